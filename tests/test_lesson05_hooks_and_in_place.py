@@ -169,3 +169,17 @@ def test_the_keepdim_hint_comes_when_the_leading_axes_match():
     with pytest.raises(ExerciseFailed, match="keepdim=True") as error:
         check_softmax_backward(lambda a, g: (g * a).sum(dim=-1))  # the row sums alone: (..., N)
     assert "constant" not in str(error.value)
+
+
+def test_the_in_place_message_names_the_argument_written_to():
+    """Review r27f (ex 3 nit): an in-place write into x gets an example about x, not about grad_out."""
+
+    def x_in_place(x, a, g):
+        x.mul_(1.0)
+        return torch.einsum("bnd,bne->de", a.mT @ g, x)
+
+    with pytest.raises(ExerciseFailed, match=r"input x in place \(e\.g\. x\.mul_\(1\.0\)\)") as error:
+        check_w_v_gradient(x_in_place)
+    assert "grad_out.mul_" not in str(error.value)
+    with pytest.raises(ExerciseFailed, match=r"\(e\.g\. grad_out\.mul_\(1\.0\)\)"):
+        check_w_v_gradient(w_v_gradient_in_place)

@@ -245,10 +245,9 @@ PRINTED = {
         "db_k = 0 always",
         "||V - Vbar||/||V|| 53%, ||K - Kbar||/||K|| 62%",
         "an entry of K: RMS 0.103; std * sqrt(D) = 0.02 * sqrt(32) = 0.113 (norm1's rows: norm 5.66 = sqrt(D))",
-        # r27b (the review's comparison list): the by-hand backward against the fused kernel real code runs
-        "F.scaled_dot_product_attention (timm's Attention runs it when fused_attn is on, v0.9.0 to v1.0.28; "
-        "as fast_attn in the 0.8.13dev0 and 0.8.17dev0 pre-releases), "
-        "same gradients as by hand: True",
+        # r27b (the review's comparison list): the by-hand backward against the fused kernel real code runs;
+        # r27f minor 2: the print says only the verdict, the timm versions are appendix G's prose
+        "F.scaled_dot_product_attention, same gradients as by hand: True",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "(5 seeds: 12..40)",
@@ -281,7 +280,8 @@ PRINTED = {
         "validation digits right",
         "at its starting weights: ||dW_v|| / max(||dW_q||, ||dW_k||) 8 to 60 over blocks 0-3",
         "8 to 60 over blocks 0-3 (seed 0); 8 to 83 over 3 fresh seeds x 4 blocks",  # r27b minor 1: what it covers
-        "trained: 1.7 to 2.8 over blocks 0-3",  # r27c minor 4: the trained ratio on the main path (appendix C)
+        # r27c minor 4: the trained ratio on the main path; r27f M1: seed 0 and the 3 trained runs (stored file)
+        "trained: 1.7 to 2.8 (seed 0); 1.3 to 4.3 over 3 trained runs",
     ],
     ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
         "'norm1'",
@@ -308,6 +308,7 @@ FACTS = {
     ("appendix", "B · Ten times larger weights"): [
         "scaled by std / 0.02 (0.02: the model above)",  # moved from section 4 (r27b minor 8)
         "falls 3.9, 4.3 and 4.8 times",
+        "**the qkv std sweep** (seed 0;",  # r27f minor 3
         "$1/\\text{std}^2$ predicts 4",
         "`normal_(std=1e-6)`",  # moved from the model card (r27b minor 9)
         "class token at 0",
@@ -401,6 +402,7 @@ FACTS = {
         "8 to 10",
     ],
     ("appendix", "C · The same ratio in the trained MNIST ViT"): [
+        "and so is the whole t interval over its 8 batches",  # moved from section 5 (r27f D)
         "0",
         "1.7",
         "2.8",
@@ -504,6 +506,13 @@ FACTS = {
     ],
     ("appendix", "G · Section 4's formulas inside a real ViT block"): [
         "$A$, $Q$, $K$, $V$ and $X$",
+        # moved from section 4 (r27f D): M_i's exact form for any A, and FlashAttention's D_i
+        "m_i = \\textstyle\\sum_j a_{ij} (k_j - \\tilde k_i)(v_j - o_i)^\\top",
+        "$d_i = \\operatorname{rowsum}(do \\circ o)$",
+        # moved from section 4's print (r27f minor 2): the timm versions, checked with git show at each tag
+        "when `fused_attn` is on, from v0.9.0 to v1.0.28",
+        "the 0.8.13dev0 and 0.8.17dev0 pre-releases call the switch `fast_attn`",
+        "0.8.6dev0 and 0.8.10dev0 have neither",
         "FlashAttention",
         "finite differences",
     ],
@@ -631,10 +640,9 @@ FACTS = {
     ("lesson", "2 · Two routes into attention: the residual stream"): [
         "2",
         "0",
-        "1.08",
-        "1.28",
         "3",
         "5",
+        "**verdict:** at initialisation the skip route is the larger in every block and seed",  # r27f D
         "**only the class token's row reaches the head**",
         '`pool = "cls"`',
         "lies in that row alone",
@@ -666,9 +674,9 @@ FACTS = {
         "4",
         "= dO_i \\cdot O_i$",
         "Always $db_k = 0$",
-        "M_i = \\textstyle\\sum_j A_{ij} (K_j - \\tilde K_i)(V_j - O_i)^\\top",
+        "(exact form: [appendix g](05_where_gradients_flow_appendix.ipynb))",  # r27f D: M_i's exact form moved
         "Read the chart left to right",
-        "[CS231n backprop notes](https://cs231n.github.io/optimization-2/)",
+        "$\\partial a_j/\\partial s_k = a_j(\\delta_{jk} - a_k)$",  # r27f minor 1: the Jacobian derived, no link
         "\\sum_m A_{im}\\, dA_{im} = dO_i \\cdot O_i",
         "appendix I counts it",
         "attention-weighted **cross-covariance** of keys and values",
@@ -690,16 +698,16 @@ FACTS = {
         "as $s\\sqrt d = 1$, an entry of $dq$ is about an entry of $m$ times one of $do$",
         "within a factor 1.5: the chart's $m$ and $dq/do$ bars",  # r27b minor 4 (1/459 stays out of the main path)
         "is small because it carries a product of two small factors, $k$ and $v - \\bar v$",  # r27b minor 2
-        "per doubling of the qkv std it falls 3.9 to 4.8 times",  # the sweep's one sentence, with its link
-        # r27c M1: ViT-B's real input geometry (appendix B cells 30-32), not the 2x2-patch run's 19 to 25
-        "at d = 768 with vit-b's heads and 224 px / 16 px patches, one block, it is 8 to 10 on digits",  # r27d M1
-        "rgb noise gives far larger gaps, with other changes too",
-        "the size of the gap belongs to the data and the patch size, not to the width alone",
+        # r27f minors 3 and D: the std sweep (seed 0), ViT-B's geometry and the noise run are appendix B's rows;
+        # section 4 keeps one verdict, "goes with" (no ablation changed the input alone)
+        "**verdict:** the gap shrinks with width and goes with the input ([appendix b](05_where_gradients_flow_",
+        "its last bar, 314, is $\\lvert dw_v\\rvert / \\lvert dw_q\\rvert$ for the weights alone",  # r27f minor 4
+        "section 3's 316 also counts the biases and divides by the larger of q and k",
         "appendix i](05_where_gradients_flow_appendix.ipynb) counts both",  # r27c minor 8: the count moved
         "widen the gap further",
         "a gradient gap is not an update gap",
         "±lr per entry",
-        "the v and q rows move alike",
+        "so on seed 0 the v and q rows move alike",  # r27f minor 12
         "gradient descent on $l = o$ lowers that score",  # r27d minor 10
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
@@ -727,6 +735,8 @@ FACTS = {
         "no MLP above it",
         "right angles to $g$",
         "on this batch, block 3's share is -2 %",
+        "the two parts are not at right angles, so these two numbers need not add to 100 %",  # r27f minor 7
+        "a qkv gradient $g$ is a sum over paths (veit et al. 2016)",  # r27f gap 3: the paths picture follows
     ],
     ("lesson", "Exercise 3 · The gradient of $W_v$"): [
         "$dW = (\\text{upstream gradient})^\\top X$",
@@ -811,8 +821,12 @@ FACTS = {
         "8 to 60",
         "not hundreds",
         "not hundreds: like section 3's model given pytorch's qkv init ([appendix b]",  # r27c minor 3
-        "the ratio is 1.7 to 2.8, below every fresh seed in every block",  # r27c minor 4
-        "95 % t interval over 8 batches ([appendix c](05_where_gradients_flow_appendix.ipynb))",
+        # r27c minor 4, r27f M1: the 3 trained runs' range; seed 0's t intervals are appendix C's (its FACTS row)
+        "over 3 trained runs the ratio is 1.3 to 4.3, below every fresh seed in every block",
+        "seed 0's 8-batch t intervals: [appendix c](05_where_gradients_flow_appendix.ipynb)",
+        "**fresh** means at initialisation: seed 0 (its own start) and seeds 1-2",  # r27f minor 11: defined once
+        "as the paths picture showed",  # r27f gap 3
+        "the widget opens on the trained model (seed 0)",
     ],
     ("solutions", "Exercise 3 · The gradient of $W_v$"): [
         "$dW = (\\text{upstream gradient})^\\top X$",
@@ -1254,6 +1268,12 @@ FORBIDDEN = [
         "r27c M1: that run used 2x2 patches; ViT-B's geometry is 8 to 143",
     ),
     ("as in section 3's model at PyTorch's qkv init", "r27c minor 3: read as 'hundreds, as in section 3'"),
+    ("the ratio is 1.7 to 2.8, below every fresh seed", "r27f M1: seed 0 only; over 3 trained runs 1.3 to 4.3"),
+    ("trained: 1.7 to 2.8 over blocks 0-3", "r27f M1: the print names seed 0 and the 3 trained runs"),
+    ("the size of the gap belongs to the data", "r27f minor 3: no run changed the input alone; 'goes with'"),
+    ("cs231n.github.io/optimization-2", "r27f minor 1: not confirmed to derive the softmax; derived inline"),
+    ("whole and cut backward passes done", "r27f minor 8: a filler print"),
+    ("fused_attn is on, v0.9.0 to v1.0.28; ", "r27f minor 2: version trivia is prose in appendix G, not a print"),
 ]
 
 
@@ -1631,7 +1651,7 @@ def test_where_cells_sit_next_to_each_other():
     assert order == sorted(order)
     assert nb.hidden(lesson[order[2] + 1])
     # r26e minors 2, 3, 12: the chart before M's derivation; the AdamW block after the std sweep; dO from dh shown
-    derivation = cell_with("lesson", "M_i = \\textstyle\\sum_j A_{ij}")
+    derivation = cell_with("lesson", "every $M_i \\approx$")  # r27f D: M_i's exact form moved to appendix G
     assert order[2] < derivation < cell_with("lesson", "def step_ratio(")
     # r27b minor 8: the std sweep sits in appendix B, after its 1/std^2 table and before the width runs
     sweep = cell_with("appendix", "qkv_gap = {}")

@@ -106,11 +106,14 @@ def _call(
     return as_tensor(result, "your function's result")
 
 
-def _refuse_in_place(seen: dict, names: tuple[str, ...], example: str) -> None:
+def _refuse_in_place(seen: dict, names: tuple[str, ...], example: str | dict[str, str]) -> None:
     """Fail if the answer wrote into any of its inputs (``seen["changed"]`` from :func:`_call`), whose
-    names are ``names``; ``example`` is such a write, e.g. ``"grad_a.mul_(a)"``."""
+    names are ``names``; ``example`` is such a write, e.g. ``"grad_a.mul_(a)"``, or ``{name: write}`` so the
+    message's example names the argument that was written to."""
     if seen.get("changed"):
         which = " and ".join(names[i] for i in seen["changed"])
+        if isinstance(example, dict):
+            example = " or ".join(example[names[i]] for i in seen["changed"])
         fail(
             f"the values are right, but your function changed its input {which} in place (e.g. {example}): the "
             "caller's tensor is overwritten. Build the result in a new tensor instead"
@@ -504,7 +507,8 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         if not close(result, expected):
             _constant_answer_slip(w_v_gradient, (x, a, grad_out), result, "dW_v")
             _diagnose_w_v_values(result, expected, x, a, grad_out)
-    _refuse_in_place(seen, ("x", "a", "grad_out"), "grad_out.mul_(1.0) or a.transpose_(-2, -1)")
+    writes = {"x": "x.mul_(1.0)", "a": "a.transpose_(-2, -1)", "grad_out": "grad_out.mul_(1.0)"}
+    _refuse_in_place(seen, ("x", "a", "grad_out"), writes)
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 

@@ -892,3 +892,67 @@ def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def gradient_paths(depth: int = 4) -> tuple[list[str], list[tuple[bool, ...]]]:
+    """The paths from the loss down to block 0's qkv in a ``depth``-block pre-norm ViT, as a sum over paths:
+    the branches above block 0's attention, top first (``MLP 3``, ``attn 3``, ..., ``MLP 0``), and every path as
+    one bool per branch (True: through that branch; False: along its skip), ordered no MLP first, then through at
+    least one MLP but no higher attention layer, then through both. ``2 ** (2 * depth - 1)`` paths in all."""
+    branches = [f"{kind} {b}" for b in range(depth - 1, -1, -1) for kind in ("MLP", "attn")][:-1]
+    every = [tuple(bool(n >> i & 1) for i in range(len(branches))) for n in range(2 ** len(branches))]
+    return branches, sorted(every, key=lambda path: _path_kind(branches, path))
+
+
+def _path_kind(branches: Sequence[str], path: Sequence[bool]) -> int:
+    """0: through no MLP (what the cut keeps); 1: through at least one MLP, no higher attention; 2: through both."""
+    mlp = any(on for name, on in zip(branches, path, strict=True) if name.startswith("MLP"))
+    attn = any(on for name, on in zip(branches, path, strict=True) if name.startswith("attn"))
+    return 0 if not mlp else 1 + attn
+
+
+def plot_gradient_paths(depth: int = 4) -> Figure:
+    """Section 5's map of :func:`gradient_paths`: one column per path, a filled cell where it passes a branch,
+    coloured by kind, with brackets over the paths through at least one MLP and over those that also pass a higher
+    attention layer: the MLP share and the higher-attention share count overlapping sets of paths."""
+    branches, paths = gradient_paths(depth)
+    kinds = [_path_kind(branches, p) for p in paths]
+    colors = [PART_COLORS["qkv"], PART_COLORS["mlp"], "#9467bd"]
+    fig = new_figure(figsize=(10, 3.6), layout="constrained")
+    ax = fig.subplots()
+    for x, (path, kind) in enumerate(zip(paths, kinds, strict=True)):
+        for y, on in enumerate(path):
+            if on:
+                ax.add_patch(_cell(x, len(branches) - 1 - y, colors[kind]))
+    starts = [kinds.index(k) for k in range(3)] + [len(paths)]
+    labels = [
+        f"no MLP: {starts[1]} paths, g_cut (the cut keeps these)",
+        f"through >= 1 MLP: {len(paths) - starts[1]} paths, g - g_cut",
+        f"also through a higher attention layer: {len(paths) - starts[2]}",
+    ]
+    for level, (left, right, text, color) in enumerate(
+        [
+            (starts[0], starts[1], labels[0], colors[0]),
+            (starts[1], len(paths), labels[1], colors[1]),
+            (starts[2], len(paths), labels[2], colors[2]),
+        ]
+    ):
+        top = len(branches) + 0.3 + 0.9 * (level == 2)
+        ax.plot([left, left, right, right], [top - 0.2, top, top, top - 0.2], color=color, lw=1.5)
+        x = left if level == 0 else (left + right) / 2
+        ax.text(x, top + 0.1, text, ha="left" if level == 0 else "center", va="bottom", fontsize=9, color=color)
+    ax.set_yticks(range(len(branches)), branches[::-1])
+    ax.set_xticks([])
+    ax.set_xlim(-1, len(paths) + 1)
+    ax.set_ylim(-0.6, len(branches) + 1.9)
+    ax.set_xlabel(f"the {len(paths)} paths from the loss to block 0's qkv (a blank cell: that branch's skip)")
+    ax.set_title(f"Block 0's qkv gradient as a sum over paths ({depth} blocks)", fontsize=11)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def _cell(x: float, y: float, color: str):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x + 0.1, y - 0.4), 0.8, 0.8, color=color, lw=0)
