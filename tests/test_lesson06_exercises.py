@@ -1316,3 +1316,10 @@ def test_symptom_b_clue_gives_the_observations_only():
     message = str(failure.value)
     assert "a correct model's loss leaves ln 10; B's stays there" in message
     assert "one number" not in message and "carries" not in message and "LayerNorm" not in message
+
+
+@pytest.mark.parametrize("wrong", ["0.54", [0.54], {"floor": 0.54}])
+def test_smoothing_floor_wrong_type_asks_for_a_float(wrong):
+    # review r27f minor 4: the task asks for "a float in nats", so the wrong-type message says so
+    with pytest.raises(ExerciseFailed, match=r"return a float$"):
+        lesson06.check_smoothing_floor(lambda e, k: wrong)

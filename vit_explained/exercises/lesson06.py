@@ -1238,6 +1238,8 @@ def _floor_value(smoothing_floor: Callable[[float, int], float], epsilon: float,
     result = attempt(smoothing_floor, epsilon, classes, hint=lambda error, e=epsilon: _zero_log_hint(error, e))
     if isinstance(result, bool) or result is None:
         fail(f"return the floor as a float, got {result!r}")
+    if not isinstance(result, int | float | np.generic | np.ndarray | torch.Tensor):  # the task asks for a float
+        fail(f"your floor is a {type(result).__name__}; return a float")
     value = as_tensor(result, "your floor")
     if value.numel() != 1:
         fail(f"return one number, got shape {tuple(value.shape)}")
