@@ -162,7 +162,7 @@ def test_the_widget_opens_on_a_chosen_digit_with_a_short_title():
         load_mnist_deit(), data.test_images[:6], data.test_labels[:6], view=VIEWS[1], start=1, digit=5
     )
     assert w.controls["digit"].value == 5 and w.line.startswith("digit 5 (a 3")
-    assert "class token top patch, wrong slice (4, 6) 22% on ink, right slice (4, 5) 42% on ink" in w.line
+    assert "class token top patch, wrong slice (4, 6), map 22% on ink, right slice (4, 5), map 42% on ink" in w.line
     line, fig = w.compute(**w.values)
     title = fig._suptitle.get_text()
     # the title names the block as "block b of 4 (0-based)" (review r25c_09 item 6): 15 characters more than before
@@ -1320,7 +1320,7 @@ def test_the_widget_names_the_right_top_patch_and_what_each_head_and_the_teacher
         start=1,
         teacher=load_mnist_cnn(),
     )
-    assert "class token top patch, wrong slice (1, 4) 68% on ink, right slice (1, 3) 72% on ink" in w.line
+    assert "class token top patch, wrong slice (1, 4), map 68% on ink, right slice (1, 3), map 72% on ink" in w.line
     assert w.line.endswith("class head 6, distillation head 6, teacher 6")
     line, fig = w.compute(**w.values)
     assert line == w.line and line.startswith(fig._suptitle.get_text().split("\n")[0])  # 17b: title = its head
@@ -1616,7 +1616,7 @@ def test_widget_labels_both_ink_shares_and_the_right_one_is_section_6s():
             share = float(ink_share(mean_map[None], images[digit : digit + 1])[0])
             row, col = divmod(int(mean_map.argmax()), model.grid[1])
             part = w.line.split(f"{token} token top patch, wrong slice ")[1].split(";")[0]
-            assert part.endswith(f"on ink, right slice ({row}, {col}) {share:.0%} on ink"), part
+            assert part.endswith(f"on ink, right slice ({row}, {col}), map {share:.0%} on ink"), part
     w.controls["start"].value = 2
     assert "wrong slice" not in w.line and "right slice" not in w.line
 
@@ -2060,7 +2060,7 @@ def test_relabel_bars_assembles_section_3bs_groups_from_one_rerun_and_the_contro
         "distillation head, 7 → 1 teacher (rerun)",
         "class head, 7 → 1 teacher (rerun)",
         "averaged output, 7 → 1 teacher (rerun)",
-        "either head, unchanged teacher",
+        "either head, unchanged teacher (first runs)",
     ]
     rerun, control = arms["relabel-rerun"]["runs"], arms["control"]["runs"]
     for group, key in zip(list(bars)[:3], ("distillation", "class", "averaged"), strict=True):
@@ -2069,7 +2069,7 @@ def test_relabel_bars_assembles_section_3bs_groups_from_one_rerun_and_the_contro
     either = [
         proportion([c or d for c, d in zip(r["class_says_1"], r["distillation_says_1"], strict=True)]) for r in control
     ]
-    assert bars["either head, unchanged teacher"] == [(s.estimate, s.low, s.high) for s in either]
+    assert bars["either head, unchanged teacher (first runs)"] == [(s.estimate, s.low, s.high) for s in either]
     assert [round(50 * s) for s, _, _ in bars["averaged output, 7 → 1 teacher (rerun)"]] == [45, 41, 42]
     assert [round(50 * s) for s, _, _ in bars["distillation head, 7 → 1 teacher (rerun)"]] == [49, 48, 48]
     # a made-up arm: an either-head share counts a 7 once when both heads call it 1

@@ -1354,3 +1354,25 @@ def _fixed_head_width(heads_axis):
 def test_my_forward_names_a_head_width_fixed_at_64(heads_axis, check):
     with pytest.raises(ExerciseFailed, match=r"C // attn_obj.num_heads \(attn_obj.head_dim in timm\), not 64"):
         check(_fixed_head_width(heads_axis))
+
+
+# --- review r27f minor 9: both weights dropped gets a message naming them, not "check each term" ---------------
+
+
+def soft_no_weights(class_logits, distillation_logits, labels, teacher_logits, tau, lam):
+    log_s, log_t = F.log_softmax(distillation_logits / tau, -1), F.log_softmax(teacher_logits / tau, -1)
+    return F.cross_entropy(class_logits, labels) + tau**2 * F.kl_div(
+        log_s, log_t, reduction="batchmean", log_target=True
+    )
+
+
+def soft_no_weights_no_tau2(class_logits, distillation_logits, labels, teacher_logits, tau, lam):
+    log_s, log_t = F.log_softmax(distillation_logits / tau, -1), F.log_softmax(teacher_logits / tau, -1)
+    return F.cross_entropy(class_logits, labels) + F.kl_div(log_s, log_t, reduction="batchmean", log_target=True)
+
+
+@pytest.mark.parametrize("answer", [soft_no_weights, soft_no_weights_no_tau2])
+def test_soft_distillation_names_both_weights_dropped(answer):
+    with pytest.raises(ExerciseFailed, match=re.escape("drops both weights, 1 - lam on the class head's")) as failure:
+        lesson09.check_soft_distillation(answer)
+    assert "check each term" not in str(failure.value)

@@ -25,8 +25,9 @@ APPENDIX = nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
-# the main path's targets (brief fix25_09): visible cells before the Summary, and their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2194
+# the main path's targets (brief fix25_09; lowered by fix 28, review r27f D): visible cells before the Summary,
+# their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2061
 
 
 def _key(line: str) -> str:
@@ -146,6 +147,7 @@ PROSE = {
         "| repeated augmentation |",
         "| stochastic depth |",
         "| label smoothing |",
+        "| model EMA |",  # fix 28: moved from section 2's list
         "| AdamW |",
         "| cosine schedule |",
         "0.99996",
@@ -215,20 +217,21 @@ PROSE = {
         "two class tokens trained on the labels",
         "0.999",
         "0.06",
-        "0.93",
         # review r27c minor 1: one statistic, the mean cosine, for the paper's tokens and ours; our numbers are
         # printed (the learned tokens alone; block 3's mean before the final norm) and checked in the next cell
         # review r27d minor 2: the paper's section named as the paper's; ours is one pair, then a mean
-        "the two tokens' cosine in deit (deit paper, sec. 4): 0.06 as learned tokens",
-        "the cosine of the learned tokens, then a mean over 500 digits",
-        "ours: -0.02 and 0.70 (printed below",
-        "against 0.999 for two class tokens trained on the labels",
+        # review r27f minor 5: one comparison and what to conclude; the paper's 0.93 and our 0.70 are appendix C's
+        "nearly orthogonal (cosine -0.02, printed below; the paper's deit: 0.06)",
+        "so the distillation token has not become a second class token",
+        "two class tokens trained on the labels end up at cosine 0.999",
         # review r27b minor 3: the paper's 0.93 is "through the last layer", its stage against the final norm unnamed
         "09_deit_distillation_appendix.ipynb#cosines",
         "std 0.02",
         # review r27c minor 7: the averaging facts as sentences, not a bracket chain
         # fix 27f (review r27d minor 9): which average, and timm's training mode, moved to appendix A
-        "in eval mode, their average (of the logits, as in deit's code;",
+        "in eval mode it returns the average of their logits, as deit's code does",
+        # review r27f minor 4: timm's gotcha in one plain sentence, with the versions read in timm's code (appendix A)
+        "timm's deit (0.6.5 to 1.0.28) returns that average even in `train()`, unless you first call",
     ],
     ("lesson", "## 5 ·"): [
         "## 5 ·",
@@ -299,6 +302,9 @@ PROSE = {
         "8",
         "### A planted mistake: a teacher whose answer 7 becomes 1",
         "**What it costs.**",
+        # fix 28: moved from section 3b (review r26d minor 9, r27c minor 3, r27d minor 5); 3b keeps one sentence
+        "the 7 → 1 students get 84.2 to 86.2 % of the validation digits right, the control's 90.4 to 93.8 %",
+        "lower on every seed, and the seed-paired 95 % t-interval lies below 0",
         "choose nothing in this lesson, no epoch, recipe or seed",
         "Cells read them only to show or to score",
         "appendices B and C",
@@ -389,6 +395,9 @@ PROSE = {
         "timm averages in training mode too, unless `set_distilled_training(true)` was called",
         "0.9.0",
         "1.0.28",
+        # fix 28 (moved from section 2 with review r27c minor 5's and r27e M1's pins)
+        "a convnet teacher gives a better student than a transformer teacher, for teachers of comparable accuracy",
+        "the authors suggest, without an ablation, that the student inherits the convnet's inductive bias",
         # fix 26b: the untested-claims table's first row names section 3's 5-seed run and what it finds
         "Table 3 (section 3's figure)",
         "appendix B's 5-seed run on 500 digits (`benchmarks/results/lesson09_few_digits.md`), far from DeiT's setting",
@@ -460,14 +469,9 @@ PROSE = {
         "num_prefix_tokens",
         "4",
         "[:, :, 0, 1:]",
-        "3.4",
         "## 4",
-        # review r27e M2: no "why" is promised; the pointer says what appendix C and lesson 08 do hold
-        "(unexplained; appendix c shows a sharper stripe on another digit; lesson 08 asks whether such keys",
-        "3.4 times a uniform share",
         "keeps 48 values",
         "50 values",
-        "dark column is one patch",
     ],
     ("lesson", "## 2 ·"): [
         "## 2 ·",
@@ -484,16 +488,17 @@ PROSE = {
         "does not beat its teacher (95.6 %)",
         # review r27e M1: the paper's claim is for teachers of comparable accuracy (its contributions list), not a
         # more accurate convnet teacher
-        "and the paper reports this for teachers of comparable accuracy; the authors suggest",
+        # review r27f minor 6: the recipe rests on the paper's one-change ablation (Table 8), its rows printed
+        "the paper's table 8 removes one ingredient at a time",
+        "each single change printed below costs deit-b 3.1 to 7.3 points (single runs)",
+        "why a convnet: appendix a",  # fix 28: the convnet-teacher claim moved to appendix A's table with its pins
         # review r27e minor 9: the interval's quantity and unit named
-        "over 3 seeds the deit is below the cnn on each (deit - cnn, points: 95 % t-interval [-4.7, +0.1], holding 0)",
+        # fix 28 (density): the interval is printed in appendix B (DeiT - CNN ... [-4.7, +0.1]), not stacked in prose
+        "over 3 seeds the deit is below the cnn on each, and the interval of the gap holds 0",
         "09_deit_distillation_appendix.ipynb#accuracy",
         "DeiT-Ti/S/B: D 192/384/768, heads 3/6/12",  # review r27b: DeiT's sizes (timm's deit.py, DeiT Table 1)
         "is about its student's size (DeiT-B, 86M)",
         # review r27c minor 5: why a convnet teacher (the paper's Table 2; the authors' reason without an ablation)
-        "why a convnet: in the paper's table 2 a convnet teacher gives a better student than a transformer teacher",
-        "the authors suggest, without an ablation, that the student inherits the convnet's inductive bias.",
-        "inductive bias. not tested here.",
         "(quoted, not measured here)",
         "77.9",
         "## 2",
@@ -501,20 +506,11 @@ PROSE = {
         "appendix C",
         "about two-thirds",
         "3",
-        "RandAugment",
-        "random erasing",
-        "repeated augmentation",
-        "label smoothing",
-        "model EMA",
         "09_deit_distillation_appendix.ipynb#recipe",
         "10",
         "5",
         "300",
         "0.05",
-        "random-resized crops",
-        "Mixup",
-        "CutMix",
-        "stochastic depth",
         "AdamW and the cosine schedule",
         "77.9 % top-1",
         "83.1 % at 384x384",
@@ -584,21 +580,22 @@ PROSE = {
         # fix 27c (review r26d minor 2): the stored table left the main path; review r27c minor 2: the two run sets
         # are said once, in the Limits box (not in the setup, the figure's note or the cost sentence)
         # fix 27f (review r27d minor 9): the two run sets in one Limits line; the detail in appendix B
-        "the figure's 7 → 1 groups are a rerun, not bit for bit the first runs,",
-        "not bit for bit the first runs, which give the cost beside their control",
+        "the figure's 7 → 1 groups are a rerun, not bit for bit the first runs;",
+        # review r27f minor 1: which run set each group comes from
+        "its control group and the accuracy cost come from the first runs",
         "09_deit_distillation_appendix.ipynb#relabel-runs",
-        "the mistake costs accuracy",  # review r26d minor 9
-        # review r27c minor 3: the output named and the paired range over the 3 seeds (evidence.paired_seeds)
-        "the mistake costs accuracy (both heads averaged)",
-        # review r27d minor 5: the range over 3 seeds, named as such (the t-interval is appendix B's)
-        "per-seed gaps -8.8 to -6.2 points, lower on every seed (appendix b)",
+        "the mistake costs accuracy",  # review r26d minor 9; its numbers moved to appendix B (fix 28)
+        "in the first runs, the mistake costs accuracy on every seed (appendix b)",
         # review r27d minor 1: the planted teacher remaps its own 7s (335 of 350 training 7s, 48 of 50 validation)
         "a systematic mistake (a teacher whose every 7 becomes a 1)",
-        # review r27c minor 11: the class head's 0 is expected; the finding is what the shared blocks pass it
-        "its labels say 7; the finding: the shared blocks pass it no detectable part of the mistake",
-        "84.2 to 86.2 %",
-        "90.4 to 93.8 %",
-        "lower on every seed (appendix b)",
+        # review r27f M1 (and minor 8): what was measured (argmax), then what it shows, with the pooled bound
+        "the runs record each head's argmax only.",
+        (
+            "the class head calls none of the 50 a 1 on any seed (argmax; wilson upper bound 7.1 % per seed, about "
+            "2.5 % pooled over 0 of 150); whether its probability of 1 rises is not measured"
+        ),
+        # review r27f minor 2: the teacher labels each augmented batch
+        "on the augmented digits the teacher calls 7 (unaugmented: 335 of the 350 training 7s and 10 other digits)",
         "answer (argmax) is recorded, not its confidence",
         "45, 41 and 42",
         "48 or 49 of the 50 validation 7s",
@@ -616,7 +613,7 @@ PROSE = {
         "systematic mistake",
     ],
     ("lesson", "## Summary"): [
-        "nor does a 5-seed run on 500 digits find one between no teacher, hard and soft (appendix b)",  # r27e minor 7
+        "nor between no teacher, hard and soft (5 seeds, 500 digits)",  # r27e minor 7; fix 28: <= 30 words a bullet
         "## Summary",
         "50",
         "1",
@@ -633,7 +630,7 @@ PROSE = {
         "averaged output",
         # review r27b M2: the Summary recaps; the 3-seed DeiT - ViT number (+0.9 [-4.5, +6.3]) is appendix B's
         # review r27c minor 4: the clause gets its own "(appendix B)", the interval stays out of the Summary
-        "no detectable accuracy gain over the same vit trained alone at this scale (3 seeds; appendix b), nor does",
+        "no detectable accuracy gain over the same vit trained alone at this scale (3 seeds; appendix b), nor between",
         # review r27d minor 13: one line; the versions (0.9.0, 1.0.16, 1.0.26, 1.0.28) are section 5's and appendix A's
         "take the keywords; refuse what you do not apply; use the unfused path or eager to get weights",
         "from a teacher whose every 7 becomes a 1",
@@ -838,6 +835,8 @@ PRINTED = {
         ("vit-pytorch at inference: [:, :, 0, 1:-1] keeps 48, [:, :, 0, 1:] keeps 49 of the 49 patches"),
         "the darkest column: key 31 (patch 29), 0.07 of a row on average",
         "0.07 of a row on average, 3.4 times a uniform share (uniform: 0.020)",
+        # review r27e M2, fix 28: the dark column's reading is a printed line, not prose; no "why" is promised
+        "unexplained (appendix C: a sharper stripe on another digit; lesson 08: high-norm keys)",
     ],
     ("lesson", "## 3b ·"): [
         ("the teacher calls 7 on 335 of the 350 training 7s and on 10 other training digits (unaugmented)"),
@@ -846,7 +845,9 @@ PRINTED = {
         "7 → 1 (rerun), distillation head 49 = 98 % [89.5, 99.6], 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9]",
         "7 → 1 (rerun), class head 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1]",
         "7 → 1 (rerun), averaged output 45 = 90 % [78.6, 95.7], 41 = 82 % [69.2, 90.2], 42 = 84 % [71.5, 91.7]",
-        "unchanged teacher, either head 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1]",
+        # review r27f minor 1: the control group comes from the first runs, and says so
+        "unchanged (first runs), either head 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1]",
+        "7 → 1 (rerun), class head, 3 seeds pooled: 0 of 150 called 1, Wilson 95 % upper bound 2.5 %",  # review r27f M1
         # review r27b minor 2: the planted teacher's own rate, the head's reference point
         "the 7 → 1 teacher itself 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9]",
     ],
@@ -863,6 +864,11 @@ PRINTED = {
         "batch_size 64",
         "weight_decay 0.05",
         "first 10% of the steps",
+        # review r27f minor 6: three one-change rows of DeiT's Table 8 (verified against two copies of arXiv v2)
+        (
+            "the paper's Table 8, DeiT-B top-1 % at 224 px, one change per row: full recipe 81.8; SGD instead of "
+            "AdamW 74.5; no Mixup 78.7; no repeated augmentation 76.5"
+        ),
     ],
     ("lesson", "## 1 ·"): [
         # review r27c minor 1 (r26d minor 1, r25a item 2: appendix C's values, named as the quantities they are)
@@ -1297,6 +1303,10 @@ FORBIDDEN = [
     ("up to a factor", "the package soft term is printed as exactly ten times deits"),
     ("recent timm", "the opening says the recipe and where the slice comes up and timm facts name a version"),
     ("Older timm", "the opening says the recipe and where the slice comes up and timm facts name a version"),
+    (
+        "no detectable part of the mistake",
+        "review r27f M1: the runs record argmax only; the class head's share is bounded, its probability not measured",
+    ),
     ("stays below its teacher", "review r27b M1: McNemar p = 0.10 and the 3 seeds' t-interval hold no difference"),
     ("Hard wins in Table 3", "review r27b minor 4: Table 3's rows are single runs, no verdict before the qualifier"),
     (
@@ -1761,6 +1771,8 @@ def test_the_relabel_figure_names_its_runs_not_its_threads():
     assert "note=" not in cell and "thread" not in cell
     groups = list(relabel_bars(relabel_ablation()["arms"]))
     assert all("(rerun)" in g for g in groups if "7 → 1" in g) and any("unchanged" in g for g in groups)
+    # review r27f minor 1: the control group names its run set, the first runs
+    assert [g for g in groups if "unchanged" in g] == ["either head, unchanged teacher (first runs)"]
     markdown = [s for s in nb.sources(LESSON) if s.startswith("On every seed the distillation head")]
     assert len(markdown) == 1 and nb.flat(markdown[0]).count("bit for bit") == 1
     limits = markdown[0].split("> **Limits.**")[1]
@@ -1771,7 +1783,7 @@ def test_section_1_quotes_appendix_cs_printed_cosines():
     # review r25a item 2: section 1 quotes appendix C's printed values exactly; r26d minor 1: as the quantities they
     # are (the learned tokens alone -0.02, with their position embeddings 0.03; block 3's mean before the final norm)
     # r27c minor 1: one statistic (the mean), printed in section 1 and equal to appendix C's printed values
-    assert "ours: -0.02 and 0.70 (printed below" in prose("lesson", "## 1 ·")
+    assert "nearly orthogonal (cosine -0.02, printed below" in prose("lesson", "## 1 ·")
     assert "learned tokens -0.02; mean after the last block, before the final norm" in printed("lesson", "## 1 ·")
     assert "0.03 at the input (with position embeddings), -0.02 without" in printed("appendix", "## Appendix C ·")
     assert "cosine(class token, distillation token): input 0.03," in printed("appendix", "## Appendix C ·")

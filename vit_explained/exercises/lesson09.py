@@ -1014,6 +1014,8 @@ _SOFT_MESSAGES = {
     "cross-entropy": "your term is the cross-entropy with the teacher's probabilities, not the KL: the two differ by "
     "the teacher's entropy (same gradient, another value). Use F.kl_div, or subtract the teacher's entropy",
     "no lam": "your loss ignores lam (it weighs the two terms 1/2 each): use (1 - lam) and lam",
+    "no weights": "your loss drops both weights, 1 - lam on the class head's cross-entropy and lam on the KL term: "
+    "weigh the cross-entropy by (1 - lam) and the KL by lam * tau ** 2",
     "class head": "your KL reads the class head's logits: the KL trains the distillation head, the cross-entropy "
     "the class head",
     "teacher untempered": "the teacher's logits are not divided by tau: soften both softmaxes, the teacher's "
@@ -1071,6 +1073,7 @@ def _soft_slips(
         (mix(untempered), m["no tau"]),
         (mix(soft_ce_rows.mean()), m["cross-entropy"]),
         (mix(right_rows.mean(), weight=0.5), m["no lam"]),
+        *((base + k * right_rows.mean(), m["no weights"]) for k in (tau**2, 1.0)),
         ((1 - lam) * base + lam * tau**2 * class_kl, m["class head"]),
         ((1 - lam) * F.cross_entropy(distillation_logits, labels) + lam * tau**2 * class_kl, _SWAPPED_HEADS),
         (mix((untempered_t.exp() * (untempered_t - log_s)).sum(-1).mean()), m["teacher untempered"]),

@@ -12,8 +12,9 @@ or 1 (the ViT habit ``[:, :, q, 1:]`` cut to the grid's 49 columns, titled ``[:,
 the map the wrong start gives, key 1 (the
 distillation token) on patch (0, 0) and every patch one place late, the last patch dropped. At start 1 each
 token's map is drawn beside the right one (start 2), a frame marks each panel's top patch, and the line names
-both top patches and both shares on ink, each with its slice (``wrong slice (1, 4) 68% on ink, right slice
-(1, 3) 72% on ink``): the right slice's share is the one lesson 09's section 6 prints for the same map.
+both top patches and both shares on ink, each with its slice (``wrong slice (1, 4), map 68% on ink, right
+slice (1, 3), map 72% on ink``: the share is the whole map's): the right slice's share is the one lesson 09's
+section 6 prints for the same map.
 The lesson opens the widget on that view: ``view="class | distillation"``, ``start=1`` (four maps: each
 token's wrong and right one), on a digit and block chosen with ``digit=`` and ``block=`` (a clear top patch that
 the wrong slice moves off the ink). The title's note says "one patch to the right" only where the frames show it
@@ -181,14 +182,14 @@ class DeiTAttentionExplorer(AttentionExplorer):
             row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
             share = float(ink_share(grid[None], self.images[digit : digit + 1])[0])
             if start == 2:
-                found.append(f"{token} token top patch ({row}, {col}), {share:.0%} on ink")
+                found.append(f"{token} token top patch ({row}, {col}), map {share:.0%} on ink")
                 continue
             right_map = self.sliced(matrix, TOKENS.index(token), 2)  # both slices named: the numbers never mix
             right_row, right_col = divmod(int(right_map.argmax()), self.grid[1])
             right_share = float(ink_share(right_map[None], self.images[digit : digit + 1])[0])
             found.append(
-                f"{token} token top patch, wrong slice ({row}, {col}) {share:.0%} on ink, "
-                f"right slice ({right_row}, {right_col}) {right_share:.0%} on ink"
+                f"{token} token top patch, wrong slice ({row}, {col}), map {share:.0%} on ink, "
+                f"right slice ({right_row}, {right_col}), map {right_share:.0%} on ink"
             )
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
