@@ -1877,6 +1877,9 @@ def test_other_digit_gaps_pairs_each_steps_draw_mean_with_the_other_digits():  #
     assert lines[0].startswith("ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %")
     assert lines[2].startswith("classifier               +0.300 [+0.300, +0.300]   +1.000")
     assert lines[3].startswith("every layer              -0.500 [-0.500, -0.500]   -0.500")
+    renamed, _ = am.other_digit_gaps(table, other, labels={"every layer": "+ embeddings (every layer)"})
+    assert renamed.splitlines()[3].startswith("+ embeddings (every layer) -0.500 [-0.500, -0.500]")  # fix08i (r27f 5)
+    assert renamed.splitlines()[2].startswith("classifier                 +0.300")  # one width for every row
 
 
 def test_recheck_stored_deletion_says_whether_a_stored_run_is_this_models():

@@ -2397,12 +2397,13 @@ def cascade_references(floor: NoiseFloor, other_digits: Mapping[str, torch.Tenso
 
 
 def other_digit_gaps(
-    cascade: CascadeTable, other_digits: Mapping[str, torch.Tensor]
+    cascade: CascadeTable, other_digits: Mapping[str, torch.Tensor], labels: Mapping[str, str] | None = None
 ) -> tuple[str, dict[str, dict[str, Comparison]]]:
     """Lesson 08 section 9's step table against the other-digits reference: per step and method, each map digit's
     ρ averaged over the step's draws (:meth:`CascadeTable.mean_rho`) minus its ``other_digits`` ρ ``(B,)``, paired
-    over the digits (95 %; above 0: closer to the trained map than another digit's map). Returns the printed
-    table and ``{step: {method: Comparison}}``."""
+    over the digits (95 %; above 0: closer to the trained map than another digit's map). ``labels`` renames steps
+    in the printed table only (e.g. ``{"every layer": "+ embeddings (every layer)"}``). Returns the printed
+    table and ``{step: {method: Comparison}}`` (keyed by the stored step names)."""
     gaps = {
         step: {
             m: paired_difference(cascade.mean_rho(step, m).double(), ref.double(), digits=3)
@@ -2410,15 +2411,17 @@ def other_digit_gaps(
         }
         for step in cascade.per_digit
     }
+    names = {step: (labels or {}).get(step, step) for step in gaps}
+    width = max(24, *(len(name) for name in names.values()))
     lines = [
         "ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %; > 0: closer to the trained map",
-        f"{'re-drawn from the top':<24} " + "  ".join(f"{m:<24}" for m in other_digits).rstrip(),
+        f"{'re-drawn from the top':<{width}} " + "  ".join(f"{m:<24}" for m in other_digits).rstrip(),
     ]
     for step, pair in gaps.items():
         cells = [
             f"{g.difference.estimate:+.3f} [{g.difference.low:+.3f}, {g.difference.high:+.3f}]" for g in pair.values()
         ]
-        lines.append(f"{step:<24} " + "  ".join(f"{c:<24}" for c in cells).rstrip())
+        lines.append(f"{names[step]:<{width}} " + "  ".join(f"{c:<24}" for c in cells).rstrip())
     return "\n".join(lines), gaps
 
 
