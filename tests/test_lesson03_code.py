@@ -440,7 +440,9 @@ def test_a_dtype_clash_in_a_product_is_named_as_such_not_as_a_missing_transpose(
 def test_item_2_section_4_and_exercise_5_say_what_appendix_i_measured(capsys):
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Heads cost memory only where the weights are stored:**")])
     assert "not measured" not in text
-    assert "nor for the backward pass, where it saves $q$, $k$, $v$, the output and one logsumexp per row" in text
+    assert "nor for the backward pass" in text  # review r27f_03 D: what it saves is appendix I's (checked below)
+    appendix_text = nb.flat("\n".join(APPENDIX_SOURCES))
+    assert "the fused path saves $q$, $k$, $v$, the output and one logsumexp per row" in appendix_text
     check_attention_memory(
         lambda batch=8, num_tokens=577, heads=16, bytes_per_element=4: batch * heads * num_tokens**2 * bytes_per_element
     )
@@ -1234,7 +1236,7 @@ def test_the_extra_mnist_pictures_live_in_the_appendix_with_a_pointer():
     (overlay,) = [i for i, c in enumerate(appendix_cells) if "plots.plot_query_attention(" in c.source]
     assert appendix < overlay < index
     (pointer,) = [c.source for c in cells if "03_attention_shapes_appendix.ipynb#appendix-e)" in c.source]
-    assert "Read head 0." in pointer  # the tiny example points there
+    assert "attachment:03_query_heads.png" in pointer  # review r27f_03 gap 5: section 0 shows the strip, and points
     (heads_code,) = [c.source for c in appendix_cells if "plots.plot_query_heads(" in c.source]
     assert not any("plots.plot_query_heads(" in c.source for c in cells)
     assert "plots.token_name(" in heads_code

@@ -61,6 +61,15 @@ FACTS = {
         '"appendix-e"',
     ],
     ("APPENDIX", "## E · Where the trained head looks (section 0)"): [
+        # review r27f_03 D: the bilinear form and the class token, a second reading moved from section 0
+        "bilinear form",
+        "$x_i^\\top W_q^{(h)\\top} W_k^{(h)}\\, x_j$",  # review r26c_03 minor 3: head h's rows
+        "head $h$'s rows of $W_q$, $W_k$",
+        "rank at most $d$",
+        "(section 0's head 0: rank 2,\n$D = 4$)",
+        "The class token",
+        "is one more query",
+        "the classifier reads only its output row",
         "74",
         "15",
         "30",
@@ -222,6 +231,8 @@ FACTS = {
         "`q * scale` before `q @ k^T`",
         "`proj_drop` drops after `proj`",
         "`qk_norm=True` adds `q_norm`/`k_norm`",
+        "takes `scale=` from PyTorch 2.1 on",  # review r27f_03 D: version trivia moved from section 2
+        "`torch>=2.1`",
     ],
     ("APPENDIX", "### Cross-attention (section 1)"): [
         "`context`",
@@ -240,6 +251,9 @@ FACTS = {
         "softmax",
         "Several heads.",
         "confounded with $d$",  # review r26b_03 minor 2: appendix F's measured, confounded 4-vs-1 result
+        "on digits, 4 heads scored 3.8 points above 1, confounded with $d$",  # review r27f_03 minor 5: the result
+        "![Four heads, one query](attachment:03_query_heads.png)",  # review r27f_03 gap 5: a real map in line
+        "#appendix-e",
         "#appendix-f",
         "section 11.1",  # review r26b_03 minor 7: d2l 11.1 Queries, Keys, and Values names attention pooling
         '"Queries, Keys, and Values", and 11.2, "Attention Pooling by Similarity"',  # review r27a_03 minor 4
@@ -258,7 +272,8 @@ FACTS = {
         "`attend`",
         "03",
         "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
-        "timm's `Attention` also takes `qkv_bias`, `attn_drop`, `proj_drop`",  # review r27c_03 minor 15
+        "timm's `Attention` also takes `qkv_bias` (default `False`; timm's ViTs pass `True`; timm 1.0.29.dev0),\n"
+        "`attn_drop`, `proj_drop`",  # review r27c_03 minor 15; r27f_03 minor 9: the default, read at aa4b5850
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
         "(h three d)",
@@ -328,21 +343,21 @@ FACTS = {
         "just under the 0.9 threshold",
         "the spread stops depending on $d$",  # review r25d_03 item 1: only the spread, exactly
         "no row saturates (0 % at every $d$)",  # review r27b_03 minor 4: what prints, not "barely"
-        "0.109 to 0.111 over $d = 4..1024$",
+        "there the\nupstream gradient is $dO\\,V^\\top$, each entry a sum of $d$ products",  # review r27f_03 minor 3
         "and the gradient at $q$)",  # review r27d_03 minor 4: the paradox moved to appendix G
         "the gap depends on the learning rate",  # review r27a_03 items 3, 8; r27d_03 M1: no budget was varied
-        "the gap depends on the learning rate, and changes during training: the unscaled head leads for 2 epochs "
-        "(still in warm-up), trails from epoch 5, and ends 7.4 points behind; shorter or longer schedules were "
-        "not run",  # review r27d_03 M1
+        "The gap depends on the learning rate: with both arms at a third of that rate the gap's interval holds 0.",
+        # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
         "With the usual inits (PyTorch's default, timm's `trunc_normal(.02)`) about 1 % or less of the rows "
         "saturate at $d = 64$ even unscaled",  # review r27d_03 minor 2
         "even unscaled ([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)): the scale's job is the "
         "spread's independence from $d$",  # review r27d_03 minor 2
         "(the `digits` preset: lesson 02's soft split, depth 2)",  # review r27d_03 minor 5
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
-        "the gap at 0.003 minus the gap at 0.001, paired by seed, is -4.8 points [-7.8, -1.8]",  # review r27b_03 M1
-        "0.003 (tuned on validation: scale, 4 heads, 93 epochs). Without the scale, one head of $d = 64$ ends 7.4",
-        # review r27b_03 M1 (the rate's caveat beside the 7.4), said once (review r27c_03 minor 7)
+        # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
+        "at 0.003 (tuned on validation: scale, 4 heads, 93 epochs), the scaled arm's rate",  # r27b_03 M1, r27f_03 m2
+        "its warm-up and cosine decay rescaled to\nthose 25 (not a longer run cut short)",  # review r27f_03 minor 2
+        "ends 7.4 points lower at 0.003",  # review r27f_03 minor 1: the verdict under the table
         "for 25 of the recipe's 93 epochs",  # review r27b_03 minor 1: the budget named (and printed below)
         "one head of $d = 64$ ends 7.4 points lower",  # review r27a_03 minor 8: the two intervals, printed below
         "four of $d = 16$ show no detectable difference",
@@ -392,20 +407,14 @@ FACTS = {
         "`True`",
         "Masks: the same `True`, opposite meanings.",
     ],
-    ("LESSON", "## Summary"): [
+    ("LESSON", "## Summary"): [  # review r27f_03 D: 7 bullets, one idea each; the dropped details' rows are in
+        # section 3 (0.11, the usual inits, 4.8 paired, the tuned rate) and appendix G (the seeds added, the epochs)
         "ended 7.4 points lower",  # review r26c_03 minor 9: the intervals are section 3's printed table
         "[-10.4, -4.4]",  # review r27a_03 minor 9: the interval itself
         "no detectable difference",
         "these runs do not say why",  # review r26c_03 major 1 kept; the detail in appendix G (r27a_03 minor 9)
-        "The gap depends on the learning rate (at a third",  # review r27a_03 minor 9; r27d_03 M1: not the budget
-        "changes during training (the unscaled head leads for 2 epochs, still in warm-up, and trails from epoch 5); "
-        "shorter or longer schedules were not run",  # review r27d_03 M1
+        "The gap depends on the learning rate, tuned for the scaled arm",  # r27a_03 minor 9; r27d_03 M1; r27f_03 m1
         "For random unit-variance $q$, $k$",  # review r27d_03 minor 2: not what the usual inits give
-        "the mean gradient norm per row at the scores at 0.11",  # review r27d_03 minor 1
-        "With PyTorch's or timm's usual init about 1 % or less of the rows saturate at $d = 64$ even unscaled",
-        "at a third of the rate it is 4.8 points smaller, [-7.8, -1.8] paired by seed",  # review r27b_03 M1
-        "the rate was tuned for the scaled arm",
-        "($D = 64$ fixed, so 1 head against 4)",  # review r27b_03 minor 6
         "every head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         "10 paired seeds",
         "$d = 64$",
@@ -413,33 +422,25 @@ FACTS = {
         "8",
         "## Summary",
         "copy task",
-        "a copy task: one head learns the known right pattern",  # fix25c_03 item 2 (review r25b_03 item 7)
+        "a copy task: one head learns\n  the known right pattern",  # fix25c_03 item 2 (review r25b_03 item 7)
         "(in Going further, a copy task:",  # review r25d_03 item 7: the clause points to Going further
         "3 of 3 seeds",
-        "seeds 3..9 added after a first look",  # fix25c_03 item 3 (review r25b_03 item 5)
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
-        "$d$",
         "no detectable difference",
         "$4 B h N^2$",
         "$D N^2$",
+        "1536 tokens",
+        "one wide head's parameters and matrix-multiply FLOPs",
         "32",
         "1",
     ],
     ("LESSON", "### A tiny example you can read"): [
-        "bilinear form",
-        "$x_i^\\top W_q^{(h)\\top} W_k^{(h)}\\, x_j$",  # review r26c_03 minor 3: head h's rows
-        "head $h$'s rows of $W_q$, $W_k$",
-        "rank at most $d$",
-        "(head 0 here: rank 2, $D = 4$)",
         "a random `proj` mixes them",  # review r27a_03 minor 7
-        "each output feature sums both heads' parts (printed last)",  # review r27d_03 minor 6
-        "The class token",
-        "is one more query",
-        "the classifier reads only its output row",
+        "each output feature sums both heads' parts (printed next)",  # r27d_03 minor 6; r27f_03 minor 4: own cell
+        "head 0's two (framed blue) have their 1s in\nrows 2 and 3",  # review r27f_03 D: merged into the setup
         "$(1, 0)$",
-        "03",
         "head 0",
         "token 3",
     ],
@@ -458,8 +459,6 @@ FACTS = {
     ("LESSON", "### The same as PyTorch's attention"): [
         "is a dispatcher",
         "`scale=`",
-        "2.1",
-        "`torch>=2.1`",
         "2.13",
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
@@ -593,8 +592,8 @@ PRINTED = {
         "a random proj instead: token 3's output feature 0 sums ",  # review r27a_03 minor 7
     ],
     ("LESSON", "### Attention does not know where a token is"): [
-        "of those outputs' max |value| 0.219",
-        "max |difference| 0.152, 69% of those outputs' max |value| 0.219",
+        "on outputs of max |value| 0.219",  # review r27f_03 minor 10: one statistic, not two
+        "max |difference| 0.152 on outputs of max |value| 0.219",
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         "max |value|: 1.10 vs the correct 0.15",
@@ -1414,6 +1413,7 @@ NO_FOLDED_CHECK_NEEDED = [  # visible lesson cells that print numbers and are ch
     "mha_default = to_multihead(attn, batch_first=False)",
     "saturation = summarize_saturation(runs)",  # the prose under the table, then its folded check
     "from vit_explained.evidence import over_seeds",
+    "scale_runs = {3e-3: stored_scale_training()",  # the verdict under the table, then its folded check
 ]
 
 CELL_FORBIDDEN = [  # (a code cell's label, a phrase its outputs must not hold, why)
@@ -1511,4 +1511,16 @@ def test_no_round_or_session_wording():
 def test_main_path_targets():
     """The one cap: the main path (visible cells before the Summary) and its markdown words."""
     main = nb.main_path(LESSON)
-    assert len(main) <= 45 and nb.markdown_words(main) <= 2150, (len(main), nb.markdown_words(main))
+    assert len(main) <= 45 and nb.markdown_words(main) <= 2008, (len(main), nb.markdown_words(main))
+
+
+def test_section_0_thumbnail_is_appendix_e_stored_figure():
+    """Review r27f_03 gap 5: section 0 shows appendix E's real attention map in line, as a markdown attachment (it
+    renders on GitHub, JupyterLab and Colab); it must be the stored figure the appendix saves, byte for byte."""
+    import base64
+
+    attached = [c["attachments"] for c in nb.cells(LESSON) if c.get("attachments")]
+    assert len(attached) == 1 and set(attached[0]) == {"03_query_heads.png"}, attached
+    stored = (nb.NOTEBOOKS.parent / "figures" / "03_query_heads.png").read_bytes()
+    assert base64.b64decode(attached[0]["03_query_heads.png"]["image/png"]) == stored
+    assert 'save_figure(fig, "03_query_heads")' in nb.all_text(APPENDIX)
