@@ -19,7 +19,7 @@ PATHS = {
     "S": nb.NOTEBOOKS / "solutions" / "04_gelu_mlp_and_block_solutions.ipynb",
 }
 LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 46, 2180  # the lesson as of r26b (46 cells, 2,176 words): the cap, lowered to it
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1968  # the lesson as of r28 (45 cells, 1,968 words): the cap, lowered to it
 
 
 def _key(heading: str) -> str:
@@ -94,8 +94,8 @@ PRINTED = [
     ),
     ("L", "## 5 ·", "return self.norm(tokens)", True, "r27d item 2: the stack (Encoder.forward) shown as code"),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         "Xavier's std sqrt(1/D): D = 64: 0.125 (6.25 x 0.02); D = 768: 0.036 (1.80 x 0.02)",
         True,
         "r27d minor 4: how far std 0.02 sits below Xavier's at each width, printed; r27e minor 1: two decimals",
@@ -141,13 +141,13 @@ PRINTED = [
         True,
         "r27b M1",
     ),
-    ("L", "## 6 ·", "std 0.02, D = 64   L^-0.044 [-0.104, +0.017]", True, "r26e M1: the timm-init intervals, printed"),
-    ("L", "## 6 ·", "std 0.02, D = 384  L^-0.049 [-0.079, -0.019]", True, "r26e M1"),
-    ("L", "## 6 ·", "std 0.02, D = 768  L^-0.243 [-0.304, -0.182]", True, "r26e M1"),
-    ("L", "## 6 ·", "Xavier, D = 768    L^-0.502 [-0.570, -0.433]", True, "r26e M1: Xavier at the same width"),
+    ("A", "## B ·", "std 0.02, D = 64   L^-0.044 [-0.104, +0.017]", True, "r26e M1: the timm-init intervals, printed"),
+    ("A", "## B ·", "std 0.02, D = 384  L^-0.049 [-0.079, -0.019]", True, "r26e M1"),
+    ("A", "## B ·", "std 0.02, D = 768  L^-0.243 [-0.304, -0.182]", True, "r26e M1"),
+    ("A", "## B ·", "Xavier, D = 768    L^-0.502 [-0.570, -0.433]", True, "r26e M1: Xavier at the same width"),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         "std 0.02's slope / Xavier's at D = 768: 0.484 (3 seeds: 0.452..0.532)",
         True,
         "r26e M1: 'about half'",
@@ -416,10 +416,10 @@ PRINTED = [
         True,
         "fix_19b::test_post_norm_collapse_step_is_measured",
     ),
-    ("A", "## K ·", "a normalised copy", False, "fix_19b::test_block_diagram_says_each_branch_reads_a_normalised_copy"),
+    ("L", "## 5 ·", "a normalised copy", False, "fix_19b; r28: the Block printed in section 5"),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## H ·",
         "at the cut Phi(z) = 0.1: z = -1.28, GELU(z) = -0.128, 75 % of GELU's minimum -0.170",
         True,
         "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
@@ -691,7 +691,7 @@ PRINTED = [
         "fix_24d::test_profile_picture_in_6a_printed_and_asserted; r26a 1: moved",
     ),
     ("A", "## A ·", "post-norm - pre-norm slope: ", True, "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
-    ("A", "## K ·", "def forward", False, "fix_p::test_block_class_is_shown_once_folded"),
+    ("L", "## 5 ·", "def forward", True, "fix_p::test_block_class_is_shown_once; r28 item 3: in section 5, checked"),
     ("L", "## 6 ·", "-0.62", True, "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix"),
     ("A", "## F ·", "independent", True, "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
     (
@@ -764,8 +764,8 @@ PRINTED = [
 
 CODE = [
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         "timm v1.0.28's `init_weights_vit_timm` and timm 0.3.2's, which DeiT pins",
         False,
         "r26a item 3: the std-0.02 init's versions; r26e minor 10: moved from Answer 6a's prose to its cell's comment",
@@ -980,8 +980,8 @@ CODE = [
         "fix_19b::test_post_norm_collapse_step_is_measured",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## H ·",
         "round(gelu(gate_cut).item(), 3) == -0.128",
         True,
         "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
@@ -1221,7 +1221,7 @@ CODE = [
     ("A", "## F ·", "lr 1e-3, ", False, "fix_o::test_training_summary_matches_the_stored_runs"),
     ("A", "## A ·", 'HTML(f"<details>', False, "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
     ("A", "## A ·", "report.text", False, "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
-    ("A", "## K ·", "inspect.getsource(Block)", True, "fix_p::test_block_class_is_shown_once_folded"),
+    ("L", "## 5 ·", "print(inspect.getsource(Block))", False, "fix_p; r28 item 3: visible in section 5"),
     ("A", "## A ·", "value == designs[name][depth][0]", True, "fix_v::test_probe_is_visible_code"),
     ("A", "## A ·", "def fc2_gradient(", False, "fix_v::test_probe_is_visible_code"),
     (
@@ -1756,10 +1756,10 @@ PROSE = [
         "fix_22i::test_answer_6c_says_the_nine_runs_are_three_seeds; r26a 1: moved",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         ["64", "$L^{-0.044}$"],
-        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted; r26c minor 3: interval in B",
+        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted; r26c minor 3; r28: to B",
     ),
     (
         "A",
@@ -1774,15 +1774,15 @@ PROSE = [
         "fix_24d::test_profile_picture_in_6a_printed_and_asserted; r26a 1: moved",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         ["$\\sqrt{6/2D}$", "`xavier_init`", "`qkv`"],
-        "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate",
+        "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate; r28 item D: provenance moved to appendix B",
     ),
     ("L", "## 6 ·", ["$-0.5$", "Xiong et al."], "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate"),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         ["0.02", "$L^{-0.049}$", "384"],
         "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate; r26c minor 3: the interval in appendix B only",
     ),
@@ -1812,8 +1812,8 @@ PROSE = [
     ),
     ("L", "## 6 ·", ["Xavier-uniform weights"], "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result"),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         [
             "timm's and DeiT's init (trunc-normal std 0.02)",
             "near 0 at D = 64 and 384 ($L^{-0.044}$ and $L^{-0.049}$; only 384's interval excludes 0)",
@@ -1824,7 +1824,7 @@ PROSE = [
         ],
         "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result; r26c minor 3: words and one interval; "
         "r26e M1: Xavier compared at the same width; r26e minor 10: the versions in the printing cell's comment; "
-        "r27b minor 2: near 0 at 64 and 384, not a width trend",
+        "r27b minor 2: near 0 at 64 and 384, not a width trend; r28 (review r27f minor 4): moved to appendix B",
     ),
     ("A", "## A ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt; moved by r25b item 3"),
     (
@@ -1863,7 +1863,42 @@ PROSE = [
         ["0.9 ln 10"],
         "fix_w::test_definitions_and_wording; r26a 1: moved",
     ),
-    ("L", "## 5 ·", ["appendix K prints"], "fix_17b::test_block_class_near_the_top_of_section_five"),
+    (
+        "L",
+        "## 5 ·",
+        ["The same block as a class (the package's `Block`)"],
+        "fix_17b::test_block_class_near_the_top_of_section_five; r28 item 3: the class printed in section 5",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["one per seed; its interval is a 95 % t-interval over the 3 seeds' slopes"],
+        "r28 item 5 (review r27f minor 13): slope and interval glossed at the top of section 6",
+    ),
+    ("L", "## 6 ·", ["Post-norm, as in 2017, has no final LayerNorm."], "r28 item 1 (r27f minor 1): 6a's stacks"),
+    (
+        "L",
+        "## 6 ·",
+        ["Both keep the final LayerNorm: only the blocks' norms move.", "[appendix B]"],
+        "r28 item 1 (review r27f minor 1): the training runs' stacks; r28 item 2: the init arms' one pointer",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        [
+            "(timm's `calculate_drop_path_rates`: `linspace(0, rate, depth)`)",
+            "how it differs from Huang et al.'s and its schedule: appendix O",
+        ],
+        "r28 item 4 (review r27f minor 2): cell 61's sentence ends",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["when enabled", "timm's default `init_values=None` turns it off; ViT and this package have none"],
+        "r28 item 4 (review r27f minor 8): LayerScale is off in ViT",
+    ),
+    ("L", "## What this lesson does not show", ["6 epochs of a 50-epoch recipe"], "r28 item 4 (review r27f minor 9)"),
+    ("L", "## 4 ·", ["about 0.1 and 0.2"], "r28 item 4 (review r27f minor 7): the table's 0.085 and 0.222"),
     (
         "L",
         "## 5 ·",
@@ -2015,8 +2050,8 @@ PROSE = [
         "the std-0.02 slopes stated in section 6 where they print (pinned there by the fix_22f/fix_24f row)",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## B ·",
         ["64", "$L^{-0.044}$", "384"],
         "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted; r27d minor 6: moved from the "
         "Summary to section 6, where they print",
@@ -2223,14 +2258,14 @@ PROSE = [
         "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## N ·",
         ["LayerNorm is nonlinear only through one"],
         "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## H ·",
         ["$\\Phi(z) = 0.1$", "-0.128", "75 %", "GELU"],
         "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
     ),
@@ -2364,7 +2399,7 @@ PROSE = [
         ["17.6 G multiply-adds", "'17.56 GFLOPS'", "i.e. 35.1 G FLOPs"],
         "r25b item 5: torchvision's count",
     ),
-    ("L", "## 2 ·", ["nonlinear", "one", "scalar per token"], "r25b item 8: LayerNorm's one nonlinearity"),
+    ("A", "## N ·", ["nonlinear", "one", "scalar per token"], "r25b item 8; r28 item D: to N"),
     (
         "A",
         "## B ·",
@@ -2393,7 +2428,7 @@ PROSE = [
     ),
     (
         "L",
-        "## 4 ·",
+        "## Where the libraries differ",
         [
             "Annotated Transformer",
             "`x.std(-1) + eps`",
@@ -2401,14 +2436,17 @@ PROSE = [
             "inside the root",
             "exercise 3's check names both",
         ],
-        "r26e minor 3: torch.std/var's default and the Annotated Transformer's (std + eps), named in section 4",
+        "r26e minor 3: torch.std/var's default and the Annotated Transformer's (std + eps); r28 item D: said once, "
+        "in the libraries' list (it repeated cell 84)",
     ),
     (
-        "L",
-        "## 7 ·",
-        ["`attn_mask`", "`is_causal`", "v1.0.16", "v1.0.26", "omitted"],
-        "r26e minor 1: the quoted timm line leaves out its attention-mask arguments (git log -S in the timm mirror)",
+        "A",
+        "## E ·",
+        ["`attn_mask` since 1.0.16", "`is_causal` since 1.0.26"],
+        "r26e minor 1: the quoted timm line leaves out its attention-mask arguments (git log -S in the timm mirror); "
+        "r28 item D: the versions in appendix E",
     ),
+    ("L", "## 7 ·", ["two masking arguments omitted: appendix E"], "r26e minor 1; r28 item D"),
     ("L", "## 7 ·", ["`model.eval()` makes both the identity"], "r26e minor 2: said after the cell that shows it"),
     (
         "L",
@@ -2457,16 +2495,22 @@ PROSE = [
     ),
     ("L", "## 7 ·", ["zeroes each entry of a tensor with probability `p`"], "r26b item 10 (brief fix04b item 5)"),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## N ·",
         ["Attention's nonlinearity lives in its weights $a_{ij}$", "bilinear scores", "a lone token's weight is 1"],
         "r26c M1: attention's nonlinearity is in its weights, not 'the softmax' alone",
     ),
     (
         "L",
         "## 2 ·",
-        ["Call a gate at or below one half closed. Closed gates are not silent", "101 units", "47 %", "all negative"],
-        "r26c minor 4: the takeaway cell 29's check asserts, said after the output",
+        [
+            "Call a gate at or below one half closed.",
+            "Closed gates are not silent",
+            "101 units",
+            "47 %",
+            "all negative",
+        ],
+        "r26c minor 4: the takeaway cell 29's check asserts, said after the output; r28: defined before it prints",
     ),
     (
         "L",
@@ -2510,17 +2554,18 @@ PROSE = [
     ("L", "## 2 ·", ["D_mlp = 128: ratio 2, not ViT-B's 4"], "r27c minor 4: the trained model's own MLP ratio"),
     (
         "L",
-        "## 5 ·",
+        "## Where the libraries differ",
         [
-            "In `eval()`, PyTorch's `nn.TransformerEncoderLayer(D, heads, D_mlp)` computes the same block with "
+            "PyTorch's `nn.TransformerEncoderLayer` (torch 2.13.0) computes the same block in `eval()` with "
             '`activation="gelu", layer_norm_eps=1e-6, norm_first=True`',
             "given `(B, N, D)` with `batch_first=True` (its default expects `(N, B, D)`",
             "input is then attended over B, silently",
-            "`dropout=0.0` makes `train()` match too (appendix E)",
-            "`norm_first=False` gives section 6's post-norm block",
+            "`dropout=0.0` makes `train()` match too (appendix E",
+            "`norm_first=False` gives exercise 5's post-norm block",
         ],
         "r27c item 4: PyTorch's own block, pointed to from the main path; r27d M1: with the arguments it needs; "
-        "r27e M1: dropout only matters in train(), batch_first is the input's layout",
+        "r27e M1: dropout only matters in train(), batch_first is the input's layout; r28 item 2 (r27f minor 3): "
+        "said once, in the libraries' list",
     ),
     (
         "L",
@@ -2535,8 +2580,14 @@ PROSE = [
     ("A", "## E ·", ["`nn.TransformerEncoderLayer`", "`norm_first=False`", "exercise 5"], "r27c item 4"),
     ("L", "## 2 ·", ["Closed gates are not silent, for this token", "appendix H"], "r27b minor 3: one token"),
     ("L", "## 1 ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5"),
-    ("L", "## 2 ·", ["'17.56 GFLOPS', from 0.15.0"], "r27b minor 6: torchvision's count carries its version"),
-    ("L", "## 4 ·", ["differs from `nn.LayerNorm` twice"], "r27b minor 4"),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["the `_ops` field of `ViT_B_16_Weights.IMAGENET1K_V1`", "`torchvision/models/vision_transformer.py`"],
+        "r27b minor 6: torchvision's count carries its source; r28 item 5 (r27f minor 10): cited where read, the "
+        "unchecked version clause dropped",
+    ),
+    ("L", "## Where the libraries differ", ["differs from `nn.LayerNorm` twice"], "r27b minor 4; r28 item D: moved"),
     (
         "A",
         "## C ·",
@@ -2546,7 +2597,7 @@ PROSE = [
     (
         "L",
         "## Where the libraries differ",
-        ["(torchvision >= 0.15.0)", "at commit 143bd26", "section 4's two differences from `nn.LayerNorm`"],
+        ["torchvision is not installed here", "at commit 143bd26", "exercise 3's check names both"],
         "r27b minor 6 and 4",
     ),
 ]
@@ -2958,7 +3009,7 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     for label in ("**6b · ", "**6c · ", "**Answer 6b", "**Answer 6c"):
         assert label not in section, label
     assert _visible("L", "## 6 ·").count("save_figure(fig,") == 1  # one picture
-    assert six["hidden"].count("# @title A check") == 4  # 6a's three cells (r27c minor 2), the training runs' (r26b 2)
+    assert six["hidden"].count("# @title A check") == 3  # 6a's two (r27c minor 2; r28: init arms' to B), training's
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")
     pictures = {
@@ -2974,18 +3025,20 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
 
 
 def test_section_six_numbers_come_after_its_picture() -> None:
-    """r26b item 3: 6a's setup states no interval; the timm-init slopes and the paired difference are in Answer 6a,
-    under the picture; the training runs are printed after it, before section 7."""
+    """r26b item 3: 6a's setup states no interval; the paired difference is in Answer 6a, under the picture; the
+    training runs are printed after it, before section 7. r28 item 2 (review r27f minor 4): the timm-init slopes
+    moved to appendix B, after its own table, with one pointer left in section 6."""
     sources = nb.sources(LESSON)
     setup = nb.unique_index(sources, "**6a · The gradient against depth.**")
     picture = nb.unique_index(sources, "plot_depth_gradients(")
     answer = nb.unique_index(sources, "**Answer 6a.**")
     training = nb.unique_index(sources, 'stored_norm_training_runs()["runs"]')
     assert setup < picture < answer < training < nb.unique_index(sources, "## 7 · ")
-    after = "\n".join(sources[answer:training])  # Answer 6a and its two follow-on cells (r27c minor 2: cell 50 split)
-    for interval in ("$L^{-0.044}$", "$L^{-0.049}$", "$L^{-0.243}$", "+0.45 [+0.31, +0.60]"):
-        assert interval not in sources[setup] and interval in after, interval
-    assert "+0.45 [+0.31, +0.60]" in sources[answer]
+    assert "+0.45 [+0.31, +0.60]" not in sources[setup] and "+0.45 [+0.31, +0.60]" in sources[answer]
+    for interval in ("$L^{-0.044}$", "$L^{-0.049}$", "$L^{-0.243}$"):
+        assert interval not in "\n".join(sources[setup:training]), interval
+        assert interval in _markdown("A", "## B ·"), interval
+    assert "[appendix B]" in "\n".join(sources[answer:training])
 
 
 def test_the_shapes_come_before_the_one_token_gates_picture() -> None:
@@ -3029,11 +3082,13 @@ def test_gate_classes_are_not_called_off() -> None:
     assert not re.search(r"\boff\b", prose)
 
 
-def test_block_class_is_shown_once_folded_in_appendix_k() -> None:
-    shown = [c for c in CELLS["A"] if "inspect.getsource(Block)" in nb.source(c)]
-    assert len(shown) == 1 and nb.hidden(shown[0]) and "def forward" in nb.printed(shown[0])
-    assert "inspect.getsource(Block)" in _section("A", "## K ·")["hidden"]
-    assert "inspect.getsource(Block)" not in nb.all_text(LESSON)
+def test_block_class_is_shown_once_in_section_five() -> None:
+    """fix_p: the package's Block class is printed once; r28 item 3 (review r27f minor 5): in the lesson's section 5,
+    visible (the class the learner meets), no longer folded in appendix K."""
+    shown = [c for c in CELLS["L"] if "print(inspect.getsource(Block))" in nb.source(c)]
+    assert len(shown) == 1 and not nb.hidden(shown[0]) and "def forward" in nb.printed(shown[0])
+    assert "print(inspect.getsource(Block))" in _visible("L", "## 5 ·")
+    assert "inspect.getsource(Block)" not in nb.all_text(APPENDIX)
 
 
 def test_probe_is_visible_code_in_appendix_a() -> None:
