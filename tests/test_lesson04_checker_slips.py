@@ -90,3 +90,35 @@ def test_post_norm_block_still_accepts_the_right_block(capsys):
 
     check_post_norm_block(answer)
     assert "Correct!" in capsys.readouterr().out
+
+
+def _erf_gelu(t):
+    return t * 0.5 * (1 + torch.erf(t / math.sqrt(2)))
+
+
+@pytest.mark.parametrize(
+    ("answer", "public"),
+    [
+        (lambda x: torch.vmap(torch.func.grad(_erf_gelu))(x.reshape(-1)).reshape(x.shape), "torch.func.grad"),
+        (lambda x: torch.func.jvp(_erf_gelu, (x,), (torch.ones_like(x),))[1], "torch.func.jvp"),
+    ],
+)
+def test_gelu_slope_names_torch_func_as_a_learner_calls_it(answer, public):
+    """r28 item 5 (review r27f minor 12): the refusal names torch.func.grad / jvp, not torch._functorch's modules."""
+    with pytest.raises(ExerciseFailed) as refused:
+        check_gelu_slope(answer)
+    assert f"called {public}" in str(refused.value) and "_functorch" not in str(refused.value)
+
+
+def test_drop_path_names_a_b_by_1_mask():
+    """r28 item 5 (review r27f minor 12): a (B, 1) mask is named by its shape."""
+    from vit_explained.exercises.lesson04 import check_drop_path
+
+    def drop_path(x, p, training):
+        if not training or p == 0:
+            return x
+        return x * (torch.rand(x.shape[0], 1) >= p).to(x.dtype) / (1 - p)
+
+    with pytest.raises(ExerciseFailed) as refused:
+        check_drop_path(drop_path)
+    assert "(B, 1)" in str(refused.value)

@@ -602,7 +602,8 @@ _DROP_SAMPLES = 4000  # enough samples that a drop rate is known to about +-0.7 
 
 
 _MASK_HINT = (
-    "A (B,) mask lines up with x's last axis (broadcasting starts from the right): align the mask with the batch axis"
+    "A mask of shape (B,) or (B, 1) lines up with x's last axes, not its batch axis (broadcasting starts from the "
+    "right): align the mask with the batch axis"
 )
 
 
@@ -970,6 +971,11 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
                     "a math-module function (math.erf, math.exp, ...) got the tensor x: use torch.erf (torch.exp); "
                     "math.erf takes one number"
                 )
+            if "torch._functorch." in str(error):  # torch.func: name it as a learner calls it
+                text = str(error)
+                for private in ("torch._functorch.apis.", "torch._functorch.eager_transforms."):
+                    text = text.replace(private, "torch.func.")
+                raise ExerciseFailed(text) from None
             raise
         if isinstance(result, (list, tuple)):
             kind = "a list" if isinstance(result, list) else "a tuple"
