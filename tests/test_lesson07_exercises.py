@@ -239,6 +239,14 @@ def test_an_unfilled_stub_says_so(checker):
         checker(stub)
 
 
+def test_a_count_that_forgets_return_is_told_as_in_exercise_1():  # review r27f minor 10
+    def no_return(height, width):
+        (height + 1) // 4  # computed, never returned
+
+    with pytest.raises(ExerciseFailed, match=r"returned None: did your function forget `return`\? Return the number"):
+        check_t2t_token_count(no_return)
+
+
 # ----------------------------------------------------------------------------- bank: more right and wrong answers
 
 import numpy as np  # noqa: E402

@@ -112,33 +112,45 @@ class ArmTable:
         return {"size": self.size, "chain": self.chain}.get(arm, self.runs.get(arm)).t_interval()
 
     def __str__(self) -> str:
-        def points(e: Estimate) -> str:
-            return f"{100 * e.estimate:+.1f} [{100 * e.low:+.1f}, {100 * e.high:+.1f}]"
-
+        """The table, then the two patch-stem comparisons the lesson's prose reads (seeds, sign tests, stem sizes:
+        :meth:`details`)."""
         n = self.runs["Linear"].difference.n
         lines = [f"the arm | what it changes | {REFERENCE} minus the arm, points [95 % t-interval]"]
         lines += [
-            f"{arm} | {change} | {points(self.interval(arm))} (digits, {n} seeds)"
+            f"{arm} | {change} | {_points(self.interval(arm))} (digits, {n} seeds)"
             for arm, change in ARM_CHANGES.items()
         ]
+        lines += [
+            "",
+            f"2-layer minus 1-layer patches: {_points(self.size.t_interval())} points",
+            f"no-overlap chain (appendix A) minus 2-layer patches: {_points(self.chain.t_interval())} points,"
+            f" higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds; {CHAIN_CHANGES}",
+        ]
+        return "\n".join(lines)
+
+    def details(self) -> str:
+        """Each arm's seeds higher / tied / lower, its sign test, and the stems' parameter counts."""
+        n = self.runs["Linear"].difference.n
         signs = [
             (sum(v > 0 for v in d), sum(v == 0 for v in d), sum(v < 0 for v in d))
             for d in (run.difference.values for run in self.runs.values())
         ]
-        lines += [
-            "",
-            f"seeds (of {n}) with {REFERENCE} higher / tied / lower: "
-            + ", ".join(f"{arm} {up}/{tie}/{down}" for arm, (up, tie, down) in zip(self.runs, signs, strict=True)),
-            "sign test p: " + ", ".join(f"{arm} {run.sign_p_value:.3f}" for arm, run in self.runs.items()),
-            f"2-layer minus 1-layer patches: {points(self.size.t_interval())} points",
-            f"no-overlap chain (appendix A) minus 2-layer patches: {points(self.chain.t_interval())} points,"
-            f" higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds; {CHAIN_CHANGES}",
-            f"stem parameters: T2T module {self.stems[REFERENCE]:,}; with a Linear in the token transformers' place"
-            f" {self.stems['Linear']:,}; with the token MLP (hidden width 96) {self.stems['token MLP']:,};"
-            f" 2-layer patches {self.stems['2-layer patches']:,}; no-overlap chain"
-            f" {self.stems['no overlap (appendix A)']:,}",
-        ]
-        return "\n".join(lines)
+        return "\n".join(
+            [
+                f"seeds (of {n}) with {REFERENCE} higher / tied / lower: "
+                + ", ".join(f"{arm} {up}/{tie}/{down}" for arm, (up, tie, down) in zip(self.runs, signs, strict=True)),
+                "sign test p: " + ", ".join(f"{arm} {run.sign_p_value:.3f}" for arm, run in self.runs.items()),
+                f"stem parameters: T2T module {self.stems[REFERENCE]:,}; with a Linear in the token transformers'"
+                f" place {self.stems['Linear']:,}; with the token MLP (hidden width 96) {self.stems['token MLP']:,};"
+                f" 2-layer patches {self.stems['2-layer patches']:,}; no-overlap chain"
+                f" {self.stems['no overlap (appendix A)']:,}",
+            ]
+        )
+
+
+def _points(e: Estimate) -> str:
+    """``+8.8 [+4.3, +13.3]``: an interval of shares, in points."""
+    return f"{100 * e.estimate:+.1f} [{100 * e.low:+.1f}, {100 * e.high:+.1f}]"
 
 
 def arm_table() -> ArmTable:

@@ -315,6 +315,11 @@ def _as_count(answer: object, height: int, width: int) -> int:
             f"for a {height}x{width} image you returned {answer}, not a whole number of tokens: round down at each "
             "split, floor((size + 2 * padding - kernel) / stride) + 1, before the next split"
         )
+    if answer is None:
+        fail(
+            f"for a {height}x{width} image your function returned None: did your function forget `return`? "
+            "Return the number of tokens, a whole number"
+        )
     if isinstance(answer, tuple) and len(answer) == 2:
         fail(
             f"for a {height}x{width} image you returned a pair {answer!r}; return the number of tokens, "

@@ -457,7 +457,7 @@ def plot_scale_rows(scores: torch.Tensor, scales: dict[str, float], title: str |
         ax.set_title(f"scores x {name}: largest {values.max():.3f}", fontsize=9)
         ax.set_xlabel("key token", fontsize=8)
     axes[0].set_ylabel("attention weight")
-    axes[0].legend(fontsize=8, loc="upper right")
+    axes[-1].legend(fontsize=8, loc="upper right")  # the flattest row: the legend covers no tall bar
     return _finish(fig, title, top=0.85)
 
 
@@ -1404,7 +1404,7 @@ def plot_nested_windows(
     stage-``m`` window (thick), drawn over the middle row of the ``k`` x ``k`` stage-``m - 1`` windows it merges
     (the first one shaded, the others dashed; stage 1: all its ``k`` x ``k`` pixels). Stage 1 sees 7 x 7 pixels;
     stage 2 merges 3 x 3 of those
-    windows, 15 x 15 pixels; stage 3 merges 3 x 3 of stage 2's, 31 x 31 pixels (T2T's splits)."""
+    windows, 15 x 15 pixels; stage 3 merges 3 x 3 of stage 2's, 31 x 31 pixels (T2T's splits). Panel 1 is zoomed."""
     picture = as_image(image, name="image")[0].numpy()
     size = picture.shape[0]
     nested = nested_windows(splits, size)
@@ -1414,7 +1414,7 @@ def plot_nested_windows(
     for stage, (ax, (low, side, starts), (kernel, _, _)) in enumerate(zip(axes, nested, splits, strict=True), 1):
         _gray(ax, picture, float(picture.max()))
         color = WINDOW_COLORS[(stage - 1) % len(WINDOW_COLORS)]
-        part_color = WINDOW_COLORS[(stage - 2) % len(WINDOW_COLORS)] if stage > 1 else "0.35"
+        part_color = WINDOW_COLORS[(stage - 2) % len(WINDOW_COLORS)] if stage > 1 else color
         # split 1: all its k x k pixels; later splits: only the middle row of the parts it merges, so the
         # overlapping windows stay readable (the other rows repeat them lower and higher)
         rows = starts if stage == 1 else [starts[len(starts) // 2]]
@@ -1432,14 +1432,15 @@ def plot_nested_windows(
                         fill=stage > 1,
                         fc=(*to_rgb(part_color), 0.35 if highlight else 0.0),
                         ec=part_color,
-                        lw=0.7 if stage == 1 else (2.2 if highlight else 1.6),
+                        lw=1.0 if stage == 1 else (2.2 if highlight else 1.6),
                         ls="-" if stage == 1 or highlight else (0, (4, 2)),
                         zorder=3 if highlight else 2,
                     )
                 )
         ax.add_patch(Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6))
         if stage == 1:
-            text = f"split 1: one token is a {kernel} x {kernel} window of pixels"
+            text = f"split 1, zoomed: one token is a {kernel} x {kernel} window"
+            ax.set(xlim=(low - 3.5, low + side + 2.5), ylim=(low + side + 2.5, low - 3.5))  # the pixels read
         else:
             text = (
                 f"split {stage}: one token merges {kernel} x {kernel}\n"
@@ -1447,7 +1448,6 @@ def plot_nested_windows(
                 f"the middle row's {kernel}: 1 shaded, {kernel - 1} dashed"
             )
         ax.set_title(text, fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set(xticks=[], yticks=[])
         previous_side = side
     return _finish(fig, title, top=0.86)
