@@ -751,6 +751,23 @@ def test_item6_the_locality_probe_names_z0() -> None:
     assert "after patch embedding:" not in printed
 
 
+def test_fix01i_item8_exercise_2_names_the_table_rows_out_of_order() -> None:
+    """fix01i item 8 (r27f minor 8): a table added with its rows reversed or shuffled is named, not a difference."""
+    from vit_explained.exercises import ExerciseFailed, lesson01
+
+    def z0(t, c, p):
+        return torch.cat([c.expand(len(t), -1, -1), t], dim=1) + p
+
+    for slip in (lambda t, c, p: z0(t, c, p.flip(1)), lambda t, c, p: z0(t, c, p.roll(2, dims=1))):
+        try:
+            lesson01.check_build_z0(slip)
+        except ExerciseFailed as error:
+            assert "rows are added out of order" in str(error) and "differs from" not in str(error), str(error)
+        else:
+            raise AssertionError("a reordered table passed")
+    lesson01.check_build_z0(z0)  # the right answer still passes
+
+
 # from test_lesson01_fix_22f.py::test_item10_exercise_2_names_the_shifted_positions
 def test_item10_exercise_2_names_the_shifted_positions() -> None:
     from vit_explained.exercises import ExerciseFailed, lesson01

@@ -947,6 +947,13 @@ def _diagnose_z0(answer: torch.Tensor, inputs: tuple[torch.Tensor, ...], case: s
     if tuple(answer.shape) != (batch, patches + 1, dim):
         want = (batch, patches + 1, dim)
         fail(f"for {case} your z0 has shape {tuple(answer.shape)}; Eq. 1 gives (B, N + 1, D) = {want}")
+    added = answer.double() - torch.cat([front, tokens], dim=1).double()  # what each token got added
+    same = (added[..., None, :] - positions[0].double()).abs().amax(-1) < 1e-4  # (B, N + 1, N + 1): token i got row j
+    if same.any(-1).all() and same.any(-2).all() and not same.diagonal(dim1=-2, dim2=-1).all():
+        fail(
+            f"for {case} the table's rows are added out of order (reversed or shuffled): token i needs row i, row 0 "
+            "being the class token's: add pos_embedding as it is, without flipping or reordering its rows"
+        )
     difference = (answer.to(torch.float64) - (torch.cat([front, tokens], dim=1) + positions).double()).abs()
     fail(f"for {case} your z0 differs from Eq. 1's by up to {difference.max().item():.3g}")
 
