@@ -293,6 +293,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Summary", ("0.090", "mean over the 8 test digits")),
     ("appendix", "J", ("the fused call from v0.8.13dev0", "the flag from 0.9.0")),  # fix08i: history moved
     ("appendix", "J", ("TIMM_FUSED_ATTN=0", "TorchScript Final[bool]", "eager mode only")),  # fix08i (r27f minor 11)
+    ("appendix", "J", ("fused_attn: Final[bool]", "line 53", "line 51", "eager mode")),  # fix08i: read in the mirror
     ("lesson", "08", ("Each head of each layer gives every token",)),
     ("lesson", "10", ("in area (printed below)",)),
     ("lesson", "10", ("from deleting the patches with the most ink first",)),
