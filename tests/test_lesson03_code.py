@@ -1236,7 +1236,7 @@ def test_the_extra_mnist_pictures_live_in_the_appendix_with_a_pointer():
     (overlay,) = [i for i, c in enumerate(appendix_cells) if "plots.plot_query_attention(" in c.source]
     assert appendix < overlay < index
     (pointer,) = [c.source for c in cells if "03_attention_shapes_appendix.ipynb#appendix-e)" in c.source]
-    assert "attachment:03_query_heads.png" in pointer  # review r27f_03 gap 5: section 0 shows the strip, and points
+    assert "../figures/03_query_heads.png" in pointer  # review r27f_03 gap 5: section 0 shows the strip, and points
     (heads_code,) = [c.source for c in appendix_cells if "plots.plot_query_heads(" in c.source]
     assert not any("plots.plot_query_heads(" in c.source for c in cells)
     assert "plots.token_name(" in heads_code

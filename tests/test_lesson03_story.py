@@ -252,7 +252,7 @@ FACTS = {
         "Several heads.",
         "confounded with $d$",  # review r26b_03 minor 2: appendix F's measured, confounded 4-vs-1 result
         "on digits, 4 heads scored 3.8 points above 1, confounded with $d$",  # review r27f_03 minor 5: the result
-        "![Four heads, one query](attachment:03_query_heads.png)",  # review r27f_03 gap 5: a real map in line
+        "![Four heads, one query](../figures/03_query_heads.png)",  # review r27f_03 gap 5: a real map in line
         "#appendix-e",
         "#appendix-f",
         "section 11.1",  # review r26b_03 minor 7: d2l 11.1 Queries, Keys, and Values names attention pooling
@@ -1515,12 +1515,10 @@ def test_main_path_targets():
 
 
 def test_section_0_thumbnail_is_appendix_e_stored_figure():
-    """Review r27f_03 gap 5: section 0 shows appendix E's real attention map in line, as a markdown attachment (it
-    renders on GitHub, JupyterLab and Colab); it must be the stored figure the appendix saves, byte for byte."""
-    import base64
-
-    attached = [c["attachments"] for c in nb.cells(LESSON) if c.get("attachments")]
-    assert len(attached) == 1 and set(attached[0]) == {"03_query_heads.png"}, attached
-    stored = (nb.NOTEBOOKS.parent / "figures" / "03_query_heads.png").read_bytes()
-    assert base64.b64decode(attached[0]["03_query_heads.png"]["image/png"]) == stored
+    """Review r27f_03 gap 5: section 0 shows appendix E's real attention map in line: the stored figure the appendix
+    saves (tools/book.py copies a figures/ picture next to its page; GitHub and JupyterLab read the relative path)."""
+    section_0 = sections("LESSON")["## 0 · What queries, keys and values are for"]["md"]
+    shown = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", section_0)
+    assert shown == ["../figures/03_query_heads.png"], shown
+    assert (nb.NOTEBOOKS / shown[0]).is_file()
     assert 'save_figure(fig, "03_query_heads")' in nb.all_text(APPENDIX)
