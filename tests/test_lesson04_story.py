@@ -2307,7 +2307,7 @@ PROSE = [
     ("A", "## C ·", ["$x\\,s(x)$"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named; r28: C"),
     ("A", "## C ·", ["$s$", "$\\Phi$", "CDF"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
     ("A", "## C ·", ["logistic CDF $s$"], "fix_22f::test_sigmoid_is_not_sigma_and_stale_comments_gone; r28: C"),
-    ("L", "## 1 ·", ["why ViT uses GELU, and ReLU"], "r28 item D: section 1's one pointer to appendix C"),
+    ("L", "## 1 ·", ["which GELU checkpoints use, and ReLU"], "r28 item D: section 1's one pointer to appendix C"),
     ("A", "(top)", ["least-squares"], "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks"),
     (
         "A",
