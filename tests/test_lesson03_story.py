@@ -375,6 +375,7 @@ FACTS = {
         "stores it neither in the forward pass",
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
         "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
+        "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -430,8 +431,7 @@ FACTS = {
         "$1/\\sqrt{d}$",
         "no detectable difference",
         "$4 B h N^2$",
-        "$D N^2$",
-        "1536 tokens",
+        "1536 tokens",  # review r27f_03 D: "grows with $D N^2$" is section 4's row
         "one wide head's parameters and matrix-multiply FLOPs",
         "32",
         "1",
