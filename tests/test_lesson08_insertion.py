@@ -1,6 +1,8 @@
 """Lesson 08's exercise 4 (an insertion curve): the checker accepts right answers written several ways,
 names each plausible slip in one line, and its reference is the plain rule the exercise states."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -379,3 +381,33 @@ def test_first_wrong_count_has_no_before_it_clause_for_the_first_count():
     later_wrong = expected.clone()
     later_wrong[:, 1] = 1
     assert "(the counts before it are right)" in _first_wrong_count(later_wrong, expected, [1, 2, 4])
+
+
+def _swallowed_wrong_call(m, x, y, s, c):  # review r28a minor 1: the banned call, wrong arguments, caught
+    with contextlib.suppress(Exception):  # the dodge the checker must see through
+        deletion_curve(m, x, y, s, c)  # counts is keyword-only: a TypeError before the function starts
+    return insertion_loop(m, x, y, s, c)
+
+
+def _swallowed_module_call(m, x, y, s, c):  # the same through the module attribute, imported inside
+    from vit_explained import attention_maps as am
+
+    with contextlib.suppress(Exception):
+        am.insertion_areas(m, x, y, s)  # a mapping expected, counts missing: refused all the same
+    return insertion_loop(m, x, y, s, c)
+
+
+@pytest.mark.parametrize("dodge", [_swallowed_wrong_call, _swallowed_module_call])
+def test_insertion_curve_refuses_a_swallowed_banned_call(dodge):
+    with pytest.raises(ExerciseFailed, match=r"build the insertion curve yourself; your function called"):
+        check_insertion_curve(dodge)
+
+
+def test_insertion_curve_ban_puts_the_functions_back():
+    from vit_explained import attention_maps as am
+
+    before = (am.deletion_curve, am.insertion_areas, deletion_curve)
+    check_insertion_curve(insertion_loop)
+    with pytest.raises(ExerciseFailed):
+        check_insertion_curve(_swallowed_wrong_call)
+    assert (am.deletion_curve, am.insertion_areas, globals()["deletion_curve"]) == before

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from .. import attention_maps as _attention_maps_module
 from ..attention import Attention
 from ..attention_maps import (
     attention_rollout,
@@ -36,7 +37,7 @@ from ..attention_maps import (
     insertion_areas,
     token_attention,
 )
-from . import ExerciseFailed, as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, _display_name, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = [
     "check_chefer_rollout",
@@ -1338,8 +1339,60 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
 
 # --- exercise 4: an insertion curve ------------------------------------------------------------------------------
 
-_NO_DELETION_MACHINERY = forbid(
-    insertion_areas, deletion_areas, deletion_curve, deletion_curves, reason="the insertion curve"
+
+class _forbid_by_name(forbid):
+    """:class:`forbid`, and while its block runs each target swapped, in ``modules`` and in the answer's own
+    globals, for a stand-in that records the call before running it: a call that fails before the function
+    starts (wrong arguments), or whose refusal the learner catches with ``try``/``except``, is still refused
+    when the block ends (review r28a, minor 1)."""
+
+    def __init__(self, *targets: Any, reason: str, modules: tuple[Any, ...] = ()) -> None:
+        super().__init__(*targets, reason=reason)
+        self._targets, self._modules = targets, modules
+        self._swapped: list[tuple[dict, str, Any]] = []
+        self._answer_globals: dict | None = None
+
+    def _stand_in(self, target: Callable[..., Any]) -> Callable[..., Any]:
+        name = _display_name(target)
+
+        @functools.wraps(target)
+        def stand_in(*args: Any, **kwargs: Any) -> Any:
+            self._record(name)
+            return target(*args, **kwargs)
+
+        return stand_in
+
+    def __enter__(self) -> _forbid_by_name:
+        spaces = [vars(module) for module in self._modules] + [self._answer_globals or {}]
+        for space in spaces:
+            for key, value in list(space.items()):
+                if any(value is target for target in self._targets):
+                    self._swapped.append((space, key, value))
+                    space[key] = self._stand_in(value)
+        super().__enter__()
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        for space, key, value in reversed(self._swapped):
+            space[key] = value
+        self._swapped = []
+        super().__exit__(kind, error, traceback)
+
+    def __call__(self, answer: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        self._answer_globals = getattr(answer, "__globals__", None)
+        try:
+            return super().__call__(answer, *args, **kwargs)
+        finally:
+            self._answer_globals = None
+
+
+_NO_DELETION_MACHINERY = _forbid_by_name(
+    insertion_areas,
+    deletion_areas,
+    deletion_curve,
+    deletion_curves,
+    reason="the insertion curve",
+    modules=(_attention_maps_module,),
 )
 
 # (batch, channels, H, W, rows, cols, classes): 4 x 4 patches first (a map read as (cols, rows) also fits
