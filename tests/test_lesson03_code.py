@@ -1235,8 +1235,9 @@ def test_the_extra_mnist_pictures_live_in_the_appendix_with_a_pointer():
     # review r20g: section 0's trained half (the overlay, the four-head strip) moved to appendix E, before the matrix
     (overlay,) = [i for i, c in enumerate(appendix_cells) if "plots.plot_query_attention(" in c.source]
     assert appendix < overlay < index
-    (pointer,) = [c.source for c in cells if "03_attention_shapes_appendix.ipynb#appendix-e)" in c.source]
-    assert "../figures/03_query_heads.png" in pointer  # review r27f_03 gap 5: section 0 shows the strip, and points
+    (pointer,) = [i for i, c in enumerate(cells) if "03_attention_shapes_appendix.ipynb#appendix-e)" in c.source]
+    # review r27f_03 gap 5: section 0 shows the strip, and points; r28a_03 (Colab): the package draws it next
+    assert "plots.trained_query_heads()" in cells[pointer + 1].source
     (heads_code,) = [c.source for c in appendix_cells if "plots.plot_query_heads(" in c.source]
     assert not any("plots.plot_query_heads(" in c.source for c in cells)
     assert "plots.token_name(" in heads_code

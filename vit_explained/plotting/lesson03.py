@@ -1388,6 +1388,20 @@ def plot_query_heads(
     return fig
 
 
+def trained_query_heads(block: int = 1, ink: float = 0.1) -> Figure:
+    """Appendix E's four-head strip, drawn again for lesson 03's section 0 (a notebook opened alone, as on Colab,
+    has no ``figures/``): the shipped MNIST ViT on test digit 0 (a 6), the query :func:`pick_head_and_query`
+    picks in ``block``, and its weights in each of the block's heads."""
+    from ..data import load_mnist
+    from ..pretrained import load_mnist_vit
+
+    with torch.random.fork_rng():  # building the model draws random numbers: the caller's stay as they were
+        model, digit = load_mnist_vit(), load_mnist().test_images[0]  # (1, 28, 28)
+    pick = pick_head_and_query(model, digit, block=block, ink=ink)
+    return plot_query_heads(digit, pick.weights[:, pick.query], (7, 7), pick.query,
+                            title=f"block {block}: one query, each head")  # fmt: skip
+
+
 def mean_attention_distance(
     model: torch.nn.Module, images: torch.Tensor, grid: tuple[int, int]
 ) -> tuple[torch.Tensor, float]:
