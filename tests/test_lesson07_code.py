@@ -1501,6 +1501,18 @@ def test_token_count_plus_one_message_is_short():
     assert "either the padding or the + 1 is missing" in message and len(message) < 300
 
 
+def test_no_padding_and_no_plus_one_give_the_same_count_at_every_size():  # review r28a minor 15: why one message
+    from vit_explained.exercises.lesson07 import T2T_SPLITS
+
+    def count(size, padded, plus_one):
+        for kernel, stride, padding in T2T_SPLITS:
+            size = (size + 2 * padding * padded - kernel) // stride + plus_one
+        return size
+
+    assert all(stride == 2 * padding for _, stride, padding in T2T_SPLITS)  # the message's reason
+    assert all(count(n, False, 1) == count(n, True, 0) for n in range(15, 600))
+
+
 # from test_lesson07_round16.py
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1900,7 +1912,9 @@ def test_the_arm_table_pairs_by_seed_and_prints_every_arm():
     for arm in t2t_arms.ARM_CHANGES:
         differences = [(a - b) / 180 for a, b in zip(counts["token transformers"], counts[arm], strict=True)]
         assert table.runs[arm].difference.values == pytest.approx(differences), arm
-        assert f"\n{arm} | {t2t_arms.ARM_CHANGES[arm]} | " in f"\n{table}", arm
+        scope = "one: attention" if arm == "attention off" else "several"  # review r28a minor 2: a narrow table
+        assert f"\n{arm} | {scope} | " in f"\n{table}" and f"  {arm} | {t2t_arms.ARM_CHANGES[arm]}" in table.changes()
+    assert max(len(line) for line in str(table).splitlines()) <= 100
     assert table.interval("size").estimate == pytest.approx(
         np.mean([(a - b) / 180 for a, b in zip(counts["2-layer patches"], counts["16x16 patches"], strict=True)])
     )

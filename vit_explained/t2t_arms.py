@@ -38,6 +38,9 @@ ARM_CHANGES = {
     " half the parameters",
 }
 
+#: the one arm that changes one thing; every other arm changes several
+ARM_SCOPE = {"attention off": "one: attention"}
+
 #: what the no-overlap chain changes against the 2-layer patch stem (both see 16 x 16 pixels per final token)
 CHAIN_CHANGES = (
     "it changes: three splits for one patch, two token transformers (attention across tokens, MLPs, LayerNorms)"
@@ -112,21 +115,27 @@ class ArmTable:
         return {"size": self.size, "chain": self.chain}.get(arm, self.runs.get(arm)).t_interval()
 
     def __str__(self) -> str:
-        """The table, then the two patch-stem comparisons the lesson's prose reads (seeds, sign tests, stem sizes:
-        :meth:`details`)."""
+        """The narrow table (arm, one change or several, interval), then the two patch-stem comparisons the lesson's
+        prose reads (what each arm changes, seeds, sign tests, stem sizes: :meth:`details`)."""
         n = self.runs["Linear"].difference.n
-        lines = [f"the arm | what it changes | {REFERENCE} minus the arm, points [95 % t-interval]"]
+        lines = [f"the arm | changes | {REFERENCE} minus the arm, points [95 % t-interval]"]
         lines += [
-            f"{arm} | {change} | {_points(self.interval(arm))} (digits, {n} seeds)"
-            for arm, change in ARM_CHANGES.items()
+            f"{arm} | {ARM_SCOPE.get(arm, 'several')} | {_points(self.interval(arm))} (digits, {n} seeds)"
+            for arm in ARM_CHANGES
         ]
         lines += [
             "",
             f"2-layer minus 1-layer patches: {_points(self.size.t_interval())} points",
-            f"no-overlap chain (appendix A) minus 2-layer patches: {_points(self.chain.t_interval())} points,"
-            f" higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds; {CHAIN_CHANGES}",
+            f"no-overlap chain (appendix A) minus 2-layer patches: {_points(self.chain.t_interval())} points,",
+            f"  higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds; several changes",
         ]
         return "\n".join(lines)
+
+    def changes(self) -> str:
+        """What each arm changes against T2T's chain, and the no-overlap chain against the 2-layer patch stem."""
+        lines = [f"what each arm changes against {REFERENCE}:"]
+        lines += [f"  {arm} | {change}" for arm, change in ARM_CHANGES.items()]
+        return "\n".join([*lines, f"no-overlap chain against 2-layer patches: {CHAIN_CHANGES}"])
 
     def details(self) -> str:
         """Each arm's seeds higher / tied / lower, its sign test, and the stems' parameter counts."""

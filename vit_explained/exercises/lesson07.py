@@ -427,8 +427,9 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
-        "for {case} you return {answer}: either the padding or the + 1 is missing (with these splits both slips "
-        "give this count). Every soft split pads both ends of each side, and the + 1 counts the first window",
+        "for {case} you return {answer}: either the padding or the + 1 is missing. In T2T_SPLITS each stride is "
+        "twice its padding, so both slips give this same count at every image size. Every soft split pads both "
+        "ends of each side, and the + 1 counts the first window",
     ),
     (
         lambda h, w, answer, stages: answer == stages[0].grid.total,

@@ -596,6 +596,7 @@ def plot_gradient_masks(
         ax.grid(which="minor", color="0.8", linewidth=0.4)
         ax.tick_params(labelsize=6, length=2)
         ax.tick_params(which="minor", length=0)
+        ax.set_xlabel(f"pixels of the {height} x {width} image", fontsize=7)  # panels may differ in size
         if len(panel) >= 3:
             top, left, size = panel[2]
             if top < 0 or left < 0 or top + size > height or left + size > width or size < 1:
@@ -627,7 +628,7 @@ def gradient_mask_panels(
          window, (stride * row, stride * col, stride), (stride * row + 1, stride * col + 1)),
         ("corner final token, soft splits only\n(cross: centre of the full 31x31\nfield, clipped here)", corner,
          (0, 0, final_stride), (1, 1)),
-        ("interior final token, soft splits\nonly (48x48 image, different scale)", interior,
+        ("interior final token, soft splits\nonly (48x48 image; cross: centre)", interior,
          (final_stride, final_stride, final_stride), (final_stride + 1, final_stride + 1)),
         ("first final token,\ntoken transformers included", whole, (0, 0, final_stride)),
     ]  # fmt: skip
