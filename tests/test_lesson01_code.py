@@ -1247,9 +1247,9 @@ def test_plot_shift_gaps_draws_one_panel_per_map_on_one_scale() -> None:
         plot_shift_gaps({"a vector": torch.zeros(4)})
     with pytest.raises(ValueError):
         plot_shift_gaps({})
-    sources = nb.sources(LESSON)
+    sources = nb.sources(APPENDIX)  # fix01j item 4: the probe moved to appendix E
     at = nb.unique_index(sources, "fig = plot_shift_gaps(")
-    assert 'save_figure(fig, "01_shift_gaps")' in sources[at] and nb.hidden(nb.cells(LESSON)[at + 1])
+    assert 'save_figure(fig, "01_shift_gaps")' in sources[at] and nb.hidden(nb.cells(APPENDIX)[at + 1])
     assert "gap_maps[16][0].max() < 1e-5" in sources[at + 1]
 
 

@@ -608,3 +608,16 @@ def stored_table_scale(name: str = "lesson01_table_scale.json") -> dict[int, lis
 
     stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
     return {int(scale): [float(v) for v in values] for scale, values in stored["changes"].items()}
+
+
+def stored_nopos_runs(name: str = "lesson01_nopos.json") -> dict[int, float]:
+    """Lesson 01 section 5's control as ``benchmarks/bench_lesson01_nopos.py`` stored it (package data
+    ``vit_explained/checkpoints/<name>``): the shipped model's recipe trained with its position table zeroed and
+    frozen, seed -> test accuracy (a share of the 1,000 test digits)."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    if not stored["complete"]:
+        raise ValueError(f"{name} holds seeds {stored['seeds']} only: run the benchmark's other seeds, then --merge")
+    return {int(run["seed"]): float(run["test_accuracy"]) for run in stored["runs"]}

@@ -778,6 +778,7 @@ def plot_position_similarity_pair(
     patches: list[tuple[int, int]] | None = None,
     scale: float = 1.0,
     inner_frame: bool = False,
+    own_range: bool = False,
 ) -> Figure:
     """Two learned tables, each as :func:`plot_position_similarity` draws one: one small map per patch, its
     cosine similarity to every patch, a white square on the patch itself, a red dot on its most similar
@@ -787,7 +788,8 @@ def plot_position_similarity_pair(
     the default draws every patch's map on its grid, the tables side by side. ``scale`` multiplies the
     figure's size and its markers (2.0: twice as wide and tall, so a fine grid's bands show). ``inner_frame``
     (every-map layout only) puts patch row and column ticks on the outer axes and a thin frame around the maps
-    of the inner patches (off the grid's outer ring), the ones the row and column readings use."""
+    of the inner patches (off the grid's outer ring), the ones the row and column readings use. ``own_range`` gives
+    each table its own colour range (its lowest similarity to 1) and colour bar, instead of one -1 to 1 bar."""
     if not isinstance(tables, dict) or not 1 <= len(tables) <= 2:
         raise ValueError(f"tables must be a dict of one or two title -> (pos_embedding, grid), got {tables!r:.80}")
     if patches is None:
@@ -800,7 +802,10 @@ def plot_position_similarity_pair(
     for ax, (title, (pos_embedding, grid)) in zip(axes, tables.items(), strict=True):
         similarity = patch_position_similarity(pos_embedding, grid)  # (rows, cols, rows, cols)
         mosaic, drawn = _similarity_mosaic(similarity, patches)
-        shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=-1, vmax=1, interpolation="nearest")
+        low = float(mosaic.nan_to_num(nan=1.0).min()) if own_range else -1.0  # 1: the self-similarity, the top
+        shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=low, vmax=1, interpolation="nearest")
+        if own_range:
+            fig.colorbar(shown, ax=ax, fraction=0.04, pad=0.02, label="cosine similarity")
         near = nearest_position(similarity)  # (rows, cols, 2)
         ties = tied_nearest(similarity)  # patches whose best is an exact tie: rings on all tied, no dot
         big = patches is not None
@@ -821,7 +826,8 @@ def plot_position_similarity_pair(
             _label_patch_grid(ax, grid)
         ax.set_frame_on(False)
         ax.set_title(title, fontsize=10)
-    fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="cosine similarity")
+    if not own_range:
+        fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="cosine similarity")
     return fig
 
 
