@@ -889,6 +889,15 @@ def test_token_map_names_a_grid_from_sqrt(answer):
         lesson09.check_token_map(answer)
 
 
+def map_rows_cols_swapped(weights, query, special_tokens, rows, cols):
+    return weights[:, :, query, special_tokens:].reshape(weights.shape[0], weights.shape[1], cols, rows)
+
+
+def test_token_map_names_rows_and_cols_swapped():  # review r28a minor 7: the transpose is named as such
+    with pytest.raises(ExerciseFailed, match=r"right 6 patches.*rows and cols swapped"):
+        lesson09.check_token_map(map_rows_cols_swapped)
+
+
 def loss_max_values(class_logits, distillation_logits, labels, teacher_logits):
     return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
         distillation_logits, teacher_logits.max(-1)[0]

@@ -108,6 +108,12 @@ def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = N
             "the image and patch size"
         )
     got_text = f"on a {' x '.join(map(str, got))} grid" if got else "on a grid they do not fit"
+    if got == (cols, rows) != (rows, cols):  # review r28a minor 7: the transpose, not a square guess
+        return (
+            f"{where}: you kept the right {rows * cols} patches, but laid them {got_text}, not on rows x cols = "
+            f"{rows} x {cols}: the transpose, rows and cols swapped (or a side guessed from sqrt). Reshape to "
+            "(..., rows, cols): the patches run along a row first. Use rows, cols, not sqrt(number of patches)"
+        )
     return (
         f"{where}: you kept the right {rows * cols} patches, but laid them {got_text}, not on rows x cols = "
         f"{rows} x {cols}. "
