@@ -515,6 +515,7 @@ FACTS = {
         "when `fused_attn` is on, from v0.9.0 to v1.0.28",
         "the 0.8.13dev0 and 0.8.17dev0 pre-releases call the switch `fast_attn`",
         "0.8.6dev0 and 0.8.10dev0 have neither",
+        "from v1.0.16 `attention` lives in `timm/layers/attention.py`",  # r28a M1 follow-up: where the code is
         "FlashAttention",
         "finite differences",
     ],
