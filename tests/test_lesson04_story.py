@@ -86,10 +86,49 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 PRINTED = [
     (
         "L",
-        "## 2 ·",
-        "closed (gate <= 1/2): 101 units, 47 % of the |GELU| that reaches fc2, all negative: True",
+        "## 0 ·",
+        "the map's N is its 196 patches; a block sees all 197 tokens, class token included",
         True,
-        "r26c minor 4 (101 units, 47 %, all negative); r28 item 5 (review r27f minor 6): printed, not added up",
+        "r27c minor 5: N defined once; r28b item 5 (review r28a minor 11): a caption line under the map",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "slope of the gradient against depth: a least-squares line of log gradient on log depth, one per seed "
+        "(4 depths); its interval is a 95 % t-interval over the 3 seeds' slopes",
+        True,
+        "r28 item 5 (review r27f minor 13): slope and interval glossed; r28b: printed, not prose (word cap)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "at lr 1e-3, 3 seeds give 95 % t-intervals up to +/-13.9 points wide (appendix F): a smaller gap could go "
+        "undetected",
+        True,
+        "r28b item 1 (review r28a minor 3): the detection limit of 'no consistent difference', from appendix F",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "the attention matrix grows as N^2: it matches the MLP at N = 3,072 = 4D, all the linear layers (qkv, proj, "
+        "MLP) at N = 4,608 = 6D",
+        True,
+        "r28b item 2 (review r28a minor 2): where attention overtakes the MLP",
+    ),
+    (
+        "A",
+        "(top)",
+        "post-norm - pre-norm slope, paired by seed: +0.45 [+0.31, +0.60]; per seed +0.42, +0.42, +0.52",
+        True,
+        "r26b item 4; r28b item 3 (review r28a minor 8): the paired slope gap moved from section 6",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "at most half open (gate <= 1/2): 101 units, 47 % of the |GELU| that reaches fc2, all negative: True",
+        True,
+        "r26c minor 4 (101 units, 47 %, all negative); r28 item 5 (review r27f minor 6): printed, not added up; "
+        "r28b item 5 (review r28a minor 5): a gate of 0.45 is not called closed",
     ),
     (
         "A",
@@ -746,13 +785,6 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "post-norm - pre-norm slope, paired by seed: +0.45 [+0.31, +0.60]; per seed +0.42, +0.42, +0.52",
-        True,
-        "r26b item 4 (brief fix04b item 2): the comparison's own interval, paired by seed, printed where it is made",
-    ),
-    (
-        "L",
-        "## 6 ·",
         "lr 5e-03: pre-norm 74.4 % (3 seeds: 68.4..78.8), post-norm 10.0 % (3 seeds: 10.0..10.0); "
         "pre-norm - post-norm: +64.4 points (range +58.4..+68.8): "
         "pre-norm higher than post-norm on every one of 3 seeds",
@@ -1322,6 +1354,71 @@ CODE = [
 PROSE = [
     (
         "L",
+        "## 6 ·",
+        [
+            "(3 seeds can miss gaps\nunder about 14 points)",
+            "these short runs (300 steps, Adam at 5e-3), a different regime, do not reproduce\n"
+            "Xiong et al.'s warm-up effect",
+        ],
+        "r28b item 1 (review r28a closest-to-major and minor 3): Xiong et al.'s warm-up effect reconciled in the "
+        "lesson",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        [
+            "per token, only the attention matrix",
+            "(in total, as $N^2$)",
+            "N = 4D (about 3,100 tokens for ViT-B)",
+            "all linear layers together at 6D",
+        ],
+        "r28b item 2 (review r28a minor 2): per token, and the crossovers",
+    ),
+    (
+        "L",
+        "## 4 ·",
+        ["so in training a token's output\ndepends on the other images"],
+        "r28b item 2 (review r28a minor 4)",
+    ),
+    ("L", "## 6 ·", ["[appendix A]", "stream\nwidget has a depth slider"], "r28b item 5 (review r28a minor 12)"),
+    (
+        "L",
+        "## Where the libraries differ",
+        [
+            "- **GELU** (section 1)",
+            "- **LayerNorm eps** (section 4)",
+            "- **`batch_first`** (section 5)",
+            "lists the rest",
+        ],
+        "r28b item 3 (review r28a minor 10): the three pitfalls that bite; the rest in appendix E",
+    ),
+    (
+        "A",
+        "## E ·",
+        [
+            "- **Arithmetic** (section 2)",
+            "- **Counting** (section 3)",
+            "- **Norm placement** (section 6)",
+            "- **Dropout** (section 7)",
+            "- **Versions read**",
+        ],
+        "r28b item 3 (review r28a minor 10): moved from the lesson's list",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        [
+            "- **Section 1**: **C**",
+            "- **Section 2**: **H**",
+            "- **Sections 3-5**: **K**",
+            "- **Section 6**: **A**",
+            "- **Section 7**: **G**",
+            "**E** where they differ",
+        ],
+        "r28b item 4 (review r28a minor 6): the appendix index in the lesson's order, one line per section",
+    ),
+    (
+        "L",
         "## 2 ·",
         ["**Why an MLP at all?**", "affine", "$W_o (W_v x + b_v) + b_o$", "appendix N"],
         "r25a item 3: why an MLP at all, 3 lines after the knockout",
@@ -1879,8 +1976,9 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["one per seed; its interval is a 95 % t-interval over the 3 seeds' slopes"],
-        "r28 item 5 (review r27f minor 13): slope and interval glossed at the top of section 6",
+        ["6a · The gradient against depth"],
+        "r28 item 5 (review r27f minor 13): slope and interval glossed in section 6 (r28b: in the printed line, "
+        "PRINTED)",
     ),
     ("L", "## 6 ·", ["Post-norm, as in 2017, has no final LayerNorm."], "r28 item 1 (r27f minor 1): 6a's stacks"),
     (
@@ -2143,8 +2241,8 @@ PROSE = [
         "fix_18b::test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["ParallelScalingBlock"],
         "fix_18c::test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer",
     ),
@@ -2162,8 +2260,8 @@ PROSE = [
     ),
     ("L", "## Where the libraries differ", ["1e-6", "JAX"], "fix_18c::test_library_notes_live_in_the_list_at_the_end"),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ['17.56 "GFLOPS"'],
         "fix_18c::test_library_notes_live_in_the_list_at_the_end",
     ),
@@ -2174,26 +2272,26 @@ PROSE = [
         "fix_19d::test_ending_summary_first_exercises_own_cell_libraries_last",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["timm is not installed"],
         "fix_22c::test_versions_read_say_where_timm_comes_from",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["v1.0.28", "8ef7380"],
         "fix_22c::test_versions_read_say_where_timm_comes_from",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["you could `pip install timm==1.0.28`"],
         "fix_22c::test_versions_read_say_where_timm_comes_from",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["transformers 5.23.0 is installed"],
         "fix_22c::test_versions_read_say_where_timm_comes_from",
     ),
@@ -2323,7 +2421,12 @@ PROSE = [
         "fix_19b::test_block_diagram_says_each_branch_reads_a_normalised_copy",
     ),
     ("L", "## 0 ·", ["`(N, D) = (197, 768)`"], "fix_21i::test_one_meaning_of_n"),
-    ("L", "## 0 ·", ["196", "197"], "fix_24f::test_section_0_separates_the_figure_patches_from_n"),
+    (
+        "L",
+        "## 0 ·",
+        ["197"],
+        "fix_24f::test_section_0_separates_the_figure_patches_from_n; r28b: the 196 patches in its printed caption",
+    ),
     (
         "L",
         "## Exercises",
@@ -2435,8 +2538,8 @@ PROSE = [
         "r26e minor 6: the final-norm ablation's fixed-divisor arm drawn and stated in section 6",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         [
             "Annotated Transformer",
             "`x.std(-1) + eps`",
@@ -2445,7 +2548,7 @@ PROSE = [
             "exercise 3's check names both",
         ],
         "r26e minor 3: torch.std/var's default and the Annotated Transformer's (std + eps); r28 item D: said once, "
-        "in the libraries' list (it repeated cell 84)",
+        "in the libraries' list (it repeated cell 84); r28b item 3: in appendix E's list",
     ),
     (
         "A",
@@ -2457,8 +2560,8 @@ PROSE = [
     ("L", "## 7 ·", ["(timm v1.0.28; two masking arguments omitted: appendix E)"], "r26e minor 1; r28 item D"),
     ("L", "## 7 ·", ["`model.eval()` makes both the identity"], "r26e minor 2: said after the cell that shows it"),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["Annotated Transformer", "`x + dropout(sublayer(norm(x)))`", "for code simplicity", "post-norm"],
         "r26e minor 3: the popular tutorial's norm placement differs from the paper it annotates",
     ),
@@ -2469,10 +2572,11 @@ PROSE = [
         "r26a item 3: the std-0.02 init's versions and its cut",
     ),
     (
-        "L",
-        "## 6 ·",
-        ["Paired by seed, post-norm's slope is higher by\n+0.45 [+0.31, +0.60], on every seed"],
-        "r26b item 4 (brief fix04b item 2): the paired slope difference, and only what it supports",
+        "A",
+        "(top)",
+        ["Paired by seed", "post-norm's slope is higher than pre-norm's by\n+0.45 [+0.31, +0.60], on every seed"],
+        "r26b item 4 (brief fix04b item 2): the paired slope difference, and only what it supports; r28b item 3 "
+        "(review r28a minor 8): moved to the appendix, with the stacks both studies reuse",
     ),
     (
         "L",
@@ -2492,7 +2596,7 @@ PROSE = [
     (
         "L",
         "## Summary",
-        ["paired by seed, its slope is higher by +0.45 [+0.31, +0.60]", "**In training**", "68.4-78.8 %"],
+        ["**In training**", "68.4-78.8 %", "63.9 % of its arithmetic (ViT-B, N = 197)"],
         "r26b items 2 and 4 (brief fix04b items 1 and 2)",
     ),
     (
@@ -2512,8 +2616,8 @@ PROSE = [
         "L",
         "## 2 ·",
         [
-            "Call a gate at or below one half closed.",
-            "Closed gates are not silent",
+            "Call a gate at or below one half **at most half open**.",
+            "Gates at most half open are not silent",
         ],
         "r26c minor 4: the takeaway cell 29's check asserts, said after the output; r28: defined before it prints, "
         "its numbers in the printed line (below)",
@@ -2556,7 +2660,12 @@ PROSE = [
         "r27c minor 3: 6a's siblings named; r27d minor 3: by their appendices, the undefined 6b/6c labels dropped",
     ),
     ("L", "## 6 ·", ["stream widget has a depth slider"], "r27c minor 7: the stream widget, pointed to after 6a"),
-    ("L", "## 0 ·", ["its N is the 196 patches; in this lesson N is all 197 tokens"], "r27c minor 5: N defined once"),
+    (
+        "L",
+        "## 0 ·",
+        ["lesson 01's map of ViT-B/16"],
+        "r27c minor 5: N defined once (r28b: the map's N in its caption, PRINTED)",
+    ),
     ("L", "## 2 ·", ["D_mlp = 128: ratio 2, not ViT-B's 4"], "r27c minor 4: the trained model's own MLP ratio"),
     (
         "L",
@@ -2584,16 +2693,21 @@ PROSE = [
         "r27c minor 1: DropPath's eval behaviour cited, not emulated",
     ),
     ("A", "## E ·", ["`nn.TransformerEncoderLayer`", "`norm_first=False`", "exercise 5"], "r27c item 4"),
-    ("L", "## 2 ·", ["Closed gates are not silent, for this token", "appendix H"], "r27b minor 3: one token"),
-    ("A", "## C ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5; r28 item D: moved to C"),
     (
         "L",
-        "## Where the libraries differ",
+        "## 2 ·",
+        ["Gates at most half open are not silent, for this token", "appendix H"],
+        "r27b minor 3: one token",
+    ),
+    ("A", "## C ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5; r28 item D: moved to C"),
+    (
+        "A",
+        "## E ·",
         ["the `_ops` field of `ViT_B_16_Weights.IMAGENET1K_V1`", "`torchvision/models/vision_transformer.py`"],
         "r27b minor 6: torchvision's count carries its source; r28 item 5 (r27f minor 10): cited where read, the "
         "unchecked version clause dropped",
     ),
-    ("L", "## Where the libraries differ", ["differs from `nn.LayerNorm` twice"], "r27b minor 4; r28 item D: moved"),
+    ("A", "## E ·", ["differs from `nn.LayerNorm` twice"], "r27b minor 4; r28 item D: moved"),
     (
         "A",
         "## C ·",
@@ -2603,12 +2717,23 @@ PROSE = [
     (
         "L",
         "## Where the libraries differ",
-        ["torchvision is not installed here", "at commit 143bd26", "exercise 3's check names both"],
+        ["at commit 143bd26"],
         "r27b minor 6 and 4",
+    ),
+    (
+        "A",
+        "## E ·",
+        ["torchvision is not installed here", "exercise 3's check names both"],
+        "r27b minor 6 and 4; r28b item 3 (review r28a minor 10): moved to appendix E's list",
     ),
 ]
 
 FORBIDDEN = [
+    ("moved from the lesson", "r28b item 4 (review r28a minor 7): editorial history means nothing to a learner"),
+    ("moved from section", "r28b item 4 (review r28a minor 7): editorial history means nothing to a learner"),
+    ("moved here", "r28b item 4 (review r28a minor 7): editorial history means nothing to a learner"),
+    ("Closed gates are not silent", "r28b item 5 (review r28a minor 5): a gate of 0.45 is not closed"),
+    ("Paired by seed, post-norm's slope is higher by\n+0.45", "r28b item 3: the paired gap is in appendix A's top"),
     ("PyTorch's layer equals it only as", "r27e M1: dropout is off in eval(); batch_first is the input's layout"),
     ("matches it only with `dropout=0.0", "r27e M1: dropout is off in eval(); batch_first is the input's layout"),
     ("`batch_first=False`, give another block", "r27e M1: dropout and batch_first do not change the block computed"),
@@ -3031,7 +3156,7 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
 
 
 def test_section_six_numbers_come_after_its_picture() -> None:
-    """r26b item 3: 6a's setup states no interval; the paired difference is in Answer 6a, under the picture; the
+    """r26b item 3: 6a's setup states no interval (r28b: the paired difference moved to the appendix); the
     training runs are printed after it, before section 7. r28 item 2 (review r27f minor 4): the timm-init slopes
     moved to appendix B, after its own table, with one pointer left in section 6."""
     sources = nb.sources(LESSON)
@@ -3040,7 +3165,11 @@ def test_section_six_numbers_come_after_its_picture() -> None:
     answer = nb.unique_index(sources, "**Answer 6a.**")
     training = nb.unique_index(sources, 'stored_norm_training_runs()["runs"]')
     assert setup < picture < answer < training < nb.unique_index(sources, "## 7 · ")
-    assert "+0.45 [+0.31, +0.60]" not in sources[setup] and "+0.45 [+0.31, +0.60]" in sources[answer]
+    # r28b item 3 (review r28a minor 8): the paired slope gap left section 6 for the appendix's shared stacks
+    assert (
+        "+0.45 [+0.31, +0.60]" not in "\n".join(sources[setup:training])
+        and "+0.45 [+0.31, +0.60]" in _section("A", "(top)")["md"]
+    )
     for interval in ("$L^{-0.044}$", "$L^{-0.049}$", "$L^{-0.243}$"):
         assert interval not in "\n".join(sources[setup:training]), interval
         assert interval in _markdown("A", "## B ·"), interval
