@@ -740,7 +740,7 @@ PROSE = [
             # review r28a M1: the scope of every digit gap, with the one longer run
             (
                 "After 10 of 93 epochs a gap may measure learning speed rather than reach; whether it lasts is not "
-                "tested here (one longer run, in another setup, saw its lead shrink until undetectable: appendix)."
+                "tested here (another setup's longer run saw its lead become undetectable: appendix)."
             ),
             "later models share the overlapping local stem, not the token transformers (Going further).",
         ],
