@@ -273,7 +273,8 @@ FACTS = {
         "03",
         "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
         "timm's `Attention` also takes `qkv_bias` (default `False`; timm's ViTs pass `True`; timm 1.0.29.dev0),\n"
-        "`attn_drop`, `proj_drop`",  # review r27c_03 minor 15; r27f_03 minor 9: the default, read at aa4b5850
+        "`attn_drop` (dropout on the weights, before `@ v`; 0 in timm's ViT and DeiT), `proj_drop`",  # r27c_03 minor
+        # 15; r27f_03 minor 9: the default, read at aa4b5850; r28a_03: where attention dropout acts, and its rate
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
         "(h three d)",
