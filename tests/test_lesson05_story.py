@@ -628,7 +628,7 @@ FACTS = {
         "the only source",
         "through at least one MLP",
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
-        "attention is nearly uniform and keys and values are small",
+        "attention is nearly uniform and q, k, v are small",  # r28a minor 1: k's factors are Q and V - Vbar
     ],
     ("lesson", "1 · One loss, at the head"): [
         "## 1 · One loss",
