@@ -140,9 +140,12 @@ class TrainingWidget(LessonWidget):
             "permutation test at step 0, largest logit change "
             f"{_shuffle_text(permutation_reading(key[0], key[3], key[4], key[6]))}"
         )
-        curves = {f"this run ({label})": result.losses}
-        val = {f"this run ({label})": result.val_losses}
         other = self._beside(key)
+        mine = f"this run ({label})"
+        if other is not None and other[0].startswith("all "):  # fewer digits beside all of them: short legend labels
+            name = "fixed model" if key[0] == "none" else key[0]
+            mine, other = f"{name}, {key[-1]:,} digits", (f"{name}, all {ALL_DIGITS:,}", *other[1:])
+        curves, val = {mine: result.losses}, {mine: result.val_losses}
         if other is not None and other[0] != label:
             curves[f"{other[0]}"] = other[1]
             val[f"{other[0]}"] = other[2]
