@@ -1226,6 +1226,26 @@ def test_my_forward_names_a_causal_mask_without_its_diagonal(additive):
         lesson09.check_my_forward(lambda attn_obj: make_causal_without_diagonal(attn_obj, additive=additive))
 
 
+def make_upper_triangle_without_diagonal(attn_obj):
+    """Review r28b minor 1: the triangle inverted and the diagonal masked; the last query reads nothing (NaN)."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            tokens = x.shape[1]
+            attn_mask = torch.zeros(tokens, tokens).masked_fill(
+                torch.ones(tokens, tokens, dtype=torch.bool).tril(), -torch.inf
+            )
+        return reference(x, attn_mask=attn_mask, **kwargs)
+
+    return my_forward
+
+
+def test_my_forward_names_the_inverted_triangle_that_leaves_the_last_query_nothing():
+    with pytest.raises(ExerciseFailed, match=r"NaN at the last query.*keeps the upper triangle and masks the diagonal"):
+        lesson09.check_my_forward(make_upper_triangle_without_diagonal)
+
+
 def test_hard_distillation_names_the_class_head_read_twice():
     def class_head_twice(class_logits, distillation_logits, labels, teacher_logits):
         top = teacher_logits.argmax(-1)

@@ -1693,6 +1693,24 @@ def _check_dropout(model: _TinyTimmModel, answer: Callable[..., Any], tokens: to
             )
 
 
+def _check_no_nan(output: Any) -> None:
+    """``is_causal=True`` output with NaN: a softmax row with no key left. Which query it is names the slip."""
+    nan = torch.isnan(as_tensor(output))
+    nan_tokens = (nan if nan.dim() >= 3 else nan.reshape(1, 1, -1)).flatten(0, -3).any(0).any(-1)  # (N,) queries
+    if bool(nan_tokens[-1]) and not bool(nan_tokens[0]):  # the last query reads nothing: upper triangle kept
+        fail(
+            "with is_causal=True your output holds NaN at the last query: it reads no key at all, so its softmax "
+            "row is all -inf. Your mask keeps the upper triangle and masks the diagonal (e.g. -inf where "
+            "tril() is True): keep the lower triangle with the diagonal, tril() (or -inf only above it, triu(1))"
+        )
+    if bool(nan_tokens.any()):
+        fail(
+            "with is_causal=True your output holds NaN: the first query may read no key at all, so its softmax "
+            "row is all -inf. Your causal mask leaves out the diagonal (tril(-1), or -inf from triu(0)): each "
+            "query reads itself too, so keep the diagonal, tril() (or -inf only above it, triu(1))"
+        )
+
+
 def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
     """``is_causal=True``: a clear error, or the causal attention; never silently the full one."""
     attn_obj = model.blocks[-1].attn
@@ -1721,12 +1739,7 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
         del attn_obj.forward
     if close(output, expected):
         return
-    if bool(torch.isnan(as_tensor(output)).any()):
-        fail(
-            "with is_causal=True your output holds NaN: the first query may read no key at all, so its softmax "
-            "row is all -inf. Your causal mask leaves out the diagonal (tril(-1), or -inf from triu(0)): each "
-            "query reads itself too, so keep the diagonal, tril() (or -inf only above it, triu(1))"
-        )
+    _check_no_nan(output)
     diagonal_hidden = _run(model, _variant(attn_obj, mask="diagonal hidden"), tokens, None, causal=True)
     if close(output, diagonal_hidden):
         fail(
