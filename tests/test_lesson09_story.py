@@ -97,7 +97,6 @@ PROSE = {
         "## 3 · Soft and hard distillation: the losses",  # review r26d minor 6: the section holds both losses
         "Hinton's direction",
         "soft_distillation",
-        "215",
         "0.1",
         "## 3 ·",
         "KL(teacher || student)",
@@ -108,12 +107,11 @@ PROSE = {
         "**The losses on one batch.**",
         "Z_\\text{cls}",
         "Z_\\text{dist}",
-        "no distillation token",
         "## 3",
         "0.0",
         "0.4",
-        "one head and no distillation token",
-        "though the table's label column is unticked",  # review r27d minor 7 (appendix A quotes issue #215)
+        # review r28b minor 8: one caveat here; the label column (issue #215) and the per-head gains are appendix A's
+        "over that hard row (one head, no token; labels: appendix a), the token adds 0.0 to 0.4 points",
         "far more lightly",
         "appendix A",
         "1.2",
@@ -122,8 +120,6 @@ PROSE = {
         "gains 1.2 points",
         "both heads 1.6",
         "0.0 to 0.4 points",
-        # review r27e minor 1: each token row's gain over the one-head hard row (DEIT_TABLE3: 83.0, 83.1, 83.4 vs 83.0)
-        "over that hard row, the token adds 0.0 to 0.4 points: 0.0 (class head), 0.1 (distillation head), 0.4 (both",
         "$\\lambda = 0.5$",
         "KL(student || teacher)",
         "value in accuracy is not tested",
@@ -223,6 +219,8 @@ PROSE = {
         # review r27f minor 5: one comparison and what to conclude; the paper's 0.93 and our 0.70 are appendix C's
         "nearly orthogonal (cosine -0.02, printed below; the paper's deit: 0.06)",
         "so the distillation token has not become a second class token",
+        # review r28b minor 2: -0.02 is what random starts give
+        "as random starts are: two random 64-d vectors give cosines of sd 0.125 (printed)",
         "two class tokens trained on the labels end up at cosine 0.999",
         # review r27b minor 3: the paper's 0.93 is "through the last layer", its stage against the final norm unnamed
         "09_deit_distillation_appendix.ipynb#cosines",
@@ -390,6 +388,14 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # moved from section 3 (fix09k, review r28b minor 8): Table 3's one-head rows, the token's gain per head,
+        # the label column (review r27d minor 7; issue #215)
+        "its soft and hard rows use one head and no distillation token",
+        "over that hard row, the token adds 0.0 to 0.4 points: 0.0 (class head), 0.1 (distillation head), 0.4 (both",
+        "label column is also unticked for its soft and hard rows, though they use the true labels too",
+        "215",
+        # moved from section 2 (fix09k, review r28b minor 7): DeiT's sizes (timm's deit.py l.255-275, DeiT Table 1)
+        "DeiT-Ti/S/B: D 192/384/768, heads 3/6/12",
         # moved from section 1 (fix 27f, review r27d minor 9) and from the Summary (minor 13)
         "as deit's `models.py` (`(x + x_dist) / 2`) and timm do; the paper adds the softmax outputs.",
         "timm averages in training mode too, unless `set_distilled_training(true)` was called",
@@ -461,6 +467,9 @@ PROSE = {
     ],
     ("lesson", "## 4 ·"): [
         "## 4 ·",
+        # review r27e M2 (no "why" is promised); review r28b minor 6: a sentence under the matrix, not in the printout
+        "the dark column at key 31 is unexplained (appendix c: a sharper stripe on another digit; lesson 08: "
+        "high-norm keys)",
         "And the slips.",
         "0",
         "1",
@@ -498,7 +507,6 @@ PROSE = {
         # fix 28 (density): the interval is printed in appendix B (DeiT - CNN ... [-4.7, +0.1]), not stacked in prose
         "over 3 seeds the deit is below the cnn on each, and the interval of the gap holds 0",
         "09_deit_distillation_appendix.ipynb#accuracy",
-        "DeiT-Ti/S/B: D 192/384/768, heads 3/6/12",  # review r27b: DeiT's sizes (timm's deit.py, DeiT Table 1)
         "is about its student's size (DeiT-B, 86M)",
         # review r27c minor 5: why a convnet teacher (the paper's Table 2; the authors' reason without an ablation)
         "(quoted, not measured here)",
@@ -597,7 +605,7 @@ PROSE = {
         ),
         # review r27f minor 2: the teacher labels each augmented batch
         # review r28a minor 9 (density): the counts are the printed line pinned in PRINTED ("335 of the 350 ...")
-        "on the augmented digits the teacher calls 7 (counts printed below)",
+        "on the augmented digits the teacher calls 7 (counts printed below: unaugmented digits)",  # r28b minor 5
         "answer (argmax) is recorded, not its confidence",
         "45, 41 and 42",
         "48 or 49 of the 50 validation 7s",
@@ -629,8 +637,10 @@ PROSE = {
         "1.6",
         "averaged output",
         # review r27b M2: the Summary recaps; the 3-seed DeiT - ViT number (+0.9 [-4.5, +6.3]) is appendix B's
-        # review r27c minor 4: the clause gets its own "(appendix B)", the interval stays out of the Summary
-        "no detectable accuracy gain over the same vit trained alone at this scale (3 seeds; appendix b), nor between",
+        # review r27c minor 4: the clause gets its own "(appendix B)", the interval's numbers stay out of the Summary;
+        # review r28b minor 13: its width is said, so "no detectable gain" is not read as "no gain"
+        "no detectable accuracy gain over the same vit trained alone at this scale (3 seeds: its interval is over 10 "
+        "points wide; appendix b), nor between",
         # review r27d minor 13: one line; the versions (0.9.0, 1.0.16, 1.0.26, 1.0.28) are section 5's and appendix A's
         "take the keywords; refuse what you do not apply; use the unfused path or eager to get weights",
         "from a teacher whose every 7 becomes a 1",
@@ -836,8 +846,6 @@ PRINTED = {
         ("vit-pytorch at inference: [:, :, 0, 1:-1] keeps 48, [:, :, 0, 1:] keeps 49 of the 49 patches"),
         "the darkest column: key 31 (patch 29), 0.07 of a row on average",
         "0.07 of a row on average, 3.4 times a uniform share (uniform: 0.020)",
-        # review r27e M2, fix 28: the dark column's reading is a printed line, not prose; no "why" is promised
-        "unexplained (appendix C: a sharper stripe on another digit; lesson 08: high-norm keys)",
     ],
     ("lesson", "## 3b ·"): [
         ("the teacher calls 7 on 335 of the 350 training 7s and on 10 other training digits (unaugmented)"),
@@ -855,8 +863,8 @@ PRINTED = {
     ("lesson", "## 7 ·"): [
         "slice [:, :, q, 1:50] (every patch one place late)",
         "raw attention, block 2 of 4 (0-based), heads averaged",
-        "block 3, class token's right map: top patch 1.0 times the runner-up",
-        "block 3, distillation token's right map: top patch 1.1 times the runner-up",
+        # review r28b minor 9: the margins the prose uses, one line; the widget's line is not printed twice
+        "top patch / runner-up, right maps (class, distillation token): block 2 4.5, 2.2; block 3 1.0, 1.1",
         "(every patch one place late)",
     ],
     ("lesson", "## 2 ·"): [
@@ -877,6 +885,7 @@ PRINTED = {
         # review r27c minor 1 (r26d minor 1, r25a item 2: appendix C's values, named as the quantities they are)
         "cosine(class token, distillation token): learned tokens -0.02; mean after the last block, before the final "
         "norm, over 500 validation digits 0.70",
+        "two random 64-d vectors, 10,000 pairs: cosine sd 0.125 (1/sqrt(64) = 0.125)",  # review r28b minor 2
         "nn.init.trunc_normal_(self.class_token, std=0.02)",
         "nn.init.trunc_normal_(self.distillation_token, std=0.02)",
         "batch = tokens.shape[0]",
@@ -1046,7 +1055,7 @@ CODE = {
     ("lesson", "## 7 ·"): [
         "max(flat_margins) < 1.2",
         "widget_views.py assert len(model.blocks)",
-        "print(w.line)",
+        'print("top patch / runner-up, right maps (class, distillation token):"',
         "w.top_two(",
     ],
     ("lesson", "## 5 ·"): [
@@ -1069,6 +1078,7 @@ CODE = {
     ("lesson", "## 1 ·"): [
         "# @title A check of the claim above",
         "== (-0.02, 0.70, 500)",  # review r27c minor 1: the cosines section 1 states, checked below them
+        "abs(float(learned)) < float(random_cosines.std())",  # review r28b minor 2: 'as random starts are'
         "F.cosine_similarity(x[:, 0], x[:, 1], dim=-1)",
     ],
     ("appendix", "## Appendix A ·"): [
