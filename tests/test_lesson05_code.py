@@ -520,6 +520,8 @@ def test_item_6_factor_chart_splits_sizes_and_ratios_to_d_o():
     assert sizes.get_ylabel() == "size of one entry (RMS)" and ratios.get_ylabel() == "ratio to dO (RMS per entry)"
     assert [t.get_text() for t in ratios.get_xticklabels()] == ["dQ / dO", "dV / dO"]
     assert "dQ / dO" not in [t.get_text() for t in sizes.get_xticklabels()]
+    weights = fig.axes[2].get_xticklabels()[1].get_text()  # r28b minor 2: 314 here vs section 3's 316 (biases too)
+    assert weights.startswith("weights only (no biases)")
 
 
 def test_item_7_widget_legend_says_a_dot_in_a_ring_is_unchanged():

@@ -601,19 +601,14 @@ FACTS = {
     ],
     ("lesson", "05 · Where the gradients for q, k and v come from"): [
         "(05_where_gradients_flow_appendix.ipynb)",
-        "**trained**",
         "**untrained**",
         "05_where_gradients_flow_appendix.ipynb",
-        "28",
         "4",
         "5",
-        "64",
-        "`load_mnist_vit()`",
         "timm v1.0.28's `visiontransformer.init_weights`",
         "from a truncated normal with std 0.02",  # r28a minor 6
         "appendix b](05_where_gradients_flow_appendix.ipynb) lists the rest",
         "| model | D | init | trained? | used in |",
-        "| second half of 5,",
         "**inside attention**",
         "1",
         "3",
@@ -701,7 +696,8 @@ FACTS = {
         "is small because it carries a product of two small factors, $k$ and $v - \\bar v$",  # r27b minor 2
         # r27f minors 3 and D: the std sweep (seed 0), ViT-B's geometry and the noise run are appendix B's rows;
         # section 4 keeps one verdict, "goes with" (no ablation changed the input alone)
-        "**verdict:** the gap shrinks with width and goes with the input ([appendix b](05_where_gradients_flow_",
+        # r28b minor 11: one result (the weight scale) and a pointer; width and input are appendix B's rows
+        "**verdict:** the gap comes from the weight scale; width and input: [appendix b](05_where_gradients_flow_",
         # r28a minor 1: the k rows' two factors
         "for $w_k$ the two small factors are $q$ and $v - \\bar v$",
         "so $dk_j \\approx s\\,ds_{0j}\\,q_0$",
@@ -812,6 +808,9 @@ FACTS = {
         "in its first 10 steps (seed 0; section 4, appendix e)",
     ],
     ("lesson", "The trained MNIST ViT"): [
+        # r28b minor 8: the MNIST ViT's model-card row, moved here from the opening's table
+        "> | *mnist vit*, `load_mnist_vit()`: 28x28 digits, 4x4 patches (n = 50), 4 blocks",
+        "4 blocks | 64 | pytorch's | **trained**",
         "0",
         "256",
         "3",
@@ -1704,7 +1703,9 @@ def test_where_cells_sit_next_to_each_other():
 
 def test_the_model_card_names_two_models_and_the_summary_five_bullets():
     card = nb.sources(BOOKS["lesson"])[cell_with("lesson", "| model | D | init | trained? | used in |")]
-    assert card.count("\n> | *") == 2
+    assert card.count("\n> | *") == 1  # r28b minor 8: the MNIST ViT's row sits just before the trained section
+    mnist_card = nb.sources(BOOKS["lesson"])[cell_with("lesson", "> | *MNIST ViT*, `load_mnist_vit()`")]
+    assert mnist_card.index("> | *MNIST ViT*") > mnist_card.index("### The trained MNIST ViT")
     summary = nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Answer to the question:**")]
     bullets = [line for line in summary.splitlines() if line.startswith("- ")]
     assert [b.split("**")[1] for b in bullets] == ["One loss", "By hand:", "Cut", "Trained", "Fresh"]

@@ -45,6 +45,7 @@ __all__ = [
     "freeze_and_cut",
     "freeze_cut_table",
     "gradient_rms_per_entry",
+    "higher_attention_share",
     "mnist_vit_maker",
     "qk_factor_chain",
     "residual_route_norms",
@@ -473,6 +474,16 @@ def _qkv_gradients_with_cuts(
         for handle in handles:
             handle.remove()
     return [block.attn.qkv.weight.grad.detach().double().clone() for block in model.blocks]
+
+
+def higher_attention_share(make: Callable[[], ViT], images: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    """Per block (bottom first): :func:`mlp_share` of its ``qkv.weight`` gradient with the attention route of every
+    higher block cut (``norm1`` reads a detached copy), i.e. the part through at least one higher attention layer;
+    0 in the top block. Section 5's table in lesson 05; :func:`route_overlap` gives it beside the other cuts."""
+    model = make().eval()
+    whole, depth = _qkv_gradients_with_cuts(model, images, labels), len(model.blocks)
+    cut = [_qkv_gradients_with_cuts(model, images, labels, attention=range(b + 1, depth))[b] for b in range(depth)]
+    return [mlp_share(g, c) for g, c in zip(whole, cut, strict=True)]
 
 
 def route_overlap(make: Callable[[], ViT], images: torch.Tensor, labels: torch.Tensor) -> RouteOverlap:

@@ -878,7 +878,7 @@ def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
     weights_text = f"{chain['dW_v / dW_q']:.0f} (x{chain['sums']:.1f})"
     ratios = [
         ("per entry\n||dV|| / ||dQ||", chain["dV / dQ"], f"{chain['dV / dQ']:.0f}"),
-        ("weights\n||dW_v|| / ||dW_q||", chain["dW_v / dW_q"], weights_text),
+        ("weights only (no biases)\n||dW_v|| / ||dW_q||", chain["dW_v / dW_q"], weights_text),
     ]
     right.bar([0, 1], [r[1] for r in ratios], color=[QKV_COLORS["v"], QKV_COLORS["v"]], width=0.6)
     for x, (_, value, text) in enumerate(ratios):
