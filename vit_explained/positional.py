@@ -621,3 +621,25 @@ def stored_nopos_runs(name: str = "lesson01_nopos.json") -> dict[int, float]:
     if not stored["complete"]:
         raise ValueError(f"{name} holds seeds {stored['seeds']} only: run the benchmark's other seeds, then --merge")
     return {int(run["seed"]): float(run["test_accuracy"]) for run in stored["runs"]}
+
+
+def column_difference_lines(
+    tables: dict[str, torch.Tensor], grid: Size, *, confidence: float, resamples: int = 20_000
+) -> tuple[dict[str, Estimate], str]:
+    """Lesson 01 section 6's interval lines: each table's "same column - neither" similarity difference over its
+    inner patches (``position_structure_report``'s bootstrap), with a verdict. Returns (name -> difference, the
+    printable lines); a lower end above 0 but below 0.005 is printed to three decimals, so "barely" shows."""
+    found = {
+        name: position_structure_report(table, grid, confidence=confidence, resamples=resamples)
+        for name, table in tables.items()
+    }
+    inner = next(iter(found.values())).num_inner
+    lines = [
+        "same column minus neither row nor column: similarity difference "
+        f"[interval over the {inner} inner patches, appendix A's level]"
+    ]
+    differences = {name: report.differences["same column - neither"].difference for name, report in found.items()}
+    for name, d in differences.items():
+        verdict = "holds 0" if d.low <= 0 else "above 0" + (f" (lower end {d.low:+.3f})" if d.low < 0.005 else "")
+        lines.append(f"  {name:<26} {d.estimate:+.2f} [{d.low:+.2f}, {d.high:+.2f}]  {verdict}")
+    return differences, "\n".join(lines)

@@ -594,7 +594,7 @@ def _resize_method_variants(
     """The slips of exercise 5 that lay the grid out right but resize it another way."""
     return {
         "your corners are aligned (align_corners=True, as the ViT paper's scipy zoom does); this exercise "
-        "asks for align_corners=False, the torch default that timm uses": with_head(
+        "asks for align_corners=False, torch's default (timm and Hugging Face also use it)": with_head(
             _off_grid(_resize(grid, new, align_corners=True))
         ),
         "that is a bicubic resize; this exercise asks for bilinear": with_head(
