@@ -392,7 +392,8 @@ PROSE = {
         # the label column (review r27d minor 7; issue #215)
         "its soft and hard rows use one head and no distillation token",
         "over that hard row, the token adds 0.0 to 0.4 points: 0.0 (class head), 0.1 (distillation head), 0.4 (both",
-        "label column is also unticked for its soft and hard rows, though they use the true labels too",
+        "label column is also unticked for its soft and hard rows: read literally",
+        "they use the true labels too: one of the authors",
         "215",
         # moved from section 2 (fix09k, review r28b minor 7): DeiT's sizes (timm's deit.py l.255-275, DeiT Table 1)
         "DeiT-Ti/S/B: D 192/384/768, heads 3/6/12",
