@@ -38,6 +38,11 @@ def accuracy_of_probabilities(logits, labels):
     return (logits.softmax(dim=1).max(dim=1).values == labels).float().mean().item()
 
 
+def accuracy_of_confidence(logits, labels):
+    """Counts the confident rows (softmax max > 0.5) instead of the right ones (review r28b minor 11)."""
+    return (logits.softmax(dim=1).max(dim=1).values > 0.5).float().mean().item()
+
+
 def test_accuracy_accepts_the_reference(capsys):
     lesson06.check_accuracy(accuracy)
     assert "Correct!" in capsys.readouterr().out
@@ -55,6 +60,7 @@ def test_accuracy_accepts_an_answer_through_softmax():
         (accuracy_count, "number of correct predictions"),
         (accuracy_percent, "percentage"),
         (accuracy_of_probabilities, "compare its index"),
+        (accuracy_of_confidence, "confidence is not correctness"),
     ],
 )
 def test_accuracy_rejects_wrong_answers(answer, message):

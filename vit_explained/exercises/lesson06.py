@@ -122,6 +122,13 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         ),
         "you compared the largest logit (or probability) itself with the label; compare its index",
     ),
+    (
+        lambda logits, labels, result, _: (
+            abs(result - (logits.softmax(dim=1).max(dim=1).values > 0.5).float().mean()) < 1e-6
+        ),
+        "you counted the confident rows (largest probability above 0.5), not the right ones: confidence is not "
+        "correctness; compare the argmax with the label",
+    ),
 ]
 
 
