@@ -96,6 +96,11 @@ FACTS = {
     ("APPENDIX", "## F · Four heads against one (section 0)"): [
         '"appendix-g"',
         "4",
+        # review r26b_03 minor 2; r28a_03 minor 1; r28b_03 minor 1: the 4-vs-1 result, its interval (printed here),
+        # its seeds and the confound, moved out of section 0's intuition paragraph
+        "Four heads scored 3.8 points higher, 95 % interval 2.7 to 4.8, and led on each of the 10 seeds",
+        "With $D$ fixed, the head count is confounded with $d$",
+        "tuned on validation with 4 heads",
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         "$dO\\,V^\\top$",  # review r25a_03 item 5: moved from section 3
@@ -250,11 +255,8 @@ FACTS = {
         "one wide head",
         "softmax",
         "Several heads.",
-        "confounded with $d$",  # review r26b_03 minor 2: appendix F's measured, confounded 4-vs-1 result
-        # review r27f_03 minor 5: the result; r28a_03 minor 1: its interval, seeds and the tuning's confound
-        "on digits, 4 heads scored +3.8 points [+2.7, +4.8] above 1, 10 paired seeds; recipe tuned for 4 heads; "
-        "confounded with $d$",
         "#appendix-f",
+        "trains 4 heads against 1",  # review r28b_03 minor 1: the result moved to appendix E's pointer line
         "section 11.1",  # review r26b_03 minor 7: d2l 11.1 Queries, Keys, and Values names attention pooling
         '"Queries, Keys, and Values", and 11.2, "Attention Pooling by Similarity"',  # review r27a_03 minor 4
         "(plus a bias)",
@@ -272,9 +274,10 @@ FACTS = {
         "`attend`",
         "03",
         "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
-        "timm's `Attention` also takes `qkv_bias` (default `False`; timm's ViTs pass `True`; timm 1.0.29.dev0),\n"
+        "timm's `Attention` also takes `qkv_bias` (default `False`; timm's ViTs pass `True`; timm 1.0.28 and main),\n"
         "`attn_drop` (dropout on the weights, before `@ v`; 0 in timm's ViT and DeiT), `proj_drop`",  # r27c_03 minor
-        # 15; r27f_03 minor 9: the default, read at aa4b5850; r28a_03: where attention dropout acts, and its rate
+        # 15; r27f_03 minor 9: the default, read at aa4b5850; r28a_03: where attention dropout acts, and its rate;
+        # r28b_03 minor 6: a release a learner can install (v1.0.28 tag read in the timm mirror)
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
         "(h three d)",
@@ -350,10 +353,14 @@ FACTS = {
         "The gap depends on the learning rate: with both arms at a third of that rate the gap's interval holds 0.",
         # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
-        "At $d = 64$ about 1 % or less of the rows saturate unscaled with PyTorch's default or timm's "
-        "`trunc_normal(.02)`;\nwith the original ViT's Xavier init about a third (36 %",
-        "(36 %, [appendix G](03_attention_shapes_appendix.ipynb#appendix-g)):\nthe scale's job is the "
-        "spread's independence from $d$",
+        # review r28b_03 M2: the init numbers are appendix G's printed table; section 3 points to them
+        "How many rows saturate unscaled depends on the\ninit: from under 1 % to about a third ([appendix G]",
+        "The scale's job is the spread's independence from $d$",
+        "**What the chart shows.**",  # review r28b_03 minor 3: the chart, then a real layer
+        "**A real layer.** With the scale, in a real layer it grows",
+        # review r28b_03 M1: each arm at its better rate, and the sweep's limit
+        "Each arm at its better rate, the unscaled head is still 4.2 points lower.",
+        "Two rates are not a sweep",
         "(the `digits` preset: lesson 02's soft split, depth 2)",  # review r27d_03 minor 5
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
@@ -425,6 +432,7 @@ FACTS = {
         "no detectable difference",
         "these runs do not say why",  # review r26c_03 major 1 kept; the detail in appendix G (r27a_03 minor 9)
         "The gap depends on the learning rate, tuned for the scaled arm",  # r27a_03 minor 9; r27d_03 M1; r27f_03 m1
+        "at its better rate the unscaled head still ended\n  4.2 points lower. Two rates are not a sweep",  # r28b_03 M1
         "For random unit-variance $q$, $k$",  # review r27d_03 minor 2: not what the usual inits give
         "every head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         "10 paired seeds",
@@ -441,7 +449,7 @@ FACTS = {
         "$1/\\sqrt{d}$",
         "no detectable difference",
         "$4 B h N^2$",
-        "1536 tokens",  # review r27f_03 D: "grows with $D N^2$" is section 4's row
+        # review r28b_03 minor 9: the Summary shortened; the 1536-token crossing is section 4's row ("1536 for ViT-B")
         "one wide head's parameters and matrix-multiply FLOPs",
         "32",
         "1",
@@ -452,6 +460,8 @@ FACTS = {
         "#appendix-e",
         "each output feature sums both heads' parts (printed next)",  # r27d_03 minor 6; r27f_03 minor 4: own cell
         "head 0's two (framed blue) have their 1s in\nrows 2 and 3",  # review r27f_03 D: merged into the setup
+        # review r28b_03 minor 2: one asserted reading of the trained-heads strip
+        "head 3 puts 0.30 on the query's own patch;\nheads 0 and 1 stay nearly flat (top 0.09, 0.08)",
         "$(1, 0)$",
         "head 0",
         "token 3",
@@ -477,8 +487,6 @@ FACTS = {
         "That is the symptom",
         "assert",
         "right shape, wrong values",
-        "larger too: about 7 times.",  # r27a_03 minor 6; r28a_03 minor 9: the unchecked factor's clause dropped
-        "here, with random weights, larger",  # review r27b_03 minor 5: not the bug's general signature
         "197",
         "leak test",
         "#appendix-b",
@@ -593,8 +601,19 @@ PRINTED = {
         "with the scale, at every d: 0% saturated rows, spread 1.0, mean gradient norm per row at the scores 0.11",
         "saturated rows, d = 64    37 % (5 seeds: 36..39)    0 %",
         "at 0.003, seeds 0..2 ran first and 3..9 were added after a first look",  # r26b_03 item 10: the table
-        "lr 0.003  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",  # r27a_03 item 3; r28a_03 m6: two
-        "lr 0.003  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
+        # r27a_03 item 3; review r28b_03 M1: the 0.001 rows, the best-against-best row and the gaps' change back here
+        "peak learning rate       paired",
+        "0.003     0.003              10  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
+        "0.003     0.003              10  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
+        "0.001     0.001              10  d = 64, "
+        "accuracy 87.1 % vs 89.7 %: -2.6 points [-5.5, +0.3], seeds -8.3..+1.7: "
+        "no detectable difference",
+        "0.001     0.003              10  d = 64, "
+        "accuracy 87.1 % vs 91.2 %: -4.2 points [-5.7, -2.6], seeds -8.9..-1.1: "
+        "scaled higher",
+        "d = 64, gap at 0.003 minus gap at 0.001, paired by seed: -4.8 points [-7.8, -1.8], seeds -11.7..+0.0, "
+        "negative on 9 of 10",
+        "at 0.001, d = 64 only, seeds 0..9",
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
@@ -713,6 +732,8 @@ HIDDEN_CHECKS = {
         "all(g.low > 0 for g in gaps[:2]) and all(g.high < 0 for g in gaps[4:])",  # r27d_03 M1: from epoch 5
         'round(gaps[-1].estimate * 100, 1) == -7.4 and PRESETS["digits"].warmup * 25 == 2.5',  # in the warm-up
         "== [-4.8, -7.8, -1.8]",  # review r27b_03 M1: the paired difference of the gaps, asserted
+        "== [-4.2, -5.7, -2.6]",  # review r28b_03 M1: each arm at its better rate, asserted
+        "assert best_t.n == 10 and best_t.high < 0 and max(best.difference.values) < 0",
         'assert epochs == {25} and PRESETS["digits"].epochs == 93',
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
@@ -729,7 +750,8 @@ HIDDEN_CHECKS = {
     ("LESSON", "### A tiny example you can read"): [
         "int(head0[3].argmax()) == 2",
         "head0, head1 = tiny_weights[0, 0], tiny_weights[0, 1]",
-        "for value, printed in zip((four_vs_one.estimate, four_vs_one.low, four_vs_one.high)",  # r28a_03 minor 1
+        "assert strip_tops == [0.09, 0.08, 0.15, 0.30]",  # review r28b_03 minor 2: the strip's reading, asserted
+        "== (4 * own_col, 4 * own_row)",  # head 3's top patch is the outlined query
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         "0.5 < shuffled_with_positions / positions_max < 1",
@@ -1559,5 +1581,7 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert "d =   64: 1.78 (5 seeds: 1.69..1.90)" in printed
     share = re.search(r"xavier, per q/k/v  ViT-B layer, d = 64: (\d+\.\d)%", printed)
     assert share and round(float(share.group(1))) == 36
+    shares = [float(x) for x in re.findall(r"ViT-B layer, d = 64: +(\d+\.\d)%", printed)]
+    assert len(shares) == 3 and min(shares) < 1  # review r28b_03 M2: "from under 1 % to about a third"
     section_3 = nb.flat(sections("LESSON")["## 3 · Why divide by $\\sqrt{d}$"]["md"])
-    assert "1.78 times (5 seeds: 1.7 to 1.9" in section_3 and "about a third (36 %" in section_3
+    assert "1.78 times (5 seeds: 1.7 to 1.9" in section_3 and "from under 1 % to about a third" in section_3

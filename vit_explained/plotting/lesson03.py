@@ -837,7 +837,11 @@ def plot_cost_growth(
         flops_ax.plot(counts, [c.matmul_flops / 1e9 for c in costs], style, color=colour, label=label, **marker)
     _draw_projections(flops_ax, counts, layers)
     for ax, title, ylabel in (
-        (memory_ax, "memory of the attention matrix ~ h·N²", "memory per image (MB, float32)"),
+        (
+            memory_ax,
+            "memory of the attention matrix ~ h·N²\n(where stored: explicit path)",
+            "memory per image (MB, float32)",
+        ),
         (flops_ax, "FLOPs: q·kᵀ and weights·v ~ D·N²; projections ~ N·D²", "GFLOP per image"),
     ):
         ax.set_ylabel(ylabel)
