@@ -1311,3 +1311,21 @@ def test_r27a_the_patchify_axes_picture_draws_the_lesson_s_steps() -> None:
         plot_patchify_axes((1, 3, 224, 224), 15)
     code = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "step2 = step1.permute(0, 2, 4, 3, 5, 1)")]
     assert code.index('save_figure(fig, "01_patchify_axes")') < code.index("step1 = x.reshape(")  # picture first
+
+
+def test_fix01k_the_rolled_digits_frame_the_wrapped_band() -> None:
+    """fix01k item 2 (r28b minor 3): section 8 draws its rolled digits, the wrapped band framed on each."""
+    from vit_explained.plotting.lesson01 import plot_rolled_digits
+
+    digits = torch.rand(5, 1, 28, 28)
+    rolls = {"right": (4, -1), "up": (-4, -2)}
+    fig = plot_rolled_digits(digits, rolls, count=3)
+    axes = fig.get_axes()
+    assert len(axes) == 9 and all(not ax.patches for ax in axes[:3])  # the unrolled row: no frame
+    right, up = axes[3].patches[0], axes[6].patches[0]
+    assert (right.get_x(), right.get_width(), right.get_height()) == (-0.5, 4, 28)  # the left 4 px came from the right
+    assert (up.get_y(), up.get_width(), up.get_height()) == (23.5, 28, 4)  # the bottom 4 px came from the top
+    assert torch.equal(torch.tensor(axes[3].images[0].get_array()), torch.roll(digits[0, 0], 4, -1))
+    sources = nb.sources(LESSON)
+    at = nb.unique_index(sources, "display(plot_rolled_digits(digits, rolls))")
+    assert at < nb.unique_index(sources, "The absolute position table also breaks")

@@ -1457,3 +1457,34 @@ def plot_patchify_axes(shape: tuple[int, int, int, int], patch: int) -> Figure:
     ax.axis("off")
     ax.set_title(f"patchify on a {tuple(shape)} batch, {patch}x{patch} patches: the axes after each step", fontsize=10)
     return fig
+
+
+def plot_rolled_digits(digits: torch.Tensor, rolls: dict[str, tuple[int, int]], *, count: int = 4) -> Figure:
+    """Lesson 01 section 8's roll: the first ``count`` digits ``(B, 1, H, W)`` (top row), then each roll of
+    ``rolls`` (direction -> (shift, axis), as ``torch.roll``), one row each. The band that wrapped around to the
+    other side is framed in red, so the wrap-around is visible."""
+    count = min(count, digits.shape[0])
+    height, width = digits.shape[-2:]
+    fig = new_figure(figsize=(1.2 * count, 1.25 * (1 + len(rolls))))
+    axes = fig.subplots(1 + len(rolls), count, squeeze=False)
+    rows = [("unrolled", digits[:count], None)] + [
+        (way, torch.roll(digits[:count], shift, axis), (shift, axis)) for way, (shift, axis) in rolls.items()
+    ]
+    for r, (name, images, roll) in enumerate(rows):
+        for k in range(count):
+            ax = axes[r, k]
+            ax.imshow(images[k, 0].detach().cpu(), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if roll is not None:
+                shift, axis = roll
+                size = abs(shift)
+                start = 0 if shift > 0 else (width if axis in (-1, 3) else height) - size
+                box = (start - 0.5, -0.5, size, height) if axis in (-1, 3) else (-0.5, start - 0.5, width, size)
+                ax.add_patch(Rectangle(box[:2], box[2], box[3], fill=False, edgecolor="red", linewidth=1.2))
+        axes[r, 0].set_ylabel(name, fontsize=9)
+    fig.suptitle(
+        f"rolled {abs(next(iter(rolls.values()))[0])} px (one patch); red: the band that wrapped around", fontsize=10
+    )
+    fig.tight_layout()
+    return fig
