@@ -997,6 +997,56 @@ def test_attention_layer_accepts_right_answers(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
+def _layer_scale_folded_into_qkv(x, qkv, proj, heads):  # right for the original layer, but edits W_q in place
+    dim = x.shape[-1]
+    with torch.no_grad():
+        qkv.weight[:dim] *= (dim // heads) ** -0.5
+        qkv.bias[:dim] *= (dim // heads) ** -0.5
+    q, k, v = rearrange(qkv(x), "b n (three h d) -> three b h n d", three=3, h=heads)
+    return proj(rearrange((q @ k.mT).softmax(-1) @ v, "b h n d -> b n (h d)"))
+
+
+def _layer_zeroes_proj(x, qkv, proj, heads):  # the cheat: a zero proj makes zeros the "right" output
+    with torch.no_grad():
+        proj.weight.zero_()
+        proj.bias.zero_()
+    return torch.zeros_like(x)
+
+
+def _layer_casts_to_float32(x, qkv, proj, heads):  # Module.float() casts in place: the float64 layer changes
+    return attention_layer(x.float(), qkv.float(), proj.float(), heads).to(x.dtype)
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [(_layer_scale_folded_into_qkv, "qkv"), (_layer_zeroes_proj, "proj"), (_layer_casts_to_float32, "qkv")],
+)
+def test_attention_layer_names_changes_to_the_linears(answer, name):
+    with pytest.raises(ExerciseFailed) as caught:
+        lesson03.check_attention_layer(answer)
+    assert f"your function changed {name}'s weights or dtype in place" in str(caught.value)
+
+
+def _mha_double_and_back(mha, x):
+    mha.double()
+    out = mha_forward(mha, x.double()).float()
+    mha.float()
+    return out
+
+
+def _mha_zeroes_out_proj(mha, x):
+    with torch.no_grad():
+        mha.out_proj.weight.zero_()
+        mha.out_proj.bias.zero_()
+    return torch.zeros_like(x)
+
+
+@pytest.mark.parametrize("answer", [_mha_double_and_back, _mha_zeroes_out_proj])
+def test_mha_names_changes_to_the_weights(answer):
+    with pytest.raises(ExerciseFailed, match="changed the module's weights or dtype in place"):
+        check_mha_forward(answer)
+
+
 def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, split="three h d"):
     def answer(x, qkv, proj, heads):
         batch, tokens, dim = x.shape

@@ -657,6 +657,37 @@ def _layout_hint(error: Exception, source: str = "") -> str | None:
     return None
 
 
+def _module_state(*modules: nn.Module) -> list[tuple[torch.Tensor, int]]:
+    """A copy of the modules' parameters and buffers with their storage addresses: a later write, a dtype
+    cast or a cast and back (``.double()`` then ``.float()``) all show up as a difference."""
+    return [(t.detach().clone(), t.data_ptr()) for m in modules for t in m.state_dict().values()]
+
+
+def _changed_in_place(snapshot: list[tuple[torch.Tensor, int]], *modules: nn.Module) -> bool:
+    """Whether the modules' parameters differ from ``snapshot`` in value, dtype or storage."""
+    now = [t for m in modules for t in m.state_dict().values()]
+    return len(now) != len(snapshot) or any(
+        t.dtype != old.dtype or t.data_ptr() != ptr or not torch.equal(t, old)
+        for t, (old, ptr) in zip(now, snapshot, strict=False)
+    )
+
+
+def _module_left_as_is(mha: nn.MultiheadAttention, was_training: bool, snapshot: list) -> None:
+    """Exercise 4 leaves the module as it is: its layout flag, its mode, its weights and their dtype."""
+    if mha.batch_first:
+        fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
+    if mha.training != was_training:
+        fail(
+            f"mha_forward switched the module to {'training' if mha.training else 'eval'} mode "
+            "(.train()/.eval()); leave the module as it is and adapt the input"
+        )
+    if _changed_in_place(snapshot, mha):
+        fail(
+            "mha_forward changed the module's weights or dtype in place (a write into a weight, or a cast such as "
+            ".double(), even one cast back); leave the module as it is and adapt the input"
+        )
+
+
 def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 4: ``mha_forward(mha, x)`` runs a ``batch_first=False`` ``nn.MultiheadAttention`` on
     batch-first tokens ``(B, N, D)`` and returns ``(B, N, D)``, equal to the package's Attention."""
@@ -675,18 +706,12 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
                 "out": mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
             }
             given = x.clone()  # the caller's tokens: an answer must leave them as they are
-            was_training = mha.training  # the module's mode: an answer must leave it as it is too
+            was_training, snapshot = mha.training, _module_state(mha)  # an answer leaves the module as it is too
             with _quiet_transpose():
                 result = attempt(mha_forward, mha, given, hint=functools.partial(_layout_hint, source=source))
         if given.shape != x.shape or not torch.equal(given, x):
             fail("mha_forward changed x in place")
-        if mha.batch_first:
-            fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
-        if mha.training != was_training:
-            fail(
-                f"mha_forward switched the module to {'training' if mha.training else 'eval'} mode "
-                "(.train()/.eval()); leave the module as it is and adapt the input"
-            )
+        _module_left_as_is(mha, was_training, snapshot)
         if isinstance(result, tuple):
             fail("nn.MultiheadAttention returns (output, weights); return only the output tensor")
         result = as_tensor(result, "what mha_forward returned")
@@ -1106,14 +1131,19 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         where = (
             f"for x {tuple(x.shape)} and {heads} head{'s' if heads > 1 else ''} ({str(dtype).replace('torch.', '')})"
         )
+        with torch.no_grad():  # the reference first: the learner's call gets the very Linears it is taken from
+            expected, slips = layer(x), _layer_slips(x, layer)
+        linears = {"qkv": layer.qkv, "proj": layer.proj}
+        snapshots = {name: _module_state(linear) for name, linear in linears.items()}
         answer = _NO_LAYER_SHORTCUTS(attention_layer, given, layer.qkv, layer.proj, heads, hint=_hint_first(_view_hint))
         if not torch.equal(given, x):
             fail("your function changed x in place; compute new tensors instead")
+        for name, linear in linears.items():
+            if _changed_in_place(snapshots[name], linear):
+                fail(f"your function changed {name}'s weights or dtype in place; leave the layer as it is")
         if answer is None:
             fail(f"{where} your function returned None: its last line needs `return` and the (B, N, D) tensor")
         result = as_tensor(answer, f"your result {where}")
-        with torch.no_grad():
-            expected, slips = layer(x), _layer_slips(x, layer)
         if tuple(result.shape) == (batch, heads, tokens, dim // heads) != (batch, tokens, dim):
             fail(f"{where} the result is per head, (B, h, N, d): merge the heads back to (B, N, D), then apply proj")
         if tuple(result.shape) != (batch, tokens, dim):
