@@ -1370,9 +1370,12 @@ PROSE = [
             "no detectable fall, centred or not",
             "it still falls: the growing divisor makes the fall",
             "**In training.**",
+            "the last `fc2` output reaches the loss only\nthrough it, so its gradient carries about γ/σ",
+            "σ ∝ √L gives about $L^{-0.5}$. Below: one change at a time:",
         ],
         "r28c items 1 and 3 (review r28b minors 1, 6, 8): one change at a time; 6a's paragraph ends at the divisor; "
-        "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them)",
+        "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them); r28d item 2 "
+        "(review r28c minors 2-3): the one-line gamma/sigma reason before the ablation",
     ),
     (
         "L",
@@ -1396,11 +1399,12 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "these short runs (300 steps, Adam at 5e-3), a different regime, do not reproduce\n"
-            "Xiong et al.'s warm-up effect",
+            "these short runs (6 blocks, 300 steps), where post-norm without warm-up already trains at 1e-3, "
+            "do not reproduce\nXiong et al.'s warm-up effect",
         ],
         "r28b item 1 (review r28a closest-to-major and minor 3): Xiong et al.'s warm-up effect reconciled in the "
-        "lesson (r28c: the 14-point detection limit only in its PRINTED line, word cap)",
+        "lesson (r28c: the 14-point detection limit only in its PRINTED line, word cap); r28d item 3 (review r28c "
+        "minor 1): the regime difference named",
     ),
     (
         "L",
@@ -2191,7 +2195,7 @@ PROSE = [
         "## Summary",
         [
             "as the final LayerNorm divides a growing stream",
-            "the ViT release's init",
+            "(Xavier-uniform blocks, as in the ViT release; default-init head)",
             "a fixed divisor in its",
         ],
         "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet; "
@@ -2680,10 +2684,11 @@ PROSE = [
         "## 6 ·",
         [
             "6a's Xavier init",
-            "Warm-up (50 or 150 steps) leaves post-norm near chance at 5e-3 on every seed",
+            "Warm-up (50 or 150 steps) leaves post-norm at or near chance (10.0-17.0 %) at 5e-3 on every seed",
             "no consistent gain at 1e-3",
         ],
-        "r26c M2: the stored warm-up arms do not rescue post-norm; r28 item D: the 10-17 % range in the printed lines",
+        "r26c M2: the stored warm-up arms do not rescue post-norm; r28 item D: the 10-17 % range in the printed lines; "
+        "r28d item 3 (review r28c minor 1): 'at or near chance (10.0-17.0 %)', one seed reached 17.0 %",
     ),
     ("L", "## Summary", ["did not rescue post-norm at 5e-3"], "r26c M2"),
     (
@@ -2772,6 +2777,7 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("(the ViT release's init)", "r28d item 1 (review r28c M1): the release zero-inits its head, _random_stack not"),
     ("decides training", "r28c item 4 (review r28b minor 10): 3 seeds, one lr, 300 steps: 'separated', in these runs"),
     ("moved from the lesson", "r28b item 4 (review r28a minor 7): editorial history means nothing to a learner"),
     ("moved from section", "r28b item 4 (review r28a minor 7): editorial history means nothing to a learner"),
