@@ -232,7 +232,10 @@ FACTS = {
         "`q_proj`",
         "_upstream/t2t_vit/transformer_block.py",
         "__version__",
-        "`qkv_bias=False` by default (`VisionTransformer` passes\n  `True`)",  # review r26b_03 minor 5: from section 1
+        "`qkv_bias=False` by default (`VisionTransformer` passes\n  `True`; the same at tag v1.0.28)",  # r26b_03 m5;
+        # r28b_03 minor 6 and r28c_03 minor 4: moved here from section 1, with the release a learner can install
+        "drops attention weights after the softmax",  # r28a_03: where attention dropout acts ...
+        "`attn_drop_rate` defaults to 0",  # ... and its rate
         "`q * scale` before `q @ k^T`",
         "`proj_drop` drops after `proj`",
         "`qk_norm=True` adds `q_norm`/`k_norm`",
@@ -274,10 +277,9 @@ FACTS = {
         "`attend`",
         "03",
         "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
-        "timm's `Attention` also takes `qkv_bias` (default `False`; timm's ViTs pass `True`; timm 1.0.28 and main),\n"
-        "`attn_drop` (dropout on the weights, before `@ v`; 0 in timm's ViT and DeiT), `proj_drop`",  # r27c_03 minor
-        # 15; r27f_03 minor 9: the default, read at aa4b5850; r28a_03: where attention dropout acts, and its rate;
-        # r28b_03 minor 6: a release a learner can install (v1.0.28 tag read in the timm mirror)
+        # r27c_03 minor 15; r27f_03 minor 9; r28a_03; r28b_03 minor 6: timm's qkv_bias default, attn_drop and
+        # proj_drop, now appendix J's rows (review r28c_03 minor 4: one clause stays on the shape walk)
+        "timm's ViTs give `qkv` a bias ([appendix J](03_attention_shapes_appendix.ipynb#appendix-j)).",
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
         "(h three d)",
@@ -359,7 +361,7 @@ FACTS = {
         "**What the chart shows.**",  # review r28b_03 minor 3: the chart, then a real layer
         "**A real layer.** There the scaled 0.11 grows like",
         # review r28b_03 M1: each arm at its better rate, and the sweep's limit
-        "Each arm at its better rate, the unscaled head is still 4.2 points lower.",
+        "Each arm at the better of the two rates tried, the unscaled head is still 4.2 points lower.",  # r28c_03 m6
         "Two rates are not a sweep",
         "(the `digits` preset: lesson 02's soft split, depth 2)",  # review r27d_03 minor 5
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
@@ -374,6 +376,7 @@ FACTS = {
         "four of $d = 16$ show no detectable difference",
         "With both arms at a third of that rate the gap's interval holds 0",  # review r26d_03 major 2
         "about 16 times more (two median rows; the mean ratio is 8.5)",  # review r27c_03 minor 8
+        "they suspected that large dot products",  # review r28c_03 minor 9: Vaswani et al.'s hedge kept
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "the rate tuned on validation for the scaled model with 4 heads",  # r26c_03 minor 1; r27d_03 minor 3
         # review r28a_03 M1: the mean over all rows is larger unscaled at d = 64 (the figure's red line)
@@ -387,6 +390,9 @@ FACTS = {
         "Heads cost memory only where the weights are stored:",  # review r27c_03 M1: true on the default path
         "one $N \\times N$ matrix per head on the explicit path; the fused default keeps none",
         "math fallback",
+        # review r28c_03 minor 8: how the fused path manages without the matrix (asserted in the hidden check)
+        "for which it saves $q$, $k$, $v$, the output and one log-sum-exp\nper query row, $(B, h, N)$, "
+        "and recomputes the weights",
         "stores it neither in the forward pass",
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
         "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
@@ -432,7 +438,9 @@ FACTS = {
         "no detectable difference",
         "these runs do not say why",  # review r26c_03 major 1 kept; the detail in appendix G (r27a_03 minor 9)
         "The gap depends on the learning rate, tuned for the scaled arm",  # r27a_03 minor 9; r27d_03 M1; r27f_03 m1
-        "at its better rate the unscaled head still ended\n  4.2 points lower. Two rates are not a sweep",  # r28b_03 M1
+        # r28b_03 M1; r28c_03 minor 6: the better of two, not the best
+        "at the better of the two rates tried the unscaled head still ended\n  4.2 points lower. "
+        "Two rates are not a sweep",
         "For random unit-variance $q$, $k$",  # review r27d_03 minor 2: not what the usual inits give
         "every head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         "10 paired seeds",
@@ -461,7 +469,9 @@ FACTS = {
         "each output feature sums both heads' parts (printed next)",  # r27d_03 minor 6; r27f_03 minor 4: own cell
         "head 0's two (framed blue) have their 1s in\nrows 2 and 3",  # review r27f_03 D: merged into the setup
         # review r28b_03 minor 2: one asserted reading of the trained-heads strip
-        "head 3 puts 0.30 on the query's own patch;\nheads 0 and 1 stay nearly flat (top 0.09, 0.08)",
+        # review r28c_03 minor 2: 4-4.5 times uniform is spread out, not flat
+        "head 3 puts 0.30 on the query's own patch;\nheads 0 and 1 spread out "
+        "(top 0.09 and 0.08; uniform would be 0.02)",
         "$(1, 0)$",
         "head 0",
         "token 3",
@@ -882,6 +892,10 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("stay nearly flat", "review r28c_03 minor 2: the tops are 4-4.5 times uniform (0.02)"),
+    ("Each arm at its better rate", "review r28c_03 minor 6: two rates tried, not a sweep; the better of the two"),
+    ("at its better rate the unscaled head", "review r28c_03 minor 6: the better of the two rates tried"),
+    ("may push the softmax", "review r28c_03 minor 9: Vaswani et al. suspected it"),
     ("](../figures/03_query_heads.png)", "review r28a_03 Colab: a notebook opened alone has no figures/ folder"),
     ("averaging 2 values, not 197", "review r28a_03 minor 9: a factor the lesson does not derive"),
     ("first in the pre-release 0.8.13.dev0", "review r28a_03 minor 7: 621e1b2 reads 0.8.12dev0; the tag holds it"),
