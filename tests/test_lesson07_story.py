@@ -597,16 +597,20 @@ PROSE = [
                 "**The chain without overlap** (appendix A) beat the patch stem as large on every seed, by 9.1 of 12.2 "
                 "points, with half its parameters; which of its changes carries that is not tested."
             ),
-            "T2T's chain scored above it on every seed.",
             # review r28b minor 1: the verdict says where most of the lead is (the hidden check adds 9.1 + 3.1)
+            # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
             (
-                "So most of the 12.2 points are there without overlap; T2T's chain, which changes several things, is "
-                "3.1 above."
+                "So most of the lead is there without overlap; T2T's chain, which changes several things, scored 3.1 "
+                "above it on every seed."
             ),
             "Trained on 1,257 digits, scored on 180, T2T's chain beat",  # review r28b minor 2
             "(depth and width change), somewhat larger",  # review r28b minor 7
             # review r27d minor 3: one plain sentence per arm on what it rules in or out
-            "made no detectable difference, so stem size alone does not explain the lead.",
+            # review r28c M2 (brief fix07l item 2): the 2-layer stem adds a layer and a GELU, not only size
+            (
+                "making the patch stem as large (a second layer and a GELU) made no detectable difference "
+                "(+1.9 [-0.2, +4.1]), so size alone does not explain the lead."
+            ),
             (
                 "**The `Linear` arm**, a per-token affine map, scored lower on every seed; which of its removed parts "
                 "matters is not tested."
@@ -733,13 +737,23 @@ PROSE = [
             "1.32x",
             "`dim ** -0.5`",
             "31 x 31",
+            # review r28c M1 (brief fix07l item 1): 31 x 31 through the soft splits only; attention reaches every pixel
+            (
+                "Through the soft splits alone, an interior final token sees 31 x 31 pixels; the token transformers' "
+                "attention lets it depend on every pixel."
+            ),
             "about DeiT-S's size (21.5M parameters)",
             "Table 7:",
             "2.0",
             # review r27b minor 10: Table 7's convolution row beside the module's 2.0 points
             "on one backbone (one run each); convolutions with its windows get 1.3 of them.",
-            "a patch stem as large stayed 12.2 points below T2T's chain",  # r27b minor 1: the fair baseline first
-            "12.2 points below T2T's chain, its 95 % t-interval above 0; a no-overlap chain already led it by 9.1.",
+            # r27b minor 1: the fair baseline first; r28c minor 1: one 10-epoch endpoint, "was" not "stayed"
+            "a patch stem as large was 12.2 points below T2T's chain",
+            # review r28c minor 2 (brief fix07l item 3): 12.2, 9.1 and 3.1 once each in the Summary, in this bullet
+            (
+                "12.2 points below T2T's chain, its 95 % t-interval above 0; a no-overlap chain already led it by 9.1, "
+                "and T2T's chain scored 3.1 above that."
+            ),
             # review r26b majors 1 and 2: attention off holds 0 (its interval: section 6's table)
             (
                 "A token MLP as large matched or beat the token transformers, and switching only their attention off "
@@ -752,9 +766,8 @@ PROSE = [
                 "tested here (another setup's longer run saw its lead become undetectable: appendix)."
             ),
             "later models share the overlapping local stem, not the token transformers (Going further).",
-            # review r28b minor 1 (brief fix07k item 1): the take-away reconciled with section 6's arms
-            "9.1 of the 12.2-point lead was already there without overlap",
-            "scored 3.1 above that, and switching attention off made no detectable difference.",
+            # review r28c minor 2 (brief fix07l item 3): the take-away keeps its two new sentences; the numbers are
+            # bullet 4's, attention off bullet 5's (review r28b minor 1's reconciliation stays in those bullets)
             "Whether overlap matters at ImageNet scale is the later papers' claim, not tested here.",
         ],
     ),
@@ -1381,6 +1394,7 @@ FORBIDDEN = [
     ("*single* matrix", "fix25b item 8: a matrix has entries; its two products have the FLOPs"),
     ("red square: the token's own cell;", "fix25b item 9: the red square is named per panel"),
     ("`vit_little`, a ViT close to the original", "fix25b item 3: the linked model is named with its differences"),
+    ("the stem's size made no detectable", "r28c M2: the 2-layer patch stem adds a layer and a GELU, not size alone"),
     ("close only", "r26c M1: the patch stem's size made no detectable difference (its interval holds 0)"),
     ("measure speed as much as capacity", "r26c minor 5: the main lesson does not measure this; 'may partly'"),
     ("which checkpoint he means is not stated", "r26c M2: timm's results file settles the checkpoint"),
@@ -1468,6 +1482,8 @@ FORBIDDEN_IN = [
     (LESSON, "## 6.", "p = 0.062", "24c: the sign test is printed, not restated in section 6's prose"),
     (LESSON, "## Summary", "one run each, DeiT's recipe", "24c: the Summary is six bullets without caveats"),
     (LESSON, "## Summary", "[", "20a/23d/24c: no intervals in the Summary"),
+    (LESSON, "## Summary", "- An interior final token sees 31 x 31", "r28c M1: only through the soft splits"),
+    (LESSON, "## Summary", "stayed 12.2", "r28c minor 1: one 10-epoch endpoint, not a trajectory"),
     (LESSON, "## Summary", "sign test", "24c: the Summary is six bullets without caveats"),
     (LESSON, "## Summary", "v`-skip", "24c: the Summary is six bullets without caveats"),
     (LESSON, "all", "## Appendix · Three more looks", "21a: the appendices live in their own notebook"),
@@ -1594,6 +1610,11 @@ def test_a_statement_stays_out_of_its_scope(case):
 def test_a_statement_is_made_once(phrase, count):
     text = nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert text.count(nb.flat(phrase)) == count, phrase
+
+
+def test_the_digit_lead_numbers_appear_once_in_section_6_and_once_in_the_summary():  # review r28c minor 2
+    for number in ("12.2", "9.1", "3.1"):
+        assert section(LESSON, "## 6.").count(number) == 1 == section(LESSON, "## Summary").count(number), number
 
 
 def test_one_run_each_only_where_a_published_gap_is_compared():  # round 18d

@@ -40,7 +40,8 @@ def test_the_line_names_the_field_and_the_overlaps():
     widget.controls["show_field"].value = True
     assert widget.line == (
         "224x224 -> 56x56 = 3136 -> 28x28 = 784 -> 14x14 = 196 tokens; the backbone sees 197 with the class token;"
-        " an interior final token sees a 31 x 31 pixel square; windows overlap by 3 px, 1 token, 1 token"
+        " through the soft splits, an interior final token sees a 31 x 31 pixel square; windows overlap by 3 px,"
+        " 1 token, 1 token"
         " (kernel - stride); coverage: every pixel and token lies in a window"
     )
     widget.controls["splits"].value = "no overlap: (4,4,0) (2,2,0) (2,2,0)"

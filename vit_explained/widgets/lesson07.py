@@ -5,8 +5,8 @@
 any kernel 1-9, stride 1-8, padding below the kernel). The input channels change only the first tokens' length, not any
 grid or attention cost, so they are not a control. :func:`vit_explained.t2t_chain`
 follows the image through the splits; the line lists the grids and token counts, then locality: the side of the
-square of pixels one interior final token sees (31 for T2T's chain; shown only when the ``show_field`` box,
-off at first, is ticked: it is exercise 1's answer) and each split's overlap. The picture draws,
+square of pixels one interior final token sees through the soft splits (31 for T2T's chain; shown only when the
+``show_field`` box, off at first, is ticked: it is exercise 1's answer) and each split's overlap. The picture draws,
 first, the chain's windows of one final token nested on a digit, its receptive field in red; then the
 tokens and the attention-matrix entries of every stage (each token transformer has one 1-head
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads). ``token_layers`` picks the T2T paper's
@@ -96,7 +96,8 @@ def _field_rows(splits: tuple[tuple[int, int, int], ...]) -> set[int]:
 def locality_summary(
     splits: tuple[tuple[int, int, int], ...], final_grid: tuple[int, int] | None = None, show_field: bool = True
 ) -> str:
-    """``"one final token sees a 31 x 31 pixel square; neighbouring windows overlap by 3 px, 1, 1 tokens"``;
+    """``"through the soft splits, an interior final token sees a 31 x 31 pixel square; windows overlap by 3 px,
+    1 token, 1 token (kernel - stride)"`` (the token transformers' attention reaches every pixel: section 2);
     ``"a 12 x 12 span with gaps"`` when a stride exceeds its kernel, and a note when ``final_grid`` (rows,
     cols) is smaller than 3 x 3, so that no final token is interior. ``show_field=False`` leaves the side out
     (exercise 1 asks for it)."""
@@ -108,7 +109,7 @@ def locality_summary(
     side = _receptive_field(splits)
     rows = _field_rows(splits)
     shape = "pixel square" if len(rows) == side else "span with gaps"
-    sees = f"an interior final token sees a {side} x {side} {shape}"
+    sees = f"through the soft splits, an interior final token sees a {side} x {side} {shape}"
     if final_grid is not None and min(final_grid) < 3:
         rows, cols = final_grid
         sees = f"the final grid is {rows}x{cols}: no interior token (one would see a {side} x {side} {shape})"
