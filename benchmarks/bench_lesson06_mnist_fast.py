@@ -2,7 +2,7 @@
 
     nice -n 5 .venv/bin/python benchmarks/bench_lesson06_mnist_fast.py   # about 1 CPU-minute, one torch thread
 
-The lesson's cell runs exactly :func:`run` when ``TRAIN_HERE = True``; by default it draws the curve stored
+Appendix C's cell runs exactly :func:`run` when ``TRAIN_HERE = True``; by default it draws the curve stored
 here (``vit_explained/checkpoints/lesson06_mnist_fast.json``, a summary in
 ``benchmarks/results/lesson06_mnist_fast.md``).
 """

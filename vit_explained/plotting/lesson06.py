@@ -61,10 +61,17 @@ def _plot_live(ax, epochs, values, colour: str, label: str) -> None:
 
 
 def _plot_loss_panel(
-    left, history: History, *, val_loss, live: History | None, chance: float | None, floor: float | None
+    left,
+    history: History,
+    *,
+    val_loss,
+    live: History | None,
+    chance: float | None,
+    floor: float | None,
+    legend_loc: str = "upper right",
 ) -> None:
     """:func:`plot_history`'s left panel: the training loss, ``val_loss`` and ``live`` when given, and the
-    ``chance`` and ``floor`` reference lines."""
+    ``chance`` and ``floor`` reference lines; the legend at ``legend_loc``."""
     left.plot(
         history.epoch,
         history.train_loss,
@@ -89,7 +96,7 @@ def _plot_loss_panel(
             floor, color="tab:green", linestyle="--", linewidth=1, label=f"{floor:.2f}: floor of label smoothing"
         )
     if chance is not None or floor is not None or val_loss is not None or live is not None:
-        left.legend(loc="upper right", fontsize=8)
+        left.legend(loc=legend_loc, fontsize=8)
 
 
 def plot_history(
@@ -101,6 +108,7 @@ def plot_history(
     floor: float | None = None,
     val_loss: Sequence[float] | None = None,
     live: History | None = None,
+    legend_loc: str = "upper right",
 ) -> Figure:
     """Two panels against epochs: the training loss (and ``val_loss``, one per epoch, when given), and the
     train / validation accuracy.
@@ -113,14 +121,14 @@ def plot_history(
     ``augmented=True``, it goes into the legend); the validation accuracy is measured after the epoch
     on the validation split (the test split is never read here). ``chance`` (ln K, the loss of
     guessing) and ``floor`` (the lowest loss label smoothing allows) draw labelled reference lines on
-    the loss panel."""
+    the loss panel; ``legend_loc`` places its legend (e.g. "center right", off a ``chance`` line at the top)."""
     if not isinstance(history, History) or len(history) == 0:
         raise ValueError("history must be a non-empty History returned by vit_explained.training.fit")
     if live is not None and (not isinstance(live, History) or len(live) == 0):
         raise ValueError("live must be a non-empty History returned by vit_explained.training.fit, or None")
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
-    _plot_loss_panel(left, history, val_loss=val_loss, live=live, chance=chance, floor=floor)
+    _plot_loss_panel(left, history, val_loss=val_loss, live=live, chance=chance, floor=floor, legend_loc=legend_loc)
     right.plot(
         history.epoch,
         np.array(history.train_accuracy) * 100,
