@@ -161,12 +161,17 @@ def test_the_widget_opens_on_a_chosen_digit_with_a_short_title():
     w = deit_attention_explorer(
         load_mnist_deit(), data.test_images[:6], data.test_labels[:6], view=VIEWS[1], start=1, digit=5
     )
-    assert w.controls["digit"].value == 5 and w.line.startswith("digit 5 (a 3")
+    assert w.controls["digit"].value == 5 and w.line.startswith("example 5 (a 3")
     assert "class token top patch, wrong slice (4, 6), map 22% on ink, right slice (4, 5), map 42% on ink" in w.line
     line, fig = w.compute(**w.values)
     title = fig._suptitle.get_text()
-    # the title names the block as "block b of 4 (0-based)" (review r25c_09 item 6): 15 characters more than before
-    assert line.startswith(title.split("\n")[0]) and len(title.split("\n")[0]) < 135 and title.count("\n") <= 1
+    # the title names the block as "block b of 4 (0-based)" (review r25c_09 item 6): 15 characters more than before;
+    # review r28c minor 2: "example 5" for "digit 5", 2 more, and the drawn title still fits inside the figure
+    assert line.startswith(title.split("\n")[0]) and len(title.split("\n")[0]) < 137 and title.count("\n") <= 1
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    box = fig._suptitle.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
     assert "block 3 of 4 (0-based)" in title
     with pytest.raises(ValueError, match="digit must be in"):
         deit_attention_explorer(load_mnist_deit(), data.test_images[:6], data.test_labels[:6], digit=6)
@@ -181,7 +186,7 @@ def test_the_teacher_targets_widget_follows_tau():
     images, labels = data.test_images[17:18], data.test_labels[17:18]  # test digit 17: a 7 the teacher calls 9
     w = teacher_targets(load_mnist_cnn(), images, labels)
     assert w.controls["tau"].value == 3 and tuple(w.controls["tau"].options) == TEMPERATURES
-    assert w.line.startswith("digit 0 (a 7): the teacher says 9") and "tau 3: 9 0.44, 7 0.26" in w.line
+    assert w.line.startswith("example 0 (a 7): the teacher says 9") and "tau 3: 9 0.44, 7 0.26" in w.line
     w.controls["tau"].value = 20  # flatter: the other classes' share grows
     line, fig = w.compute(**w.values)
     assert line == w.line and "tau 20" in line and "soft: softmax(Z_t / 20)" in [ax.get_title() for ax in fig.axes]

@@ -27,6 +27,10 @@ def map_numpy_float64(weights, query, special_tokens, rows, cols):
     return array[:, :, query, special_tokens:].reshape(array.shape[0], array.shape[1], rows, cols)
 
 
+def map_list(weights, query, special_tokens, rows, cols):
+    return weights[:, :, query, special_tokens:].reshape(*weights.shape[:2], rows, cols).tolist()
+
+
 def map_loops(weights, query, special_tokens, rows, cols):
     out = torch.zeros(weights.shape[0], weights.shape[1], rows, cols, dtype=weights.dtype)
     for r in range(rows):
@@ -59,7 +63,8 @@ def map_in_place(weights, query, special_tokens, rows, cols):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (map_numpy_float64, "returned a numpy.ndarray, not a torch tensor.*torch.from_numpy"),
+        (map_numpy_float64, "returned a numpy.ndarray, not a torch tensor.*torch.as_tensor"),
+        (map_list, "returned a builtins.list, not a torch tensor.*torch.as_tensor"),  # review r28c: not from_numpy
         (map_in_place, "changed the weights it was given, in place"),
     ],
 )

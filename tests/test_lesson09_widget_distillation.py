@@ -21,7 +21,7 @@ def explorer():
 
 def test_on_is_the_default_and_keeps_the_line(explorer):
     assert explorer.controls["distillation"].value == DISTILLATION[0]
-    assert explorer.line.startswith("digit 0 (a 6, predicted 6): raw attention, distillation token, block 3")
+    assert explorer.line.startswith("example 0 (a 6, predicted 6): raw attention, distillation token, block 3")
     assert "distillation off" not in explorer.line
 
 

@@ -16,7 +16,7 @@ def explorer():
 
 def test_the_default_view_is_lesson_08s_line(explorer):
     assert explorer.controls["view"].value == VIEWS[0] and explorer.controls["start"].value == 2
-    assert explorer.line.startswith("digit 0 (a 6, predicted 6): raw attention, distillation token, block 3")
+    assert explorer.line.startswith("example 0 (a 6, predicted 6): raw attention, distillation token, block 3")
 
 
 def test_side_by_side_names_both_tokens_and_matches_compute(explorer):

@@ -48,9 +48,9 @@ def test_first_control_changes_the_line_and_invalid_settings_show_the_message():
     w = deit_attention_explorer(deit, torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2]))
     assert isinstance(w, AttentionExplorer) and next(iter(w.controls)) == "digit"
     first = w.line
-    assert first.startswith("digit 0 (a 0, predicted") and "distillation token" in first
+    assert first.startswith("example 0 (a 0, predicted") and "distillation token" in first
     w.controls["digit"].value = 2
-    assert w.line.startswith("digit 2 (a 2") and w.line != first
+    assert w.line.startswith("example 2 (a 2") and w.line != first
     w.controls["head"].value = 1
     assert "head 1" in w.line and not w.controls["head"].disabled
     w.controls["method"].value = "rollout"  # rollout averages the heads: the head goes back to "mean", disabled

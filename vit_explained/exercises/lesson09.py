@@ -311,7 +311,7 @@ def _check_map_kind(result: Any, weights: torch.Tensor, where: str) -> None:
         fail(
             f"{where}: your token_map returned a {type(result).__module__}.{type(result).__name__}, not a torch "
             "tensor. The maps go on to torch code (token_attention, plotting, the widget): stay in torch, or "
-            "convert back with torch.from_numpy(...)"
+            "convert back with torch.as_tensor(...)"
         )
     if not result.is_floating_point():
         fail(

@@ -95,16 +95,17 @@ class DeiTAttentionExplorer(AttentionExplorer):
 
     def picture_title(self, line: str, title: str) -> str:
         """The line's head, up to the settings (the whole line is the widget's text, above the picture)."""
-        return self._answer(line.split(": ")[0], getattr(self, "_digit", 0)) + ":\n" + line.split(": ")[1]
+        head = _example(self._answer(line.split(": ")[0], getattr(self, "_digit", 0)))
+        return head + ":\n" + line.split(": ")[1]
 
     def _with_readout(self, line: str, digit: int) -> str:
-        return f"{self._answer(line, digit)}; {self.readouts[digit]}"
+        return f"{_example(self._answer(line, digit))}; {self.readouts[digit]}"
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         """``view`` (one token, or both side by side) and ``start`` (where the patch columns' slice starts)."""
-        options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(self.labels)]
+        options = [(f"example {i}: a {int(label)}", i) for i, label in enumerate(self.labels)]
         return {
-            "digit": widgets.Dropdown(options=options, value=self._first["digit"], description="digit"),  # replaces
+            "digit": widgets.Dropdown(options=options, value=self._first["digit"], description="example"),  # replaces
             "block": widgets.IntSlider(  # replaces lesson 08's, to open on a chosen block
                 value=self._first["block"], min=0, max=len(self.model.blocks) - 1, description="block"
             ),
@@ -198,9 +199,9 @@ class DeiTAttentionExplorer(AttentionExplorer):
         where = f"block {block} of {len(self.model.blocks)} (0-based)"  # not the last block unless it says so
         settings = f"{values['method']}, {where}, {head}, slice [:, :, q, {_columns(start, width)}]{slip}"
         line = self._with_readout(
-            f"digit {digit} (a {label}, predicted {predicted}): {settings}: " + "; ".join(found), digit
+            f"example {digit} (a {label}, predicted {predicted}): {settings}: " + "; ".join(found), digit
         )
-        title = f"{self._answer(f'digit {digit} (a {label}, predicted {predicted})', digit)}: {settings}"
+        title = f"{self._answer(f'example {digit} (a {label}, predicted {predicted})', digit)}: {settings}"
         if start == 1:
             title += "\nframes: each map's top patch (orange arrow: the shift); " + shift_note(
                 {t: (self.sliced(matrix, TOKENS.index(t), 1), self.sliced(matrix, TOKENS.index(t), 2)) for t in tokens}
@@ -305,10 +306,10 @@ class TeacherTargets(LessonWidget):
         with torch.no_grad():
             self.teacher_logits = teacher(images)  # (B, classes)
         self.labels = labels
-        options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(labels)]
+        options = [(f"example {i}: a {int(label)}", i) for i, label in enumerate(labels)]
         super().__init__(
             {
-                "digit": widgets.Dropdown(options=options, value=digit, description="digit"),
+                "digit": widgets.Dropdown(options=options, value=digit, description="example"),
                 "tau": widgets.SelectionSlider(options=list(TEMPERATURES), value=3, description="tau"),
             }
         )
@@ -324,15 +325,21 @@ class TeacherTargets(LessonWidget):
         (first, second) = soft.topk(2).indices.tolist()
         rest = 1 - float(soft[first]) - float(soft[second])
         line = (
-            f"digit {digit} (a {int(self.labels[digit])}): the teacher says {int(logits.argmax())}, the hard target "
+            f"example {digit} (a {int(self.labels[digit])}): the teacher says {int(logits.argmax())}, the hard target "
             f"puts 1 there; the soft target at tau {tau:g}: {first} {float(soft[first]):.2f}, {second} "
             f"{float(soft[second]):.2f}, the other {soft.numel() - 2} classes {rest:.2f} together"
         )
         label = int(self.labels[digit])
         title = (
-            f"digit {digit}, a {label}: the teacher's hard target and\nits soft target at tau {tau:g} (argmax in red)"
+            f"example {digit}, a {label}: the teacher's hard target and\nits soft target at tau {tau:g} (argmax in red)"
         )
         return line, plot_teacher_targets(logits, temperatures=(tau,), title=title, true_label=label, scale=1.25)
+
+
+def _example(line: str) -> str:
+    """``line`` naming its example by index, "example 7", where lesson 08's line says "digit 7": in lesson 09 a digit
+    is a class (7 and 1 in section 3b), an example is one image."""
+    return "example " + line[len("digit ") :] if line.startswith("digit ") else line
 
 
 def teacher_targets(teacher: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any) -> TeacherTargets:
