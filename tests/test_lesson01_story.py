@@ -205,8 +205,9 @@ FACTS = [
             "2-D",
             # fix01j item 1 (r28a M1): seed 0 suggested the test; 1 of 2 fresh seeds, barely; closeness, not columns
             # fix01k item 4 (r28b minor 7): "in 2 of 3 runs", not a law
-            "same-column positions more alike in 2 of 3 runs: seed 0 (which suggested the test), barely 1 of 2 fresh seeds; a"
-            " distance-only table does too, an order-only one does not",
+            # fix01l item 2 (r28c minor 6): the distance-only claim left (no main-path line printed it)
+            "same-column positions more alike in 2 of 3 runs: seed 0 (which suggested the test), barely 1 of 2 fresh seeds; an"
+            " order-only table does not",
             "a 2-d resize shows no detectable drop",
             "one changed pixel reaches all 197 tokens after one block",
             "the patch cut follows only whole-patch shifts",
@@ -300,7 +301,10 @@ FACTS = [
             " unrelated ones.",
             "columns are the test because order alone already makes left/right neighbours alike.",
             "detected in seed 0, the run that suggested the test, and barely in 1 of 2 fresh seeds.",
-            "a table that knows only token order shows no such effect; one built from 2-d distance alone does (appendix a).",
+            "a table that knows only token order shows no such effect.",  # fix01l item 2 (r28c minor 6)
+            # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
+            'the vit paper (section 4.5, fig. 7) finds that in vit-l/32 "closer patches tend to have more similar position'
+            ' embeddings" and "the row-column structure appears"; small mnist models show a weaker version.',
             "small, partly trained mnist models, not imagenet vits",  # fix01j item 5 (r28a minor 12)
             "seeds 0-2",
         ],
@@ -368,7 +372,7 @@ FACTS = [
             # fix01j item 5 (r28a minors 6, 10): which property is measured; the eight digits' binomial
             "the encoder is permutation-equivariant (the tokens move with the shuffle), so the class token's output,"
             " measured below, is invariant",
-            "4 or more of 8 at that rate happens about 7 % of the time",
+            "4 of 8 right, against 21.8 % overall: a lucky draw (appendix g).",  # fix01l item 2 (r28c minor 4): binomial in G
             "[appendix b](01_patches_and_embeddings_appendix.ipynb#appendix-b), the paper's table 8",
         ],
     ),
@@ -1007,9 +1011,9 @@ PRINTED = [
         "5 · The class token and position embeddings",
         "trained without positions (the same recipe, table zeroed and frozen, 3 seeds): 75.1 % to 81.0 % right",
     ),
-    (
-        "lesson",
-        "5 · The class token and position embeddings",
+    (  # fix01l item 2 (r28c minor 4): the binomial aside moved to appendix G
+        "appendix",
+        "The digit shuffle (section 5)",
         "4 or more of 8 right at a 21.8 % rate: 7.4% of the time (binomial)",
     ),
     (
@@ -1115,9 +1119,9 @@ PRINTED = [
         "6 · Going deeper: what a trained ViT learned about positions",
         "a table of token order only (1-D sinusoid): left/right 36, above/below 0, diagonal 0\n",
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # fix01l item 2 (r28c minor 5): section 6 keeps one test; the Wilson line is appendix A's
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "a random pick: an adjacent patch above, below or diagonal 10%, 3.4 of 36",
     ),
     (
@@ -1154,8 +1158,8 @@ PRINTED = [
         "x 3 against x 1, seed by seed: 1.78 to 2.23 times the change",
     ),
     (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "an adjacent patch above, below or diagonal 10%, 3.4 of 36",
     ),
     ("appendix", "Section 6's three runs, with intervals", ", 98.75 % interval ["),
@@ -1543,11 +1547,11 @@ CODE = [
         True,
     ),
     (
-        "lesson",
-        "5 · The class token and position embeddings",
+        "appendix",
+        "The digit shuffle (section 5)",
         "assert round(at_least, 3) == 0.074",
         True,
-    ),  # fix01j item 5
+    ),  # fix01j item 5; fix01l item 2: in appendix G
     (
         "lesson",
         "2 · Where the map's 196 comes from",
@@ -1760,6 +1764,11 @@ FORBIDDEN = [
     ("a guess we do not test here", "fix01j item 2: measured (benchmarks/bench_lesson01_nopos.py, 3 seeds)", "all"),
     ("the fixed position table", "r28a minor 1: the table is learned; say absolute", "all"),
     ("8 digits: could be chance", "r28a minor 10: the binomial's 7 % is printed", "all"),
+    ("(patches taken as independent)", "fix01l item 2 (r28c minor 5): one test; Wilson in appendix A", "lesson"),
+    ("of the time (binomial)", "fix01l item 2 (r28c minor 4): the binomial aside lives in appendix G", "lesson"),
+    ("one built from 2-d distance alone does", "fix01l item 2 (r28c minor 6): no main-path line prints it", "lesson"),
+    ("a distance-only table does too", "fix01l item 2 (r28c minor 6): as above (the Summary's old clause)", "lesson"),
+    ("the photo's mean lifts section 4's correlation", "fix01l item 3 (r28c minor 2): said next to the 0.80", "lesson"),
     ("ViT-B/16 beats ViT-B/32", "r28a minor 7: the paper's Table 6 numbers instead", "all"),
     ("favouring left/right", "r27c M1: the lean is not confirmed by the graded measure (below - right holds 0)", "all"),
     ("favour left/right", "r27c M1: as above", "all"),
@@ -2717,7 +2726,7 @@ def test_r27b_m1_the_2d_table_is_reported_as_a_tie() -> None:
     ):
         assert nb.flat(fact) in moved, fact
     summary = prose("lesson", "Summary")
-    assert nb.flat("barely 1 of 2 fresh seeds; a distance-only table does too, an order-only one does not") in summary
+    assert nb.flat("barely 1 of 2 fresh seeds; an order-only table does not") in summary
     printed = section("lesson", "6 · Going deeper: what a trained ViT learned about positions", "printed")
     for line in (  # fix01i item 2: the three trained tables and the 1-D order-only reference through the same reading
         "trained, seed 0            +0.19 [+0.03, +0.37]  above 0",

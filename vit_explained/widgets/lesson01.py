@@ -224,7 +224,8 @@ class TokenIndexWidget(LessonWidget):
         matrix.axhspan(token - 1, token + 2, fill=False, edgecolor=marker, linewidth=2)
         matrix.plot(-length * 0.02, token + 0.5, ">", color=marker, markersize=10, clip_on=False)  # points at the row
         matrix.set_xlim(0, length)
-        matrix.set_title(f"token matrix ({count}, {length}): row {token} in {marker}", fontsize=12)
+        kind = f"token matrix ({count}, {length})" if permute else f"memory cut into rows of {length} (no permute)"
+        matrix.set_title(f"{kind}: row {token} in {marker}", fontsize=12)
         matrix.set_ylabel("token", fontsize=11)
         matrix.tick_params(labelsize=10)
         strip.imshow(shown[token : token + 1].numpy(), cmap=cmap, aspect="auto", interpolation="none",
