@@ -24,6 +24,7 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # fix08e lowered the cap from 47 cells / 2,890 words; 2,425 once table pipes stopped counting; fix08f: 2,424
 # fix08i (review r27f D): 2,424 -> 2,208 (verdicts thinned, the digit-set table, section 4 detail and the long
 # Summary moved to the appendix)
+# fix08l (review r28c minors 1-3, 5, 8): held at 2,208 (the rewritten sentences paid for by cuts)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2208
 
 
@@ -315,7 +316,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ("All eight gaps (block 0's two are one) keep their sign at Bonferroni's 99.4 % for 8 comparisons",),
     ),
     ("lesson", "7", ("Block 0's two rows are the same", "0.5 e_cls + 0.5 A_cls", "rescaled to sum to 1")),
-    ("lesson", "9", ("Both hold at the table's 99.6 % (12 cells)",)),
+    # fix08l (r28c minor 3): the verdict names its bullets; the first print line is explained before it prints
+    ("lesson", "9", ("Bullets 3 and 4 hold at the table's family level, 99.6 % (12 cells)",)),
+    ("lesson", "9", ("PyTorch's default init, as in training (this lesson's choice)",)),  # fix08l (r28c minor 8)
     ("appendix", "Summary", ("(appendix K)",)),
     ("appendix", "Summary", ("[-0.009, +0.011]", "99.5 %")),
     ("appendix", "Summary", ("blank patches last", "ablation", "appendix k")),
@@ -479,7 +482,18 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "9",
         ("barely moves with blocks 2-3", "+0.98, every draw", "agree at ρ 0.92", "nearly one layout", "56-86 %"),
     ),
-    ("lesson", "10", ("Twelve orders, three shown", "sent last or ranked like the rest")),  # fix08k (r28b minors 5, 6)
+    # fix08k (r28b minors 5, 6); fix08l (r28c minors 1, 2): the table places three, the figure draws four
+    ("lesson", "10", ("Twelve orders: the five above, four controls", "The table places three; the figure draws four")),
+    ("lesson", "10", ("Two variants: blank patches (no pixel above 0) sent last or ranked like the rest",)),
+    # fix08l (r28c minor 7): the value-norm map's one-change comparison beside the two-change one
+    (
+        "lesson",
+        "Summary",
+        (
+            "slightly faster than the raw last-block map it re-weights (-0.009 [-0.016, -0.003], 97.5 %)",
+            "slower than rollout (+0.098 [+0.072, +0.127])",
+        ),
+    ),
     # fix08k (r28b minor 2): only the mean row changes the discard alone
     (
         "lesson",
@@ -669,18 +683,9 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     (
         "lesson",
         "10",
-        "rollout - next digit's map, area at 98.3 %: -0.058, 98.3 % interval [-0.069, -0.047] (n = 200)",
-    ),  # r26a 1
-    (
-        "lesson",
-        "10",
-        "gradient-weighted - next digit's map, area at 98.3 %: -0.071, 98.3 % interval [-0.094, -0.048]",
-    ),  # r26a 1
-    (
-        "lesson",
-        "10",
-        "raw, last block - next digit's map, area at 98.3 %: -0.062, 98.3 % interval [-0.096, -0.028] (n = 200)",
-    ),  # r26b M3: the raw map's control, printed
+        "each map - the next test digit's map of its kind, area at 98.3 %: raw, last block -0.062 [-0.096, -0.028]; "
+        "rollout -0.058 [-0.069, -0.047]; gradient-weighted -0.071 [-0.094, -0.048]",
+    ),  # r26a 1; r26b M3: the raw map's control, printed; fix08l (r28c minor 5): the three on one line
     # r26b M2
     ("lesson", "5", "top patches not inked (*: no pixel above 0.5): 5 of 16, their top weights 0.03 to 0.24"),
     # fix08d (review r27b M1, minor 11)
@@ -1060,6 +1065,10 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "10", "prose", "three shown", "r28c minor 1: the table places three, the figure draws four"),
+    ("lesson", "9", "prose", "Both hold", "r28c minor 3: 'both' after four bullets is ambiguous"),
+    ("lesson", "9", "checks", "# printed: PyTorch's default", "r28c minor 8: nothing prints it"),
+    ("lesson", "10", "printed", "- next digit's map, area at", "r28c minor 5: the three next-digit lines are one"),
     ("lesson", "10", "printed", "rollout - ink first at 99.5 %", "r28b minor 4: the table's row already reads it"),
     ("lesson", "11", "prose", "No setting deletes", "r27f minor 6: only three settings were tested"),
     ("lesson", "1", "prose", "| set | size |", "r27f minor 1: each section names its digits"),
@@ -1423,7 +1432,7 @@ def test_counts_the_prints_state():
 ORDER = [  # (notebook, markers whose cells come in this order)
     (
         "lesson",
-        ["## 10 · Which map", "plots.plot_deletion_steps(", "Twelve orders, three shown", "recheck = 4"],
+        ["## 10 · Which map", "plots.plot_deletion_steps(", "Twelve orders: the five above", "recheck = 4"],
     ),
     ("lesson", ["## 7 · Does the attention", "plots.plot_ink_share_by_block(", "**Reading the chart:**"]),  # 20c
     ("lesson", ["## 8 · Maps weighted", "top_not_inked = ~test_ink", "digit_17 = data.test_images[17:18]", "## 9 ·"]),
