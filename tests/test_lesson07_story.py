@@ -752,7 +752,7 @@ PROSE = [
             # review r28c minor 2 (brief fix07l item 3): 12.2, 9.1 and 3.1 once each in the Summary, in this bullet
             (
                 "12.2 points below T2T's chain, its 95 % t-interval above 0; a no-overlap chain already led it by 9.1, "
-                "and T2T's chain scored 3.1 above that."
+                "and T2T's chain scored 3.1 above the no-overlap chain."
             ),
             # review r26b majors 1 and 2: attention off holds 0 (its interval: section 6's table)
             (
