@@ -72,7 +72,9 @@ def test_section_3_loop_facts():
     )  # every logit 0: a uniform guess
     loop_long = _runs()["loop_long"]
     as_stored = {key: (list(value) if isinstance(value, tuple) else value) for key, value in LOOP.changes().items()}
-    assert loop_long["recipe"] == {**as_stored, "epochs": 12} and LOOP.epochs == 2  # "only the longer cosine differs"
+    assert loop_long["recipe"] == {**as_stored, "epochs": 12} and LOOP.epochs == 2  # "only the schedule's length"
+    warmups = [round(LOOP.warmup * epochs * 20) for epochs in (2, 12)]  # 20 steps per epoch
+    assert warmups == [4, 24]  # "warm-up and cosine stretch": the warm-up is a share of all steps
     assert (
         abs(loop_long["train_loss"][1] - math.log(10)) < 0.05 and loop_long["train_loss"][2] < math.log(10) - 0.3
     )  # two epochs near ln 10, then the fall

@@ -626,7 +626,7 @@ PROSE = [
             "confidence side",
             "guard against over-fitting",
             "are meant to guard against over-fitting",  # review r27c minor 5
-            "only the longer cosine differs",
+            "only the schedule's length differs (warm-up and cosine stretch)",  # review r28d M1: the warm-up (4 -> 24 steps) stretches too
             "#eval-mode",
             "eval mode",
             "300",
@@ -1876,6 +1876,11 @@ SOURCE = [
 ]
 
 FORBIDDEN = [
+    (
+        "only the longer cosine differs",
+        "review r28d major 1: the warm-up is 10 % of the steps, so it stretches too (4 -> 24 steps)",
+        ("lesson", "appendix", "solutions"),
+    ),
     # brief fix06j (review r28a): no one-seed "earlier"; no bare "turns up ... by 0.07"; overlap is no test; clipped phrases
     (
         "leaves ln 10 earlier",
