@@ -393,6 +393,7 @@ FACTS = [
             "correlation",
             "an exact comparison shows they are wrong",  # r25b item 4
             "a correlation only tells you the tokens are alike",
+            "(the photo is smooth and all-positive)",  # review r28d M1: appendix E's 0.54 without the mean, 0.02 scrambled
             "of these three routes, only `unfold`",  # r25b item 9
             "lucidrains also wraps the linear in two layernorms",  # r25b item 5
             "numbers",
@@ -1769,6 +1770,11 @@ FORBIDDEN = [
     ("one built from 2-d distance alone does", "fix01l item 2 (r28c minor 6): no main-path line prints it", "lesson"),
     ("a distance-only table does too", "fix01l item 2 (r28c minor 6): as above (the Summary's old clause)", "lesson"),
     ("the photo's mean lifts section 4's correlation", "fix01l item 3 (r28c minor 2): said next to the 0.80", "lesson"),
+    (
+        "the photo's mean lifts it",
+        "r28d M1: the mean gives 0.26 of the 0.80, smoothness the rest (appendix E)",
+        "lesson",
+    ),
     ("ViT-B/16 beats ViT-B/32", "r28a minor 7: the paper's Table 6 numbers instead", "all"),
     ("favouring left/right", "r27c M1: the lean is not confirmed by the graded measure (below - right holds 0)", "all"),
     ("favour left/right", "r27c M1: as above", "all"),
