@@ -752,6 +752,8 @@ def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start
         (lambda splits: field_with(splits, step=lambda k: k, start=0), "kernel - 1 neighbours"),
         (lambda splits: field_forward(splits) - 1, "one short"),
         (lambda splits: field_forward(splits) + 1, "one too many"),
+        # review r28d minor 5: the red stride cell added to the field (T2T: 31 + 16 - 1 = 46)
+        (lambda splits: field_forward(splits) + math.prod(s for _, s, _ in splits) - 1, "stride cell"),
         (lambda splits: math.prod(k for k, _, _ in splits), "kernels multiplied"),
         (lambda splits: math.prod(s for _, s, _ in splits), "strides multiplied"),
         (lambda splits: field_forward(splits) ** 2, "return its side"),

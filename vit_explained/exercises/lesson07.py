@@ -194,6 +194,12 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "for the chain {splits} you return {answer}, one too many: the first pixel is counted twice",
     ),
     (
+        lambda splits: _receptive_field(splits) + math.prod(stride for _, stride, _ in splits) - 1,
+        "for the chain {splits} you return {answer}: you added the final token's stride cell (the strides' "
+        "product, minus 1) to the field. Section 2's red square only marks where a final token sits; the field is "
+        "the nested windows alone, and it is already at least that wide",
+    ),
+    (
         lambda splits: math.prod(kernel for kernel, _, _ in splits),
         "for the chain {splits} you return {answer}, the kernels multiplied. Windows of windows overlap, so "
         "their sides do not multiply: see section 2's picture of the pixels one token depends on",
