@@ -1892,6 +1892,11 @@ def _refuses_boolean_in_3b(model: _TinyTimmModel, my_forward: Callable[..., Any]
         message = str(error).strip().lower()
         if "bool" in message or "mask" in message:
             fail(f"with a boolean attn_mask your my_forward refuses boolean masks; {_3B_APPLIES}")
+        if not message:  # a bare `assert` or raise: exercise 3's wording (review r28d minor 6)
+            fail(
+                f"with a boolean attn_mask your my_forward raised {type(error).__name__}: (no message). If that is "
+                f"your refusal, say what it refuses; {_3B_APPLIES}"
+            )
     except Exception:  # other errors: the checks that follow name them
         pass
     finally:
