@@ -60,6 +60,11 @@ def second_residual_from_x(x, block):
     return block.norm2(x + block.mlp(h))
 
 
+def residual_to_the_unnormalised_sum(x, block):
+    a = x + block.attn(x)  # post-norm renames the stream: the residual adds h = norm1(a), not a
+    return block.norm2(a + block.mlp(block.norm1(a)))
+
+
 def norm2_missing(x, block):
     h = block.norm1(x + block.attn(x))
     return h + block.mlp(h)
@@ -75,6 +80,7 @@ def norms_on_the_branches(x, block):
     [
         (mlp_reads_x, "the MLP reads x"),
         (second_residual_from_x, "the second residual adds x"),
+        (residual_to_the_unnormalised_sum, "adds the un-normalised sum x + attn(x)"),
         (norm2_missing, "norm2 is missing"),
         (norms_on_the_branches, "applied to the branches' outputs"),
     ],

@@ -1175,9 +1175,6 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     pre = x + attn(n1(x))
     half = n1(x + attn(x))
-    branched = x + n1(attn(x))  # the norm on the branch's output
-    sandwich = x + n1(attn(n1(x)))  # a norm before and after the branch (Sandwich-LN)
-    both = n1(x + attn(n1(x)))  # pre-norm's input norm and post-norm's output norm
     return [
         (
             pre + mlp(n2(pre)),
@@ -1196,6 +1193,11 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
         (n2(mlp(n1(attn(x)))), "the residual additions are missing: each norm reads x + branch(x), not branch(x)"),
         (n2(half + mlp(x)), "the MLP reads x: it reads h = norm1(x + attn(x)), the attention half's output"),
         (n2(x + mlp(half)), "the second residual adds x: it adds h, the stream after the attention half"),
+        (
+            n2(x + attn(x) + mlp(half)),
+            "the second residual adds the un-normalised sum x + attn(x): it adds h = norm1(x + attn(x)), the sum "
+            "after norm1",
+        ),
         (half + mlp(half), "norm2 is missing: the MLP half ends in norm2(h + mlp(h))"),
         (
             n2(x + attn(x) + mlp(x + attn(x))),
@@ -1206,6 +1208,18 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
             n2(n1(attn(x)) + mlp(n1(attn(x)))),
             "the first residual is missing: h = norm1(x + attn(x)), not norm1(attn(x))",
         ),
+        *_post_norm_extra_norm_suspects(block, x),
+    ]
+
+
+def _post_norm_extra_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong post-norm blocks with a norm in the wrong place: on the branches' outputs, a sandwich norm, pre-norm on
+    the attention half only, pre-norm and post-norm together."""
+    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
+    branched = x + n1(attn(x))  # the norm on the branch's output
+    sandwich = x + n1(attn(n1(x)))  # a norm before and after the branch (Sandwich-LN)
+    both = n1(x + attn(n1(x)))  # pre-norm's input norm and post-norm's output norm
+    return [
         (
             branched + n2(mlp(branched)),
             "the norms are applied to the branches' outputs (x + norm1(attn(x))): post-norm normalises the sum, "
