@@ -509,7 +509,7 @@ PROSE = [
             "its one attention matrix has three times the entries",  # review r25a item 8
             "A Performer approximates the softmax with random features, at a cost linear in `N`",  # review r26d
             "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix.",  # review r27b minor 12: what replaces softmax
-            "1.32x the arithmetic of ViT-S/16 (DeiT-S)",  # review r27b minor 9: which ViT-S/16
+            "1.32x the arithmetic of DeiT-S",  # review r27b minor 9 (which ViT-S/16), r28d minor 2: called DeiT-S
             "its two products three times the FLOPs",
             "`_t`",
             "`N x N`",
@@ -617,7 +617,10 @@ PROSE = [
             ),
             "**Patches with a stem as large** scored lower on every seed;",  # r28a minor 3: one sentence per arm
             "**Attention off** changes attention alone: no detectable difference.",
-            "so token layers without attention did as well here.",
+            # review r28d minor 4: the token MLP changes several things; no statement about layers without attention
+            "or beat the token transformers here; it also drops the `v` skip and a LayerNorm.",
+            # review r28d minor 3: the attention-off interval's upper end
+            "No benefit of attention was detected here. A benefit of up to 2.8 points is not excluded.",
             # review r26b minor 4: what the matched patch stem closes
             # review r26c M1: the size of the patch stem made no detectable difference, and it adds a GELU
             # review r26c minors 5 and 6
@@ -932,8 +935,8 @@ PRINTED = [
         "## 5.",
         [
             "3.0x the entries of all 14 backbone layers",
-            "6.09 GMACs, ViT-S/16 (DeiT-S): 4.60: 1.32x the MACs",  # review r27b minor 9
-            "ViT-S/16 (DeiT-S) backbone 197",
+            "6.09 GMACs, DeiT-S: 4.60: 1.32x the MACs",  # review r27b minor 9, r28d minor 2: called DeiT-S
+            "DeiT-S backbone 197",
             "MB/layer, float32",
             "39.3 MB per image in float32 (4 bytes per entry)",
             "39.3 MB per image in float32 (4 bytes per entry); at least 2.5 GB at batch 64",
@@ -1445,6 +1448,9 @@ FORBIDDEN_IN = [
     (LESSON, "all", "the t-interval clears 0 at 5 %", "21i: section 6 opens with a short verdict"),
     (LESSON, "all", "qk_scale=384 ** -0.5", "21i/23f: the backbone scale is for porters (appendix)"),
     (LESSON, "## Summary", "**Overlap**,", "r25b item 2: the no-overlap arm also changes window size"),
+    (LESSON, "all", "token layers without attention did as well", "r28d minor 4: the token MLP changes several things"),
+    (LESSON, "all", "ViT-S/16 (DeiT-S)", "r28d minor 2: the 12 x 384 model is called DeiT-S throughout"),
+    (LESSON, "all", "two models called ViT-S/16", "r28d minor 2: the name clash is not in the learning goals"),
     (LESSON, "all", "its fact 3 infers", "r25b item 5: the README's eval command does not pass pretrained=True"),
     (LESSON, "all", "3 columns and 3 rows (shaded", "r25b item 3: the figure shades the shared columns only"),
     # "pretrained=True": section 3 states the backbone scale once (brief fix25b item 7), nowhere else in the lesson

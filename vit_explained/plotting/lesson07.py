@@ -26,7 +26,7 @@ from ..t2t import SplitStage
 from . import as_image, new_figure, to_display
 
 #: One colour per kind of stage, the same in the cost figure and the widget: token transformers in warm
-#: colours (in order), T2T-ViT's backbone blue, ViT-S/16's gray.
+#: colours (in order), T2T-ViT's backbone blue, DeiT-S's and ViT-S/16's gray.
 TOKEN_TRANSFORMER_COLORS = ("tab:orange", "tab:red", "tab:brown", "tab:pink")
 BACKBONE_COLOR, VIT_COLOR = "tab:blue", "tab:gray"
 #: Box colours of the pipeline diagram, by kind of step.
@@ -291,13 +291,13 @@ def plot_t2t_stages(panels: Sequence[tuple[str, torch.Tensor]], title: str | Non
 
 def stage_color(name: str, index: int = 0) -> str:
     """The colour of a stage by its name: ``"T2T transformer i"`` (or ``"T2T performer i"``) -> the i-th warm
-    colour, a name with ``"ViT-S"`` -> gray, any other (a T2T backbone) -> blue. ``index`` is used when a
+    colour, a name with ``"ViT-S"`` or ``"DeiT"`` -> gray, any other (a T2T backbone) -> blue. ``index`` is used when a
     transformer name has no number."""
     if name.startswith(("T2T transformer", "T2T performer")):
         number = name.rsplit(" ", 1)[-1]
         position = int(number) - 1 if number.isdigit() else index
         return TOKEN_TRANSFORMER_COLORS[position % len(TOKEN_TRANSFORMER_COLORS)]
-    return VIT_COLOR if "ViT-S" in name else BACKBONE_COLOR
+    return VIT_COLOR if "ViT-S" in name or "DeiT" in name else BACKBONE_COLOR
 
 
 def plot_stage_cost(
