@@ -126,6 +126,10 @@ PROSE = [
         "## Appendix · For porters",
         [
             "Four facts for readers",
+            # review r28d minor 7: moved from the lesson's Going further (timm's main branch; lucidrains' class)
+            "neither its release 1.0.28 nor its main branch (commit `aa4b585`, August 2026) has a T2T-ViT",
+            "147 -> 1323 -> 11907, as nothing narrows it to `token_dim`",
+            "so it takes square images only",
             "1.0 %",
             "1.0",
             "2026",
@@ -694,14 +698,9 @@ PROSE = [
             "`yitu-opensource/T2T-ViT`",
             "`0f63dc9`",
             "`mmpretrain`",
-            "-19",
-            "-24",
-            "1.0",
-            "2026",
-            "`main`",
+            # review r28d minor 7: the source trail (versions, dates, the PR) is the appendix's fact 1 (pinned there)
             "`aa4b585`",
-            "2426",
-            "2025",
+            '5.23.0 have no T2T model (appendix, "For porters", fact 1).',
             "5.23",
             "`transformers`",
             "share an overlapping local stem with T2T, and none uses token transformers",
@@ -718,9 +717,9 @@ PROSE = [
             ),
             "the models differ in stem, backbone, recipe and resolution.",
             "(07_tokens_to_token_vit_appendix.ipynb#porters)",
-            # review r27b minor 4: how lucidrains' class differs, said plainly (the details: the appendix's fact 4)
-            "nothing narrows its tokens to `token_dim` (147 -> 1323 -> 11907 wide on RGB images)",
-            'square grids only (appendix, "For porters", fact 4)',
+            # review r27b minor 4: how lucidrains' class differs, said plainly; review r28d minor 7: in the appendix's
+            # fact 4 (pinned there), the lesson names it a different model
+            "`vit_pytorch/t2t.py` is a different model of the same name (fact 4).",
             # review r27f minors 2 and 3: section 6's arms as convolution stems (soft split + Linear = Conv2d)
             "three stacked `Conv2d` (7, 4, 2), (3, 2, 1), (3, 2, 1) without activations, T2T-ViT_c-14's stem as its "
             "`__init__` defines it.",
