@@ -1440,3 +1440,31 @@ def test_a_tensor_hook_that_never_fired_gets_a_hint():  # review r26e minor 11
         check_route_ratio(route_ratio_hook_never_fires)
     message = str(caught.value)
     assert "KeyError" in message and "A tensor hook that never fired" in message and "did backward run" in message
+
+
+# --- from brief fix05m (review r28d minors 1, 7) ---
+
+
+def test_mlp_and_attention_share_is_inclusion_exclusion_over_the_cuts():
+    from vit_explained.gradient_experiments import (
+        _qkv_gradients_with_cuts,
+        mlp_and_attention_share,
+        route_overlap,
+        small_digit_vit,
+    )
+
+    torch.manual_seed(0)
+    images, labels = torch.rand(16, 1, 8, 8), torch.arange(16) % 10
+    joint = mlp_and_attention_share(lambda: small_digit_vit(0), images, labels)
+    routes = route_overlap(lambda: small_digit_vit(0), images, labels)
+    model = small_digit_vit(0).eval()
+    whole = _qkv_gradients_with_cuts(model, images, labels)
+    for b in range(4):
+        neither = _qkv_gradients_with_cuts(model, images, labels, mlp=range(4), attention=range(b + 1, 4))[b]
+        g = whole[b].flatten()
+        kept = (neither.flatten() @ g / (g @ g)).item()  # the skips-only path's share
+        # share(MLP or attention) = 1 - share(neither) = share(MLP) + share(attention) - share(both)
+        union = routes.mlp_share[b] + routes.attention_share[b] - joint[b]
+        assert abs(union - (1 - kept)) < 1e-9, b
+    assert joint[-1] == 0.0  # the top block: no attention above it
+    assert len(joint) == 4 and all(-1 < s < 1 for s in joint)

@@ -46,6 +46,7 @@ __all__ = [
     "freeze_cut_table",
     "gradient_rms_per_entry",
     "higher_attention_share",
+    "mlp_and_attention_share",
     "mnist_vit_maker",
     "qk_factor_chain",
     "residual_route_norms",
@@ -479,11 +480,31 @@ def _qkv_gradients_with_cuts(
 def higher_attention_share(make: Callable[[], ViT], images: torch.Tensor, labels: torch.Tensor) -> list[float]:
     """Per block (bottom first): :func:`mlp_share` of its ``qkv.weight`` gradient with the attention route of every
     higher block cut (``norm1`` reads a detached copy), i.e. the part through at least one higher attention layer;
-    0 in the top block. Section 5's table in lesson 05; :func:`route_overlap` gives it beside the other cuts."""
+    0 in the top block. :func:`route_overlap` gives it beside the other cuts (lesson 05's appendix D)."""
     model = make().eval()
     whole, depth = _qkv_gradients_with_cuts(model, images, labels), len(model.blocks)
     cut = [_qkv_gradients_with_cuts(model, images, labels, attention=range(b + 1, depth))[b] for b in range(depth)]
     return [mlp_share(g, c) for g, c in zip(whole, cut, strict=True)]
+
+
+def mlp_and_attention_share(make: Callable[[], ViT], images: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    """Per block (bottom first): the share of its ``qkv.weight`` gradient ``g`` on paths through at least one MLP
+    **and** at least one higher attention layer (lesson 05, section 5), by inclusion-exclusion over four cuts:
+    ``joint = g - g_no_mlp - g_no_attention + g_neither`` (``g_no_mlp``: every MLP route cut; ``g_no_attention``:
+    every higher block's attention route cut; ``g_neither``: both), then ``<joint, g> / ||g||^2`` as in
+    :func:`mlp_share`. 0 in the top block (no attention above it). One backward pass of all ``images`` per cut."""
+    model = make().eval()
+    blocks = range(len(model.blocks))
+    whole = _qkv_gradients_with_cuts(model, images, labels)
+    no_mlp = _qkv_gradients_with_cuts(model, images, labels, mlp=blocks)
+    shares = []
+    for b in blocks:
+        above = range(b + 1, len(model.blocks))
+        no_attention = _qkv_gradients_with_cuts(model, images, labels, attention=above)[b]
+        neither = _qkv_gradients_with_cuts(model, images, labels, mlp=blocks, attention=above)[b]
+        joint = whole[b] - no_mlp[b] - no_attention + neither
+        shares.append(mlp_share(whole[b], whole[b] - joint))
+    return shares
 
 
 def route_overlap(make: Callable[[], ViT], images: torch.Tensor, labels: torch.Tensor) -> RouteOverlap:
