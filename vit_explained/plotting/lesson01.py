@@ -8,6 +8,8 @@ with it and the notebook shows it once.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
 import textwrap
 
@@ -45,6 +47,7 @@ __all__ = [
     "plot_slip_scatter",
     "plot_token_matrix",
     "plot_vit_map",
+    "read_forward",
     "sublayer_reach",
     "tied_nearest",
 ]
@@ -1488,3 +1491,45 @@ def plot_rolled_digits(digits: torch.Tensor, rolls: dict[str, tuple[int, int]], 
     )
     fig.tight_layout()
     return fig
+
+
+#: Lesson 01's "read the forward": (function, a piece of one of its lines, the box of the map that line draws).
+_FORWARD_BOXES = (
+    ("forward_features", "self.patch_embedding(images)", "patches, patch tokens"),
+    ("add_class_token", "torch.cat(", "+ class token, positions"),
+    ("forward", "block(tokens)", "blocks"),
+    ("forward", "self.norm(tokens)", "norm, class token"),
+    ("pool_tokens", "tokens[:, 0]", "norm, class token"),
+    ("forward", "self.head(", "head: logits"),
+)
+
+
+def _code_lines(function) -> list[str]:
+    """A function's source without its docstring, dedented: its signature line, then its body."""
+    source = textwrap.dedent(inspect.getsource(function))
+    body = ast.parse(source).body[0].body
+    lines = source.splitlines()
+    start = body[1].lineno - 1 if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else 0
+    return [lines[0], *lines[start:]] if start else lines
+
+
+def read_forward(model: torch.nn.Module) -> tuple[str, dict[str, str]]:
+    """The code a ViT runs, in the order the data flows (``forward_features``, ``add_class_token``, the encoder's
+    ``forward``, ``forward``, ``pool_tokens``), read live from the package's source without docstrings. Each line
+    that draws a box of :func:`plot_vit_map` ends with ``# map: <box>``. Returns ``(text, {line piece: box})``."""
+    from ..vit import add_class_token, pool_tokens
+
+    functions = (type(model).forward_features, add_class_token, type(model.encoder).forward, type(model).forward,
+                 pool_tokens)  # fmt: skip
+    out, boxes = [], {}
+    for function in functions:
+        where = "/".join(inspect.getsourcefile(function).replace("\\", "/").split("/")[-2:])
+        out.append(f"# {function.__qualname__} ({where})")
+        for line in _code_lines(function):
+            found = [(p, b) for f, p, b in _FORWARD_BOXES if f == function.__name__ and p in line]
+            piece, box = found[0] if found else (None, None)
+            if box and not line.lstrip().startswith("def "):
+                boxes[piece] = box
+                line = f"{line}  # map: {box}"
+            out.append(line)
+    return "\n".join(out), boxes
