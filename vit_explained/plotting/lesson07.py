@@ -557,7 +557,7 @@ def _token_transformer_arrows(ax: Axes, row: list[float], width: float, dim: int
 
 
 def plot_gradient_masks(
-    panels: Sequence[tuple[Any, ...]], title: str | None = None, columns: int | None = None
+    panels: Sequence[tuple[Any, ...]], title: str | None = None, columns: int | None = None, legend: str | None = None
 ) -> Figure:
     """One row of masks ``(H, W)``: the pixels a token depends on (non-zero gradient) in dark, the others white.
 
@@ -567,8 +567,8 @@ def plot_gradient_masks(
     ``centre = (row, col)`` marks the centre pixel of the token's field with a red cross (the padding shifts
     each window up and left, so the field is centred near the cell's top-left corner, not on it). Cells are drawn with
     ``nearest`` interpolation on a grid of light lines every 4 pixels, ticks every 8, so a 7x7 window shows
-    as a 7x7 square and sizes can be read off. ``columns`` panels per row (default: all in one row).
-    """
+    as a 7x7 square and sizes can be read off. ``columns`` panels per row (default: all in one row); ``legend``, a
+    line or two under the panels (what the red marks mean)."""
     if not panels:
         raise ValueError("panels is empty: pass a list of (name, mask[, cell[, centre]]) tuples")
     columns = len(panels) if columns is None else _checks.positive_int("columns", columns)
@@ -607,10 +607,12 @@ def plot_gradient_masks(
             if not (0 <= row < height and 0 <= col < width):
                 raise ValueError(f"panel {name!r}: centre {panel[3]} lies outside the {height} x {width} mask")
             ax.plot([col], [row], marker="x", color="red", markersize=6, markeredgewidth=1.5, linestyle="none")
-    if rows == 1:
-        return _finish(fig, title, top=0.84)
-    _finish(fig, title, top=0.95)
-    fig.subplots_adjust(hspace=0.45)  # room for the second row's three-line titles (tight_layout leaves too little)
+    _finish(fig, title, top=0.84 if rows == 1 else 0.95)
+    if rows > 1:
+        fig.subplots_adjust(hspace=0.45)  # room for the second row's three-line titles (tight_layout leaves too little)
+    if legend:
+        fig.subplots_adjust(bottom=0.2 if rows == 1 else 0.11)
+        fig.text(0.5, 0.01, legend, ha="center", va="bottom", fontsize=8)
     return fig
 
 
