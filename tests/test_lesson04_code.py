@@ -1384,3 +1384,26 @@ def test_right_answers_still_pass_beside_the_new_slips(capsys) -> None:
     lesson04.check_layer_norm(_right_layer_norm)
     lesson04.check_layer_norm(_right_layer_norm_einsum)
     assert capsys.readouterr().out.count("Correct!") == 3
+
+
+def test_block_flop_split_matches_attention_cost_and_section_two() -> None:
+    """r28m item 3 (review r28d minor 5): the FLOP split's parts, its crossings at N = D_mlp and 2D + D_mlp."""
+    from vit_explained.cost import attention_cost
+    from vit_explained.plotting.lesson04 import block_flop_split, plot_flop_split
+
+    split = block_flop_split(197)
+    assert split == {
+        "qkv + proj": 2 * 197 * 4 * 768**2,
+        "attention matrix": attention_cost(197, 768, heads=12).matmul_flops,
+        "MLP": 2 * 197 * 2 * 768 * 3072,
+    }
+    assert [round(100 * v / sum(split.values()), 1) for v in split.values()] == [32.0, 4.1, 63.9]
+    for dim, mlp_dim in ((64, 128), (768, 3072)):
+        at = block_flop_split(mlp_dim, dim, mlp_dim, 4)
+        assert at["attention matrix"] == at["MLP"]
+        crossing = block_flop_split(2 * dim + mlp_dim, dim, mlp_dim, 4)
+        assert crossing["attention matrix"] == crossing["MLP"] + crossing["qkv + proj"]
+    with pytest.raises(ValueError, match="tokens"):
+        block_flop_split(0)
+    fig = plot_flop_split()
+    assert len(fig.axes) == 2 and len(fig.axes[1].get_lines()) >= 4

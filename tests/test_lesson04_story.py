@@ -19,7 +19,7 @@ PATHS = {
     "S": nb.NOTEBOOKS / "solutions" / "04_gelu_mlp_and_block_solutions.ipynb",
 }
 LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1847  # r28: 45 cells, 1,847 words (85 % of r27f's 2,177): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1846  # r28: 45 cells, 1,847 words (85 % of r27f's 2,177); r28m: 1,846: the cap
 
 
 def _key(heading: str) -> str:
@@ -135,11 +135,12 @@ PRINTED = [
     (
         "L",
         "## 2 ·",
-        "the two lower classes (gate <= 1/2): 101 units, 47 % of the |GELU| that reaches fc2, all negative: True",
+        "the two lower bands (gate <= 1/2): 101 units, 47 % of the |GELU| that reaches fc2, all negative: True",
         True,
         "r26c minor 4 (101 units, 47 %, all negative); r28 item 5 (review r27f minor 6): printed, not added up; "
         "r28b item 5 (review r28a minor 5): a gate of 0.45 is not called closed; r28c item 3 (review r28b minor 7): "
-        "one grouping, the three classes, its lower two summed",
+        "one grouping, the three classes, its lower two summed; r28m item 4 (review r28d minor 2): 'gate bands', "
+        "not classes (an MNIST reader reads a digit class)",
     ),
     (
         "A",
@@ -813,6 +814,34 @@ PRINTED = [
 ]
 
 CODE = [
+    (
+        "L",
+        "## 2 ·",
+        'save_figure(fig, "04_flop_split")',
+        False,
+        "r28m item 3 (review r28d minor 5): the FLOP split drawn",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "assert flops == block_flop_split(n, d, d_mlp, heads)",
+        True,
+        "r28m item 3: the picture's counts are the printed ones",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'save_figure(fig, "04_final_norm_ablation")',
+        False,
+        "r28m item 2 (review r28d minor 1): the lesson's own ablation figure under its 04_ name",
+    ),
+    (
+        "A",
+        "## A ·",
+        'save_figure(fig, "04_final_norm_ablation_all")',
+        False,
+        "r28m item 2 (review r28d minor 1): the appendix's arms under their own name",
+    ),
     (
         "A",
         "## B ·",
@@ -2260,7 +2289,7 @@ PROSE = [
         ["$\\gamma$ and $\\beta$"],
         "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once",
     ),
-    ("L", "## 7 ·", ["0.1", "18"], "fix_17f::test_depth_slopes_printed_from_data_and_nits"),
+    ("A", "## G ·", ["0.1", "18"], "fix_17f::test_depth_slopes_printed_from_data_and_nits; r28m item 1: to appendix G"),
     (
         "A",
         "## O ·",
@@ -2274,11 +2303,13 @@ PROSE = [
         "fix_19c::test_drop_path_credits_huang_and_layer_scale_gives_cait_values",
     ),
     (
-        "L",
-        "## 7 ·",
+        "A",
+        "## G ·",
         ["0.1", "18", "1e-5", "24,", "1e-6"],
-        "fix_19c::test_drop_path_credits_huang_and_layer_scale_gives_cait_values",
+        "fix_19c::test_drop_path_credits_huang_and_layer_scale_gives_cait_values; r28m item 1 (review r28d minor 7): "
+        "CaiT's constants in appendix G (the Summary repeats them), section 7 points there",
     ),
+    ("L", "## 7 ·", ["(CaiT's values:\n  appendix G)"], "r28m item 1 (review r28d minor 7): the pointer left behind"),
     ("A", "## O ·", ["shifted by one block and stretched"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
     ("A", "## O ·", ["`linspace(0, r, L)`"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
     ("A", "## O ·", ["$(\\ell/L)\\,r$"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
@@ -2720,7 +2751,8 @@ PROSE = [
         "## Where the libraries differ",
         [
             "PyTorch's `nn.TransformerEncoderLayer` (torch 2.13.0) computes the same block in `eval()` with "
-            '`activation="gelu", layer_norm_eps=1e-6, norm_first=True`',
+            '`nhead=heads, dim_feedforward=mlp_dim, activation="gelu", layer_norm_eps=1e-6, norm_first=True`',
+            "the block's weights copied (its `dim_feedforward` defaults to 2048)",
             "given `(B, N, D)` with `batch_first=True` (its default expects `(N, B, D)`",
             "input is then attended over B, silently",
             "`dropout=0.0` makes `train()` match too (appendix E",
@@ -2731,14 +2763,67 @@ PROSE = [
         "said once, in the libraries' list",
     ),
     (
-        "L",
-        "## 7 ·",
+        "A",
+        "## O ·",
         [
             "`timm/layers/drop.py` line 168",
             "`if drop_prob == 0. or not training: return x`",
             "the first line of exercise 6's answer",
         ],
-        "r27c minor 1: DropPath's eval behaviour cited, not emulated",
+        "r27c minor 1: DropPath's eval behaviour cited, not emulated; r28m item 1 (review r28d minor 7): the version "
+        "and line moved to appendix O",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        ["(DropPath: exercise 6; timm's code: appendix O)", "each before the residual add:"],
+        "r28m items 1 and 5 (review r28d minors 7, 8): the pointer left in section 7; DropPath's place in the block",
+    ),
+    (
+        "L",
+        "## Exercises",
+        [
+            "before the\nresidual add",
+            "`x = x + drop_path(attn(norm1(x)), p, self.training)`",
+            "`p = linspace(0, rate, depth)[ℓ]`",
+        ],
+        "r28m item 5 (review r28d minor 8): DropPath inside a block, one line (timm v1.0.28's Block, lines 212-213)",
+    ),
+    (
+        "S",
+        "(top)",
+        ["**DropPath in a block.**"],
+        "r28m item 5 (review r28d minor 8): the solutions put the answer into a block",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "**Why** (tested below)",
+            "**Measured.** The spread",
+            "**Limits.** Post-norm's interval",
+            "**Measured.** At lr 5e-3",
+            "**Limits.** These short runs",
+        ],
+        "r28m item 1 (review r28d minor 6): cells 51, 54 and 57 split into measured / why / limits",
+    ),
+    (
+        "L",
+        "## 1 ·",
+        ["Middle: exact − tanh, in units of $10^{-4}$ (at most 4.7e-4, at |x| = 2.7)"],
+        "r28m item 4 (review r28d minor 4): the middle panel's units said (printed: 0.000473 at ±2.70)",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        [
+            "each gate band's share",
+            "neither says which block's MLP matters",
+            "the MNIST ViT uses 2",
+            "the MLP's shares of parameters and arithmetic grow with it",
+        ],
+        "r28m items 4 and Z (review r28d minors 2, 10, 11): gate bands; the knockout removes all 4 MLPs at once; the "
+        "ratio varies (ViT-22B, the review's example, keeps 4: 6144 -> 24576), and the shares grow with it (checked)",
     ),
     ("A", "## E ·", ["`nn.TransformerEncoderLayer`", "`norm_first=False`", "exercise 5"], "r27c item 4"),
     (
@@ -2777,6 +2862,9 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("the two lower classes", "r28m item 4 (review r28d minor 2): gate bands, not classes"),
+    ("each class's share", "r28m item 4 (review r28d minor 2): gate bands, not classes"),
+    ("their difference ($10^{-4}$)", "r28m item 4 (review r28d minor 4): the units said"),
     ("(the ViT release's init)", "r28d item 1 (review r28c M1): the release zero-inits its head, _random_stack not"),
     ("decides training", "r28c item 4 (review r28b minor 10): 3 seeds, one lr, 300 steps: 'separated', in these runs"),
     ("moved from the lesson", "r28b item 4 (review r28a minor 7): editorial history means nothing to a learner"),
@@ -3189,7 +3277,8 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
         assert label in section, label
     for label in ("**6b · ", "**6c · ", "**Answer 6b", "**Answer 6c"):
         assert label not in section, label
-    assert _visible("L", "## 6 ·").count("save_figure(fig,") == 1  # one picture
+    # 6a's picture and the final-norm ablation's (r28m item 2, review r28d minor 1: saved under its own name)
+    assert _visible("L", "## 6 ·").count("save_figure(fig,") == 2
     assert six["hidden"].count("# @title A check") == 3  # 6a's two (r27c minor 2; r28: init arms' to B), training's
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")

@@ -1527,3 +1527,72 @@ def collapse_steps(
         below = [i for i, value in enumerate(smooth) if value < threshold]
         steps[run["warmup_steps"], run["seed"]] = below[-1] + 1 if below else None
     return dict(sorted(steps.items()))
+
+
+#: The parts of :func:`block_flop_split`, in drawing order, and their colours (attention blue, the MLP orange).
+FLOP_PARTS = {"qkv + proj": "tab:blue", "attention matrix": "tab:purple", "MLP": "tab:orange"}
+
+
+def block_flop_split(tokens: int, dim: int = 768, mlp_dim: int = 3072, heads: int = 12) -> dict[str, int]:
+    """FLOPs (2 per multiply-add) of one block's matrix products on ``tokens`` tokens, by part: ``"qkv + proj"``
+    (``2 N (3 D^2 + D^2)``), ``"attention matrix"`` (``q k^T`` and the weighted sum, ``4 N^2 D``) and ``"MLP"``
+    (``2 N (D D_mlp + D_mlp D)``); biases, norms, GELU and softmax left out, as lesson 04's section 2 counts.
+
+    >>> block_flop_split(197)["MLP"]
+    1859125248
+    """
+    from ..cost import attention_cost
+
+    if not isinstance(tokens, int) or tokens < 1:
+        raise ValueError(f"tokens must be an int >= 1, got {tokens!r}")
+    return {
+        "qkv + proj": 2 * tokens * (3 * dim * dim + dim * dim),
+        "attention matrix": attention_cost(tokens, dim, heads=heads).matmul_flops,
+        "MLP": 2 * tokens * (dim * mlp_dim + mlp_dim * dim),
+    }
+
+
+def plot_flop_split(tokens: int = 197, dim: int = 768, mlp_dim: int = 3072, heads: int = 12) -> Figure:
+    """Left: one block's FLOPs at ``tokens`` tokens as a stacked bar, each part labelled with its share. Right: each
+    part's FLOPs against the token count N (log-log), the crossings of the attention matrix with the MLP (N = 4D at
+    ``mlp_dim = 4 dim``) and with all the linear layers (N = 6D) marked, and ``tokens`` as a dotted line."""
+    split = block_flop_split(tokens, dim, mlp_dim, heads)
+    total = sum(split.values())
+    fig = new_figure(figsize=(11, 3.4))
+    bar_ax, line_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2.2]})
+    bottom = 0.0
+    for part, colour in FLOP_PARTS.items():
+        height = split[part] / 1e9
+        bar_ax.bar(0, height, bottom=bottom, color=colour, width=0.6)
+        bar_ax.text(0.36, bottom + height / 2, f"{part} {100 * split[part] / total:.1f} %", va="center", fontsize=9)
+        bottom += height
+    bar_ax.set(xlim=(-0.4, 1.9), xticks=[], ylabel="GFLOPs per block", title=f"one block at N = {tokens}")
+    bar_ax.spines[["top", "right"]].set_visible(False)
+    counts = sorted({int(n) for n in torch.logspace(1, math.log10(20 * dim), 120).tolist()} | {tokens})
+    by_part = {part: [block_flop_split(n, dim, mlp_dim, heads)[part] / 1e9 for n in counts] for part in FLOP_PARTS}
+    for part, colour in FLOP_PARTS.items():
+        line_ax.plot(counts, by_part[part], color=colour, lw=2, label=part)
+    linear = [a + b for a, b in zip(by_part["qkv + proj"], by_part["MLP"], strict=True)]
+    line_ax.plot(counts, linear, "--", color="0.4", lw=1.5, label="all linear layers (qkv, proj, MLP)")
+    low = min(min(values) for values in by_part.values())
+    crossings = {mlp_dim: "= MLP", 2 * dim + mlp_dim: "= all linear"}  # 4 N^2 D = 4 N D D_mlp; = + 8 N D^2
+    for (n, text), side in zip(crossings.items(), ("right", "left"), strict=True):
+        value = block_flop_split(n, dim, mlp_dim, heads)["attention matrix"] / 1e9
+        line_ax.plot([n], [value], "o", color="k", ms=4, zorder=4)
+        shift = 0.9 if side == "right" else 1.1
+        line_ax.text(
+            n * shift,
+            value * (3 if side == "right" else 0.3),
+            f"N = {n:,}: attention {text}",
+            fontsize=8,
+            ha=side,
+            va="center",
+        )
+    line_ax.axvline(tokens, color="k", lw=1, ls=":")
+    line_ax.text(tokens * 1.06, low * 2, f"N = {tokens}", fontsize=8)
+    line_ax.set(xscale="log", yscale="log", xlabel="tokens N", ylabel="GFLOPs per block")
+    line_ax.set_title("the attention matrix grows as N², the rest as N")
+    line_ax.legend(frameon=False, fontsize=8, loc="upper left")
+    line_ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
