@@ -134,6 +134,10 @@ PROSE = {
     ],
     ("appendix", "## Appendix C ·"): [
         "### The stripe: one key",
+        # review r28d minor 9 / brief fix09m item 3: block 2 is not sharper than the last block on most digits
+        '<a id="sharpness"></a>',
+        "no block is sharper across the board: the median is about 1.3 to 1.5 in every block, for both tokens",
+        "section 7's example 7 in block 2 (4.5 and 2.2) is sharper than most, which is why the explorer opens there",
         "0",
         "2",
         '<a id="recipe"></a>',
@@ -261,6 +265,7 @@ PROSE = {
         # review r28d minors 2, 3: what the hidden check asserts, and "on ink" defined where first used
         "on the 8 they differ: the class token's brightest patch is off the ink, on the background",
         "a title's **on ink** is the share of the map's weight on inked patches (`ink_share`, lesson 08)",
+        "09_deit_distillation_appendix.ipynb#sharpness",
         "## 6",
     ],
     ("appendix", "## Appendix B ·"): [
@@ -700,6 +705,10 @@ PRINTED = {
         "head 1: key 12 is the most-read key of 100% of the rows",
         ("cosine(class token, distillation token): input 0.03, block 0 0.36, block 1 0.47, block 2 0.61, block 3 0.70"),
         "block 3 0.70",
+        (
+            "median top patch / runner-up (class, distillation token): block 0 1.28, 1.33; block 1 1.33, 1.37; "
+            "block 2 1.47, 1.36; block 3 1.40, 1.45"
+        ),
     ],
     ("appendix", "## Appendix B ·"): [
         "ours, 500 training digits, 24 epochs, 5 seeds; test accuracy (1,000 digits): none 38.1 to 59.2 %",
