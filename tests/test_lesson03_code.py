@@ -663,9 +663,14 @@ def test_the_package_helper_labels_every_row():
     assert lines[0].split() == ["no", "scale", "with", "the", "scale"]
     assert lines[1].startswith("saturated rows, d = 64 ") and lines[2].startswith("saturated rows, d = 64 ")
     assert lines[3].startswith("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: ")
-    assert len(lines) == 5  # the gradient reaching each query: appendix G's lines (review r27d_03 minor 4)
+    assert len(lines) == 6  # the gradient reaching each query: appendix G's lines (review r27d_03 minor 4)
     assert lines[4].startswith("with the scale, at every d: 0% saturated rows")
     assert "mean gradient norm per row at the scores" in lines[4]  # review r27d_03 minor 1
+    # review r28d_03 minor 1: section 3's 1.78 printed, the ratio at d = 64 (only where it was measured)
+    assert lines[5].startswith("no scale / scale, d = 64, mean gradient norm per row at the scores: ")
+    assert (
+        len(plots.saturation_rows(summarize_saturation(runs, saturated_at=(16, 64), ratio_at=(16,))).splitlines()) == 5
+    )
 
 
 # ---- from test_lesson03_fix_24d.py ----
@@ -1673,5 +1678,7 @@ def test_gap_difference_on_the_stored_runs_is_the_reviewers_number():
         "negative on 9 of 10"
     )
     assert scale_lr_table({3e-3: high, 1e-3: low})[-1] == line  # appendix G's table ends with it
+    one_rate = scale_lr_table({3e-3: high})  # section 3's table (r29 decision): the two rows at 0.003, no more
+    assert len(one_rate) == 4 and all(row.startswith("0.003     0.003") for row in one_rate[2:])
     separate = [gap_difference(r, r, 64).t_interval() for r in (high, low)]  # a run against itself: exactly 0
     assert all(s.estimate == 0 and s.low == s.high == 0 for s in separate)

@@ -200,6 +200,17 @@ FACTS = {
         "On 17 LayerNormed random tokens instead",  # review r27a_03 M2: the table's tokens said
         "random tokens are not digits",
         '"lr-budget"',  # the anchor section 3 and the Summary link to
+        # r29 decision: 0.001 rows and interaction live in appendix G; do not move back to the main path
+        "both arms at a third of that rate",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
+        "The gap depends on the learning rate: with both arms at a third of that rate the gap's interval holds 0.",
+        "With both arms at a third of that rate the gap's interval holds 0",  # review r26d_03 major 2
+        "Each arm at the better of the two rates tried, the unscaled head is still 4.2 points lower.",  # r28c_03 m6
+        "Two rates are not a sweep",  # review r28b_03 M1
+        # r28b_03 M1; r28c_03 minor 6: the better of two, not the best (from the Summary)
+        "at the better of the two rates tried the unscaled head still ended\n  4.2 points lower. "
+        "Two rates are not a sweep",
+        "the unscaled arm's rate picked on these same validation runs",  # review r28d_03 minor 2: the label
+        "the paired test is the line under the\ntable",  # r27b_03 M1: one interval holding 0 is not the evidence
     ],
     ("APPENDIX", "## H · The cost table and the crossover (section 4)"): [
         '"appendix-i"',
@@ -252,6 +263,9 @@ FACTS = {
         "03",
         "notebooks",
         "is blind to token order (shuffle in, shuffle out)",  # review r27c_03 minor 10: as exact as section 1
+        # review r28d_03 minor 3: the five spellings named once, as section 2 runs them
+        "five spellings of attention (fused `qkv`, separate Q/K/V, einops, `F.scaled_dot_product_attention`,\n"
+        "  `nn.MultiheadAttention`) are one computation",
     ],
     ("LESSON", "## 0 · What queries, keys and values are for"): [
         "matrix-multiply FLOPs",
@@ -295,6 +309,7 @@ FACTS = {
         "`transformers`",
         "`ViTAttention`",
         "vendored copy",
+        "The cell below also runs T2T-ViT's vendored copy",  # review r28d_03 minor 8: grammar
         '(the row "timm-style" below)',
         'The widget\'s split "(h three d) read as (three h d)" (section 1) shows this',  # r27c_03 minor 5: one name
     ],
@@ -303,9 +318,15 @@ FACTS = {
         "03",
         "The point first: the scale keeps the softmax the same at every head width",
         "$d$ and $h$ change",
-        "both arms at a third of that rate",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
         "With the scale and an i.i.d. upstream gradient, the softmax passes back",  # review r26b_03 minor 1
-        "There the scaled 0.11 grows like $\\sqrt{d}$",  # r27b_03 minor 2; r28b_03 minor 3: a real layer
+        # r27b_03 minor 2; r28b_03 minor 3: a real layer; r28d_03 minor 5: the i.i.d. condition said first
+        "in a real layer the scaled 0.11\ngrows like $\\sqrt{d}$",
+        "That constancy holds only for an i.i.d. normal upstream gradient; in a real layer",
+        # r28d_03 minor 9: the chart named before the variance argument, each panel where it is used
+        "the chart below measures it",
+        "spread 8 at $d = 64$ (left panel)",
+        "as $d$ grows (middle)",
+        "0 if $a$ is one-hot (right)",
         "at every $d$",
         "The point first",
         "saturate",
@@ -352,17 +373,17 @@ FACTS = {
         "the\nupstream gradient is $dO\\,V^\\top$, each entry a sum of $d$ products",  # review r27f_03 minor 3
         "and the gradient at $q$)",  # review r27d_03 minor 4: the paradox moved to appendix G
         "the gap depends on the learning rate",  # review r27a_03 items 3, 8; r27d_03 M1: no budget was varied
-        "The gap depends on the learning rate: with both arms at a third of that rate the gap's interval holds 0.",
         # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
         # review r28b_03 M2: the init numbers are appendix G's printed table; section 3 points to them
         "How many rows saturate unscaled depends on the\ninit: from under 1 % to about a third ([appendix G]",
         "The scale's job is the spread's independence from $d$",
         "**What the chart shows.**",  # review r28b_03 minor 3: the chart, then a real layer
-        "**A real layer.** There the scaled 0.11 grows like",
-        # review r28b_03 M1: each arm at its better rate, and the sweep's limit
-        "Each arm at the better of the two rates tried, the unscaled head is still 4.2 points lower.",  # r28c_03 m6
-        "Two rates are not a sweep",
+        "**A real layer.** That constancy holds only for an i.i.d. normal upstream gradient; "
+        "in a real layer the scaled",
+        # r29 decision (review r28d_03 minor 6): one sentence on the rate, the rest in appendix G
+        "The gap depends on the learning rate ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget) "
+        "adds a\nsecond rate)",
         "(the `digits` preset: lesson 02's soft split, depth 2)",  # review r27d_03 minor 5
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
@@ -374,7 +395,6 @@ FACTS = {
         "for 25 of the recipe's 93 epochs",  # review r27b_03 minor 1: the budget named (and printed below)
         "one head of $d = 64$ ends 7.4 points lower",  # review r27a_03 minor 8: the two intervals, printed below
         "four of $d = 16$ show no detectable difference",
-        "With both arms at a third of that rate the gap's interval holds 0",  # review r26d_03 major 2
         "about 16 times more (two median rows; the mean ratio is 8.5)",  # review r27c_03 minor 8
         "they suspected that large dot products",  # review r28c_03 minor 9: Vaswani et al.'s hedge kept
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
@@ -397,6 +417,11 @@ FACTS = {
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
         "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
         "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
+        # review r28d_03 minor 7: the 60-word sentence split; minor 10: attention dropout, where it sits
+        "the fused default keeps none. The fused path stores it neither",
+        "**Attention dropout** (timm's `attn_drop`, 0 by default in timm 1.0.x; none in the package) "
+        "zeroes some weights\n"
+        "after the softmax, in training",
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -438,9 +463,8 @@ FACTS = {
         "no detectable difference",
         "these runs do not say why",  # review r26c_03 major 1 kept; the detail in appendix G (r27a_03 minor 9)
         "The gap depends on the learning rate, tuned for the scaled arm",  # r27a_03 minor 9; r27d_03 M1; r27f_03 m1
-        # r28b_03 M1; r28c_03 minor 6: the better of two, not the best
-        "at the better of the two rates tried the unscaled head still ended\n  4.2 points lower. "
-        "Two rates are not a sweep",
+        # r29 decision: the second rate and the better of two live in appendix G
+        "these runs do not say why\n  ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget) tries a second rate)",
         "For random unit-variance $q$, $k$",  # review r27d_03 minor 2: not what the usual inits give
         "every head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         "10 paired seeds",
@@ -475,6 +499,7 @@ FACTS = {
         "$(1, 0)$",
         "head 0",
         "token 3",
+        "Head 0's 0.09 is on the class token,\nwhich only its title shows.",  # review r28d_03 minor 4
     ],
     ("LESSON", "### Exercise 3 · Attention from scratch"): [
         "### Exercise 3",
@@ -495,6 +520,7 @@ FACTS = {
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         "That is the symptom",
+        "That is the symptom (below): right shape, wrong values",  # r28d: one cell
         "assert",
         "right shape, wrong values",
         "197",
@@ -587,6 +613,16 @@ PRINTED = {
         "36.2 % (3 seeds: 35.0..37.0)",
         "0.4 % (3 seeds: 0.3..0.4)",
         "0.8 % (3 seeds: 0.6..1.1)",
+        # r29 decision: 0.001 rows and interaction live in appendix G; do not move back to the main path
+        "0.001     0.001              10  d = 64, "
+        "accuracy 87.1 % vs 89.7 %: -2.6 points [-5.5, +0.3], seeds -8.3..+1.7: "
+        "no detectable difference",
+        "0.001     0.003              10  d = 64, "
+        "accuracy 87.1 % vs 91.2 %: -4.2 points [-5.7, -2.6], seeds -8.9..-1.1: "
+        "scaled higher",
+        "d = 64, gap at 0.003 minus gap at 0.001, paired by seed: -4.8 points [-7.8, -1.8], seeds -11.7..+0.0, "
+        "negative on 9 of 10",
+        "at 0.001, d = 64 only, seeds 0..9",
     ],
     ("APPENDIX", "## I · Measured time and memory (section 4)"): [
         "fused at 3136: 0.10",
@@ -611,20 +647,13 @@ PRINTED = {
         "with the scale, at every d: 0% saturated rows, spread 1.0, mean gradient norm per row at the scores 0.11",
         "saturated rows, d = 64    37 % (5 seeds: 36..39)    0 %",
         "at 0.003, seeds 0..2 ran first and 3..9 were added after a first look",  # r26b_03 item 10: the table
-        # r27a_03 item 3; review r28b_03 M1: the 0.001 rows, the best-against-best row and the gaps' change back here
+        # r27a_03 item 3; review r28b_03 M1; r29 decision: the table keeps its two rows at 0.003 (0.001: appendix G)
         "peak learning rate       paired",
         "0.003     0.003              10  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         "0.003     0.003              10  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
-        "0.001     0.001              10  d = 64, "
-        "accuracy 87.1 % vs 89.7 %: -2.6 points [-5.5, +0.3], seeds -8.3..+1.7: "
-        "no detectable difference",
-        "0.001     0.003              10  d = 64, "
-        "accuracy 87.1 % vs 91.2 %: -4.2 points [-5.7, -2.6], seeds -8.9..-1.1: "
-        "scaled higher",
-        "d = 64, gap at 0.003 minus gap at 0.001, paired by seed: -4.8 points [-7.8, -1.8], seeds -11.7..+0.0, "
-        "negative on 9 of 10",
-        "at 0.001, d = 64 only, seeds 0..9",
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
+        # review r28d_03 minor 1: the 1.78 the prose reads, printed under the chart
+        "no scale / scale, d = 64, mean gradient norm per row at the scores: 1.78 (5 seeds: 1.69..1.90)",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
         "validation accuracy after the last of 25 epochs (the digits recipe runs 93)",  # review r27b_03 minor 1
@@ -705,6 +734,12 @@ HIDDEN_CHECKS = {
         "assert worst == 9 and round(epoch_gaps[worst].estimate * 100, 1) == -15.3",  # review r27a_03 minor 2
         'assert PRESETS["digits"].warmup * 25 == 2.5',  # review r27d_03 M1: the warm-up, 2.5 epochs
         'assert f"{query_ratio[64]}" == "14.1 (5 seeds: 13.3..15.0)"',  # r27d_03 minor 4: moved from section 3
+        # r29 decision: 0.001 rows and interaction live in appendix G; do not move back to the main path
+        "assert seeds_lr == {64: list(range(10))}",  # fix26a_03 item 1; seed 3 at 0.001 merged
+        "assert lr_64.n == 10 and lr_64.contains(0.0)",
+        "== [-4.8, -7.8, -1.8]",  # review r27b_03 M1: the paired difference of the gaps, asserted
+        "== [-4.2, -5.7, -2.6]",  # review r28b_03 M1: each arm at its better rate, asserted
+        "assert best_t.n == 10 and best_t.high < 0 and max(best.difference.values) < 0",
         "assert abs(saturation.other_vs_saturated.mean - 8.5) < 0.05",
     ],
     ("APPENDIX", "## I · Measured time and memory (section 4)"): [
@@ -733,18 +768,14 @@ HIDDEN_CHECKS = {
         "abs(other_vs_saturated.mean - 8.5) < 0.05",
         "saturated, other_vs_saturated, mean_ratio = ",
         'f"{min(scaled_grads):.3f}..{max(scaled_grads):.3f}" == "0.109..0.111"',  # review r25d_03 item 1
-        "assert seeds_lr == {64: list(range(10))}",  # fix26a_03 item 1; seed 3 at 0.001 merged
-        "assert lr_64.n == 10 and lr_64.contains(0.0)",
         "assert above == {4: 5, 16: 5, 64: 5, 256: 4, 1024: 0}",  # review r26b_03 item 8: the count printed
         'f"{mean_ratio[64].mean:.2f}" == "1.78"',  # review r28a_03 M1: appendix G's stored ratio, read in section 3
         "saturated_gradient.norm() < saturation.scaled_grad_scores < soft_gradient.norm()",  # M1: lose, gain
         "assert gaps[1].low > 0 and gaps[-1].high < 0",  # review r27a_03 item 3: the per-epoch course, one check
         "all(g.low > 0 for g in gaps[:2]) and all(g.high < 0 for g in gaps[4:])",  # r27d_03 M1: from epoch 5
         'round(gaps[-1].estimate * 100, 1) == -7.4 and PRESETS["digits"].warmup * 25 == 2.5',  # in the warm-up
-        "== [-4.8, -7.8, -1.8]",  # review r27b_03 M1: the paired difference of the gaps, asserted
-        "== [-4.2, -5.7, -2.6]",  # review r28b_03 M1: each arm at its better rate, asserted
-        "assert best_t.n == 10 and best_t.high < 0 and max(best.difference.values) < 0",
         'assert epochs == {25} and PRESETS["digits"].epochs == 93',
+        'assert list(scale_runs) == [PRESETS["digits"].lr] == [3e-3]',  # r29: "Both arms use 0.003", the table's rate
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "on_marked.low > 0.99",
@@ -762,6 +793,7 @@ HIDDEN_CHECKS = {
         "head0, head1 = tiny_weights[0, 0], tiny_weights[0, 1]",
         "assert strip_tops == [0.09, 0.08, 0.15, 0.30]",  # review r28b_03 minor 2: the strip's reading, asserted
         "== (4 * own_col, 4 * own_row)",  # head 3's top patch is the outlined query
+        "head0_patch_top < class_weights[0] - 0.005",  # review r28d_03 minor 4: head 0's 0.09 is the class token
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         "0.5 < shuffled_with_positions / positions_max < 1",
@@ -785,6 +817,7 @@ HIDDEN_CHECKS = {
     ("LESSON", "## 4 · What grows with what: memory with heads and tokens, FLOPs with width and tokens"): [
         "assert crossing == {768: 2 * 768, 192: 2 * 192}",  # fix26a_03 item 2: the crossing counted, N = 2 D
         "before.matmul_flops < before.projection_flops",
+        "isinstance(module, nn.Dropout) for module in Attention(64, 4).modules()",  # r28d_03 minor 10
     ],
 }
 
@@ -892,6 +925,9 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("Below run T2T-ViT's", "review r28d_03 minor 8: ungrammatical"),
+    ("the fused default keeps none: it stores it neither", "review r28d_03 minor 7: the 60-word sentence, split"),
+    ("**A real layer.** There the scaled", "review r28d_03 minor 5: the i.i.d. condition comes first"),
     ("since each row averages 2 keys", "review r28c_03 minor 10: a cause no check asserts"),
     ("stay nearly flat", "review r28c_03 minor 2: the tops are 4-4.5 times uniform (0.02)"),
     ("Each arm at its better rate", "review r28c_03 minor 6: two rates tried, not a sweep; the better of the two"),
@@ -1475,6 +1511,21 @@ NO_FOLDED_CHECK_NEEDED = [  # visible lesson cells that print numbers and are ch
 ]
 
 CELL_FORBIDDEN = [  # (a code cell's label, a phrase its outputs must not hold, why)
+    (
+        "scale_runs = {3e-3: stored_scale_training()}",
+        "0.001     0.001",
+        "r29 decision: 0.001 rows and interaction live in appendix G; do not move back to the main path",
+    ),
+    (
+        "scale_runs = {3e-3: stored_scale_training()}",
+        "0.001     0.003",
+        "r29 decision: 0.001 rows and interaction live in appendix G; do not move back to the main path",
+    ),
+    (
+        "scale_runs = {3e-3: stored_scale_training()}",
+        "gap at 0.003 minus gap at 0.001",
+        "r29 decision: 0.001 rows and interaction live in appendix G; do not move back to the main path",
+    ),
     (
         "saturation = summarize_saturation(runs)",
         "mean gradient at the scores over all rows",

@@ -388,9 +388,10 @@ def accuracy_line(label: str, seeds: SeedComparison) -> str:
 
 
 def scale_lr_table(by_lr: Mapping[float, Mapping], head_dim: int = 64) -> list[str]:
-    """Section 3's table: one row per (peak learning rate, head width) stored in ``by_lr`` ({lr: stored run}), then
-    a last row at ``head_dim`` with each arm at its own rate (unscaled at the smallest, scaled at the largest,
-    :func:`rescue_comparison`). Columns: the unscaled and scaled arms' rates, the number of paired seeds, then
+    """Lesson 03's table: one row per (peak learning rate, head width) stored in ``by_lr`` ({lr: stored run}). With
+    two or more rates (appendix G) a last row at ``head_dim`` has each arm at its own rate (unscaled at the smallest,
+    scaled at the largest, :func:`rescue_comparison`), then :func:`gap_difference_line`; with one rate (section 3)
+    the table stops after its rows. Columns: the unscaled and scaled arms' rates, the number of paired seeds, then
     :func:`accuracy_line` (validation accuracy after the last epoch)."""
     low, high = min(by_lr), max(by_lr)
     rows = [
@@ -398,11 +399,14 @@ def scale_lr_table(by_lr: Mapping[float, Mapping], head_dim: int = 64) -> list[s
         for lr in sorted(by_lr, reverse=True)
         for d, seeds in scale_training_comparison(by_lr[lr], "val_accuracy").items()
     ]
-    rows.append((low, high, rescue_comparison(by_lr[low], by_lr[high], head_dim), f"d = {head_dim}"))
+    if low != high:
+        rows.append((low, high, rescue_comparison(by_lr[low], by_lr[high], head_dim), f"d = {head_dim}"))
     lines = ["peak learning rate       paired", "unscaled  scaled          seeds"]
     for lr_unscaled, lr_scaled, seeds, label in rows:
         line = accuracy_line(label, seeds).lstrip()
         lines.append(f"{lr_unscaled:<9g} {lr_scaled:<15g} {seeds.difference.n:>5}  {line}")
+    if low == high:
+        return lines
     return [*lines, gap_difference_line(by_lr[high], by_lr[low], head_dim, rates=(high, low))]
 
 

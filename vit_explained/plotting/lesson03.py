@@ -211,8 +211,9 @@ def saturation_table(head_dims: Sequence[int], means: Mapping[str, Mapping[str, 
 
 def saturation_rows(summary) -> str:
     """Section 3's table from a :class:`vit_explained.softmax_scale.SaturationSummary`: the saturated shares
-    without and with the scale, then the gradient ratio of unsaturated to saturated rows, each row labelled in full
-    (the mean gradient at the scores over all rows and at each query are appendix G's, ``summary.mean_lines()``)."""
+    without and with the scale, the gradient ratio of unsaturated to saturated rows, the scaled runs, and (when
+    measured at ``reference_dim``) the mean gradient norm per row at the scores, no scale / scale, each row labelled
+    in full (the other widths and the gradient at each query are appendix G's, ``summary.mean_lines()``)."""
     d, wide = summary.reference_dim, max(summary.saturated)
     scaled = f"{summary.scaled_saturated * 100:.0f} %"
     shares = [(f"saturated rows, d = {d_}", str(summary.saturated[d_]), scaled) for d_ in (d, wide)]
@@ -223,6 +224,8 @@ def saturation_rows(summary) -> str:
         f"with the scale, at every d: {summary.scaled_saturated:.0%} saturated rows, spread "
         f"{summary.scaled_spread:.1f}, mean gradient norm per row at the scores {summary.scaled_grad_scores:.2f}",
     ]
+    if d in summary.mean_ratio:  # the right panel's red line over the blue one at d, as a ratio
+        lines.append(f"no scale / scale, d = {d}, mean gradient norm per row at the scores: {summary.mean_ratio[d]}")
     return "\n".join(lines)
 
 
