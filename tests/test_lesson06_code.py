@@ -1002,6 +1002,7 @@ def test_the_over_fitting_epochs_helper_reproduces_the_lesson_numbers():
 def test_exercise_2_message_matches_the_lessons_loop():
     source = inspect.getsource(lesson06)
     assert "zero_grad before backward, step after backward" in source
+    assert "with the gradients cleared between steps" in source  # review r28d minor 15: zero_grad after step passes too
     assert "model.train(), zero_grad, forward, loss, backward, step" not in source
 
 

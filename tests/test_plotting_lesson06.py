@@ -193,6 +193,34 @@ def test_paired_differences_draws_one_row_per_comparison_with_its_verdict_and_ze
         plot_paired_differences({"x": (1.0, (0.0, 2.0), (0.5, 3.0), "?")})  # corrected narrower than 95 %
 
 
+def test_paired_differences_draws_each_seeds_difference_above_its_row():
+    # brief fix06m item 2 (review r28d minor 9): the per-seed differences, drawn before section 5's verdict table
+    from vit_explained.plotting.lesson06 import plot_paired_differences
+
+    rows = {
+        "CNN-8 - ViT": (2.0, (1.0, 3.0), (0.5, 3.5), "leans"),
+        "soft - ViT": (0.5, (-0.5, 1.5), (-1.0, 2.0), "no detectable difference"),
+    }
+    seeds = {"CNN-8 - ViT": [1.0, 2.0, 3.0, 6.0], "soft - ViT": [-2.5, 0.5, 1.5, 0.5]}
+    fig = plot_paired_differences(rows, seeds=seeds)
+    ax = fig.axes[0]
+    dots = [line for line in ax.lines if line.get_marker() == "o" and line.get_markerfacecolor() == "none"]
+    assert [list(d.get_xdata()) for d in dots] == [[-2.5, 0.5, 1.5, 0.5], [1.0, 2.0, 3.0, 6.0]]  # bottom row first
+    assert [list(np.round(d.get_ydata(), 2)) for d in dots] == [
+        [0.22, 0.22, 0.22, 0.32],
+        [1.22] * 4,
+    ]  # above the bars; a tie stacked
+    left, right = ax.get_xlim()
+    assert left < -2.5 and right > 6.0  # the axis holds every seed, not only the intervals
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels.count("one seed's a - b") == 1 and labels[0] == "99.2 % interval (corrected)"
+    with pytest.raises(ValueError, match="one list per row"):
+        plot_paired_differences(rows, seeds={"CNN-8 - ViT": [1.0]})
+    with pytest.raises(ValueError, match="non-empty, finite"):
+        plot_paired_differences(rows, seeds={"CNN-8 - ViT": [], "soft - ViT": [1.0]})
+    assert len(plot_paired_differences(rows).axes[0].lines) == len(fig.axes[0].lines) - 2  # no dots without seeds
+
+
 def test_start_loss_plot_overlays_the_prediction_and_the_silent_band():
     import math
 

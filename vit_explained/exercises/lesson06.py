@@ -837,8 +837,8 @@ def check_train_step(
         _check_returned_loss(loss, right_losses[call])
         before = weights.clone()
     passed(
-        "train mode, forward, loss, zero_grad before backward, step after backward: the order of every loop in this "
-        "lesson and `fit`."
+        "train mode, forward, loss, backward, step, with the gradients cleared between steps (every loop in this "
+        "lesson and `fit` runs zero_grad before backward, step after backward)."
     )
 
 

@@ -960,20 +960,23 @@ def plot_paired_differences(
     title: str = "Paired differences a - b (points)",
     xlabel: str = "a - b, test accuracy (points)",
     level: float = 1 - 0.05 / 6,
+    seeds: Mapping[str, Sequence[float]] | None = None,
 ) -> Figure:
     """``rows[comparison] = (mean, (low, high) at 95 %, (low, high) at the corrected ``level``, verdict)``,
     all in points: one row per comparison, top to bottom, the mean a dot, the 95 % interval a thick bar,
     the corrected (wider) interval a thin bar (its legend names ``level``), a line at 0, the verdict written
-    right of each row."""
+    right of each row. ``seeds[comparison]``, when given, holds that row's per-seed differences a - b (points),
+    drawn as small open circles just above its bars (one per seed), so the spread the intervals summarise shows."""
     if not rows:
         raise ValueError("rows must map a comparison to (mean, 95 % interval, corrected interval, verdict)")
     for name, (mean, narrow, wide, _) in rows.items():
         if not wide[0] <= narrow[0] <= mean <= narrow[1] <= wide[1]:
             raise ValueError(f"{name}: need corrected low <= 95 % low <= mean <= 95 % high <= corrected high")
+    dots = _seed_rows(rows, seeds)  # bottom row first, as drawn
     fig = new_figure(figsize=(9.0, 0.55 * len(rows) + 1.4))
     ax = fig.subplots()
-    right = max(wide[1] for _, _, wide, _ in rows.values())
-    left = min(min(wide[0] for _, _, wide, _ in rows.values()), 0.0)
+    right = max([wide[1] for _, _, wide, _ in rows.values()] + [v.max() for v in dots])
+    left = min([wide[0] for _, _, wide, _ in rows.values()] + [v.min() for v in dots] + [0.0])
     for y, (mean, narrow, wide, verdict) in enumerate(reversed(list(rows.values()))):
         first = y == len(rows) - 1  # one legend entry each
         wide_label = f"{_percent(level)} % interval (corrected)" if first else None
@@ -981,14 +984,32 @@ def plot_paired_differences(
         ax.hlines(y, *narrow, color="C0", linewidth=5, alpha=0.6, label="95 % interval" if first else None)
         ax.plot(mean, y, "o", color="black", markersize=5, label="mean over seeds" if first else None)
         ax.text(1.02, y, verdict, va="center", fontsize=8, transform=ax.get_yaxis_transform())  # right of the axes
+    for y, values in enumerate(dots):  # one small open circle per seed, just above its row's bars; ties stacked
+        label = "one seed's a - b" if y == len(dots) - 1 else None
+        y_dots = y + 0.22 + 0.1 * np.array([np.sum(np.abs(values[:i] - v) < 1e-6) for i, v in enumerate(values)])
+        ax.plot(values, y_dots, "o", markersize=3.5, markerfacecolor="none", color="C1", label=label)
     ax.axvline(0, color="gray", linestyle="--", linewidth=1, label="0: no difference")
     ax.set_yticks(range(len(rows)), list(reversed(list(rows))), fontsize=8)
     ax.set_xlim(left - 0.05 * (right - left), right + 0.05 * (right - left))
     ax.set(xlabel=xlabel, title=title, ylim=(-0.6, len(rows) - 0.4))
     ax.grid(alpha=0.3, axis="x")
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8)  # under the axis label
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)  # under the axis label
     fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
     return fig
+
+
+def _seed_rows(rows: Mapping[str, tuple], seeds: Mapping[str, Sequence[float]] | None) -> list[np.ndarray]:
+    """:func:`plot_paired_differences`'s per-seed differences as arrays, bottom row first (empty without ``seeds``);
+    refuses a missing or extra row and an empty or non-finite list."""
+    if seeds is None:
+        return []
+    if set(seeds) != set(rows):
+        raise ValueError(f"seeds must hold one list per row: {sorted(rows)}, got {sorted(seeds)}")
+    dots = [np.asarray(seeds[name], dtype=float) for name in reversed(list(rows))]
+    if any(v.ndim != 1 or len(v) == 0 or not np.isfinite(v).all() for v in dots):
+        raise ValueError("each row's seeds must be a non-empty, finite list of differences a - b (points)")
+    return dots
 
 
 def plot_start_loss(
