@@ -935,6 +935,8 @@ PRINTED = [
         [
             "3.0x the entries of all 14 backbone layers",
             "6.09 GMACs, DeiT-S: 4.60: 1.32x the MACs",  # review r27b minor 9, r28d minor 2: called DeiT-S
+            # review r28d minor 10: the Performer's linear cost made concrete, on the original's Token_performer
+            "Performer: phi(q) (1, 3136, 32) = 100,352 numbers, phi(k)^T v (1, 32, 64); never the 9,834,496 of N x N",
             "DeiT-S backbone 197",
             "MB/layer, float32",
             "39.3 MB per image in float32 (4 bytes per entry)",
