@@ -732,8 +732,8 @@ PROSE = [
         LESSON,
         "## Summary",
         [
-            # brief fix07i D, review r27f minor 7: six bullets, one idea each, <= 30 words, the headline interval only
-            # (the arms' numbers are pinned in section 6's printed table)
+            # brief fix07i D, review r27f minor 7: one idea each, the headline interval only (the arms' numbers are
+            # pinned in section 6's printed table); review r28d minor 8: three take-aways, then a numbers table
             "## Summary",
             "T2T-ViT_t-14",
             "1.32x",
@@ -1931,3 +1931,12 @@ def test_long_cells_are_split_with_a_check_after_each_part():  # review r25a ite
         i, j = nb.unique_index(sources, first), nb.unique_index(sources, second)
         assert i < j and second not in sources[i] and first not in sources[j], first
         assert nb.hidden(cells[i + 1]) and nb.hidden(cells[j + 1]), first
+
+
+def test_the_summary_is_three_take_aways_then_a_numbers_table():  # review r28d minor 8
+    summary = _cell(LESSON, "## Summary")
+    take_aways = re.findall(r"^(\d)\. \*\*", summary, re.M)
+    assert take_aways == ["1", "2", "3"] and "Three things to take away" in summary
+    table = summary.split("**The numbers behind them**")[1]
+    assert summary.index("3. **") < summary.index("**The numbers behind them**")
+    assert len([line for line in table.splitlines() if line.startswith("| ") and "---" not in line]) == 5  # 4 + head
