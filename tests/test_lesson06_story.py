@@ -1585,7 +1585,7 @@ PRINTED = [
         "2 ·",
         (
             "preset mnist-fast: a soft split (lesson 02's overlapping 10x10 windows, stride 6), depth 2, lr 0.003, 75,338 parameters",
-            "validation above the training line for the first 7 epochs; two causes, not separated for this run: the line is a running tally, on augmented digits",
+            "validation above the training line for the first 7 epochs; two possible causes, not separated for this run: the line is a running tally, and its digits are augmented",
             "training loss 2.05 -> 0.68, towards label smoothing's floor, 0.50 (dashed; defined below)",
         ),
     ),
@@ -2609,7 +2609,7 @@ FORBIDDEN = [
     ),
     (
         "a running tally on augmented digits, so validation",
-        "review r28d minor 2: two causes, neither separated for the mnist-fast run",
+        "review r28d minor 2: two possible causes, neither separated for the mnist-fast run",
         ("lesson",),
     ),
     ("exploratory; its corrected interval holds 0", "review r28d minor 5: one qualifier per sentence", ("lesson",)),
