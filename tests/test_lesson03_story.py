@@ -105,6 +105,7 @@ FACTS = {
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         "$dO\\,V^\\top$",  # review r25a_03 item 5: moved from section 3
         "`load_digits`",
+        "Additive attention (Bahdanau et al. 2015) scores each pair",  # review r28d_03 minor 13: the contrast
         "1,797",
         "8",
         "03",
@@ -291,6 +292,8 @@ FACTS = {
         "`attend`",
         "03",
         "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
+        # review r28d_03 minor 11: the fused remark after the shape walk, where both paths are compared
+        "float32 rounding on both paths (`fused=True`: it calls",
         # r27c_03 minor 15; r27f_03 minor 9; r28a_03; r28b_03 minor 6: timm's qkv_bias default, attn_drop and
         # proj_drop, now appendix J's rows (review r28c_03 minor 4: one clause stays on the shape walk)
         "timm's ViTs give `qkv` a bias ([appendix J](03_attention_shapes_appendix.ipynb#appendix-j)).",
@@ -453,6 +456,8 @@ FACTS = {
         "attn_mask` alike",
         "`True`",
         "Masks: the same `True`, opposite meanings.",
+        # review r28d_03 minor 13: the causal mask, beside the padding masks
+        "in SDPA, `is_causal=True` is `attn_mask=torch.ones(N, N, dtype=torch.bool).tril()` (checked below)",
     ],
     ("LESSON", "## Summary"): [  # review r27f_03 D: 7 bullets, one idea each; the dropped details' rows are in
         # section 3 (0.11, the usual inits, 4.8 paired, the tuned rate) and appendix G (the seeds added, the epochs)
@@ -787,6 +792,7 @@ HIDDEN_CHECKS = {
         "swapped_mask = mha_masks(",
         "key_padding_mask=~keep",
         "attn_mask=keep.expand(5, 5)",
+        "causal = F.scaled_dot_product_attention(q5, k5, v5, is_causal=True)",  # review r28d_03 minor 13
     ],
     ("LESSON", "### A tiny example you can read"): [
         "int(head0[3].argmax()) == 2",
@@ -925,6 +931,7 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("`attend` is an `nn.Softmax`; `fused=True`", "review r28d_03 minor 11: the fused remark after the shape walk"),
     ("Below run T2T-ViT's", "review r28d_03 minor 8: ungrammatical"),
     ("the fused default keeps none: it stores it neither", "review r28d_03 minor 7: the 60-word sentence, split"),
     ("**A real layer.** There the scaled", "review r28d_03 minor 5: the i.i.d. condition comes first"),
