@@ -1895,3 +1895,26 @@ def test_recheck_stored_deletion_says_whether_a_stored_run_is_this_models():
     moved = ({**stored[0], "b": stored[0]["b"] + 1e-3}, occlusion)
     assert not recheck(model, images[:2], labels[:2], maps, moved, counts, next_digit=("a",))
     assert not recheck(model, images[:2], labels[:2], maps, (stored[0], occlusion + 1e-3), counts, next_digit=("a",))
+
+
+def test_to_huggingface_gives_the_same_logits_attention_and_rollout():
+    """fix08m (review r28d): section 4's copy into transformers' ViTForImageClassification, on a small random ViT."""
+    pytest.importorskip("transformers")
+    torch.manual_seed(0)
+    model = small_vit().eval()
+    images = torch.rand(3, model.channels, *model.image_size)
+    hf = am.to_huggingface(model)
+    with am.capture_attention(model) as ours, torch.no_grad():
+        logits = model(images)
+        out = hf(pixel_values=images, output_attentions=True)
+    assert hf.config._attn_implementation == "eager" and not hf.training
+    assert torch.allclose(out.logits, logits, atol=1e-5)
+    assert all(torch.allclose(h, a, atol=1e-6) for h, a in zip(out.attentions, ours, strict=True))
+    assert torch.allclose(am.attention_rollout(list(out.attentions)), am.attention_rollout(ours), atol=1e-6)
+
+
+def test_top_patch_not_inked_reads_each_maps_argmax():
+    maps = torch.zeros(2, 2, 2)
+    maps[0, 0, 1], maps[1, 1, 1] = 1.0, 1.0  # tops: (0, 1) and (1, 1)
+    inked = torch.tensor([[[False, True], [False, False]], [[True, True], [True, False]]])
+    assert am.top_patch_not_inked(maps, inked).tolist() == [False, True]

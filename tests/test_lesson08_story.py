@@ -25,7 +25,9 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # fix08i (review r27f D): 2,424 -> 2,208 (verdicts thinned, the digit-set table, section 4 detail and the long
 # Summary moved to the appendix)
 # fix08l (review r28c minors 1-3, 5, 8): held at 2,208 (the rewritten sentences paid for by cuts)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2208
+# fix08m (review r28d): 2,208 -> 2,207 (section 4's live transformers run and one claim per sentence, paid for by
+# cuts; two markdown pairs merged for the new code cells)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2207
 
 
 def _key(heading: str) -> str:
@@ -87,6 +89,15 @@ def _whole(notebook: str, part: str) -> str:
 
 
 FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
+    # fix08m (review r28d): section 4 runs transformers; section 7 names the extremes and block 1's bar
+    ("lesson", "4", ("the same map from hugging face transformers", "am.to_huggingface")),
+    (
+        "lesson",
+        "7",
+        ("tallest bar (85.6 % on ink)", "+17.3 points", "lowest: block 2's own map", "rollout through block 1"),
+    ),
+    ("lesson", "9", ("every draw; [appendix i]",)),  # r28d minor 10
+    ("lesson", "12", ("One digit, an illustration: it opens on test digit 17",)),  # r28d minor 11: said first
     # fix08i (r27f D): the lesson's Summary keeps 7 short bullets; its old bullets (every interval) moved to the
     # appendix's Summary with their rows ("appendix", "Summary", ...)
     ("lesson", "08", ("2017", "2018")),
@@ -507,6 +518,14 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    # fix08m (review r28d item 3 of the 9-list): the lesson's model run in transformers, the same weights and map
+    ("lesson", "4", "transformers 5.23.0: 4 tensors, each (8, 4, 50, 50)"),
+    ("lesson", "4", "HF's attentions == capture_attention's (atol 1e-6): True"),
+    ("lesson", "4", "rollout of HF's attentions == of ours (atol 1e-6): True"),
+    # fix08m (review r28d minors 1, 2): the rate's references; the extremes of the image-blind part, named
+    ("lesson", "8", "references: raw, last block 2 of 200; rollout 1 of 200; a random patch 66% (the share not inked)"),
+    ("lesson", "7", "the lowest: block 2, own; the highest: block 1, rollout"),
+    ("lesson", "7", "block 1, own       85.6 [84.7, 86.5]    68.3 [67.1, 69.6]   +17.3 [+16.2, +18.3]"),
     # fix08f (r27d M1): the 3-draw-mean paired gap against another digit's map, per step and map
     ("lesson", "9", "ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %"),
     ("lesson", "9", "classifier                 +0.081 [+0.078, +0.085]   +0.067 [+0.037, +0.098]"),
@@ -711,6 +730,11 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    ("lesson", "4", "assert sdpa_out.attentions == ()"),  # fix08m: the sdpa fact, now prose, asserted
+    ("lesson", "4", 'any("output_attentions" in record.getMessage() for record in sdpa_logs)'),
+    ("lesson", "7", 'assert (low_at, high_at) == ((2, "own"), (1, "rollout"))'),  # fix08m (r28d minor 2)
+    ("lesson", "7", "max(gaps_all) == lift_own[1].gap.difference.estimate"),
+    ("lesson", "8", "[int(x.sum()) for x in references.values()] == [2, 1]"),  # fix08m (r28d minor 1)
     ("lesson", "7", "confidence=1 - 0.05 / 8"),
     # fix08j (r28a minor 3): the rows no longer printed (blocks 1-3 own, blocks 1-2 rollout) are asserted
     ("lesson", "7", "gaps_own = [-7.3, 17.3, 13.4, 5.7]"),
@@ -1435,7 +1459,15 @@ ORDER = [  # (notebook, markers whose cells come in this order)
         ["## 10 · Which map", "plots.plot_deletion_steps(", "Twelve orders: the five above", "recheck = 4"],
     ),
     ("lesson", ["## 7 · Does the attention", "plots.plot_ink_share_by_block(", "**Reading the chart:**"]),  # 20c
-    ("lesson", ["## 8 · Maps weighted", "top_not_inked = ~test_ink", "digit_17 = data.test_images[17:18]", "## 9 ·"]),
+    (
+        "lesson",
+        [
+            "## 8 · Maps weighted",
+            "top_not_inked = am.top_patch_not_inked(",
+            "digit_17 = data.test_images[17:18]",
+            "## 9 ·",
+        ],
+    ),
     (
         "lesson",
         ["only the classifier re-drawn, ρ (mean over 32", "am.noise_floor(", "**Verdict** (ρ over 32 digits"],

@@ -447,6 +447,55 @@ def inked_patches(images: torch.Tensor, grid_size: int | tuple[int, int], thresh
     return pooled[:, 0] > threshold
 
 
+def top_patch_not_inked(maps: torch.Tensor, inked: torch.Tensor) -> torch.Tensor:
+    """``(B, rows, cols)`` maps and :func:`inked_patches` -> ``(B,)`` booleans: is each map's top patch not inked?"""
+    return ~inked.flatten(1).gather(1, maps.flatten(1).argmax(1, keepdim=True))[:, 0]
+
+
+@torch.no_grad()
+def to_huggingface(model: ViT) -> nn.Module:
+    """A Hugging Face ``ViTForImageClassification`` (eval mode, eager attention) holding ``model``'s weights.
+
+    The reverse of :func:`vit_explained.huggingface.from_huggingface` for a class-token ``ViT`` with square patches
+    and a patch embedding: the patch projection, class token and positions, every block (through
+    :func:`vit_explained.huggingface.vit_layer_from_block`), the final norm and the head. Dropout is 0. Lesson 08
+    reads ``output_attentions=True`` from it. Needs transformers (imported here)."""
+    from transformers import ViTConfig, ViTForImageClassification
+
+    from .huggingface import _LAYERS, _find, vit_layer_from_block
+
+    embedding, first = model.patch_embedding, model.blocks[0]
+    config = ViTConfig(
+        image_size=embedding.image_size[0],
+        patch_size=embedding.patch_size[0],
+        num_channels=model.channels,
+        hidden_size=model.class_token.shape[-1],
+        num_hidden_layers=len(model.blocks),
+        num_attention_heads=first.attn.heads,
+        intermediate_size=first.mlp.fc1.out_features,
+        layer_norm_eps=model.encoder.norm.eps,
+        num_labels=model.num_classes,
+        qkv_bias=first.attn.qkv.bias is not None,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+        attn_implementation="eager",  # the attention code that returns its weights
+    )
+    hf = ViTForImageClassification(config).eval()
+    embeddings = hf.vit.embeddings
+    _copy_module(embeddings.patch_embeddings.projection, embedding.proj)
+    embeddings.cls_token.copy_(model.class_token)
+    embeddings.position_embeddings.copy_(model.pos_embedding)
+    for layer, block in zip(_find(hf, _LAYERS), model.blocks, strict=True):
+        _copy_module(layer, vit_layer_from_block(block))
+    _copy_module(hf.vit.layernorm, model.encoder.norm)
+    _copy_module(hf.classifier, model.head)
+    return hf
+
+
+def _copy_module(target: nn.Module, source: nn.Module) -> None:
+    target.load_state_dict(source.state_dict())
+
+
 def ink_per_patch(images: torch.Tensor, grid_size: int | tuple[int, int]) -> torch.Tensor:
     """``(B, 1, H, W) -> (B, rows, cols)``: the sum of each patch's pixels (lesson 08's model-free
     "ink first" ranking)."""
