@@ -421,7 +421,7 @@ FACTS = {
         "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
         "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
         # review r28d_03 minor 7: the 60-word sentence split; minor 10: attention dropout, where it sits
-        "the fused default keeps none. The fused path stores it neither",
+        "the fused default keeps none. Unlike SDPA's math fallback, the fused path stores it neither",
         "**Attention dropout** (timm's `attn_drop`, 0 by default in timm 1.0.x; none in the package) "
         "zeroes some weights\n"
         "after the softmax, in training",
@@ -504,7 +504,7 @@ FACTS = {
         "$(1, 0)$",
         "head 0",
         "token 3",
-        "Head 0's 0.09 is on the class token,\nwhich only its title shows.",  # review r28d_03 minor 4
+        "Head 0's 0.09 goes to the class token\n(panel title), not a patch.",  # review r28d_03 minor 4
     ],
     ("LESSON", "### Exercise 3 · Attention from scratch"): [
         "### Exercise 3",
