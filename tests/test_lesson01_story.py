@@ -300,7 +300,7 @@ FACTS = [
             # fix01k item 4 (r28b minor 7): "in 2 of 3 runs"; why columns are the test
             # fix01m item 1 (r28d minors 2, 3): plain words; seeds are the evidence, the patch intervals describe one table
             "**in short:** the evidence is counted in training runs (seeds); the intervals below only describe one table's"
-            " 36 inner patches, which are not independent.",
+            " 36 inner patches (not independent).",
             "are same-column positions (one or more rows apart: 8, 16, ... tokens) more alike than unrelated ones? yes in 2"
             " of 3 runs, but one is seed 0, which suggested this question, so it cannot test it; of the 2 fresh seeds, 1"
             " shows it, barely.",
@@ -376,7 +376,7 @@ FACTS = [
             # fix01j item 5 (r28a minors 6, 10): which property is measured; the eight digits' binomial
             "the encoder is permutation-equivariant (the tokens move with the shuffle), so the class token's output,"
             " measured below, is invariant",
-            "4 of 8 right, against 21.8 % overall: a lucky draw (appendix g).",  # fix01l item 2 (r28c minor 4): binomial in G
+            "4 of 8 right, against 21.8 % overall: a lucky draw (7 % chance, appendix g).",  # fix01l item 2 (r28c minor 4): binomial in G
             "[appendix b](01_patches_and_embeddings_appendix.ipynb#appendix-b), the paper's table 8",
         ],
     ),
