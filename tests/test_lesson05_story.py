@@ -715,7 +715,7 @@ FACTS = {
         # r28d minor 4: ViT-B's width as appendix B's ranges with their conditions, and the 1/D scaling
         "at vit-b's width (d = 768, d = 64) one block gives 14 to 16x on these digits, 19 to 25x at n = 197",
         "(28x28 digits, 2x2 patches); 3 seeds each",
-        "it falls roughly as $1/d$ (ratio$\\times$d 9,900-20,500 over d = 32-768)",
+        "it falls roughly as $1/d$ (gap$\\times$d 9,900-20,500 over d = 32-768)",
         # r28c minor 3: the two forms of the factor
         "$k$ (or, equally, $k - \\bar k$, since $v - \\bar v$ sums to 0)",
         # r28a M1: which kernel the check runs
@@ -1599,7 +1599,7 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
-    assert len(main) <= 37 and nb.markdown_words(main) <= 1950  # r28b: lowered from 1,952 (r28a: from 38 / 1,973)
+    assert len(main) <= 37 and nb.markdown_words(main) <= 1949  # fix05m: from 1,950 (r28b 1,952; r28a 38 / 1,973)
 
 
 def test_section_4_quotes_appendix_b_at_vit_b_width():

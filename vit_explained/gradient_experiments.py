@@ -500,6 +500,9 @@ def mlp_and_attention_share(make: Callable[[], ViT], images: torch.Tensor, label
     shares = []
     for b in blocks:
         above = range(b + 1, len(model.blocks))
+        if not above:  # the top block: no attention above it, so no path through both (and two passes saved)
+            shares.append(0.0)
+            continue
         no_attention = _qkv_gradients_with_cuts(model, images, labels, attention=above)[b]
         neither = _qkv_gradients_with_cuts(model, images, labels, mlp=blocks, attention=above)[b]
         joint = whole[b] - no_mlp[b] - no_attention + neither
