@@ -1500,7 +1500,7 @@ PRINTED = [
             "embed gradient 0;",
             "SGD's norms equal the fixed model's: True",
             "no MLP activation: 1.0-1.5x the fixed model's",
-            "seeds 0-4, fixed model / LayerNorm x - mean / std: other parts 5-21x smaller, norms 2-5x",
+            "seeds 0-4, fixed model / LayerNorm x - mean / std: other parts 5-21x smaller, LayerNorm γ, β 2-5x",
         ),
     ),
     (

@@ -944,7 +944,7 @@ def gradient_ratio_report(
     for bug, (low, high, norm_low, norm_high) in seed_ratios.items():
         lines.append(
             f"{label}, fixed model / {bug}: other parts {low:.0f}-{high:.0f}x smaller, "
-            f"norms {norm_low:.0f}-{norm_high:.0f}x"
+            f"LayerNorm γ, β {norm_low:.0f}-{norm_high:.0f}x"
         )
     return seed_norms, seed_ratios, "\n".join(lines)
 
