@@ -1,5 +1,7 @@
 """Lesson 05's checkers accept the reference answers and reject the usual slips with a helpful message."""
 
+import re
+
 import pytest
 import torch
 
@@ -792,3 +794,55 @@ def test_a_reshape_used_for_a_transpose_is_named():  # review r27b minor 10: exe
     for check, answer in ((check_w_q_gradient, w_q_reshaped), (check_w_k_gradient, w_k_reshaped)):
         with pytest.raises(ExerciseFailed, match=r"reshape reorders the entries.*Transpose instead"):
             check(answer)
+
+
+# review r29a M1: an answer right on the square cases and wrong only on the non-square (4, 7) is named, never a
+# traceback from the checker's own code (the row-sum-without-keepdim candidate could not broadcast there)
+
+
+def _softmax_loop_assumes_square(a, grad_a):  # N = a.shape[-2] used for both loops
+    out = torch.zeros_like(a)
+    n = a.shape[-2]
+    for i in range(n):
+        row_sum = sum(a[..., i, k] * grad_a[..., i, k] for k in range(n))
+        for j in range(n):
+            out[..., i, j] = a[..., i, j] * (grad_a[..., i, j] - row_sum)
+    return out
+
+
+def _softmax_loop_right(a, grad_a):
+    out = torch.empty_like(a)
+    for i in range(a.shape[-2]):
+        row_sum = (a[..., i, :] * grad_a[..., i, :]).sum(-1, keepdim=True)
+        out[..., i, :] = a[..., i, :] * (grad_a[..., i, :] - row_sum)
+    return out
+
+
+def _softmax_square_result(a, grad_a):  # builds an (N, N) result with N = a.shape[-2]
+    return softmax_backward(a, grad_a)[..., : a.shape[-2]]
+
+
+def test_a_loop_over_rows_passes(capsys):
+    check_softmax_backward(_softmax_loop_right)
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "tail"),
+    [(_softmax_loop_assumes_square, "rows$"), (_softmax_square_result, r"your result has shape \(4, 4\)\)$")],
+)
+def test_an_answer_that_assumes_square_attention_is_named(wrong, tail):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: right on the square inputs .*assumes a square \(N, N\)") as e:
+        check_softmax_backward(wrong)
+    assert re.search(tail, str(e.value))
+
+
+def test_slip_candidates_that_cannot_broadcast_are_not_this_slip():
+    from vit_explained.exercises.lesson05 import _slip_searches, _softmax_jacobian_slips
+
+    a = torch.softmax(torch.randn(4, 7, dtype=torch.float64), dim=-1)
+    grad_a = torch.randn(4, 7, dtype=torch.float64)
+    _softmax_jacobian_slips(torch.full((4, 7), 0.3, dtype=torch.float64), a, grad_a)  # names nothing, raises nothing
+    _slip_searches((torch.add, torch.zeros(4, 7), torch.zeros(4)))  # a broadcast error inside a search: not this slip
+    with pytest.raises(ExerciseFailed, match="grad_a unchanged"):  # a named slip still fails
+        _slip_searches((torch.add, torch.zeros(4, 7), torch.zeros(4)), (_softmax_jacobian_slips, grad_a, a, grad_a))

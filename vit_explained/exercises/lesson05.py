@@ -21,7 +21,7 @@ from .. import attention_backward, gradient_experiments, gradient_hooks
 from ..block import Block
 from ..parameters import parameter_places
 from ..vit import ViT
-from . import _type_name, as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseNotAttempted, _type_name, as_tensor, attempt, close, fail, forbid, passed
 
 _DTYPE = torch.float64
 
@@ -195,7 +195,7 @@ def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch
             "the sum runs over the wrong axis (a column, not a row). Softmax normalises each row over the "
             "keys, the last axis, so the correction term is one number per row."
         )
-    if close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
+    if a.shape[-1] == a.shape[-2] and close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
         fail(
             "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
             "the columns): every entry of row i must use row i's own sum."
@@ -298,6 +298,36 @@ def _softmax_constant_slip(
         )
 
 
+_ASSUMES_SQUARE = (
+    "right on the square inputs {cases}, wrong on the non-square {shape}: your answer assumes a square (N, N) "
+    "matrix. The keys axis (the last, {shape[1]} here) can be longer than the queries axis ({shape[0]}): each row "
+    "runs over a.shape[-1] keys, and there are a.shape[-2] rows"
+)
+
+
+def _square_only_slip(result: torch.Tensor, cases: list[tuple[int, ...]], index: int) -> None:
+    """Exercise 1: fail naming the square assumption if case ``index`` is the non-square one and ``result`` is
+    wrong there, with the inputs' shape or a square (N, N) one (the square cases come first, and it passed them)."""
+    shape = cases[index]
+    got = tuple(result.shape)
+    if shape[-1] == shape[-2] or (got != shape and got[-2:] not in ((shape[-2],) * 2, (shape[-1],) * 2)):
+        return
+    square = "" if got == shape else f" (your result has shape {got})"
+    fail(_ASSUMES_SQUARE.format(shape=shape, cases=" and ".join(str(c) for c in cases[:index])) + square)
+
+
+def _slip_searches(*searches: tuple) -> None:
+    """Run each slip search ``(function, *arguments)`` in turn; a shape error inside one (a candidate that cannot
+    broadcast with these inputs) means "not this slip", never a traceback from the checker's own code."""
+    for search, *arguments in searches:
+        try:
+            search(*arguments)
+        except ExerciseNotAttempted:
+            raise
+        except RuntimeError:
+            continue
+
+
 def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 1: ``softmax_backward(a, grad_a) -> grad_s`` for ``a = softmax(s, dim=-1)``."""
     cases = [(6, 6), (2, 3, 5, 5), (4, 7)]
@@ -306,6 +336,7 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
         a, grad_a, expected = _softmax_case(shape, seed=index)
         result = _call(softmax_backward, a, grad_a, batch_hint=a.dim() > 2, seen=seen)
         if result.shape != expected.shape:
+            _square_only_slip(result, cases, index)
             _softmax_shape_slips(softmax_backward, result, a, grad_a, expected)
         if close(result, expected):
             if result.dtype == torch.float32 and expected.dtype == torch.float64:  # float32 returned directly
@@ -314,10 +345,13 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
         if _float32_right(result, expected):  # computed in float32, cast back: right to float32's precision
             seen["float32"] = True
             continue
-        _softmax_constant_slip(softmax_backward, result, shape, index)
-        _softmax_jacobian_slips(result, a, grad_a)
-        _softmax_row_sum_slips(result, a, grad_a, expected)
-        _sign_or_constant_slip(result, expected, "dL/ds")
+        _square_only_slip(result, cases, index)
+        _slip_searches(
+            (_softmax_constant_slip, softmax_backward, result, shape, index),
+            (_softmax_jacobian_slips, result, a, grad_a),
+            (_softmax_row_sum_slips, result, a, grad_a, expected),
+            (_sign_or_constant_slip, result, expected, "dL/ds"),
+        )
         if _right_per_matrix(softmax_backward, (a, grad_a), expected):
             fail(_BATCH_MESSAGE.format(shape=shape))
         error = _max_error(result, expected)
@@ -1264,7 +1298,7 @@ def check_route_ratio(route_ratio: Callable[[nn.Module, torch.Tensor, torch.Tens
             continue
         kept = _route_tensors(model, images, labels)
         for message, wrong in _route_slips(kept, block).items():
-            if abs(value.item() / wrong - 1) < 1e-4:
+            if abs(value.item() - wrong) < 1e-4 * abs(wrong):  # no division: a slip's ratio of 0 cannot raise
                 fail(message)
         fail(
             f"your ratio ({value.item():.3g}) differs from record_residual_routes's in block {block} (two tensor "
