@@ -19,7 +19,7 @@ PATHS = {
     "S": nb.NOTEBOOKS / "solutions" / "04_gelu_mlp_and_block_solutions.ipynb",
 }
 LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1846  # r28: 45 cells, 1,847 words (85 % of r27f's 2,177); r28m: 1,846: the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1842  # r28: 1,847 (85 % of r27f's 2,177); r28m: 1,846; r29n: 1,842: the cap
 
 
 def _key(heading: str) -> str:
@@ -87,6 +87,35 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
+        "post-norm, lr 5e-3, warm-up 150: 10-step mean loss down to 1.58-1.63, back above 0.9 ln 10 for good at "
+        "steps 142-171",
+        True,
+        "r29n item 2 (review r29a minor 1): warm-up postpones post-norm's break, read from the stored curves",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "post-norm, warm-up 150 12.3 (10.0..17.0)",
+        True,
+        "r29n item 2 (review r29a minor 1): the training runs as a 4-row table (arm, mean, seed range, paired range)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "pre-norm 74.4 (68.4..78.8) +64.4 (+58.4..+68.8) 81.7 (79.8..83.6) +2.5 (-3.6..+7.4)",
+        True,
+        "r29n item 2 (review r29a minor 1): the headline row, with its seed and paired ranges",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "mean |GELU slope|: 0.14 (gate <= 1/2) against 0.84 (gate > 1/2); share of the summed |slope|: 38 %",
+        True,
+        "r29n item 3 (review r29a minor 2): the lower gates pass little of a change in z",
+    ),
+    (
+        "L",
+        "## 6 ·",
         "  centred, then / 1.33: L^+0.06 [-0.07, +0.20]; the LayerNorm, its spread held constant in the backward pass "
         "only: L^-0.47 [-0.61, -0.32]",
         True,
@@ -120,10 +149,11 @@ PRINTED = [
     (
         "L",
         "## 2 ·",
-        "the attention matrix grows as N^2: it matches the MLP at N = 3,072 = 4D, all the linear layers (qkv, proj, "
-        "MLP) at N = 4,608 = 6D",
+        "the attention matrix grows as N^2: it matches the MLP at N = 3,072 = D_mlp (4D here), all the linear layers "
+        "(qkv, proj, MLP) at N = 4,608 = 2D + D_mlp (6D here)",
         True,
-        "r28b item 2 (review r28a minor 2): where attention overtakes the MLP",
+        "r28b item 2 (review r28a minor 2): where attention overtakes the MLP; r29n item 3 (review r29a minor 3): "
+        "the crossovers in general, N = D_mlp and N = 2D + D_mlp",
     ),
     (
         "A",
@@ -182,17 +212,18 @@ PRINTED = [
         "r27b minor 1: the growing stream the final LayerNorm divides, printed where 6a's answer names it",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## F ·",
         "post-norm, warm-up 50: lr 5e-03 10.0 % (3 seeds: 10.0..10.0); lr 1e-03, warm-up 50 77.6 % (3 seeds: "
         "74.4..80.8), none 79.1 % (3 seeds: 72.4..87.2); warm-up 50 - none: -1.5 points (range -6.4..+5.2): "
         "no consistent difference over 3 seeds",
         True,
-        "r27b M1: the warm-up comparison, printed on the main path",
+        "r27b M1: the warm-up comparison, printed on the main path; r29 density: moved to appendix F (section 6 "
+        "prints the same runs as a 4-row table under their loss curves)",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## F ·",
         "post-norm, warm-up 150: lr 5e-03 12.3 % (3 seeds: 10.0..17.0); lr 1e-03, warm-up 150 78.1 % (3 seeds: "
         "73.8..82.8), none 79.1 % (3 seeds: 72.4..87.2); warm-up 150 - none: -1.1 points (range -4.4..+5.2): "
         "no consistent difference over 3 seeds",
@@ -795,21 +826,23 @@ PRINTED = [
         " r27c: moved to appendix C with its check (brief fix04f: words for items 1-4)",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## F ·",
         "lr 5e-03: pre-norm 74.4 % (3 seeds: 68.4..78.8), post-norm 10.0 % (3 seeds: 10.0..10.0); "
         "pre-norm - post-norm: +64.4 points (range +58.4..+68.8): "
         "pre-norm higher than post-norm on every one of 3 seeds",
         True,
-        "r26b item 2 (brief fix04b item 1): section 6's pay-off in training, read from appendix F's stored runs",
+        "r26b item 2 (brief fix04b item 1): section 6's pay-off in training, read from appendix F's stored runs; "
+        "r29 density: moved to appendix F (section 6 prints it as the table's rows, under the loss curves)",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## F ·",
         "lr 1e-03: pre-norm 81.7 % (3 seeds: 79.8..83.6), post-norm 79.1 % (3 seeds: 72.4..87.2); "
         "pre-norm - post-norm: +2.5 points (range -3.6..+7.4): no consistent difference over 3 seeds",
         True,
-        "r26b item 2 (brief fix04b item 1): and where it holds: not at lr 1e-3",
+        "r26b item 2 (brief fix04b item 1): and where it holds: not at lr 1e-3; r29 density: moved to appendix F "
+        "(section 6 prints it as the table's lr 1e-3 column)",
     ),
 ]
 
@@ -1396,6 +1429,29 @@ PROSE = [
         "L",
         "## 6 ·",
         [
+            "falls to about 1.6, then climbs back towards chance as the rate nears 5e-3",
+            "the warm-up postpones the break",
+        ],
+        "r29n item 2 (review r29a minor 1): what the loss curves show about warm-up",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        ["GELU is nearly flat", "(mean slope 0.14 against 0.84, printed)", "a head's 64 features together in ViT-B"],
+        "r29n item 3 (review r29a minors 2 and 8): the lower gates' slope; attention's per-head scaling",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        ['`ViT_B_16_Weights.IMAGENET1K_V1.meta["_ops"]`, torchvision 0.29.1'],
+        "r29n item 3 (review r29a minor 4): torchvision's field and version (read in its 0.29.1 wheel)",
+    ),
+    ("L", "## 4 ·", ["LeViT", "Graham et al. 2021"], "r29n item 3 (review r29a minor 5): BatchNorm can work"),
+    ("L", "## Exercises", ["no in-place `x.mul_(...)`"], "r29n item 3 (review r29a minor 9): exercise 6's box"),
+    (
+        "L",
+        "## 6 ·",
+        [
             "no detectable fall, centred or not",
             "it still falls: the growing divisor makes the fall",
             "**In training.**",
@@ -1407,8 +1463,8 @@ PROSE = [
         "(review r28c minors 2-3): the one-line gamma/sigma reason before the ablation",
     ),
     (
-        "L",
-        "## 7 ·",
+        "A",
+        "## O ·",
         [
             "`attn_drop` on attention weights",
             "`proj_drop` after `proj`",
@@ -1416,7 +1472,8 @@ PROSE = [
             "after every dense layer but qkv",
             '"directly after adding positional- to patch embeddings"',
         ],
-        "r28c item 2 (review r28b minor 3): where dropout sits in a ViT block (timm v1.0.28; ViT paper appendix B.1)",
+        "r28c item 2 (review r28b minor 3): where dropout sits in a ViT block (timm v1.0.28; ViT paper appendix B.1); "
+        "r29 density: moved to appendix O (review r29a minor 6), section 7 points there",
     ),
     (
         "L",
@@ -1514,15 +1571,15 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        [
-            "D = 64",
-            "4 heads",
-            "Xavier-uniform weights",
-            "`(B, N) = (8, 16)` random tokens",
-            "random labels",
-            "10-class head",
-        ],
+        ["D = 64", "4 heads", "Xavier-uniform weights", "random tokens and labels: appendix A"],
         "fix_22i::test_section_6a_states_the_setup_its_result_depends_on",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["8 x 16 random tokens and labels", "10-class head"],
+        "fix_22i::test_section_6a_states_the_setup_its_result_depends_on; r29 density: moved to appendix A (the "
+        "probe's batch and head; section 6 keeps the width, heads and init, and points here)",
     ),
     ("A", "## H ·", ["no detectable departure"], "fix_17b::test_gate_count_claims_no_selectivity"),
     ("A", "## H ·", ["## H · The MLP gates"], "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
@@ -2750,17 +2807,19 @@ PROSE = [
         "L",
         "## Where the libraries differ",
         [
-            "PyTorch's `nn.TransformerEncoderLayer` (torch 2.13.0) computes the same block in `eval()` with "
-            '`nhead=heads, dim_feedforward=mlp_dim, activation="gelu", layer_norm_eps=1e-6, norm_first=True`',
+            "PyTorch's `nn.TransformerEncoderLayer` (torch 2.13.0) computes the same block in `eval()`",
+            'nhead=heads, dim_feedforward=mlp_dim, activation="gelu", layer_norm_eps=1e-6, norm_first=True, '
+            "batch_first=True)`",
             "the block's weights copied (its `dim_feedforward` defaults to 2048)",
-            "given `(B, N, D)` with `batch_first=True` (its default expects `(N, B, D)`",
+            "the trap: `batch_first` defaults to False, which expects `(N, B, D)`",
             "input is then attended over B, silently",
             "`dropout=0.0` makes `train()` match too (appendix E",
             "`norm_first=False` gives exercise 5's post-norm block",
         ],
         "r27c item 4: PyTorch's own block, pointed to from the main path; r27d M1: with the arguments it needs; "
         "r27e M1: dropout only matters in train(), batch_first is the input's layout; r28 item 2 (r27f minor 3): "
-        "said once, in the libraries' list",
+        "said once, in the libraries' list; r29n item 1 (review r29a minor 7): split into the equivalent "
+        "configuration and the trap",
     ),
     (
         "A",
@@ -2862,6 +2921,7 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("matches the MLP at N = 3,072 = 4D,", "r29n item 3 (review r29a minor 3): the crossover is N = D_mlp in general"),
     ("the two lower classes", "r28m item 4 (review r28d minor 2): gate bands, not classes"),
     ("each class's share", "r28m item 4 (review r28d minor 2): gate bands, not classes"),
     ("their difference ($10^{-4}$)", "r28m item 4 (review r28d minor 4): the units said"),
