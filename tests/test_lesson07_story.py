@@ -24,7 +24,7 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "07_tokens_to_token_vit_solutions.ipynb
 NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2198
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2081  # r29 (brief fix07n): from 2198
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -90,6 +90,8 @@ PROSE = [
         APPENDIX,
         "## Appendix · Audits",
         [
+            # r29 density: moved from the lesson's section 5 (brief fix07n item 2), its row there before (review r26d)
+            "Performer approximates the softmax with random features, at a cost linear in `N`",
             "`Conv2d`",
             "is a *linear* convolution stem",
             "`Linear`",
@@ -128,6 +130,8 @@ PROSE = [
             "Four facts for readers",
             # review r28d minor 7: moved from the lesson's Going further (timm's main branch; lucidrains' class)
             "neither its release 1.0.28 nor its main branch (commit `aa4b585`, August 2026) has a T2T-ViT",
+            # 22c's printed ratios per stage; r29 density: moved to this appendix (brief fix07n item 2)
+            "is 0.875 at stage 1 for grayscale, 1.52 for RGB, and 3 at stage 2",
             "147 -> 1323 -> 11907, as nothing narrows it to `token_dim`",
             "so it takes square images only",
             "1.0 %",
@@ -228,6 +232,18 @@ PROSE = [
             # review r26d ("live training"), r27b minor 6: the command that retrains one arm, with the stored run's
             # wall time, in Sources (section 6 prints the setup alone)
             "To retrain the arm (6 runs; the stored ones took 26 to 91 s each on 2 busy cores)",
+            # r29 density: moved from the lesson's section 6 (brief fix07n item 2), each with its row there before
+            "no token layer mixes tokens; only the soft splits do. It also drops the `v` skip and a LayerNorm.",
+            "All seeds share these 180 digits, so an interval covers seed variation only",
+            "The chain without overlap has half the parameters of the patch stem as large; which of its changes",
+            (
+                "Making the patch stem as large (a second layer and a GELU) made no detectable difference "
+                "(+1.9 [-0.2, +4.1], printed in section 6), so size alone does not explain the lead."
+            ),
+            "**The `Linear` arm**, a per-token affine map, scored lower on every seed; which of its removed parts",
+            "Attention off: a benefit of up to 2.8 points is not excluded.",
+            # r29 density: section 4's Table 6 sentence (review r28a minor 10), moved here
+            "16 blocks of width 384, 79.0 %; 8 of width 768, 78.1 %, with about twice the parameters",
             (
                 "`nice -n 10 .venv/bin/python benchmarks/bench_t2t_stem.py --patch-control --seeds 6 --epochs 10 "
                 "--workers 2`"
@@ -429,7 +445,7 @@ PROSE = [
             "16",
             "07_tokens_to_token_vit_appendix.ipynb#weights-above-0",
             "`pixels_used(token, image)`",
-            "non-zero only on pixels",
+            "non-zero on every pixel it does",  # review r29a minor 7: rephrased (was "non-zero only on pixels")
             "in exact arithmetic",
             "row 2 and column 2",
             "4 x 4",
@@ -461,7 +477,8 @@ PROSE = [
             "`q`",
             "`k`",
             "The scale acts as an inverse temperature",
-            "At stage 2 the released scale is 3x smaller than 1/8, so its softmax is flatter.",  # r28b minor 3
+            # r28b minor 3; review r29a minor 1: for the same scores (training can rescale them)
+            "At stage 2 the released scale is 3x smaller than 1/8, so, for the same scores, its softmax is flatter.",
             "## 3. Inside the token transformer",
             "default of the released code",
             # review r27e minor 1: two labelled snippets, one per file
@@ -492,10 +509,8 @@ PROSE = [
             "It has under half the parameters of the T2T paper's ViT-S/16.",
             '(appendix, "Sources": two models share the name)',
             # review r28a minor 10: Table 6's deep-narrow row on the main path (the appendix's Sources stores it)
-            (
-                "Its Table 6 (single runs, two changes: depth and width): 16 blocks of width 384, 79.0 %; 8 of width "
-                '768, 78.1 %, with about twice the parameters (appendix, "Sources").'
-            ),
+            # r29 density: Table 6's numbers moved to the appendix's Sources (its row there); the pointer stays
+            'more blocks (its Table 6, single runs: appendix, "Sources").',
         ],
     ),
     (
@@ -511,8 +526,8 @@ PROSE = [
             "32",
             "81.5 %",
             "its one attention matrix has three times the entries",  # review r25a item 8
-            "A Performer approximates the softmax with random features, at a cost linear in `N`",  # review r26d
-            "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix.",  # review r27b minor 12: what replaces softmax
+            "at a cost linear in `N`",  # review r26d; r29 density: the random features moved to appendix Audits
+            "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix",  # review r27b minor 12: what replaces softmax
             "1.32x the arithmetic of DeiT-S",  # review r27b minor 9 (which ViT-S/16), r28d minor 2: called DeiT-S
             "its two products three times the FLOPs",
             "`_t`",
@@ -539,7 +554,6 @@ PROSE = [
             'each number is one run (appendix, "Sources")',
             "No benefit of attention was detected here",
             "**The token-MLP arm.**",
-            "no token layer mixes tokens; only the soft splits do",
             # review r25b items 1 and 8: the question, then one sentence; the numbers are the printed table's
             "does T2T's module help a small ViT more than hard patches?",
             # review r27b minor 1: the equal-size patch stem first (fair baseline), then the 1-layer one
@@ -572,7 +586,7 @@ PROSE = [
             "81.7 %",
             "68",
             "1.3",
-            "only the soft splits do. The token MLP matched",
+            "**The token-MLP arm.** The token MLP matched",  # r29 density: its detail moved to appendix Sources
             "Each arm's caveats: appendix",
             "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "matched or beat them",
@@ -581,7 +595,6 @@ PROSE = [
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "token transformers minus the arm",
             "2.0",
-            "All seeds share these 180 digits, so an interval covers seed variation only",
             "In the paper's Table 7 (ImageNet, single runs), it beat hard patches.",  # review r26d minor 2
             "(token width 32, 6 paired seeds; setup printed below)",  # review r26d minor 3
             # review r27c M1: "In short" says where most of the lead came from (the smoothing guess is gone);
@@ -597,34 +610,26 @@ PROSE = [
             # brief fix07i D: one verdict sentence per arm; the intervals live in the printed table (PRINTED, "## 6."),
             # and each comparison's changes in its printed row (r27d M2)
             # review r28a minor 1: the 9.1 of 12.2 after the picture (what the chain changes: appendix A, Sources)
+            # r29 density (brief fix07n item 2): "with half its parameters; which of its changes carries that is not
+            # tested" moved to the appendix's Sources (its row there)
             (
-                "**The chain without overlap** (appendix A) beat the patch stem as large on every seed, by 9.1 of 12.2 "
-                "points, with half its parameters; which of its changes carries that is not tested."
+                "**The chain without overlap** (appendix A) beat them on every seed too, by 9.1 of the 12.2 points: most "
+                "of the lead is there without overlap."
             ),
             # review r28b minor 1: the verdict says where most of the lead is (the hidden check adds 9.1 + 3.1)
             # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
-            (
-                "So most of the lead is there without overlap; T2T's chain, which changes several things, scored 3.1 "
-                "above it on every seed."
-            ),
+            "most of the lead is there without overlap. T2T's chain, which changes several things, scored 3.1 above it",
             "Trained on 1,257 digits, scored on 180, T2T's chain beat",  # review r28b minor 2
             "(depth and width change), somewhat larger",  # review r28b minor 7
             # review r27d minor 3: one plain sentence per arm on what it rules in or out
             # review r28c M2 (brief fix07l item 2): the 2-layer stem adds a layer and a GELU, not only size
-            (
-                "making the patch stem as large (a second layer and a GELU) made no detectable difference "
-                "(+1.9 [-0.2, +4.1]), so size alone does not explain the lead."
-            ),
-            (
-                "**The `Linear` arm**, a per-token affine map, scored lower on every seed; which of its removed parts "
-                "matters is not tested."
-            ),
-            "**Patches with a stem as large** scored lower on every seed;",  # r28a minor 3: one sentence per arm
+            # r29 density: the 2-layer stem's +1.9 [-0.2, +4.1] and the `Linear` arm moved to appendix Sources (rows there)
+            "**Patches with a stem as large** scored lower on every seed.",  # r28a minor 3: one sentence per arm
             "**Attention off** changes attention alone: no detectable difference.",
             # review r28d minor 4: the token MLP changes several things; no statement about layers without attention
-            "or beat the token transformers here; it also drops the `v` skip and a LayerNorm.",
+            "or beat the token transformers here.",  # r29 density: "it also drops the `v` skip ..." to appendix Sources
             # review r28d minor 3: the attention-off interval's upper end
-            "No benefit of attention was detected here. A benefit of up to 2.8 points is not excluded.",
+            "No benefit of attention was detected here.",  # r29 density: "up to 2.8 points" to appendix Sources
             # review r26b minor 4: what the matched patch stem closes
             # review r26c M1: the size of the patch stem made no detectable difference, and it adds a GELU
             # review r26c minors 5 and 6
@@ -632,9 +637,9 @@ PROSE = [
             "**These are 10-epoch gaps.** The one longer run, the appendix's",
             # review r27d minor 2: "shrank ... no longer detectable", and the run named a different setup
             # its intervals: the appendix prints them (PRINTED, "## Appendix · Sources")
-            (  # review r28a M1: whether the digit gaps last is not tested here
-                "(a different setup), was 27.1 points after 10 epochs; after 93 its lead shrank to 1.2, no longer "
-                "detectable. Whether section 6's gaps last is not tested here;"
+            (  # review r28a M1: whether the digit gaps last is not tested here; r29a minor 4: intervals inline, unsigned
+                "(a different setup), was 27.1 points [17.1, 37.0] after 10 epochs (10 seeds) and 1.2 [-0.1, 2.5] after "
+                "93 (5 seeds): no longer detectable. Whether section 6's gaps last is not tested here;"
             ),
             "no detectable difference. No benefit of attention was detected here.",
             "somewhat larger",
@@ -770,7 +775,9 @@ PROSE = [
             "later models share the overlapping local stem, not the token transformers (Going further).",
             # review r28c minor 2 (brief fix07l item 3): the take-away keeps its two new sentences; the numbers are
             # bullet 4's, attention off bullet 5's (review r28b minor 1's reconciliation stays in those bullets)
-            "Whether overlap matters at ImageNet scale is the later papers' claim, not tested here.",
+            # review r29a minor 2: no cited paper isolates the overlap (PVTv2's overlapping embedding also enlarges
+            # the windows: kernel 2S - 1)
+            "Later papers use overlapping stems; none cited here isolates the overlap, and this lesson does not test it",
         ],
     ),
     (
@@ -784,7 +791,8 @@ PROSE = [
             "Table 7",
             "disjoint",
             "only linearly",
-            "3 columns (shaded for tokens 24 and 25) and, likewise, 3 rows",  # review r25b item 3: as drawn
+            # review r25b item 3: as drawn; r29a minor 11: each shaded against its left neighbour
+            "3 columns (tokens 24 and 25, each shaded where it overlaps its left neighbour) and, likewise, 3 rows",
         ],
     ),
 ]
@@ -839,6 +847,9 @@ PRINTED = [
         "## Appendix · Sources",
         [
             "whole stem - 2x2 patches: 10 epochs +27.1 [+17.1, +37.0] points; 93 epochs +1.2 [-0.1, +2.5]",
+            # r29 density: section 6's script names and wall times, moved here (brief fix07n item 2, review r29a minor 5)
+            "the scripts in benchmarks/ (12 to 190 s of wall time per arm and seed, 1 torch thread, 2 cores under load):",
+            "  bench_lesson07_token_mlp.py: token MLP, attention off",
             # moved from the lesson's section 6 (brief fix07i item 5, review r27f minor 6): review r27d M1 (b)'s
             # why-10-epochs line, r27c minor 10's sign tests, r25c item 3's stem sizes
             (
@@ -1130,7 +1141,7 @@ CODE = [
         LESSON,
         "## 5.",
         [
-            "first.matrix_bytes == 4 * first.matrix_entries",
+            "first_tt.matrix_bytes == 4 * first_tt.matrix_entries",
             '"2.5"',
             'costs["T2T transformer 1"]',
             "copied / pixel_count == (7 / 4) ** 2",  # review r27b minor 11
@@ -1155,15 +1166,15 @@ CODE = [
             "patch_correct = [144, 140, 153, 147, 153, 151]",  # t2t_patch_control.md
             "patch2_correct = [148, 150, 153, 148, 154, 156]",  # t2t_matched_patch_control.md (fix 26a item 1)
             "off_correct = [171, 172, 169, 174, 175, 168]",  # lesson07_token_vskip.md (fix 26a item 2)
-            '"t2t_matched_patch_control.md": [t2t, patch_correct, patch2_correct]',
-            '"lesson07_token_vskip.md": [t2t, off_correct]',
+            '"t2t_matched_patch_control.md": [t2t_correct, patch_correct, patch2_correct]',
+            '"lesson07_token_vskip.md": [t2t_correct, off_correct]',
             'shown(patch2_interval) == ["+12.2", "+9.9", "+14.5"]',
             'shown(off_interval) == ["+1.1", "-0.6", "+2.8"] and off_interval.low < 0 < off_interval.high',
             'shown(size_interval) == ["+1.9", "-0.2", "+4.1"]',
             '("attention off", off_correct)',
             '== ["+14.2", "+10.8", "+17.5"]',
             "assert patch_run.consistent and patch_interval.low > 0",
-            '"t2t_patch_control.md": [t2t, patch_correct]',  # the stored hard-patch columns, read in one loop
+            '"t2t_patch_control.md": [t2t_correct, patch_correct]',  # the stored hard-patch columns, read in one loop
             'round(table_7_macs["T2T module (T2T-ViT-14)"] / 4.6, 2) == 1.04',
             'published_t_14 = {"top-1": 81.7',
             '("token MLP", mlp_correct)',
@@ -1530,9 +1541,8 @@ def _says(text: str, phrase: str) -> bool:
 
 # printed lines checked as written (line breaks kept): (notebook, heading, regular expression)
 PRINTED_PATTERNS = [
-    (LESSON, "## 3.", r"ratio \(1/8\) / scale = 0\.875\n"),  # 22c: per stage, printed
-    (LESSON, "## 3.", r"ratio \(1/8\) / scale = 1\.52\n"),
-    (LESSON, "## 3.", r"ratio \(1/8\) / scale = 3\n"),
+    # 22c (the ratio per stage, printed) -> r29 density: moved to the appendix's "For porters" (brief fix07n item 2:
+    # section 3 prints each stage's scale, 1/7.00, 1/12.12, 1/24.00, once; review r29a minor 10): a PROSE row there
     (
         APPENDIX,
         "## Appendix · Audits",
@@ -1763,7 +1773,7 @@ def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a,
     picture = nb.unique_index(sources, "plot_seed_pairs(pairs, 180")
     intervals = nb.unique_index(sources, "arms = arm_table()")
     counts = nb.unique_index(sources, "control_correct = {")
-    arms = nb.unique_index(sources, "**The `Linear` arm**,")
+    arms = nb.unique_index(sources, "**Patches with a stem as large**")  # r29: the Linear arm moved to the appendix
     assert section_6 + 1 == picture < intervals < counts < arms < nb.unique_index(sources, "## Summary")
     assert "token_layer_pairs(TOKEN_LAYER_ARMS + PATCH_ARMS)" in sources[picture]  # review r26c minor 1: 5 pairs
     assert counts == intervals + 1 and nb.hidden(nb.cells(LESSON)[counts])  # the typed counts live in the check
@@ -1918,7 +1928,7 @@ def test_section_6_checks_each_published_claim_right_after_it():  # review r26c 
 
 
 def test_no_benefit_of_attention_belongs_to_the_attention_off_arm():  # review r26c minor 6
-    arms = _cell(LESSON, "**The `Linear` arm**,").split("\n\n")
+    arms = _cell(LESSON, "**Patches with a stem as large**").split("\n\n")  # r29: section 6's arms cell
     (paragraph,) = [p for p in arms if "No benefit of attention was detected" in p]
     assert paragraph.startswith("**Attention off**")
 
@@ -1940,3 +1950,47 @@ def test_the_summary_is_three_take_aways_then_a_numbers_table():  # review r28d 
     table = summary.split("**The numbers behind them**")[1]
     assert summary.index("3. **") < summary.index("**The numbers behind them**")
     assert len([line for line in table.splitlines() if line.startswith("| ") and "---" not in line]) == 5  # 4 + head
+
+
+def _bound_at_top_level(code: str) -> set[str]:
+    """Names a cell binds in the notebook's namespace (assignments, loops, imports, defs), not inside a
+    comprehension, lambda or function body, which keep their own scope."""
+    import ast
+
+    bound: set[str] = set()
+
+    class Binder(ast.NodeVisitor):
+        def visit_Name(self, node):
+            if isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+
+        def visit_FunctionDef(self, node):
+            bound.add(node.name)  # its body is its own scope
+
+        def visit_Import(self, node):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+
+        def _own_scope(self, node):
+            pass
+
+        visit_ImportFrom = visit_Import
+        visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _own_scope
+
+    Binder().visit(ast.parse(code))
+    return bound
+
+
+def test_hidden_checks_bind_no_name_a_visible_cell_uses():  # review r29a minor 3 (brief fix07n item 1)
+    import ast
+
+    cells = [c for c in nb.cells(LESSON) if c["cell_type"] == "code"]
+    used = {
+        node.id
+        for c in cells
+        if not nb.hidden(c)
+        for node in ast.walk(ast.parse(nb.source(c)))
+        if isinstance(node, ast.Name)
+    }
+    clobbered = {i: sorted(_bound_at_top_level(nb.source(c)) & used) for i, c in enumerate(cells) if nb.hidden(c)}
+    assert not {i: names for i, names in clobbered.items() if names}, clobbered
+    assert "t2t" in used and "rows" in used and "first" in used  # the names review r29a found overwritten
