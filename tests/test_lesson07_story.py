@@ -613,8 +613,8 @@ PROSE = [
             # r29 density (brief fix07n item 2): "with half its parameters; which of its changes carries that is not
             # tested" moved to the appendix's Sources (its row there)
             (
-                "**The chain without overlap** (appendix A) beat them on every seed too, by 9.1 of the 12.2 points: most "
-                "of the lead is there without overlap."
+                "**The chain without overlap** (appendix A) beat them on every seed too, by 9.1 of the 12.2 points: "
+                "most of the lead is there without overlap."
             ),
             # review r28b minor 1: the verdict says where most of the lead is (the hidden check adds 9.1 + 3.1)
             # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
@@ -623,7 +623,8 @@ PROSE = [
             "(depth and width change), somewhat larger",  # review r28b minor 7
             # review r27d minor 3: one plain sentence per arm on what it rules in or out
             # review r28c M2 (brief fix07l item 2): the 2-layer stem adds a layer and a GELU, not only size
-            # r29 density: the 2-layer stem's +1.9 [-0.2, +4.1] and the `Linear` arm moved to appendix Sources (rows there)
+            # r29 density: the 2-layer stem's +1.9 [-0.2, +4.1] and the `Linear` arm moved to appendix Sources
+            # (their rows there)
             "**Patches with a stem as large** scored lower on every seed.",  # r28a minor 3: one sentence per arm
             "**Attention off** changes attention alone: no detectable difference.",
             # review r28d minor 4: the token MLP changes several things; no statement about layers without attention
@@ -637,9 +638,10 @@ PROSE = [
             "**These are 10-epoch gaps.** The one longer run, the appendix's",
             # review r27d minor 2: "shrank ... no longer detectable", and the run named a different setup
             # its intervals: the appendix prints them (PRINTED, "## Appendix · Sources")
-            (  # review r28a M1: whether the digit gaps last is not tested here; r29a minor 4: intervals inline, unsigned
-                "(a different setup), was 27.1 points [17.1, 37.0] after 10 epochs (10 seeds) and 1.2 [-0.1, 2.5] after "
-                "93 (5 seeds): no longer detectable. Whether section 6's gaps last is not tested here;"
+            # review r28a M1: whether the digit gaps last is not tested here; r29a minor 4: intervals inline, unsigned
+            (
+                "(a different setup), was 27.1 points [17.1, 37.0] after 10 epochs (10 seeds) and 1.2 [-0.1, 2.5] "
+                "after 93 (5 seeds): no longer detectable. Whether section 6's gaps last is not tested here;"
             ),
             "no detectable difference. No benefit of attention was detected here.",
             "somewhat larger",
@@ -777,7 +779,7 @@ PROSE = [
             # bullet 4's, attention off bullet 5's (review r28b minor 1's reconciliation stays in those bullets)
             # review r29a minor 2: no cited paper isolates the overlap (PVTv2's overlapping embedding also enlarges
             # the windows: kernel 2S - 1)
-            "Later papers use overlapping stems; none cited here isolates the overlap, and this lesson does not test it",
+            "Later papers use overlapping stems; none cited here isolates the overlap, and this lesson does not",
         ],
     ),
     (
@@ -847,8 +849,8 @@ PRINTED = [
         "## Appendix · Sources",
         [
             "whole stem - 2x2 patches: 10 epochs +27.1 [+17.1, +37.0] points; 93 epochs +1.2 [-0.1, +2.5]",
-            # r29 density: section 6's script names and wall times, moved here (brief fix07n item 2, review r29a minor 5)
-            "the scripts in benchmarks/ (12 to 190 s of wall time per arm and seed, 1 torch thread, 2 cores under load):",
+            # r29 density: section 6's script names and wall times, moved here (brief fix07n item 2, r29a minor 5)
+            "the scripts in benchmarks/ (12 to 190 s of wall time per arm and seed, 1 torch thread, 2 cores under",
             "  bench_lesson07_token_mlp.py: token MLP, attention off",
             # moved from the lesson's section 6 (brief fix07i item 5, review r27f minor 6): review r27d M1 (b)'s
             # why-10-epochs line, r27c minor 10's sign tests, r25c item 3's stem sizes
