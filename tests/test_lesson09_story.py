@@ -25,9 +25,9 @@ APPENDIX = nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
-# the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l and fix09m): visible cells
+# the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m and fix09n): visible cells
 # before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2054
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1946
 
 
 def _key(line: str) -> str:
@@ -119,11 +119,12 @@ PROSE = {
         "within 0.1 point",
         "hard matches the teacher (within 0.1 point, single runs)",  # review r28c minor 7: Table 3's rows are single
         "gains 1.2 points",
-        "both heads 1.6",
+        "the distillation token with both heads fused, 1.6",  # review r29a minor 7: the 1.6 is token + hard + fusion
         "0.0 to 0.4 points",
         "$\\lambda = 0.5$",
-        "KL(student || teacher)",
+        "(the paper's text: appendix a)",  # r29 density: the paper's literal KL(student || teacher) is appendix A's
         "value in accuracy is not tested",
+        "[intervals: appendix b](09_deit_distillation_appendix.ipynb#few-digits)",  # review r29a minor 6
     ],
     ("lesson", "### Exercise 3 ·"): [
         "### Exercise 3",
@@ -134,6 +135,11 @@ PROSE = {
     ],
     ("appendix", "## Appendix C ·"): [
         "### The stripe: one key",
+        # r29 density: moved from section 4's dark-column sentence (another digit's stripe; lesson 08's high-norm keys)
+        "on example 0 (a 6), the last block's head 1 has a dark stripe",
+        "lesson 08 (section 5) asks whether such tokens are the high-norm tokens",
+        # r29 density: section 6's link to the sharpness per block moved here (the anchor)
+        '<a id="sharpness"></a>',
         # review r28d minor 9 / brief fix09m item 3: block 2 is not sharper than the last block on most digits
         '<a id="sharpness"></a>',
         "no block is sharper across the board: the median is about 1.3 to 1.5 in every block, for both tokens",
@@ -228,8 +234,9 @@ PROSE = {
         "unlike the paper's two class tokens trained on the labels, which end up at cosine 0.999",
         "training moved them (norms printed below), yet they stay nearly orthogonal",
         "through the blocks the two tokens grow alike: mean cosine 0.70 after the last block, before the final norm",
-        # review r28b minor 2: -0.02 is what random starts give
-        "as random starts are: two random 64-d vectors give cosines of sd 0.125 (printed)",
+        # review r28b minor 2: -0.02 is what random starts give (r29 density, review r29a minor 9: the sd 0.125 aside
+        # moved to a comment in the cell that prints it; CODE pins it)
+        "as random starts are.",
         # review r27b minor 3: the paper's 0.93 is "through the last layer", its stage against the final norm unnamed
         "09_deit_distillation_appendix.ipynb#cosines",
         "std 0.02",
@@ -248,6 +255,9 @@ PROSE = {
         "timm and Hugging Face",
         ("self.drop_path1(self.ls1(self.attn(self.norm1(x), attn_mask=attn_mask, is_causal=is_causal)))"),
         "timm is not installed here",
+        # review r29a minor 3: timm's Block calls that line; the package's copy drops the two identities
+        "timm's `block` (1.0.26 to 1.0.28, appendix a) calls",
+        "the package's copy leaves out `drop_path1` and `ls1`, identities in a deit at inference",
         "## 5",
         "08",
         "boolean",
@@ -265,10 +275,19 @@ PROSE = {
         # review r28d minors 2, 3: what the hidden check asserts, and "on ink" defined where first used
         "on the 8 they differ: the class token's brightest patch is off the ink, on the background",
         "a title's **on ink** is the share of the map's weight on inked patches (`ink_share`, lesson 08)",
-        "09_deit_distillation_appendix.ipynb#sharpness",
         "## 6",
     ],
     ("appendix", "## Appendix B ·"): [
+        # r29 density (review r29a minor 8): moved from section 3b's Limits box, with their rows
+        "whether the separate token matters is not tested at 40 epochs",
+        "8-epoch controls do not settle it",
+        '<a id="eight-epoch-arms"></a>',
+        "chose each run's kept epoch",
+        "supply the 50 scored 7s",
+        "the figure's 7 → 1 groups are a rerun",  # was "..., not bit for bit the first runs" (3b's Limits box)
+        "the control ran beside the first 7 → 1 runs, which give the cost",  # was 3b's "its control group and the cost"
+        # r29 decision (lead): the lesson's section 2 prints DeiT - ViT; appendix B quotes it once in prose
+        "+0.9 points, 95 % t-interval [-4.5, +6.3] (printed in the lesson's section 2)",
         # moved from section 2 and 3b's Limits box (fix 27f, review r27d minors 6, 9)
         "20 test digits only the student gets right, 33 only the teacher,",
         "33 only the teacher, exact mcnemar p = 0.10, no detectable difference",
@@ -400,6 +419,14 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # r29 density: moved from section 2 (the paper's teacher) and section 3 (the paper's literal KL direction)
+        "the paper's teacher, a regnety-16gf with 84m parameters, is about its student's size (deit-b, 86m)",
+        "KL(student || teacher)",
+        "the code computes Hinton's direction",
+        # review r29a minor 4: measured on CPU; torch's own docstring says both raise
+        "which applies both (torch 2.13 on cpu; torch's docstring says it raises, so other backends may)",
+        # review r29a minor 5: one wording for the strict option, the solutions' (it raises on an unknown keyword)
+        "the strict option raises `typeerror` on a keyword it does not know",
         # moved from section 3 (fix09k, review r28b minor 8): Table 3's one-head rows, the token's gain per head,
         # the label column (review r27d minor 7; issue #215)
         "its soft and hard rows use one head and no distillation token",
@@ -481,8 +508,8 @@ PROSE = {
     ("lesson", "## 4 ·"): [
         "## 4 ·",
         # review r27e M2 (no "why" is promised); review r28b minor 6: a sentence under the matrix, not in the printout
-        "the dark column at key 31 is unexplained (appendix c: a sharper stripe on another digit; lesson 08: "
-        "high-norm keys)",
+        # r29 density (review r29a minor 11): the two pointers moved to appendix C's stripe paragraph (pinned there)
+        "the dark column at key 31 is unexplained (appendix c)",
         "And the slips.",
         "0",
         "1",
@@ -502,7 +529,6 @@ PROSE = {
         "the same encoder",
         "06_train_a_vit.ipynb#over-fitting-runs",
         "SmallCNN",
-        "a RegNetY-16GF with 84M parameters",
         "94.3",
         "95.6",
         "does not show the paper's distilled student beating its teacher",
@@ -511,7 +537,8 @@ PROSE = {
         # review r27e M1: the paper's claim is for teachers of comparable accuracy (its contributions list), not a
         # more accurate convnet teacher
         # review r27f minor 6: the recipe rests on the paper's one-change ablation (Table 8), its rows printed
-        "the paper's table 8 removes one ingredient at a time",
+        # review r29a minor 2: not every row removes one ingredient (DEIT_TABLE8: "no Mixup, no CutMix" drops two)
+        "the paper's table 8 changes one ingredient per row (one row drops two)",
         # review r28a M1: Table 8 prints 81.8 +-0.2 for the full recipe; the three rows are a selection of 12
         # review r28d minor 5 (density): the single runs, the +-0.2 and EMA's 81.9 are the printed line (PRINTED)
         "below: three of its 12 rows, and the range of all 12.",
@@ -522,7 +549,10 @@ PROSE = {
         # review r28d minor 1: the interval printed in the lesson (section 2's cell), read in the prose
         "the interval of the gap holds 0 (printed above): no detectable difference",
         "09_deit_distillation_appendix.ipynb#accuracy",
-        "is about its student's size (DeiT-B, 86M)",
+        "the paper's teacher is about its student's size",  # r29 density: its names and sizes moved to appendix A
+        # r29 decision (lead), review r29a minor 1: DeiT - ViT alone beside DeiT - CNN, the verdict in one sentence
+        "against the same vit trained alone, distillation shows no detectable gain: that interval is over 10 points "
+        "wide",
         # review r27c minor 5: why a convnet teacher (the paper's Table 2; the authors' reason without an ablation)
         "(quoted, not measured here)",
         "77.9",
@@ -597,24 +627,24 @@ PROSE = {
         "48",
         "49",
         "**Limits",
-        "09_deit_distillation_appendix.ipynb#eight-epoch-arms",
         "> **Limits.**",
         "On every seed the distillation head",
-        "chose each run's kept epoch",
-        "supply the 50 scored 7s",
+        # review r29a minor 8: a two-line Limits box; the rest (the selection digits, the run sets, the token's role)
+        # is appendix B's (r29 density: those rows moved to appendix B)
+        "> **limits.** one planted mistake on mnist, argmax only.",
+        "the run sets, the token's own role and the rest: [appendix b](09_deit_distillation_appendix.ipynb#"
+        "relabel-runs)",
         # fix 27c (review r26d minor 2): the stored table left the main path; review r27c minor 2: the two run sets
         # are said once, in the Limits box (not in the setup, the figure's note or the cost sentence)
         # fix 27f (review r27d minor 9): the two run sets in one Limits line; the detail in appendix B
-        "the figure's 7 → 1 groups are a rerun, not bit for bit the first runs;",
-        # review r27f minor 1: which run set each group comes from
-        "its control group and the accuracy cost come from the first runs",
         "09_deit_distillation_appendix.ipynb#relabel-runs",
         "the mistake costs accuracy",  # review r26d minor 9; its numbers moved to appendix B (fix 28)
         "the mistake costs accuracy too, on every seed (appendix b)",
         # review r27d minor 1: the planted teacher remaps its own 7s (335 of 350 training 7s, 48 of 50 validation)
         "a systematic mistake (a teacher whose every 7 becomes a 1)",
         # review r27f M1 (and minor 8): what was measured (argmax), then what it shows, with the pooled bound
-        "the runs record each head's argmax only:",
+        # review r29a minor 8: the argmax sentence is said once, here (the Limits box says "argmax only")
+        "each head's answer (argmax) is recorded, not its confidence: over the 3 seeds the class head calls 0 of 150",
         # review r28d minor 8: one Wilson bound (the pooled one); the per-seed 7.1 % is the printed table's
         (
             "over the 3 seeds the class head calls 0 of 150 a 1 (wilson 95 % upper bound 2.5 %); whether its "
@@ -633,15 +663,14 @@ PROSE = {
         # r28d minor 8: the prose does not repeat the table)
         "a 1, and the class head none",
         "this separates the two heads",
-        "whether the separate token matters is not tested at 40 epochs",
-        "8-epoch controls do not settle it",
         "under the unchanged teacher, neither head does",
         "on every seed",
         "one planted teacher",
         "systematic mistake",
     ],
     ("lesson", "## Summary"): [
-        "nor between no teacher, hard and soft (5 seeds, 500 digits)",  # r27e minor 7; fix 28: <= 30 words a bullet
+        # r27e minor 7; fix 28: <= 30 words a bullet; review r29a minor 6: where the intervals are
+        "nor between no teacher, hard and soft (5 seeds, 500 digits; intervals: appendix b)",
         "## Summary",
         "50",
         "1",
@@ -660,8 +689,9 @@ PROSE = {
         # review r27c minor 4: the clause gets its own "(appendix B)", the interval's numbers stay out of the Summary;
         # review r28b minor 13: its width is said, so "no detectable gain" is not read as "no gain"
         # review r28d minor 1 (its numbers stay appendix B's: SUMMARY_NEVER, review r27b M2): the interval holds 0
+        # r29 decision (lead): section 2 prints the interval; the Summary repeats the verdict and points there
         "no detectable accuracy gain over the same vit trained alone at this scale (3 seeds: its interval holds 0 and "
-        "is over 10 points wide; appendix b), nor between",
+        "is over 10 points wide; section 2), nor between",
         # review r27d minor 13: one line; the versions (0.9.0, 1.0.16, 1.0.26, 1.0.28) are section 5's and appendix A's
         "take the keywords; refuse what you do not apply; use the unfused path or eager to get weights",
         "from a teacher whose every 7 becomes a 1",
@@ -717,7 +747,6 @@ PRINTED = {
         "soft - hard: -6.1 points, 95 % t-interval [-19.5, +7.2]; no consistent difference over 5 seeds",
         "illustration only",
         "these tests count crops, not digits",
-        "DeiT - ViT alone: +0.9 points, 95 % t-interval [-4.5, +6.3]",
         "test 7s called 1, seeds 0, 1, 2",
         "(of 100)",
         "soft - hard",
@@ -727,7 +756,7 @@ PRINTED = {
         "control, distillation head [7, 3, 1]",
         "test digits neither 7 nor 1 called 1, seeds 0, 1, 2 (of 800):",
         "hard loss, distillation head [50, 43, 41]",
-        "+0.9 points, 95 % t-interval [-4.5, +6.3]",
+        "DeiT - ViT: sign test p = 1.00 (interval: the lesson's section 2)",  # r29 decision (lead): printed once
         ("distillation head on the digits neither 7 nor 1, 7 -> 1 teacher against unchanged, per seed"),
         "3.8%-6.9% against 0.8%-2.4%",
         "1.0%-2.8%",
@@ -920,6 +949,10 @@ PRINTED = {
             "(no random erasing) and 3.4* (no stochastic depth)"
         ),
         "DeiT - CNN over 3 seeds: -2.3 points, 95 % t-interval [-4.7, +0.1]",  # review r28d minor 1
+        # r29 decision (lead), review r29a minor 1: moved from appendix B's printed lines, with its verdict
+        "DeiT - ViT alone: +0.9 points, 95 % t-interval [-4.5, +6.3]",
+        "+0.9 points, 95 % t-interval [-4.5, +6.3]: no detectable difference",
+        "DeiT - CNN over 3 seeds: -2.3 points, 95 % t-interval [-4.7, +0.1]: no detectable difference",
     ],
     ("lesson", "## 1 ·"): [
         # review r27c minor 1 (r26d minor 1, r25a item 2: appendix C's values, named as the quantities they are)
@@ -992,7 +1025,8 @@ CODE = {
         "random_resized_crops(",
         "caption=rule",
         'crop_tests["at_least_90"].detectable',
-        "seed_runs = benchmark_results()",
+        # r29: the DeiT - ViT print moved to section 2 (was "seed_runs = benchmark_results()")
+        'runs = benchmark_results()["test_accuracy"]',
         'arms[f"short-{loss}"]',
         "against_hard, spreads, per_seed_tests",
         "hard_apart = apart(",
@@ -1121,6 +1155,8 @@ CODE = {
         "# @title A check of the claim above",
         "== (-0.02, 0.70, 500)",  # review r27c minor 1: the cosines section 1 states, checked below them
         "abs(float(learned)) < float(random_cosines.std())",  # review r28b minor 2: 'as random starts are'
+        # r29 density (review r29a minor 9): moved from section 1's prose to a comment in the cell that prints it
+        "# -0.02 is what random starts give: two random 64-d vectors give cosines of sd 0.125 (printed)",
         "F.cosine_similarity(x[:, 0], x[:, 1], dim=-1)",
     ],
     ("appendix", "## Appendix A ·"): [
@@ -1190,6 +1226,10 @@ BESIDE = [
 # Wrong or retired statements that must not come back, in the lesson, the appendix or the solutions:
 # (phrase, why).
 FORBIDDEN = [
+    ("Table 8 removes one ingredient at a time", "review r29a minor 2: one row drops two, some substitute or add"),
+    ("and fusing both heads 1.6", "review r29a minor 7: the 1.6 is the token, hard distillation and fusion together"),
+    ("Each block calls", "review r29a minor 3: timm's Block calls that line; the package's copy drops two identities"),
+    ("strict option leaves `**kwargs` out", "review r29a minor 5: the solutions' strict variant raises on **kwargs"),
     ("costs DeiT-B 3.1 to 7.3 points", "review r28a M1: true of three chosen rows only; the table runs to failed runs"),
     ("RegNetY-16GF is also the more accurate teacher", "review r27e M1: the paper compares comparable teachers"),
     ("82.9 % against DeiT-B's 81.8 %", "review r27e M1: teacher accuracy does not explain Table 2"),
@@ -1420,7 +1460,6 @@ FORBIDDEN_IN_SECTION = [
         "## 3b ·",
     ),
     ("37 to 73", "section 3 leads with the class head leak and the averaged cost", "lesson", "## 3b ·"),
-    ("+0.9", "section 2 says the tokens value is not shown here", "lesson", "## 2 ·"),
     ("by chance", "the chance line became a shuffled baseline", "appendix", "## Appendix C ·"),
     ("mcnemar(", "section 3 table then picture then one test per claim", "lesson", "## 3 ·"),
     ("mcnemar(", "section 3 table then picture then one test per claim", "lesson", "## 3b ·"),
@@ -1802,8 +1841,8 @@ SUMMARY_NEVER = [
     ("78, 80 and 81", "8-epoch test-7 counts are appendix B's, never beside the 40-epoch validation counts"),
     ("44 to 53 %", "the 8-epoch students' accuracy is appendix B's"),
     ("62 to 71", "the one-token arm is appendix B's"),
-    ("+0.9", "review r27b M2: the main path never shows the 3-seed DeiT - ViT gain; it is appendix B's"),
-    ("[-4.5, +6.3]", "review r27b M2: the main path never shows the 3-seed DeiT - ViT gain; it is appendix B's"),
+    ("+0.9", "review r27b M2: the Summary never shows the 3-seed DeiT - ViT numbers (r29: section 2 prints them)"),
+    ("[-4.5, +6.3]", "review r27b M2: the Summary never shows the DeiT - ViT numbers (r29: section 2 prints them)"),
 ]
 
 
@@ -1811,6 +1850,23 @@ SUMMARY_NEVER = [
 def test_the_summary_does_not_bring_back_appendix_bs_8_epoch_numbers(phrase, why):
     summary = next(s for s in nb.sources(LESSON) if s.startswith("## Summary")).split("## Exercises")[0]
     assert phrase not in nb.flat(summary), why
+
+
+# Negative pins scoped to a section's prose (its markdown), not its printed lines.
+PROSE_NEVER = [
+    (
+        "+0.9",
+        "r29 decision (lead): section 2 prints DeiT - ViT with its interval and verdict (r29a minor 1); the Summary "
+        "still never shows the numbers (SUMMARY_NEVER stays). Was: section 2 says the token's value is not shown here",
+        "lesson",
+        "## 2 ·",
+    ),
+]
+
+
+@pytest.mark.parametrize(("phrase", "why", "name", "heading"), PROSE_NEVER, ids=[p for p, *_ in PROSE_NEVER])
+def test_a_sections_prose_does_not_restate_a_printed_number(phrase, why, name, heading):
+    assert nb.flat(phrase).lower() not in prose(name, heading), why
 
 
 def test_section_3bs_bold_sentence_keeps_to_the_heads():
@@ -1834,10 +1890,13 @@ def test_the_relabel_figure_names_its_runs_not_its_threads():
     assert all("(rerun)" in g for g in groups if "7 → 1" in g) and any("unchanged" in g for g in groups)
     # review r27f minor 1: the control group names its run set, the first runs
     assert [g for g in groups if "unchanged" in g] == ["either head, unchanged teacher (first runs)"]
+    # review r29a minor 8: the run sets are said once, in appendix B (the figure's labels carry "(rerun)" and
+    # "(first runs)"); section 3b's Limits box points there
     markdown = [s for s in nb.sources(LESSON) if s.startswith("On every seed the distillation head")]
-    assert len(markdown) == 1 and nb.flat(markdown[0]).count("bit for bit") == 1
-    limits = markdown[0].split("> **Limits.**")[1]
-    assert "rerun" in limits and "rerun" not in markdown[0].split("> **Limits.**")[0]
+    assert len(markdown) == 1 and "bit for bit" not in nb.flat(markdown[0]) and "rerun" not in markdown[0]
+    assert "#relabel-runs" in markdown[0].split("> **Limits.**")[1]
+    runs = [s for s in nb.sources(APPENDIX) if '<a id="relabel-runs"></a>' in s]
+    assert len(runs) == 1 and nb.flat(runs[0]).count("bit for bit") == 1
 
 
 def test_section_1_quotes_appendix_cs_printed_cosines():
