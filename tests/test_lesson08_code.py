@@ -225,6 +225,7 @@ def test_max_fusion_right_answers_pass_and_report_digit_17(answer, capsys):
         (lambda w, r, c: _top()(w, r, c).flip(-1), "you returned \\(col, row\\)"),
         (lambda w, r, c: _rolled(w)[:, 0, 1:].argmax(-1), "you returned a flat index"),
         (lambda w, r, c: _rows_cols(_rolled(w)[:, 0, 1:].argmax(-1) + 1, c), "counts the class token"),
+        (lambda w, r, c: _rows_cols(_rolled(w)[:, 0, 1:].argmax(-1), r).flip(-1), "you divided by rows"),  # r29a 6
         (lambda w, r, c: _rows_cols(w[-1].amax(1)[:, 0, 1:].argmax(-1), c), "the last block's max-fused attention"),
         (lambda w, r, c: torch.zeros(w[0].shape[0], 2, dtype=torch.long), "does not depend on the weights"),
     ],

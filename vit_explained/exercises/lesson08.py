@@ -1990,6 +1990,11 @@ def _name_grid_arithmetic(
                 f"for {case}: the right patch, split with rows where cols belongs: a row of the grid holds cols "
                 "patches, so row = index // cols and col = index % cols"
             )
+    if torch.equal(got, torch.stack([flat % rows, flat // rows], -1)):  # (index % rows, index // rows): r29a minor 6
+        fail(
+            f"for {case}: you divided by rows; patches are numbered row by row, so row = index // cols "
+            "and col = index % cols"
+        )
 
 
 def _on_digit_17(max_fusion_top_patch: Callable[..., Any]) -> str:
