@@ -104,12 +104,15 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (
         "lesson",
         "10",
-        ("deleting a blank patch changes nothing", "sent last, the lag shrinks to +0.010 [+0.003, +0.017]"),
+        (
+            "deleting a blank patch changes nothing",
+            "blank patches sent last, the lag shrinks to +0.010 [+0.003, +0.017]",
+        ),
     ),
     ("lesson", "Summary", ("an image-blind map (rollout's, through all four blocks) already puts 52.7 %",)),
     ("lesson", "3", ("gets 0.494 of the average", "24.7 times")),
     ("lesson", "8", ("cosine 0.19", "average 0.37")),
-    ("lesson", "4", ("4.x", "fell back to eager and returned them", "attn.attn_drop", "eval mode")),
+    ("lesson", "4", ("4.x", "fell back to eager, returned them", "attn.attn_drop", "eval mode")),
     ("appendix", "J", ("transformers 4.x", "005db820", "fell back to eager attention and returned the weights")),
     ("lesson", "9", ("every draw; [appendix i]",)),  # r28d minor 10
     ("lesson", "12", ("One digit, an illustration: it opens on test digit 17",)),  # r28d minor 11: said first
