@@ -22,7 +22,8 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main-path targets of this round's lesson brief (visible cells and markdown words before the Summary)
 # brief fix06i item D: 2,700 -> 2,496 words (the verdict box moved to section 5, second readings to the appendix)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 50, 2494
+# brief fix06n item 1 (review r29a): 2,494 -> 2,414 (init numbers, the lr grid, four table rows and asides to the appendix)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 50, 2414
 
 
 def _short(heading: str) -> str | None:
@@ -650,7 +651,7 @@ PROSE = [
             "0",
             "0.01",
             "3",
-            "within 0.20 of ln 10",
+            "a margin set on healthy starts",  # r29 density: "within 0.20 of ln 10" moved to appendix H (its row pins it)
             "seed 0",
             "400",
             "10",
@@ -782,16 +783,15 @@ PROSE = [
         "lesson",
         "3 ·",
         (
-            "42.4",
             "100 steps",
-            "lr 1e-2",
             "3 seeds",
             "same init and rate",
             "#appendix-a",
             "validation accuracy goes with the init and the learning rate",  # review r26e_06: accuracy, not plateau length
-            "plateau length not measured",  # review r26e_06
         ),
     ),
+    # r29 density (brief fix06n item 1): 3b's init numbers moved to appendix A, the rule stays in section 3
+    ("appendix", "A ·", ("42.4", "lr 1e-2", "3 seeds", "plateau length not measured")),
     ("lesson", "4 ·", ("same init and rate", "33-64")),
     ("lesson", "5 ·", ("blur", "1,860 steps", "#appendix-g")),
     # brief fix06i item D: the augmentation verdicts live in the printed table; the 1,860-step reading in appendix G
@@ -846,7 +846,8 @@ PROSE = [
         (
             "on every seed](06_train_a_vit_appendix.ipynb#warm-up)",
             "depth, pooling or size",  # review r27e major 3: the size runs share the rate
-            "at equal steps and at equal epochs",
+            "at equal steps (400), the cnn's lead grows on fewer training digits (**ahead**)",  # review r29a minor 1
+            "the equal-epoch arm agrees, but gives 300 digits only 100 steps, near the vit's plateau",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "#regularisers",
@@ -939,7 +940,8 @@ PROSE = [
     # fix25d_06 (review r25d_06 items 1, 2, 3, 4, 5, 7): the init gap's per-seed range and word; what the Wilson interval
     # covers; DeiT and Beyer named in the main path; the recap's numbers in the symptom table; the goal's wording
     ("lesson", "(top)", ("choose nothing on the test set",)),
-    ("lesson", "3 ·", ("42.4", "leans", "`LOOP`")),
+    ("lesson", "3 ·", ("`LOOP`",)),
+    ("appendix", "A ·", ("42.4", "leans", "95 %\n[+18.9, +65.9]: it only **leans**")),  # r29 density: moved to appendix A
     # review r27d major 2: section 3's regulariser sentence (seed 2 rose 0.01)
     (
         "lesson",
@@ -1093,8 +1095,9 @@ PROSE = [
         "3 ·",
         (
             "`QUICK` and `LOOP` keep PyTorch's Linear init (torch 2.13: uniform in ±1/√fan-in)",
-            "timm's draws a truncated normal with std 0.02 for its linear weights",  # review r27c minor 2
-            "95 % [+18.9, +65.9]: it only [leans](#verdict-words)",
+            "draws a truncated normal with std 0.02 for its linear weights",  # review r27c minor 2
+            "timm's (v0.6-1.0.28, default `weight_init`)",  # review r29a minor 3: version and mode, checked in the mirror
+            # r29 density: "95 % [+18.9, +65.9]: it only leans" moved to appendix A (its rows pin 42.4, [+18.9, +65.9] and leans)
             # review r27c M3
             # review r27c minor 3
         ),
@@ -1106,7 +1109,6 @@ PROSE = [
         (
             "### augmentation",
             # review r27d minor 4: the paper's word
-            "whether a stronger locality prior would, these runs cannot say",
         ),
     ),
     # brief fix06i (review r27f minors 5-7, item D): the verdict box moved to section 5's start (section 2 keeps the
@@ -1136,7 +1138,6 @@ PROSE = [
         "2 ·",
         (
             # brief fix06l item 2 (review r28c minor 7): one uncorrected p = 0.059 on the most extreme pair supports this
-            "these 100-digit counts do not tell any two digits apart",
             # brief fix06j item 2 (review r28a minor 1): overlapping intervals are no test; the pairwise test is
             "even the most different pair is not told apart (fisher's exact test, printed)",
             "06_train_a_vit_appendix.ipynb#vit-payoff",
@@ -1200,7 +1201,16 @@ PROSE = [
         "lesson",
         "3 ·",
         (
-            "it only [leans](#verdict-words), a hint from 3 seeds",
+            "**judge a plateau against a run with the same init and rate**",
+        ),
+    ),
+    # r29 density (brief fix06n item 1): the numbers, the hint and the caution moved to appendix A
+    (
+        "appendix",
+        "A ·",
+        (
+            "it only **leans**",
+            "a hint from 3 seeds",
             "to be safe (plateau length not measured), **judge a plateau against a run with the same init and rate**",
         ),
     ),
@@ -1222,6 +1232,10 @@ PROSE = [
         ),
     ),
 ]
+
+PROSE.append(("appendix", "C ·", ("two possible causes, not separated for this run",)))  # r29 density: moved from lesson cell 8
+PROSE.append(("appendix", "D ·", ("whether a stronger locality prior would, these runs cannot say",)))  # r29 density: moved from section 5
+PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two digits apart",)))  # r29 density: moved from section 2
 
 PRINTED = [
     # brief fix06j item 3 (review r28a minor 9): the visible loop's validation pass (eval mode, no gradients)
@@ -1260,8 +1274,18 @@ PRINTED = [
         (
             "ViT: augmented - plain 10 -10.0",
             "CNN-8: augmented - plain 10 -4.0",
-            "CNN-8 - ViT +1.9 [+0.8, +3.1]",
             "95 % [",
+        ),
+    ),
+    # r29 density (brief fix06n item 1): section 5's main-path table keeps three rows; the others and the lr grid print in appendix D
+    (
+        "appendix",
+        "D ·",
+        (
+            "CNN-8 - ViT 400 steps 10 seeds +1.9 [+0.8, +3.1]",
+            "[+0.8, +3.1]",
+            "53.5 (18.3..72.8)",
+            "97.2 (96.7..97.8)",
         ),
     ),
     (
@@ -1525,13 +1549,10 @@ PRINTED = [
             "CNN-8 - ViT",
             "CNN-32 - ViT",
             "[+0.8, +5.0]",
-            "[+0.8, +3.1]",
             "95 % interval",
             " leans",
             "95 % [",
             "corrected (99.75%)",
-            "53.5 (18.3..72.8)",
-            "97.2 (96.7..97.8)",
             "ViT: augmented - plain 10 -10.0 [-13.2, -6.8] [-15.8, -4.2] behind",
             "CNN-8: augmented - plain 10 -4.0 [-5.4, -2.6] [-6.5, -1.5] behind",
             "the ViT's change - CNN-8's 10 -6.0 [-9.9, -2.1] [-13.1, +1.1] leans",
@@ -1585,10 +1606,11 @@ PRINTED = [
         "2 ·",
         (
             "preset mnist-fast: a soft split (lesson 02's overlapping 10x10 windows, stride 6), depth 2, lr 0.003, 75,338 parameters",
-            "validation above the training line for the first 7 epochs; two possible causes, not separated for this run: the line is a running tally, and its digits are augmented",
             "training loss 2.05 -> 0.68, towards label smoothing's floor, 0.50 (dashed; defined below)",
         ),
     ),
+    # r29 density (brief fix06n item 1, review r29a minor 6): cell 8's tally aside moved to appendix C, printed and said there
+    ("appendix", "C ·", ("epochs with validation accuracy above the training tally: [1, 2, 3, 4, 5, 6, 7]",)),
 ]
 
 SOURCE = [
@@ -2632,8 +2654,8 @@ CELL_FORBIDDEN = [
     ("lesson", '<a id="verdict-words"></a>', "98.3", "the box names no corrected level (section 5 does)"),
     ("lesson", '<a id="student-t"></a>', "**Paired**", "defined once, in section 3's box"),
     ("lesson", '<a id="student-t"></a>', "Bonferroni", "the family's wording lives in appendix D"),
-    ("lesson", 'print(clinic.rate_lines(RUNS["lr"]', "long_own", "the longer budget moved to appendix D"),
-    ("lesson", 'print(clinic.rate_lines(RUNS["lr"]', "benchmark", "the benchmark moved to appendix D"),
+    ("lesson", 'clinic.rate_lines(RUNS["lr"]', "long_own", "the longer budget moved to appendix D"),
+    ("lesson", 'clinic.rate_lines(RUNS["lr"]', "benchmark", "the benchmark moved to appendix D"),
     ("lesson", "**Which regulariser stops the rise?**", "a finding", "3 seeds are exploratory, not a finding"),
     ("lesson", "**Which regulariser stops the rise?**", "leans on normality", "the 3-seed caveat lives in appendix D"),
     (
