@@ -941,7 +941,8 @@ PROSE = [
     # covers; DeiT and Beyer named in the main path; the recap's numbers in the symptom table; the goal's wording
     ("lesson", "(top)", ("choose nothing on the test set",)),
     ("lesson", "3 ·", ("`LOOP`",)),
-    ("appendix", "A ·", ("42.4", "leans", "95 %\n[+18.9, +65.9]: it only **leans**")),  # r29 density: moved to appendix A
+    # r29 density: moved to appendix A
+    ("appendix", "A ·", ("42.4", "leans", "95 %\n[+18.9, +65.9]: it only **leans**")),
     # review r27d major 2: section 3's regulariser sentence (seed 2 rose 0.01)
     (
         "lesson",
@@ -1200,9 +1201,7 @@ PROSE = [
     (
         "lesson",
         "3 ·",
-        (
-            "**judge a plateau against a run with the same init and rate**",
-        ),
+        ("**judge a plateau against a run with the same init and rate**",),
     ),
     # r29 density (brief fix06n item 1): the numbers, the hint and the caution moved to appendix A
     (
@@ -1233,9 +1232,10 @@ PROSE = [
     ),
 ]
 
-PROSE.append(("appendix", "C ·", ("two possible causes, not separated for this run",)))  # r29 density: moved from lesson cell 8
-PROSE.append(("appendix", "D ·", ("whether a stronger locality prior would, these runs cannot say",)))  # r29 density: moved from section 5
-PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two digits apart",)))  # r29 density: moved from section 2
+# r29 density (brief fix06n item 1): moved from lesson cell 8, section 5 and section 2 to the appendix
+PROSE.append(("appendix", "C ·", ("two possible causes, not separated for this run",)))
+PROSE.append(("appendix", "D ·", ("whether a stronger locality prior would, these runs cannot say",)))
+PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two digits apart",)))
 
 PRINTED = [
     # brief fix06j item 3 (review r28a minor 9): the visible loop's validation pass (eval mode, no gradients)
