@@ -846,3 +846,10 @@ def test_slip_candidates_that_cannot_broadcast_are_not_this_slip():
     _slip_searches((torch.add, torch.zeros(4, 7), torch.zeros(4)))  # a broadcast error inside a search: not this slip
     with pytest.raises(ExerciseFailed, match="grad_a unchanged"):  # a named slip still fails
         _slip_searches((torch.add, torch.zeros(4, 7), torch.zeros(4)), (_softmax_jacobian_slips, grad_a, a, grad_a))
+
+
+def test_the_empty_set_and_a_fixed_axis_transpose_get_their_own_messages():  # review r29a minors 8 and 9
+    with pytest.raises(ExerciseFailed, match=r"you named no part, but 5 parts still get a gradient"):
+        check_frozen_attention_parts(lambda: set())
+    with pytest.raises(ExerciseFailed, match=r"not fixed axes such as \.transpose\(0, 1\)"):
+        check_value_gradient(lambda a, g: a.transpose(0, 1) @ g)

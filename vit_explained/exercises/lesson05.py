@@ -45,8 +45,8 @@ _SIZE_MISMATCH = re.compile(r"must match the size|Expected size|cannot be multip
 #: broadcasting's error: two batch axes differ, as after a transpose that moved an axis into the batch
 _BATCH_AXES_MISMATCH = re.compile(r"must match the size of tensor b \(\d+\) at non-singleton dimension")
 _BATCH_HINT = (
-    "If it works on one (N, N) matrix: .T reverses every axis of a batched tensor; transpose only the "
-    "last two with .transpose(-2, -1) or .mT"
+    "If it works on one (N, N) matrix: transpose only the last two axes, with .transpose(-2, -1) or .mT, not "
+    "fixed axes such as .transpose(0, 1); .T reverses every axis of a batched tensor"
 )
 
 
@@ -938,6 +938,11 @@ def check_frozen_attention_parts(parts_with_gradient: Callable[[], object]) -> N
     """
     answer = _answer_parts(attempt(parts_with_gradient))
     truth = _parts_with_gradient()
+    if not answer:
+        fail(
+            f"you named no part, but {len(truth)} parts still get a gradient: a frozen layer keeps none for its own "
+            "weights, yet passes the gradient through to its input"
+        )
     for part in FROZEN:
         if part in answer and part not in truth:
             fail(_WHY_EXTRA[part])
