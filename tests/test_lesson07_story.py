@@ -24,7 +24,7 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "07_tokens_to_token_vit_solutions.ipynb
 NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2081  # r29 (brief fix07n): from 2198
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2036  # r29 (brief fix07n): from 2198
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -232,6 +232,18 @@ PROSE = [
             # review r26d ("live training"), r27b minor 6: the command that retrains one arm, with the stored run's
             # wall time, in Sources (section 6 prints the setup alone)
             "To retrain the arm (6 runs; the stored ones took 26 to 91 s each on 2 busy cores)",
+            "4 wide blocks (depth and width change), somewhat larger",  # r28b minor 7; r29 density: from section 6
+            "2.7 points below 14 narrow ones",  # r29 density: from section 6
+            "(section 5 counts 1.32x",  # r29 density: from section 6
+            # review r27c minor 1: one source per ratio (published/published 1.33x; section 5's own count 1.32x);
+            # r29 density: moved from the lesson's section 6 (brief fix07n item 2), with its rows "1.7", "1.9", "1.04x"
+            (
+                "By published MACs, T2T-ViT-14 is 1.7 points above DeiT-S at 1.04x its MACs, and T2T-ViT_t-14 1.9 "
+                "points at 1.33x (section 5 counts 1.32x"
+            ),
+            "1.7",
+            "1.9",
+            "1.04x",
             # r29 density: moved from the lesson's section 6 (brief fix07n item 2), each with its row there before
             "no token layer mixes tokens; only the soft splits do. It also drops the `v` skip and a LayerNorm.",
             "All seeds share these 180 digits, so an interval covers seed variation only",
@@ -541,13 +553,13 @@ PROSE = [
         LESSON,
         "## 6.",
         [
-            "1.32x",
+            # r29 density: "1.32x" (section 5's count beside the published 1.33x) and Table 7's "2.7" moved to the
+            # appendix's Sources (rows there)
             "`Linear`",
             "96",
             "No benefit of attention was detected here.",
             "180",
             "10",
-            "2.7",
             "14",
             "Module, backbone and recipe all change together",
             '(appendix, "Sources")',
@@ -567,16 +579,9 @@ PROSE = [
             "itself with **attention off** (each token attends only to itself)",
             # review r27c minor 3: attention off changes one thing, the other arms several
             "### Replacing the token transformers or the module (one change: attention off; several: the others)",
-            "1.7",
+            # r29 density: the published gaps (1.7, 1.9 points; 1.04x, 1.33x) moved to appendix Sources (rows there)
             "4.8",
             "4.6G",
-            "1.04x",
-            # review r27c minor 1: one source per ratio (published/published 1.33x; section 5's own count 1.32x)
-            (
-                "By published MACs, T2T-ViT-14 is 1.7 points above DeiT-S at 1.04x its MACs, and T2T-ViT_t-14 1.9 "
-                "points at 1.33x (section 5 counts 1.32x)."
-            ),
-            "1.9",
             "21.5M",
             "4.8G",
             "81.5 %",
@@ -620,7 +625,6 @@ PROSE = [
             # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
             "most of the lead is there without overlap. T2T's chain, which changes several things, scored 3.1 above it",
             "Trained on 1,257 digits, scored on 180, T2T's chain beat",  # review r28b minor 2
-            "(depth and width change), somewhat larger",  # review r28b minor 7
             # review r27d minor 3: one plain sentence per arm on what it rules in or out
             # review r28c M2 (brief fix07l item 2): the 2-layer stem adds a layer and a GELU, not only size
             # r29 density: the 2-layer stem's +1.9 [-0.2, +4.1] and the `Linear` arm moved to appendix Sources
@@ -644,7 +648,6 @@ PROSE = [
                 "after 93 (5 seeds): no longer detectable. Whether section 6's gaps last is not tested here;"
             ),
             "no detectable difference. No benefit of attention was detected here.",
-            "somewhat larger",
             "one run",
             "one run each",
             "The appendix prints Table 7",
@@ -788,7 +791,7 @@ PROSE = [
         [
             "qualitative (Fig. 2, selected feature maps)",
             "nonlinearly and, through attention, all windows with each other.",
-            "Table 7 (this lesson's section 6)",
+            "Table 7 tests the remedy (section 6)",  # r29 density: shortened (was "Table 7 (this lesson's section 6)")
             "as one reason why a ViT",
             "Table 7",
             "disjoint",
