@@ -26,7 +26,8 @@ PATHS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 HEADING = re.compile(r"#{1,3} (.*)")
 # the main path's targets (fix01i lowered the words from 2,350 to 2,140 before the Summary; fix01j the cells from 46 to
 # 44: section 8's shift probe moved to appendix E)
-CAP_CELLS, CAP_WORDS = 44, 2140
+# fix01n (r29 density): 43 cells / 2,074 words (the slip picture, section 6 bookkeeping and section 7 table moved out)
+CAP_CELLS, CAP_WORDS = 43, 2074
 
 
 @cache
@@ -195,9 +196,10 @@ FACTS = [
             "gives",
             "order",
             "97.4 %",
-            "21.8 %",
             "1,000",
-            "19.4-32.6 % over ten shuffles",
+            "shuffled, 19-33 % of 1,000 digits right instead of 97.4 %",  # fix01n item 2 (r29a M1)
+            "without positions the encoder is blind to patch order (exact)",
+            "trained without them, the same recipe gets 75.1-81.0 % (3 seeds), against 97.4 % with them (one seed)",
             "MNIST",
             "ViT",
             "8",
@@ -207,8 +209,8 @@ FACTS = [
             # fix01k item 4 (r28b minor 7): "in 2 of 3 runs", not a law
             # fix01l item 2 (r28c minor 6): the distance-only claim left (no main-path line printed it)
             # fix01m item 1 (r28d minor 2): plain words, the training run as the unit of evidence
-            "counted in training runs, same-column positions came out more alike in 2 of 3. seed 0 suggested the test, so only"
-            " the 2 fresh seeds test it: 1 shows it, barely. an order-only table does not",
+            # fix01n item Z (r29a minor 14): one line; the seed bookkeeping lives in appendix A
+            "trained tables put same-column positions closer, weakly (3 small runs); an order-only table does not",
             "a 2-d resize shows no detectable drop",
             "one changed pixel reaches all 197 tokens after one block",
             "the patch cut follows only whole-patch shifts",
@@ -261,8 +263,12 @@ FACTS = [
             "(printed above)",  # fix01i D: the intervals are printed; the ink-free range moved to appendix E
             "the table is the only order-sensitive part",
             "so the drop is the table's",
-            "larger training shifts (here up to 2 px)",
         ],
+    ),
+    (  # r29 density: moved to appendix E (fix01n item 3, r29a minor 10): the open question left section 8
+        "appendix",
+        "A whole-patch shift through the trained ViT (section 8)",
+        ["open: whether a model trained with shifts larger than this recipe's 2 px"],
     ),
     (
         "lesson",
@@ -299,18 +305,28 @@ FACTS = [
             # fix01j item 1 (r28a M1): the headline names the run that suggested the test and reads as closeness
             # fix01k item 4 (r28b minor 7): "in 2 of 3 runs"; why columns are the test
             # fix01m item 1 (r28d minors 2, 3): plain words; seeds are the evidence, the patch intervals describe one table
-            "**in short:** the evidence is counted in training runs (seeds); the intervals below only describe one table's"
-            " 36 inner patches (not independent).",
-            "are same-column positions (one or more rows apart: 8, 16, ... tokens) more alike than unrelated ones? yes in 2"
-            " of 3 runs, but one is seed 0, which suggested this question, so it cannot test it; of the 2 fresh seeds, 1"
-            " shows it, barely.",
+            # fix01n item 1 (r29a minor 3): the headline in plain words; the bookkeeping moved to appendix A (row below)
+            "all three trained tables lean that way (+0.15 to +0.19); a table that knows only token order shows no such"
+            " effect (+0.01).",
+            "three small runs, and the run is the unit: a hint, not a finding (appendix a: the intervals).",
             "columns are the test because order alone already makes left/right neighbours alike.",
-            "a table that knows only token order shows no such effect.",  # fix01l item 2 (r28c minor 6)
+            "a table that knows only token order shows no such effect",  # fix01l item 2 (r28c minor 6)
             # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
             'the vit paper (section 4.5, fig. 7) finds that in vit-l/32 "closer patches tend to have more similar position'
             ' embeddings" and "the row-column structure appears"; small mnist models show a weaker version.',
             "small, partly trained mnist models, not imagenet vits",  # fix01j item 5 (r28a minor 12)
             "seeds 0-2",
+        ],
+    ),
+    (  # r29 density: moved to appendix A (fix01n item 1, r29a minor 3): section 6's "In short" bookkeeping
+        "appendix",
+        "Section 6's three runs, with intervals",
+        [
+            "the evidence is counted in training runs (seeds); the intervals below only describe one table's 36 inner"
+            " patches (not independent).",
+            "are same-column positions (one or more rows apart: 8, 16, ... tokens) more alike than unrelated ones? yes in 2"
+            " of 3 runs, but one is seed 0, which suggested this question, so it cannot test it; of the 2 fresh seeds, 1"
+            " shows it, barely.",
         ],
     ),
     (
@@ -348,7 +364,12 @@ FACTS = [
             "0.02",
             "appendix",
             "untrained model shows the invariance exactly",
-            "this shows exact invariance only; the evidence for positions is the trained model's 97.4 % -> 21.8 %",  # r25d item 4
+            # fix01n item 2 (r29a M1): r25d item 4's "exact invariance only" kept; the shuffle shows reliance, not need
+            "so without positions the encoder is blind to patch order, exactly: the table is its only order-sensitive part.",
+            "the trained model relies on its table",
+            "do positions *help*? that takes one change",
+            "against 97.4 % with them (one seed): on these digits, about 16-22 points.",
+            "since the table is the encoder's only order-sensitive part (the exact check above), the drop comes from",
             "training's",
             "dropout",
             "weights",
@@ -406,7 +427,6 @@ FACTS = [
             "`Linear`",
             "01_patches_and_embeddings_appendix.ipynb#appendix-e",
             "#appendix-e): why 0.80",
-            "correct token number",
             "the same `(c p1 p2)` layout as uva's `img_to_patch`",  # r25a item 5: UvA uses reshape/permute, not nn.Unfold
         ],
     ),
@@ -592,7 +612,13 @@ FACTS = [
             "`ViTForImageClassification(ViTConfig(num_labels=1000))`",
         ],
     ),
-    ("lesson", "2 · Where the map's 196 comes from", ["65,000", "table 6, which gives no error bars"]),  # fix01m item 4
+    # fix01n item 1 (r29a minor 7): one sentence on the main path; r29 density: moved to appendix F (the numbers)
+    ("lesson", "2 · Where the map's 196 comes from", ["65,000", "table 6", "+3.4 points of fine-tuned imagenet top-1"]),
+    (
+        "appendix",
+        "The paper's Table 6: patch size against compute (section 2)",
+        ["table 6, which gives no error bars", "84.15 %", "80.73 %", "224 and 55", "not scores at `224x224`"],
+    ),
     (  # fix01m item 2 (r28d minor 4): a three-line roadmap opens section 5; item 9: the shuffles bracket 27.7 %
         "lesson",
         "5 · The class token and position embeddings",
@@ -839,6 +865,8 @@ FACTS = [
         ["7", "comparisons", "Section", "2", "95.4 %", "96.4 %", "-1.0", "-2.1", "+0.0", "2-D"],
     ),
     ("appendix", "Why 0.80? (section 4)", ["positions", "scrambles", "photo's", "0.80"]),
+    # r29 density: moved to appendix E (fix01n item 1, r29a minor 8): section 4's kernel-slip picture and its caption
+    ("appendix", "Why 0.80? (section 4)", ["correct token number", "the slip, drawn (moved from section 4)"]),
     ("lesson", "9 · Explore", ["+0.41", "+0.10", "Carry the same learned table"]),
     ("appendix", "Neighbour below against neighbour to the right", ["column", "pooled", "mixes"]),
     ("appendix", "The hybrid ViT (section 8)", ["3.1", "ViT", "`1x1`"]),
@@ -1208,8 +1236,9 @@ PRINTED = [
         "6 · Going deeper: what a trained ViT learned about positions",
         # r27b M1: the 2-D table is a tie (left/right and above/below equally similar); how it splits is float rounding
         # fix01k item 1 (r28b M1): no split is printed (the measured 20/16 is float rounding; "18 of 36" was not measured)
+        # fix01n item Z (r29a minor 5): the rings say it; no float-rounding aside (still no split printed)
         "a 2-D sin-cos table (half the channels code the row, half the column): left/right and above/below equally "
-        "similar for all 36: a tie; which neighbour wins is float rounding; diagonal 0",
+        "similar for all 36: a tie (the rings); diagonal 0",
     ),
     ("lesson", "5 · The class token and position embeddings", "with positions added after the shuffle     0.05"),
     ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "table x  1: spread 0.02"),
@@ -1223,9 +1252,9 @@ PRINTED = [
     ("appendix", "The lesson's pipeline on eight digits", "image                     (8, 1, 28, 28)"),
     ("appendix", "The lesson's pipeline on eight digits", "patches                   (8, 49, 16)"),
     ("appendix", "The lesson's pipeline on eight digits", "logits                    (8, 10)"),
-    (
-        "lesson",
-        "7 · Going deeper: learned positions at a new resolution",
+    (  # r29 density: moved to appendix B (fix01n item 1, r29a minor 9)
+        "appendix",
+        "Five comparisons (section 7)",
         "2-D bicubic at 36x36 - trained at 28x28: -1.0 points, 99 % interval [-2.6, +0.5]",
     ),
     (
@@ -1334,15 +1363,10 @@ PRINTED = [
         "0 · The whole ViT on one page",
         'return tokens[:, 0] if pool == "cls" else tokens[:, 1:].mean(dim=1)  # map: norm, class token',
     ),
-    (
+    (  # fix01n item 1 (r29a minor 9): one printed line with the headline accuracies
         "lesson",
         "7 · Going deeper: learned positions at a new resolution",
-        "2-D bicubic (timm), 36x36 digits             96.4 % right",
-    ),
-    (
-        "lesson",
-        "7 · Going deeper: learned positions at a new resolution",
-        "1-D linear along the sequence, 36x36 digits  49.6 % right",
+        "36x36 digits right: 2-D bicubic 96.4 %, 2-D bilinear 95.4 %, 1-D linear 49.6 % (the trained table at 28x28: 97.4 %)",
     ),
 ]
 
@@ -1784,6 +1808,16 @@ def test_section_code_and_checks(where: str, heading: str, code: str, hidden: bo
 # (phrase, why: the test it came from, scope): scope "all" = lesson + appendix + solutions (sources and outputs);
 # "lesson" = the lesson notebook only (the material lives in the appendix); other scopes are named below.
 FORBIDDEN = [
+    (
+        "the evidence for positions is the trained model's",
+        "r29a M1: the shuffle shows reliance; the one-change run shows need",
+        "all",
+    ),
+    (
+        "attention alone cannot see order: shuffling",
+        "r29a M1: the exact invariance shows blindness, not the drop",
+        "all",
+    ),
     ("18 of 36", "r28b M1: not measured (the 2-D table's tie splits 20/16 by float rounding)", "all"),
     ("an even split", "r28b M1: as above", "all"),
     ("end up more alike", "r28b minor 7: in 2 of 3 runs, not a general law", "all"),
@@ -2442,8 +2476,9 @@ ORDER = [
     ("lesson", "plot_kernel_layouts(conv.weight)", "**Three ways** to write it"),  # r25a item 4: picture, then routes
     ("lesson", "**Three ways** to write it", "# 3. Conv2d"),  # the routes just before the cell that runs them
     # r27b minor 1: the slip picture's caption sits just before its cell, after the routes
-    ("lesson", "# 3. Conv2d", "The picture shows the `permute` forgotten on the *kernel*"),
-    ("lesson", "The picture shows the `permute` forgotten on the *kernel*", "plot_slip_scatter("),
+    # r29 density: the slip picture moved to appendix E (fix01n item 1): after "Why 0.80?"'s correlation, caption first
+    ("appendix", "photo = torch.corrcoef(photo_pair)", "The picture shows the `permute` forgotten on the *kernel*"),
+    ("appendix", "The picture shows the `permute` forgotten on the *kernel*", "plot_slip_scatter("),
     # r27b minor 3: each section 8 probe is explained right after its own output
     ("lesson", "reach = one_pixel_reach(", "One changed pixel changes 1 of the 197 tokens"),
     (
@@ -2686,7 +2721,7 @@ def test_stored_tables_print_their_shape() -> None:
     lines = per_table.splitlines()  # 20a: one line per reading, then the pooled lines
     assert len(lines) == 7 and [line.split()[0] for line in lines[1:5]] == ["row", "column", "row", "below"]
     intervals = nb.printed(appendix[_at("appendix", "section6_runs = {0: stored_shifted_positions(")])
-    assert intervals.count("98.75 % interval") == 6  # 21f: each line carries its level
+    assert intervals.count("98.75 % interval") == 7  # 21f: each line carries its level (fix01n: + the 1-D line)
 
 
 def test_the_pixel_cost_is_printed_once() -> None:
@@ -2741,9 +2776,10 @@ def test_r26b_m3_the_reference_tables_are_drawn_before_their_counts() -> None:
 def test_r27b_the_slip_caption_is_next_to_its_picture() -> None:
     """r27b minor 1: the caption's cell comes right before the cell that draws the slip (its check folded in between
     is not shown); section 8's three explanations each follow their probe's hidden check directly."""
-    cells = nb.cells(LESSON)
-    caption = _at("lesson", "The picture shows the `permute` forgotten on the *kernel*")
+    cells = nb.cells(APPENDIX)  # r29 density: the slip picture moved to appendix E (fix01n item 1)
+    caption = _at("appendix", "The picture shows the `permute` forgotten on the *kernel*")
     assert cells[caption]["cell_type"] == "markdown" and "plot_slip_scatter(" in nb.source(cells[caption + 1])
+    cells = nb.cells(LESSON)
     for probe, words in (
         ("reach = one_pixel_reach(", "One changed pixel"),
         ("rolls = {", "The absolute position table also breaks"),
@@ -2763,10 +2799,12 @@ def test_r27b_m1_the_2d_table_is_reported_as_a_tie() -> None:
         # fix01j item 1 (r28a M1): the headline counts the fresh seeds only and names closeness
         # fix01k item 4 (r28b minor 7): "in 2 of 3 runs", not "end up"
         # fix01m item 1 (r28d minor 2): the same facts in plain words, the training run as the unit
-        "yes in 2 of 3 runs, but one is seed 0, which suggested this question, so it cannot test it; of the 2 fresh"
-        " seeds, 1 shows it, barely.",
     ):
         assert nb.flat(fact) in six, fact
+    assert nb.flat(  # r29 density: moved to appendix A (fix01n item 1)
+        "yes in 2 of 3 runs, but one is seed 0, which suggested this question, so it cannot test it; of the 2 fresh"
+        " seeds, 1 shows it, barely."
+    ) in prose("appendix", "Section 6's three runs, with intervals")
     moved = prose("appendix", "Section 6's three runs beyond the nearest neighbours")  # fix01i: from section 6
     for fact in (
         "similarity to the patch below minus to the right holds 0 on all three (grid8 s0: +0.02 [-0.16, +0.19])",
@@ -2775,14 +2813,22 @@ def test_r27b_m1_the_2d_table_is_reported_as_a_tie() -> None:
         "4, 6 and 4 patches have best and runner-up within 0.01",  # r27b minor 9
     ):
         assert nb.flat(fact) in moved, fact
-    summary = prose("lesson", "Summary")
-    assert nb.flat("only the 2 fresh seeds test it: 1 shows it, barely. an order-only table does not") in summary
+    summary = prose("lesson", "Summary")  # fix01n item Z (r29a minor 14): one line
+    assert (
+        nb.flat("trained tables put same-column positions closer, weakly (3 small runs); an order-only table does not")
+        in summary
+    )
     printed = section("lesson", "6 · Going deeper: what a trained ViT learned about positions", "printed")
-    for line in (  # fix01i item 2: the three trained tables and the 1-D order-only reference through the same reading
-        "trained, seed 0            +0.19 [+0.03, +0.37]  above 0",
-        "trained, seed 1            +0.18 [+0.00, +0.39]  above 0 (lower end +0.004)",
-        "trained, seed 2            +0.15 [-0.01, +0.33]  holds 0",
-        "1-D sinusoid (order only)  +0.01 [-0.01, +0.03]  holds 0",  # the brief's (r27f's) +0.01 [-0.01, +0.03]
+    assert (  # fix01n item 1: the estimates print on the main path
+        "same column minus neither row nor column, similarity: trained, seed 0 +0.19, trained, seed 1 +0.18, "
+        "trained, seed 2 +0.15, 1-D sinusoid (order only) +0.01" in printed
+    )
+    printed = section("appendix", "Section 6's three runs, with intervals", "printed")
+    for line in (  # r29 density: moved to appendix A (fix01n item 1): each table's interval, appendix A's level
+        "grid8 s0, same column - neither: +0.195, 98.75 % interval [+0.034, +0.371]",
+        "grid8 s1, same column - neither: +0.176, 98.75 % interval [+0.004, +0.387]",
+        "grid8 s2, same column - neither: +0.150, 98.75 % interval [-0.007, +0.334]",
+        "1-D sinusoid (order only), same column - neither: +0.009, 98.75 % interval [-0.012, +0.030]",
     ):
         assert line in printed, line
     checks = section("appendix", "Section 6's three runs beyond the nearest neighbours", "check")
@@ -2802,7 +2848,7 @@ def test_r27c_the_thinner_section_5_and_the_tie_rings() -> None:
     table's exact ties are drawn as rings on every tied neighbour (checked), so no dot's side reads as a preference."""
     five = prose("lesson", "5 · The class token and position embeddings")
     for fact in (
-        "ten permutations: 19.4 % to 32.6 % (seeds' range)",
+        "19-33 % of the held-out test digits right over ten permutations (seed 0's: 21.8 %)",  # fix01n item 3 (r29a minor 1)
         "the trained model sees only which patches are present, not where: it gets 27.7 % right, shuffled or not",
         # fix01i item 1 (r27f M1): Table 8 lives in appendix B; fix01j item 2: the guess replaced by the measurement
         "trained without any positions, the same recipe gets 75.1-81.0 % (3 seeds",
