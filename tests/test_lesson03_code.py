@@ -440,9 +440,10 @@ def test_a_dtype_clash_in_a_product_is_named_as_such_not_as_a_missing_transpose(
 def test_item_2_section_4_and_exercise_5_say_what_appendix_i_measured(capsys):
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Heads cost memory only where the weights are stored:**")])
     assert "not measured" not in text
-    assert "nor for the backward pass" in text  # review r27f_03 D: what it saves is appendix I's (checked below)
+    assert "keeps none, forward or backward" in text  # r27f_03 D; r29 density: what it saves is appendix I's
     appendix_text = nb.flat("\n".join(APPENDIX_SOURCES))
-    assert "the fused path saves $q$, $k$, $v$, the output and one logsumexp per row" in appendix_text
+    assert "nor for the backward pass" in appendix_text  # r29 density: the mechanism moved to appendix I
+    assert "it saves $q$, $k$, $v$, the output and one number per query row, $(B, h, N)$ (a logsumexp)" in appendix_text
     check_attention_memory(
         lambda batch=8, num_tokens=577, heads=16, bytes_per_element=4: batch * heads * num_tokens**2 * bytes_per_element
     )
@@ -479,8 +480,8 @@ def test_item_2_the_rows_figure_gives_the_spread_of_q_k_and_of_the_scores():
     assert "(spread 1) and" not in fig._suptitle.get_text()
     mixed = plot_softmax_rows((4, 64), seed=0)
     assert mixed._suptitle.get_text().endswith("scores of spread √d")
-    code = nb.unique_index(SOURCES, "fig = plots.plot_softmax_rows((64, 64),")
-    assert any("image/png" in output.get("data", {}) for output in CELLS[code]["outputs"])
+    code = nb.unique_index(APPENDIX_SOURCES, "fig = plots.plot_softmax_rows((64, 64),")  # r29: moved to appendix G
+    assert any("image/png" in output.get("data", {}) for output in nb.cells(APPENDIX)[code]["outputs"])
 
 
 def _scores(q, k):
@@ -687,8 +688,8 @@ def test_item_1_the_package_function_grows_like_sqrt_d_and_keeps_the_share():
 
 
 def test_item_3_the_rows_figure_shows_ten_keys_and_the_norms():
-    code = nb.unique_index(SOURCES, "fig = plots.plot_softmax_rows((64, 64),")
-    assert "shown_keys=10" in SOURCES[code]
+    code = nb.unique_index(APPENDIX_SOURCES, "fig = plots.plot_softmax_rows((64, 64),")  # r29: moved to appendix G
+    assert "shown_keys=10" in APPENDIX_SOURCES[code]
     fig = plots.plot_softmax_rows((64, 64), seeds=(0, 1), shown_keys=10)
     weight_axes = fig.axes[:2]
     assert all(ax.get_xlim() == (-0.5, 9.5) for ax in weight_axes)
@@ -1346,7 +1347,8 @@ def test_exercise_4_names_the_weights_when_they_are_returned():
 def test_wording_nits():
     text = "\n".join(c.source for c in _cells_fix_x() if c.cell_type == "markdown")
     assert "where the appendix can tell" not in text
-    assert "For random unit-variance $q$, $k$ and an i.i.d. normal upstream gradient" in text  # review r27d_03 minor 2
+    # review r27d_03 minor 2 (scoped to random unit-variance q, k); r29a_03 minor 5: no upstream-gradient clause
+    assert "For random unit-variance $q$, $k$, $1/\\sqrt{d}$ keeps every row unsaturated" in text
     for path in (LESSON, SOLUTIONS):
         cells = _cells_fix_x(path)
         (stub,) = [c.source for c in cells if c.source.startswith("def attention(q: torch.Tensor")]

@@ -500,6 +500,8 @@ def merge_reversed(x):
     [
         (lambda x, h: __import__("einops").rearrange(x, "b n (h d) -> b h n d", h=h), merge_heads, "einops"),
         (split_heads, lambda x: __import__("einops").rearrange(x, "b h n d -> b n (h d)"), "einops"),
+        # review r29a_03 minor 10: the public name, not the module path doubled (einops.einops.rearrange)
+        (split_heads, lambda x: rearrange(x, "b h n d -> b n (h d)"), r"your function called einops\.rearrange$"),
         (split_heads_last, merge_heads, r"returned shape \(2, 5, 3, 4\)"),
         (split_heads, lambda x: x.transpose(1, 2), r"returned shape .*\(B, N, heads \* d\)"),
         (split_heads_reversed, merge_heads, "values are in the wrong places"),  # heads in reverse order

@@ -335,7 +335,8 @@ class forbid:  # used like a function: ``with forbid(F.gelu, reason="the GELU"):
         for directory, module in self._directories.items():
             if code.co_filename.startswith(directory):
                 where = frame.f_globals.get("__name__", module)
-                return f"{where}.{code.co_qualname}"
+                public = getattr(sys.modules.get(module), code.co_qualname, None)  # einops.rearrange
+                return f"{module if getattr(public, '__code__', None) is code else where}.{code.co_qualname}"
         return None
 
     def _record(self, name: str) -> None:

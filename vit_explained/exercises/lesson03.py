@@ -1157,3 +1157,63 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         fail(f"{where} the values differ from the layer's own output")
     note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
     passed("your layer equals the package's Attention, step by step." + note)
+
+
+#: section 0's tiny example: 4 tokens of width D = 4 (rows), read by 2 heads of width d = 2
+TINY_TOKENS = torch.tensor([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]])
+TINY_W_Q = torch.eye(4)[[2, 3, 0, 1]]  # section 0's query weight, (D out, D in) as nn.Linear stores it
+TINY_W_K = torch.eye(4)  # section 0's key weight
+
+
+def tiny_weights(w_q: torch.Tensor, w_k: torch.Tensor, heads: int = 2) -> torch.Tensor:
+    """Section 0's tiny example with query and key weights ``w_q``, ``w_k`` (D out, D in): the attention
+    weights ``(h, N, N)`` = softmax(q k^T / sqrt(d)) per head, in float64."""
+    tokens = TINY_TOKENS.double()
+    num_tokens, dim = tokens.shape
+    q = (tokens @ w_q.double().T).reshape(num_tokens, heads, dim // heads).transpose(0, 1)  # (h, N, d)
+    k = (tokens @ w_k.double().T).reshape(num_tokens, heads, dim // heads).transpose(0, 1)
+    return (q @ k.transpose(-2, -1) / math.sqrt(dim // heads)).softmax(dim=-1)
+
+
+def _finds(weights: torch.Tensor, head: int, query: int = 0, key: int = 3) -> bool:
+    """Is ``key`` the one largest weight in ``query``'s row of ``head`` (ties do not count)?"""
+    row = weights[head, query]
+    others = torch.cat([row[:key], row[key + 1 :]])
+    return bool(row[key] > others.max() + 1e-9)
+
+
+def check_query_finds_key(query_finds_key: Callable[[], Any]) -> None:
+    """Exercise 8: ``query_finds_key()`` returns ``(w_q, w_k)``, each ``(4, 4)`` as ``nn.Linear`` stores it, such
+    that in section 0's tiny example token 0's largest weight in head 0 is on token 3 and head 1's weights are
+    those of section 0's ``w_q``, ``w_k``. Any such weights pass (any dtype, numpy or nested lists)."""
+    answer = attempt(query_finds_key)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        fail(f"your function returned a {_type_name(answer)}; return the pair (w_q, w_k)")
+    w_q, w_k = (as_tensor(w, name).double() for w, name in zip(answer, ("w_q", "w_k"), strict=True))
+    for name, w in (("w_q", w_q), ("w_k", w_k)):
+        if tuple(w.shape) != (4, 4):
+            fail(f"{name} has shape {tuple(w.shape)}; each is (4, 4): (D out, D in), as nn.Linear stores it")
+        if not torch.isfinite(w).all():
+            fail(f"{name} holds inf or nan; use finite numbers")
+    weights, before = tiny_weights(w_q, w_k), tiny_weights(TINY_W_Q, TINY_W_K)
+    if _finds(weights, head=0):
+        if not torch.allclose(weights[1], before[1], atol=1e-6):
+            fail(
+                "head 0 is right, but head 1's weights changed: keep head 1's rows of w_q and w_k as section 0 had them"
+            )
+        share = float(weights[0, 0, 3])
+        passed(f"in head 0 token 0 now puts {share:.2f} of its weight on token 3, its largest; head 1 is unchanged.")
+        return
+    if _finds(weights, head=1):
+        fail("token 0 attends most to token 3 in head 1, not head 0: head 0 is made by rows 0-1 of w_q and w_k")
+    if _finds(tiny_weights(w_q.T, w_k.T), head=0):
+        fail("transposed: nn.Linear computes q = x @ w_q.T, so row i of w_q makes query feature i (and w_k alike)")
+    if _finds(tiny_weights(w_k, w_q), head=0):
+        fail("asking and offering are swapped: token 0's query (w_q) must match token 3's key (w_k), not the reverse")
+    row = weights[0, 0]
+    if float(row[3]) >= float(row.max()) - 1e-9:
+        fail(f"in head 0 token 3 ties for token 0's largest weight ({float(row[3]):.2f}); make it the one largest")
+    fail(
+        f"in head 0 token 0's largest weight is on token {int(row.argmax())} ({float(row.max()):.2f}); token 3 gets "
+        f"{float(row[3]):.2f}: token 0's query must score token 3's key above every other key"
+    )
