@@ -92,6 +92,9 @@ PROSE = [
         [
             # r29 density: moved from the lesson's section 5 (brief fix07n item 2), its row there before (review r26d)
             "Performer approximates the softmax with random features, at a cost linear in `N`",
+            # review r29a minor 8: mmpretrain's 4.34G is section 5's count without the attention products
+            "4.34 GFLOPs (`configs/t2t_vit/README.md`, commit `02552d9`)",
+            "is 4.33 GMACs, within 0.01 of its 4.34",
             "`Conv2d`",
             "is a *linear* convolution stem",
             "`Linear`",
