@@ -1435,7 +1435,7 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["GELU is nearly flat", "(mean slope 0.14 against 0.84, printed)", "a head's 64 features together in ViT-B"],
+        ["GELU is nearly flat", "(mean |slope| 0.14 against 0.84, printed)", "a head's 64 features together in ViT-B"],
         "r29n item 3 (review r29a minors 2 and 8): the lower gates' slope; attention's per-head scaling",
     ),
     (
