@@ -785,7 +785,7 @@ PROSE = [
             # bullet 4's, attention off bullet 5's (review r28b minor 1's reconciliation stays in those bullets)
             # review r29a minor 2: no cited paper isolates the overlap (PVTv2's overlapping embedding also enlarges
             # the windows: kernel 2S - 1)
-            "Later papers use overlapping stems; none cited here isolates the overlap, and this lesson does not",
+            "None of the later papers cited here isolates the overlap, and this lesson does not test it at ImageNet",
         ],
     ),
     (
