@@ -29,7 +29,8 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # cuts; two markdown pairs merged for the new code cells); then 2,204 (section 1: test digits never trained on)
 # fix08n (review r29a; density ruling r29): 2,204 -> 1,999 (section 7 to the chart and one sentence; the ratios, the
 # family levels, the next-digit control, the registers remark and DINO moved to the appendix)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1999
+# then 1,998 (r29a minor 13: section 3 names return_attention=True, paid for by section 1, 2 and 6 cuts)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1998
 
 
 def _key(heading: str) -> str:
@@ -114,6 +115,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "8", ("cosine 0.19", "average 0.37")),
     ("lesson", "4", ("4.x", "fell back to eager, returned them", "attn.attn_drop", "eval mode")),
     ("appendix", "J", ("transformers 4.x", "005db820", "fell back to eager attention and returned the weights")),
+    ("lesson", "3", ("Without hooks", "return_attention=True")),  # fix08n (review r29a minor 13)
     ("lesson", "9", ("every draw; [appendix i]",)),  # r28d minor 10
     ("lesson", "12", ("One digit, an illustration: it opens on test digit 17",)),  # r28d minor 11: said first
     # fix08i (r27f D): the lesson's Summary keeps 7 short bullets; its old bullets (every interval) moved to the
