@@ -1131,3 +1131,97 @@ def test_to_timm_qkv_names_a_typed_head_width():  # review r27c_03 minor 3: d=64
 
     with pytest.raises(ExerciseFailed, match="The head width is typed in \\(d=64; ViT-B's is 64\\)"):
         lesson03.check_to_timm_qkv(answer)
+
+
+# ---- exercise 8: make a query find a key (review r29a_03 item 4: a q/k design task) ----
+
+_FEATURES = torch.eye(4)
+
+
+def _query_finds_key():
+    w_q, w_k = lesson03.TINY_W_Q.clone(), lesson03.TINY_W_K.clone()
+    w_q[:2], w_k[:2] = _FEATURES[[0, 2]], _FEATURES[[2, 3]]  # token 0 asks (1, 1); only token 3 offers (1, 1)
+    return w_q, w_k
+
+
+def _key_difference():  # another design: head 0's key is feature 3 minus feature 1, the query reads feature 0 twice
+    w_q, w_k = torch.eye(4)[[2, 3, 0, 1]], torch.eye(4)
+    w_q[:2] = _FEATURES[[0, 0]]
+    w_k[:2] = torch.stack([_FEATURES[3] - _FEATURES[1], _FEATURES[2]])
+    return w_q, w_k
+
+
+def _float64_sharper():  # head 0's query rows times 5: sharper, the same argmax; float64
+    w_q, w_k = (w.double() for w in _query_finds_key())
+    w_q[:2] *= 5
+    return w_q, w_k
+
+
+def _numpy_and_lists():
+    w_q, w_k = _query_finds_key()
+    return [w_q.numpy(), w_k.tolist()]
+
+
+def _loops():
+    w_q = [[1.0 if col == (2, 3, 0, 1)[row] else 0.0 for col in range(4)] for row in range(4)]
+    w_k = [[1.0 if col == row else 0.0 for col in range(4)] for row in range(4)]
+    w_q[0], w_q[1] = [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]
+    w_k[0], w_k[1] = [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]
+    return torch.tensor(w_q), torch.tensor(w_k)
+
+
+@pytest.mark.parametrize("answer", [_query_finds_key, _key_difference, _float64_sharper, _numpy_and_lists, _loops])
+def test_query_finds_key_accepts_any_weights_that_do_it(answer, capsys):
+    lesson03.check_query_finds_key(answer)
+    assert "on token 3, its largest; head 1 is unchanged" in capsys.readouterr().out
+
+
+def _in_head_1():
+    w_q, w_k = lesson03.TINY_W_Q.clone(), lesson03.TINY_W_K.clone()
+    w_q[2:], w_k[2:] = _FEATURES[[0, 2]], _FEATURES[[2, 3]]
+    return w_q, w_k
+
+
+def _head_1_changed():
+    w_q, w_k = _query_finds_key()
+    w_q[2:] = 0
+    return w_q, w_k
+
+
+def _tie():
+    w_q, w_k = _query_finds_key()
+    w_k[:2] = _FEATURES[[3, 3]]  # tokens 1 and 3 both offer (1, 1)
+    return w_q, w_k
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_in_head_1, r"to token 3 in head 1, not head 0: head 0 is made by rows 0-1"),
+        (lambda: tuple(w.T for w in _query_finds_key()), r"transposed: nn.Linear computes q = x @ w_q.T"),
+        (lambda: _query_finds_key()[::-1], r"asking and offering are swapped"),
+        (_head_1_changed, r"head 0 is right, but head 1's weights changed"),
+        (_tie, r"token 3 ties for token 0's largest weight"),
+        (lambda: (lesson03.TINY_W_Q, lesson03.TINY_W_K), r"largest weight is on token 0 .*token 3 gets 0\.17"),
+        (lambda: _query_finds_key()[0], r"returned a torch.Tensor; return the pair \(w_q, w_k\)"),
+        (lambda: (_query_finds_key()[0][:3], _query_finds_key()[1]), r"w_q has shape \(3, 4\); each is \(4, 4\)"),
+        (lambda: (_query_finds_key()[0] * float("inf"), _query_finds_key()[1]), r"w_q holds inf or nan"),
+        (lambda: 1 / 0, r"raised ZeroDivisionError"),
+    ],
+)
+def test_query_finds_key_names_the_slip(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson03.check_query_finds_key(answer)
+
+
+def test_query_finds_key_stub_is_not_attempted():
+    def query_finds_key():
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        lesson03.check_query_finds_key(query_finds_key)
+
+
+def test_tiny_weights_is_section_0s_example():
+    weights = lesson03.tiny_weights(lesson03.TINY_W_Q, lesson03.TINY_W_K)  # section 0's printed head-0 row of token 3
+    assert int(weights[0, 3].argmax()) == 2 and round(float(weights[0, 3, 2]), 2) == 0.45

@@ -522,6 +522,10 @@ FACTS = {
         "token 3",
         "Head 0's 0.09 goes to the class token\n(panel title), not a patch.",  # review r28d_03 minor 4
     ],
+    ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
+        "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
+        "weights that do it pass; the checker names the usual slips",
+    ],
     ("LESSON", "### Exercise 3 · Attention from scratch"): [
         "### Exercise 3",
         "do not modify the inputs",
@@ -1523,6 +1527,7 @@ HEADINGS = {  # each notebook's sections, in order: where a thing lives is said 
         "### Exercise 5 · Predict the memory of the attention weights",
         "### Exercise 6 · Convert a fused qkv weight from `(h three d)` to `(three h d)`",
         "### Exercise 7 · The whole layer as one forward pass",
+        "### Exercise 8 · Make a query find a key",  # review r29a_03 item 4: a q/k design task
         "## Going further: attention learns the pattern a task needs",
         "## Going further: mask polarity",
         "## Going further: QK-norm",

@@ -167,6 +167,10 @@ for case in [(23, 7, 5, 1), (90, 18, 25, 3), (57, 11, 6, 2), (40, 5, 3, 0), (100
     "parts_with_gradient_when_attention_frozen": """
 lesson05.check_frozen_attention_parts(parts_with_gradient_when_attention_frozen)
 """,
+    # 03: any (w_q, w_k) that make token 0 find token 3 pass, with no size to vary; the lesson's checker again
+    "query_finds_key": """
+lesson03.check_query_finds_key(query_finds_key)
+""",
     # 06: a dict {symptom: bug} with no size to vary; the graded copy runs the lesson's checker again
     "bug_for_each_symptom": """
 lesson06.check_bug_for_each_symptom(bug_for_each_symptom)

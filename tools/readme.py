@@ -55,7 +55,7 @@ LESSONS: dict[str, tuple[str, int]] = {
     "03_attention_shapes": (
         "queries, keys and values on a 4-token example, then on a real digit; ViT-B's attention shape by shape; one "
         "computation in many spellings (fused qkv, einops, SDPA, nn.MultiheadAttention) and their traps; why "
-        "1/sqrt(d); memory vs FLOPs; a head-layout widget; 7 exercises",
+        "1/sqrt(d); memory vs FLOPs; a head-layout widget; 8 exercises",
         40,
     ),
     "03_attention_shapes_appendix": (
