@@ -3216,3 +3216,20 @@ def test_section_5_opens_by_pointing_back_to_why_the_test_digits_are_reused():
     (text,) = [nb.source(c) for c in nb.cells(LESSON) if nb.source(c).startswith("## 5 · ")]
     first = text.split("\n\n")[1]
     assert "(#why-not-test)" in first and "test digits" in first
+
+
+def test_batch_first_recap_row_matches_appendix_fs_stored_dependence():
+    # brief fix06o item 1 (review r29b_06 M1): with class-token pooling image 0's loss reaches no image, not even its own
+    # pixels; with mean pooling it reaches the others. The recap row says both, as appendix F's stored output shows.
+    cells, at = cell_with("appendix", "dependence[bug, pool] = clinic.batch_dependence(")
+    found = dict(
+        re.findall(r"without batch_first\s+pool (cls|mean)\s*: own (\S+, images 1-7 \S+)\n", nb.printed(cells[at]))
+    )
+    own_others = {pool: [float(v) for v in text.split(", images 1-7 ")] for pool, text in found.items()}
+    assert own_others["cls"] == [0.0, 0.0] and min(own_others["mean"]) > 0
+    cells, at = cell_with("lesson", '<a id="symptom-table"></a>')
+    (row,) = [line for line in nb.source(cells[at]).splitlines() if "one image's backward" in line]
+    assert (
+        "reaches other images (mean pooling), or not even its own pixels (class token)" in row
+        and "`batch_first`" in row
+    )
