@@ -957,6 +957,12 @@ def test_exercise6_names_a_head_count_hard_coded_in_a_call():  # review r27a_03 
 # --- exercise 7: the whole layer as one forward pass ---
 
 
+def _no_bias(linear):  # a copy of the Linear without its bias: a learner's forgotten bias (review r29b_03)
+    bare = copy.deepcopy(linear)
+    bare.bias = None
+    return bare
+
+
 def attention_layer(x, qkv, proj, heads):
     batch, tokens, dim = x.shape
     head_dim = dim // heads
@@ -1095,6 +1101,11 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
         (_layer_with(merge="view"), "\\.view\\(\\) cannot regroup it: use \\.reshape"),
         (_layer_with(split="v k q"), "q and v are swapped: in \\(three, h, d\\) the first third"),  # r27d_03 m10
         (_layer_with(split="k q v"), "q and k swapped: the scores are transposed"),  # review r27f_03 minor 7
+        (  # review r29b_03 minor 11: the forgotten bias gets a named hint
+            lambda x, qkv, proj, heads: attention_layer(x, _no_bias(qkv), proj, heads),
+            "did you drop qkv's bias\\?",
+        ),
+        (lambda x, qkv, proj, heads: attention_layer(x, qkv, _no_bias(proj), heads), "did you drop proj's bias\\?"),
         (lambda x, qkv, proj, heads: F.scaled_dot_product_attention(x, x, x), "scaled_dot_product_attention"),
         (
             lambda x, qkv, proj, heads: qkv(x).reshape(x.shape[0], x.shape[1], 3, heads, -1)[:, :, 0].transpose(1, 2),

@@ -1055,6 +1055,27 @@ def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, width: int) -> to
     return (q @ k.transpose(-2, -1) / math.sqrt(width)).softmax(-1) @ v
 
 
+def _bias_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
+    """Exercise 7's forgotten biases: the layer's output without qkv's or proj's bias (timm's ViTs have both)."""
+    batch, tokens, dim = x.shape
+    head_dim = dim // layer.heads
+
+    def run(qkv_bias: torch.Tensor | None, proj_bias: torch.Tensor | None) -> torch.Tensor:
+        mixed = F.linear(x, layer.qkv.weight, qkv_bias).reshape(batch, tokens, 3, layer.heads, head_dim)
+        q, k, v = mixed.permute(2, 0, 3, 1, 4)
+        merged = _attend(q, k, v, head_dim).transpose(1, 2).reshape(batch, tokens, dim)
+        return F.linear(merged, layer.proj.weight, proj_bias)
+
+    return {
+        "did you drop qkv's bias? q, k and v need qkv.weight and qkv.bias (timm's ViTs have one): call qkv(x)": run(
+            None, layer.proj.bias
+        ),
+        "did you drop proj's bias? the output needs proj.weight and proj.bias: call proj(merged)": run(
+            layer.qkv.bias, None
+        ),
+    }
+
+
 def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
     """Exercise 7's named slips: the layer's output with one step done wrong (the lesson's own warnings)."""
     batch, tokens, dim = x.shape
@@ -1132,7 +1153,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
             f"for x {tuple(x.shape)} and {heads} head{'s' if heads > 1 else ''} ({str(dtype).replace('torch.', '')})"
         )
         with torch.no_grad():  # the reference first: the learner's call gets the very Linears it is taken from
-            expected, slips = layer(x), _layer_slips(x, layer)
+            expected, slips = layer(x), {**_layer_slips(x, layer), **_bias_slips(x, layer)}
         linears = {"qkv": layer.qkv, "proj": layer.proj}
         snapshots = {name: _module_state(linear) for name, linear in linears.items()}
         answer = _NO_LAYER_SHORTCUTS(attention_layer, given, layer.qkv, layer.proj, heads, hint=_hint_first(_view_hint))
