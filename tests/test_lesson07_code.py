@@ -1972,3 +1972,8 @@ def test_scale_rows_draw_one_panel_per_scale_and_reject_bad_input():  # review r
         plot_scale_rows(scores, {})
     with pytest.raises(ValueError):
         plot_scale_rows(scores, {"-1": -1.0})
+    # review r29b minor 1 (brief fix07o item 3): a panel can say it is hypothetical
+    noted = plot_scale_rows(scores, {"1/7": 1 / 7, "1/24": 1 / 24}, notes={"1/24": "hypothetical"})
+    assert [ax.get_title().endswith("\nhypothetical") for ax in noted.axes] == [False, True]
+    with pytest.raises(ValueError, match="not drawn"):
+        plot_scale_rows(scores, {"1/7": 1 / 7}, notes={"1/24": "hypothetical"})

@@ -433,6 +433,7 @@ PROSE = [
         LESSON,
         "# 07 ·",
         [
+            "Rows and columns count from 0.",  # review r29b minor 5: said once, in the letters paragraph
             "[the appendix notebook](07_tokens_to_token_vit_appendix.ipynb)",
             "tokens_to_token",
         ],
@@ -462,7 +463,7 @@ PROSE = [
             "`pixels_used(token, image)`",
             "non-zero on every pixel it does",  # review r29a minor 7: rephrased (was "non-zero only on pixels")
             "in exact arithmetic",
-            "row 2 and column 2",
+            "row 2 and column 2",  # review r29b minor 5: rows and columns count from 0 (said in the top cell)
             "4 x 4",
             "4 x 4 grid",
             "(07_tokens_to_token_vit_appendix.ipynb#whole-module) draws its channels",
@@ -494,6 +495,8 @@ PROSE = [
             "The scale acts as an inverse temperature",
             # r28b minor 3; review r29a minor 1: for the same scores (training can rescale them)
             "At stage 2 the released scale is 3x smaller than 1/8, so, for the same scores, its softmax is flatter.",
+            # review r29b minor 2 (brief fix07o item 3): at stage 1 grayscale is sharper, only RGB and stage 2 flatter
+            "At stage 1 it is sharper for grayscale (1/7 > 1/8) and flatter for RGB (1/12.12).",
             "## 3. Inside the token transformer",
             "default of the released code",
             # review r27e minor 1: two labelled snippets, one per file
@@ -560,7 +563,7 @@ PROSE = [
             # appendix's Sources (rows there)
             "`Linear`",
             "96",
-            "No benefit of attention was detected here.",
+            "No benefit of attention was detected here;",  # r29b minor 3: merged with the interval clause
             "180",
             "10",
             "14",
@@ -611,8 +614,9 @@ PROSE = [
             # review r28a minor 1: no forward references in "In short" (the numbers follow the picture, below);
             # review r28a M1: "may measure ... rather than reach", not an equal share ("as much as": FORBIDDEN)
             (
+                # review r29b minor 4 (brief fix07o item 2): "reach" was undefined; say "final accuracy"
                 "a 1-layer one too. A chain without overlap had most of that lead, but after 10 of 93 epochs a gap may "
-                "measure learning speed rather than reach."
+                "measure learning speed rather than final accuracy."
             ),
             # review r27c M1: the no-overlap chain against the patch stem as large, with its interval
             # brief fix07i D: one verdict sentence per arm; the intervals live in the printed table (PRINTED, "## 6."),
@@ -633,11 +637,14 @@ PROSE = [
             # r29 density: the 2-layer stem's +1.9 [-0.2, +4.1] and the `Linear` arm moved to appendix Sources
             # (their rows there)
             "**Patches with a stem as large** scored lower on every seed.",  # r28a minor 3: one sentence per arm
-            "**Attention off** changes attention alone: no detectable difference.",
+            # review r29b minor 3 (brief fix07o item 2): the two attention-off sentences merged, with the interval's
+            # upper end as a clause (the r29 density move of "up to 2.8 points" to appendix Sources keeps its detail)
+            "**Attention off** changes attention alone. No benefit of attention was detected here; its interval allows "
+            "up to +2.8.",
             # review r28d minor 4: the token MLP changes several things; no statement about layers without attention
             "or beat the token transformers here.",  # r29 density: "it also drops the `v` skip ..." to appendix Sources
             # review r28d minor 3: the attention-off interval's upper end
-            "No benefit of attention was detected here.",  # r29 density: "up to 2.8 points" to appendix Sources
+            "No benefit of attention was detected here;",  # r29 density: "up to 2.8 points" to appendix Sources
             # review r26b minor 4: what the matched patch stem closes
             # review r26c M1: the size of the patch stem made no detectable difference, and it adds a GELU
             # review r26c minors 5 and 6
@@ -650,7 +657,7 @@ PROSE = [
                 "(a different setup), was 27.1 points [17.1, 37.0] after 10 epochs (10 seeds) and 1.2 [-0.1, 2.5] "
                 "after 93 (5 seeds): no longer detectable. Whether section 6's gaps last is not tested here;"
             ),
-            "no detectable difference. No benefit of attention was detected here.",
+            "changes attention alone. No benefit of attention was detected here;",  # r29b minor 3: merged
             "one run",
             "one run each",
             "The appendix prints Table 7",
@@ -738,7 +745,7 @@ PROSE = [
             "`__init__` defines it.",
             "The token-MLP arm is a nonlinear convolution stem",
             "It matched or beat the token transformers (-1.2 [-2.2, -0.2], section 6)",
-            # review r29b M1 (brief fix07o item 1): the digits result, hedged; no link to the later stems' ImageNet story
+            # review r29b M1 (brief fix07o item 1): the digits result, hedged; no link to the later stems' story
             (
                 "on these digits, after 10 epochs, this nonlinear convolution-like stem without attention did as well; "
                 "whether that holds longer or at scale is not tested here."
@@ -782,8 +789,9 @@ PROSE = [
             # review r27d M1 (b): the results file's caveat; r27c minor 4: later models share the stem
             # review r28a M1: the scope of every digit gap, with the one longer run
             (
-                "After 10 of 93 epochs a gap may measure learning speed rather than reach; whether it lasts is not "
-                "tested here (another setup's longer run saw its lead become undetectable: appendix)."
+                # review r29b minor 4 (brief fix07o item 2): "final accuracy", not the undefined "reach"
+                "After 10 of 93 epochs a gap may measure learning speed rather than final accuracy; whether it lasts "
+                "is not tested here (another setup's longer run saw its lead become undetectable: appendix)."
             ),
             "later models share the overlapping local stem, not the token transformers (Going further).",
             # review r28c minor 2 (brief fix07l item 3): the take-away keeps its two new sentences; the numbers are
@@ -801,6 +809,7 @@ PROSE = [
         "## The picture first",
         [
             "qualitative (Fig. 2, selected feature maps)",
+            "The next picture: both grids are 7 x 7.",  # review r29b minor 6
             "nonlinearly and, through attention, all windows with each other.",
             "Table 7 tests the remedy (section 6)",  # r29 density: shortened (was "Table 7 (this lesson's section 6)")
             "as one reason why a ViT",
@@ -1213,6 +1222,12 @@ CODE = [
 
 # Wrong or over-reaching statements, absent from the lesson, the appendix and the solutions (sources and outputs).
 FORBIDDEN = [
+    # review r29b minor 4 (brief fix07o item 2): the undefined "reach"
+    ("learning speed rather than reach", "r29b minor 4: say 'rather than final accuracy'"),
+    # review r29b minor 3: the two attention-off sentences said the same thing
+    ("no detectable difference. No benefit of attention", "r29b minor 3: one merged sentence with the interval"),
+    # review r29b minor 6: the overlap figure is the next one, not the pipeline above
+    ("The picture: both grids", "r29b minor 6: say 'The next picture'"),
     # review r29b M1 (brief fix07o item 1): 10 epochs on digits do not reproduce the later stems' ImageNet findings
     ("in miniature", "r29b M1: say 'on these digits, after 10 epochs, ... did as well; longer or at scale not tested'"),
     ("the later stems' story", "r29b M1: the digits run is not the later stems' story"),

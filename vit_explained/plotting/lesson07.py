@@ -433,12 +433,18 @@ def _finish(fig: Figure, title: str | None, *, top: float) -> Figure:
     return fig
 
 
-def plot_scale_rows(scores: torch.Tensor, scales: dict[str, float], title: str | None = None) -> Figure:
+def plot_scale_rows(
+    scores: torch.Tensor, scales: dict[str, float], title: str | None = None, notes: dict[str, str] | None = None
+) -> Figure:
     """One query's softmax row, ``softmax(scores * scale)``, as bars for each of ``scales`` (``{"1/7": 1 / 7}``),
     side by side on one y scale, with the uniform weight ``1 / N`` dashed: a smaller scale flattens the row.
 
-    ``scores``: the query's ``N`` raw scores ``q . k`` (1-D).
+    ``scores``: the query's ``N`` raw scores ``q . k`` (1-D). ``notes``: a second title line for some panels, by
+    scale name (``{"1/24": "hypothetical"}``).
     """
+    notes = dict(notes or {})
+    if set(notes) - set(scales):
+        raise ValueError(f"notes name scales that are not drawn: {sorted(set(notes) - set(scales))}")
     row = torch.as_tensor(scores, dtype=torch.float64).detach()
     if row.ndim != 1 or row.numel() < 2 or not torch.isfinite(row).all():
         raise ValueError(
@@ -454,7 +460,8 @@ def plot_scale_rows(scores: torch.Tensor, scales: dict[str, float], title: str |
     for ax, (name, values) in zip(axes, weights.items(), strict=True):
         ax.bar(np.arange(len(values)), values, color=BACKBONE_COLOR)
         ax.axhline(1 / len(values), color="0.3", linestyle="--", linewidth=1, label=f"uniform 1/{len(values)}")
-        ax.set_title(f"scores x {name}: largest {values.max():.3f}", fontsize=9)
+        note = f"\n{notes[name]}" if name in notes else ""
+        ax.set_title(f"scores x {name}: largest {values.max():.3f}{note}", fontsize=9)
         ax.set_xlabel("key token", fontsize=8)
     axes[0].set_ylabel("attention weight")
     axes[-1].legend(fontsize=8, loc="upper right")  # the flattest row: the legend covers no tall bar
