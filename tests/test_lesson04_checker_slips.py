@@ -128,3 +128,14 @@ def test_drop_path_names_a_b_by_1_mask():
     with pytest.raises(ExerciseFailed) as refused:
         check_drop_path(drop_path)
     assert "(B, 1)" in str(refused.value)
+
+
+def test_parallel_block_names_attention_weights_returned():
+    """r29o (review r29b minor 12): attn called with its weights flag returns (output, weights); the message says so."""
+    from vit_explained.exercises.lesson04 import check_parallel_block
+
+    def answer(x, block):
+        return block.attn(block.norm1(x), True)
+
+    with pytest.raises(ExerciseFailed, match=r"attn returned \(output, weights\)"):
+        check_parallel_block(answer)

@@ -1407,3 +1407,29 @@ def test_block_flop_split_matches_attention_cost_and_section_two() -> None:
         block_flop_split(0)
     fig = plot_flop_split()
     assert len(fig.axes) == 2 and len(fig.axes[1].get_lines()) >= 4
+
+
+def test_token_gates_slope_by_autograd_matches_the_closed_form() -> None:
+    """r29o (review r29b M1 and minor 1): section 2's gate report takes GELU's slope by autograd; it equals the
+    closed form Phi(z) + z phi(z) that exercise 1 asks for."""
+    from vit_explained.plotting.lesson04 import token_gates
+
+    z = torch.linspace(-4, 3, 50, dtype=torch.float64)
+    report = token_gates(z, token=7)
+    phi = 0.5 * (1 + torch.erf(z / math.sqrt(2)))
+    closed = (phi + z * torch.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)).abs()
+    torch.testing.assert_close(report.slope, closed, rtol=0, atol=1e-12)
+    assert torch.equal(report.lower, phi <= 0.5)
+    lines = report.text.splitlines()
+    assert lines[0] == f"token 7: {int((z > 0).sum())} of 50 units have a gate above one half (z > 0)"
+    assert len(lines) == 6 and lines[4].startswith("the two lower bands (gate <= 1/2)")
+
+
+def test_paired_accuracy_table_rows_and_paired_means() -> None:
+    """r29o (review r29b minor 2): section 6's table, built in the package from the stored runs."""
+    runs = norm_placement.stored_norm_training_runs()["runs"]
+    lines = norm_placement.paired_accuracy_table(runs).splitlines()
+    assert len(lines) == 2 + len(norm_placement.NORM_TRAINING_ROWS)
+    headline = "pre-norm 74.4 (68.4..78.8) +64.4 (+58.4..+68.8) 81.7 (79.8..83.6) +2.5 (-3.6..+7.4)"
+    reference = "post-norm 10.0 (10.0..10.0) 79.1 (72.4..87.2)"  # the reference row: no paired column
+    assert " ".join(lines[2].split()) == headline and " ".join(lines[3].split()) == reference

@@ -19,7 +19,9 @@ PATHS = {
     "S": nb.NOTEBOOKS / "solutions" / "04_gelu_mlp_and_block_solutions.ipynb",
 }
 LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1834  # r28: 1,847 (85 % of r27f's 2,177); r28m: 1,846; r29n: 1,834: the cap
+# r28: 1,847 (85 % of r27f's 2,177); r28m: 1,846; r29n: 1,834; r29o: 1,834 (the LayerNorm clause and two full
+# sentences paid for by cuts): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1834
 
 
 def _key(heading: str) -> str:
@@ -141,10 +143,11 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "at lr 1e-3, 3 seeds give 95 % t-intervals up to +/-13.9 points wide (appendix F): a smaller gap could go "
-        "undetected",
+        "at lr 1e-3, 3 seeds give 95 % t-intervals with half-widths up to 13.9 points (appendix F): a smaller gap "
+        "could go undetected",
         True,
-        "r28b item 1 (review r28a minor 3): the detection limit of 'no consistent difference', from appendix F",
+        "r28b item 1 (review r28a minor 3): the detection limit of 'no consistent difference', from appendix F; "
+        "r29o (review r29b minor 9): a half-width, said so",
     ),
     (
         "L",
@@ -3454,3 +3457,14 @@ def test_exercises_name_their_section() -> None:
         for text in exercises:
             found = re.match(r"Practises section (\d)\b", text.split("\n\n")[1])
             assert found and found.group(1) in numbers, text[:60]
+
+
+def test_no_visible_cell_before_the_exercises_gives_exercise_one_away() -> None:
+    """r29o item 1 (review r29b M1): exercise 1 asks for GELU's derivative; no visible code cell before the exercises
+    writes its closed form (exp(-z^2 / 2) and erf on one line): the lesson's slopes come from autograd."""
+    cells = CELLS["L"]
+    end = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## Exercises"))
+    for cell in cells[:end]:
+        if cell["cell_type"] == "code" and not nb.hidden(cell):
+            for line in nb.source(cell).splitlines():
+                assert not ("exp(-" in line and "erf" in line), line

@@ -500,6 +500,40 @@ def norm_training_conditions(runs: list[dict]) -> dict[tuple[str, int, float], l
     return conditions
 
 
+#: The rows of :func:`norm_training_table`: {row name: (placement, warm-up steps)}.
+NORM_TRAINING_ROWS = {
+    "pre-norm": ("pre-norm", 0),
+    "post-norm": ("post-norm", 0),
+    "post-norm, warm-up 50": ("post-norm", 50),
+    "post-norm, warm-up 150": ("post-norm", 150),
+}
+
+
+def paired_accuracy_table(runs: list[dict], lrs: tuple[float, ...] = (5e-3, 1e-3)) -> str:
+    """The stored runs' validation accuracy as a table, one row per :data:`NORM_TRAINING_ROWS` arm and two columns
+    per learning rate: the mean over seeds with the seeds' range, then the arm minus post-norm without warm-up,
+    paired by seed: mean (range)."""
+    from .evidence import over_seeds, paired_seeds
+
+    by_condition = norm_training_conditions(runs)
+    accuracy = {key: [run["val_accuracy"] for run in group] for key, group in by_condition.items()}
+    lines = [
+        "validation accuracy %: mean (3 seeds' range); minus post-norm without warm-up, paired by seed: mean (range)",
+        f"{'':<23}" + "".join(f"{'lr ' + _lr(lr):<41}" for lr in lrs).rstrip(),
+    ]
+    for name, (placement, warm) in NORM_TRAINING_ROWS.items():
+        row = f"{name:<23}"
+        for lr in lrs:
+            arm = over_seeds(accuracy[placement, warm, lr])
+            paired = ""
+            if (placement, warm) != ("post-norm", 0):
+                gap = paired_seeds(accuracy[placement, warm, lr], accuracy["post-norm", 0, lr]).difference
+                paired = f"{100 * gap.mean:+5.1f} ({100 * gap.low:+.1f}..{100 * gap.high:+.1f})"
+            row += f"{100 * arm.mean:4.1f} ({100 * arm.low:4.1f}..{100 * arm.high:4.1f})  {paired:<22}"
+        lines.append(row.rstrip())
+    return "\n".join(lines)
+
+
 class TrainingSummary(NamedTuple):
     """:func:`training_summary`'s result: the lines to print; ``gaps`` {warm-up: pre-norm - post-norm accuracy at
     lr 1e-3, paired over seeds}; ``intervals`` {warm-up: its 95 % t-interval}; ``widest`` (the widest half-width,

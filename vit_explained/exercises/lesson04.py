@@ -291,6 +291,11 @@ def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.T
                 "your function changed its input x in place (an in-place operation such as x.add_(...) or "
                 "x += attn): the caller's x is gone; return a new tensor (x + attn + mlp) and leave x as it was"
             )
+        if isinstance(result, tuple) and len(result) == 2 and getattr(result[1], "dim", lambda: 0)() == 4:
+            fail(
+                "your function returned a pair whose second part is (B, heads, N, N): attn returned (output, "
+                "weights) because it was asked for its weights; call block.attn(h) with h only"
+            )
         out = _same_shape(f"parallel_block on a {tuple(x.shape)} input", result, reference)
         _no_half_precision(out, "float64")  # x is float64: the answer keeps its dtype (as in exercises 1 and 3)
         if not _within_promise(out, reference):

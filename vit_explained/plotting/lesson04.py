@@ -583,6 +583,42 @@ def gate_classes(z: torch.Tensor) -> dict[str, tuple[torch.Tensor, float]]:
     }
 
 
+class TokenGates(NamedTuple):
+    """:func:`token_gates`'s result: ``text`` (the lines to print), ``bands`` (:func:`gate_classes`), ``lower`` (the
+    ``(D_mlp,)`` mask of gates at or below one half), ``lower_share`` (their share of the summed |GELU(z)|) and
+    ``slope`` (each unit's |GELU'(z)|, by autograd)."""
+
+    text: str
+    bands: dict[str, tuple[torch.Tensor, float]]
+    lower: torch.Tensor
+    lower_share: float
+    slope: torch.Tensor
+
+
+def token_gates(z: torch.Tensor, token: int) -> TokenGates:
+    """One token's MLP as gates, from its ``(D_mlp,)`` pre-activations ``z`` (token ``token``): how many gates are
+    above one half, each of :func:`gate_classes`' bands (units, share of the summed |GELU(z)| sent to fc2), the two
+    lower bands together, and GELU's mean |slope| below and above one half (the slope by autograd)."""
+    z = z.detach().double()
+    bands, out = gate_classes(z), gelu(z)
+    lower = 0.5 * (1 + torch.erf(z / math.sqrt(2))) <= 0.5  # a gate at or below one half
+    lower_share = (out.abs()[lower].sum() / out.abs().sum()).item()
+    leaf = z.clone().requires_grad_(True)
+    slope = torch.autograd.grad(gelu(leaf).sum(), leaf)[0].abs()  # |GELU'(z)|, by autograd
+    lines = [f"token {token}: {int((z > 0).sum())} of {z.numel()} units have a gate above one half (z > 0)"]
+    for name, (mask, share) in bands.items():
+        lines.append(f"  {name:<12}: {int(mask.sum()):>3} units, {100 * share:.0f} % of the |GELU| that reaches fc2")
+    lines.append(
+        f"the two lower bands (gate <= 1/2): {int(lower.sum())} units, {100 * lower_share:.0f} % of the |GELU| that "
+        f"reaches fc2, all negative: {bool((out[lower] < 0).all())}"
+    )
+    lines.append(
+        f"mean |GELU slope|: {slope[lower].mean():.2f} (gate <= 1/2) against {slope[~lower].mean():.2f} (gate > 1/2); "
+        f"share of the summed |slope|: {100 * slope[lower].sum() / slope.sum():.0f} %"
+    )
+    return TokenGates("\n".join(lines), bands, lower, lower_share, slope)
+
+
 def plot_one_token_gates(z: torch.Tensor, title: str = "One token in the MLP") -> Figure:
     """The MLP as gates for one token, from its ``(D_mlp,)`` pre-activations ``z``: every hidden unit as a dot on
     the GELU curve at (z, GELU(z)), coloured by :func:`gate_classes`' three gate classes: blue where the gate
@@ -885,10 +921,10 @@ def depth_report(
 
 def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
     """The stored training losses of the norm-placement benchmark at learning rate ``lr``: one panel per warm-up
-    length (none first), in each one line per seed for pre-norm (blue) and post-norm (red), the loss averaged
-    over ``window`` steps (a running mean), the warm-up steps shaded, chance, ln 10, dashed, and
-    the near-chance rule's threshold 0.9 ln 10 dotted (a run whose mean loss over its last 25 steps ends above it
-    counts as near chance)."""
+    length (none first; both placements warmed up alike), in each one line per seed for pre-norm (blue) and
+    post-norm (red), the loss averaged over ``window`` steps (a running mean), the warm-up steps shaded, chance,
+    ln 10, dashed, and the near-chance rule's threshold 0.9 ln 10 dotted (a run whose mean loss over its last 25
+    steps ends above it counts as near chance)."""
     chosen = [run for run in runs if run["lr"] == lr]
     if not chosen:
         raise ValueError(f"no stored run at lr {lr!r}")
@@ -909,7 +945,7 @@ def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
         rule = "near-chance rule, 0.9 ln 10 = 2.07"
         ax.axhline(0.9 * math.log(10), color="0.35", lw=0.9, ls=":", label=rule if first else None)
         ax.axhline(math.log(10), color="k", lw=0.9, ls="--", label="chance, ln 10 = 2.30" if first else None)
-        title = f"warm-up {warmup} steps (shaded)" if warmup else "no warm-up"
+        title = f"both warmed up {warmup} steps (shaded)" if warmup else "no warm-up"
         ax.set(title=f"lr {lr:.0e}, {title}".replace("e-0", "e-"), xlabel="training step", ylim=(0, 2.6))
     axes[0].set_ylabel(f"training loss (mean of {window} steps)")
     axes[0].legend(frameon=False, fontsize=8, loc="lower left")
