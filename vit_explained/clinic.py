@@ -58,6 +58,7 @@ __all__ = [
     "selection_overstatement",
     "sign_count",
     "simulated_overstatement",
+    "size_leads",
     "step_0_losses",
     "stored_clinic_runs",
     "stored_runs",
@@ -515,6 +516,31 @@ def verdict_word(paired, corrected: float) -> str:
     if excludes_0(paired.t_interval(corrected)):
         return "ahead"
     return "leans" if excludes_0(paired.t_interval()) else "no detectable difference"
+
+
+def size_leads(budgets: Mapping[str, dict], corrected: float) -> tuple[dict, dict, str]:
+    """Section 5's training-set-size runs: per budget (``name: stored arm``), CNN-8 - ViT in test accuracy on each
+    training-set size (``evidence.paired_seeds``), and the lead at 300 digits minus at 1,257, seed by seed. Returns
+    ``(leads, growths, text)``, ``leads[budget][size]`` and ``growths[budget]``; the text is two lines per budget:
+    the mean leads, then the growth's mean, seed range, 95 % and ``corrected`` t-intervals, verdict and sign count."""
+    from .evidence import paired_seeds
+
+    leads, growths, lines = {}, {}, []
+    for budget, arm in budgets.items():
+        leads[budget] = {
+            n: paired_seeds(arm["test"][str(n)]["SmallCNN width 8"], arm["test"][str(n)]["ViT"]) for n in arm["sizes"]
+        }
+        growths[budget] = paired_seeds(leads[budget][300].difference.values, leads[budget][1257].difference.values)
+        g, g_c = growths[budget].t_interval(), growths[budget].t_interval(corrected)
+        v = [100 * x for x in growths[budget].difference.values]
+        means = ", ".join(f"{n:,} digits {100 * s.difference.mean:+.1f}" for n, s in leads[budget].items())
+        lines.append(f"{budget}: CNN-8 - ViT in test accuracy, mean of {len(arm['seeds'])} seeds: {means}")
+        lines.append(
+            f"  lead at 300 minus at 1,257: {sum(v) / len(v):+.1f} points, seeds {min(v):+.1f}..{max(v):+.1f}, "
+            f"95 % [{100 * g.low:+.1f}, {100 * g.high:+.1f}], corrected [{100 * g_c.low:+.1f}, {100 * g_c.high:+.1f}]: "
+            f"{verdict_word(growths[budget], corrected)}; larger at 300 on {sum(x > 0 for x in v)} of {len(v)} seeds"
+        )
+    return leads, growths, "\n".join(lines)
 
 
 def recap_table(
