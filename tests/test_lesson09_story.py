@@ -25,9 +25,9 @@ APPENDIX = nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
-# the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m and fix09n): visible cells
-# before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1946
+# the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n and fix09o):
+# visible cells before the Summary, their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1945
 
 
 def _key(line: str) -> str:
@@ -232,6 +232,7 @@ PROSE = {
         # review r28d minor 4: not an analogy to the paper's control; the tokens moved (norms printed)
         "so the distillation token has not become a copy of the class token,",
         "unlike the paper's two class tokens trained on the labels, which end up at cosine 0.999",
+        "which end up at cosine 0.999 (not run here)",  # review r29b minor 4: the paper's control is not run here
         "training moved them (norms printed below), yet they stay nearly orthogonal",
         "through the blocks the two tokens grow alike: mean cosine 0.70 after the last block, before the final norm",
         # review r28b minor 2: -0.02 is what random starts give (r29 density, review r29a minor 9: the sd 0.125 aside
@@ -272,6 +273,7 @@ PROSE = {
         "8",
         "1.0",
         "so that comparison is fragile",
+        "44 % of 500 validation digits share it (appendix c)",  # review r29b minor 6: the base rate beside the 4 digits
         # review r28d minors 2, 3: what the hidden check asserts, and "on ink" defined where first used
         "on the 8 they differ: the class token's brightest patch is off the ink, on the background",
         "a title's **on ink** is the share of the map's weight on inked patches (`ink_share`, lesson 08)",
@@ -511,6 +513,7 @@ PROSE = {
         # r29 density (review r29a minor 11): the two pointers moved to appendix C's stripe paragraph (pinned there)
         "the dark column at key 31 is unexplained (appendix c)",
         "And the slips.",
+        "index 0 is the distillation token, every other one patch off",  # review r29b minor 5
         "0",
         "1",
         "-1",
@@ -541,7 +544,12 @@ PROSE = {
         "the paper's table 8 changes one ingredient per row (one row drops two)",
         # review r28a M1: Table 8 prints 81.8 +-0.2 for the full recipe; the three rows are a selection of 12
         # review r28d minor 5 (density): the single runs, the +-0.2 and EMA's 81.9 are the printed line (PRINTED)
-        "below: three of its 12 rows, and the range of all 12.",
+        # review r29b minor 2: Table 8 drawn (plot_deit_recipe_ablation); its range in words is appendix C's
+        "below: three of its 12 rows; all 12 drawn.",
+        # review r29b minor 1: DeiT's recipe named (DEIT_TABLE8's rows and the paper's Table 9; EMA is an added row,
+        # not part of the recipe, so it is not named)
+        "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
+        "label smoothing, for 300 epochs",
         "why a convnet: appendix a",  # fix 28: the convnet-teacher claim moved to appendix A's table with its pins
         # review r27e minor 9: the interval's quantity and unit named
         # fix 28 (density): the interval is printed in appendix B (DeiT - CNN ... [-4.7, +0.1]), not stacked in prose
@@ -576,6 +584,7 @@ PROSE = {
         "## 7 ·",
         # review r28c minor 2: an example's index is "example N"; "digit" is the class (7 and 1 in section 3b)
         "it opens on example 7, a 0",
+        "chosen as sharper than most (appendix c)",  # review r29b minor 7: appendix C's block 2 medians
         "it opens on example 8, a 7 the teacher calls 9",
         "7",
         "1",
@@ -632,6 +641,10 @@ PROSE = {
         # review r29a minor 8: a two-line Limits box; the rest (the selection digits, the run sets, the token's role)
         # is appendix B's (r29 density: those rows moved to appendix B)
         "> **limits.** one planted mistake on mnist, argmax only.",
+        # review r29b M1: the bold conclusion is the hard loss's; the soft loss ran only in 8-epoch students
+        "hard loss only: the soft loss ran only in noisy 8-epoch students",
+        # review r29b M2: the figure's control comes from the first run set (said without "rerun": the row below)
+        "the control is from the first run set, where the 7 → 1 distillation head gave 47 of 50 per seed",
         "the run sets, the token's own role and the rest: [appendix b](09_deit_distillation_appendix.ipynb#"
         "relabel-runs)",
         # fix 27c (review r26d minor 2): the stored table left the main path; review r27c minor 2: the two run sets
@@ -738,6 +751,12 @@ PRINTED = {
         (
             "median top patch / runner-up (class, distillation token): block 0 1.28, 1.33; block 1 1.33, 1.37; "
             "block 2 1.47, 1.36; block 3 1.40, 1.45"
+        ),
+        # review r28a M1, r28c M1 (81.9 is a single run inside the full recipe's +-0.2), moved from the prose by
+        # review r28d minor 5. r29 density: moved to appendix C (review r29b minor 2: section 2 draws Table 8 instead)
+        (
+            "its 12 ablation rows (single runs) run from 81.9 (with EMA, within the full recipe's ± 0.2) to 4.3* "
+            "(no random erasing) and 3.4* (no stochastic depth)"
         ),
     ],
     ("appendix", "## Appendix B ·"): [
@@ -941,12 +960,6 @@ PRINTED = {
         (
             "the paper's Table 8, DeiT-B top-1 % at 224 px: full recipe 81.8 ± 0.2; SGD instead of "
             "AdamW 74.5; no Mixup 78.7; no repeated augmentation 76.5 (one change per row)"
-        ),
-        # review r28a M1, r28c M1 (81.9 is a single run inside the full recipe's +-0.2), moved from the prose by
-        # review r28d minor 5
-        (
-            "its 12 ablation rows (single runs) run from 81.9 (with EMA, within the full recipe's ± 0.2) to 4.3* "
-            "(no random erasing) and 3.4* (no stochastic depth)"
         ),
         "DeiT - CNN over 3 seeds: -2.3 points, 95 % t-interval [-4.7, +0.1]",  # review r28d minor 1
         # r29 decision (lead), review r29a minor 1: moved from appendix B's printed lines, with its verdict
@@ -1226,6 +1239,9 @@ BESIDE = [
 # Wrong or retired statements that must not come back, in the lesson, the appendix or the solutions:
 # (phrase, why).
 FORBIDDEN = [
+    ("At $\\tau=10$, far flatter.", "review r29b minor 3: the orphaned fragment; section 2's lead-in says it"),
+    ("puts every index one patch off", "review r29b minor 5: index 0 of the wrong slice is the distillation token"),
+    ("replace DeiT's augmentations and regularisers", "review r29b minor 1: the recipe's items are named"),
     ("Table 8 removes one ingredient at a time", "review r29a minor 2: one row drops two, some substitute or add"),
     ("and fusing both heads 1.6", "review r29a minor 7: the 1.6 is the token, hard distillation and fusion together"),
     ("Each block calls", "review r29a minor 3: timm's Block calls that line; the package's copy drops two identities"),

@@ -7,7 +7,10 @@ import torch
 
 from vit_explained.plotting.lesson09 import (
     DEIT_TABLE3,
+    DEIT_TABLE8,
+    DEIT_TABLE8_FAILED,
     plot_attention_call_chain,
+    plot_deit_recipe_ablation,
     plot_paper_distillation,
     plot_seed_accuracies,
     plot_slice_matrix,
@@ -110,6 +113,22 @@ def test_paper_distillation_bars_are_gains_over_no_distillation():
     assert DEIT_TABLE3["teacher"] == 82.9
     with pytest.raises(ValueError, match="none"):
         plot_paper_distillation({"soft": 80.0})
+
+
+def test_deit_recipe_ablation_draws_every_row_of_table_8_and_stars_the_failed_runs():
+    # review r29b minor 2: Table 8 as a picture, the full recipe first with its published spread
+    fig = plot_deit_recipe_ablation()
+    ax = fig.axes[0]
+    bars = [bar for bar in ax.patches if bar.get_height() < 1]  # the horizontal bars (the band is a full-height patch)
+    assert [round(bar.get_width(), 6) for bar in bars] == list(DEIT_TABLE8.values())
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(DEIT_TABLE8)
+    labels = [t.get_text() for t in ax.texts]
+    assert labels[0] == "81.8 ± 0.2" and sum(label.endswith("*") for label in labels) == len(DEIT_TABLE8_FAILED) == 2
+    assert (
+        "4.3*" in labels and "3.4*" in labels and "Table 8" in ax.get_title() and "did not train well" in ax.get_title()
+    )
+    with pytest.raises(ValueError, match="full recipe"):
+        plot_deit_recipe_ablation({"no Mixup": 78.7})
 
 
 def test_attention_call_chain_names_the_patch_the_fused_path_and_the_hook():

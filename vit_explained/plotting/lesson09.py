@@ -2,7 +2,7 @@
 probabilities against its argmax), its hard-distillation training setup, one head's weight matrix with
 the Q&A's slices boxed, its two special tokens' maps, random-resized crops with the teacher's label for
 each, the benchmark's test accuracies seed by seed, and
-the DeiT paper's Table 3 (no, soft and hard distillation).
+the DeiT paper's Table 3 (no, soft and hard distillation) and Table 8 (its recipe, one change per row).
 
 Every helper makes its figure with :func:`vit_explained.plotting.new_figure` and returns it, so a
 notebook shows it once (end the cell with ``fig``).
@@ -28,6 +28,7 @@ __all__ = [
     "DEIT_TABLE8_SHOWN",
     "DEIT_TABLE8_SPREAD",
     "plot_attention_call_chain",
+    "plot_deit_recipe_ablation",
     "plot_distillation_setup",
     "plot_map_agreement",
     "plot_paper_distillation",
@@ -135,6 +136,46 @@ def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
     ax.tick_params(axis="y", labelsize=7)
     ax.set_title(
         "DeiT-B on ImageNet-1k by distillation (DeiT arXiv v2 Table 3)\nsingle runs, no intervals published", fontsize=9
+    )
+    return fig
+
+
+def plot_deit_recipe_ablation(results: dict[str, float] | None = None) -> Figure:
+    """Horizontal bars of DeiT-B's top-1 (%) for each row of the paper's Table 8 (default :data:`DEIT_TABLE8`: the
+    key ``"full recipe"`` required, drawn first with its published ``+-`` :data:`DEIT_TABLE8_SPREAD` as a band), each
+    bar labelled with its value; the rows of :data:`DEIT_TABLE8_FAILED` are marked ``*`` ("did not train well")."""
+    results = dict(DEIT_TABLE8 if results is None else results)
+    if "full recipe" not in results:
+        raise ValueError(f"results needs the 'full recipe' entry, got {sorted(results)}")
+    full = results["full recipe"]
+    names = ["full recipe", *(name for name in results if name != "full recipe")]
+    values = [results[name] for name in names]
+    failed = [name in DEIT_TABLE8_FAILED for name in names]
+    fig = new_figure(figsize=(6.4, 3.6), layout="constrained")
+    ax = fig.subplots()
+    colours = ["#333333" if i == 0 else _COLOURS["class"] if bad else "#888888" for i, bad in enumerate(failed)]
+    positions = range(len(names))
+    ax.barh(positions, values, color=colours, height=0.65)
+    ax.axvspan(full - DEIT_TABLE8_SPREAD, full + DEIT_TABLE8_SPREAD, color=_COLOURS["distillation"], alpha=0.25)
+    ax.axvline(full, color=_COLOURS["distillation"], lw=0.8)
+    for position, value, bad in zip(positions, values, failed, strict=True):
+        ax.annotate(
+            f"{value}{'*' if bad else ''}{f' ± {DEIT_TABLE8_SPREAD}' if position == 0 else ''}",
+            (value, position),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+    ax.set_yticks(list(positions), names, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 95)
+    ax.set_xlabel("DeiT-B top-1 on ImageNet-1k, % (224 px)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.set_title(
+        "DeiT-B's recipe, row by row (DeiT arXiv v2 Table 8, as published)\n"
+        "single runs except the full recipe (blue line); *: 'did not train well'",
+        fontsize=9,
     )
     return fig
 
