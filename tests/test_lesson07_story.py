@@ -24,7 +24,7 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "07_tokens_to_token_vit_solutions.ipynb
 NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2036  # r29 (brief fix07n): from 2198
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2024  # r29 (brief fix07n): from 2198; brief fix07o: from 2036
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -348,6 +348,10 @@ PROSE = [
             "upward by an amount the +-0.5 does not cover.",
             "`eval_metrics = ema_eval_metrics`",
             '<a id="whole-stem"></a> **The whole-stem run this appendix cites**',
+            # review r27c M2, r27d minor 2, r29a minor 4: the one longer run's intervals inline; r29 density (brief
+            # fix07o item 2): moved here from section 6, which links this paragraph
+            "+27.1 points at 10 epochs (10 seeds, t-interval [+17.1, +37.0]); +1.2 at 93 (5 seeds, [-0.1, +2.5]): "
+            "no longer detectable.",
             '<a id="sources"></a>',
             "79.8 %",
             "saves the last epoch's weights and prints the running best top-1",
@@ -463,13 +467,16 @@ PROSE = [
             "`pixels_used(token, image)`",
             "non-zero on every pixel it does",  # review r29a minor 7: rephrased (was "non-zero only on pixels")
             "in exact arithmetic",
+            "and counts `(img_size // 16) ** 2` tokens",  # review r29b minor 10: the original's square count
             "row 2 and column 2",  # review r29b minor 5: rows and columns count from 0 (said in the top cell)
             "4 x 4",
             "4 x 4 grid",
             "(07_tokens_to_token_vit_appendix.ipynb#whole-module) draws its channels",
             # review r27f M2: the non-square fold is the package's extension, said where 400 x 100 first runs
             (
-                "The original folds `sqrt(N) x sqrt(N)` grids only (square images); `tokens_to_image` generalises to "
+                # review r29b minor 10: and the original's square token count
+                "The original folds `sqrt(N) x sqrt(N)` grids only (square images) and counts `(img_size // 16) ** 2` "
+                "tokens; `tokens_to_image` generalises to "
                 '`rows x cols`, which is what lets us run 400 x 100 (appendix, "For porters", fact 2).'
             ),
         ],
@@ -648,15 +655,14 @@ PROSE = [
             # review r26b minor 4: what the matched patch stem closes
             # review r26c M1: the size of the patch stem made no detectable difference, and it adds a GELU
             # review r26c minors 5 and 6
-            # review r27c M2: the one longer run's numbers on the main path (appendix, "Sources", prints them)
-            "**These are 10-epoch gaps.** The one longer run, the appendix's",
+            # review r27c M2: the one longer run's numbers on the main path (appendix, "Sources", prints them);
+            # r29 density (brief fix07o item 2, review r29b minor 11): its numbers moved to appendix Sources
+            "**These are 10-epoch gaps.** Whether section 6's gaps last is not tested here: the one longer run is the "
+            "appendix's [whole-stem gap]",
             # review r27d minor 2: "shrank ... no longer detectable", and the run named a different setup
             # its intervals: the appendix prints them (PRINTED, "## Appendix · Sources")
             # review r28a M1: whether the digit gaps last is not tested here; r29a minor 4: intervals inline, unsigned
-            (
-                "(a different setup), was 27.1 points [17.1, 37.0] after 10 epochs (10 seeds) and 1.2 [-0.1, 2.5] "
-                "after 93 (5 seeds): no longer detectable. Whether section 6's gaps last is not tested here;"
-            ),
+            "(a different setup). Each arm's caveats: appendix,",  # r29 density: the run's numbers in appendix Sources
             "changes attention alone. No benefit of attention was detected here;",  # r29b minor 3: merged
             "one run",
             "one run each",
