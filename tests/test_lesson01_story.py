@@ -75,6 +75,7 @@ def everything(where: str) -> str:
 # ---------------------------------------------------------------- facts in each section's prose
 # (notebook, heading, facts): each fact (a number, term, version or verdict) appears in that section's prose.
 FACTS = [
+    ("lesson", "01 · Patches and embeddings", ["training comes in lesson 06."]),  # fix01o item 4 (r29b minor 11)
     (  # fix01j item 4 (r28a minor 4): section 8's shift probe, moved here with its pins
         "appendix",
         "The patch cut under shifts (section 8)",
@@ -153,8 +154,10 @@ FACTS = [
             "2",
             "2-D",
             "appendix.ipynb#appendix-b) draws the five accuracies",
-            "libraries differ in kernel: timm and hugging face resize bicubically, the paper's code linearly",  # r27b minor 4
+            "libraries differ in kernel: timm and hugging face resize bicubically by default, the paper's code linearly",  # r27b minor 4
             "libraries differ in kernel",  # r27a minor 13: the centred-vs-canvas count moved to appendix B
+            # fix01o item 2 (r29b minor 1): the interval, not "keeps"
+            "shows no detectable drop (96.4 % against 97.4 %, 99 % interval -2.6 to +0.5 points, appendix b)",
         ],
     ),
     (
@@ -199,7 +202,8 @@ FACTS = [
             "1,000",
             "shuffled, 19-33 % of 1,000 digits right instead of 97.4 %",  # fix01n item 2 (r29a M1)
             "without positions the encoder is blind to patch order (exact)",
-            "trained without them, the same recipe gets 75.1-81.0 % (3 seeds), against 97.4 % with them (one seed)",
+            # fix01o item 1 (r29b M1): both arms over 3 seeds, and the gap's range over the seed pairs
+            "trained without them, the same recipe gets 75.1-81.0 % (3 seeds), against 96.1-97.4 % with them (3 seeds): 15-22 points.",
             "MNIST",
             "ViT",
             "8",
@@ -313,8 +317,10 @@ FACTS = [
             "a table that knows only token order shows no such effect",  # fix01l item 2 (r28c minor 6)
             # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
             'the vit paper (section 4.5, fig. 7) finds that in vit-l/32 "closer patches tend to have more similar position'
-            ' embeddings" and "the row-column structure appears"; small mnist models show a weaker version.',
+            ' embeddings" and "the row-column structure appears"; we look for the same effect in small mnist models.',  # fix01o (r29b minor 4)
             "small, partly trained mnist models, not imagenet vits",  # fix01j item 5 (r28a minor 12)
+            # fix01o item 3 (r29b minor 2): the 1-D map's rings explained (the colour ranges print in the panel titles)
+            "the 1-d one, each token's two sequence neighbours (row ends tie the next row's start).",
             "seeds 0-2",
         ],
     ),
@@ -368,7 +374,9 @@ FACTS = [
             "so without positions the encoder is blind to patch order, exactly: the table is its only order-sensitive part.",
             "the trained model relies on its table",
             "do positions *help*? that takes one change",
-            "against 97.4 % with them (one seed): on these digits, about 16-22 points.",
+            "against 96.1-97.4 % with them (3 seeds): on these digits, 15-22 points.",  # fix01o item 1 (r29b M1): 3 seeds each
+            # fix01o item 4 (r29b minor 11): Table 8 in one sentence; r27f M1's rule kept (no 2.8 beside our numbers)
+            "the paper's table 8 (imagenet 5-shot): 1-d, 2-d and relative tables within 0.2 points; no positions, lowest.",
             "since the table is the encoder's only order-sensitive part (the exact check above), the drop comes from",
             "training's",
             "dropout",
@@ -613,11 +621,19 @@ FACTS = [
         ],
     ),
     # fix01n item 1 (r29a minor 7): one sentence on the main path; r29 density: moved to appendix F (the numbers)
-    ("lesson", "2 · Where the map's 196 comes from", ["65,000", "table 6", "+3.4 points of fine-tuned imagenet top-1"]),
+    # fix01o item 4 (r29b minor 8): one clause left; r29 density: moved to appendix F (the +3.4 points)
+    ("lesson", "2 · Where the map's 196 comes from", ["65,000", "table 6"]),
     (
         "appendix",
         "The paper's Table 6: patch size against compute (section 2)",
-        ["table 6, which gives no error bars", "84.15 %", "80.73 %", "224 and 55", "not scores at `224x224`"],
+        [
+            "about 4 times the compute for +3.4 points",
+            "table 6, which gives no error bars",
+            "84.15 %",
+            "80.73 %",
+            "224 and 55",
+            "not scores at `224x224`",
+        ],
     ),
     (  # fix01m item 2 (r28d minor 4): a three-line roadmap opens section 5; item 9: the shuffles bracket 27.7 %
         "lesson",
@@ -996,12 +1012,12 @@ PRINTED = [
     ),
     ("appendix", "The sinusoid table (section 5)", "row 0, first 6 columns: [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]"),
     ("lesson", "5 · The class token and position embeddings", "50 epochs on 3,500 training digits"),
-    (
-        "lesson",
-        "5 · The class token and position embeddings",
+    (  # r29 density: moved to appendix F (fix01o item 4, r29b minor 9): the recipe card's details
+        "appendix",
+        "The lesson's pipeline on eight digits",
         "weight decay 0.05, cosine schedule, label smoothing 0.1",
     ),
-    ("lesson", "5 · The class token and position embeddings", "scaling by up to 10%"),
+    ("appendix", "The lesson's pipeline on eight digits", "scaling by up to 10%"),  # r29 density: as above
     (
         "appendix",
         "A stricter reading: one family of 20",
@@ -1154,7 +1170,11 @@ PRINTED = [
         "Section 6's three runs beyond the nearest neighbours",
         "grid8 s2, same row - same column (matched distances): +0.329 [+0.007, +0.644]",
     ),
-    ("lesson", "5 · The class token and position embeddings", "shifts up to 2 px"),
+    (
+        "appendix",
+        "The lesson's pipeline on eight digits",
+        "shifts up to 2 px",
+    ),  # r29 density: moved to appendix F (fix01o)
     (
         "appendix",
         "C · Section 5's probe: a larger table, in the untrained mode",
@@ -1223,11 +1243,22 @@ PRINTED = [
     (
         "lesson",
         "5 · The class token and position embeddings",
-        "these 8 shuffled digits: 4 right (50%); all 1,000: 21.8 %",
+        "these 8 shuffled digits: 4 right (50%)",  # fix01o item 4 (r29b minor 6): 21.8 % printed once
     ),
     ("lesson", "5 · The class token and position embeddings", "patches shuffled 21.8 %"),
     ("lesson", "5 · The class token and position embeddings", "19.4 % to 32.6 % right"),
     ("lesson", "5 · The class token and position embeddings", "unshuffled 27.7 %"),
+    # fix01o item 1 (r29b M1): the with-positions arm's 3 seeds and the gap over every seed pair
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        "trained with positions (the same recipe, 3 seeds): 96.1 % to 97.4 % right",
+    ),
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        "with minus without positions, over the 9 seed pairs: 15.1 to 22.3 points",
+    ),
     ("lesson", "5 · The class token and position embeddings", "ten permutations (seeds 0-9)"),
     ("lesson", "5 · The class token and position embeddings", "shuffled 27.7 %; 0 verdicts differ"),
     ("lesson", "5 · The class token and position embeddings", "unshuffled 27.7 %, shuffled 27.7 %; 0 verdicts differ"),
@@ -1548,7 +1579,8 @@ CODE = [
     ),
     ("appendix", "Section 6's three runs, with intervals", '(1, "same row - neither"): (0.451, 0.213, 0.69)', True),
     ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "01_learned_positions_fine_grid", False),
-    ("lesson", "01 · Patches and embeddings", "plot_position_similarity_pair", False),
+    # fix01o item 4 (r29b minor 5): the import wall shrank; the helper is imported in the cell that draws it
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "plot_position_similarity_pair", False),
     (
         "appendix",
         "The confirmatory test: two new runs, grid8 s1 and s2",
@@ -2351,6 +2383,13 @@ SCOPED = [
     ("one reason it is low", "fix01i item 1 (r27f M1): a reason without an ablation", "lesson"),
     ("loses only 2.8 points", "fix01i item 1 (r27f M1): the paper's non-comparable number as support", "lesson"),
     ("keeps nearly all the accuracy", "fix01i item 4 (r27f minor 5): the interval allows a 2.6-point drop", "lesson"),
+    ("with them (one seed)", "fix01o item 1 (r29b M1): the with-positions arm has 3 seeds now", "lesson"),
+    (
+        "keeps the accuracy",
+        "fix01o item 2 (r29b minor 1): 'keeps' claims equivalence; the interval allows -2.6",
+        "lesson",
+    ),
+    ("weaker version", "fix01o item 3 (r29b minor 4): nothing is compared with ViT-L/32's Fig. 7", "lesson"),
     ("98.75", "fix01i item 2: the family level lives in appendix A", "lesson:any:6 ·"),
     ("Bonferroni", "18d/24b: section 6 leaves the statistics to appendix A", "lesson:any:6 ·"),
     ("family", "24b: section 6 leaves the families to appendix A", "lesson:any:6 ·"),
@@ -2741,7 +2780,7 @@ def test_r26b_m2_each_resize_kernel_is_stated_with_its_version() -> None:
     """r26b M2: timm bicubic antialiased, Hugging Face bicubic without, the paper's code linear; versions in the note."""
     text = prose("lesson", "7 · Going deeper: learned positions at a new resolution")  # lower case
     for fact in (  # r27b minor 4: one clause on the main path; the kernels' details in the note and appendix B
-        "libraries differ in kernel: timm and hugging face resize bicubically, the paper's code linearly",
+        "libraries differ in kernel: timm and hugging face resize bicubically by default, the paper's code linearly",
         "the paper's code linearly: scipy `zoom(order=1)` (appendix b lists them)",
     ):
         assert nb.flat(fact) in text, fact

@@ -828,7 +828,7 @@ def plot_position_similarity_pair(
         if inner_frame and patches is None:
             _label_patch_grid(ax, grid)
         ax.set_frame_on(False)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title + (f" (colours {low:.2f} to 1)" if own_range else ""), fontsize=10)
     if not own_range:
         fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="cosine similarity")
     return fig
