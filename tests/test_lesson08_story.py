@@ -30,7 +30,9 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # fix08n (review r29a; density ruling r29): 2,204 -> 1,999 (section 7 to the chart and one sentence; the ratios, the
 # family levels, the next-digit control, the registers remark and DINO moved to the appendix)
 # then 1,998 (r29a minor 13: section 3 names return_attention=True, paid for by section 1, 2 and 6 cuts)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1998
+# fix08o (review r29b): 1,998 -> 1,996 (by-hand deletion curve, the cosine's place, the lag's change, block 0 and
+# the 4.x range, paid for by cuts; section 8's digit-17 paragraph merged into the one before it)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1996
 
 
 def _key(heading: str) -> str:
@@ -118,6 +120,13 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "3", ("Without hooks", "return_attention=True")),  # fix08n (review r29a minor 13)
     ("lesson", "9", ("every draw; [appendix i]",)),  # r28d minor 10
     ("lesson", "12", ("One digit, an illustration: it opens on test digit 17",)),  # r28d minor 11: said first
+    # fix08o (review r29b M1, M2, 9-list 4): the cosine placed among 100 digits; the lag's change with its interval;
+    # block 0 below its image-blind map; the transformers 4.x range
+    ("lesson", "8", ("cosine 0.19", "9 of 100 lower")),
+    ("lesson", "10", ("the lag shrinks to +0.010 [+0.003, +0.017]; the paired change is -0.023 [-0.030, -0.017]",)),
+    ("lesson", "7", ("Block 0's map alone falls below its image-blind map (-7.3 [-7.8, -6.8])",)),
+    ("lesson", "4", ("4.x releases with an sdpa path",)),
+    ("lesson", "10", ("after 8 by hand",)),  # fix08o (r29b 9-list 1): one deletion curve computed in sight
     # fix08i (r27f D): the lesson's Summary keeps 7 short bullets; its old bullets (every interval) moved to the
     # appendix's Summary with their rows ("appendix", "Summary", ...)
     ("lesson", "08", ("2017", "2018")),
@@ -549,6 +558,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    # fix08o (review r29b M1, M2, 9-list 1)
+    ("lesson", "8", "two likeliest classes: cosine mean 0.37, 5-95 %: 0.16 to 0.65; 9 below 0.19"),
+    ("lesson", "10", "lag blank last - lag as ranked: -0.023, 95 % interval [-0.030, -0.017]"),
+    ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
     # fix08m (review r28d item 3 of the 9-list): the lesson's model run in transformers, the same weights and map
     ("lesson", "4", "transformers 5.23.0: 4 tensors, each (8, 4, 50, 50)"),
     ("lesson", "4", "HF's attentions == capture_attention's (atol 1e-6): True"),
@@ -769,6 +782,10 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    ("lesson", "8", "assert below == 9 and (round(low_5, 2), round(high_95, 2)) == (0.16, 0.65)"),  # fix08o (r29b M1)
+    ("lesson", "10", "[-0.023, -0.030, -0.017] and change.high < 0"),  # fix08o (r29b M2)
+    ("lesson", "10", "assert same_8 and by_hand.shape == (8, len(counts))"),  # fix08o (r29b 9-list 1)
+    ("lesson", "7", "== [-7.3, -7.8, -6.8]"),  # fix08o (r29b minor 5)
     ("lesson", "4", "assert sdpa_out.attentions == ()"),  # fix08m: the sdpa fact, now prose, asserted
     ("lesson", "4", 'any("output_attentions" in record.getMessage() for record in sdpa_logs)'),
     ("appendix", "I", 'assert (low_at, high_at) == ((2, "own"), (1, "rollout"))'),  # r28d 2; r29 density: appendix I
