@@ -202,9 +202,11 @@ def test_the_layout_widget_labels_its_rows_token_slots():
 
     line, _ = head_layout_widget().compute(HEAD_SPLITS[1])
     assert "12 of 18 token slots hold another token's features (tokens mix)" in line
-    widget_cell = CELLS[next(i for i, s in enumerate(SOURCES) if s.startswith("explore_split = "))]
+    widget_cell = CELLS[next(i for i, s in enumerate(SOURCES) if "\nexplore_split = head_layout_widget(" in s)]
     stored = json.dumps(widget_cell["outputs"])  # the widget's stored text/plain line
     assert "reshape + permute" in stored and "damage none" in stored  # review r19b: it opens on the right split
+    # review r29b_03 minor 7: above it, one wrong split drawn, so a static page shows the damage and its red marks
+    assert "(h three d) read as (three h d) (D = 8" in stored and stored.count('"image/png"') == 2
 
 
 # ---- from test_lesson03_fix_19c.py ----

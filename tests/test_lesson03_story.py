@@ -252,6 +252,9 @@ FACTS = {
         "blockwise kernel",
     ],
     ("APPENDIX", "## J · In the libraries"): [
+        # r27b_03 minor 10; r28d_03 minor 11. r29 density: moved to appendix J (section 1 prints both paths)
+        "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the\nweights",
+        "float32 rounding on both paths (`fused=True`: it calls",
         "1.23.6",
         "1.26.14",
         "`self.norm = nn.LayerNorm(dim)`",
@@ -318,9 +321,6 @@ FACTS = {
         "`nn.Softmax`",
         "`attend`",
         "03",
-        "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
-        # review r28d_03 minor 11: the fused remark after the shape walk, where both paths are compared
-        "float32 rounding on both paths (`fused=True`: it calls",
         # r27c_03 minor 15; r27f_03 minor 9; r28a_03; r28b_03 minor 6: timm's qkv_bias default, attn_drop and
         # proj_drop, now appendix J's rows (review r28c_03 minor 4: one clause stays on the shape walk)
         "timm's ViTs give `qkv` a bias ([appendix J](03_attention_shapes_appendix.ipynb#appendix-j)).",
@@ -424,6 +424,11 @@ FACTS = {
         "blue, right panel)",
         "Saturated rows lose\ngradient, sharp unsaturated ones gain it",
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
+        # review r29b_03 minors 1-2: a real layer's init (appendix G's printed 0.0% to 3.7%), and Vaswani reconciled
+        "At init the digits model below saturates only\n0 to 4 % of rows at $d = 64$, unscaled",
+        "the chart shows a\nmechanism, not the gap's cause",
+        'Vaswani et al. scaled against "extremely small gradients"',
+        "It is about equal at $d = 256$, smaller only at 1024",
     ],
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
         "## 4 · What grows",
@@ -660,6 +665,8 @@ PRINTED = {
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
         "HeadLayoutWidget: reshape + permute",
+        # review r29b_03 minor 7: one wrong split drawn for a static page, its damage printed, red marks it
+        "(h three d) read as (three h d) (D = 8, h = 2, d = 4, N = 3): damage 0 of 18 token slots",
         "attend): Softmax",
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
@@ -697,6 +704,8 @@ PRINTED = {
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         "max |value|: 1.10 vs the correct 0.15",
+        # review r29b_03 minor 3: why 1.10 vs 0.15, checked: 2 values averaged instead of 197
+        "plain averages through proj: of 2 values (the batch) up to 1.07, of 197 (the tokens) up to 0.12",
         "197 'sequences', each 2 x 2",
     ],
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
