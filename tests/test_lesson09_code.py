@@ -818,7 +818,7 @@ def test_exercise_3b_answers_a_refused_boolean_mask_with_its_rule(error):
         lesson09.check_my_forward(make)
     text = str(failure.value)
     assert "exercise 3b applies boolean masks (True: may attend" in text
-    assert "only is_causal may still be refused" in text
+    assert "refusing is_causal is still fine" in text  # review r29b minor 12: the shorter wording
     assert "your function raised" not in text
 
 

@@ -1569,10 +1569,7 @@ def _first_line(error: BaseException) -> str:
 
 
 #: Exercise 3b, to an answer that refuses a boolean mask (exercise 3's core task may).
-_3B_APPLIES = (
-    "exercise 3b applies boolean masks (True: may attend; exercise 3's core task may refuse them); only is_causal "
-    "may still be refused"
-)
+_3B_APPLIES = "exercise 3b applies boolean masks (True: may attend); refusing is_causal is still fine"
 
 
 def _refused(what: str, message: str) -> str:
