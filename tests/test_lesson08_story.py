@@ -562,6 +562,9 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "8", "two likeliest classes: cosine mean 0.37, 5-95 %: 0.16 to 0.65; 9 below 0.19"),
     ("lesson", "10", "lag blank last - lag as ranked: -0.023, 95 % interval [-0.030, -0.017]"),
     ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
+    ("lesson", "10", "the family's 10 pairs, A - B:"),  # fix08o (r29b minor 2): the ten pairs named, printed
+    ("lesson", "10", "greedy (stored) - occlusion, blank last"),
+    ("lesson", "10", "mean map (no image) - random order"),
     # fix08m (review r28d item 3 of the 9-list): the lesson's model run in transformers, the same weights and map
     ("lesson", "4", "transformers 5.23.0: 4 tensors, each (8, 4, 50, 50)"),
     ("lesson", "4", "HF's attentions == capture_attention's (atol 1e-6): True"),
