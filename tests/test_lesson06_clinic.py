@@ -113,3 +113,26 @@ def test_first_step_size_adam_ignores_the_gradient_scale_sgd_does_not():
     adam = clinic.first_step_size("none", "adam") / clinic.first_step_size(bug, "adam")
     sgd = clinic.first_step_size("none", "sgd") / clinic.first_step_size(bug, "sgd")
     assert abs(adam - 1) < 0.05 and sgd > 5
+
+
+def test_overfitting_seed_lines_reads_the_stored_runs_seed_by_seed():
+    # brief fix06o item 2 (review r29b minor 2): cell 35's printing moved into the package
+    found, text = clinic.overfitting_seed_lines(clinic.stored_runs()["overfitting"], window=5)
+    assert found["lowest"] == [25, 29, 72] and found["full"] == [46, 51, 38]
+    assert [round(g) for g in found["end_gap"]] == [11, 14, 16] and [round(g) for g in found["cnn_gap"]] == [8, 8, 7]
+    assert (
+        text.splitlines()[0]
+        == "ViT, seeds 0-2: 5-epoch mean lowest at epoch 25, 29, 72; the end 0.10, 0.10, 0.09 above it"
+    )
+
+
+def test_size_leads_reads_both_budgets():
+    # brief fix06o item 2 (review r29b minor 2): cell 65's printing moved into the package
+    runs = clinic.stored_runs()
+    budgets = {"400 steps": runs["size"], "20 epochs": runs["size_epochs"]}
+    leads, growths, text = clinic.size_leads(budgets, 1 - 0.05 / 20)
+    assert [round(100 * leads["400 steps"][n].difference.mean, 1) for n in (300, 600, 1257)] == [8.3, 4.9, 1.9]
+    assert (
+        all(clinic.verdict_word(g, 1 - 0.05 / 20) == "ahead" for g in growths.values()) and len(text.splitlines()) == 4
+    )
+    assert text.splitlines()[1].endswith("ahead; larger at 300 on 10 of 10 seeds")

@@ -47,6 +47,7 @@ __all__ = [
     "input_scale_table",
     "lr_line",
     "norm_ratio_ranges",
+    "overfitting_seed_lines",
     "overfitting_summary",
     "paired_table",
     "permutation_change",
@@ -841,6 +842,35 @@ def overfitting_rises(
         + ", ".join(f"{epoch}{' on' if i == 0 else ''} ({label})" for i, (epoch, label) in enumerate(every))
     )
     return rise, "\n".join(lines)
+
+
+def overfitting_seed_lines(runs: dict, window: int = 5) -> tuple[dict[str, list], str]:
+    """Section 3c's over-fitting runs seed by seed (seeds 0-2): the ViT's ``window``-epoch mean validation loss
+    ("means"), its lowest epoch ("lowest", the window's last, from 1), the end minus that lowest ("rises"), the first
+    epoch with every training digit right ("full"), and the training minus validation accuracy at the end in points
+    for the ViT ("end_gap") and CNN-8 ("cnn_gap"). Returns ``(those lists by name, three printable lines)``."""
+    vit_runs, cnn_runs = runs["curves"]["ViT"], runs["curves"]["SmallCNN width 8"]
+    means = [windowed(run["val_loss"], window) for run in vit_runs]
+    found = {
+        "means": means,
+        "lowest": [min(range(len(m)), key=m.__getitem__) + window for m in means],
+        "rises": [m[-1] - min(m) for m in means],
+        "full": [run["train_accuracy"].index(1.0) + 1 for run in vit_runs],
+        "end_gap": [100 * (run["train_accuracy"][-1] - run["val_accuracy"][-1]) for run in vit_runs],
+        "cnn_gap": [100 * (run["train_accuracy"][-1] - run["val_accuracy"][-1]) for run in cnn_runs],
+    }
+
+    def joined(key: str, form: str = "") -> str:
+        return ", ".join(f"{value:{form}}" for value in found[key])
+
+    text = (
+        f"ViT, seeds 0-2: {window}-epoch mean lowest at epoch {joined('lowest')}; "
+        f"the end {joined('rises', '.2f')} above it\n"
+        f"ViT, seeds 0-2: training accuracy 100 % from epoch {joined('full')}\n"
+        f"training minus validation accuracy at the end, seeds 0-2: ViT {joined('end_gap', '.1f')} points; "
+        f"CNN-8 {joined('cnn_gap', '.1f')} points"
+    )
+    return found, text
 
 
 def end_rise(run: Mapping[str, Sequence[float]], window: int = 5) -> float:
