@@ -254,6 +254,8 @@ PRINTED = {
         "kernel that ran: ScaledDotProductFlashAttentionForCpu",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
+        # r29b minor 7: the share and the keep side by side, as one printed line (not more prose)
+        "block 0 by hand: MLP share 31% (carried along g), yet g_cut keeps 86% of ||g||: 117%, not 100%",
         "(5 seeds: 12..40)",
         "12..40",
         "MLP share over 5 seeds, one gradient over the same 512 digits each",
@@ -631,6 +633,7 @@ FACTS = {
         "5",
         "timm v1.0.28's `visiontransformer.init_weights`",
         "from a truncated normal with std 0.02",  # r28a minor 6
+        "from a truncated normal with std 0.02 (a normal in effect)",  # r29b minor 2: cut at ±2 = 100 std (appendix B)
         "appendix b](05_where_gradients_flow_appendix.ipynb) lists the rest",
         "| model | D | init | trained? | used in |",
         "**inside attention**",
@@ -731,7 +734,7 @@ FACTS = {
         # r29a minor 5 (r29 density): one sentence; N = 197's 19 to 25x and the 1/D law moved to appendix B's rows
         # r29b minor 1: N = 197's range beside N = 17's in one clause (appendix B keeps the conditions and the 1/D law)
         "at vit-b's width (d = 768, d = 64) one block gives 14 to 16x on these digits (n = 17),",
-        "19 to 25x at vit-b's 197 tokens (28x28 digits; 3 seeds each)",
+        "19 to 25x at vit-b's 197 tokens (28x28; 3 seeds each)",
         # r28a M1: which kernel the check runs (r29 density: the 3-D math path is appendix G's row)
         "on timm's 4-d `(b, heads, n, d)` tensors, for which cpu pytorch 2.13 runs its flash kernel",  # r29b minor 8: 4-D
         "the algebra, then the chart",  # r28a minor 4
