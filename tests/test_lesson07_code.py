@@ -316,6 +316,10 @@ def test_nested_windows_geometry_and_drawing():
     assert counts == [1 + 49, 1 + 3, 1 + 3]
     assert all(p.get_fill() for p in axes[1].patches[:3]) and not axes[1].patches[-1].get_fill()
     assert "15 x 15 px" in axes[1].get_title() and "31 x 31 px" in axes[2].get_title()
+    # review r29b minor 13: the zoomed split-1 panel has an inset of the whole image with the window outlined
+    (inset,) = axes[0].child_axes
+    assert "(inset: where)" in axes[0].get_title() and [p.get_width() for p in inset.patches] == [7]
+    assert not axes[1].child_axes and not axes[2].child_axes
 
 
 # from test_lesson07_fix_20c.py

@@ -1407,6 +1407,15 @@ def starts_fit(window: tuple[int, int, list[int]], part_side: int) -> bool:
     return starts[-1] + part_side == low + side
 
 
+def _locator_inset(ax, picture, low: int, side: int, color) -> None:
+    """A small inset in ``ax``'s corner: the whole ``picture`` with the zoomed ``side`` x ``side`` window at
+    (``low``, ``low``) outlined, so a zoomed panel shows where it sits (lower right, outside the window)."""
+    inset = ax.inset_axes((0.78, 0.01, 0.21, 0.21))  # the corner the zoomed window leaves free
+    _gray(inset, picture, float(picture.max()))
+    inset.add_patch(Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=1.4))
+    inset.set(xticks=[], yticks=[])
+
+
 def plot_nested_windows(
     image: torch.Tensor, splits: Sequence[tuple[int, int, int]], title: str | None = None
 ) -> Figure:
@@ -1449,8 +1458,9 @@ def plot_nested_windows(
                 )
         ax.add_patch(Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6))
         if stage == 1:
-            text = f"split 1, zoomed: one token is a {kernel} x {kernel} window"
+            text = f"split 1, zoomed (inset: where)\none token is a {kernel} x {kernel} window"
             ax.set(xlim=(low - 3.5, low + side + 2.5), ylim=(low + side + 2.5, low - 3.5))  # the pixels read
+            _locator_inset(ax, picture, low, side, color)
         else:
             text = (
                 f"split {stage}: one token merges {kernel} x {kernel}\n"
