@@ -735,8 +735,8 @@ FACTS = {
         # r29b minor 1: N = 197's range beside N = 17's in one clause (appendix B keeps the conditions and the 1/D law)
         "at vit-b's width (d = 768, d = 64) one block gives 14 to 16x on these digits (n = 17),",
         "19 to 25x at vit-b's 197 tokens (28x28; 3 seeds each)",
-        # r28a M1: which kernel the check runs (r29 density: the 3-D math path is appendix G's row)
-        "on timm's 4-d `(b, heads, n, d)` tensors, for which cpu pytorch 2.13 runs its flash kernel",  # r29b minor 8: 4-D
+        # r28a M1: which kernel the check runs (r29 density: the 3-D math path is appendix G's row); r29b minor 8: 4-D
+        "on timm's 4-d `(b, heads, n, d)` tensors, for which cpu pytorch 2.13 runs its flash kernel",
         "the algebra, then the chart",  # r28a minor 4
         "appendix i](05_where_gradients_flow_appendix.ipynb) counts both",  # r27c minor 8: the count moved
         "widen the gap further",
