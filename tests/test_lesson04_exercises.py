@@ -1050,3 +1050,20 @@ def test_block_macs_heads_slip_is_silent_on_right_counts():
     for d, m, n in ((64, 256, 17), (384, 1152, 197), (100, 300, 50), (17, 31, 5)):
         right = _block_macs(d, m, n)
         assert _times_heads_slip(d, n, right, right) is None  # the right answers pass (the test above)
+
+
+def test_block_macs_names_a_fixed_head_count(monkeypatch):
+    """r29p (review r29c minor 8): a per-head count with a fixed h fails only where h does not divide D; the message
+    says the count depends on D // h and that the heads drop out."""
+    import vit_explained.exercises.lesson04 as module
+
+    monkeypatch.setattr(module, "_random_macs_case", lambda: (101, 795, 263))
+
+    def per_head(dim, mlp_dim, tokens, heads=4):
+        return tokens * (4 * dim * dim + 2 * dim * mlp_dim) + heads * (2 * tokens * tokens * (dim // heads))
+
+    with pytest.raises(ExerciseFailed) as error:
+        check_block_macs(per_head)
+    assert "depends on a head width D // h" in str(error.value) and "D = 101" in str(error.value), str(error.value)
+    right = module._block_macs(101, 795, 263)
+    assert module._fixed_heads_slip(101, 263, right, right) is None

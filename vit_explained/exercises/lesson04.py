@@ -1131,6 +1131,20 @@ def _times_width_slip(d: int, n: int, right: int, got: int) -> str | None:
     )
 
 
+def _fixed_heads_slip(d: int, n: int, right: int, got: int) -> str | None:
+    """The attention matrix counted per head with a fixed head count h, h x N^2 (D // h) per product, right only
+    when h divides D: named with its h (review r29c minor 8)."""
+    part = got - (right - 2 * n * n * d)
+    heads = [h for h in range(2, min(d, 64) + 1) if d % h and part == 2 * n * n * h * (d // h)]
+    if not heads:
+        return None
+    return (
+        f"your count depends on a head width D // h{f' (h = {heads[0]})' if len(heads) == 1 else ''}: with D = {d} "
+        "the heads do not divide D; "
+        "the heads drop out of the count (h heads of width D / h cost what one head of width D would)"
+    )
+
+
 def _random_macs_case() -> tuple[int, int, int]:
     generator = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
     dim, mlp_dim, tokens = (
@@ -1161,7 +1175,7 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
         for value, message in _macs_slips(dim, mlp_dim, tokens, right):
             if got == value:
                 fail(f"{message} ({call} returned {got:,})")
-        for slip in (_per_head_slip, _times_width_slip, _times_heads_slip):
+        for slip in (_per_head_slip, _times_width_slip, _times_heads_slip, _fixed_heads_slip):
             if (message := slip(dim, tokens, right, got)) is not None:
                 fail(f"{message} ({call} returned {got:,})")
         fail(f"{call} returned {got:,}: count qkv, proj, q k^T, weights @ v, fc1 and fc2, each rows x in x out")
