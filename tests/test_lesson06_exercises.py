@@ -946,6 +946,8 @@ def _normal(a, b):
         (_every_seed, r"every seed agrees.*t-interval"),
         (_above_only, r"below 0 passes the rule too"),
         (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference that is not 0"),
+        # review r29c minor 9: the sign-of-the-mean shortcut is named
+        (lambda a, b: bool(np.mean(np.subtract(a, b)) > 0), r"sign of the mean.*the interval decides"),
         (_unpaired, r"unrelated samples"),
         (_bonferroni, r"widened for its twenty comparisons.*one comparison.*95 %"),
         (_normal, r"1.96"),

@@ -24,7 +24,8 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief fix06i item D: 2,700 -> 2,496 words (the verdict box moved to section 5, second readings to the appendix)
 # brief fix06n item 1 (review r29a): 2,494 -> 2,414 (init numbers, the lr grid, four table rows and asides to the appendix)
 # brief fix06o (review r29b): 2,414 -> 2,412 (links cut to one per paragraph paid for the data-scale sentence)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 50, 2412
+# brief fix06p (review r29c): 2,412 -> 2,383 (3b folded into 3a, the stem's provenance, seed bookkeeping and a budget aside to appendix D)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 50, 2383
 
 
 def _short(heading: str) -> str | None:
@@ -846,7 +847,6 @@ PROSE = [
             "on every seed](06_train_a_vit_appendix.ipynb#warm-up)",
             "depth, pooling or size",  # review r27e major 3: the size runs share the rate
             "at equal steps (400), the cnn's lead grows on fewer training digits (**ahead**)",  # review r29a minor 1
-            "the equal-epoch arm agrees, but gives 300 digits only 100 steps, near the vit's plateau",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "#regularisers",
@@ -874,7 +874,7 @@ PROSE = [
             "label smoothing",
             "300",
             "no other regulariser",
-            "8. Before crediting the ViT",
+            "6. Before crediting the ViT",  # brief fix06p item 3: the card at 6 items
             "[appendix D](06_train_a_vit_appendix.ipynb#locality-control)",
             "#augmentation-main",
             "#lead-longer",
@@ -893,7 +893,10 @@ PROSE = [
             # review r27d major 2: one seed's 5-epoch mean rose by 0.01, so the claim is "within 0.02", in 3 places
             "left no seed's 5-epoch mean validation loss more than 0.02 above its lowest (unregularised: 0.09-0.10)",
             # review r27d minor 15: the card's advice follows DeiT and AugReg, this lesson's runs are the caveat
-            "augmentation and regularisation are what make vits trainable from scratch (deit,",
+            # review r29c major 2: competitive (with CNNs, at ImageNet scale), not trainable: DeiT's and AugReg's claim
+            "at imagenet scale, augmentation and regularisation are what make vits trained from scratch on imagenet-1k "
+            "competitive with cnns (deit,",
+            "augreg (steiner et al. 2021) finds them, with more compute, worth about as much as ten times more training data",
             "keep augmentation on real data (deit, augreg). caveat: here, at 400 steps on 8x8 digits",
         ),
     ),
@@ -964,7 +967,7 @@ PROSE = [
     (
         "lesson",
         "4 ·",
-        ("beyer et al. 2022", "#mean-pooling-bf", "step 33-64", "5-21x", "2-5x"),
+        ("beyer et al. 2022", "#mean-pooling-bf", "step 33-64"),
     ),
     (
         "lesson",
@@ -1025,7 +1028,8 @@ PROSE = [
         (
             "`batch_first` stops exactly at the batch's label entropy",
             "0.01-0.03 below it on every seed",
-            "other parts' gradients 5-21x smaller, layernorms' 2-5x",
+            # r29 density (brief fix06p item 3): the seeds 0-4 ratios live in check 4's printed line (its PRINTED row)
+            "check 4 (other parts 5-21x, printed) points to the precedence bug; it does not prove it",
         ),
     ),
     ("lesson", "3 ·", ("holds 0: [the verdict words](#verdict-words)",)),
@@ -1065,8 +1069,10 @@ PROSE = [
         "lesson",
         "3 ·",
         (
-            "### 3b · init and warm-up",
-            "### 3c · curves, regularisers, over-fitting",
+            # review r29c minor 7: section 3b (init and warm-up) folded into 3a; the curves are 3b now
+            "judge a plateau against a run with the same init and rate",
+            "### 3b · curves, regularisers, over-fitting",
+            "(cut at ±2: a normal in effect)",  # review r29c minor 11
         ),
     ),
     ("lesson", "4 ·", ("(1.35 at seed 0, above the fixed model's whole seed range, 0.27-0.61)",)),
@@ -1076,20 +1082,23 @@ PROSE = [
         # brief fix06j item 1 (review r28a major 1): the one-seed rise sized and linked; 52 inside section 4's seed range
         (
             "a small rise after step 110 (0.07 on 180 validation digits, one seed, printed)",
-            "of the kind [section 3c measured on 3 seeds](#over-fitting-runs)",  # review r28b minor 7: another model and recipe, not corroboration
+            "of the kind [section 3b measured on 3 seeds](#over-fitting-runs)",  # review r28b minor 7: another model and recipe, not corroboration
             "falls to 0.74",
             # 52 against 64 lies inside section 4's seed range (33-64): the sentence went; its check stays hidden
         ),
     ),
+    ("lesson", "Summary", ("06_train_a_vit_appendix.ipynb#real-loop",)),
+    # r29 density (brief fix06p item 3): the Summary's equal-epoch caveat moved to appendix D
+    ("appendix", "D ·", ("the equal-epoch arm agrees, but gives 300 digits only 100 steps, near the vit's plateau",)),
+    # r29 density (brief fix06p item 3, review r29c minor 8): the card's untested item 9 moved to appendix C
     (
-        "lesson",
-        "Summary",
+        "appendix",
+        "C ·",
         (
             "`model.state_dict()`",
             "global norm (the vit paper: 1)",
             "lr = 5e-4 × b/512",
-            "06_train_a_vit_appendix.ipynb#real-loop",
-            "9. beyond these runs (untested here)",
+            "beyond these runs (untested here)",
         ),
     ),
     (
@@ -1116,7 +1125,14 @@ PROSE = [
             # review r27c minor 3
         ),
     ),
-    ("lesson", "4 ·", ("they still cost validation accuracy: its 95 % interval excludes 0",)),
+    # review r29c major 1: 3 seeds and a 95 % interval only: x255 leans worse (the verdict table's rule), not a firm cost
+    (
+        "lesson",
+        "4 ·",
+        (
+            "they cost validation accuracy on every seed (11-19 points), yet on 3 seeds x255 only [**leans**](#verdict-words) worse",
+        ),
+    ),
     (
         "lesson",
         "5 ·",
@@ -1144,8 +1160,14 @@ PROSE = [
             "runs off its best rate (3e-2)",
             "(ten seeds, both at 1e-2: lead +1.9)",
             "the 400-step arm is the cleaner test ([appendix d](06_train_a_vit_appendix.ipynb#size-epochs)",
-            "a minimal version of Xiao et al.'s idea (2021); their stem replaces the patchify with stride-2 3x3 convs",
+            "(one 3x3 conv, 8 channels, batchnorm and relu before the patchify; after xiao et al., 2021)",
         ),
+    ),
+    # r29 density (brief fix06p, review r29c minor 8): the stem's provenance moved to appendix D's locality control
+    (
+        "appendix",
+        "D ·",
+        ("a minimal version of Xiao et al.'s idea (2021); their stem replaces the patchify with stride-2 3x3 convs",),
     ),
     (
         "lesson",
@@ -1240,7 +1262,7 @@ PROSE = [
             "the fixed model leaves ln 10 at step 33-64",
             "layernorm γ, β 3-7x (seeds 0-4) | 4 gradient norms | a layernorm bug (in this clinic): the hand-written line",
             "layernorm γ, β 2-5x (seeds 0-4) | 4 gradient norms | a layernorm bug (in this clinic): the precedence slip",
-            "4. keep a short warm-up (hint only:",
+            "3. keep a short warm-up (hint only:",  # brief fix06p item 3: the card at 6 items
         ),
     ),
 ]
@@ -1268,7 +1290,7 @@ PRINTED = [
         "4 ·",
         (
             # review r27d minor 2: check 1 is no part of section 5's family: its 95 % interval only
-            "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: the 95 % interval excludes 0 (3 seeds: exploratory)",
+            "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: x255 leans worse (3 seeds: exploratory)",  # review r29c major 1
         ),
     ),
     # brief fix06d item 3 (review r26e_06 minor 7): check 6's and section 5's numbers left the prose for the printed lines
@@ -1631,16 +1653,18 @@ PRINTED = [
         "lesson",
         "2 ·",
         (
-            "validation above the training tally in epochs 1-7: a running tally, on augmented digits (two causes, not "
-            "separated: section 3c)",
+            # review r29c minor 1: section 3c never named augmentation; the two likely causes said here, no pointer
+            "validation above the training tally in epochs 1-7: two likely causes, a tally taken during the epoch and "
+            "augmented training digits",
         ),
     ),
+    # review r29c minor 3 (brief fix06p item 2): the overshoot line left section 3a for appendix C, which prints it
+    # (r29 density: moved to appendix C; section 3a keeps a one-clause code comment)
     (
-        "lesson",
-        "3 ·",
+        "appendix",
+        "C ·",
         (
-            "lr_factor's warm-up is (progress + 1e-3) / warmup: on the shipped model's 2,750 steps it overshoots the "
-            "peak by 0.6 % at step 274; here by 0.0 %",
+            "lr_factor at step 0: 0.010 of the peak; its largest over the shipped model's 2,750 steps: 1.006 at step 274",
         ),
     ),
 ]
@@ -2761,6 +2785,13 @@ CELL_FORBIDDEN = [
     ("lesson", "fig = plot_paired_differences(", "d_head", "the headline by hand is its own cell"),
     ("lesson", "Pixels x255 do not show at step 0", "exploratory", "exploratory only where its definition holds"),
     ("lesson", "Pixels x255 do not show at step 0", "drown the position embeddings", "moved to appendix H"),
+    (
+        "lesson",
+        "Pixels x255 do not show at step 0",
+        "its 95 % interval excludes 0",
+        "review r29c major 1: 3 seeds: leans",
+    ),
+    ("lesson", '<a id="recipe-card"></a>', "trainable from scratch", "review r29c major 2: competitive, not trainable"),
     ("lesson", "### 3a · The loop", "1.006", "lr_factor's overshoot lives in appendix C"),
     ("lesson", "### Exercise 2", "zero_grad", "the starter names symptoms, not the bug"),
     ("lesson", "### Exercise 2", "never cleared", "the starter names symptoms, not the bug"),
@@ -2822,9 +2853,13 @@ ORDER = [
     ("lesson", "for logits of small variance $\\sigma^2$", "sigma^2 / 2 ="),
     ("lesson", "### 3a · The loop", "06_train_a_vit_appendix.ipynb#weight-decay"),
     # brief fix06f item 2 (review r27c minor 9): init and warm-up get their own sub-section between the loop and the curves
-    ("lesson", "### 3a · The loop", "### 3b · Init and warm-up"),
-    ("lesson", "### 3b · Init and warm-up", "CURVES = dataclasses.replace(QUICK, epochs=12)"),
-    ("lesson", '<a id="a-bug-or-a-plateau"></a>', "### 3b · Init and warm-up"),
+    ("lesson", "### 3a · The loop", "### 3b · Curves, regularisers, over-fitting"),
+    (
+        "lesson",
+        "judge a plateau against a run with the same init and rate",
+        "CURVES = dataclasses.replace(QUICK, epochs=12)",
+    ),
+    ("lesson", '<a id="a-bug-or-a-plateau"></a>', "judge a plateau against a run with the same init and rate"),
     # brief fix06f item 4 (review r27c minor 12): the schedule drawn where section 3a names it, before the loop
     ("lesson", "(drawn below: a linear warm-up", 'save_figure(fig, "06_lr_schedule")'),
     ("lesson", 'save_figure(fig, "06_lr_schedule")', "def train_loop("),

@@ -1072,6 +1072,11 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
         "a mean difference that is not 0 does not yet pass the 95 % rule: the interval around it must exclude 0",
     ),
     (
+        lambda a, b: bool(np.mean(np.subtract(a, b)) > 0),
+        "you judged by the sign of the mean (a - b > 0 on average); the interval decides: pass when the paired 95 % "
+        "t-interval excludes 0, on either side",
+    ),
+    (
         lambda a, b: bool(min(a) > max(b) or max(a) < min(b)),
         "you asked whether the two models' ranges over the seeds do not overlap: that ignores the pairing (a seed "
         "that is hard for both models widens both ranges); judge the differences a[i] - b[i] by their t-interval",
