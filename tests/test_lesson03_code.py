@@ -615,7 +615,7 @@ def test_item_3_the_layout_explorer_frames_cells_of_another_role_or_head():
     assert "t1\nq1.0" in wrong["head 0 k <- mixed"]  # token 1's query in head 0's key panel
     assert "t0\nq0.0" not in wrong["head 0 q <- mixed"]  # the one right cell stays unframed
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Explore: which features each head gets.**")])
-    assert "red marks it" in text
+    assert "(red; the line below names them)" in text  # review r29c_03 minor 8: the damage said plainly first
 
 
 def test_item_7_the_mha_comment_says_what_torch_does():
@@ -674,6 +674,11 @@ def test_the_package_helper_labels_every_row():
     assert (
         len(plots.saturation_rows(summarize_saturation(runs, saturated_at=(16, 64), ratio_at=(16,))).splitlines()) == 5
     )
+    # review r29c_03 item 1: section 3 prints the shares and the scaled line; the gradient lines are appendix G's
+    summary = summarize_saturation(runs, saturated_at=(16, 64), ratio_at=(64,))
+    short = plots.saturation_rows(summary, gradients=False).splitlines()
+    assert short == [lines[0], lines[1], lines[2], lines[4]]
+    assert plots.saturation_gradient_rows(summary).splitlines() == [lines[3], lines[5]]
 
 
 # ---- from test_lesson03_fix_24d.py ----

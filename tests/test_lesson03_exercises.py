@@ -1236,3 +1236,34 @@ def test_query_finds_key_stub_is_not_attempted():
 def test_tiny_weights_is_section_0s_example():
     weights = lesson03.tiny_weights(lesson03.TINY_W_Q, lesson03.TINY_W_K)  # section 0's printed head-0 row of token 3
     assert int(weights[0, 3].argmax()) == 2 and round(float(weights[0, 3, 2]), 2) == 0.45
+
+
+def _naive_exp_torch(q, k, v):  # no max subtracted: exp overflows on the checker's large-score case
+    scores = (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).exp()
+    return scores / scores.sum(-1, keepdim=True) @ v
+
+
+def _naive_exp_numpy(q, k, v):  # the same in numpy (float64 scores here, from np.sqrt): still overflows
+    q, k, v = (t.numpy() for t in (q, k, v))
+    scores = np.exp(q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1]))
+    return scores / scores.sum(-1, keepdims=True) @ v
+
+
+@pytest.mark.parametrize("naive", [_naive_exp_torch, _naive_exp_numpy])
+def test_attention_names_the_missing_max_subtraction(naive, recwarn):
+    """Review r29c_03 minor 1: the lesson warns about exp's overflow; the checker has a case that shows it."""
+    with pytest.raises(ExerciseFailed, match=r"subtracting each row's maximum before exp") as failure:
+        check_attention(naive)
+    assert "overflows" in str(failure.value) and "Traceback" not in str(failure.value)
+    assert not [w for w in recwarn if "overflow" in str(w.message)]  # numpy's RuntimeWarning stays quiet
+
+
+def test_attention_refuses_a_python_list(capsys):
+    """Review r29c_03 minor 2: exercise 3 promises a (B, h, N_q, d) tensor; .tolist() is refused in one line."""
+
+    def as_list(q, k, v):
+        return ((q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ v).tolist()
+
+    with pytest.raises(ExerciseFailed, match=r"returned a Python list: return the \(B, h, N_q, d\) tensor") as failure:
+        check_attention(as_list)
+    assert "\n" not in str(failure.value)

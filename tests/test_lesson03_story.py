@@ -64,6 +64,9 @@ FACTS = {
         # review r27f_03 D: the bilinear form and the class token, a second reading moved from section 0
         "bilinear form",
         "$x_i^\\top W_q^{(h)\\top} W_k^{(h)}\\, x_j$",  # review r26c_03 minor 3: head h's rows
+        # r29 density: moved to appendix E (review r29c_03 minor 6: section 0 keeps a plain link)
+        "section 11.1",  # review r26b_03 minor 7: d2l 11.1 Queries, Keys, and Values names attention pooling
+        '"Queries, Keys, and Values", and 11.2, "Attention Pooling by Similarity"',  # review r27a_03 minor 4
         "head $h$'s rows of $W_q$, $W_k$",
         "rank at most $d$",
         "(section 0's head 0: rank 2,\n$D = 4$)",
@@ -104,6 +107,19 @@ FACTS = {
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         "$dO\\,V^\\top$",  # review r25a_03 item 5: moved from section 3
+        # review r28a_03 M1: the mean over all rows is larger unscaled at d = 64 (the figure's red line)
+        # r29 density: moved to appendix G (review r29c_03 item 1: section 3 keeps one reason and one pointer)
+        "Unscaled at $d = 64$, the mean over all rows is\nlarger: 1.78 times (5 seeds: 1.7 to 1.9; solid red above "
+        "blue, right panel)",
+        "Saturated rows lose\ngradient, sharp unsaturated ones gain it",  # r29 density: moved to appendix G
+        "all",  # r29 density: moved to appendix G with "the mean over all rows" (review r29c_03 item 1)
+        "5",  # r29 density: moved to appendix G with "(5 seeds: 1.7 to 1.9)" (review r29c_03 item 1)
+        # review r29b_03 minors 1-2: a real layer's init (appendix G's printed 0.0% to 3.7%), and Vaswani reconciled;
+        # r29 density: moved to appendix G (review r29c_03 item 1)
+        "At init the digits model below saturates only\n0 to 4 % of rows at $d = 64$, unscaled",
+        "the chart shows a\nmechanism, not the gap's cause",
+        'Vaswani et al. scaled against "extremely small gradients"',
+        "It is about equal at $d = 256$, smaller only at 1024",
         # r29 density: moved to appendix G (from section 3's "A real layer" and its median-rows figure; review r29a_03
         # item 2, minor 1: a whole layer at init, not a real one)
         "in a whole layer at init ($v$ and the output gradient\ni.i.d.) the scaled 0.11 grows like $\\sqrt{d}$",
@@ -278,6 +294,12 @@ FACTS = {
         # r28b_03 minor 6 and r28c_03 minor 4: moved here from section 1, with the release a learner can install
         "drops attention weights after the softmax",  # r28a_03: where attention dropout acts ...
         "`attn_drop_rate` defaults to 0",  # ... and its rate
+        # r29 density: moved to appendix J from section 4 (review r29c_03 minor 9: unrelated to memory and FLOPs)
+        "**Attention dropout** (timm's `attn_drop`, 0 by default in timm 1.0.x; none in the package) "
+        "zeroes some weights\n"
+        "after the softmax, in training",
+        # review r29a_03 minor 4: dropout rescales, so rows do not sum to 1 in training (checked below)
+        "and multiplies the kept ones by $1/(1-p)$, so a row no longer sums to 1",
         "`q * scale` before `q @ k^T`",
         "`proj_drop` drops after `proj`",
         "`qk_norm=True` adds `q_norm`/`k_norm`",
@@ -305,8 +327,7 @@ FACTS = {
         "Several heads.",
         "#appendix-f",
         "trains 4 heads against 1",  # review r28b_03 minor 1: the result moved to appendix E's pointer line
-        "section 11.1",  # review r26b_03 minor 7: d2l 11.1 Queries, Keys, and Values names attention pooling
-        '"Queries, Keys, and Values", and 11.2, "Attention Pooling by Similarity"',  # review r27a_03 minor 4
+        "([d2l 11.1-11.2](https://d2l.ai/chapter_attention-mechanisms-and-transformers/queries-keys-values.html))",
         "(plus a bias)",
         "$Q = X W_q^\\top$",
         "$q = W_q x + b_q$",
@@ -317,6 +338,8 @@ FACTS = {
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
         "For $q$ alone the split is `reshape(B, N, h, d).permute(0, 2, 1, 3)`",  # review r26b_03 minor 12
+        # review r29c_03 minor 8: the damage line said plainly first (checked below)
+        "One wrong split first: tokens stay in their rows, but four of the six q/k/v blocks hold another role's",
         "`Attention`",
         "`nn.Softmax`",
         "`attend`",
@@ -366,10 +389,8 @@ FACTS = {
         "The point first",
         "saturate",
         "$d$",
-        "all",
         "Measured on random unit-variance",
         "$d = 64$",
-        "5",
         "37",
         "#appendix-g",
         "a \\odot (g - \\langle g, a \\rangle)",
@@ -401,6 +422,8 @@ FACTS = {
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
         # review r28b_03 M2: the init numbers are appendix G's printed table; section 3 points to them
         "the scale makes the score spread independent of $d$",  # r29a_03 item 2: the take-home, now the lead
+        # review r29c_03 item 1: one reason on the main path, one pointer to the gradient story
+        "The gradient story is subtler:\n[appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
         # r29a_03 minor 1 and item 2: a whole layer at init, one clause (the caveats: appendix G)
         "(in a whole layer at init it grows like\n$\\sqrt{d}$: "
         "[appendix G](03_attention_shapes_appendix.ipynb#layer-gradient))",
@@ -412,23 +435,15 @@ FACTS = {
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
         # r27b_03 M1, r27f_03 m2; r28a_03 minor 5: the tuned rate said plainly
-        "Both arms use 0.003, the rate tuned on validation for the scaled model with 4 heads over\n93 epochs; so the "
-        "tuning favours the scaled arm",
+        # review r29c_03 minor 4: the rate was tuned for the scaled 4-head model; no d = 64 arm was tuned
+        "Both arms use 0.003, the rate tuned on validation for the scaled model with 4 heads over\n93 epochs; no "
+        "$d = 64$ arm was tuned",
         "ends 7.4 points lower at 0.003",  # review r27f_03 minor 1: the verdict under the table
         "one head of $d = 64$ ends 7.4 points lower",  # review r27a_03 minor 8: the two intervals, printed below
         "four of $d = 16$ show no detectable difference",
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "the rate tuned on validation for the scaled model with 4 heads",  # r26c_03 minor 1; r27d_03 minor 3
-        # review r28a_03 M1: the mean over all rows is larger unscaled at d = 64 (the figure's red line)
-        "Unscaled at $d = 64$, the mean over all rows is\nlarger: 1.78 times (5 seeds: 1.7 to 1.9; solid red above "
-        "blue, right panel)",
-        "Saturated rows lose\ngradient, sharp unsaturated ones gain it",
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
-        # review r29b_03 minors 1-2: a real layer's init (appendix G's printed 0.0% to 3.7%), and Vaswani reconciled
-        "At init the digits model below saturates only\n0 to 4 % of rows at $d = 64$, unscaled",
-        "the chart shows a\nmechanism, not the gap's cause",
-        'Vaswani et al. scaled against "extremely small gradients"',
-        "It is about equal at $d = 256$, smaller only at 1024",
     ],
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
         "## 4 · What grows",
@@ -440,11 +455,7 @@ FACTS = {
         "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
         # review r28d_03 minor 7: the 60-word sentence split; minor 10: attention dropout, where it sits
         "the fused default keeps none, forward or backward",  # r29 density: the mechanism moved to appendix I
-        "**Attention dropout** (timm's `attn_drop`, 0 by default in timm 1.0.x; none in the package) "
-        "zeroes some weights\n"
-        "after the softmax, in training",
-        # review r29a_03 minor 4: dropout rescales, so rows do not sum to 1 in training (checked below)
-        "and multiplies the kept ones by $1/(1-p)$, so a row no longer sums to 1",
+        "(torch 2.13, CPU; backward: checked below; forward: [appendix I]",  # review r29c_03 minor 10
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -466,6 +477,9 @@ FACTS = {
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "## Going further",
         "on average 0.998 of each query's weight",  # review r27a_03 minor 1: a mean, not a minimum
+        # review r29c_03 minor 11: the embedding trains too, and the mark is handed in
+        "The head learned to find the marked token\nfrom the loss alone; the mark is an input feature, so no position "
+        "is needed",
         "(one extra input feature is 1 there)",  # review r27b_03 minor 7: how a token is marked
         "between a Linear embedding and a Linear readout, with no residual",
     ],
@@ -534,6 +548,8 @@ FACTS = {
     ("LESSON", "### Exercise 3 · Attention from scratch"): [
         "### Exercise 3",
         "do not modify the inputs",
+        "$N_q \\ne N_k$ is cross-attention",  # review r29c_03 minor 12
+        "in numpy, do the same (one case has scores near 1000)",  # review r29c_03 minor 1: the checker tests it
         "$(B, h, N_q, d)$",
     ],
     ("LESSON", "### Exercise 4 · Use `nn.MultiheadAttention` without `batch_first`"): [
@@ -578,6 +594,9 @@ PRINTED = {
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         "saturated 0.015, unsaturated 0.241",  # r29 density: moved to appendix G with its figure
+        # review r28d_03 minor 1: the 1.78 the prose reads; r29 density: moved to appendix G with it (r29c_03 item 1)
+        "no scale / scale, d = 64, mean gradient norm per row at the scores: 1.78 (5 seeds: 1.69..1.90)",
+        "no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)",
         "data: scikit-learn's 8x8 digits, 1,797 images: 1,257 train, 180 validation, 360 test",
         "d =   64: 1.78 (5 seeds: 1.69..1.90)",
         "seeds 0..2, the first look:",
@@ -685,10 +704,7 @@ PRINTED = {
         "0.003     0.003              10  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         "0.003     0.003              10  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
-        # review r28d_03 minor 1: the 1.78 the prose reads, printed under the chart
-        "no scale / scale, d = 64, mean gradient norm per row at the scores: 1.78 (5 seeds: 1.69..1.90)",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
-        ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
         # review r27b_03 minor 1; r29a_03 minor 6: the schedule said
         "validation accuracy after the last epoch of a 25-epoch schedule (the digits recipe's full one runs 93)",
         # review r29a_03 minor 7: why the seed history matters, on the printed line
@@ -744,6 +760,15 @@ HIDDEN_CHECKS = {
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         # r29 density: moved to appendix G with the median-rows figure
         "round(float(soft_gradient.norm() / saturated_gradient.norm())) == 16",
+        # r29 density: moved to appendix G from section 3 with the gradient story (review r29c_03 item 1)
+        'assert min(per_seed[d_]["unscaled"]) > max(per_seed[d_]["scaled"])',  # fix25c_03 item 1: per seed
+        'assert max(per_seed[1024]["unscaled"]) < min(per_seed[1024]["scaled"])',
+        "assert any(u > s for u, s in pairs_256) and any(u < s for u, s in pairs_256)",
+        "assert sum(u > s for u, s in pairs_256) == 4",
+        "abs(other_vs_saturated.mean - 8.5) < 0.05",
+        "saturated, other_vs_saturated, mean_ratio = ",
+        "assert above == {4: 5, 16: 5, 64: 5, 256: 4, 1024: 0}",  # review r26b_03 item 8: the count printed
+        'f"{mean_ratio[64].mean:.2f}" == "1.78"',  # review r28a_03 M1: appendix G's stored ratio, read in section 3
         "saturated_gradient.norm() < saturation.scaled_grad_scores < soft_gradient.norm()",  # r28a_03 M1
         "sum(split_sizes) == 1797",
         "(16, 2.34), (64, 1.78), (256, 1.05), (1024, 0.60)",
@@ -792,6 +817,9 @@ HIDDEN_CHECKS = {
         "backends = {",
         "CUDNN_ATTENTION",
         "_scaled_dot_product_flash_attention_for_cpu",
+        # r29 density: moved to appendix J with the dropout paragraph (review r29c_03 minor 9)
+        "isinstance(module, nn.Dropout) for module in Attention(64, 4).modules()",  # r28d_03 minor 10
+        "torch.allclose(dropped[kept], some_weights[kept] / (1 - 0.25))",  # review r29a_03 minor 4
     ],
     ("APPENDIX", "### Cross-attention (section 1)"): [
         "F.scaled_dot_product_attention(q_x, k_c, v_c)",
@@ -802,15 +830,7 @@ HIDDEN_CHECKS = {
         "assert read_as == [f\"{'qkv'[j % 3]}{j // 3}\" for j in range(heads)]",  # review r29a_03 M1: which heads
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
-        'assert min(per_seed[d_]["unscaled"]) > max(per_seed[d_]["scaled"])',  # fix25c_03 item 1: per seed
-        'assert max(per_seed[1024]["unscaled"]) < min(per_seed[1024]["scaled"])',
-        "assert any(u > s for u, s in pairs_256) and any(u < s for u, s in pairs_256)",
-        "assert sum(u > s for u, s in pairs_256) == 4",
-        "abs(other_vs_saturated.mean - 8.5) < 0.05",
-        "saturated, other_vs_saturated, mean_ratio = ",
         'f"{min(scaled_grads):.3f}..{max(scaled_grads):.3f}" == "0.109..0.111"',  # review r25d_03 item 1
-        "assert above == {4: 5, 16: 5, 64: 5, 256: 4, 1024: 0}",  # review r26b_03 item 8: the count printed
-        'f"{mean_ratio[64].mean:.2f}" == "1.78"',  # review r28a_03 M1: appendix G's stored ratio, read in section 3
         "assert gaps[1].low > 0 and gaps[-1].high < 0",  # review r27a_03 item 3: the per-epoch course, one check
         "all(g.low > 0 for g in gaps[:2]) and all(g.high < 0 for g in gaps[4:])",  # r27d_03 M1: from epoch 5
         'round(gaps[-1].estimate * 100, 1) == -7.4 and PRESETS["digits"].warmup * 25 == 2.5',  # in the warm-up
@@ -858,8 +878,6 @@ HIDDEN_CHECKS = {
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
         "assert crossing == {768: 2 * 768, 192: 2 * 192}",  # fix26a_03 item 2: the crossing counted, N = 2 D
         "before.matmul_flops < before.projection_flops",
-        "isinstance(module, nn.Dropout) for module in Attention(64, 4).modules()",  # r28d_03 minor 10
-        "torch.allclose(dropped[kept], some_weights[kept] / (1 - 0.25))",  # review r29a_03 minor 4
     ],
 }
 
@@ -881,6 +899,7 @@ CODE = {
         "print(heads_training_line(scale_runs))",
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
+        "plots.saturation_gradient_rows(saturation)",  # r29 density: section 3's gradient lines (r29c_03 item 1)
         # r29 density: moved to appendix G (review r29a_03 item 2)
         "plots.plot_softmax_rows(",
         "plots.plot_softmax_rows((64, 64),",
@@ -934,7 +953,7 @@ CODE = {
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "plots.plot_softmax_saturation(",
         "saturation = summarize_saturation(runs)",
-        "plots.saturation_rows(saturation)",
+        "plots.saturation_rows(saturation, gradients=False)",  # review r29c_03 item 1: the gradient lines: appendix G
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "stored_copy_task()",
@@ -1091,6 +1110,9 @@ FORBIDDEN = [
     ("unscaled, it leads", "r27a_03 minor 2: 'it' had no antecedent"),
     ("The digits model (8x8 digits", "r27a_03 M2: the table is random tokens; the digits themselves: 0 to 4 %"),
     ("digits Attention(64", "r27a_03 M2: the rows are random tokens, not digits"),
+    ("less of their spread cancels", "r29c_03 minor 3: the plain averages go with the size; no cause claimed"),
+    ("so the tuning favours the scaled arm", "r29c_03 minor 4: no d = 64 arm was tuned"),
+    ("learned this pattern", "r29c_03 minor 11: the head learned it; the mark is an input feature"),
 ]
 
 
@@ -1679,7 +1701,7 @@ def test_no_round_or_session_wording():
 def test_main_path_targets():
     """The one cap: the main path (visible cells before the Summary) and its markdown words."""
     main = nb.main_path(LESSON)
-    assert len(main) <= 44 and nb.markdown_words(main) <= 1800, (len(main), nb.markdown_words(main))
+    assert len(main) <= 44 and nb.markdown_words(main) <= 1685, (len(main), nb.markdown_words(main))
 
 
 def test_section_0_draws_appendix_e_four_heads_from_the_package():
@@ -1710,5 +1732,6 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert len(shares) == 3 and min(shares) < 1  # review r28b_03 M2: "from under 1 % to about a third"
     section_3 = nb.flat(sections("LESSON")["## 3 · Why divide by $\\sqrt{d}$"]["md"])
     appendix_g = nb.flat(sections("APPENDIX")["## G · The scale in real layers and in training (section 3)"]["md"])
-    assert "1.78 times (5 seeds: 1.7 to 1.9" in section_3
+    assert "1.78 times (5 seeds: 1.7 to 1.9" in appendix_g  # r29 density: moved from section 3 (r29c_03 item 1)
+    assert "1.78" not in section_3 and "appendix-g" in section_3  # one pointer stays
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G

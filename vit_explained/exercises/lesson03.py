@@ -530,10 +530,13 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
     cases = [(2, 3, 5, 7, 32, torch.float32), (2, 3, 7, 7, 32, torch.float32), (1, 2, 5, 5, 64, torch.float32)]
     cases += [(2, 1, 9, 9, 4, torch.float32), (1, 2, 6, 6, 8, torch.float64)]
     cases += [(2, 2, 8, 8, 8, torch.float32)]  # N = d: q @ k (no transpose) runs
+    cases += [(1, 2, 6, 6, 16, torch.float32)]  # last: scores near 1000 (q, k times 20): a naive exp overflows
     widened = numpy_answer = False  # a float64 result for float32 inputs, or a numpy array, passes with a note
-    for batch, heads, tokens, key_tokens, head_dim, dtype in cases:
-        q = torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype)
-        k, v = (torch.randn(batch, heads, key_tokens, head_dim, generator=generator, dtype=dtype) for _ in range(2))
+    for case, (batch, heads, tokens, key_tokens, head_dim, dtype) in enumerate(cases):
+        spread = 20.0 if case == len(cases) - 1 else 1.0  # the scores' standard deviation: spread ** 2
+        q = spread * torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype)
+        k = spread * torch.randn(batch, heads, key_tokens, head_dim, generator=generator, dtype=dtype)
+        v = torch.randn(batch, heads, key_tokens, head_dim, generator=generator, dtype=dtype)
         shape = (batch, heads, tokens, head_dim)
         shapes = (
             f"q {shape}, k and v {(batch, heads, key_tokens, head_dim)}" if key_tokens != tokens else f"q, k, v {shape}"
@@ -541,7 +544,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         where = f"for {shapes} ({str(dtype).replace('torch.', '')})"
         given = (q.clone(), k.clone(), v.clone())  # the caller's tensors: an answer must leave them as they are
         implicit_softmax: list[bool] = []  # F.softmax(scores) without dim=: torch picks dim 1 and warns
-        with _quiet_softmax(implicit_softmax):  # k.T on 4-D, no dim=: the "Not yet" line names it, not torch's warning
+        with _quiet_softmax(implicit_softmax), np.errstate(over="ignore", invalid="ignore"):  # numpy's exp overflow
             answer = _NO_ATTENTION_SHORTCUTS(
                 attention, *given, hint=_hint_first(_matmul_hint, shape=shape, source=source, key_tokens=key_tokens)
             )
@@ -553,8 +556,11 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
                 )
         if answer is None:
             fail(f"{where} your function returned None: its last line needs `return` and the (B, h, N_q, d) tensor")
+        if isinstance(answer, list):  # e.g. .tolist(): exercise 3 promises a tensor (a tuple: as_tensor's message)
+            fail(f"{where} your function returned a Python list: return the (B, h, N_q, d) tensor")
         result, numpy_answer = as_tensor(answer, f"your result {where}"), numpy_answer or isinstance(answer, np.ndarray)
         expected = F.scaled_dot_product_attention(q, k, v)
+        _finite_or_fail(result, q @ k.transpose(-2, -1) / math.sqrt(head_dim), where)
         weights = (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1)
         if tuple(result.shape) == tuple(weights.shape) and close(result, weights):
             fail(
@@ -571,6 +577,19 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             )
         _compare_attention(result, (q, k, v), heads, expected, where)
     passed("your attention equals F.scaled_dot_product_attention." + _attention_notes(widened, numpy_answer))
+
+
+def _finite_or_fail(result: torch.Tensor, scores: torch.Tensor, where: str) -> None:
+    """Exercise 3: a result holding nan or inf; with scores above exp's limit (about 88.7 in float32, 709 in float64),
+    the naive exp without the row's maximum subtracted."""
+    if result.is_floating_point() and not bool(torch.isfinite(result).all()):
+        if float(scores.max()) > 709.8:
+            fail(
+                f"{where} your result holds nan or inf: the scores reach {float(scores.max()):.0f}, and exp overflows "
+                "to inf above about 88.7 (float32) or 709 (float64), so inf / inf = nan. The missing step is "
+                "subtracting each row's maximum before exp, as softmax does"
+            )
+        fail(f"{where} your result holds nan or inf")
 
 
 def _attention_notes(widened: bool, numpy_answer: bool) -> str:

@@ -209,23 +209,32 @@ def saturation_table(head_dims: Sequence[int], means: Mapping[str, Mapping[str, 
     return "\n".join(lines)
 
 
-def saturation_rows(summary) -> str:
+def saturation_rows(summary, gradients: bool = True) -> str:
     """Section 3's table from a :class:`vit_explained.softmax_scale.SaturationSummary`: the saturated shares
-    without and with the scale, the gradient ratio of unsaturated to saturated rows, the scaled runs, and (when
-    measured at ``reference_dim``) the mean gradient norm per row at the scores, no scale / scale, each row labelled
-    in full (the other widths and the gradient at each query are appendix G's, ``summary.mean_lines()``)."""
+    without and with the scale, the scaled runs and, with ``gradients`` (appendix G's reading,
+    :func:`saturation_gradient_rows`), the gradient ratio of unsaturated to saturated rows and the mean gradient norm
+    per row at the scores, no scale / scale (the other widths: ``summary.mean_lines()``)."""
     d, wide = summary.reference_dim, max(summary.saturated)
     scaled = f"{summary.scaled_saturated * 100:.0f} %"
     shares = [(f"saturated rows, d = {d_}", str(summary.saturated[d_]), scaled) for d_ in (d, wide)]
     width = max(len(row[0]) for row in shares)
     lines = [f"{a:<{width}}  {b:<24}  {c}" for a, b, c in (("", "no scale", "with the scale"), *shares)]
-    lines += [
-        f"no scale, d = {d}, the gradient at the scores, unsaturated / saturated rows: {summary.other_vs_saturated}",
+    scaled_line = (
         f"with the scale, at every d: {summary.scaled_saturated:.0%} saturated rows, spread "
-        f"{summary.scaled_spread:.1f}, mean gradient norm per row at the scores {summary.scaled_grad_scores:.2f}",
-    ]
-    if d in summary.mean_ratio:  # the right panel's red line over the blue one at d, as a ratio
-        lines.append(f"no scale / scale, d = {d}, mean gradient norm per row at the scores: {summary.mean_ratio[d]}")
+        f"{summary.scaled_spread:.1f}, mean gradient norm per row at the scores {summary.scaled_grad_scores:.2f}"
+    )
+    extra = saturation_gradient_rows(summary).splitlines() if gradients else []
+    return "\n".join([*lines, *extra[:1], scaled_line, *extra[1:]])
+
+
+def saturation_gradient_rows(summary) -> str:
+    """The gradient lines of :func:`saturation_rows` at ``summary.reference_dim``: unsaturated / saturated rows and
+    (when measured there) the mean over all rows, no scale / scale (the right panel's red line over the blue one)."""
+    d = summary.reference_dim
+    saturated_ratio, mean_ratio = summary.other_vs_saturated, summary.mean_ratio
+    lines = [f"no scale, d = {d}, the gradient at the scores, unsaturated / saturated rows: {saturated_ratio}"]
+    if d in mean_ratio:
+        lines.append(f"no scale / scale, d = {d}, mean gradient norm per row at the scores: {mean_ratio[d]}")
     return "\n".join(lines)
 
 
