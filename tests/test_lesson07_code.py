@@ -295,7 +295,9 @@ def test_the_widget_draws_one_stages_folded_map_next_to_the_windows_under_a_seco
 def test_the_corner_panel_says_its_cross_is_the_centre_of_the_clipped_field():
     masks = [torch.zeros(28, 28), torch.zeros(28, 28), torch.zeros(48, 48), torch.ones(28, 28)]
     panels = gradient_mask_panels(*masks, (3, 3), 4, 16)
-    assert "(cross: centre of the full 31x31\nfield, clipped here)" in panels[1][0] and panels[1][3] == (1, 1)
+    # review r29c minor 9: the corner panel's title in two lines, not four
+    assert "(cross: its 31x31 field's centre)" in panels[1][0] and panels[1][3] == (1, 1)
+    assert panels[1][0].count("\n") == 1
 
 
 # from test_lesson07_fix_20a.py

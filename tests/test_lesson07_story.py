@@ -460,10 +460,10 @@ PROSE = [
         LESSON,
         "## 2.",
         [
-            "in exact arithmetic ([the appendix](07_tokens_to_token_vit_appendix.ipynb#weights-above-0)",
+            # review r29c minor 6 (brief fix07p item 3): one appendix pointer per section; weights-above-0 and
+            # "For porters" fact 2 moved to the lesson's list "Where the appendix goes deeper" (pinned in Going further)
             "31",
             "16",
-            "07_tokens_to_token_vit_appendix.ipynb#weights-above-0",
             "`pixels_used(token, image)`",
             "non-zero on every pixel it does",  # review r29a minor 7: rephrased (was "non-zero only on pixels")
             "in exact arithmetic",
@@ -477,7 +477,7 @@ PROSE = [
                 # review r29b minor 10: and the original's square token count
                 "The original folds `sqrt(N) x sqrt(N)` grids only (square images) and counts `(img_size // 16) ** 2` "
                 "tokens; `tokens_to_image` generalises to "
-                '`rows x cols`, which is what lets us run 400 x 100 (appendix, "For porters", fact 2).'
+                "`rows x cols`, which is what lets us run 400 x 100."
             ),
         ],
     ),
@@ -496,7 +496,7 @@ PROSE = [
                 "highest peak."
             ),
             "the original `T2T_ViT(tokens_type='transformer')` at toy widths, 2 blocks",  # review r26d minor 6
-            "The appendix [draws a trained one](07_tokens_to_token_vit_appendix.ipynb#trained-attention).",  # r26b
+            # r26b's trained-attention link: in the lesson's end list (review r29c minor 6, pinned in Going further)
             "`q`",
             "`k`",
             "The scale acts as an inverse temperature",
@@ -535,7 +535,9 @@ PROSE = [
             '(appendix, "Sources": two models share the name)',
             # review r28a minor 10: Table 6's deep-narrow row on the main path (the appendix's Sources stores it)
             # r29 density: Table 6's numbers moved to the appendix's Sources (its row there); the pointer stays
-            'more blocks (its Table 6, single runs: appendix, "Sources").',
+            # review r29c minor 7 (brief fix07p item 3): Table 6's two rows printed (PRINTED, "## 4."), not prose;
+            # the r29 density decision holds for the prose (no numbers), the pointer is the end list's
+            "more blocks (its Table 6, single runs, printed below).",
         ],
     ),
     (
@@ -571,19 +573,20 @@ PROSE = [
             "`Linear`",
             "96",
             "No benefit of attention was detected here;",  # r29b minor 3: merged with the interval clause
-            "180",
+            # "180" (validation digits): the setup line prints it (PRINTED, "## 6."), review r29c minor 1
             "10",
             "14",
             "Module, backbone and recipe all change together",
-            '(appendix, "Sources")',
-            'each number is one run (appendix, "Sources")',
+            # (appendix, "Sources"): the end list's pointer now (review r29c minor 6)
+            "each number is one run.",  # review r29c minor 6: the Sources pointer is the end list's
             "No benefit of attention was detected here",
             "**The token-MLP arm.**",
             # review r25b items 1 and 8: the question, then one sentence; the numbers are the printed table's
             "does T2T's module help a small ViT more than hard patches?",
             # review r27b minor 1: the equal-size patch stem first (fair baseline), then the 1-layer one
-            "T2T's chain beat an equally large 16x16 patch stem on all 6 seeds, and a 1-layer one too.",
-            "matched or beat them (table below)",
+            # review r29c minor 1 (brief fix07p item 1): "In short" is two sentences after the question; the fair
+            # baseline's verdict is the arms cell's "**Patches with a stem as large** scored lower on every seed."
+            "On digits, stored runs compare T2T's chain with patch stems and other token layers (table below).",
             # fix 26a items 1 and 2: the parameter-matched patch arm and the attention-alone arm
             (
                 "or the whole module by **16x16 hard patches** (one `Linear`, or Linear, GELU, Linear as large as the "
@@ -604,10 +607,16 @@ PROSE = [
             "81.7 %",
             "68",
             "1.3",
-            "**The token-MLP arm.** The token MLP matched",  # r29 density: its detail moved to appendix Sources
-            "Each arm's caveats: appendix",
+            # review r29c minor 3 (brief fix07p item 1): "scored higher" (interval below 0), parameter-matched
+            "**The token-MLP arm.** The token MLP, parameter-matched, scored higher than the token transformers here: "
+            "the interval lies below 0 (5 seeds higher, 1 tied).",
+            # review r29c minor 5 (brief fix07p item 2): the token-MLP arm as a convolution stem, next to its result
+            "It is a nonlinear convolution stem: a LayerNorm over each window, a `k x k` convolution, GELU, then a 1x1 "
+            "convolution.",
+            "57,922 stem parameters against 57,986",  # review r29c minor 3: parameter-matched, in the setup cell
+            # review r29c minor 13: one explicit sentence on one change vs several
+            "Attention off is the only arm that changes one thing, so only it can say what attention itself does.",
             "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
-            "matched or beat them",
             "arm.**",
             "#whole-stem)",
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
@@ -620,11 +629,9 @@ PROSE = [
             # review r27f minor 4: the numbers inline (12.2 of which 9.1), unsigned, without "points"
             # review r28a minor 1: no forward references in "In short" (the numbers follow the picture, below);
             # review r28a M1: "may measure ... rather than reach", not an equal share ("as much as": FORBIDDEN)
-            (
-                # review r29b minor 4 (brief fix07o item 2): "reach" was undefined; say "final accuracy"
-                "a 1-layer one too. A chain without overlap had most of that lead, but after 10 of 93 epochs a gap may "
-                "measure learning speed rather than final accuracy."
-            ),
+            # review r29b minor 4 (brief fix07o item 2): "reach" was undefined; say "final accuracy"; review r29c
+            # minor 1 (brief fix07p item 1): the sentence moved from "In short" to the arms cell's 10-epoch paragraph
+            "(a different setup). After 10 of 93 epochs a gap may measure learning speed rather than final accuracy.",
             # review r27c M1: the no-overlap chain against the patch stem as large, with its interval
             # brief fix07i D: one verdict sentence per arm; the intervals live in the printed table (PRINTED, "## 6."),
             # and each comparison's changes in its printed row (r27d M2)
@@ -638,7 +645,8 @@ PROSE = [
             # review r28b minor 1: the verdict says where most of the lead is (the hidden check adds 9.1 + 3.1)
             # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
             "most of the lead is there without overlap. T2T's chain, which changes several things, scored 3.1 above it",
-            "Trained on 1,257 digits, scored on 180, T2T's chain beat",  # review r28b minor 2
+            # review r28b minor 2's "Trained on 1,257 digits, scored on 180": the setup line prints it, before the
+            # picture (review r29c minor 1; PRINTED, "## 6.")
             # review r27d minor 3: one plain sentence per arm on what it rules in or out
             # review r28c M2 (brief fix07l item 2): the 2-layer stem adds a layer and a GELU, not only size
             # r29 density: the 2-layer stem's +1.9 [-0.2, +4.1] and the `Linear` arm moved to appendix Sources
@@ -649,7 +657,8 @@ PROSE = [
             "**Attention off** changes attention alone. No benefit of attention was detected here; its interval allows "
             "up to +2.8.",
             # review r28d minor 4: the token MLP changes several things; no statement about layers without attention
-            "or beat the token transformers here.",  # r29 density: "it also drops the `v` skip ..." to appendix Sources
+            # r29 density: "it also drops the `v` skip ..." to appendix Sources
+            "scored higher than the token transformers here:",
             # review r28d minor 3: the attention-off interval's upper end
             "No benefit of attention was detected here;",  # r29 density: "up to 2.8 points" to appendix Sources
             # review r26b minor 4: what the matched patch stem closes
@@ -662,12 +671,12 @@ PROSE = [
             # review r27d minor 2: "shrank ... no longer detectable", and the run named a different setup
             # its intervals: the appendix prints them (PRINTED, "## Appendix · Sources")
             # review r28a M1: whether the digit gaps last is not tested here; r29a minor 4: intervals inline, unsigned
-            "(a different setup). Each arm's caveats: appendix,",  # r29 density: the run's numbers in appendix Sources
+            # r29 density: the run's numbers in appendix Sources; review r29c minor 6: "Each arm's caveats" is the end
+            # list's (Sources)
             "changes attention alone. No benefit of attention was detected here;",  # r29b minor 3: merged
             "one run",
             "one run each",
-            "The appendix prints Table 7",
-            "hard-patch row",
+            # review r29c minor 6: "The appendix prints Table 7 ... hard-patch row" is the end list's (Going further)
         ],
     ),
     (
@@ -750,13 +759,20 @@ PROSE = [
             "three stacked `Conv2d` (7, 4, 2), (3, 2, 1), (3, 2, 1) without activations, T2T-ViT_c-14's stem as its "
             "`__init__` defines it.",
             "The token-MLP arm is a nonlinear convolution stem",
-            "It matched or beat the token transformers (-1.2 [-2.2, -0.2], section 6)",
+            # review r29c minor 3: "scored higher" (the interval excludes 0), not "matched or beat"
+            "It scored higher than the token transformers (-1.2 [-2.2, -0.2], section 6)",
             # review r29b M1 (brief fix07o item 1): the digits result, hedged; no link to the later stems' story
             (
-                "on these digits, after 10 epochs, this nonlinear convolution-like stem without attention did as well; "
+                "on these digits, after 10 epochs, this nonlinear convolution-like stem without attention did better; "
                 "whether that holds longer or at scale is not tested here."
             ),
             "mostly stride-2 3x3 convolutions",
+            # review r29c minor 6 (brief fix07p item 3): the section pointers collected in one list at the end
+            "**Where the appendix goes deeper**",
+            "(07_tokens_to_token_vit_appendix.ipynb#weights-above-0)",
+            "(07_tokens_to_token_vit_appendix.ipynb#trained-attention)",
+            "the original's square grids ([For porters](07_tokens_to_token_vit_appendix.ipynb#porters), fact 2)",
+            "Table 6 in full, Table 7 with its hard-patch row recounted, and each arm's caveats",
         ],
     ),
     (
@@ -789,8 +805,9 @@ PROSE = [
             ),
             # review r26b majors 1 and 2: attention off holds 0 (its interval: section 6's table)
             (
-                "A token MLP as large matched or beat the token transformers, and switching only their attention off "
-                "made no detectable difference (section 6)."
+                # review r29c minor 3: "scored higher" (interval below 0), parameter-matched
+                "A parameter-matched token MLP scored higher than the token transformers, and switching only their "
+                "attention off made no detectable difference (section 6)."
             ),
             # review r27d M1 (b): the results file's caveat; r27c minor 4: later models share the stem
             # review r28a M1: the scope of every digit gap, with the one longer run
@@ -806,7 +823,7 @@ PROSE = [
             # the windows: kernel 2S - 1)
             "None of the later papers cited here isolates the overlap, and this lesson does not test it at ImageNet",
             # review r29b M1 (brief fix07o item 1): the digits take-away says 10 epochs and that longer is not tested
-            "On these digits, after 10 epochs, a token MLP as large matched or beat the token transformers",
+            "On these digits, after 10 epochs, a parameter-matched token MLP scored higher than the token transformers",
             "Whether that holds after more epochs is not tested here;",
         ],
     ),
@@ -969,6 +986,10 @@ PRINTED = [
             "fixed, not trained: 75,648 (sinusoid_encoding(197, 384))",
             "the T2T paper's ViT-S/16 without its position table: 48.6M",
             "T2T module: 387,046; DeiT-S's patch embedding: 295,296",
+            # review r29c minor 7 (brief fix07p item 3): the paper's Table 6 rows, labelled single runs
+            "the paper's Table 6, ImageNet top-1 (single runs, one recipe):",
+            "8 x 768 (its ViT-S/16): 48.6M parameters, 78.1 %",
+            "16 x 384, deep-narrow: 24.5M parameters, 79.0 %",
         ],
     ),
     (
@@ -1658,7 +1679,7 @@ def test_a_statement_stays_out_of_its_scope(case):
     [
         ("no spread over seeds or recipes is reported", 1),  # round x: the caveat once, under the published table
         ("lesson07_masked_overlap.md", 1),  # 19c: the masked run named once, as tried and left out
-        ("The token MLP matched or beat the token transformers", 1),  # 19d
+        ("The token MLP, parameter-matched, scored higher than the token transformers", 1),  # 19d; r29c minor 3
         ("21,078,376", 1),  # 20a: the recount's number, once (audits)
         ("4 of the 9 tokens", 1),  # 20a: the border comparison, once (audits)
         ("21,545,550 - 391,526 - 75,648", 0),  # 20e
@@ -1837,7 +1858,8 @@ def test_section_6s_verdict_is_the_question_and_three_short_sentences_without_re
     verdict = section(LESSON, "## 6.").split("In short:**")[1].split("### Published")[0]
     question, answer = verdict.split("?", 1)
     assert question.strip().startswith("does T2T's module help") and "." not in question
-    assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 3  # r26b, r26d: 4 short
+    # r26b, r26d: short sentences; review r29c minor 1 (brief fix07p item 1): two, what was compared and where
+    assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 1
     assert answer.strip().startswith("In the paper's Table 7 (ImageNet, single runs), it beat hard patches.")  # r26d 2
     assert all(len(sentence.split()) <= 25 for sentence in answer.strip().split(". "))
     assert "t-interval" not in verdict and "points" not in verdict and "14.2" not in verdict and "1.2" not in verdict

@@ -456,7 +456,7 @@ def plot_scale_rows(
         _checks.positive_number(f"scale {name!r}", scale)
     weights = {name: torch.softmax(row * scale, dim=0).numpy() for name, scale in scales.items()}
     fig = new_figure(figsize=(3.2 * len(scales), 2.8))
-    axes = np.atleast_1d(fig.subplots(1, len(scales), sharey=True))
+    axes = np.atleast_1d(fig.subplots(1, len(scales), sharey=True))  # review r29c minor 9: no empty band
     for ax, (name, values) in zip(axes, weights.items(), strict=True):
         ax.bar(np.arange(len(values)), values, color=BACKBONE_COLOR)
         ax.axhline(1 / len(values), color="0.3", linestyle="--", linewidth=1, label=f"uniform 1/{len(values)}")
@@ -465,7 +465,11 @@ def plot_scale_rows(
         ax.set_xlabel("key token", fontsize=8)
     axes[0].set_ylabel("attention weight")
     axes[-1].legend(fontsize=8, loc="upper right")  # the flattest row: the legend covers no tall bar
-    return _finish(fig, title, top=0.85)
+    fig.tight_layout(rect=(0, 0, 1, 0.9) if title else None)
+    if title:
+        top = max(ax.get_position().y1 for ax in axes)  # the panels' titles end about here
+        fig.suptitle(title, fontsize=11, y=min(0.99, top + 0.2))
+    return fig
 
 
 def _short(value: float) -> str:
@@ -635,7 +639,7 @@ def gradient_mask_panels(
     return [
         ("one window of soft split 1\n(token 24, stride 4)" if (row, col) == (3, 3) else "one window of soft split 1",
          window, (stride * row, stride * col, stride), (stride * row + 1, stride * col + 1)),
-        ("corner final token, soft splits only\n(cross: centre of the full 31x31\nfield, clipped here)", corner,
+        ("corner final token, soft splits\nonly (cross: its 31x31 field's centre)", corner,
          (0, 0, final_stride), (1, 1)),
         ("interior final token, soft splits\nonly (48x48 image; cross: centre)", interior,
          (final_stride, final_stride, final_stride), (final_stride + 1, final_stride + 1)),
