@@ -2065,6 +2065,7 @@ def test_relabel_bars_assembles_section_3bs_groups_from_one_rerun_and_the_contro
         "distillation head, 7 → 1 teacher (rerun)",
         "class head, 7 → 1 teacher (rerun)",
         "averaged output, 7 → 1 teacher (rerun)",
+        "distillation head, 7 → 1 teacher (first runs)",  # review r29c minor 3: the control's own run set
         "either head, unchanged teacher (first runs)",
     ]
     rerun, control = arms["relabel-rerun"]["runs"], arms["control"]["runs"]
@@ -2077,6 +2078,9 @@ def test_relabel_bars_assembles_section_3bs_groups_from_one_rerun_and_the_contro
     assert bars["either head, unchanged teacher (first runs)"] == [(s.estimate, s.low, s.high) for s in either]
     assert [round(50 * s) for s, _, _ in bars["averaged output, 7 → 1 teacher (rerun)"]] == [45, 41, 42]
     assert [round(50 * s) for s, _, _ in bars["distillation head, 7 → 1 teacher (rerun)"]] == [49, 48, 48]
+    first = [proportion(run["distillation_says_1"]) for run in arms["relabel"]["runs"]]
+    assert bars["distillation head, 7 → 1 teacher (first runs)"] == [(s.estimate, s.low, s.high) for s in first]
+    assert [round(50 * s) for s, _, _ in bars["distillation head, 7 → 1 teacher (first runs)"]] == [47, 47, 47]
     # a made-up arm: an either-head share counts a 7 once when both heads call it 1
     fake = {
         "relabel-rerun": {"runs": [{"distillation_says_1": [1, 1], "class_says_1": [0, 1], "averaged_says_1": [1, 0]}]},

@@ -111,7 +111,9 @@ PROSE = {
         "0.0",
         "0.4",
         # review r28b minor 8: one caveat here; the label column (issue #215) and the per-head gains are appendix A's
-        "over that hard row (one head, no token; labels: appendix a), the token adds 0.0 to 0.4 points",
+        # review r29c minor 5: the caveat as a full sentence
+        "over that hard row, which trains one head and no distillation token (appendix a reads the row labels), the "
+        "token adds 0.0 to 0.4 points",
         "far more lightly",
         "appendix A",
         "1.2",
@@ -250,6 +252,11 @@ PROSE = {
         "in eval mode it returns the average of their logits, as deit's code does",
         # review r27f minor 4: timm's gotcha in one plain sentence, with the versions read in timm's code (appendix A)
         "timm's deit (0.6.5 to 1.0.28) returns that average even in `train()`, unless you first call",
+        # review r29c minor 9: where the switch starts (timm's git: commit 372ad5fa, version 0.6.0 dev; absent in
+        # v0.5.4, present in v0.6.5, the first 0.6 release tag)
+        "`set_distilled_training(true)` (new in 0.6; 0.5.4: appendix a)",
+        # review r29c minor 6: the paper's numbers are not a comparison
+        "the paper's 0.93 (not comparable: another model and data;",
     ],
     ("lesson", "## 5 ·"): [
         "## 5 ·",
@@ -277,7 +284,8 @@ PROSE = {
         "8",
         "1.0",
         "so that comparison is fragile",
-        "44 % of 500 validation digits share it (appendix c)",  # review r29b minor 6: the base rate beside the 4 digits
+        # review r29b minor 6: the base rate beside the 4 digits; review r29c minor 2: with its shuffled baseline
+        "44 % of 500 validation digits share it (another digit's map: 3 to 6 %; appendix c)",
         # review r28d minors 2, 3: what the hidden check asserts, and "on ink" defined where first used
         "on the 8 they differ: the class token's brightest patch is off the ink, on the background",
         "a title's **on ink** is the share of the map's weight on inked patches (`ink_share`, lesson 08)",
@@ -290,7 +298,15 @@ PROSE = {
         '<a id="eight-epoch-arms"></a>',
         "chose each run's kept epoch",
         "supply the 50 scored 7s",
-        "the figure's 7 → 1 groups are a rerun",  # was "..., not bit for bit the first runs" (3b's Limits box)
+        # was "..., not bit for bit the first runs" (3b's Limits box); review r29c minor 3: the figure also draws the
+        # first runs' 7 → 1 distillation head beside their control
+        "the figure's (rerun) groups are a rerun",
+        "and the first runs' distillation head beside their control",
+        # r29 density: moved from section 3b (review r27f M1, r28d minor 8: one Wilson bound, the pooled one)
+        "each head's answer (argmax) is recorded, not its confidence: over the 3 seeds of the rerun the class head "
+        "calls 0 of 150",
+        "over the 3 seeds of the rerun the class head calls 0 of 150 a 1 (wilson 95 % upper bound 2.5 %); whether its "
+        "probability of 1 rises is not measured",
         "the control ran beside the first 7 → 1 runs, which give the cost",  # was 3b's "its control group and the cost"
         # r29 decision (lead): the lesson's section 2 prints DeiT - ViT; appendix B quotes it once in prose
         "+0.9 points, 95 % t-interval [-4.5, +6.3] (printed in the lesson's section 2)",
@@ -298,7 +314,7 @@ PROSE = {
         "20 test digits only the student gets right, 33 only the teacher,",
         "33 only the teacher, exact mcnemar p = 0.10, no detectable difference",
         '<a id="relabel-runs"></a>',
-        "the figure's 7 → 1 groups are a rerun that also recorded the heads' average",
+        "the figure's (rerun) groups are a rerun that also recorded the heads' average",
         "the control ran beside the first 7 → 1 runs, which give the cost (distillation head 94 % on every seed)",
         "which the rerun does not reproduce bit for bit",
         # moved from section 3 (fix 27c, review r26d minors 4, 5)
@@ -516,6 +532,8 @@ PROSE = {
         # review r27e M2 (no "why" is promised); review r28b minor 6: a sentence under the matrix, not in the printout
         # r29 density (review r29a minor 11): the two pointers moved to appendix C's stripe paragraph (pinned there)
         "the dark column at key 31 is unexplained (appendix c)",
+        # review r29c minor 11: num_prefix_tokens is in timm's deit.py from v0.6.5 on (read at v0.6.5 and v1.0.28)
+        "timm's deit (0.6.5 on) counts both first as `num_prefix_tokens` (2)",
         "And the slips.",
         "index 0 is the distillation token, every other one patch off",  # review r29b minor 5
         "0",
@@ -545,11 +563,14 @@ PROSE = {
         # more accurate convnet teacher
         # review r27f minor 6: the recipe rests on the paper's one-change ablation (Table 8), its rows printed
         # review r29a minor 2: not every row removes one ingredient (DEIT_TABLE8: "no Mixup, no CutMix" drops two)
-        "the paper's table 8 changes one ingredient per row (one row drops two)",
+        # review r29c minor 1: Table 8's "SGD for fine-tuning only" row changes only the 384-px fine-tuning (its 224-px
+        # model is the full recipe's; DEIT_TABLE8_FINE_TUNING_ONLY, drawn pale)
+        "each row of the paper's table 8 changes one ingredient (one row drops two; one changes only the 384-px "
+        "fine-tuning, drawn pale)",
         # review r28a M1: Table 8 prints 81.8 +-0.2 for the full recipe; the three rows are a selection of 12
         # review r28d minor 5 (density): the single runs, the +-0.2 and EMA's 81.9 are the printed line (PRINTED)
         # review r29b minor 2: Table 8 drawn (plot_deit_recipe_ablation); its range in words is appendix C's
-        "below: three of its 12 rows; all 12 drawn.",
+        "the line below prints three of the 12 rows; the figure draws all 12.",  # review r29c minor 5: a sentence
         # review r29b minor 1: DeiT's recipe named (DEIT_TABLE8's rows and the paper's Table 9; EMA is an added row,
         # not part of the recipe, so it is not named)
         "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
@@ -588,7 +609,8 @@ PROSE = {
         "## 7 ·",
         # review r28c minor 2: an example's index is "example N"; "digit" is the class (7 and 1 in section 3b)
         "it opens on example 7, a 0",
-        "chosen as sharper than most (appendix c)",  # review r29b minor 7: appendix C's block 2 medians
+        # review r29b minor 7: appendix C's block 2 medians; review r29c minor 5: full sentences
+        "chosen because its maps are sharper than most (appendix c). there the wrong slice moves",
         "it opens on example 8, a 7 the teacher calls 9",
         "7",
         "1",
@@ -610,6 +632,7 @@ PROSE = {
         "4",
         "5",
         "read a planted-mistake experiment",
+        "sections 2 to 3b cover distillation, 4 and 5 capture attention",  # review r29c minor 5: the plan, a sentence
         "78137887",
         "78139451",
         "09_deit_distillation_appendix.ipynb",
@@ -661,12 +684,9 @@ PROSE = {
         "a systematic mistake (a teacher whose every 7 becomes a 1)",
         # review r27f M1 (and minor 8): what was measured (argmax), then what it shows, with the pooled bound
         # review r29a minor 8: the argmax sentence is said once, here (the Limits box says "argmax only")
-        "each head's answer (argmax) is recorded, not its confidence: over the 3 seeds the class head calls 0 of 150",
-        # review r28d minor 8: one Wilson bound (the pooled one); the per-seed 7.1 % is the printed table's
-        (
-            "over the 3 seeds the class head calls 0 of 150 a 1 (wilson 95 % upper bound 2.5 %); whether its "
-            "probability of 1 rises is not measured"
-        ),
+        # r29 density: the pooled bound's sentence moved to appendix B (its rows there); the bound is printed above
+        "each head's answer (argmax) is recorded, not its confidence: whether the class head's probability of 1 rises "
+        "is not measured",
         # review r27f minor 2: the teacher labels each augmented batch
         # review r28a minor 9 (density): the counts are the printed line pinned in PRINTED ("335 of the 350 ...")
         "on the augmented digits the teacher calls 7 (counts printed below: unaugmented digits)",  # r28b minor 5
@@ -939,6 +959,8 @@ PRINTED = {
         "7 → 1 (rerun), averaged output 45 = 90 % [78.6, 95.7], 41 = 82 % [69.2, 90.2], 42 = 84 % [71.5, 91.7]",
         # review r27f minor 1: the control group comes from the first runs, and says so
         "unchanged (first runs), either head 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1]",
+        # review r29c minor 3: the control's own run set, its 7 → 1 distillation head, beside it
+        "7 → 1 (first runs), distillation head 47 = 94 % [83.8, 97.9], 47 = 94 % [83.8, 97.9], 47 = 94 % [83.8, 97.9]",
         "7 → 1 (rerun), class head, 3 seeds pooled: 0 of 150 called 1, Wilson 95 % upper bound 2.5 %",  # review r27f M1
         # review r27b minor 2: the planted teacher's own rate, the head's reference point
         "the 7 → 1 teacher itself 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9]",
@@ -958,6 +980,8 @@ PRINTED = {
             "its logits, class head: 7 5.74, 9 5.17 (7 by 0.57); distillation head: 7 5.58, 9 5.86 (9 by 0.28); "
             "averaged output 7: between 7 and 9, the head with the larger margin wins"  # review r28d minor 11
         ),
+        # review r29c minor 10: an identity of logit averaging, said as one, with its value
+        "the head with the larger margin wins, as it must: the average's margin is half the margins' difference, 0.14",
     ],
     ("lesson", "## 2 ·"): [
         "validation (500 digits) / test (1,000): teacher 96.2% / 95.6%, student 93.8% / 94.3%",
@@ -1113,7 +1137,7 @@ CODE = {
         "relabel-rerun",
         '[sum(r["teacher_says_1"]) for r in arms["relabel-rerun"]["runs"]] == [48, 48, 48]',  # review r27b minor 2
         "bars = relabel_bars(arms)",
-        "distil_40, class_40, averaged_40, either_1 = bars.values()",
+        "distil_40, class_40, averaged_40, first_distil, either_1 = bars.values()",
         "for s, _, _ in distil_40] == [49, 48, 48]",
         "[s for s, _, _ in either_1] == [0.0, 0.0, 0.0]",
         "{round(100 * hi, 1) for _, _, hi in class_40} == {7.1}",
@@ -1913,7 +1937,11 @@ def test_the_relabel_figure_names_its_runs_not_its_threads():
     cell = next(s for s in nb.sources(LESSON) if "plot_relabel_ablation(bars" in s)
     assert "note=" not in cell and "thread" not in cell
     groups = list(relabel_bars(relabel_ablation()["arms"]))
-    assert all("(rerun)" in g for g in groups if "7 → 1" in g) and any("unchanged" in g for g in groups)
+    assert all("(rerun)" in g for g in groups if "7 → 1" in g and "(first runs)" not in g)
+    assert any("unchanged" in g for g in groups)
+    # review r29c minor 3: the one first-runs 7 → 1 group is the control's own distillation head, drawn beside it
+    assert [g for g in groups if "7 → 1" in g and "(first runs)" in g] == groups[-2:-1]
+    assert groups[-2] == "distillation head, 7 → 1 teacher (first runs)"
     # review r27f minor 1: the control group names its run set, the first runs
     assert [g for g in groups if "unchanged" in g] == ["either head, unchanged teacher (first runs)"]
     # review r29a minor 8: the run sets are said once, in appendix B (the figure's labels carry "(rerun)" and

@@ -9,6 +9,7 @@ from vit_explained.plotting.lesson09 import (
     DEIT_TABLE3,
     DEIT_TABLE8,
     DEIT_TABLE8_FAILED,
+    DEIT_TABLE8_FINE_TUNING_ONLY,
     plot_attention_call_chain,
     plot_deit_recipe_ablation,
     plot_paper_distillation,
@@ -127,6 +128,11 @@ def test_deit_recipe_ablation_draws_every_row_of_table_8_and_stars_the_failed_ru
     assert (
         "4.3*" in labels and "3.4*" in labels and "Table 8" in ax.get_title() and "did not train well" in ax.get_title()
     )
+    # review r29c minor 1: the fine-tuning-only row is pale and says so (its 224-px model is the full recipe's)
+    pale = [bar for bar in bars if bar.get_facecolor()[:3] == pytest.approx((0xDD / 255,) * 3)]
+    assert [round(bar.get_width(), 6) for bar in pale] == [DEIT_TABLE8[row] for row in DEIT_TABLE8_FINE_TUNING_ONLY]
+    assert DEIT_TABLE8_FINE_TUNING_ONLY == ("SGD for fine-tuning only",)
+    assert labels.count("(changes only the 384-px fine-tuning)") == 1 and "pale" in ax.get_title()
     with pytest.raises(ValueError, match="full recipe"):
         plot_deit_recipe_ablation({"no Mixup": 78.7})
 

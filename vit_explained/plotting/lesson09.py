@@ -25,6 +25,7 @@ __all__ = [
     "DEIT_TABLE3_SIZES",
     "DEIT_TABLE8",
     "DEIT_TABLE8_FAILED",
+    "DEIT_TABLE8_FINE_TUNING_ONLY",
     "DEIT_TABLE8_SHOWN",
     "DEIT_TABLE8_SPREAD",
     "plot_attention_call_chain",
@@ -62,7 +63,9 @@ DEIT_TABLE3 = {
 #: DeiT's Table 8 (arXiv v2), DeiT-B top-1 in % at 224x224 (quoted, not measured here): the full recipe, then all 12
 #: ablation rows (the paper's hyper-parameters of Table 9 kept, "may be suboptimal"). Only the full recipe is printed
 #: with a spread (81.8 +-0.2; 83.1 +-0.1 fine-tuned at 384 px); the other rows are single values. All rows but "no
-#: Mixup, no CutMix" change one ingredient. The two rows marked * "did not train well" (the table's caption).
+#: Mixup, no CutMix" change one ingredient. The two rows marked * "did not train well" (the table's caption). The row
+#: "SGD for fine-tuning only" (AdamW pre-training, SGD fine-tuning) changes only the 384-px fine-tuning (83.1 there):
+#: its 224-px value is the full recipe's model, so the figure draws it pale (:data:`DEIT_TABLE8_FINE_TUNING_ONLY`).
 DEIT_TABLE8 = {
     "full recipe": 81.8,
     "SGD instead of AdamW": 74.5,
@@ -82,6 +85,7 @@ DEIT_TABLE8 = {
 DEIT_TABLE8_SPREAD = 0.2
 DEIT_TABLE8_FAILED = ("no random erasing", "no stochastic depth")
 DEIT_TABLE8_SHOWN = ("SGD instead of AdamW", "no Mixup", "no repeated augmentation")
+DEIT_TABLE8_FINE_TUNING_ONLY = ("SGD for fine-tuning only",)  # changes only the 384-px fine-tuning
 
 #: The same Table 3 (arXiv v2), the four hard-label rows for each model size at 224x224 (top-1 in %):
 #: hard distillation through the class token alone, then the distillation token read by the class head,
@@ -143,7 +147,8 @@ def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
 def plot_deit_recipe_ablation(results: dict[str, float] | None = None) -> Figure:
     """Horizontal bars of DeiT-B's top-1 (%) for each row of the paper's Table 8 (default :data:`DEIT_TABLE8`: the
     key ``"full recipe"`` required, drawn first with its published ``+-`` :data:`DEIT_TABLE8_SPREAD` as a band), each
-    bar labelled with its value; the rows of :data:`DEIT_TABLE8_FAILED` are marked ``*`` ("did not train well")."""
+    bar labelled with its value; the rows of :data:`DEIT_TABLE8_FAILED` are marked ``*`` ("did not train well"), and
+    the rows of :data:`DEIT_TABLE8_FINE_TUNING_ONLY` are pale, labelled "(changes only the 384-px fine-tuning)"."""
     results = dict(DEIT_TABLE8 if results is None else results)
     if "full recipe" not in results:
         raise ValueError(f"results needs the 'full recipe' entry, got {sorted(results)}")
@@ -151,16 +156,21 @@ def plot_deit_recipe_ablation(results: dict[str, float] | None = None) -> Figure
     names = ["full recipe", *(name for name in results if name != "full recipe")]
     values = [results[name] for name in names]
     failed = [name in DEIT_TABLE8_FAILED for name in names]
+    pale = [name in DEIT_TABLE8_FINE_TUNING_ONLY for name in names]  # its 224-px model is the full recipe's
     fig = new_figure(figsize=(6.4, 3.6), layout="constrained")
     ax = fig.subplots()
     colours = ["#333333" if i == 0 else _COLOURS["class"] if bad else "#888888" for i, bad in enumerate(failed)]
+    colours = ["#dddddd" if light else colour for colour, light in zip(colours, pale, strict=True)]
     positions = range(len(names))
     ax.barh(positions, values, color=colours, height=0.65)
     ax.axvspan(full - DEIT_TABLE8_SPREAD, full + DEIT_TABLE8_SPREAD, color=_COLOURS["distillation"], alpha=0.25)
     ax.axvline(full, color=_COLOURS["distillation"], lw=0.8)
-    for position, value, bad in zip(positions, values, failed, strict=True):
+    for position, value, bad, light in zip(positions, values, failed, pale, strict=True):
+        note = f" ± {DEIT_TABLE8_SPREAD}" if position == 0 else ""
+        if light:  # the note inside the pale bar, in dark text
+            ax.text(1.5, position, "(changes only the 384-px fine-tuning)", va="center", fontsize=6.5, color="#333333")
         ax.annotate(
-            f"{value}{'*' if bad else ''}{f' ± {DEIT_TABLE8_SPREAD}' if position == 0 else ''}",
+            f"{value}{'*' if bad else ''}{note}",
             (value, position),
             xytext=(3, 0),
             textcoords="offset points",
@@ -174,7 +184,8 @@ def plot_deit_recipe_ablation(results: dict[str, float] | None = None) -> Figure
     ax.tick_params(axis="x", labelsize=7)
     ax.set_title(
         "DeiT-B's recipe, row by row (DeiT arXiv v2 Table 8, as published)\n"
-        "single runs except the full recipe (blue line); *: 'did not train well'",
+        "single runs except the full recipe (blue line); *: 'did not train well'\n"
+        "pale: changes only the 384-px fine-tuning",
         fontsize=9,
     )
     return fig
@@ -764,9 +775,11 @@ def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
     """Section 3b's 40-epoch bar groups from ``relabel_ablation()["arms"]``, for ``plot_relabel_ablation``.
 
     The three 7 -> 1 groups (distillation head, class head, averaged output) all come from the 40-epoch rerun,
-    ``arms["relabel-rerun"]``, the runs that record the averaged output; the fourth group is its control, rerun
+    ``arms["relabel-rerun"]``, the runs that record the averaged output; the last group is its control, rerun
     beside it (``arms["control-rerun"]``, the teacher unchanged; ``arms["control"]``, the first runs, where no rerun
-    is stored, and its label says "(first runs)"): a validation 7 called 1 by either head. Each group holds, per
+    is stored, and its label says "(first runs)"): a validation 7 called 1 by either head. A first-runs control is
+    preceded by its own run set's 7 -> 1 distillation head (``arms["relabel"]``), so the picture sets each control
+    beside the treatment it ran with. Each group holds, per
     seed, (share, Wilson 95 % low, high) of the validation 7s called 1, from ``vit_explained.evidence.proportion``.
     """
     from ..evidence import proportion
@@ -776,6 +789,9 @@ def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
     groups = (("distillation head", "distillation"), ("class head", "class"), ("averaged output", "averaged"))
     shares = {f"{who}, 7 → 1 teacher (rerun)": [proportion(r[f"{key}_says_1"]) for r in rerun] for who, key in groups}
     control_name = "either head, unchanged teacher " + ("(rerun)" if "control-rerun" in arms else "(first runs)")
+    if "control-rerun" not in arms and "relabel" in arms:  # the control's own run set: its 7 -> 1 distillation head
+        first = arms["relabel"]["runs"]
+        shares["distillation head, 7 → 1 teacher (first runs)"] = [proportion(r["distillation_says_1"]) for r in first]
     shares[control_name] = [
         proportion([c or d for c, d in zip(run["class_says_1"], run["distillation_says_1"], strict=True)])
         for run in control
@@ -795,13 +811,13 @@ def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]])
     rerun = arms["relabel-rerun"]["runs"]
     lines = ["40 epochs: count of the 50 validation 7s called 1 (seeds 0, 1, 2; Wilson 95 %):"]
     teacher = [proportion(run["teacher_says_1"]) for run in rerun]
-    lines.append(f"  {'the 7 → 1 teacher itself':<37}" + ", ".join(entry(s.estimate, s.low, s.high) for s in teacher))
-    for group, seeds in bars.items():  # distillation head, class head, averaged output (what DeiT returns); control
+    lines.append(f"  {'the 7 → 1 teacher itself':<39}" + ", ".join(entry(s.estimate, s.low, s.high) for s in teacher))
+    for group, seeds in bars.items():  # heads, averaged output (what DeiT returns); the control's run set; control
         if "unchanged" in group:
             name = "unchanged " + ("(rerun)" if "(rerun)" in group else "(first runs)") + ", either head"
         else:
-            name = "7 → 1 (rerun), " + group.split(",")[0]
-        lines.append(f"  {name:<37}" + ", ".join(entry(*seed) for seed in seeds))
+            name = "7 → 1 " + ("(rerun)" if "(rerun)" in group else "(first runs)") + ", " + group.split(",")[0]
+        lines.append(f"  {name:<39}" + ", ".join(entry(*seed) for seed in seeds))
     pooled = proportion([says for run in rerun for says in run["class_says_1"]])
     lines.append(
         f"  7 → 1 (rerun), class head, 3 seeds pooled: {round(pooled.estimate * pooled.n)} of {pooled.n} called 1, "
@@ -851,7 +867,7 @@ def plot_relabel_ablation(
         ax.set_xticks(range(len(group)), names, fontsize=9)  # "head, teacher"; bars of height 0 say so
         ax.set_xlim(-0.5, widest - 0.5)
         ax.tick_params(axis="x", length=0, pad=11)  # room for the seed labels
-        ax.set_ylim(0, 110)
+        ax.set_ylim(0, 125)  # room for the legend above the bars
         ax.set_ylabel(f"{digits} called 1 (%)", fontsize=9)
         ax.tick_params(axis="y", labelsize=8)
         if by_head:
