@@ -499,6 +499,9 @@ PROSE = {
         "40597",
         "2025",
         "Hugo Touvron",
+        # review r29c minors 9, 11: where set_distilled_training and num_prefix_tokens start (timm's git history)
+        "the switch entered timm's `deit.py` in commit `372ad5fa` (february 2022, version 0.6.0 in development)",
+        "v0.6.5 is the first release tag that has it (v0.5.4 has not), and the first with `num_prefix_tokens`",
         "0.6.5",
         "1.0.28",
         "VisionTransformerDistilled",
