@@ -1850,12 +1850,13 @@ def test_cascade_references_prints_the_two_references_per_method():
     rho = {"rollout": torch.full((5,), 0.99, dtype=torch.float64), "gradient-weighted": torch.linspace(0.9, 1.0, 5)}
     floor = am.NoiseFloor(rho, torch.tensor([True, True, False, True, True]), 0.02)
     other = {"rollout": torch.full((5,), 0.5, dtype=torch.float64), "gradient-weighted": torch.zeros(5)}
-    lines = am.cascade_references(floor, other).splitlines()
-    assert lines[0] == "references, ρ over the same 5 digits: rollout / gradient-weighted"
-    assert lines[1].startswith(
-        "  noise floor, + noise of std 0.02 x the pixel range, one draw (4 of 5 decisions kept): 0.99"
-    )
-    assert lines[2].startswith("  other digits (the 4 others, mean): 0.50") and " / 0.00" in lines[2]
+    lines = am.cascade_references(floor, other).splitlines()  # fix08p (review r29c minor 11): two columns
+    assert lines[0] == "ρ, mean over the same 5 digits, 95 % intervals"
+    assert lines[1].split() == ["references,", "5", "digits", "rollout", "gradient-weighted"]
+    assert lines[2].startswith("noise floor") and lines[2].split()[2:4] == ["0.99", "[0.99,"]
+    assert lines[3].startswith("other digits (4 others)") and lines[3].split()[4:6] == ["0.50", "[0.50,"]
+    assert lines[3].index("0.50") == lines[2].index("0.99") == lines[1].index("rollout")  # one column per method
+    assert lines[4] == "noise floor: + noise of std 0.02 x the pixel range, one draw (4 of 5 decisions kept)"
     with pytest.raises(ValueError, match="same methods"):
         am.cascade_references(floor, {"rollout": other["rollout"]})
 
@@ -1875,12 +1876,16 @@ def test_other_digit_gaps_pairs_each_steps_draw_mean_with_the_other_digits():  #
     assert abs(gaps["classifier"]["rollout"].difference.estimate - 0.3) < 1e-6  # mean of (0.8 - 0.5) per digit
     assert abs(gaps["every layer"]["gradient-weighted"].difference.estimate + 0.5) < 1e-6
     lines = text.splitlines()
-    assert lines[0].startswith("ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %")
-    assert lines[2].startswith("classifier               +0.300 [+0.300, +0.300]   +1.000")
-    assert lines[3].startswith("every layer              -0.500 [-0.500, -0.500]   -0.500")
+    assert lines[0] == "ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %"
+    assert lines[1] == "> 0: closer to the trained map than another digit's map"
+    assert lines[3].startswith("classifier               +0.300 [+0.300, +0.300]   +1.000")
+    assert lines[4].startswith("every layer              -0.500 [-0.500, -0.500]   -0.500")
+    family, at_family = am.other_digit_gaps(table, other, confidence=1 - 0.05 / 4)  # fix08p (r29c minor 1)
+    assert family.splitlines()[0].endswith("paired per digit, 98.8 % (a family of 4, Bonferroni)")
+    assert abs(at_family["classifier"]["rollout"].difference.confidence - (1 - 0.05 / 4)) < 1e-12
     renamed, _ = am.other_digit_gaps(table, other, labels={"every layer": "+ embeddings (every layer)"})
-    assert renamed.splitlines()[3].startswith("+ embeddings (every layer) -0.500 [-0.500, -0.500]")  # fix08i (r27f 5)
-    assert renamed.splitlines()[2].startswith("classifier                 +0.300")  # one width for every row
+    assert renamed.splitlines()[4].startswith("+ embeddings (every layer) -0.500 [-0.500, -0.500]")  # fix08i (r27f 5)
+    assert renamed.splitlines()[3].startswith("classifier                 +0.300")  # one width for every row
 
 
 def test_recheck_stored_deletion_says_whether_a_stored_run_is_this_models():

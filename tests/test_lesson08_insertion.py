@@ -157,6 +157,18 @@ def column_by_column(model, images, labels, scores, counts):  # patch p placed a
     return curve
 
 
+def bilinear_mask(model, images, labels, scores, counts):  # vit-explain's habit: upsample the map bilinearly
+    rows, cols = scores.shape[-2:]
+    order = scores.flatten(1).argsort(dim=-1, descending=True)
+    curve = torch.zeros(len(images), len(counts))
+    for j, k in enumerate(counts):
+        keep = torch.zeros(len(images), rows * cols).scatter_(1, order[:, :k], 1.0).reshape(-1, 1, rows, cols)
+        mask = torch.nn.functional.interpolate(keep, size=images.shape[-2:], mode="bilinear")  # soft edges
+        with torch.no_grad():
+            curve[:, j] = model(images * mask).softmax(-1)[torch.arange(len(images)), labels]
+    return curve
+
+
 def one_more(model, images, labels, scores, counts):
     patches = scores[0].numel()
     return insertion_loop(model, images, labels, scores, [min(k + 1, patches) for k in counts])
@@ -183,6 +195,7 @@ def one_more(model, images, labels, scores, counts):
         (_slip(shape="transposed"), r"your result is \(len\(counts\), B\)"),
         (_slip(shape="mean"), "you averaged over the batch"),
         (one_more, "off by one: you put back k \\+ 1 patches"),
+        (bilinear_mask, r"soft edges \(bilinear upsampling, as vit-explain's cv2.resize\)"),  # fix08p (r29c minor 13)
         (lambda *args: torch.full((3, 5), 0.2), "does not depend on the image or the map"),
     ],
 )

@@ -2424,38 +2424,50 @@ def value_weighted_key_norms(model: ViT, images: torch.Tensor, block: int, head:
 
 
 def cascade_references(floor: NoiseFloor, other_digits: Mapping[str, torch.Tensor]) -> str:
-    """Lesson 08 section 9's two references as one printed table, ρ over the same digits per method (``rollout /
-    gradient-weighted``): the noise floor (``floor.rho``, each digit against itself under small input noise) and
-    ``other_digits`` ``(B,)`` per method (each digit's trained map against the other digits', mean)."""
+    """Lesson 08 section 9's two references as one printed table, one column per method (``rollout``,
+    ``gradient-weighted``), each entry the mean ρ over the same digits with its 95 % interval: the noise floor
+    (``floor.rho``, each digit against itself under small input noise) and ``other_digits`` ``(B,)`` per method
+    (each digit's trained map against the other digits', mean)."""
     methods = list(other_digits)
     if set(floor.rho) != set(methods):
         raise ValueError(f"floor and other_digits need the same methods, got {sorted(floor.rho)} and {sorted(methods)}")
     n = len(floor.same_decision)
 
-    def both(rho: Mapping[str, torch.Tensor]) -> str:
-        return " / ".join(str(mean_interval(rho[m], digits=2)) for m in methods)
+    def cells(rho: Mapping[str, torch.Tensor]) -> str:
+        entries = [mean_interval(rho[m]) for m in methods]
+        return "  ".join(f"{f'{e.estimate:.2f} [{e.low:.2f}, {e.high:.2f}]':<24}" for e in entries).rstrip()
 
     kept = f"{int(floor.same_decision.sum())} of {n} decisions kept"
-    return "\n".join(
-        [
-            f"references, ρ over the same {n} digits: {' / '.join(methods)}",
-            f"  noise floor, + noise of std {floor.scale} x the pixel range, one draw ({kept}): {both(floor.rho)}",
-            f"  other digits (the {n - 1} others, mean): {both(other_digits)}",
-        ]
-    )
+    rows = {"noise floor": cells(floor.rho), f"other digits ({n - 1} others)": cells(other_digits)}
+    width = max(len(name) for name in [f"references, {n} digits", *rows]) + 2
+    head = f"{f'references, {n} digits':<{width}}" + "  ".join(f"{m:<24}" for m in methods).rstrip()
+    lines = [f"ρ, mean over the same {n} digits, 95 % intervals", head]
+    lines += [f"{name:<{width}}{row}" for name, row in rows.items()]
+    lines.append(f"noise floor: + noise of std {floor.scale} x the pixel range, one draw ({kept})")
+    return "\n".join(lines)
+
+
+def _family_level(confidence: float) -> str:
+    """``0.95`` -> ``"95 %"``; ``1 - 0.05 / k`` -> ``"99.6 % (a family of 12, Bonferroni)"`` for k = 12."""
+    k = round(0.05 / (1 - confidence))
+    return "95 %" if k == 1 else f"{100 * confidence:.1f} % (a family of {k}, Bonferroni)"
 
 
 def other_digit_gaps(
-    cascade: CascadeTable, other_digits: Mapping[str, torch.Tensor], labels: Mapping[str, str] | None = None
+    cascade: CascadeTable,
+    other_digits: Mapping[str, torch.Tensor],
+    labels: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
 ) -> tuple[str, dict[str, dict[str, Comparison]]]:
     """Lesson 08 section 9's step table against the other-digits reference: per step and method, each map digit's
     ρ averaged over the step's draws (:meth:`CascadeTable.mean_rho`) minus its ``other_digits`` ρ ``(B,)``, paired
-    over the digits (95 %; above 0: closer to the trained map than another digit's map). ``labels`` renames steps
-    in the printed table only (e.g. ``{"every layer": "+ embeddings (every layer)"}``). Returns the printed
-    table and ``{step: {method: Comparison}}`` (keyed by the stored step names)."""
+    over the digits at ``confidence`` (above 0: closer to the trained map than another digit's map; the table's
+    family level, e.g. ``1 - 0.05 / 12`` for its 12 cells, is named in its header). ``labels`` renames steps in the
+    printed table only (e.g. ``{"every layer": "+ embeddings (every layer)"}``). Returns the printed table and
+    ``{step: {method: Comparison}}`` (keyed by the stored step names)."""
     gaps = {
         step: {
-            m: paired_difference(cascade.mean_rho(step, m).double(), ref.double(), digits=3)
+            m: paired_difference(cascade.mean_rho(step, m).double(), ref.double(), confidence=confidence, digits=3)
             for m, ref in other_digits.items()
         }
         for step in cascade.per_digit
@@ -2463,7 +2475,8 @@ def other_digit_gaps(
     names = {step: (labels or {}).get(step, step) for step in gaps}
     width = max(24, *(len(name) for name in names.values()))
     lines = [
-        "ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %; > 0: closer to the trained map",
+        f"ρ (mean of each step's draws) - ρ other digits, paired per digit, {_family_level(confidence)}",
+        "> 0: closer to the trained map than another digit's map",
         f"{'re-drawn from the top':<{width}} " + "  ".join(f"{m:<24}" for m in other_digits).rstrip(),
     ]
     for step, pair in gaps.items():

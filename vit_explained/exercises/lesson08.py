@@ -1439,6 +1439,11 @@ _INSERTION_MISTAKES = (
         "you filled the blank pixels with grey (0.5): insertion starts from an all-zero image, MNIST's black "
         "background, so the pixels outside the k top patches must be 0 (multiply the image by a 0/1 mask)",
     ),
+    (
+        "bilinear",
+        "your mask has soft edges (bilinear upsampling, as vit-explain's cv2.resize): a pixel is either kept or "
+        "0; grow the (rows, cols) 0/1 grid with repeat_interleave, H // rows and W // cols times",
+    ),
     ("logits", "you returned logits: apply .softmax(-1) and read the true label's probability"),
     ("log-probabilities", "you returned log-probabilities (log_softmax): return probabilities, softmax(-1)"),
     (
@@ -1580,6 +1585,9 @@ def _insertion_variants(
         "one more": _patch_masks(scores, [min(k + 1, patches) for k in counts], size),
         "first image's order": _patch_masks(scores[:1].expand_as(scores), counts, size),
         "one fewer": _patch_masks(scores, [max(k - 1, 0) for k in counts], size),
+        "bilinear": nn.functional.interpolate(
+            _patch_masks(scores, counts, scores.shape[-2:]), size=size, mode="bilinear"
+        ),
     }
     rows, cols = scores.shape[-2:]
     if size[0] % cols == 0 and size[1] % rows == 0:
