@@ -1433,3 +1433,16 @@ def test_paired_accuracy_table_rows_and_paired_means() -> None:
     headline = "pre-norm 74.4 (68.4..78.8) +64.4 (+58.4..+68.8) 81.7 (79.8..83.6) +2.5 (-3.6..+7.4)"
     reference = "post-norm 10.0 (10.0..10.0) 79.1 (72.4..87.2)"  # the reference row: no paired column
     assert " ".join(lines[2].split()) == headline and " ".join(lines[3].split()) == reference
+
+
+def test_paired_accuracy_table_splits_into_accuracy_and_paired_tables() -> None:
+    """r29p item 2 (review r29c minor 6): section 6 prints the accuracy table, then the paired differences."""
+    runs = norm_placement.stored_norm_training_runs()["runs"]
+    accuracy = norm_placement.paired_accuracy_table(runs, part="accuracy").splitlines()
+    paired = norm_placement.paired_accuracy_table(runs, part="paired").splitlines()
+    assert len(accuracy) == 2 + len(norm_placement.NORM_TRAINING_ROWS) and len(paired) == len(accuracy) - 1
+    assert " ".join(accuracy[2].split()) == "pre-norm 74.4 (68.4..78.8) 81.7 (79.8..83.6)"
+    assert " ".join(paired[2].split()) == "pre-norm +64.4 (+58.4..+68.8) +2.5 (-3.6..+7.4)"
+    assert not any(line.startswith("post-norm ") for line in paired)  # the reference row: nothing to pair with
+    with pytest.raises(ValueError):
+        norm_placement.paired_accuracy_table(runs, part="both sides")

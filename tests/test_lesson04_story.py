@@ -20,8 +20,9 @@ PATHS = {
 }
 LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # r28: 1,847 (85 % of r27f's 2,177); r28m: 1,846; r29n: 1,834; r29o: 1,834 (the LayerNorm clause and two full
-# sentences paid for by cuts): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1834
+# sentences paid for by cuts); r29p: 1,831 (the stream picture, the lone-token cell and two clauses paid for by
+# cuts and merged cells): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1831
 
 
 def _key(heading: str) -> str:
@@ -87,12 +88,13 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 PRINTED = [
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## F ·",
         "post-norm, lr 5e-3, warm-up 150: 10-step mean loss down to 1.58-1.63, back above 0.9 ln 10 for good at "
         "steps 142-171",
         True,
-        "r29n item 2 (review r29a minor 1): warm-up postpones post-norm's break, read from the stored curves",
+        "r29n item 2 (review r29a minor 1): warm-up postpones post-norm's break, read from the stored curves; "
+        "r29 density: moved to appendix F (r29p item 2, review r29c minor 14)",
     ),
     (
         "L",
@@ -104,9 +106,18 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "pre-norm 74.4 (68.4..78.8) +64.4 (+58.4..+68.8) 81.7 (79.8..83.6) +2.5 (-3.6..+7.4)",
+        "pre-norm 74.4 (68.4..78.8) 81.7 (79.8..83.6)",
         True,
-        "r29n item 2 (review r29a minor 1): the headline row, with its seed and paired ranges",
+        "r29n item 2 (review r29a minor 1): the headline row, with its seed and paired ranges; r29p item 2 (review "
+        "r29c minor 6): accuracy and paired differences in two small tables (both rows pinned)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "pre-norm +64.4 (+58.4..+68.8) +2.5 (-3.6..+7.4)",
+        True,
+        "r29n item 2 (review r29a minor 1): the headline row's paired ranges; r29p item 2 (review r29c minor 6): "
+        "the paired table",
     ),
     (
         "L",
@@ -118,11 +129,18 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "  centred, then / 1.33: L^+0.06 [-0.07, +0.20]; the LayerNorm, its spread held constant in the backward pass "
-        "only: L^-0.47 [-0.61, -0.32]",
+        "  the LayerNorm, its spread held constant in the backward pass only: L^-0.47 [-0.61, -0.32]",
         True,
-        "r28c item 1 (review r28b minor 1): the fixed arm changed two things; centring and sigma's gradient separated "
-        "from the growing divisor in section 6",
+        "r28c item 1 (review r28b minor 1): the fixed arm changed two things; sigma's gradient separated from the "
+        "growing divisor in section 6",
+    ),
+    (
+        "A",
+        "## A ·",
+        "/ 1.33 after centring  L^+0.065 [-0.021, +0.150]; per seed L^+0.065 [-0.074, +0.204]",
+        True,
+        "r28c item 1 (review r28b minor 1): centring separated from the growing divisor; r29 density: moved to "
+        "appendix A (r29p item 2, review r29c minor 14: it says the same as / 1.33)",
     ),
     (
         "L",
@@ -1429,11 +1447,51 @@ PROSE = [
     (
         "L",
         "## 6 ·",
+        ["the warm-up postpones the break (appendix F)"],
+        "r29n item 2 (review r29a minor 1): what the loss curves show about warm-up (r29p: its one clause kept)",
+    ),
+    (
+        "A",
+        "## F ·",
         [
-            "falls to about 1.6, then climbs back towards chance as the rate nears 5e-3",
+            "falls to about 1.6, then\nclimbs back towards chance as the rate nears 5e-3",
             "the warm-up postpones the break",
         ],
-        "r29n item 2 (review r29a minor 1): what the loss curves show about warm-up",
+        "r29n item 2 (review r29a minor 1): what the loss curves show about warm-up; r29 density: moved to appendix F "
+        "(r29p item 2, review r29c minor 14)",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        ["`linspace(0, rate, depth)`) from timm v1.0.21 (older versions inline the same `torch.linspace`)"],
+        "r29p item 3 (review r29c minor 1): the helper from v1.0.21 (commit 3f58765a); v1.0.20's "
+        "vision_transformer.py:581 inlines torch.linspace",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["Unlike 6a's, this post-norm has a final LayerNorm."],
+        "r29p item 3 (review r29c minor 5): 6a's post-norm (no final norm) against the training runs' (one)",
+    ),
+    ("L", "(top)", ["h heads"], "r29p item 4 (review r29c minor 13): the FLOP code's heads in the Letters line"),
+    (
+        "L",
+        "## 1 ·",
+        ["(at most 4.7e-4, at |x| = 2.7) on [-6, 6]"],
+        "r29p item 4 (review r29c minor 12): the grid of the printed maximum",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        ["**Why an MLP at all?** A lone token's attention is affine, $W_o (W_v x + b_v) + b_o$:"],
+        "r29p item 2 (review r29c minors 3-4): the lone-token demo in its own cell after the question",
+    ),
+    (
+        "A",
+        "## N ·",
+        ["SwiGLU (Shazeer 2020)", "LayerNorm is nonlinear only through one scalar per token"],
+        "r29p item 4 (review r29c minor 10): SwiGLU next to the MLP's argument; r29p item 2: LayerNorm's one divisor "
+        "per token left cell 29 for appendix N",
     ),
     (
         "L",
@@ -2281,7 +2339,7 @@ PROSE = [
         "L",
         "## Summary",
         [
-            "as the final LayerNorm divides a growing stream",
+            "because (ablation, section 6) the final LayerNorm divides a growing stream",
             "(Xavier-uniform blocks, as in the ViT release; default-init head)",
             "a fixed divisor in its",
         ],
@@ -3339,8 +3397,9 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     for label in ("**6b · ", "**6c · ", "**Answer 6b", "**Answer 6c"):
         assert label not in section, label
     # 6a's picture and the final-norm ablation's (r28m item 2, review r28d minor 1: saved under its own name)
-    assert _visible("L", "## 6 ·").count("save_figure(fig,") == 2
-    assert six["hidden"].count("# @title A check") == 3  # 6a's two (r27c minor 2; r28: init arms' to B), training's
+    # r29p item 1 (review r29c minor 2): the stream-growth picture moved from appendix A to before "**Why**"
+    assert _visible("L", "## 6 ·").count("save_figure(fig,") == 3
+    assert six["hidden"].count("# @title A check") == 4  # 6a's two, the stream's (r29p), training's
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")
     pictures = {
@@ -3468,3 +3527,15 @@ def test_no_visible_cell_before_the_exercises_gives_exercise_one_away() -> None:
         if cell["cell_type"] == "code" and not nb.hidden(cell):
             for line in nb.source(cell).splitlines():
                 assert not ("exp(-" in line and "erf" in line), line
+
+
+def test_stream_growth_picture_before_the_why_and_drawn_once() -> None:
+    """r29p item 1 (review r29c minor 2): the stream-growth picture sits in section 6 after 6a's answer and before
+    "**Why**"; appendix A keeps its table, not the figure (figure once)."""
+    sources = nb.sources(LESSON)
+    answer = nb.unique_index(sources, "**Answer 6a.**")
+    picture = nb.unique_index(sources, 'save_figure(fig, "04_stream_growth")')
+    why = nb.unique_index(sources, "**Why** (tested below)")
+    assert answer < picture < why
+    assert "plot_stream_growth(stream_squared" in sources[picture]
+    assert "04_stream_growth" not in "\n".join(s for s in nb.sources(APPENDIX) if "save_figure(" in s)

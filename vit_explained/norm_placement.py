@@ -509,27 +509,37 @@ NORM_TRAINING_ROWS = {
 }
 
 
-def paired_accuracy_table(runs: list[dict], lrs: tuple[float, ...] = (5e-3, 1e-3)) -> str:
-    """The stored runs' validation accuracy as a table, one row per :data:`NORM_TRAINING_ROWS` arm and two columns
-    per learning rate: the mean over seeds with the seeds' range, then the arm minus post-norm without warm-up,
-    paired by seed: mean (range)."""
+def paired_accuracy_table(runs: list[dict], lrs: tuple[float, ...] = (5e-3, 1e-3), part: str = "both") -> str:
+    """The stored runs' validation accuracy as a table, one row per :data:`NORM_TRAINING_ROWS` arm and, per learning
+    rate, the mean over seeds with the seeds' range (``part="accuracy"``), the arm minus post-norm without warm-up,
+    paired by seed: mean (range) (``part="paired"``, the reference row left out), or both side by side."""
     from .evidence import over_seeds, paired_seeds
 
+    if part not in ("both", "accuracy", "paired"):
+        raise ValueError(f"part must be 'both', 'accuracy' or 'paired', got {part!r}")
     by_condition = norm_training_conditions(runs)
     accuracy = {key: [run["val_accuracy"] for run in group] for key, group in by_condition.items()}
-    lines = [
-        "validation accuracy %: mean (3 seeds' range); minus post-norm without warm-up, paired by seed: mean (range)",
-        f"{'':<23}" + "".join(f"{'lr ' + _lr(lr):<41}" for lr in lrs).rstrip(),
-    ]
+    header = {
+        "both": "validation accuracy %: mean (3 seeds' range); minus post-norm without warm-up, paired by seed: "
+        "mean (range)",
+        "accuracy": "validation accuracy %: mean (3 seeds' range)",
+        "paired": "minus post-norm without warm-up, paired by seed, points: mean (3 seeds' range)",
+    }[part]
+    width = 41 if part == "both" else 22
+    lines = [header, f"{'':<23}" + "".join(f"{'lr ' + _lr(lr):<{width}}" for lr in lrs).rstrip()]
     for name, (placement, warm) in NORM_TRAINING_ROWS.items():
+        reference = (placement, warm) == ("post-norm", 0)
+        if part == "paired" and reference:
+            continue
         row = f"{name:<23}"
         for lr in lrs:
             arm = over_seeds(accuracy[placement, warm, lr])
             paired = ""
-            if (placement, warm) != ("post-norm", 0):
+            if not reference:
                 gap = paired_seeds(accuracy[placement, warm, lr], accuracy["post-norm", 0, lr]).difference
                 paired = f"{100 * gap.mean:+5.1f} ({100 * gap.low:+.1f}..{100 * gap.high:+.1f})"
-            row += f"{100 * arm.mean:4.1f} ({100 * arm.low:4.1f}..{100 * arm.high:4.1f})  {paired:<22}"
+            mean = f"{100 * arm.mean:4.1f} ({100 * arm.low:4.1f}..{100 * arm.high:4.1f})"
+            row += {"both": f"{mean}  {paired:<22}", "accuracy": f"{mean:<22}", "paired": f"{paired:<22}"}[part]
         lines.append(row.rstrip())
     return "\n".join(lines)
 
