@@ -24,7 +24,7 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "07_tokens_to_token_vit_solutions.ipynb
 NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2024  # r29 (brief fix07n): from 2198; brief fix07o: from 2036
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2021  # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -615,7 +615,7 @@ PROSE = [
             "convolution.",
             "57,922 stem parameters against 57,986",  # review r29c minor 3: parameter-matched, in the setup cell
             # review r29c minor 13: one explicit sentence on one change vs several
-            "Attention off is the only arm that changes one thing, so only it can say what attention itself does.",
+            "Only attention off changes one thing, so only it can show what attention itself does.",
             "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "arm.**",
             "#whole-stem)",
