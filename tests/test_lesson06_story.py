@@ -1029,7 +1029,7 @@ PROSE = [
             "`batch_first` stops exactly at the batch's label entropy",
             "0.01-0.03 below it on every seed",
             # r29 density (brief fix06p item 3): the seeds 0-4 ratios live in check 4's printed line (its PRINTED row)
-            "check 4 (other parts 5-21x, printed) points to the precedence bug; it does not prove it",
+            "check 4 (other parts' gradients 5-21x smaller, printed) points to the precedence bug; it does not prove it",
         ),
     ),
     ("lesson", "3 ·", ("holds 0: [the verdict words](#verdict-words)",)),
@@ -1273,6 +1273,8 @@ PROSE.append(("appendix", "D ·", ("whether a stronger locality prior would, the
 PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two digits apart",)))
 
 PRINTED = [
+    # review r29c minor 5: the ink comparison, digit by digit
+    ("lesson", "2 ·", ("above the digit's own inked share on 959 of 1,000 digits",)),
     # brief fix06j item 3 (review r28a minor 9): the visible loop's validation pass (eval mode, no gradients)
     ("lesson", "3 ·", ("epoch 1: validation accuracy 10.0%\nepoch 2: validation accuracy 10.0%",)),
     # brief fix06j item 2 (review r28a minor 1): the most different pair's Fisher test
