@@ -538,9 +538,8 @@ def _draw_cut(
     labels = [f"block {i}" + ("\n(cut)" if c else "") for i, c in enumerate(cut)]
     ax.set_xticks(blocks, labels)
     if changes is None:  # the share alone: say what it is, a projection that can be negative
-        ax.set_ylabel(
-            "MLP share (%)\n" + r"$\langle g - g_{\mathrm{cut}}, g\rangle / \|g\|^2$, can be < 0", fontsize=11
-        )
+        ax.set_ylabel("MLP share (%)\n⟨g - g_cut, g⟩ / ‖g‖²", fontsize=11)  # angle brackets, as the prose
+        ax.set_xlabel("a share below 0: the MLP-route part points against g", fontsize=8.5, color="0.3")
     else:
         ax.set_ylabel("% of the full qkv gradient")
     highest = max([*(changes or shares), *shares, *(high for _, high in intervals or ())])
