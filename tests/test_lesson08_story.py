@@ -133,6 +133,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "5", ("5 of the 16 tops", "weights 0.03 to 0.24 (inked tops: 0.13 to 1.00)")),
     ("lesson", "3", ("attention sink", "#appendix-d", "key 11 lies on the stroke", "the class token's row")),
     ("lesson", "7", ("(paired; section 5's box)",)),
+    ("lesson", "Summary", ("Jain & Wallace (2019", "Wiegreffe & Pinter (2019")),  # r29c: the debate, further reading
     ("lesson", "Exercises", ("is the same here (A >= 0) and passes", "clamp the product, as the paper writes it")),
     # fix08i (r27f D): the lesson's Summary keeps 7 short bullets; its old bullets (every interval) moved to the
     # appendix's Summary with their rows ("appendix", "Summary", ...)
