@@ -585,8 +585,8 @@ def gate_classes(z: torch.Tensor) -> dict[str, tuple[torch.Tensor, float]]:
 
 class TokenGates(NamedTuple):
     """:func:`token_gates`'s result: ``text`` (the lines to print), ``bands`` (:func:`gate_classes`), ``lower`` (the
-    ``(D_mlp,)`` mask of gates at or below one half), ``lower_share`` (their share of the summed |GELU(z)|) and
-    ``slope`` (each unit's |GELU'(z)|, by autograd)."""
+    ``(D_mlp,)`` mask of gates at or below one half), ``lower_share`` (their share of the summed ``|GELU(z)|``) and
+    ``slope`` (each unit's ``|GELU'(z)|``, by autograd)."""
 
     text: str
     bands: dict[str, tuple[torch.Tensor, float]]
@@ -597,8 +597,8 @@ class TokenGates(NamedTuple):
 
 def token_gates(z: torch.Tensor, token: int) -> TokenGates:
     """One token's MLP as gates, from its ``(D_mlp,)`` pre-activations ``z`` (token ``token``): how many gates are
-    above one half, each of :func:`gate_classes`' bands (units, share of the summed |GELU(z)| sent to fc2), the two
-    lower bands together, and GELU's mean |slope| below and above one half (the slope by autograd)."""
+    above one half, each of :func:`gate_classes`' bands (units, share of the summed ``|GELU(z)|`` sent to fc2), the two
+    lower bands together, and GELU's mean ``|slope|`` below and above one half (the slope by autograd)."""
     z = z.detach().double()
     bands, out = gate_classes(z), gelu(z)
     lower = 0.5 * (1 + torch.erf(z / math.sqrt(2))) <= 0.5  # a gate at or below one half
