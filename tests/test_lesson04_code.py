@@ -737,11 +737,15 @@ def test_seed_slope_is_a_t_interval_over_per_seed_slopes_wider_than_pooled() -> 
         seed_slope({2: [1.0, 2.0], 4: [1.0]})
 
 
-def test_exercise_1_sign_slip_names_the_product_rule() -> None:
+def test_exercise_1_sign_slip_names_the_slip_without_the_answer() -> None:
+    """r30 (review r29d minor 2): the sign slip's message names the wrong sign, not the right formula."""
     from scipy.stats import norm
 
-    with pytest.raises(ExerciseFailed, match=r"the product rule gives Phi\(x\) \+ x\*phi\(x\), with a plus"):
+    with pytest.raises(ExerciseFailed, match=r"the second term's sign is wrong") as failed:
         check_gelu_slope(lambda x: torch.as_tensor(norm.cdf(x.numpy()) - x.numpy() * norm.pdf(x.numpy())))
+    message = str(failed.value)
+    for answer in ("Phi(x) + x*phi(x)", "Phi(x) + x * phi(x)", "with a plus"):
+        assert answer not in message, message
 
 
 # --- from test_lesson04_fix_24d.py ---

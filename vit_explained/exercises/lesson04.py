@@ -812,7 +812,7 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
         (cdf, "this is Phi(x) alone: the product rule on x * Phi(x) gives two terms, and one is missing"),
         (x * pdf, "this is x * phi(x) alone: the product rule gives two terms; the term Phi(x) is missing"),
         (pdf, "this is phi(x) alone: the product rule gives two terms, Phi(x) and one with phi(x)"),
-        (cdf - x * pdf, "the product rule gives Phi(x) + x*phi(x), with a plus (the second term's sign is wrong)"),
+        (cdf - x * pdf, "the second term's sign is wrong: check the sign the product rule gives it"),
         (cdf + pdf, "the second term lacks a factor: check what the product rule multiplies Phi's slope by"),
         (cdf + x * torch.exp(-0.5 * x**2), f"phi(x) lacks its factor 1 / sqrt(2 pi): {_PHI_HINT}"),
         (
