@@ -2100,3 +2100,18 @@ def test_the_token_strip_adds_each_tokens_position_embedding():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert [t for t in texts if t.startswith("+ pos")] == [f"+ pos {i}" for i in (0, 1, 2, 3, 4, 5, 6, 7, 50)]
     plt.close(fig)
+
+
+def test_the_relabel_figure_draws_the_planted_teachers_own_rate_on_a_100_percent_axis():
+    # review r29d minor 6: the 7 -> 1 teacher's own 48/50 is a bar group; a share's axis stops at 100 %
+    from vit_explained.distill import relabel_ablation
+    from vit_explained.plotting.lesson09 import plot_relabel_ablation, relabel_bars, relabel_teacher
+
+    arms = relabel_ablation()["arms"]
+    teacher = relabel_teacher(arms)
+    assert [round(50 * share) for share, _, _ in teacher] == [48, 48, 48]
+    fig = plot_relabel_ablation(relabel_bars(arms), digits="50 validation 7s", epochs=40, teacher=teacher)
+    ax = fig.axes[0]
+    assert ax.get_ylim()[1] <= 100
+    assert ax.get_xticklabels()[0].get_text() == "the teacher itself\n7 → 1 teacher"
+    plt.close(fig)

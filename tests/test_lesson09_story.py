@@ -25,9 +25,9 @@ APPENDIX = nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
-# the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o and fix09p):
-# visible cells before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1944
+# the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
+# and fix09q): visible cells before the Summary, their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1939
 
 
 def _key(line: str) -> str:
@@ -112,8 +112,8 @@ PROSE = {
         "0.4",
         # review r28b minor 8: one caveat here; the label column (issue #215) and the per-head gains are appendix A's
         # review r29c minor 5: the caveat as a full sentence
-        "over that hard row, which trains one head and no distillation token (appendix a reads the row labels), the "
-        "token adds 0.0 to 0.4 points",
+        # review r29d minor 11: one appendix pointer per paragraph (appendix A still reads the row labels)
+        "over that hard row, which trains one head and no distillation token, the token adds 0.0 to 0.4 points",
         "far more lightly",
         "appendix A",
         "1.2",
@@ -254,7 +254,8 @@ PROSE = {
         "timm's deit (0.6.5 to 1.0.28) returns that average even in `train()`, unless you first call",
         # review r29c minor 9: where the switch starts (timm's git: commit 372ad5fa, version 0.6.0 dev; absent in
         # v0.5.4, present in v0.6.5, the first 0.6 release tag)
-        "`set_distilled_training(true)` (new in 0.6; 0.5.4: appendix a)",
+        # review r29d minor 1: one version, the first release tag that has it (v0.5.4 and v0.6.5 are adjacent tags)
+        "`set_distilled_training(true)` (first released in 0.6.5)",
         # review r29c minor 6: the paper's numbers are not a comparison
         "the paper's 0.93 (not comparable: another model and data;",
     ],
@@ -274,8 +275,8 @@ PROSE = {
         "08",
         "boolean",
         "09_deit_distillation_appendix.ipynb#hugging-face",
-        'attn_implementation="eager")',
-        "output_attentions=True).attentions",
+        '`attn_implementation="eager"` does',  # the snippet: appendix A (fix09q)
+        "the same weights the monkey-patch stored",  # review r29d minor 8: the patch was undone in the cell above
         "transformers 5.23.0",
         "(lesson 08)",
     ],
@@ -284,6 +285,10 @@ PROSE = {
         "8",
         "1.0",
         "so that comparison is fragile",
+        # review r29d M1: a top / runner-up of 1.0 is two equal peaks, not a flat map; flatness is max / uniform share
+        "but the 8's distillation map has two near-equal top patches (top / runner-up 1.0), so that comparison is "
+        "fragile",
+        "on the 3 both maps are nearly flat (largest patch 2.2 and 2.6 times a uniform share)",
         # review r29b minor 6: the base rate beside the 4 digits; review r29c minor 2: with its shuffled baseline
         "44 % of 500 validation digits share it (another digit's map: 3 to 6 %; appendix c)",
         # review r28d minors 2, 3: what the hidden check asserts, and "on ink" defined where first used
@@ -441,6 +446,15 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # review r29c minor 11: num_prefix_tokens is in timm's deit.py from v0.6.5 on (read at v0.6.5 and v1.0.28)
+        # r29 density: moved to appendix A with its row (fix09q, review r29d minor 11)
+        "timm's deit (0.6.5 on) counts both first as `num_prefix_tokens` (2)",
+        "num_prefix_tokens",
+        "-1",  # with the next: moved from section 4's prose (its printed line still shows vit-pytorch's 1:-1)
+        "[:, :, 0, 1:-1]",
+        # r29 density: the Hugging Face snippet moved to appendix A with its rows (fix09q, review r29d minor 11)
+        'attn_implementation="eager")',
+        "output_attentions=True).attentions",
         # r29 density: moved from section 2 (the paper's teacher) and section 3 (the paper's literal KL direction)
         "the paper's teacher, a regnety-16gf with 84m parameters, is about its student's size (deit-b, 86m)",
         "KL(student || teacher)",
@@ -535,15 +549,12 @@ PROSE = {
         # review r27e M2 (no "why" is promised); review r28b minor 6: a sentence under the matrix, not in the printout
         # r29 density (review r29a minor 11): the two pointers moved to appendix C's stripe paragraph (pinned there)
         "the dark column at key 31 is unexplained (appendix c)",
-        # review r29c minor 11: num_prefix_tokens is in timm's deit.py from v0.6.5 on (read at v0.6.5 and v1.0.28)
-        "timm's deit (0.6.5 on) counts both first as `num_prefix_tokens` (2)",
+        "such columns are common in trained vits (darcet et al. 2024); not tested here",  # review r29d minor 9
         "And the slips.",
+        "other libraries differ (appendix a)",  # review r29d minor 11 (density): their layouts are appendix A's
         "index 0 is the distillation token, every other one patch off",  # review r29b minor 5
         "0",
         "1",
-        "-1",
-        "[:, :, 0, 1:-1]",
-        "num_prefix_tokens",
         "4",
         "[:, :, 0, 1:]",
         "## 4",
@@ -573,7 +584,9 @@ PROSE = {
         # review r28a M1: Table 8 prints 81.8 +-0.2 for the full recipe; the three rows are a selection of 12
         # review r28d minor 5 (density): the single runs, the +-0.2 and EMA's 81.9 are the printed line (PRINTED)
         # review r29b minor 2: Table 8 drawn (plot_deit_recipe_ablation); its range in words is appendix C's
-        "the line below prints three of the 12 rows; the figure draws all 12.",  # review r29c minor 5: a sentence
+        # review r29c minor 5: a sentence; review r29d minor 3: the figure first, then its prose ("above")
+        "the line above prints three of the 12 rows; the figure draws all 12.",
+        "one change costs up to 7.3 points; two removals fail to train.",  # review r29d minor 3
         # review r29b minor 1: DeiT's recipe named (DEIT_TABLE8's rows and the paper's Table 9; EMA is an added row,
         # not part of the recipe, so it is not named)
         "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
@@ -584,6 +597,8 @@ PROSE = {
         "over 3 seeds the deit is below the cnn on each, and the interval of the gap holds 0",
         # review r28d minor 1: the interval printed in the lesson (section 2's cell), read in the prose
         "the interval of the gap holds 0 (printed above): no detectable difference",
+        # review r29d minor 5: why 3 of 3 below is still "no detectable difference"
+        "(a t-interval with 2 degrees of freedom; 3 of 3 below: sign-test p = 0.25)",
         "09_deit_distillation_appendix.ipynb#accuracy",
         "the paper's teacher is about its student's size",  # r29 density: its names and sizes moved to appendix A
         # r29 decision (lead), review r29a minor 1: DeiT - ViT alone beside DeiT - CNN, the verdict in one sentence
@@ -627,6 +642,8 @@ PROSE = {
         "harder to see",
         "margins 1.0 and 1.1",
         "nearly flat",
+        # review r29d M1: flatness measured by the largest patch over a uniform share (the margins: no clear top)
+        "nearly flat (largest patch 2.4 and 2.8 times a uniform share; margins 1.0 and 1.1)",
     ],
     ("lesson", "# 09 ·"): [
         "7",
@@ -973,6 +990,7 @@ PRINTED = {
         "raw attention, block 2 of 4 (0-based), heads averaged",
         # review r28b minor 9: the margins the prose uses, one line; the widget's line is not printed twice
         "top patch / runner-up, right maps (class, distillation token): block 2 4.5, 2.2; block 3 1.0, 1.1",
+        "block 3, largest patch / uniform share (class, distillation token): 2.4, 2.8",  # review r29d M1
         "(every patch one place late)",
         "example 7 (a 0, predicted 0): raw attention, block 2 of 4 (0-based)",  # review r28c minor 2
         "example 8, test example 17, a 7: class head 7, distillation head 9, teacher 9",
@@ -1026,6 +1044,8 @@ PRINTED = {
     ],
     ("lesson", "## 6 ·"): [
         "class token [3.7, 1.1, 2.6, 2.0]; distillation token [2.5, 1.0, 4.3, 1.0]",
+        # review r29d M1: the flatness measure, printed
+        "largest patch / uniform share: class token [14.6, 2.2, 11.8, 9.0]; distillation token [11.1, 2.6, 12.8, 4.3]",
         "[2.5, 1.0, 4.3, 1.0]",
     ],
     ("lesson", "## 3 ·"): [
@@ -1276,6 +1296,9 @@ BESIDE = [
 # Wrong or retired statements that must not come back, in the lesson, the appendix or the solutions:
 # (phrase, why).
 FORBIDDEN = [
+    ("distillation map is flat", "review r29d M1: top / runner-up 1.0 means two near-equal peaks (4.3x uniform)"),
+    ("1 is flat)", "review r29d M1: a top / runner-up ratio near 1 means no single top patch, not a flat map"),
+    ("On the 3 both maps are flat (1.1", "review r29d M1: the ratio is not flatness; max / uniform share is printed"),
     ("At $\\tau=10$, far flatter.", "review r29b minor 3: the orphaned fragment; section 2's lead-in says it"),
     ("puts every index one patch off", "review r29b minor 5: index 0 of the wrong slice is the distillation token"),
     ("replace DeiT's augmentations and regularisers", "review r29b minor 1: the recipe's items are named"),

@@ -43,6 +43,7 @@ __all__ = [
     "plot_token_sequence",
     "relabel_bars",
     "relabel_table",
+    "relabel_teacher",
 ]
 
 _COLOURS = {"class": "#d62728", "distillation": "#1f77b4", "patch": "#bbbbbb"}
@@ -766,7 +767,7 @@ def _relabel_bars(
                capsize=2, error_kw={"lw": 0.8}, label=label)  # fmt: skip
         if estimate == 0:
             face = "white" if hatch else colour
-            ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
+            ax.plot(x, 0, "o", ms=6, mew=1.5, color=colour, markerfacecolor=face, clip_on=False, zorder=4)
         ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=8)
         ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=8, clip_on=False)
 
@@ -799,6 +800,16 @@ def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
     return {group: [(s.estimate, s.low, s.high) for s in seeds] for group, seeds in shares.items()}
 
 
+def relabel_teacher(arms: dict) -> list[tuple[float, float, float]]:
+    """The planted 7 -> 1 teacher's own share of the 50 validation 7s called 1, per rerun seed, as (share, Wilson
+    95 % low, high): the reference group ``plot_relabel_ablation(..., teacher=...)`` draws first."""
+    from ..evidence import proportion
+
+    return [
+        (s.estimate, s.low, s.high) for s in (proportion(r["teacher_says_1"]) for r in arms["relabel-rerun"]["runs"])
+    ]
+
+
 def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]]) -> str:
     """Section 3b's table, as printed lines: per group and seed, the count of the 50 validation 7s called 1 with its
     Wilson 95 % interval (``bars`` from :func:`relabel_bars`), the planted teacher's own count first, and the class
@@ -826,6 +837,17 @@ def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]])
     return "\n".join(lines)
 
 
+def _relabel_title(shares: dict, digits: str, epochs: int | None, note: str) -> str:
+    """``plot_relabel_ablation``'s title: the question, the digits and length, the seeds and the control's marks."""
+    last = max(len(values) for values in shares.values()) - 1  # the last seed's index
+    length = f", {epochs}-epoch students" if epochs else ""
+    control = "hatched or hollow" if any(v[0] > 0 for a in shares if "unchanged" in a for v in shares[a]) else "hollow"
+    return (
+        f"A teacher whose answer 7 becomes 1: who copies it? ({digits}{length})\n"
+        f"s0-s{last}: seeds 0-{last}; {control}: the teacher unchanged; a dot: 0 %" + (f"\n{note}" if note else "")
+    )
+
+
 def plot_relabel_ablation(
     shares: dict[str, Sequence[tuple[float, float, float]]],
     *,
@@ -833,6 +855,7 @@ def plot_relabel_ablation(
     epochs: int | None = None,
     by_head: bool = False,
     note: str = "",
+    teacher: Sequence[tuple[float, float, float]] | None = None,
 ) -> Figure:
     """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar, labelled s0, s1, ...), the share of the
     unseen 7s called 1.
@@ -844,20 +867,23 @@ def plot_relabel_ablation(
     ``vit_explained.evidence.proportion`` of ``relabel_ablation()``'s runs; the whiskers are the intervals.
     ``digits`` names the digits asked (e.g. "100 test 7s"; the title and the y-axis say it), ``epochs`` the
     students' training length (in the title). ``by_head=True`` draws two rows, the distillation head's arms
-    above the class head's, each arm labelled without its head. ``note``: a third title line (e.g. the runs)."""
+    above the class head's, each arm labelled without its head. ``note``: a third title line (e.g. the runs).
+    ``teacher``: the planted teacher's own shares, drawn first in black as the reference group."""
+    shares = {"the teacher itself, 7 → 1 teacher": teacher, **shares} if teacher else shares
     arms = list(shares)
     if not arms or any(not values for values in shares.values()):
         raise ValueError(f"shares must give every arm at least one seed, got {dict(shares)}")
     distilled = [a for a in arms if a.startswith("distillation")]
     groups = [g for g in (distilled, [a for a in arms if a not in distilled]) if g] if by_head else [arms]
     widest = max(len(group) for group in groups)
-    fig = new_figure(figsize=(1.7 * widest + 1.4, 2.5 * len(groups)), layout="constrained")
+    fig = new_figure(figsize=(1.9 * widest + 2.4, 2.5 * len(groups)), layout="constrained")
     axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
-    fallback = ["#888888", "#444444"]
     for row, (ax, group) in enumerate(zip(axes, groups, strict=True)):
         for i, arm in enumerate(group):
             head = next((key for key in ("distillation", "class") if arm.startswith(key)), None)
-            colour = _COLOURS[head] if head else fallback[i % 2]
+            colour = (
+                _COLOURS[head] if head else "black" if arm.startswith("the teacher") else ("#888888", "#444444")[i % 2]
+            )
             _relabel_bars(ax, i, shares[arm], colour, control="unchanged" in arm, small=not by_head, first=row == 0)
         shown = [arm.split(", ", 1)[1] if by_head and ", " in arm else arm for arm in group]
         names = [
@@ -867,24 +893,17 @@ def plot_relabel_ablation(
         ax.set_xticks(range(len(group)), names, fontsize=9)  # "head, teacher"; bars of height 0 say so
         ax.set_xlim(-0.5, widest - 0.5)
         ax.tick_params(axis="x", length=0, pad=11)  # room for the seed labels
-        ax.set_ylim(0, 125)  # room for the legend above the bars
+        ax.set_ylim(0, 100)  # a share: at most 100 %; the legend sits right of the axes
         ax.set_ylabel(f"{digits} called 1 (%)", fontsize=9)
         ax.tick_params(axis="y", labelsize=8)
         if by_head:
             ax.set_title(f"{group[0].split(',')[0]}", fontsize=9, loc="left")
-    axes[0].legend(fontsize=7, loc="upper right", frameon=False)
-    last = max(len(values) for values in shares.values()) - 1  # the last seed's index
-    length = f", {epochs}-epoch students" if epochs else ""
-    hatched = any(v[0] > 0 for arm in arms if "unchanged" in arm for v in shares[arm])  # else only hollow dots
-    control = "hatched or hollow" if hatched else "hollow"
-    title = (
-        f"A teacher whose answer 7 becomes 1: who copies it? ({digits}{length})\n"
-        f"s0-s{last}: seeds 0-{last}; {control}: the teacher unchanged; a dot: 0 %" + (f"\n{note}" if note else "")
-    )
+    axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    title = _relabel_title(shares, digits, epochs, note)
     if by_head:
         fig.suptitle(title, fontsize=9)
     else:
-        axes[0].set_title(title, fontsize=9)
+        axes[0].set_title(title, fontsize=9, pad=12)  # pad: the values above bars near 100 %
     return fig
 
 
