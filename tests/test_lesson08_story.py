@@ -32,7 +32,10 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # then 1,998 (r29a minor 13: section 3 names return_attention=True, paid for by section 1, 2 and 6 cuts)
 # fix08o (review r29b): 1,998 -> 1,996 (by-hand deletion curve, the cosine's place, the lag's change, block 0 and
 # the 4.x range, paid for by cuts; section 8's digit-17 paragraph merged into the one before it)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1996
+# fix08q (review r29d): held at 1,996 (why rollout converges, the box atop section 7, plain sentences in sections 4,
+# 8 and 10, paid for by moving the loose cut, near-flat, occlusion's variants and the knobs tested to the appendix);
+# then 1,996 -> 1,995
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1995
 
 
 def _key(heading: str) -> str:
@@ -94,6 +97,12 @@ def _whole(notebook: str, part: str) -> str:
 
 
 FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
+    # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
+    ("lesson", "6", ("a weighted average of its rows", "0.51 to 0.07", "ρ 0.92", "tie with ink first")),
+    ("lesson", "6", ("0.125 through p1 and 0.125 through the class token's own row",)),
+    ("lesson", "8", ("an unusually different pair, not a typical one",)),
+    ("lesson", "10", ("Two use no model", "Four are image-blind", "Three are fitted to the score")),
+    ("lesson", "10", ("the figure draws four, the ones the verdict reads",)),
     # fix08m (review r28d): section 4 runs transformers; section 7 names the extremes and block 1's bar
     ("lesson", "4", ("the same map from hugging face transformers", "am.to_huggingface")),
     (
@@ -115,7 +124,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Summary", ("an image-blind map (rollout's, through all four blocks) already puts 52.7 %",)),
     ("lesson", "3", ("gets 0.494 of the average", "24.7 times")),
     ("lesson", "8", ("cosine 0.19", "average 0.37")),
-    ("lesson", "4", ("4.x", "fell back to eager, returned them", "attn.attn_drop", "eval mode")),
+    ("lesson", "4", ("4.x", "fell back to eager attention and returned the weights", "attn.attn_drop", "eval mode")),
     ("appendix", "J", ("transformers 4.x", "005db820", "fell back to eager attention and returned the weights")),
     ("lesson", "3", ("Without hooks", "return_attention=True")),  # fix08n (review r29a minor 13)
     ("lesson", "9", ("every draw; [appendix i]",)),  # r28d minor 10
@@ -125,14 +134,17 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "8", ("cosine 0.19", "9 of 100 lower")),
     ("lesson", "10", ("the lag shrinks to +0.010 [+0.003, +0.017]; the paired change is -0.023 [-0.030, -0.017]",)),
     ("lesson", "7", ("Block 0's map alone falls below its image-blind map (-7.3 [-7.8, -6.8])",)),
-    ("lesson", "4", ("4.x releases with an sdpa path",)),
+    # r30 decision (fix08q, r29d minor 1): r29b's 4.x line kept, scoped to the one commit read
+    ("lesson", "4", ("at 4.x commit 005db820 (read in appendix J, not run)",)),
     ("lesson", "10", ("after 8 by hand",)),  # fix08o (r29b 9-list 1): one deletion curve computed in sight
     # fix08p (review r29c): the family level read; cell 15 unpacked; section 5's two lines read; the sink named
     ("lesson", "9", ("the table's classifier row, at 99.6 %",)),
-    ("lesson", "4", ("TIMM_FUSED_ATTN=0 in the environment before timm is imported", "appendix J read one commit")),
+    ("lesson", "4", ("TIMM_FUSED_ATTN=0 in the environment before timm is imported", "read in appendix J")),
     ("lesson", "5", ("5 of the 16 tops", "weights 0.03 to 0.24 (inked tops: 0.13 to 1.00)")),
     ("lesson", "3", ("attention sink", "#appendix-d", "key 11 lies on the stroke", "the class token's row")),
-    ("lesson", "7", ("(paired; section 5's box)",)),
+    # r30 decision (fix08q, r29d minors 2, 8): the box sits atop section 7; the interval stays beside its number
+    # (r29a), the box and appendix pointers in a sentence of their own
+    ("lesson", "7", ("That gap is paired per digit (the box above",)),
     ("lesson", "Summary", ("Jain & Wallace (2019", "Wiegreffe & Pinter (2019")),  # r29c: the debate, further reading
     ("lesson", "Exercises", ("is the same here (A >= 0) and passes", "clamp the product, as the paper writes it")),
     # fix08i (r27f D): the lesson's Summary keeps 7 short bullets; its old bullets (every interval) moved to the
@@ -156,9 +168,11 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "C", ("100 smallest",)),  # fix08g (r27e minor 2): C tabulates them (fix08i: the lesson's table cut)
     (
         "lesson",
-        "5",
+        "7",
         ("Reading the intervals", "paired", "no detectable difference", "1 - 0.05 / k", "99.5 %"),
-    ),  # r26c 2; fix08j (r28a minor 10); fix08n (r29a minor 12): just before the first interval (section 5)
+    ),  # r26c 2; fix08j (r28a minor 10); fix08n (r29a minor 12): just before the first interval (section 5);
+    # r30 decision (fix08q, r29d minor 2): atop section 7, before the first paired comparison (section 5's one
+    # interval prints its own level)
     # fix08j (r28a M1): rollout's and ink's first patches drop p(7); only raw attention and gradient-weighted raise it
     ("lesson", "12", ("raw-attention or gradient-weighted map", "rollout's and ink's first patches drop it near 0")),
     # fix08j (r28a minors 7, 8, 9, 6): the switch-off two-liner, the overlay, DINO, vit-explain's gradient rollout
@@ -168,7 +182,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "K", ("DINO", "Caron et al. 2021", "self-supervised", "supervised on digits")),  # r29 density: K
     ("lesson", "11", ('"gradient rollout"', "not section 8's rule", "#appendix-k")),  # r29 density: the rule in K
     ("appendix", "K", ("over the heads before clamping",)),
-    ("lesson", "5", ("above 5x flat", "looks almost uniform")),  # fix08j (r28a minor 12)
+    ("appendix", "D", ("above 5x flat", "looks almost uniform")),  # fix08j (r28a 12); r29 density (fix08q): D
     (
         "lesson",
         "10",
@@ -190,7 +204,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "10", ("200",)),
     ("appendix", "J", ("<summary>Not tested here</summary>", "0.167", "0.169")),
     ("lesson", "10", ("family", "10 comparisons", "Bonferroni")),  # r25a item 8: the family size stays stated
-    ("lesson", "10", ("blank", "no pixel above 0")),
+    ("lesson", "10", ("blank",)),
+    ("appendix", "I", ("no pixel above 0",)),  # r29 density (fix08q): with occlusion's two variants, appendix I
     ("lesson", "10", ("strong reference", "not an optimum")),
     # fix08e (r27c: the cut): Chefer et al.'s ImageNet result moves to appendix A, one linking clause in section 10
     ("appendix", "A", ("CVPR 2021",)),
@@ -204,7 +219,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "10", ("#appendix-k",)),
     ("lesson", "11", ("100",)),
     ("lesson", "11", ("None of the three settings tested deletes detectably faster",)),  # fix08i (r27f minor 6)
-    ("lesson", "11", ("mean and max fusion with discard 0.9", "min fusion with none")),  # fix08i: min's discard
+    # fix08i: min's discard; r29 density (fix08q): moved to appendix K
+    ("appendix", "K", ("mean and max fusion with discard 0.9", "min fusion with none")),
     # fix08i (r27f D): +0.111 [+0.076, +0.149] at 98.3 % is printed (PRINTED rows)
     ("lesson", "11", ("min fusion deletes detectably slower",)),
     (
@@ -261,7 +277,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "5", ("5 / 49",)),
     ("lesson", "5", ("73.8 %",)),  # r25a item 1: the finding as one number (fix08i: its interval prints)
     ("appendix", "D", ("not tested", "off-ink top tokens")),
-    ("lesson", "5", ("16", "15", "0.12", "1.00", "8")),
+    ("lesson", "5", ("16", "15", "1.00", "8")),  # fix08q (r29d minor 3): 0.12 prints (PRINTED: "tops 0.12 to 1.00")
     ("appendix", "D", ("(4, 1)", "2020")),
     ("appendix", "D", ("16 %", "33 %")),
     ("lesson", "7", ("diamond", "not just the centre")),
@@ -277,7 +293,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("20.2",)),
     ("lesson", "7", ("49",)),
     ("lesson", "8", ("faint ink", "not blank")),
-    ("lesson", "5", ("not inked, no pixel above 0.5", "faintly inked patch (largest pixel 0.42)")),  # r26b M2
+    ("lesson", "5", ("not inked, no pixel above 0.5",)),  # r26b M2
+    ("appendix", "D", ("faintly inked patch (largest pixel 0.42)",)),  # r26b M2; r29 density (fix08q): appendix D
     ("lesson", "8", ("softmax ties",)),
     ("lesson", "8", ("toy_raw_0", "toy_raw_1", "no residual inside")),
     ("lesson", "8", ("200", "10")),
@@ -327,9 +344,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ("-0.42", "[-0.46, -0.38]", "0.52 to 0.65", "0.98", "rollout 0.92 / gradient-weighted 0.51"),
     ),  # r25b item 1
     # r25b item 2: cell 18 as full sentences; fix08c (review r26c minors 1, 3): the tops' comparison prints, no prose
-    ("lesson", "5", ("near-flat", "under 2 / 49")),  # r27c minor 5; fix08i (r27f minor 7): 2/49 outright
+    ("appendix", "D", ("near-flat", "under 2 / 49")),  # r27c minor 5; fix08i (r27f 7); r29 density (fix08q): D
     ("appendix", "08", ("how far each head looks",)),  # fix08i (r27f minor 14); r29 density: the pointer cut, F listed
-    ("lesson", "5", ("loose",)),  # r27c minor 5: the peaked cut is loose
+    ("appendix", "D", ("cut 5/49 is loose",)),  # r27c minor 5; r29 density (fix08q): moved to appendix D
     ("lesson", "6", ("A toy of Abnar & Zuidema's (2020) rollout",)),  # r25b item 5
     (
         "appendix",
@@ -544,7 +561,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ),  # r29 density: section 7's 56-86 % moved to appendix I
     # fix08k (r28b minors 5, 6); fix08l (r28c minors 1, 2): the table places three, the figure draws four
     ("lesson", "10", ("Twelve orders: the three maps", "The table places three; the figure draws four")),  # r29a 7
-    ("lesson", "10", ("Two variants: blank patches (no pixel above 0) sent last or ranked like the rest",)),
+    # r29 density (fix08q): moved to appendix I
+    ("appendix", "I", ("Two variants: blank patches (no pixel above 0) sent last or ranked like the rest",)),
     # fix08l (r28c minor 7): the value-norm map's one-change comparison beside the two-change one
     (
         "lesson",
@@ -567,6 +585,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    ("lesson", "6", "how far R's rows sit from their average row (half the L1 distance): [0.51, 0.27, 0.14, 0.07]"),
     # fix08p (review r29c minors 11, 2, 3): printed instead of prose; the references paired
     ("lesson", "9", "noise floor: + noise of std 0.02 x the pixel range, one draw (32 of 32 decisions kept)"),
     ("lesson", "9", "ρ (mean over 32 digits), min .. max over its 3 draws"),  # r25c item 2: the first line says it
@@ -580,8 +599,10 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "10", "lag blank last - lag as ranked: -0.023, 95 % interval [-0.030, -0.017]"),
     ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
     ("lesson", "10", "the family's 10 pairs, A - B:"),  # fix08o (r29b minor 2): the ten pairs named, printed
-    ("lesson", "10", "greedy (stored) - occlusion, blank last"),
-    ("lesson", "10", "mean map (no image) - random order"),
+    # r30 decision (fix08q, r29d minor 12): the ten names print in appendix I; the lesson prints one line for them
+    ("appendix", "I", "greedy (stored) - occlusion, blank last"),
+    ("appendix", "I", "mean map (no image) - random order"),
+    ("lesson", "10", "the family's 10 pairs, A - B: all 10 are named in appendix I"),
     # fix08m (review r28d item 3 of the 9-list): the lesson's model run in transformers, the same weights and map
     ("lesson", "4", "transformers 5.23.0: 4 tensors, each (8, 4, 50, 50)"),
     ("lesson", "4", "HF's attentions == capture_attention's (atol 1e-6): True"),
@@ -1176,6 +1197,9 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "4", "prose", "4.x releases", "r29d minor 1: one commit was read, not every 4.x release"),
+    ("lesson", "6", "prose", "through itself", "r29d minor 6: p2's second route runs through the class token's row"),
+    ("lesson", "5", "printed", "inked top patches", "r29d minor 3: section 5 prints the two lines its prose reads"),
     ("lesson", "10", "prose", "three shown", "r28c minor 1: the table places three, the figure draws four"),
     ("lesson", "9", "prose", "Both hold", "r28c minor 3: 'both' after four bullets is ambiguous"),
     ("lesson", "9", "checks", "# printed: PyTorch's default", "r28c minor 8: nothing prints it"),
