@@ -1055,6 +1055,17 @@ def test_seed_pairs_wraps_six_panels_into_two_rows_of_three():  # review r27c mi
         plot_seed_pairs([("a", CONTROL)], total=180, per_row=0)
 
 
+def test_seed_pairs_can_leave_out_the_intervals_and_share_one_legend():  # review r29d minors 2 and 3
+    fig = plot_seed_pairs([("a", CONTROL), ("b", SCALE)], total=180, title="t", intervals=False, shared_legend=True)
+    assert len(fig.axes) == 2 and not any(ax.texts for ax in fig.axes)  # no interval panel
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]  # each panel: its label alone
+    suptitle = fig._suptitle.get_text()
+    assert suptitle.startswith("t\n") and suptitle.count("tied seeds drawn side by side") == 1  # the key, once
+    assert fig.axes[0].get_ylim() == fig.axes[1].get_ylim()  # one accuracy scale still
+    default = plot_seed_pairs([("a", CONTROL)], total=180)  # the default keeps the per-panel key and the intervals
+    assert len(default.axes) == 2 and "green overlap higher" in default.axes[0].get_title()
+
+
 @pytest.mark.parametrize(
     "bad",
     [[], [("a", {"x": [1, 2]})], [("a", {"x": [1, 2], "y": [1]})], [("a", {"x": [1], "y": [1]})]],

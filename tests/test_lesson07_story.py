@@ -24,7 +24,8 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "07_tokens_to_token_vit_solutions.ipynb
 NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2020  # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021
+# r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2020
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -829,9 +830,9 @@ PROSE = [
                 # review r29c minor 3: "scored higher" (interval below 0), parameter-matched
                 # r30 decision (review r29d M2, brief fix07q item 2): the r29 wording stays, with its size in words (no
                 # brackets: "[" is FORBIDDEN in the Summary) and the six comparisons it is one of
-                "A parameter-matched token MLP scored higher than the token transformers, by about 2 of 180 digits (one "
-                "of six comparisons, not corrected for the other five), and switching only their attention off made no "
-                "detectable difference."
+                "A parameter-matched token MLP scored higher than the token transformers, by about 2 of 180 digits "
+                "(one of six comparisons, not corrected for the other five), and switching only their attention off "
+                "made no detectable difference."
             ),
             # review r27d M1 (b): the results file's caveat; r27c minor 4: later models share the stem
             # review r28a M1: the scope of every digit gap, with the one longer run
@@ -1151,6 +1152,10 @@ CODE = [
             'assert f"{arms.runs[\'token MLP\'].sign_p_value:.3f}" == "0.062"',
             '"26 to 91 s of wall time per run" in flat',  # review r27b minor 6: Sources' retrain line, checked
             "linear_arm ==",
+            # r30 (review r29d minor 2, brief fix07q item 4): section 6's forest plot, moved here; the lesson keeps the
+            # seed pairs and the table of intervals
+            'save_figure(fig, "07_seed_pairs_token_layer")',
+            "pairs = token_layer_pairs(TOKEN_LAYER_ARMS + PATCH_ARMS)",
         ],
     ),
     (
@@ -1262,6 +1267,10 @@ CODE = [
             '("token MLP", mlp_correct)',
             "paired_seeds(",
             "plot_seed_pairs(pairs, 180",
+            # review r29d minors 2 and 3 (brief fix07q item 4): the seed pairs only (the table holds the intervals),
+            # the legend once at figure level; the forest plot moved to the appendix's Sources (its row there)
+            "plot_seed_pairs(pairs, 180, intervals=False, shared_legend=True",
+            'save_figure(fig, "07_seed_pairs_arms")',
             '["+3.1", "+2.5", "+3.8"]',
             "results /",
             "results = pathlib.Path(",

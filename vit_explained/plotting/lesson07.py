@@ -809,26 +809,33 @@ def _short_stage(name: str) -> str:
 
 
 def plot_seed_pairs(
-    comparisons: Sequence[tuple[str, dict[str, Sequence[int]]]], total: int, title: str | None = None, per_row: int = 3
+    comparisons: Sequence[tuple[str, dict[str, Sequence[int]]]],
+    total: int,
+    title: str | None = None,
+    per_row: int = 3,
+    *,
+    intervals: bool = True,
+    shared_legend: bool = False,
 ) -> Figure:
     """Paired seeds as dots: one panel per comparison ``(label, {arm: correct per seed, other arm: ...})``,
-    each seed's two accuracies (``correct / total``, in %) joined by a line, then one panel with each
+    each seed's two accuracies (``correct / total``, in %) joined by a line, then (``intervals``) one panel with each
     comparison's mean difference (first arm minus second) and its 95 % t-interval over seeds
-    (:func:`vit_explained.evidence.paired_seeds`), a dashed line at 0; ``per_row`` panels to a row."""
+    (:func:`vit_explained.evidence.paired_seeds`), a dashed line at 0; ``per_row`` panels to a row.
+    ``shared_legend``: the colour key and "tied seeds drawn side by side" once, under the figure's title, and each
+    panel titled by its label alone."""
     if not comparisons:
         raise ValueError("comparisons must hold at least one (label, {arm: counts, arm: counts})")
     _checks.positive_int("total", total)
-    panels = len(comparisons) + 1
+    panels = len(comparisons) + int(intervals)
     rows, cols = -(-panels // _checks.positive_int("per_row", per_row)), min(panels, per_row)
     one_row = rows == 1  # one row: the interval panel a little wider, as before
     fig = new_figure(figsize=(4.2 * panels, 4.2) if one_row else (4.4 * cols, 4.6 * rows))
-    ratios = [1] * (cols - 1) + [1.3 if one_row else 1]
+    ratios = [1] * (cols - 1) + [1.3 if one_row and intervals else 1]
     axes = list(fig.subplots(rows, cols, squeeze=False, gridspec_kw={"width_ratios": ratios}).ravel())
     for spare in axes[panels:]:  # an incomplete last row
         spare.remove()
-    axes = axes[:panels]
-    intervals = []
-    for ax in axes[1:-1]:
+    axes, found = axes[:panels], []
+    for ax in axes[1 : len(comparisons)]:
         ax.sharey(axes[0])  # one accuracy scale for every pair panel
     for ax, (label, arms) in zip(axes, comparisons, strict=False):
         if len(arms) != 2:
@@ -848,13 +855,17 @@ def plot_seed_pairs(
         ax.set_xlim(-0.5, 1.5)
         ax.set_ylabel(f"validation accuracy (%, of {total} digits)")
         tied = "; tied seeds drawn side by side" if max(seen.values()) > 1 else ""
-        ax.set_title(f"{label}\none line per seed ({a_pct.size}{tied}):\ngreen {first} higher, red lower, gray tie",
-                     fontsize=8)  # fmt: skip
+        key = f"one line per seed ({a_pct.size}{tied}):\ngreen {first} higher, red lower, gray tie"
+        ax.set_title(label if shared_legend else f"{label}\n{key}", fontsize=10 if shared_legend else 8)
         ax.grid(axis="y", alpha=0.3)
         run = paired_seeds(a_pct / 100, b_pct / 100, names=(first, second), percent=True).t_interval()
-        intervals.append((f"{first}\n- {second}", 100 * run.estimate, 100 * run.low, 100 * run.high))
-    _draw_intervals(axes[-1], intervals)
-    return _finish(fig, title, top=0.95)
+        found.append((f"{first}\n- {second}", 100 * run.estimate, 100 * run.low, 100 * run.high))
+    if intervals:
+        _draw_intervals(axes[-1], found)
+    if shared_legend:  # once, for every panel: the left arm is the one named first
+        key = "one line per seed; tied seeds drawn side by side; green: the left arm higher, red: lower, gray: a tie"
+        title = f"{title}\n{key}" if title else key
+    return _finish(fig, title, top=0.93 if shared_legend else 0.95)
 
 
 def _draw_intervals(last, intervals: list[tuple[str, float, float, float]]) -> None:
