@@ -1332,4 +1332,4 @@ def test_fix01k_the_rolled_digits_frame_the_wrapped_band() -> None:
     assert torch.equal(torch.tensor(axes[3].images[0].get_array()), torch.roll(digits[0, 0], 4, -1))
     sources = nb.sources(LESSON)
     at = nb.unique_index(sources, "display(plot_rolled_digits(digits, rolls))")
-    assert at < nb.unique_index(sources, "The absolute position table also breaks")
+    assert at < nb.unique_index(sources, "The absolute position table stays while the patches move")

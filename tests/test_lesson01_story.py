@@ -27,7 +27,8 @@ HEADING = re.compile(r"#{1,3} (.*)")
 # the main path's targets (fix01i lowered the words from 2,350 to 2,140 before the Summary; fix01j the cells from 46 to
 # 44: section 8's shift probe moved to appendix E)
 # fix01n (r29 density): 43 cells / 2,074 words (the slip picture, section 6 bookkeeping and section 7 table moved out)
-CAP_CELLS, CAP_WORDS = 43, 2074
+# fix01q (r29d): the equivariance reason and the band caption paid for by cuts; 43 cells / 2,073 words
+CAP_CELLS, CAP_WORDS = 43, 2073
 
 
 @cache
@@ -158,8 +159,9 @@ FACTS = [
             "libraries differ in kernel",  # r27a minor 13: the centred-vs-canvas count moved to appendix B
             # fix01o item 2 (r29b minor 1): the interval, not "keeps"
             # fix01p item 1 (r29c M1): both kernels named; bilinear's drop is detectable (appendix B's table)
-            "resized in 2-d, the table stays within 4 points: bicubic (timm's) shows no detectable drop (99 % interval"
-            " -2.6 to +0.5 points), bilinear a small one (-2.0 points, -3.8 to -0.3)",  # 96.4 and 97.4 print above
+            # fix01q item 5 (r29d minor 11): the colons full stops, no fact changed
+            "a table resized in 2-d stays within 4 points. bicubic (timm's) shows no detectable drop (99 % interval"
+            " -2.6 to +0.5 points), bilinear a small one (-2.0 points, -3.8 to -0.3).",  # 96.4 and 97.4 print above
             "2-d bicubic, antialiased (`interpolate_positions`' default)",  # fix01p item 4 (r29c minor 5)
         ],
     ),
@@ -218,8 +220,10 @@ FACTS = [
             # fix01m item 1 (r28d minor 2): plain words, the training run as the unit of evidence
             # fix01n item Z (r29a minor 14): one line; the seed bookkeeping lives in appendix A
             # fix01p item 2 (r29c M2): a lean in 3 of 3, shown in 1 of the 2 runs that test it, barely: a hint
-            "trained tables lean toward same-column positions being alike (+0.15 to +0.19 in 3 of 3 small runs; shown in 1"
-            " of the 2 runs that test it, barely): a hint; an order-only table does not.",
+            # r30 decision (fix01q item 2, r29d minor 4): the bullet matches section 6's one-sentence hedge; r29c M2's
+            # '1 of the 2 runs that test it' lives in appendix A (its row: 'Section 6's three runs, with intervals')
+            "all three trained tables lean toward 2-d closeness (+0.15 to +0.19 for same-column positions), and an"
+            " order-only table does not; with three small runs this is a hint.",
             # fix01p item 1 (r29c M1): bicubic no detectable drop, bilinear -2 points
             "a 2-d resize stays within 4 points (bicubic: no detectable drop; bilinear: -2 points); a 1-d stretch about"
             " halves the accuracy.",
@@ -268,7 +272,9 @@ FACTS = [
             "ViT",
             # r27d minor 8: one short pointer; DeiT-B's ImageNet-only accuracy stays named
             "(01_patches_and_embeddings_appendix.ipynb#appendix-e): digits with no ink in the wrapped band, deit-b's 81.8 % on imagenet alone, the **hybrid vit**.",
-            "absolute position table also breaks whole-patch equivariance",
+            # fix01q item 6 (r29d minor 9): for a classifier's output the property lost is invariance
+            "the absolute position table stays while the patches move, so the model's output is no longer invariant to"
+            " whole-patch shifts.",
             "stays while the patches move",
             "loses 9.2 to 25.0 points by direction",  # r25b item 1: the four directions' range, printed beside it
             "(printed above)",  # fix01i D: the intervals are printed; the ink-free range moved to appendix E
@@ -318,10 +324,13 @@ FACTS = [
             "all three trained tables lean that way (+0.15 to +0.19); a table that knows only token order shows no such"
             " effect (+0.01).",
             # fix01p item 2 (r29c M2, minor 7): which seed tests it, and what the reading measures; "the run is the unit" out
-            "three small runs: seed 0 suggested the question; of the two testing it, one shows it, barely: a hint, not a"
-            " finding (appendix a: the intervals).",
-            "a distance-only table passes too, so this reading shows 2-d closeness, not rows and columns.",
-            "columns are the test because order alone already makes left/right neighbours alike.",
+            # fix01q items 2-3 (r29d minors 4, 5): the hedge in one sentence (which seed tests it: appendix A's row,
+            # 'Section 6's three runs, with intervals'; the distance-only control: appendix A's row below, r29 density);
+            # why columns are the test moved to the picture's caption, with why the counts are one table's
+            "with three small runs this is a hint of 2-d closeness, not a finding.",
+            "bands along the rows are what token order alone gives (compare the 1-d sinusoid below); the test is the"
+            " columns.",
+            "each run's counts come from one table, not 36 independent patches.",
             "a table that knows only token order shows no such effect",  # fix01l item 2 (r28c minor 6)
             # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
             'the vit paper (section 4.5, fig. 7) finds that in vit-l/32 "closer patches tend to have more similar position'
@@ -330,6 +339,14 @@ FACTS = [
             # fix01o item 3 (r29b minor 2): the 1-D map's rings explained (the colour ranges print in the panel titles)
             "the 1-d one, each token's two sequence neighbours (row ends tie the next row's start).",
             "seeds 0-2",
+        ],
+    ),
+    (  # r29 density: moved to appendix A (fix01q item 2, r29d minor 4): fix01p's 'a distance-only table passes too'
+        "appendix",
+        "A closeness-only control",
+        [
+            "a table with no rows or columns built in passes both row - neither and column - neither",
+            "so these two readings measure closeness.",
         ],
     ),
     (  # r29 density: moved to appendix A (fix01n item 1, r29a minor 3): section 6's "In short" bookkeeping
@@ -380,11 +397,12 @@ FACTS = [
             "untrained model shows the invariance exactly",
             # fix01n item 2 (r29a M1): r25d item 4's "exact invariance only" kept; the shuffle shows reliance, not need
             # fix01p (r29c minor 3): "exactly" kept (r29a M1), one clause: the measured change is float32 rounding
-            "so without positions the encoder is blind to patch order, exactly, float32 rounding aside: the table is its only"
+            # fix01q item 5 (r29d minor 11): the colon a full stop, no fact changed
+            "so without positions the encoder is blind to patch order, exactly, float32 rounding aside. the table is its only"
             " order-sensitive part.",
             "the trained model relies on its table",
             "do positions *help*? that takes one change",
-            "against 96.1-97.4 % with them (3 seeds): on these digits, 15-22 points.",  # fix01o item 1 (r29b M1): 3 seeds each
+            "against 96.1-97.4 % with them (3 seeds), a gap of 15-22 points on these digits.",  # fix01q item 5: no colon  # fix01o item 1 (r29b M1): 3 seeds each
             # fix01o item 4 (r29b minor 11): Table 8 in one sentence; r27f M1's rule kept (no 2.8 beside our numbers)
             # fix01p item 4 (r29c minor 2): the spread is 0.205, so "about", with the three numbers
             "the paper's table 8 (imagenet 5-shot): 1-d, 2-d and relative tables within about 0.2 points (64.2, 64.0, 64.0"
@@ -393,7 +411,6 @@ FACTS = [
             "training's",
             "dropout",
             "weights",
-            "4 of 8 right, against 21.8 % overall",  # r25a item 3: the eight shown vs all 1,000
             "97.4 %",
             "appendix F",
             "Appendix F",
@@ -417,7 +434,9 @@ FACTS = [
             # fix01j item 5 (r28a minors 6, 10): which property is measured; the eight digits' binomial
             "the encoder is permutation-equivariant (the tokens move with the shuffle), so the class token's output,"
             " measured below, is invariant",
-            "4 of 8 right, against 21.8 % overall: a lucky draw (7 % chance, appendix g).",  # fix01l item 2 (r28c minor 4): binomial in G
+            # fix01q item 1 (r29d minor 1): why the encoder is permutation-equivariant, before its picture
+            "layernorm and the mlp act on each token alone. shuffling the tokens by a permutation matrix $p$ turns"
+            " attention's weights $a$ into $pap^\\top$ (below) and its output $av$ into $pav$.",
             "[appendix b](01_patches_and_embeddings_appendix.ipynb#appendix-b), the paper's table 8",
         ],
     ),
@@ -450,6 +469,14 @@ FACTS = [
         ],
     ),
     ("appendix", "The position maps (section 6)", ["appendix A tests"]),
+    (  # r29 density: moved to appendix G (fix01q item 2, r29d minor 3): the eight shown and their binomial
+        "appendix",
+        "The digit shuffle (section 5)",
+        [
+            "4 of 8 right, against 21.8 % overall",  # r25a item 3: the eight shown vs all 1,000
+            "4 or more of 8 at that rate happens about 7 % of the time: a lucky draw.",  # fix01l item 2 (r28c minor 4)
+        ],
+    ),
     (
         "appendix",
         "The paper's Table 8 (section 5)",
@@ -654,7 +681,8 @@ FACTS = [
             "**roadmap.** (1) *build* the encoder's input (eq. 1).",
             "(2) *measure* a trained model's accuracy with its patches shuffled, then with its position table zeroed.",
             "(3) *show*: attention alone cannot tell where a patch sits; the table tells it.",
-            "it gets 27.7 % right, shuffled or not: above chance (10 %), within the ten shuffles' range.",
+            # fix01q item 5 (r29d minor 11): colons to sentences, no fact changed
+            "it gets 27.7 % right, shuffled or not, above chance (10 %) and within the ten shuffles' range.",
         ],
     ),
     # fix01m item 4 (r28d minor 7): a CNN layer is equivariant up to its stride (checked: 16 px vs 1 px)
@@ -664,7 +692,12 @@ FACTS = [
         ["(equivariant up to its stride)"],
     ),
     ("lesson", "3 · Patchify by hand", ["one red strip (3.4 image rows), not a patch"]),  # fix01m (r28d minor 6)
-    ("lesson", "0 · The whole ViT on one page", ["below: the map, then its code.", "the code is the map in 14 lines."]),
+    ("lesson", "0 · The whole ViT on one page", ["below: the map, then its code.", "the code is the map in 14 lines"]),
+    (  # fix01q item 6 (r29d minor 10): the 14 lines call two pieces opened later
+        "lesson",
+        "0 · The whole ViT on one page",
+        ["`patch_embedding` is opened in section 4, each `block` in lessons 03-04."],
+    ),
     (
         "appendix",
         "Add the positions, or append them? (section 5)",
@@ -2519,7 +2552,11 @@ def _at(where: str, label: str) -> int:
 # (notebook, earlier label, later label): the cell holding the first comes before the cell holding the second.
 ORDER = [
     ("lesson", "plot_shuffled_digits(", "Shuffling the patches costs"),  # 17b: the digits drawn before the claim
-    ("lesson", "paired_difference(bilinear, one_d", "**In one sentence**"),  # 17c: printed before the claim
+    (
+        "lesson",
+        "paired_difference(bilinear, one_d",
+        "A table resized in 2-D stays within 4 points",
+    ),  # 17c; fix01q: no colon
     ("lesson", "token_widget.compute(14, permute=False)", "no_permute = x.reshape"),  # 18b: picture, then check
     ("lesson", "fig = plot_token_matrix(patches[0]", "token_widget.compute(14, permute=False)"),  # 20a
     ("lesson", "change_bare, change_pos =", "With positions, the largest change is 0.05"),  # q: numbers after print
@@ -2544,7 +2581,7 @@ ORDER = [
         "In plain words: the patch cut follows only whole-patch shifts",
         "### A whole-patch shift through the trained ViT",
     ),
-    ("lesson", "rolls = {", "The absolute position table also breaks"),
+    ("lesson", "rolls = {", "The absolute position table stays while the patches move"),  # fix01q (r29d minor 9)
     ("lesson", "**Why positions at all?**", "mnist_vit = load_mnist_vit()"),
     ("lesson", "## 6 ·", "## 7 ·"),
     ("lesson", "## 7 ·", "## 8 ·"),
@@ -2590,9 +2627,9 @@ ORDER_IN_TEXT = [
     (
         "lesson:8 ·",
         "global attention and the absolute position table",  # fix01j item 3 (r28a minor 1)
-        "absolute position table also breaks",
+        "absolute position table stays while the patches move",  # fix01q (r29d minor 9): was 'also breaks'
     ),  # r25a item 1
-    ("lesson:8 ·", "absolute position table also breaks", "loses 9.2 to 25.0 points by direction"),
+    ("lesson:8 ·", "absolute position table stays while the patches move", "loses 9.2 to 25.0 points by direction"),
     ("lesson:8 ·", "the paper's reason it needs more data", "translation equivariance in every layer"),  # 24d
     ("lesson:8 ·", "One 3x3 conv changes 9 pixels", "two convs change 25"),  # 24d; the pixel window: printed (fix01i)
     ("appendix:Three kernels in the wild", "In plain words", "-1.0 points"),  # 21f: a plain sentence first
@@ -2833,7 +2870,7 @@ def test_r27b_the_slip_caption_is_next_to_its_picture() -> None:
     cells = nb.cells(LESSON)
     for probe, words in (
         ("reach = one_pixel_reach(", "One changed pixel"),
-        ("rolls = {", "The absolute position table also breaks"),
+        ("rolls = {", "The absolute position table stays while the patches move"),  # fix01q (r29d minor 9)
     ):
         at = _at("lesson", probe)
         assert nb.hidden(cells[at + 1]) and nb.source(cells[at + 2]).startswith(words), probe
@@ -2866,9 +2903,9 @@ def test_r27b_m1_the_2d_table_is_reported_as_a_tie() -> None:
         assert nb.flat(fact) in moved, fact
     summary = prose("lesson", "Summary")  # fix01n item Z (r29a minor 14): one line
     assert (
-        nb.flat(  # fix01p item 2 (r29c M2): hedged to appendix A
-            "trained tables lean toward same-column positions being alike (+0.15 to +0.19 in 3 of 3 small runs; shown in"
-            " 1 of the 2 runs that test it, barely): a hint"
+        nb.flat(  # fix01p item 2 (r29c M2): hedged to appendix A; fix01q item 2 (r29d minor 4): one clause
+            "all three trained tables lean toward 2-d closeness (+0.15 to +0.19 for same-column positions), and an"
+            " order-only table does not; with three small runs this is a hint."
         )
         in summary
     )
@@ -2903,7 +2940,7 @@ def test_r27c_the_thinner_section_5_and_the_tie_rings() -> None:
     five = prose("lesson", "5 · The class token and position embeddings")
     for fact in (
         "19-33 % of the held-out test digits right over ten permutations (seed 0's: 21.8 %)",  # fix01n item 3 (r29a minor 1)
-        "the trained model sees only which patches are present, not where: it gets 27.7 % right, shuffled or not",
+        "the trained model sees only which patches are present, not where. it gets 27.7 % right, shuffled or not",
         # fix01i item 1 (r27f M1): Table 8 lives in appendix B; fix01j item 2: the guess replaced by the measurement
         "trained without any positions, the same recipe gets 75.1-81.0 % (3 seeds",
     ):

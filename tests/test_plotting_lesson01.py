@@ -268,3 +268,19 @@ def test_exact_ties_are_ringed_on_every_tied_neighbour_and_nowhere_else():
     rings = [c for c in fig.axes[0].collections if c.get_facecolor().size == 0 or c.get_facecolor()[0][3] == 0]
     assert len(rings) == 16 + len(tied)  # a white square per patch, a ring set per tied patch
     assert len(fig.axes[1].collections) == 2 * 16  # no ties: a white square and a red dot per patch
+
+
+def test_permuted_attention_labels_each_row_and_column_with_its_token():
+    """fix01q item 1 (r29d minor 1): the shuffled panel is P A P^T, its ticks the tokens in their new places."""
+    from vit_explained.plotting.lesson01 import plot_permuted_attention
+
+    attention = torch.softmax(torch.randn(4, 4, generator=torch.Generator().manual_seed(0)), dim=-1)
+    order = torch.tensor([2, 0, 3, 1])
+    perm = torch.eye(4)[order]
+    fig = plot_permuted_attention(attention, perm @ attention @ perm.T, order)
+    left, right = fig.axes[:2]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["2", "0", "3", "1"]
+    assert [t.get_text() for t in left.get_xticklabels()] == ["0", "1", "2", "3"]
+    assert right.texts[0].get_text() == f"{attention[2, 2]:.2f}"  # row token 2, column token 2
+    with pytest.raises(ValueError, match="permutation"):
+        plot_permuted_attention(attention, attention, torch.tensor([0, 0, 1, 2]))

@@ -148,14 +148,17 @@ def _token_matrix_layout(
 def _draw_token_example(
     fig: Figure, cell, matrix, patches: torch.Tensor, index: int, slot: int, ph: int, pw: int
 ) -> None:
-    """Point at token ``index`` on the matrix and fold its row back into a ``ph x pw`` square in ``cell``."""
-    count, length = patches.shape
+    """Frame token ``index``'s row on ``matrix`` (the zoomed rows), point at it, and fold the row back into a
+    ``ph x pw`` square in ``cell``."""
+    length = patches.shape[1]
+    shown = int(abs(matrix.get_ylim()[0] - matrix.get_ylim()[1]))  # the rows the panel shows
     channels = length // (ph * pw)
     colour = ("tab:red", "tab:orange", "tab:green", "tab:purple", "tab:blue")[slot % 5]
+    matrix.add_patch(Rectangle((0, index), length, 1, fill=False, edgecolor=colour, linewidth=2.5))
     matrix.annotate(
         f"token {index}",
         xy=(length, index + 0.5),
-        xytext=(length * 1.02, index + 0.5 + slot * count * 0.14),
+        xytext=(length * 1.06, index + 0.5 + (slot - 1) * shown * 0.03),
         color=colour,
         fontsize=9,
         va="center",
@@ -185,7 +188,9 @@ def plot_token_matrix(
     ``patches`` is ``(N, ph * pw * C)`` or ``(1, N, ph * pw * C)`` in the layout of
     :func:`vit_explained.patchify` (``(p1 p2 c)``: channels innermost), values in ``[0, 1]``.
     Each row is drawn as a strip of ``ph * pw`` coloured pixels (3 numbers each for RGB); on the
-    left, the rows listed in ``examples`` are folded back into their ``ph x pw`` squares.
+    left, the rows listed in ``examples`` are folded back into their ``ph x pw`` squares; on the right, the
+    first rows (up to one past the last example) are drawn again, zoomed, each example's row framed in its colour,
+    so a one-pixel row of a tall matrix stays visible.
     """
     patches, ph, pw, channels = _token_matrix_layout(patches, patch_size, examples)
     count, length = patches.shape
@@ -193,25 +198,30 @@ def plot_token_matrix(
     if channels == 1:
         strips = strips[..., 0]
 
-    fig = new_figure(figsize=(10, 4.8))
-    grid = fig.add_gridspec(max(len(examples), 1), 2, width_ratios=(1, 6))
-    matrix = fig.add_subplot(grid[:, 1])
-    matrix.imshow(
-        strips.numpy(),
-        cmap="gray" if channels == 1 else None,
-        vmin=0,
-        vmax=1,
-        aspect="auto",
-        extent=(0, length, count, 0),
-        interpolation="none",
-    )
+    zoom = min(count, max(examples, default=0) + 2)  # rows 0 .. zoom - 1 drawn again, large, beside the matrix
+    fig = new_figure(figsize=(12, 4.8))
+    grid = fig.add_gridspec(max(len(examples), 1), 3, width_ratios=(1, 6, 3), wspace=0.35)
+    matrix, close = fig.add_subplot(grid[:, 1]), fig.add_subplot(grid[:, 2])
+    for ax, rows in ((matrix, count), (close, zoom)):
+        ax.imshow(
+            strips[:rows].numpy(),
+            cmap="gray" if channels == 1 else None,
+            vmin=0,
+            vmax=1,
+            aspect="auto",
+            extent=(0, length, rows, 0),
+            interpolation="none",
+        )
+    matrix.add_patch(Rectangle((0, 0), length, zoom, fill=False, edgecolor="white", linewidth=2, linestyle="--"))
+    close.set_title(f"rows 0 to {zoom - 1} of the matrix, zoomed", fontsize=10)
+    close.set_yticks([r + 0.5 for r in range(zoom)] if zoom <= 20 else [], range(zoom) if zoom <= 20 else [])
+    close.tick_params(labelsize=7)
     per_pixel = f"{channels} per pixel (R, G, B)" if channels > 1 else "1 per pixel"
     matrix.set_xlabel(f"place in the row, 0 to {length - 1}: {ph * pw} pixels row by row, {per_pixel}")
     matrix.set_ylabel(f"token index (row-major), N = {count}")
     matrix.set_title(f"token matrix ({count}, {length}): one row per patch")
     for slot, index in enumerate(examples):
-        _draw_token_example(fig, grid[slot, 0], matrix, patches, index, slot, ph, pw)
-    fig.tight_layout()
+        _draw_token_example(fig, grid[slot, 0], close, patches, index, slot, ph, pw)
     return fig
 
 
@@ -1020,6 +1030,47 @@ def plot_shuffled_digits(
         f"top: test digits; bottom: the same digits, patches shuffled (one permutation for all)\n{score}", fontsize=10
     )
     fig.tight_layout()
+    return fig
+
+
+def plot_permuted_attention(attention: torch.Tensor, shuffled: torch.Tensor, order: torch.Tensor) -> Figure:
+    """Why attention is permutation-equivariant, for a few tokens: ``attention`` is the ``(n, n)`` weight matrix
+    (rows: queries, columns: keys) for tokens ``0 .. n-1``; ``shuffled`` the matrix the same weights give for the
+    tokens in ``order`` (token ``order[i]`` at place ``i``). Both panels label each row and column with its token,
+    so the reader sees the same numbers, rows and columns moved together: ``shuffled = P attention P^T``."""
+    n = attention.shape[-1]
+    if attention.shape != (n, n) or shuffled.shape != (n, n) or sorted(order.tolist()) != list(range(n)):
+        raise ValueError(
+            f"need two (n, n) matrices and a permutation of 0..n-1; got {tuple(attention.shape)}, "
+            f"{tuple(shuffled.shape)} and {order.tolist()}"
+        )
+    fig = new_figure(figsize=(8.2, 3.6))
+    axes = fig.subplots(1, 2, gridspec_kw={"wspace": 0.35})
+    panels = (
+        (attention, list(range(n)), "tokens in order " + ", ".join(str(t) for t in range(n))),
+        (shuffled, order.tolist(), "tokens shuffled: " + ", ".join(str(t) for t in order.tolist())),
+    )
+    for ax, (matrix, labels, title) in zip(axes, panels, strict=True):
+        values = matrix.detach().float().cpu()
+        image = ax.imshow(values.numpy(), cmap="viridis", vmin=0, vmax=float(attention.max()))
+        for i in range(n):
+            for j in range(n):
+                ax.text(
+                    j,
+                    i,
+                    f"{values[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if values[i, j] < 0.6 * float(attention.max()) else "black",
+                )
+        ax.set_xticks(range(n), [str(t) for t in labels])
+        ax.set_yticks(range(n), [str(t) for t in labels])
+        ax.set_xlabel("key token (attended to)", fontsize=9)
+        ax.set_ylabel("query token (attending)", fontsize=9)
+        ax.set_title(title, fontsize=10)
+    fig.colorbar(image, ax=list(axes), shrink=0.8, label="attention weight")
+    fig.suptitle("attention weights: the same numbers, rows and columns moved together (P A P^T)", fontsize=10)
     return fig
 
 
