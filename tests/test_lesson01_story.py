@@ -917,7 +917,17 @@ FACTS = [
     (
         "appendix",
         "D · What the patch embedding learns",
-        ["30", "kernels", "inside", "low-frequency", "components", "consistent"],
+        [
+            "30",
+            "kernels",
+            "inside",
+            "low-frequency",
+            "components",
+            "consistent",
+            # fix01q (r29d, against d2l/UvA): the paper's own reading of its Fig. 7 (left), section 4.5 of arXiv v2
+            '"resemble plausible basis functions for a low-dimensional representation of the fine structure within each'
+            ' patch" (section 4.5)',
+        ],
     ),
     ("appendix", "B · Section 7's evidence", ["7", "evidence", "Section"]),
     (
