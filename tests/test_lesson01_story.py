@@ -402,11 +402,13 @@ FACTS = [
             " order-sensitive part.",
             "the trained model relies on its table",
             "do positions *help*? that takes one change",
-            "against 96.1-97.4 % with them (3 seeds), a gap of 15-22 points on these digits.",  # fix01q item 5: no colon  # fix01o item 1 (r29b M1): 3 seeds each
+            # fix01o item 1 (r29b M1): 3 seeds each; fix01q item 5 (r29d minor 11): no colon, no fact changed
+            "against 96.1-97.4 % with them (3 seeds), a gap of 15-22 points on these digits.",
             # fix01o item 4 (r29b minor 11): Table 8 in one sentence; r27f M1's rule kept (no 2.8 beside our numbers)
             # fix01p item 4 (r29c minor 2): the spread is 0.205, so "about", with the three numbers
-            "the paper's table 8 (imagenet 5-shot): 1-d, 2-d and relative tables within about 0.2 points (64.2, 64.0, 64.0"
-            " %); no positions, lowest.",
+            # r30 decision (fix01q item 5, r29d minor 11): the same one sentence and numbers, its colon made a clause
+            "in the paper's table 8 (imagenet 5-shot), 1-d, 2-d and relative tables land within about 0.2 points (64.2,"
+            " 64.0, 64.0 %); no positions scores lowest.",
             "since the table is the encoder's only order-sensitive part (the exact check above), the drop comes from",
             "training's",
             "dropout",
