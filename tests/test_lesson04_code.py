@@ -1450,3 +1450,35 @@ def test_paired_accuracy_table_splits_into_accuracy_and_paired_tables() -> None:
     assert not any(line.startswith("post-norm ") for line in paired)  # the reference row: nothing to pair with
     with pytest.raises(ValueError):
         norm_placement.paired_accuracy_table(runs, part="both sides")
+
+
+def test_paired_accuracy_table_rows_pick_the_arms_and_say_no_warm_up() -> None:
+    """r30 (review r29d minor 9): section 6 prints the no-warm-up rows only; the warm-up rows stay in appendix F."""
+    runs = norm_placement.stored_norm_training_runs()["runs"]
+    accuracy = norm_placement.paired_accuracy_table(runs, part="accuracy", rows=("pre-norm", "post-norm")).splitlines()
+    assert accuracy[0] == "validation accuracy %, no warm-up: mean (3 seeds' range)" and len(accuracy) == 4
+    assert [line.split()[0] for line in accuracy[2:]] == ["pre-norm", "post-norm"]
+    paired = norm_placement.paired_accuracy_table(runs, part="paired", rows=("pre-norm",)).splitlines()
+    assert len(paired) == 3 and " ".join(paired[2].split()) == "pre-norm +64.4 (+58.4..+68.8) +2.5 (-3.6..+7.4)"
+    full = norm_placement.paired_accuracy_table(runs, part="accuracy").splitlines()
+    assert full[0] == "validation accuracy %: mean (3 seeds' range)"  # warm-up rows included: no "no warm-up"
+
+
+def test_fixed_backward_arm_keeps_the_layernorm_forward_and_the_fixed_backward() -> None:
+    """r30 (review r29d minor 3): the cleaner arm's forward values are the LayerNorm's; its gradient is the fixed
+    divisor's (centred), so it changes only the backward factor 1/sigma."""
+    norm = nn.LayerNorm(16).double()
+    stream = (
+        3 * torch.randn(2, 5, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) + 1
+    ).requires_grad_(True)
+    out = norm_placement._final_step(norm_placement.FIXED_BACKWARD, norm, stream, norm_placement.FIXED_NORM)
+    torch.testing.assert_close(out, norm(stream))
+    weights = torch.randn(2, 5, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    (grad,) = torch.autograd.grad((out * weights).sum(), stream)
+    centred = norm_placement._final_step("centred_fixed", norm, stream, norm_placement.FIXED_NORM)
+    (expected,) = torch.autograd.grad((centred * weights).sum(), stream)
+    torch.testing.assert_close(grad, expected)
+    arm = norm_placement.final_norm_ablation((2, 16), (0,), names=(norm_placement.FIXED_BACKWARD,))
+    assert set(arm) == {norm_placement.FIXED_BACKWARD} and all(
+        v > 0 for vs in arm[norm_placement.FIXED_BACKWARD].values() for v in vs
+    )

@@ -21,8 +21,9 @@ PATHS = {
 LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # r28: 1,847 (85 % of r27f's 2,177); r28m: 1,846; r29n: 1,834; r29o: 1,834 (the LayerNorm clause and two full
 # sentences paid for by cuts); r29p: 1,831 (the stream picture, the lone-token cell and two clauses paid for by
-# cuts and merged cells): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1831
+# cuts and merged cells); r30 (review r29d): 1,826 (the logit caveat and the BatchNorm clause paid for by section 6's
+# warm-up rows and DropPath's versions, moved to appendices F and O): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1826
 
 
 def _key(heading: str) -> str:
@@ -88,6 +89,21 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 PRINTED = [
     (
+        "L",
+        "## 6 ·",
+        "validation accuracy %, no warm-up: mean (3 seeds' range)",
+        True,
+        "r30 item 5 (review r29d minor 4): the table's arms are not warmed up (the figure's panels 2-3 are, both "
+        "placements); its warm-up rows in appendix F",
+    ),
+    (
+        "A",
+        "## A ·",
+        "L = 16: dividing by 1.33 instead of sigma makes the head's input 2.64-2.85 times larger",
+        True,
+        "r30 item 2 (review r29d minor 3): the forward confound, measured",
+    ),
+    (
         "A",
         "## F ·",
         "post-norm, lr 5e-3, warm-up 150: 10-step mean loss down to 1.58-1.63, back above 0.9 ln 10 for good at "
@@ -97,11 +113,13 @@ PRINTED = [
         "r29 density: moved to appendix F (r29p item 2, review r29c minor 14)",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## F ·",
         "post-norm, warm-up 150 12.3 (10.0..17.0)",
         True,
-        "r29n item 2 (review r29a minor 1): the training runs as a 4-row table (arm, mean, seed range, paired range)",
+        "r29n item 2 (review r29a minor 1): the training runs as a 4-row table (arm, mean, seed range, paired range); "
+        "r29 density: moved to appendix F (r30 item 1, review r29d minor 9: the warm-up rows; the lesson keeps the "
+        "no-warm-up rows and the pre-norm paired row)",
     ),
     (
         "L",
@@ -159,13 +177,14 @@ PRINTED = [
         "r28 item 5 (review r27f minor 13): slope and interval glossed; r28b: printed, not prose (word cap)",
     ),
     (
-        "L",
-        "## 6 ·",
-        "at lr 1e-3, 3 seeds give 95 % t-intervals with half-widths up to 13.9 points (appendix F): a smaller gap "
-        "could go undetected",
+        "A",
+        "## F ·",
+        "at lr 1e-3, 3 seeds give 95 % t-intervals with half-widths up to 13.9 points: a smaller gap could go "
+        "undetected",
         True,
         "r28b item 1 (review r28a minor 3): the detection limit of 'no consistent difference', from appendix F; "
-        "r29o (review r29b minor 9): a half-width, said so",
+        "r29o (review r29b minor 9): a half-width, said so; r29 density: moved to appendix F (r30 item 1, review r29d "
+        "minor 9: the t-interval sentence; its pointer '(appendix F)' dropped there)",
     ),
     (
         "L",
@@ -868,6 +887,20 @@ PRINTED = [
 CODE = [
     (
         "L",
+        "## 6 ·",
+        "_back = collapse_steps(norm_runs, lr=5e-3, window=10)",
+        True,
+        "r30 item 5 (review r29d minor 5): 'the warm-up postpones the break' asserted in the lesson too",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "assert round(sum(spread[16]) / len(seeds) / FIXED_NORM, 1) == 2.7",
+        True,
+        "r30 item 2 (review r29d minor 3): 'about 2.7 times at L = 16'",
+    ),
+    (
+        "L",
         "## 2 ·",
         'save_figure(fig, "04_flop_split")',
         False,
@@ -1447,6 +1480,32 @@ PROSE = [
     (
         "L",
         "## 6 ·",
+        [
+            "Dividing by 1.33\nalso enlarges the head's input, about 2.7 times at L = 16",
+            "with the LayerNorm's forward pass and only the\nbackward divisor fixed, the gradient is flat too",
+        ],
+        "r30 item 2 (review r29d minor 3): the fixed arm's forward confound (spreads 3.50-3.80 / 1.33: 2.64-2.85x) "
+        "named; the cleaner arm measured (appendix A), not the review's guess that larger logits shrink the gradient "
+        "(here dL/dlogits grew 5-12 % at L = 16)",
+    ),
+    (
+        "A",
+        "## A ·",
+        [
+            "One more arm keeps the LayerNorm's forward values and fixes only the backward divisor",
+            "alone removes the fall",
+        ],
+        "r30 item 2 (review r29d minor 3): the arm that changes only the backward factor 1/sigma",
+    ),
+    (
+        "L",
+        "## 4 ·",
+        ["`eval()` uses running averages, poor with small batches", "the same in both modes"],
+        "r30 item 5 (review r29d minor 6): BatchNorm's train/eval mismatch and small batches, one clause",
+    ),
+    (
+        "L",
+        "## 6 ·",
         ["the warm-up postpones the break (appendix F)"],
         "r29n item 2 (review r29a minor 1): what the loss curves show about warm-up (r29p: its one clause kept)",
     ),
@@ -1461,24 +1520,31 @@ PROSE = [
         "(r29p item 2, review r29c minor 14)",
     ),
     (
-        "L",
-        "## 7 ·",
+        "A",
+        "## O ·",
         ["`linspace(0, rate, depth)`) from timm v1.0.21 (older versions inline the same `torch.linspace`)"],
         "r29p item 3 (review r29c minor 1): the helper from v1.0.21 (commit 3f58765a); v1.0.20's "
-        "vision_transformer.py:581 inlines torch.linspace",
+        "vision_transformer.py:581 inlines torch.linspace; r29 density: moved to appendix O (r30 item 1, review r29d "
+        "minor 8: DropPath's version history out of section 7, its formula kept there)",
     ),
     (
         "L",
         "## 6 ·",
-        ["Unlike 6a's, this post-norm has a final LayerNorm."],
-        "r29p item 3 (review r29c minor 5): 6a's post-norm (no final norm) against the training runs' (one)",
+        [
+            "Post-norm, as in 2017, has no final LayerNorm.",
+            "Both keep the final LayerNorm: only the blocks' norms move.",
+        ],
+        "r29p item 3 (review r29c minor 5): 6a's post-norm (no final norm) against the training runs' (one); r30 "
+        "decision (review r29d minor 9, density): the third saying of it ('Unlike 6a's, this post-norm has a final "
+        "LayerNorm.') cut; 6a's setup and the training runs' lead-in, both kept, say it",
     ),
     ("L", "(top)", ["h heads"], "r29p item 4 (review r29c minor 13): the FLOP code's heads in the Letters line"),
     (
         "L",
         "## 1 ·",
-        ["(at most 4.7e-4, at |x| = 2.7) on [-6, 6]"],
-        "r29p item 4 (review r29c minor 12): the grid of the printed maximum",
+        ["(at most 4.7e-4, at |x| = 2.7), computed on [-6, 6], drawn on [-4, 4]"],
+        "r29p item 4 (review r29c minor 12): the grid of the printed maximum; r30 decision (review r29d minor 1): the "
+        "grid computed on and the range the panel draws, both named",
     ),
     (
         "L",
@@ -1502,8 +1568,10 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ['`ViT_B_16_Weights.IMAGENET1K_V1.meta["_ops"]`, torchvision 0.29.1'],
-        "r29n item 3 (review r29a minor 4): torchvision's field and version (read in its 0.29.1 wheel)",
+        ['`ViT_B_16_Weights.IMAGENET1K_V1.meta["_ops"]`, torchvision 0.28.0'],
+        "r29n item 3 (review r29a minor 4): torchvision's field and version; r30 (review r29d minor 11): 0.28.0, "
+        "the wheel that requires torch ==2.13.0 (this environment's), read: 17.564 (0.29.1's, which requires torch "
+        ">=2.14.0, gives the same)",
     ),
     ("L", "## 4 ·", ["LeViT", "Graham et al. 2021"], "r29n item 3 (review r29a minor 5): BatchNorm can work"),
     ("L", "## Exercises", ["no in-place `x.mul_(...)`"], "r29n item 3 (review r29a minor 9): exercise 6's box"),
@@ -2184,11 +2252,16 @@ PROSE = [
     (
         "L",
         "## 7 ·",
-        [
-            "(timm's `calculate_drop_path_rates`: `linspace(0, rate, depth)`)",
-            "how it differs from Huang et al.'s and its schedule: appendix O",
-        ],
-        "r28 item 4 (review r27f minor 2): cell 61's sentence ends",
+        ["its rate rising linearly over the blocks, `linspace(0, rate, depth)`.", "timm's code: appendix O"],
+        "r28 item 4 (review r27f minor 2): cell 61's sentence ends; r30 (review r29d minors 8, 10): the formula kept, "
+        "the mid-sentence pointer cut (the cell's first line points to appendix O)",
+    ),
+    (
+        "A",
+        "## O ·",
+        ["(timm's `calculate_drop_path_rates`:\n`linspace(0, rate, depth)`)", "DropPath against Huang et al.'s"],
+        "r28 item 4 (review r27f minor 2); r29 density: moved to appendix O (r30 item 1, review r29d minor 8): the "
+        "helper's name with its versions, beside Huang et al.'s schedule",
     ),
     (
         "L",
@@ -2829,13 +2902,20 @@ PROSE = [
     (
         "L",
         "## 6 ·",
+        ["6a's Xavier init", "A warm-up did not rescue\npost-norm at 5e-3"],
+        "r26c M2: the stored warm-up arms do not rescue post-norm (r30: the verdict kept in section 6, its numbers "
+        "moved to appendix F, next row)",
+    ),
+    (
+        "A",
+        "## F ·",
         [
-            "6a's Xavier init",
-            "Warm-up (50 or 150 steps) leaves post-norm at or near chance (10.0-17.0 %) at 5e-3 on every seed",
+            "Warm-up (50 or 150 steps) leaves post-norm at or near chance\n(10.0-17.0 %) at 5e-3 on every seed",
             "no consistent gain at 1e-3",
         ],
         "r26c M2: the stored warm-up arms do not rescue post-norm; r28 item D: the 10-17 % range in the printed lines; "
-        "r28d item 3 (review r28c minor 1): 'at or near chance (10.0-17.0 %)', one seed reached 17.0 %",
+        "r28d item 3 (review r28c minor 1): 'at or near chance (10.0-17.0 %)', one seed reached 17.0 %; r29 density: "
+        "moved to appendix F (r30 item 1, review r29d minor 9: the warm-up rows and their sentence)",
     ),
     ("L", "## Summary", ["did not rescue post-norm at 5e-3"], "r26c M2"),
     (

@@ -99,6 +99,12 @@ FINAL_STEP_LABELS = {
 }
 
 
+#: The arm outside :data:`FINAL_NORMS` (review r29d minor 3): the LayerNorm's forward values, the fixed divisor's
+#: backward pass, so only the backward factor 1/sigma changes (the logits stay the LayerNorm's).
+FIXED_BACKWARD = "fixed_backward"
+FINAL_STEP_LABELS_EXTRA = {FIXED_BACKWARD: "LayerNorm forward, / 1.33 backward"}
+
+
 def _final_step(name: str, layer_norm: nn.LayerNorm, stream: torch.Tensor, fixed_norm: float) -> torch.Tensor:
     """Pre-norm's final step for :func:`last_fc2_gradient`'s ``final_norm`` (the lesson 04 ablation)."""
     if name == "layernorm":
@@ -114,6 +120,9 @@ def _final_step(name: str, layer_norm: nn.LayerNorm, stream: torch.Tensor, fixed
     if name == "centred_fixed":
         return centred / fixed_norm
     sigma = (centred.pow(2).mean(dim=-1, keepdim=True) + layer_norm.eps).sqrt()  # LayerNorm's (biased) spread
+    if name == FIXED_BACKWARD:  # forward: centred / sigma, the LayerNorm's values; backward: centred / fixed_norm
+        scaled = centred / fixed_norm + (centred / sigma - centred / fixed_norm).detach()
+        return scaled * layer_norm.weight + layer_norm.bias
     return centred / sigma.detach() * layer_norm.weight + layer_norm.bias  # "detached_sigma"
 
 
@@ -247,11 +256,12 @@ def final_norm_ablation(
     depths: Iterable[int], seeds: Iterable[int], names: Iterable[str] = FINAL_NORMS
 ) -> dict[str, dict[int, list[float]]]:
     """``{final_norm: {depth: [one value per seed]}}``: the pre-norm :func:`last_fc2_gradient` for each of
-    ``names`` (of :data:`FINAL_NORMS`), on the same blocks, seeds and depths; only the final norm changes."""
+    ``names`` (of :data:`FINAL_NORMS`, or :data:`FIXED_BACKWARD`: the LayerNorm's forward values with the fixed
+    divisor's backward pass), on the same blocks, seeds and depths; only the final norm changes."""
     seeds, depths, names = list(seeds), list(depths), list(names)
     for name in names:
-        if name not in FINAL_NORMS:
-            raise ValueError(f"final_norm must be one of {FINAL_NORMS}, got {name!r}")
+        if name not in (*FINAL_NORMS, FIXED_BACKWARD):
+            raise ValueError(f"final_norm must be one of {(*FINAL_NORMS, FIXED_BACKWARD)}, got {name!r}")
     runs = {(depth, seed): _final_step_gradients(depth, seed, names) for depth in depths for seed in seeds}
     return {name: {depth: [runs[depth, seed][name] for seed in seeds] for depth in depths} for name in names}
 
@@ -509,25 +519,30 @@ NORM_TRAINING_ROWS = {
 }
 
 
-def paired_accuracy_table(runs: list[dict], lrs: tuple[float, ...] = (5e-3, 1e-3), part: str = "both") -> str:
-    """The stored runs' validation accuracy as a table, one row per :data:`NORM_TRAINING_ROWS` arm and, per learning
-    rate, the mean over seeds with the seeds' range (``part="accuracy"``), the arm minus post-norm without warm-up,
-    paired by seed: mean (range) (``part="paired"``, the reference row left out), or both side by side."""
+def paired_accuracy_table(
+    runs: list[dict], lrs: tuple[float, ...] = (5e-3, 1e-3), part: str = "both", rows: tuple[str, ...] | None = None
+) -> str:
+    """The stored runs' validation accuracy as a table, one row per :data:`NORM_TRAINING_ROWS` arm (or per name in
+    ``rows``; without a warm-up row the header says "no warm-up") and, per learning rate, the mean over seeds with
+    the seeds' range (``part="accuracy"``), the arm minus post-norm without warm-up, paired by seed: mean (range)
+    (``part="paired"``, the reference row left out), or both side by side."""
     from .evidence import over_seeds, paired_seeds
 
     if part not in ("both", "accuracy", "paired"):
         raise ValueError(f"part must be 'both', 'accuracy' or 'paired', got {part!r}")
     by_condition = norm_training_conditions(runs)
     accuracy = {key: [run["val_accuracy"] for run in group] for key, group in by_condition.items()}
+    chosen = {name: NORM_TRAINING_ROWS[name] for name in (NORM_TRAINING_ROWS if rows is None else rows)}
+    cold = ", no warm-up" if all(warm == 0 for _, warm in chosen.values()) else ""
     header = {
-        "both": "validation accuracy %: mean (3 seeds' range); minus post-norm without warm-up, paired by seed: "
-        "mean (range)",
-        "accuracy": "validation accuracy %: mean (3 seeds' range)",
+        "both": f"validation accuracy %{cold}: mean (3 seeds' range); minus post-norm without warm-up, paired by "
+        "seed: mean (range)",
+        "accuracy": f"validation accuracy %{cold}: mean (3 seeds' range)",
         "paired": "minus post-norm without warm-up, paired by seed, points: mean (3 seeds' range)",
     }[part]
     width = 41 if part == "both" else 22
     lines = [header, f"{'':<23}" + "".join(f"{'lr ' + _lr(lr):<{width}}" for lr in lrs).rstrip()]
-    for name, (placement, warm) in NORM_TRAINING_ROWS.items():
+    for name, (placement, warm) in chosen.items():
         reference = (placement, warm) == ("post-norm", 0)
         if part == "paired" and reference:
             continue
