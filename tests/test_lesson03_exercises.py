@@ -1267,3 +1267,9 @@ def test_attention_refuses_a_python_list(capsys):
     with pytest.raises(ExerciseFailed, match=r"returned a Python list: return the \(B, h, N_q, d\) tensor") as failure:
         check_attention(as_list)
     assert "\n" not in str(failure.value)
+
+
+def test_attention_names_unnormalised_exp():
+    """Review r29d_03 minor 8: exp of the scores without the division by the row sum is named."""
+    with pytest.raises(ExerciseFailed, match=r"the weights do not sum to 1 over the keys"):
+        check_attention(lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).exp() @ v)

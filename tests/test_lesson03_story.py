@@ -61,6 +61,9 @@ FACTS = {
         '"appendix-e"',
     ],
     ("APPENDIX", "## E · Where the trained head looks (section 0)"): [
+        # review r28d_03 minor 4 (class token, not a patch); r30 density: moved from section 0 (review r29d_03 minor 7
+        # paid with cuts)
+        "its largest, 0.09, on the class token",
         # review r27f_03 D: the bilinear form and the class token, a second reading moved from section 0
         "bilinear form",
         "$x_i^\\top W_q^{(h)\\top} W_k^{(h)}\\, x_j$",  # review r26c_03 minor 3: head h's rows
@@ -268,6 +271,9 @@ FACTS = {
         "blockwise kernel",
     ],
     ("APPENDIX", "## J · In the libraries"): [
+        # review r28c_03 minor 4 (timm's ViTs give qkv a bias); r30 density: moved from section 1's shape walk to pay
+        # for review r29d_03 minors 1, 2 and 7
+        "`qkv_bias=False` by default (`VisionTransformer` passes\n  `True`",
         # r27b_03 minor 10; r28d_03 minor 11. r29 density: moved to appendix J (section 1 prints both paths)
         "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the\nweights",
         "float32 rounding on both paths (`fused=True`: it calls",
@@ -321,8 +327,6 @@ FACTS = {
         "  `nn.MultiheadAttention`) are one computation",
     ],
     ("LESSON", "## 0 · What queries, keys and values are for"): [
-        "matrix-multiply FLOPs",
-        "one wide head",
         "softmax",
         "Several heads.",
         "#appendix-f",
@@ -344,9 +348,6 @@ FACTS = {
         "`nn.Softmax`",
         "`attend`",
         "03",
-        # r27c_03 minor 15; r27f_03 minor 9; r28a_03; r28b_03 minor 6: timm's qkv_bias default, attn_drop and
-        # proj_drop, now appendix J's rows (review r28c_03 minor 4: one clause stays on the shape walk)
-        "timm's ViTs give `qkv` a bias ([appendix J](03_attention_shapes_appendix.ipynb#appendix-j)).",
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
         "(h three d)",
@@ -409,7 +410,8 @@ FACTS = {
         "[appendix G]",
         "1",
         "0.11",
-        "#layer-gradient",
+        # r30 decision (review r29d_03 minor 4): one appendix pointer in the paragraph; the whole-layer clause keeps
+        # its words (r29a_03), its link goes; #layer-gradient is inside appendix G
         "64",
         "81",
         "1024",
@@ -422,11 +424,20 @@ FACTS = {
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
         # review r28b_03 M2: the init numbers are appendix G's printed table; section 3 points to them
         "the scale makes the score spread independent of $d$",  # r29a_03 item 2: the take-home, now the lead
-        # review r29c_03 item 1: one reason on the main path, one pointer to the gradient story
-        "The gradient story is subtler:\n[appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
+        # review r29c_03 item 1: one reason on the main path, one pointer to the gradient story. r30 decision (review
+        # r29d_03 minor 2): the gradient story is now said in one sentence (what the right panel shows), one pointer
+        "Without the scale, saturated rows pass back little and the others\nmore than 0.11, so the mean falls below it "
+        "only at $d = 1024$ ([appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
         # r29a_03 minor 1 and item 2: a whole layer at init, one clause (the caveats: appendix G)
-        "(in a whole layer at init it grows like\n$\\sqrt{d}$: "
-        "[appendix G](03_attention_shapes_appendix.ipynb#layer-gradient))",
+        "(in a\nwhole layer at init it grows like $\\sqrt{d}$)",
+        # review r29d_03 minor 4: what the 0.11 isolates, in plain words
+        "0.11, at every $d$: the softmax's Jacobian alone",
+        # review r29d_03 minor 1 (appendix G's printed 0.8 %, 0.4 % and 36.2 %). r30 decision: the init clause stays
+        # on the main path (it moved r29c -> r29d; do not move it again)
+        "A fresh ViT-B layer's share depends on the init:\n1 % or less under PyTorch's and timm's defaults, about a "
+        "third under the original ViT's Flax init",
+        # review r29d_03 minor 3: the reason holds for AdamW too (appendix G's fold-scale prints 16.0 and 4.0 at d = 16)
+        "so one optimiser step changes the scores more: $d$ times\nfor SGD, $\\sqrt{d}$ for Adam's first step",
         "**What the chart shows.**",  # review r28b_03 minor 3: the chart, then a real layer
         # r29 decision (review r28d_03 minor 6): one sentence on the rate, the rest in appendix G
         "The gap depends on the learning rate ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget) "
@@ -452,6 +463,8 @@ FACTS = {
         # review r28c_03 minor 8: how the fused path manages without the matrix (asserted in the hidden check)
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
         "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
+        # review r29d_03 minor 7: the misconception named, on the printed ratio
+        'At 197 tokens they cost 7.8 times\nless: "attention is quadratic, so it dominates" is a misconception',
         "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
         # review r28d_03 minor 7: the 60-word sentence split; minor 10: attention dropout, where it sits
         "the fused default keeps none, forward or backward",  # r29 density: the mechanism moved to appendix I
@@ -527,7 +540,12 @@ FACTS = {
         "1",
     ],
     ("LESSON", "### A tiny example you can read"): [
-        "outlined, picked by a rule (head 2's focal point;",  # review r29c_03 minor 7: how the query was chosen
+        # review r29d_03 minor 5: the heads' parameters and FLOPs sit beside the head-split picture (from section 0)
+        "matrix-multiply FLOPs",
+        "one wide head",
+        # review r29c_03 minor 7: how the query was chosen. r30 decision (review r29d_03 minor 6): the rule's words
+        # ("head 2's focal point") were opaque on the main path; the lesson says where the rule is, appendix E says it
+        "outlined ([appendix E](03_attention_shapes_appendix.ipynb#appendix-e) says how it was picked)",
         "a random `proj` mixes them",  # review r27a_03 minor 7
         "Then a trained ViT's four heads on a digit, one query\noutlined",  # r27f_03 gap 5; r28a_03 Colab: drawn
         "#appendix-e",
@@ -540,7 +558,6 @@ FACTS = {
         "$(1, 0)$",
         "head 0",
         "token 3",
-        "Head 0's 0.09 goes to the class token\n(panel title), not a patch.",  # review r28d_03 minor 4
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -578,6 +595,11 @@ FACTS = {
 
 
 PRINTED = {
+    ("APPENDIX", "## B · Diagnosing the `batch_first` bug (section 2)"): [
+        # review r29b_03 minor 3: why 1.10 vs 0.15, checked: 2 values averaged instead of 197. r30 density: moved to
+        # appendix B (review r29d_03 minor 10: a question the learner has not asked yet)
+        "plain averages through proj: of 2 values (the batch) up to 1.07, of 197 (the tokens) up to 0.12",
+    ],
     ("APPENDIX", "## A · The package's code (section 1)"): [
         "scale=self.scale",
     ],
@@ -721,12 +743,13 @@ PRINTED = {
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         "max |value|: 1.10 vs the correct 0.15",
-        # review r29b_03 minor 3: why 1.10 vs 0.15, checked: 2 values averaged instead of 197
-        "plain averages through proj: of 2 values (the batch) up to 1.07, of 197 (the tokens) up to 0.12",
         "197 'sequences', each 2 x 2",
     ],
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
         "products' FLOPs reach the qkv + proj FLOPs at N = 1536 for D = 768, 384 for D = 192",  # fix26a_03 item 2
+        # review r29d_03 minor 7: 2 D / N at ViT-B's N, and a whole block's crossover with the MLP (16 N D^2)
+        "at N = 197, D = 768: qkv + proj cost 7.8 times the products; with the MLP (16 N D^2), a block's products "
+        "match its Linears at N = 6 D = 4608",
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "accuracy, trained: 1.000 (3 seeds: 1.000..1.000)",  # review r27b_03 minor 7: printed, not only asserted
@@ -1731,8 +1754,11 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert share and round(float(share.group(1))) == 36
     shares = [float(x) for x in re.findall(r"ViT-B layer, d = 64: +(\d+\.\d)%", printed)]
     assert len(shares) == 3 and min(shares) < 1  # review r28b_03 M2: "from under 1 % to about a third"
+    # review r29d_03 minor 1: section 3's init clause reads these shares (torch default, trunc_normal, Flax's Xavier)
+    assert sorted(shares)[1] <= 1.0 and 30 < max(shares) < 40  # "1 % or less", "about a third"
     section_3 = nb.flat(sections("LESSON")["## 3 · Why divide by $\\sqrt{d}$"]["md"])
     appendix_g = nb.flat(sections("APPENDIX")["## G · The scale in real layers and in training (section 3)"]["md"])
     assert "1.78 times (5 seeds: 1.7 to 1.9" in appendix_g  # r29 density: moved from section 3 (r29c_03 item 1)
     assert "1.78" not in section_3 and "appendix-g" in section_3  # one pointer stays
+    assert "1 % or less under PyTorch's and timm's defaults, about a third under the original ViT's" in section_3
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G

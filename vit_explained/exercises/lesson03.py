@@ -296,8 +296,7 @@ def check_split_merge(
 
 
 def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Plausible wrong answers, each keyed by the message that names its mistake; a slip whose shapes do not fit
-    (when queries and keys differ in number) is left out: the matrix product's error names it."""
+    """Plausible wrong answers keyed by the message naming each; a slip whose shapes do not fit is left out."""
     head_dim = q.shape[-1]
     dots = q @ k.transpose(-2, -1)
     scores = dots / math.sqrt(head_dim)
@@ -350,6 +349,9 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         ),
         "k and v are swapped, softmax(q v^T / sqrt(d)) k: the scores use the keys, the sum the values": lambda: (
             (q @ v.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1) @ k
+        ),
+        "the weights do not sum to 1 over the keys: exp(scores) needs dividing by its row sum": lambda: (
+            scores.exp() @ v
         ),
     }
     return _evaluated(variants)

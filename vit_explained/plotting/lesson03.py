@@ -23,10 +23,11 @@ _UNSCALED, _SCALED, _FUSED = "#d62728", "#1f77b4", "#2ca02c"
 
 
 def _head_width_axis(ax, dims: np.ndarray, title: str, yscale: str, marked_dim: int | None) -> None:
-    """A panel against the head width d (log 2 axis), with ViT-B's d marked (dotted line, tick label)."""
+    """A panel against the head width d (log 2 axis), ``marked_dim`` drawn as a dotted line with no label (the
+    panels' q and k are unit-variance, not a ViT-B's init, so the tick does not say "ViT-B")."""
     ax.set_xscale("log", base=2)
     ax.set_xticks(dims)
-    ax.set_xticklabels([f"{int(d)}\nViT-B" if int(d) == marked_dim else str(int(d)) for d in dims])
+    ax.set_xticklabels([str(int(d)) for d in dims])
     ax.minorticks_off()
     ax.set_yscale(yscale)
     ax.set_title(title, fontsize=10)
@@ -97,7 +98,7 @@ def plot_softmax_saturation(
     ``"grad_scores_saturated"`` and ``"grad_scores_unsaturated"`` (as from
     :func:`vit_explained.softmax_scale.softmax_saturation`);
     ``num_keys`` is the number of keys each softmax runs over (named in the title);
-    ``marked_dim`` draws a dotted line there (ViT-B's head width, 64);
+    ``marked_dim`` draws a dotted line there (64, ViT-B's head width; unlabelled);
     ``ranges`` (as from :func:`saturation_ranges`) shades each curve's min..max over the seeds.
     """
     _check_saturation_keys(unscaled, scaled)
