@@ -25,9 +25,9 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief fix06n item 1 (review r29a): 2,494 -> 2,414 (init numbers, the lr grid, four table rows and asides to the appendix)
 # brief fix06o (review r29b): 2,414 -> 2,412 (links cut to one per paragraph paid for the data-scale sentence)
 # brief fix06p (review r29c): 2,412 -> 2,383 (3b folded into 3a, the stem's provenance, seed bookkeeping and a budget aside to appendix D)
-# brief fix06q (review r29d): 2,383 -> 2,312 (the size study, the augmentation table, 3a's init paragraph and the card's
+# brief fix06q (review r29d): 2,383 -> 2,311 (the size study, the augmentation table, 3a's init paragraph and the card's
 # pointer list to the appendix; cell 37's check and the untrained null added)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 49, 2312
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 49, 2311
 # r30 decisions (brief fix06q item 1, review r29d minors 8-9): cell 0 keeps two prose links (section 5's augmentation
 # verdict, appendix C's DeiT recipe), so its pins on #augmentation-main and #appendix-c are dropped; the recipe card's
 # pointer list (#weight-decay, #real-loop, ...) and its repeat of the label-smoothing sentence are dropped (the claim
