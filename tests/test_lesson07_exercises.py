@@ -79,6 +79,9 @@ def first_split_only(height, width):
         (lambda h, w: (h // 16) ** 2, r"the original code's square-image count \(img_size // 16\) \*\* 2"),
         (lambda h, w: (w // 16) ** 2, r"the original code's square-image count \(img_size // 16\) \*\* 2"),
         (lambda h, w: h * w / 256, "whole number"),
+        # review r29d minor 7: rows only (25 for 400x100), or columns only
+        (lambda h, w: count_reference(h, 16), "that is the row count alone; multiply by the columns"),
+        (lambda h, w: count_reference(16, w), "that is the column count alone; multiply by the rows"),
     ],
 )
 def test_token_count_rejects_wrong_answers(wrong, message):
@@ -191,6 +194,13 @@ def no_skip(tokens, qkv, proj):
     return proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
 
 
+def x_skip_only_where_it_fits(tokens, qkv, proj):
+    """Adds x where the widths match and no skip elsewhere (review r29d minor 8): caught on the first case."""
+    q, k, v = _parts(tokens, qkv, proj)
+    out = proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+    return tokens + out if tokens.shape[-1] == out.shape[-1] else out
+
+
 def no_proj(tokens, qkv, proj):
     q, k, v = _parts(tokens, qkv, proj)
     return v + F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5)
@@ -216,6 +226,7 @@ def q_and_k_swapped_with_v(tokens, qkv, proj):
         (double_skip, r"on top of it \(x \+ v \+ proj\(...\), a second skip\)"),
         (double_skip_when_it_fits, r"the input tokens \*and\* v: two skip connections"),
         (no_skip, "skip connection is missing"),
+        (x_skip_only_where_it_fits, "you added x; T2T adds v"),  # review r29d minor 8
         (no_proj, "left out proj"),
         (softmax_over_queries, "over the keys"),
         (q_and_k_swapped_with_v, "as v, k, q, the reverse order"),

@@ -765,9 +765,12 @@ PROSE = [
             # review r26d minors 8 and 10: two lines on where T2T stands; the rest is the appendix's (For porters)
             "`vit_little_patch16_reg4_gap_256.sbb_in1k`, reports 82.5 % top-1 trained on ImageNet-1k alone",
             # review r28a minor 7: the size- and compute-matched row (timm aa4b585's results/benchmark-infer-*.csv)
+            # review r29d minor 9 (brief fix07q item 5): the files the three numbers come from, checked at aa4b585
+            # (results-imagenet.csv: 82.520; benchmark-infer-*.csv: 22.52, 6.35)
             (
-                "with 22.52M parameters and 6.35 GMACs at 256 px (timm `aa4b585`). T2T-ViT_t-14 is about as large, "
-                "21.5M and 6.1G at 224 px, and reports 81.7 %; T2T-ViT-14 81.5 %."
+                "with 22.52M parameters and 6.35 GMACs at 256 px (timm `aa4b585`: top-1 from "
+                "`results/results-imagenet.csv`, size and MACs from `results/benchmark-infer-*.csv`). T2T-ViT_t-14 is "
+                "about as large, 21.5M and 6.1G at 224 px, and reports 81.7 %; T2T-ViT-14 81.5 %."
             ),
             "the models differ in stem, backbone, recipe and resolution.",
             "(07_tokens_to_token_vit_appendix.ipynb#porters)",

@@ -379,6 +379,16 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         lambda h, w, answer, stages: answer == stages[-1].grid.total + 1,
         "for {case} you counted one token too many: the T2T module makes no class token (T2TViT adds it)",
     ),
+    (  # review r29d minor 7: rows only (or columns only), the most common way to stop one step short
+        lambda h, w, answer, stages: answer == stages[-1].grid.rows,
+        "for {case} you return {answer}: that is the row count alone; multiply by the columns (the width, "
+        "through the same three splits)",
+    ),
+    (
+        lambda h, w, answer, stages: answer == stages[-1].grid.cols,
+        "for {case} you return {answer}: that is the column count alone; multiply by the rows (the height, "
+        "through the same three splits)",
+    ),
     (
         lambda h, w, answer, stages: answer == (h // 16) * (w // 16),
         "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H // 16) * (W // 16). "
@@ -1053,12 +1063,31 @@ def _diagnose_token_attention(
         if name in variants and close(answer, variants[name], rtol=1e-3, atol=1e-3):
             if name == "kqv_order" and not _split_as_kqv(token_attention):
                 mistake = _transposed_scores_message()
+            if name == "no_skip" and _adds_x_when_widths_match(token_attention):  # review r29d minor 8
+                mistake = (
+                    f"you added x; T2T adds v. Your function adds the input tokens x as the skip where dim equals "
+                    f"token_dim, and no skip here, where dim is {dim} and the output {token_dim} wide. The skip goes "
+                    "through v, which has the output width at every stage: v + proj(attention)"
+                )
             fail(f"for {case} {mistake}")
     error = (answer.double() - expected).abs().max().item()
     fail(
         f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
         "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
     )
+
+
+def _adds_x_when_widths_match(token_attention: Callable[..., Any]) -> bool:
+    """Does ``token_attention`` add the input tokens x as its skip on an input as wide as the output (dim ==
+    token_dim, ATTENTION_CASES' third case)? Then a missing skip elsewhere is the x-skip slip, not a forgotten skip."""
+    attention, tokens = _token_attention_case(torch.Generator().manual_seed(7), 16, 16, 2, 9)
+    try:
+        with torch.no_grad():
+            answer = as_tensor(token_attention(tokens.clone(), attention.qkv, attention.proj), "the answer")
+            skip_x = _variants(tokens.double(), copy.deepcopy(attention).double())["skip_x"]
+        return tuple(answer.shape) == tuple(skip_x.shape) and close(answer.double(), skip_x, rtol=1e-3, atol=1e-3)
+    except Exception:  # any error: no guess (the checker reports errors on its own cases)
+        return False
 
 
 def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception], str | None]:
