@@ -129,6 +129,13 @@ PRINTED = {
         "seed 0",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        # r29a minor 3: the two samples disagree, printed (block 1's 33 % lies above the 5 seeds' -8..25 on 512);
+        # r29 density (r29d minor 6): moved to appendix D from section 5
+        "seed 0, block 1: 33 % on the table's 64 digits, 25 % on section 5's 512 (5 seeds: -8..25)",
+        # r28d minor 1: the part through both, printed (inclusion-exclusion over 4 cuts); r29 density (r29d minor 6):
+        # moved to appendix D's route table from section 5
+        "trained, seed 0, blocks 0-3: share through at least one MLP and at least one higher attention layer: "
+        "71, 33, 9, 0 %",
         "0 | 8 % |",
         "0 | 8 % | 96 % | 90..96 % |",
         "1 | 23 % |",
@@ -271,16 +278,12 @@ PRINTED = {
         "| cut: fc1 grad changed | ||g_cut|| / ||g||",
         "0 | True | 31% | True | 86%",
         "3 | True | -2% | False | 108%",
-        # r29a minor 3: the two samples disagree, printed (block 1's 33 % lies above the 5 seeds' -8..25 on 512)
-        "seed 0, block 1: 33 % on the table's 64 digits, 25 % on these 512",
     ],
     ("lesson", "The trained MNIST ViT"): [
         # r28d minor 7: one definition per column; the keep fraction and the overlap on lines of their own
         "0 96 % 90..96 % 50..63 %",
         "3 54 % 44..54 % 5..11 %",
         "trained, seed 0, blocks 0-3: every MLP route cut, ||g_cut|| / ||g||: 8, 23, 33, 53 %",
-        # r28d minor 1: the overlap the opening and the Answer state, printed (inclusion-exclusion over 4 cuts)
-        "share through at least one MLP and at least one higher attention layer: 71, 33, 9, 0 %",
         "3 fresh seeds",
         "5..11 %",
         "50..63 %",
@@ -428,6 +431,9 @@ FACTS = {
         "83",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        # r27f gap 3, r28d minor 1; r29 density (r29d minor 6): moved to appendix D from section 5's verdict
+        "as the paths picture showed",
+        "in block 0 most of the gradient did (seed 0: 71 %",
         # r29b minor 6 (r29 density: moved to appendix D from section 5's share definition)
         "$g$ is averaged over the batch (mean loss), so the share depends on the batch",
         "$W_q$, $W_k$ and $W_v$ alike",
@@ -635,6 +641,7 @@ FACTS = {
         "from a truncated normal with std 0.02",  # r28a minor 6
         "from a truncated normal with std 0.02 (a normal in effect)",  # r29b minor 2: cut at ±2 = 100 std (appendix B)
         "appendix b](05_where_gradients_flow_appendix.ipynb) lists the rest",
+        "zero biases (class token 0; timm draws it from normal(std 1e-6);",  # r29d minor 3: the card's one difference
         "| model | D | init | trained? | used in |",
         "**inside attention**",
         "1",
@@ -652,7 +659,8 @@ FACTS = {
         # r28c minor 10: not "often"; no digits in the short answer; r28d minor 1: the overlap printed in section 5
         # is 71/33/9/0 % (seed 0), so "most" only in the lowest block
         # r29c minor 1: one idea; the 71 % through a higher attention layer (seed 0 alone) is section 5's row
-        "it went through at least one mlp (three trained runs)",
+        # r29d minor 1: the measured quantity is a projection share, so "projected on the gradient", not "went through"
+        "it came through at least one mlp, projected on the gradient (three trained runs)",
         "**inside attention**; the mlp is on the route, not the source",  # r28d minor 11: a one-line answer first
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
         "attention is nearly uniform and q, k, v are small",  # r28a minor 1: k's factors are Q and V - Vbar
@@ -690,6 +698,10 @@ FACTS = {
         # r28a minor 2: the fused qkv weight's row layout, where the rows first appear
         "`qkv.weight` `(3d, d)` stacks the q rows of all heads, then the k rows, then the v rows",
         "reshapes `qkv(x)` to `(b, n, 3, heads, d)`",
+        # r29d minor 2: older and newer timm (git show v1.0.15 / v1.0.16 / v1.0.28, the same reshape)
+        "in `timm/layers/attention.py` from v1.0.16 to\nv1.0.28 and in `timm/models/vision_transformer.py` before",
+        # r29d '9' item 4: a stock timm ViT (fused attention) instrumented with the same parameter hooks
+        "parameter hooks work with fused attention too, as in timm (last line)",
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
     ],
@@ -847,6 +859,7 @@ FACTS = {
         # r29b M1: "most" only below the top block, with the 3 trained runs' ranges (cell 48 asserts them)
         "in the trained toy vit, below the top block most of the qkv gradient came through at least one mlp",
         "(in the top block about half)",  # its ranges are the Trained bullet's (r28a minor 8: no 96 % in the Answer)
+        "came through at least one mlp, projected on $g$ (in the top block about half)",  # r29d minor 1
         # r29c minor 7: one number a bullet; blocks 1-3's ranges are section 5's table, the 71 % its verdict's
         "(section 5's trained vit, 3 runs): at least one mlp carried 90..96 % of block 0's gradient.",
         "185 to 464 times the larger of the q and k rows' (3 seeds x 4 blocks)",
@@ -863,7 +876,8 @@ FACTS = {
         "8",
         "means of 8 batches of 32, not the table's one gradient over 256",  # r29c minor 11: one pointer a section
         # r29c minor 4: the init is described, not made the cause (its ablation is on section 3's model)
-        "started from pytorch's default init; at its start q and k got 8 to 60 times less than v",
+        # r30 decision (r29d minor 7): the card's paragraph split; the init still described, not made the cause
+        "started from pytorch's default init.\n\nat its start q and k\ngot 8 to 60 times less than v",
         "trained, the gap is 1.3-4.3 (3 runs), far smaller",
         "90..96 %",
         "90..96 % in block 0",
@@ -882,8 +896,6 @@ FACTS = {
         "the mlp share's ranges are disjoint in every block",
         # r27f minor 11: defined once; r28d minor 8, r29a minor 6: one sentence (mnist_vit_maker(s) starts run s)
         "**fresh** means at initialisation: each fresh model is the starting point of one trained run",
-        "as the paths picture showed",  # r27f gap 3
-        "in block 0 most of the gradient did (seed 0: 71 %)",  # r28d minor 1: through an MLP and higher attention
         "the widget opens on the trained model (seed 0)",
     ],
     ("solutions", "Exercise 3 · The gradient of $W_v$"): [
@@ -954,6 +966,11 @@ CODE_LIVES_IN = {
         "plot_qkv_rows({",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        # r28d minor 1; r29 density (r29d minor 6): moved to appendix D from section 5
+        "both = mlp_and_attention_share(",
+        "[round(100 * s) for s in both] == [71, 33, 9, 0]",
+        "both[0] > 0.5 * trained_cut.qkv_share[0]",
+        "[round(100 * c.qkv_share[1]) for c in (small_cuts[0], wide_cuts[0])] == [33, 25]",
         "== (31, 63)",
         'row_pct[0] == {"q": -2, "k": -2, "v": 31}',
         "min(v_part) > 0.9999",
@@ -1023,7 +1040,7 @@ CODE_LIVES_IN = {
         "model.head(model.encoder.norm(tokens)[:, 0])  # the head reads the class token's row (token 0) only",
         "in_class_token[3] > 1 - 1e-6 and in_class_token[0] > 0.999",
         "(total - skip).norm()",
-        "== (0.455, 0.581)",
+        "near(skip_norm[3], 0.455, 0.003) and near(skip_norm[0], 0.581, 0.003)",  # r29d minor 5: relative tolerance
         "def keep_as(key):",
         "skip route is larger at block 0 than at block 3",
         "skip_growth = [",
@@ -1031,7 +1048,7 @@ CODE_LIVES_IN = {
     ],
     ("lesson", "3 · Gradient norms per layer, from hooks"): [
         "groups = recorder.by_group()",
-        "round(ratio) == 232",
+        "assert ratio > 232 and near(ratio, 232)",  # r29d minor 5: relative tolerance (was round(ratio) == 232)
         "projected, (probe @ rows.T).unflatten(-1, (attn_0.heads, -1))",  # r28a minor 2: q, k, v rows of qkv
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
@@ -1042,16 +1059,16 @@ CODE_LIVES_IN = {
         'assert "Flash" not in math_path.grad_fn.name()',  # r28a M1: 3-D inputs take the math path
         "(d_k_0 - d_k_row_0).norm() / d_k_0.norm()",  # r28a minor 1: dK from the class token's row
         'assert chain["M"] < chain["dQ / dO"] < 1.5 * chain["M"]',  # r28a minor 4: the 1.5 remark, in the check
-        'round(chain["dW_v / dW_q"]) == 314',  # r28a minor 4: 314 vs section 3's 316, in the check
-        'round(block_0_qkv["v"] / max(block_0_qkv["q"], block_0_qkv["k"])) == 316',
+        'near(chain["dW_v / dW_q"], 314)',  # r28a minor 4: 314 vs section 3's 316, in the check (r29d minor 5: rel)
+        'near(block_0_qkv["v"] / max(block_0_qkv["q"], block_0_qkv["k"]), 316)',
         "torch.optim.AdamW",
         "torch.testing.assert_close(d_o_by_hand.double(), d_o_0",
-        "(0.103, 0.058, 2.8)",
-        "(459, 319, 4.1)",
-        "(78, 4.0, 314)",
+        'near(chain["K"], 0.1034) and near(chain["V - Vbar"], 0.0581) and near(chain["averaging"], 2.76)',
+        'near(1 / chain["M"], 459) and near(1 / chain["dQ / dO"], 319) and near(1 / chain["dV / dO"], 4.11)',
+        'near(chain["dV / dQ"], 77.6) and near(chain["sums"], 4.04) and near(chain["dW_v / dW_q"], 314)',
         "(a_0 - 1 / tokens_n).abs().max() < 0.005",
         '(round(100 * alike["V"]), round(100 * alike["K"])) == (53, 62)',
-        '(round(chain["K - Kbar"], 3), round(chain["averaging, centred"], 1)) == (0.064, 1.7)',
+        'near(chain["K - Kbar"], 0.0639) and near(chain["averaging, centred"], 1.705)',
         "1/319",
         "a_x.max() > 0.9",
         'by_hand["dW_q"]',
@@ -1093,9 +1110,6 @@ CODE_LIVES_IN = {
         "all(c < 50 for c in cut_left[:3]) and 45 < cut_left[3] < 60",
         "all(replica_low[b] > max(fresh_share[b]) for b in range(4))",
         "assert cut_left == [8, 23, 33, 53]",
-        "both = mlp_and_attention_share(",  # r28d minor 1
-        "[round(100 * s) for s in both] == [71, 33, 9, 0]",
-        "both[0] > 0.5 * trained_cut.qkv_share[0]",
         'experiment="freeze and cut, side by side"',
         "freezer = gradient_freeze_widget(",
         "gradient_freeze_widget(",
@@ -1431,8 +1445,8 @@ SCOPED_FORBIDDEN = [
     ("AdamW's first step", ("cell", "lesson", "The right panel holds a surprise"), "appendix E holds the optimizers"),
     ("section 4)", ("cell", "lesson", "**Further reading**"), "further reading names papers, not sections"),
     ("GradScaler", ("cell", "lesson", "The **update** happens after backward"), "the AMP detail lives in appendix E"),
-    ("0.455", ("cell", "lesson", "round(ratio) == 232"), "the check holds section 3's numbers only"),
-    ("skip_norm", ("cell", "lesson", "round(ratio) == 232"), "the check holds section 3's numbers only"),
+    ("0.455", ("cell", "lesson", "near(ratio, 232)"), "the check holds section 3's numbers only"),
+    ("skip_norm", ("cell", "lesson", "near(ratio, 232)"), "the check holds section 3's numbers only"),
     ("mnist = load_mnist()", ("cell", "lesson", "PARAMETER_PARTS"), "the data load sits with section 5's model"),
     ("assert", ("cell", "lesson", "small_cuts = small_model_cuts("), "the visible cell prints; its check is folded"),
     ("PARAMETER_PARTS", ("cell", "solutions", "each check below should print Correct!"), "the exercise's PARTS"),
@@ -1641,7 +1655,7 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
-    # fix05n: from 1,948 (fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
+    # fix05q: 1,908 kept (items added, paid with cuts; fix05n 1,948; fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
     assert len(main) <= 37 and nb.markdown_words(main) <= 1908
 
 

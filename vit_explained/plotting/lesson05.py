@@ -351,8 +351,8 @@ _HALF_WIDTH = 0.78
 #: forward edges (from, to), what the backward arrow along it carries (step and formula), where that label goes
 _GRAPH_EDGES = (
     ("X", "Q", r"4. $dQ\,W_q$", (1.45, 1.75)),
-    ("X", "K", r"4. $dK\,W_k$", (2.0, 0.6)),
-    ("X", "V", r"4. $dV\,W_v$", (1.5, 0.05)),  # left of both arrows, like dQ W_q
+    ("X", "K", r"4. $dK\,W_k$", (2.12, 0.5)),  # below its dashed arrow, which runs farther below (_WIDE_GAP)
+    ("X", "V", r"4. $dV\,W_v$", (1.3, 0.05)),  # left of both arrows, like dQ W_q
     ("Q", "S", r"3. $dQ = s\,dS\,K$", (4.85, 2.45)),
     ("K", "S", r"3. $dK = $ ? (exercise 5)", (5.3, 0.72)),  # clear of the K box
     ("S", "A", r"2. $dS = A \odot (dA - \mathrm{rowsum}(dA \odot A))$", (7.0, 1.1)),
@@ -366,6 +366,9 @@ _WEIGHT_GRADIENTS = (
     ("K", -0.42, r"$W_k$:  4. $dW_k = $ ?"),
     ("V", -0.42, r"$W_v$:  4. $dW_v = dV^\top X$"),
 )
+
+#: edges whose dashed backward arrow runs farther from the forward one (X -> K: both horizontal, side by side)
+_WIDE_GAP = {("X", "K"): 0.22}
 
 _LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85}
 
@@ -394,7 +397,8 @@ def _graph_edge(ax, start: str, end: str, label: str, place: tuple[float, float]
     a, b = np.array([x0 + _HALF_WIDTH + 0.08, y0]), np.array([x1 - _HALF_WIDTH - 0.08, y1])
     ax.annotate("", xy=b, xytext=a, arrowprops={"arrowstyle": "-|>", "color": "0.15", "lw": 1.4})
     normal = np.array([-(b - a)[1], (b - a)[0]]) / np.linalg.norm(b - a)
-    shift = -0.16 * normal if normal[1] > 0 else 0.16 * normal  # the backward arrow runs just below
+    gap = _WIDE_GAP.get((start, end), 0.16)
+    shift = -gap * normal if normal[1] > 0 else gap * normal  # the backward arrow runs just below
     backward = {"arrowstyle": "-|>", "color": ROUTE_COLORS["skip"], "lw": 1.4, "linestyle": "--"}
     ax.annotate("", xy=a + shift, xytext=b + shift, arrowprops=backward)
     color = ROUTE_COLORS["skip"]
