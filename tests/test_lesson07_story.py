@@ -1225,6 +1225,10 @@ CODE = [
             '"1/12.12", "1/24.00"',
             'assert largest["1/7"] > largest["1/8"] > largest["1/24"] > 1 / 40',  # review r26c minor 4
             'assert "x = v.squeeze(1) + x" in original_source',  # review r27b minor 14: the line a porter looks for
+            # review r29d ("against d2l": the whole module in one listing; brief fix07q item 6), after section 3; the
+            # cell it costs came from merging section 2's fold picture into the reconstruction cell before it
+            "for method in (Tokens2Token.forward, TokenTransformer.forward, TokenAttention.forward):",
+            "print(inspect.getsource(method))",
         ],
     ),
     (
