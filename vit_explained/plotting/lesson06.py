@@ -875,11 +875,15 @@ def plot_overfitting_seeds(
     ``rise[("ViT", seed)][1]`` (``clinic.overfitting_rises``), loss axes cut at 1.5, epochs up to ``last_epoch``."""
     vit_runs = runs["curves"]["ViT"]
     shown = f"epochs 1-{last_epoch} of {runs['epochs']}; " if last_epoch else ""
+    drawn = vit_runs[runs["seeds"].index(seed)]
+    at = min(last_epoch or runs["epochs"], len(drawn["val_accuracy"]))  # the accuracy gap first: the clearer sign
+    gap = 100 * (drawn["train_accuracy"][at - 1] - drawn["val_accuracy"][at - 1])
     fig = plot_overfitting(
-        vit_runs[runs["seeds"].index(seed)],
+        drawn,
         seeds={f"seed {s}": run for s, run in zip(runs["seeds"], vit_runs, strict=True)},
-        title=f"The 1-block ViT on {runs['size']} of the 8x8 training digits, no weight decay, no label smoothing "
-        f"(seed {seed}; {shown}loss axes cut at 1.5)",
+        title=f"Seed {seed}, epoch {at}: validation accuracy {gap:.0f} points below training (right)\n"
+        f"The 1-block ViT on "
+        f"{runs['size']} of the 8x8 training digits, no weight decay, no label smoothing ({shown}loss axes cut at 1.5)",
         loss_top=1.5,
         crossings={f"seed {s}": rise["ViT", s][1] for s in runs["seeds"]},
     )
