@@ -730,6 +730,9 @@ PROSE = [
             "31",
             # review r26b minors 5 and 6, r27b minor 5: one line on when to tick, no text about the legend
             "The widget also gives any chain's receptive field: tick `show field` after exercise 1.",
+            # review r29d minor 5 (brief fix07q Z): the intro as one line per control
+            "The controls and what they show: - `height` and `width` set the image;",
+            '- `token layers` swaps in the Performer (section 5; appendix, "Audits").',
             'appendix, "Audits")',
             "It opens on T2T-ViT's own chain.",
             "3,2,1",
@@ -791,6 +794,9 @@ PROSE = [
             "mostly stride-2 3x3 convolutions",
             # review r29c minor 6 (brief fix07p item 3): the section pointers collected in one list at the end
             "**Where the appendix goes deeper**",
+            # review r29d ('against d2l': a training run the learner can start), brief fix07q Z: a pointer to
+            # lesson 06's trainer, which every section 6 script calls (checked: fit(model, data, recipe) in each)
+            "Section 6's runs are lesson 06's `fit(model, data, recipe)` (`vit_explained.training`)",
             "(07_tokens_to_token_vit_appendix.ipynb#weights-above-0)",
             "(07_tokens_to_token_vit_appendix.ipynb#trained-attention)",
             "the original's square grids ([For porters](07_tokens_to_token_vit_appendix.ipynb#porters), fact 2)",
