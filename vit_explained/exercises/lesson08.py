@@ -1683,7 +1683,7 @@ def check_insertion_curve(
         except ExerciseFailed as failure:  # it raised: does it work on the lesson's own digits and grid?
             if "your function called" not in str(failure):
                 _square_patches(insertion_curve, (ph, pw), case)
-            side_four = four_passed and (ph, pw) != (4, 4)  # named by the hint: a patch side 4 written in
+            side_four = _name_side_four(failure, four_passed, case, (ph, pw))  # a patch side 4 written in: first
             if not side_four and "your function called" not in str(failure):
                 _square_only(insertion_curve, rows, cols, case)
             if (
@@ -1819,6 +1819,21 @@ def _square_only(insertion_curve: Callable[..., Any], rows: int, cols: int, case
             "take the grid's side from the square root of the patch count (isqrt(rows * cols)), which is the side "
             "only of a square grid. Take rows and cols from the map's shape"
         )
+
+
+def _name_side_four(failure: ExerciseFailed, four_passed: bool, case: str, side: tuple[int, int]) -> bool:
+    """Exercise 4's most common slip, named before the error: it passed on 4 x 4 patches, then raised on others.
+    Returns whether this case's patches are not 4 x 4 after a 4 x 4 case passed (a side 4 written in)."""
+    side_four = four_passed and side != (4, 4)
+    found = re.search(r"raised (\w+)", str(failure))
+    raised = found.group(1) if found else "an error"
+    if side_four and "your function called" not in str(failure):
+        fail(
+            f"for {case}: your function passed with 4 x 4 patches but raised {raised} "
+            f"on these {side[0]} x {side[1]} ones: is the patch side 4 written in (ph = pw = 4, MNIST's patch)? "
+            "Take it from the shapes, H // rows and W // cols"
+        )
+    return side_four
 
 
 def _insertion_hint(error: Exception, case: str, side: tuple[int, int], four_passed: bool) -> str:
