@@ -503,12 +503,11 @@ PROSE = [
             "`q`",
             "`k`",
             "The scale acts as an inverse temperature",
-            # r28b minor 3; review r29a minor 1: for the same scores (training can rescale them)
-            "At stage 2 the released scale is 3x smaller than 1/8, so, for the same scores, its softmax is flatter.",
-            # review r29b minor 2 (brief fix07o item 3): at stage 1 grayscale is sharper, only RGB and stage 2 flatter
-            "At stage 1 it is sharper for grayscale (1/7 > 1/8) and flatter for RGB (1/12.12).",
+            # review r28b minor 3, r29a minor 1, r29b minor 2 (brief fix07o item 3): stage 1 grayscale sharper, RGB and
+            # stage 2 flatter, for the same scores; r30 decision (review r30a minor 6, brief fix07r item 5): those
+            # comparisons are printed by the next cell's table (PRINTED, "## 3."), the prose points to it
             # review r29d minor 6 (brief fix07q item 5): the comparison named, the 1/8 a port would guess
-            "A port would guess 1/sqrt(token_dim) = 1/8. At stage 2 the released scale is 3x smaller than 1/8",
+            "A port would guess 1/sqrt(token_dim) = 1/8; the table below compares each stage with it.",
             "## 3. Inside the token transformer",
             "default of the released code",
             # review r27e minor 1: two labelled snippets, one per file
@@ -535,7 +534,8 @@ PROSE = [
             "The paper's second idea is a *deep-narrow* backbone: fewer channels, more blocks",
             # review r27f minor 5: the take-away first; the counting detail is the appendix's ("Sources")
             # review r28a minor 8: the bold take-away split in two sentences
-            "**T2T-ViT_t-14 is about DeiT-S's size, with 1.32x its MACs (section 5).**",
+            # review r30a minor 12 (brief fix07r item 5): the MACs clause is section 5's ("1.32x the arithmetic")
+            "**T2T-ViT_t-14 is about DeiT-S's size.**",
             "It has under half the parameters of the T2T paper's ViT-S/16.",
             '(appendix, "Sources": two models share the name)',
             # review r28a minor 10: Table 6's deep-narrow row on the main path (the appendix's Sources stores it)
@@ -550,7 +550,10 @@ PROSE = [
         "## 5.",
         [
             "1.32x",
-            "A fifth of T2T-ViT_t-14's MACs",
+            # review r30a minor 11: "21 %", as printed (was "A fifth")
+            "attention products are 21 % of T2T-ViT_t-14's MACs.",
+            # review r30a M2 (brief fix07r item 2): learning goal 4's MACs comparison with the paper's ViT-S/16
+            "1.32x the arithmetic of DeiT-S and 0.62x that of the T2T paper's ViT-S/16.",
             # brief fix07q (words for review r29d's items): the 9.47 and 1.39 GMACs are printed; the prose says what
             # they mean (checked: stage_1_macs[384] > t2t_total)
             "at 384 the first token transformer would cost more than the whole model does at 64.",
@@ -598,7 +601,7 @@ PROSE = [
             # fix 26a items 1 and 2: the parameter-matched patch arm and the attention-alone arm
             (
                 "or the whole module by **16x16 hard patches** (one `Linear`, or Linear, GELU, Linear as large as the "
-                "module; the same 3 x 3 grid)"
+                "module; the same 3 x 3 grid;"  # r30a minor 7: then its stem parameters (a list item)
             ),
             "itself with **attention off** (each token attends only to itself)",
             # review r27c minor 3: attention off changes one thing, the other arms several
@@ -616,8 +619,11 @@ PROSE = [
             "68",
             "1.3",
             # review r29c minor 3 (brief fix07p item 1): "scored higher" (interval below 0), parameter-matched
-            "**The token-MLP arm.** The token MLP, parameter-matched, scored higher than the token transformers here: "
-            "the interval lies below 0 (5 seeds higher, 1 tied).",
+            # r30 decision (review r30a M1, brief fix07r item 1): "scored higher" stays, on 5 of 6 seeds, and the
+            # interval is read corrected for the six arms (holds 0: no detectable difference; printed, "## 6.")
+            "**The token-MLP arm.** The token MLP, parameter-matched, scored higher than the token transformers on 5 of 6 "
+            "seeds (one tie), by about 2 of 180 digits. Its uncorrected interval lies below 0; corrected for the six "
+            "comparisons, it holds 0: no detectable difference.",
             # review r29c minor 5 (brief fix07p item 2): the token-MLP arm as a convolution stem, next to its result
             "It is a nonlinear convolution stem: a LayerNorm over each window, a `k x k` convolution, GELU, then a 1x1 "
             "convolution.",
@@ -631,6 +637,11 @@ PROSE = [
             "token transformers minus the arm",
             "2.0",
             "In the paper's Table 7 (ImageNet, single runs), it beat hard patches.",  # review r26d minor 2
+            # review r30a minor 2 (brief fix07r item 3): the T2T row also costs more (appendix, Table 7)
+            "2.0 points above hard patches, at 4.8G against 4.2G MACs and 21.5M against 21.1M parameters",
+            # review r30a minor 7 (brief fix07r item 5): the arms as a list, each with its stem parameters
+            "- a `Linear` (29,344 stem parameters);",
+            "the same 3 x 3 grid; 16,448 or 57,844 stem parameters).",
             "(token width 32, 6 paired seeds; setup printed below)",  # review r26d minor 3
             # review r27c M1: "In short" says where most of the lead came from (the smoothing guess is gone);
             # review r27d minor 4: not "the chain itself" (that comparison changes several things, printed)
@@ -647,8 +658,9 @@ PROSE = [
             # r29 density (brief fix07n item 2): "with half its parameters; which of its changes carries that is not
             # tested" moved to the appendix's Sources (its row there)
             (
-                "**The chain without overlap** (appendix A) beat them on every seed too, by 9.1 of the 12.2 points: "
-                "most of the lead is there without overlap."
+                # review r30a minor 8 (brief fix07r item 3): the 9.1 with its interval (the paired means add exactly)
+                "**The chain without overlap** (appendix A) beat them on every seed too, by 9.1 [+7.0, +11.1] of the "
+                "12.2 points: most of the lead is there without overlap."
             ),
             # review r28b minor 1: the verdict says where most of the lead is (the hidden check adds 9.1 + 3.1)
             # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
@@ -663,7 +675,8 @@ PROSE = [
             "its interval allows up to +2.8. The other arms change several things. **Patches with a stem as large**",
             # review r29d M2 (brief fix07q item 2): the token-MLP result with its size; the brief's "about 1 digit"
             # was checked and is 2.2 digits of 180 per seed (13 over 6 seeds), so the prose says "about 2"
-            "It is small: about 2 of 180 digits, one of six uncorrected intervals.",
+            # r30 decision (review r30a M1): "about 2 of 180 digits" stays; "one of six" is now the correction
+            "by about 2 of 180 digits.",
             # review r28b minor 2's "Trained on 1,257 digits, scored on 180": the setup line prints it, before the
             # picture (review r29c minor 1; PRINTED, "## 6.")
             # review r27d minor 3: one plain sentence per arm on what it rules in or out
@@ -677,7 +690,7 @@ PROSE = [
             "up to +2.8.",
             # review r28d minor 4: the token MLP changes several things; no statement about layers without attention
             # r29 density: "it also drops the `v` skip ..." to appendix Sources
-            "scored higher than the token transformers here:",
+            "scored higher than the token transformers on 5 of 6 seeds (one tie)",
             # review r28d minor 3: the attention-off interval's upper end
             "No benefit of attention was detected here;",  # r29 density: "up to 2.8 points" to appendix Sources
             # review r26b minor 4: what the matched patch stem closes
@@ -785,11 +798,16 @@ PROSE = [
             "`__init__` defines it.",
             "The token-MLP arm is a nonlinear convolution stem",
             # review r29c minor 3: "scored higher" (the interval excludes 0), not "matched or beat"
-            "It scored higher than the token transformers (-1.2 [-2.2, -0.2], section 6)",
+            # r30 decision (review r30a M1, brief fix07r item 1): uncorrected below 0, corrected for six holds 0
+            (
+                "It scored higher than the token transformers on 5 of 6 seeds (one tie); the uncorrected interval, -1.2 "
+                "[-2.2, -0.2], lies below 0, but corrected for the six comparisons it holds 0 (-1.2 [-2.9, +0.4], "
+                "section 6)"
+            ),
             # review r29b M1 (brief fix07o item 1): the digits result, hedged; no link to the later stems' story
             (
-                "on these digits, after 10 epochs, this nonlinear convolution-like stem without attention did better; "
-                "whether that holds longer or at scale is not tested here."
+                "on these digits, no detectable difference after 10 epochs; whether that holds longer or at scale is "
+                "not tested here."
             ),
             "mostly stride-2 3x3 convolutions",
             # review r29c minor 6 (brief fix07p item 3): the section pointers collected in one list at the end
@@ -829,19 +847,21 @@ PROSE = [
             # review r28c minor 2 (brief fix07l item 3): 12.2, 9.1 and 3.1 once each in the Summary, in this bullet
             # r30 decision (review r29d M1 and minor 1, brief fix07q items 1 and 3): the numbers table keeps the
             # ImageNet and cost rows; this bullet moved into take-away 3 and says what else the no-overlap chain has
+            # review r30a minor 1 (brief fix07r item 3): 9.1 and 3.1 with their intervals in words ("[" is FORBIDDEN)
             (
-                "12.2 points below T2T's chain, its 95 % t-interval above 0; a no-overlap chain already led it by 9.1, "
-                "and T2T's chain scored 3.1 above the no-overlap chain (which has half the stem parameters: not "
-                "overlap alone)."
+                "12.2 points below T2T's chain, its 95 % t-interval above 0; a no-overlap chain already led it by 9.1 "
+                "(95 % interval +7.0 to +11.1), and T2T's chain scored 3.1 above the no-overlap chain (95 % interval "
+                "+2.5 to +3.8; it has half the stem parameters: not overlap alone)."
             ),
             # review r26b majors 1 and 2: attention off holds 0 (its interval: section 6's table)
             (
                 # review r29c minor 3: "scored higher" (interval below 0), parameter-matched
                 # r30 decision (review r29d M2, brief fix07q item 2): the r29 wording stays, with its size in words (no
                 # brackets: "[" is FORBIDDEN in the Summary) and the six comparisons it is one of
-                "A parameter-matched token MLP scored higher than the token transformers, by about 2 of 180 digits "
-                "(one of six comparisons, not corrected for the other five), and switching only their attention off "
-                "made no detectable difference."
+                # r30 decision (review r30a M1, brief fix07r item 1): corrected for the six comparisons it holds 0
+                "A parameter-matched token MLP scored higher than the token transformers, by about 2 of 180 digits, "
+                "but corrected for the six comparisons its interval holds 0: no detectable difference. Switching only "
+                "their attention off made no detectable difference either."
             ),
             # review r27d M1 (b): the results file's caveat; r27c minor 4: later models share the stem
             # review r28a M1: the scope of every digit gap, with the one longer run
@@ -1010,6 +1030,10 @@ PRINTED = [
             "max |difference| 5.2e-03, far above the test's 1e-12 tolerance",  # review r27c minor 9: no meta arithmetic
             "1/12.12",
             "1/24.00",
+            # r30 decision (review r30a minor 6): sharper for grayscale, flatter for RGB and stage 2 (3x smaller), printed
+            "stage 1, grayscale dim 49: 1/7.00 = 1.14x 1/8, a sharper softmax",
+            "stage 1, RGB dim 147: 1/12.12 = 0.66x 1/8, a flatter softmax",
+            "stage 2 dim 576: 1/24.00 = 0.33x 1/8, a flatter softmax",
             ("negative control, the original's first token attention at 1/sqrt(16) = 0.25: max |difference| 5.2e-03"),
             # review r26c minor 4: the scale as an inverse temperature, on one row of scores
             "scores x 1/7 : token 0's largest attention weight 0.043 (uniform: 1/40 = 0.025)",
@@ -1037,7 +1061,9 @@ PRINTED = [
         "## 5.",
         [
             "3.0x the entries of all 14 backbone layers",
-            "6.09 GMACs, DeiT-S: 4.60: 1.32x the MACs",  # review r27b minor 9, r28d minor 2: called DeiT-S
+            "6.09 GMACs, DeiT-S: 4.60: 1.32x the MACs",
+            # review r30a M2 (brief fix07r item 2): counted, beside the published number
+            "the T2T paper's ViT-S/16: 9.89 GMACs (its Table 2: 10.1G); T2T-ViT_t-14 does 0.62x its MACs",  # review r27b minor 9, r28d minor 2: called DeiT-S
             # review r28d minor 10: the Performer's linear cost made concrete, on the original's Token_performer
             "Performer: phi(q) (1, 3136, 32) = 100,352 numbers, phi(k)^T v (1, 32, 64); never the 9,834,496 of N x N",
             "DeiT-S backbone 197",
@@ -1067,6 +1093,8 @@ PRINTED = [
             "Linear | several | +8.8 [+4.3, +13.3] (digits, 6 seeds)",
             "token transformers minus the arm, points [95 % t-interval]",
             "token MLP | several | -1.2 [-2.2, -0.2] (digits, 6 seeds)",
+            # review r30a M1 (brief fix07r item 1): Bonferroni over the six arms
+            "token MLP, corrected for the 6 comparisons (99.2 % t-interval): -1.2 [-2.9, +0.4]: holds 0",
             "no overlap (appendix A) | several | +3.1 [+2.5, +3.8] (digits, 6 seeds)",
             "16x16 patches | several | +14.2 [+10.8, +17.5] (digits, 6 seeds)",  # review r25b item 1: plain ViT
             "attention off | one: attention | +1.1 [-0.6, +2.8] (digits, 6 seeds)",
@@ -1574,6 +1602,7 @@ FORBIDDEN_IN = [
     (LESSON, "all", "qk_scale=384 ** -0.5", "21i/23f: the backbone scale is for porters (appendix)"),
     (LESSON, "## Summary", "**Overlap**,", "r25b item 2: the no-overlap arm also changes window size"),
     (LESSON, "all", "token layers without attention did as well", "r28d minor 4: the token MLP changes several things"),
+    (LESSON, "all", "without attention did better", "r30a M1: corrected for six comparisons the token-MLP lead holds 0"),
     (LESSON, "all", "ViT-S/16 (DeiT-S)", "r28d minor 2: the 12 x 384 model is called DeiT-S throughout"),
     (LESSON, "all", "two models called ViT-S/16", "r28d minor 2: the name clash is not in the learning goals"),
     (LESSON, "all", "its fact 3 infers", "r25b item 5: the README's eval command does not pass pretrained=True"),
@@ -1820,7 +1849,9 @@ MOVED = [
     "trained_fold_study(val_48, stored)",  # what training does to the first token transformer
     "stem_attention_study(val_48, stored)",
     "performer_module = t2t_code.T2T_module(",  # audits: the Performer recounted
-    "paper_macs = ",  # audits: section 5's MACs against Table 2
+    "paper_macs = ",  # audits: section 5's MACs against Table 2 (the element-wise work; 9.91 G)
+    # r30 decision (review r30a M2, brief fix07r item 2): the lesson's cell 49 prints the headline count once
+    # (paper_vit_macs: 9.89 GMACs beside Table 2's 10.1G) for learning goal 4; the study stays in Audits
     "affine_residual",  # audits: the affine test
     "original_default, one_eighth = ",  # porters: the original's attention at 1/7 and 1/8
     "control = paired_seeds(",  # A: the no-overlap chain's seeds
