@@ -621,9 +621,11 @@ PROSE = [
             # review r29c minor 3 (brief fix07p item 1): "scored higher" (interval below 0), parameter-matched
             # r30 decision (review r30a M1, brief fix07r item 1): "scored higher" stays, on 5 of 6 seeds, and the
             # interval is read corrected for the six arms (holds 0: no detectable difference; printed, "## 6.")
-            "**The token-MLP arm.** The token MLP, parameter-matched, scored higher than the token transformers on 5 of 6 "
-            "seeds (one tie), by about 2 of 180 digits. Its uncorrected interval lies below 0; corrected for the six "
-            "comparisons, it holds 0: no detectable difference.",
+            (
+                "**The token-MLP arm.** The token MLP, parameter-matched, scored higher than the token transformers on "
+                "5 of 6 seeds (one tie), by about 2 of 180 digits. Its uncorrected interval lies below 0; corrected "
+                "for the six comparisons, it holds 0: no detectable difference."
+            ),
             # review r29c minor 5 (brief fix07p item 2): the token-MLP arm as a convolution stem, next to its result
             "It is a nonlinear convolution stem: a LayerNorm over each window, a `k x k` convolution, GELU, then a 1x1 "
             "convolution.",
@@ -800,8 +802,8 @@ PROSE = [
             # review r29c minor 3: "scored higher" (the interval excludes 0), not "matched or beat"
             # r30 decision (review r30a M1, brief fix07r item 1): uncorrected below 0, corrected for six holds 0
             (
-                "It scored higher than the token transformers on 5 of 6 seeds (one tie); the uncorrected interval, -1.2 "
-                "[-2.2, -0.2], lies below 0, but corrected for the six comparisons it holds 0 (-1.2 [-2.9, +0.4], "
+                "It scored higher than the token transformers on 5 of 6 seeds (one tie); the uncorrected interval, "
+                "-1.2 [-2.2, -0.2], lies below 0, but corrected for the six comparisons it holds 0 (-1.2 [-2.9, +0.4], "
                 "section 6)"
             ),
             # review r29b M1 (brief fix07o item 1): the digits result, hedged; no link to the later stems' story
@@ -1030,7 +1032,7 @@ PRINTED = [
             "max |difference| 5.2e-03, far above the test's 1e-12 tolerance",  # review r27c minor 9: no meta arithmetic
             "1/12.12",
             "1/24.00",
-            # r30 decision (review r30a minor 6): sharper for grayscale, flatter for RGB and stage 2 (3x smaller), printed
+            # r30 decision (review r30a minor 6): sharper for grayscale, flatter for RGB and stage 2, printed
             "stage 1, grayscale dim 49: 1/7.00 = 1.14x 1/8, a sharper softmax",
             "stage 1, RGB dim 147: 1/12.12 = 0.66x 1/8, a flatter softmax",
             "stage 2 dim 576: 1/24.00 = 0.33x 1/8, a flatter softmax",
@@ -1061,9 +1063,9 @@ PRINTED = [
         "## 5.",
         [
             "3.0x the entries of all 14 backbone layers",
-            "6.09 GMACs, DeiT-S: 4.60: 1.32x the MACs",
+            "6.09 GMACs, DeiT-S: 4.60: 1.32x the MACs",  # review r27b minor 9, r28d minor 2: called DeiT-S
             # review r30a M2 (brief fix07r item 2): counted, beside the published number
-            "the T2T paper's ViT-S/16: 9.89 GMACs (its Table 2: 10.1G); T2T-ViT_t-14 does 0.62x its MACs",  # review r27b minor 9, r28d minor 2: called DeiT-S
+            "the T2T paper's ViT-S/16: 9.89 GMACs (its Table 2: 10.1G); T2T-ViT_t-14 does 0.62x its MACs",
             # review r28d minor 10: the Performer's linear cost made concrete, on the original's Token_performer
             "Performer: phi(q) (1, 3136, 32) = 100,352 numbers, phi(k)^T v (1, 32, 64); never the 9,834,496 of N x N",
             "DeiT-S backbone 197",
@@ -1602,7 +1604,7 @@ FORBIDDEN_IN = [
     (LESSON, "all", "qk_scale=384 ** -0.5", "21i/23f: the backbone scale is for porters (appendix)"),
     (LESSON, "## Summary", "**Overlap**,", "r25b item 2: the no-overlap arm also changes window size"),
     (LESSON, "all", "token layers without attention did as well", "r28d minor 4: the token MLP changes several things"),
-    (LESSON, "all", "without attention did better", "r30a M1: corrected for six comparisons the token-MLP lead holds 0"),
+    (LESSON, "all", "without attention did better", "r30a M1: corrected for six arms the token-MLP lead holds 0"),
     (LESSON, "all", "ViT-S/16 (DeiT-S)", "r28d minor 2: the 12 x 384 model is called DeiT-S throughout"),
     (LESSON, "all", "two models called ViT-S/16", "r28d minor 2: the name clash is not in the learning goals"),
     (LESSON, "all", "its fact 3 infers", "r25b item 5: the README's eval command does not pass pretrained=True"),
