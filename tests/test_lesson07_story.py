@@ -802,14 +802,14 @@ PROSE = [
             # review r29c minor 3: "scored higher" (the interval excludes 0), not "matched or beat"
             # r30 decision (review r30a M1, brief fix07r item 1): uncorrected below 0, corrected for six holds 0
             (
-                "It scored higher than the token transformers on 5 of 6 seeds (one tie); the uncorrected interval, "
+                "It scored higher than the token transformers on 5 of 6 seeds (one tie). Its uncorrected interval, "
                 "-1.2 [-2.2, -0.2], lies below 0, but corrected for the six comparisons it holds 0 (-1.2 [-2.9, +0.4], "
                 "section 6)"
             ),
             # review r29b M1 (brief fix07o item 1): the digits result, hedged; no link to the later stems' story
             (
-                "on these digits, no detectable difference after 10 epochs; whether that holds longer or at scale is "
-                "not tested here."
+                "So on these digits there is no detectable difference after 10 epochs; whether that holds longer or at "
+                "scale is not tested here."
             ),
             "mostly stride-2 3x3 convolutions",
             # review r29c minor 6 (brief fix07p item 3): the section pointers collected in one list at the end
