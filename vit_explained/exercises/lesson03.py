@@ -916,7 +916,8 @@ def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
     if math.isclose(answer, right, rel_tol=1e-9):
         _check_other_case(attention_bytes, answer)
         as_float = (
-            " You returned a float: a count of bytes is an int (integer arithmetic, no `/`, keeps it exact)."
+            " Note: you returned a float; an int was asked (a count of bytes: integer arithmetic, no `/`, "
+            "keeps it exact)."
             if isinstance(answer, float)
             else ""
         )

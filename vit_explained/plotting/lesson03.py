@@ -823,7 +823,7 @@ def plot_permutation(order: Sequence[int] = (2, 0, 3, 1)) -> Figure:
 
 
 def plot_cost_growth(
-    num_tokens: Sequence[int] = (196, 784, 1536, 3136),
+    num_tokens: Sequence[int] = (197, 784, 1536, 3136),
     layers: Sequence[tuple[str, int, int]] = (
         ("width 768, 12 heads", 768, 12),
         ("width 768, 1 head", 768, 1),
