@@ -232,6 +232,8 @@ PROSE = [
         "## Appendix · Sources",
         [
             "leaves out run-to-run variance",
+            # review r30a M1 (brief fix07r item 1): the token-MLP lead, corrected for section 6's six comparisons
+            "six comparisons (Bonferroni: 99.2 % t-interval -1.2 [-2.9, +0.4], printed there) the interval holds 0.",
             "**Section 6's hard-patch arm.**",  # review r25b item 1: what the new arm does not show
             # review r26d ("live training"), r27b minor 6: the command that retrains one arm, with the stored run's
             # wall time, in Sources (section 6 prints the setup alone)
