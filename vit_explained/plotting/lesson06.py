@@ -878,10 +878,13 @@ def plot_overfitting_seeds(
     drawn = vit_runs[runs["seeds"].index(seed)]
     at = min(last_epoch or runs["epochs"], len(drawn["val_accuracy"]))  # the accuracy gap first: the clearer sign
     gap = 100 * (drawn["train_accuracy"][at - 1] - drawn["val_accuracy"][at - 1])
+    end = len(drawn["val_accuracy"])  # the last epoch's gap, named when the panels stop earlier (review r30a minor 7)
+    end_gap = 100 * (drawn["train_accuracy"][-1] - drawn["val_accuracy"][-1])
+    later = f"; {end_gap:.1f} at the end, epoch {end}" if at < end else ""
     fig = plot_overfitting(
         drawn,
         seeds={f"seed {s}": run for s, run in zip(runs["seeds"], vit_runs, strict=True)},
-        title=f"Seed {seed}, epoch {at}: validation accuracy {gap:.0f} points below training (right)\n"
+        title=f"Seed {seed}, epoch {at}: validation accuracy {gap:.1f} points below training (right{later})\n"
         f"The 1-block ViT on "
         f"{runs['size']} of the 8x8 training digits, no weight decay, no label smoothing ({shown}loss axes cut at 1.5)",
         loss_top=1.5,
