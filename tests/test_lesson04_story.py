@@ -90,6 +90,21 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 PRINTED = [
     (
         "L",
+        "## 4 ·",
+        "under BatchNorm (training), 0.00 under LayerNorm",
+        True,
+        "r30 item 2 (review r30a minors 3, 12): BatchNorm's output for image 0 moves when image 1 changes",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "||x_L||^2 against Lemma 2's lower edge (1 + L/2) d: L = 2: 114-120 < 128; L = 4: 181-185 < 192; "
+        "inside the band at L = 8 and 16",
+        True,
+        "r30 item 1 (review r30a minor 1): the picture's grey band, where the stream sits against it",
+    ),
+    (
+        "L",
         "## 6 ·",
         "validation accuracy %, no warm-up: mean (3 seeds' range)",
         True,
@@ -1481,6 +1496,16 @@ PROSE = [
         "L",
         "## 6 ·",
         [
+            "(grey: Xiong et al.'s band for their simpler model, not ours)",
+            "on 500 validation digits; post-norm predicts one class for all.",
+        ],
+        "r30 items 1 and 5 (review r30a minors 1, 10): the band is a bound for Xiong et al.'s model (ReLU, Gaussian "
+        "init, uniform attention: the legend); chance = one class (benchmarks/bench_lesson04_chance_predictions.py)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
             "Dividing by 1.33\nalso enlarges the head's input, about 2.7 times at L = 16",
             "with the LayerNorm's forward pass and only the\nbackward divisor fixed, the gradient is flat too",
         ],
@@ -1500,8 +1525,12 @@ PROSE = [
     (
         "L",
         "## 4 ·",
-        ["`eval()` uses running averages, poor with small batches", "the same in both modes"],
-        "r30 item 5 (review r29d minor 6): BatchNorm's train/eval mismatch and small batches, one clause",
+        [
+            "(noisy with small batches), and `eval()` swaps in running averages: the two modes differ",
+            "the same in both modes",
+        ],
+        "r30 item 5 (review r29d minor 6): BatchNorm's train/eval mismatch and small batches, one clause; r30 item 2 "
+        "(review r30a minor 3): the noise is the training batch's, the mismatch between the modes",
     ),
     (
         "L",
@@ -1549,8 +1578,14 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["**Why an MLP at all?** A lone token's attention is affine, $W_o (W_v x + b_v) + b_o$:"],
-        "r29p item 2 (review r29c minors 3-4): the lone-token demo in its own cell after the question",
+        [
+            "**Why an MLP at all?** Attention only mixes tokens, adding up their value vectors with weights.",
+            "A lone token's attention is affine, $W_o (W_v x + b_v) + b_o$:",
+            "(LayerNorm's input-dependent divisor is one per token)",
+        ],
+        "r29p item 2 (review r29c minors 3-4): the lone-token demo in its own cell after the question; r30 decision "
+        "(review r30a minor 8): one sentence of intuition between the question and the demo; r30 item 2 (review r30a "
+        "minor 9): LayerNorm's input-dependent factor is per token, not per feature",
     ),
     (
         "A",
@@ -1566,9 +1601,10 @@ PROSE = [
         "r29n item 3 (review r29a minors 2 and 8): the lower gates' slope; attention's per-head scaling",
     ),
     (
-        "L",
-        "## 2 ·",
-        ['`ViT_B_16_Weights.IMAGENET1K_V1.meta["_ops"]`, torchvision 0.28.0'],
+        "A",
+        "## E ·",
+        ['`ViT_B_16_Weights.IMAGENET1K_V1.meta["_ops"]`', "`torchvision-0.28.0`"],
+        "r29 density: moved to appendix E (r30 item 3, review r30a minor 6: section 2 keeps 'they are multiply-adds'); "
         "r29n item 3 (review r29a minor 4): torchvision's field and version; r30 (review r29d minor 11): 0.28.0, "
         "the wheel that requires torch ==2.13.0 (this environment's), read: 17.564 (0.29.1's, which requires torch "
         ">=2.14.0, gives the same)",
@@ -1579,7 +1615,7 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "no detectable fall, centred or not",
+            "the same stacks show no detectable fall;",
             "it still falls: the growing divisor makes the fall",
             "**In training.**",
             "the last `fc2` output reaches the loss only\nthrough it, so its gradient carries about γ/σ",
@@ -1587,7 +1623,8 @@ PROSE = [
         ],
         "r28c items 1 and 3 (review r28b minors 1, 6, 8): one change at a time; 6a's paragraph ends at the divisor; "
         "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them); r28d item 2 "
-        "(review r28c minors 2-3): the one-line gamma/sigma reason before the ablation",
+        "(review r28c minors 2-3): the one-line gamma/sigma reason before the ablation; r30 decision (review r30a "
+        "minor 2): 'centred or not' cut (that arm is drawn only in appendix A)",
     ),
     (
         "A",
@@ -1635,7 +1672,14 @@ PROSE = [
         ["so in training a token's output\ndepends on the other images"],
         "r28b item 2 (review r28a minor 4)",
     ),
-    ("L", "## 6 ·", ["[appendix A]", "stream\nwidget has a depth slider"], "r28b item 5 (review r28a minor 12)"),
+    ("L", "## 6 ·", ["[appendix A]"], "r28b item 5 (review r28a minor 12)"),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["the final-step ablation and its depth widget"],
+        "r28b item 5 (review r28a minor 12): the stream widget; r30 decision (review r30a minor 7): named in the "
+        "appendix map only, section 6 keeps one pointer to appendix A",
+    ),
     (
         "L",
         "## Where the libraries differ",
@@ -1682,8 +1726,15 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["**Why an MLP at all?**", "affine", "$W_o (W_v x + b_v) + b_o$", "appendix N"],
+        ["**Why an MLP at all?**", "affine", "$W_o (W_v x + b_v) + b_o$"],
         "r25a item 3: why an MLP at all, 3 lines after the knockout",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["**N** why an MLP at all", "**H** the MLP gates on one digit", "**C** which GELU checkpoints use, ReLU"],
+        "r25a item 3, r27b minor 3, r28 item D: the pointers to appendices N, H and C; r30 decision (review r30a minor "
+        "7): in the appendix map only, not inline in sections 1-2",
     ),
     ("L", "## 1 ·", ["**non-monotonic**", "lowest (-0.13) at $x = -\\sqrt2$"], "r25a item 6: the dip in the caption"),
     ("L", "## 6 ·", ["no detectable trend at 3 seeds", "$L^{-0.29}$"], "r25a item 7: what 3 seeds cannot rule out"),
@@ -2668,13 +2719,18 @@ PROSE = [
     ("L", "## 2 ·", ["MLPs"], "fix_22i::test_cell_50_torch_randn_row_and_the_knockout_model"),
     ("L", "## 2 ·", ["**zero-ablation**"], "fix_w::test_definitions_and_wording"),
     ("L", "## 2 ·", ["mean-ablation"], "fix_w::test_definitions_and_wording"),
-    ("L", "## 1 ·", ["appendix"], "fix_19c::test_appendix_pointers_gathered_in_one_list"),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["**Section 1**: **C**"],
+        "fix_19c::test_appendix_pointers_gathered_in_one_list (was: section 1 names its appendix); r30 decision "
+        "(review r30a minor 7): section 1's pointer lives in the one list, the appendix map",
+    ),
     ("L", "## 1 ·", ["-0.0458", "0.0007"], "fix_19g::test_plus_minus_is_one_standard_error"),
     ("A", "## C ·", ["BERT and GPT used GELU before ViT"], "fix_20c::test_items_five_to_eight_wording; r28: C"),
     ("A", "## C ·", ["$x\\,s(x)$"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named; r28: C"),
     ("A", "## C ·", ["$s$", "$\\Phi$", "CDF"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
     ("A", "## C ·", ["logistic CDF $s$"], "fix_22f::test_sigmoid_is_not_sigma_and_stale_comments_gone; r28: C"),
-    ("L", "## 1 ·", ["which GELU checkpoints use, and ReLU"], "r28 item D: section 1's one pointer to appendix C"),
     ("A", "(top)", ["least-squares"], "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks"),
     (
         "A",
@@ -2826,7 +2882,14 @@ PROSE = [
         "r26e minor 1: the quoted timm line leaves out its attention-mask arguments (git log -S in the timm mirror); "
         "r28 item D: the versions in appendix E",
     ),
-    ("L", "## 7 ·", ["(timm v1.0.28; two masking arguments omitted: appendix E)"], "r26e minor 1; r28 item D"),
+    (
+        "L",
+        "## 7 ·",
+        ["(timm v1.0.28 to 1.0.29.dev0; two masking arguments omitted)"],
+        "r26e minor 1; r28 item D; r30 item 5 (review r30a minor 11): the newest version read (HEAD aa4b5850, "
+        "Block.forward unchanged since v1.0.28); r30 decision (minor 7): the arguments' versions in appendix E, "
+        "named by the map",
+    ),
     ("L", "## 7 ·", ["`model.eval()` makes both the identity"], "r26e minor 2: said after the cell that shows it"),
     (
         "A",
@@ -2894,10 +2957,10 @@ PROSE = [
         "## 6 ·",
         [
             "the final LayerNorm divides pre-norm's stream, section 5's growing sum, by its spread",
-            "appendix a",
-            "measures the growth",
+            "measured in [appendix a]",
         ],
-        "r26c minor 1: why pre-norm's last gradient falls, pointing at appendix A",
+        "r26c minor 1: why pre-norm's last gradient falls, pointing at appendix A (r30 decision, review r30a minor 7: "
+        "'measures the growth' cut, the map names the stream's growth)",
     ),
     (
         "L",
@@ -2934,7 +2997,12 @@ PROSE = [
         ["[appendix A]", "Appendix F's stored runs"],
         "r27c minor 3: 6a's siblings named; r27d minor 3: by their appendices, the undefined 6b/6c labels dropped",
     ),
-    ("L", "## 6 ·", ["stream widget has a depth slider"], "r27c minor 7: the stream widget, pointed to after 6a"),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["**Section 6**: **A** the stream's growth, the final-step ablation and its depth widget"],
+        "r27c minor 7: the stream widget, pointed to after 6a; r30 decision (review r30a minor 7): in the map only",
+    ),
     (
         "L",
         "## 0 ·",
@@ -3027,8 +3095,8 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["Gates at or below one half are not silent, for this token", "appendix H"],
-        "r27b minor 3: one token",
+        ["Gates at or below one half are not silent, for this token"],
+        "r27b minor 3: one token (r30 decision, review r30a minor 7: appendix H in the map only)",
     ),
     ("A", "## C ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5; r28 item D: moved to C"),
     (

@@ -1109,7 +1109,8 @@ def plot_depth_gradients(
 def plot_stream_growth(squared: Mapping[int, list[float]], dim: int) -> Figure:
     """Linear axes: the pre-norm stream's mean squared token norm ``||x_L||^2`` against the depth L, one dot per
     (depth, seed) (``{depth: [one value per seed]}``), the seeds' means joined, and the band of Xiong et al.'s
-    Lemma 2, ``(1 + L/2) d`` to ``(1 + 3L/2) d`` with ``d = dim``, shaded."""
+    Lemma 2, ``(1 + L/2) d`` to ``(1 + 3L/2) d`` with ``d = dim``, shaded and labelled as a bound for their model
+    (ReLU MLPs, Gaussian init, uniform attention), not this package's blocks."""
     if not squared:
         raise ValueError("squared is empty: give {depth: [values]}")
     fig = new_figure(figsize=(6.4, 4.2))
@@ -1121,7 +1122,8 @@ def plot_stream_growth(squared: Mapping[int, list[float]], dim: int) -> Figure:
         (1 + grid / 2) * dim,
         (1 + 3 * grid / 2) * dim,
         color="0.85",
-        label=f"Lemma 2's band, (1 + L/2) d to (1 + 3L/2) d, d = {dim}",
+        label=f"Xiong et al.'s Lemma 2 band, (1 + L/2) d to (1 + 3L/2) d, d = {dim}:\n"
+        "a bound for their model (ReLU, Gaussian init, uniform attention), not ours",
     )
     means = [sum(squared[depth]) / len(squared[depth]) for depth in depths]
     ax.plot(depths, means, color="tab:green", lw=1.5, label="pre-norm stream, mean over seeds")
