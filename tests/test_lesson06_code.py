@@ -1109,3 +1109,12 @@ def test_smoothed_targets_both_conventions_and_their_picture():
     fig = plot_smoothed_target()
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     matplotlib.pyplot.close(fig)
+
+
+# brief fix06r item 4 (review r30a minor 10): the recipe card's item 7 says `fit` neither clips the gradient nor keeps
+# a checkpoint
+def test_fit_neither_clips_nor_keeps_a_checkpoint():
+    import vit_explained.training as training
+
+    source = inspect.getsource(training)
+    assert "clip_grad" not in source and "state_dict" not in source
