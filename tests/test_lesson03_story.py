@@ -476,7 +476,9 @@ FACTS = {
         "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
         # review r28d_03 minor 7: the 60-word sentence split; minor 10: attention dropout, where it sits
         "the fused default keeps none, forward or backward",  # r29 density: the mechanism moved to appendix I
-        "(torch 2.13, CPU; backward: checked below; forward: [appendix I]",  # review r29c_03 minor 10
+        # review r29c_03 minor 10: the version and where each half is checked; review r30a_03 minor 9: a second
+        # sentence, not mid-clause
+        "forward or backward.\nTorch 2.13, CPU: backward checked below, forward in [appendix I]",
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -718,6 +720,9 @@ PRINTED = {
         "5 queries x 7 keys           (2, 12, 5, 7)          (B, h, N_q, N_k)",
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
+        # review r30a_03 minor 12: attention dropout named where the modules print (r29 density kept: the detail,
+        # its check and timm's code stay in appendix J; here one printed line)
+        "no dropout module: timm's Attention adds attn_drop on the weights, p = 0 by default (appendix J)",
         "HeadLayoutWidget: reshape + permute",
         # review r29b_03 minor 7: one wrong split drawn for a static page, its damage printed, red marks it
         "(h three d) read as (three h d) (D = 8, h = 2, d = 4, N = 3): damage 0 of 18 token slots",
