@@ -903,6 +903,14 @@ CODE = [
     (
         "L",
         "## 6 ·",
+        'all(max(run["prediction_counts"]) == 500 for run in _chance)',
+        True,
+        "r30 item 5 (review r30a minor 10): 'post-norm predicts one class for all', from the three runs trained "
+        "again (benchmarks/bench_lesson04_chance_predictions.py: 500 of one class on each seed)",
+    ),
+    (
+        "L",
+        "## 6 ·",
         "_back = collapse_steps(norm_runs, lr=5e-3, window=10)",
         True,
         "r30 item 5 (review r29d minor 5): 'the warm-up postpones the break' asserted in the lesson too",
