@@ -131,7 +131,18 @@ PRINTED = {
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
         # r29a minor 3: the two samples disagree, printed (block 1's 33 % lies above the 5 seeds' -8..25 on 512);
         # r29 density (r29d minor 6): moved to appendix D from section 5
-        "seed 0, block 1: 33 % on the table's 64 digits, 25 % on section 5's 512 (5 seeds: -8..25)",
+        "seed 0, block 1: 33 % on the table's 64 digits, 25 % on the same 512 (5 seeds: -8..25)",
+        # r29 density (r30a minor 5): section 5's 5 seeds x 512 digits moved to appendix D (one set-up fewer there)
+        "(5 seeds: 12..40)",
+        "12..40",
+        "MLP share over 5 seeds, one gradient over the same 512 digits each",
+        "MLP share over 5 seeds, one gradient over the same 512 digits each:",
+        "block 0: 27 % (5 seeds: 12..40)",
+        "block 3: 10 % (5 seeds: 1..17)",
+        "cut: MLP share over 5 seeds",
+        "one gradient over the same 512 digits each",
+        "one gradient over the same 512 digits each:",
+        "small model at init, cut: MLP share over 5 seeds",
         # r28d minor 1: the part through both, printed (inclusion-exclusion over 4 cuts); r29 density (r29d minor 6):
         # moved to appendix D's route table from section 5
         "trained, seed 0, blocks 0-3: share through at least one MLP and at least one higher attention layer: "
@@ -263,18 +274,8 @@ PRINTED = {
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         # r29b minor 7: the share and the keep side by side, as one printed line (not more prose)
         "block 0 by hand: MLP share 31% (carried along g), yet g_cut keeps 86% of ||g||: 117%, not 100%",
-        "(5 seeds: 12..40)",
-        "12..40",
-        "MLP share over 5 seeds, one gradient over the same 512 digits each",
-        "MLP share over 5 seeds, one gradient over the same 512 digits each:",
-        "block 0: 27 % (5 seeds: 12..40)",
-        "block 3: 10 % (5 seeds: 1..17)",
         "cut: MLP share",
-        "cut: MLP share over 5 seeds",
-        "one gradient over the same 512 digits each",
-        "one gradient over the same 512 digits each:",
         "small model at init, blocks 0-3 qkv.weight gradient",
-        "small model at init, cut: MLP share over 5 seeds",
         "| cut: fc1 grad changed | ||g_cut|| / ||g||",
         "0 | True | 31% | True | 86%",
         "3 | True | -2% | False | 108%",
@@ -663,8 +664,8 @@ FACTS = {
         # is 71/33/9/0 % (seed 0), so "most" only in the lowest block
         # r29c minor 1: one idea; the 71 % through a higher attention layer (seed 0 alone) is section 5's row
         # r29d minor 1: the measured quantity is a projection share, so "projected on the gradient", not "went through"
-        # r30 decision (r30a minors 2, 3): "carried" keeps r29d minor 1's projection (not "went through"); the projection
-        # is defined in section 5, so the opening points there in words (no digits in the short answer)
+        # r30 decision (r30a minors 2, 3): "carried" keeps r29d minor 1's projection (not "went through"); the
+        # projection is defined in section 5, so the opening points there in words (no digits in the short answer)
         "the paths through at least one mlp carried most of it (three trained runs; measured in the last section)",
         "**inside attention**; the mlp is on the route, not the source",  # r28d minor 11: a one-line answer first
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
@@ -755,7 +756,8 @@ FACTS = {
         # r29c minor 3: the verdict is the ablation alone; ViT-B's width a sentence of its own, "a one-block model";
         # N = 197's 19 to 25x is appendix B's row ("19 to 25 at n = 197")
         # r30a minor 1: which init, which input and N, and the 1/D reading (appendix B's rows)
-        "at vit-b's width (d = 768, 12 heads), one block at timm's init on 16 of these digits (n = 17) gives\n14 to 16x (3 seeds)",
+        "at vit-b's width (d = 768, 12 heads), one block at timm's init on 16 of these digits (n = 17) gives "
+        "14 to 16x (3 seeds)",
         "the gap shrinks roughly as 1/d (appendix b)",
         "adam's first step is about ±lr per entry, as step 1 is $\\text{lr}\\,g/(|g| + \\epsilon)$",  # r30a minor 10
         # r29c minor 2: K against K - Kbar, said once (cell 31 asserts sum_j (V_j - Vbar) = 0 and the equal M)
@@ -799,7 +801,8 @@ FACTS = {
         # r28d minor 9: 'here' named
         # r29a minor 4: or is 0 (then the share is 100 % and the keep 0)
         # r30a minor 6: the remark moved beside the table and its printed 117 %
-        "share and keep add to 100 % only when $g_\\text{cut}$ points along $g$ or is 0: in no block above (block 0: 117 %)",
+        "share and keep add to 100 % only when $g_\\text{cut}$ points along $g$ or is 0: "
+        "in no block above (block 0: 117 %)",
         # r29c minor 5: one plain sentence under the arrow picture
         # r30a minor 6: share and keep defined one after the other, the share pointing at the orange bar
         "is the orange bar: how far the mlp-route\narrow reaches along $g$, as a fraction of",
@@ -869,9 +872,12 @@ FACTS = {
         "keeps 8 % of its gradient (seed 0)",  # r28d minor 2
         # r28d minor 1: seed 0's 96/82/75/54 %; r29a minor 2: the 71 % that follows is one run's too
         # r29b M1: "most" only below the top block, with the 3 trained runs' ranges (cell 48 asserts them)
-        "in the trained toy vit, below the top block the paths through at least one mlp\ncarried most of the qkv gradient",  # r30a minor 2
+        # r30a minor 2
+        "in the trained toy vit, below the top block the paths through at least one mlp carried most of the qkv "
+        "gradient",
         "(in the top block about half)",  # its ranges are the Trained bullet's (r28a minor 8: no 96 % in the Answer)
-        "carried most of the qkv gradient, projected on $g$ (in the top block about half)",  # r29d minor 1, r30a minor 2
+        # r29d minor 1; r30a minor 2
+        "carried most of the qkv gradient, projected on $g$ (in the top block about half)",
         "so is attention above, by construction rather than measurement: 105 of the 128 paths",  # r30a minor 4
         "$dx = dq\\,w_q + dk\\,w_k + dv\\,w_v$ flows on through `norm1`",  # r30a minor 13
         # r29c minor 7: one number a bullet; blocks 1-3's ranges are section 5's table, the 71 % its verdict's
@@ -979,6 +985,13 @@ CODE_LIVES_IN = {
         "plot_qkv_rows({",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        # r29 density (r30a minor 5): moved to appendix D from section 5 (code) and section 5's trained part (checks)
+        "for c in wide_cuts",
+        "per_seed=512, same_digits=True",
+        "== (1, 17)",
+        "# the Summary: under half in every block of the small model",  # r28b minor 6
+        "(small_low[0], small_high[0], small_low[3], small_high[3]) == (12, 40, 1, 17)",
+        "max(small_high) == 40",
         # r28d minor 1; r29 density (r29d minor 6): moved to appendix D from section 5
         "both = mlp_and_attention_share(",
         "[round(100 * s) for s in both] == [71, 33, 9, 0]",
@@ -1093,8 +1106,6 @@ CODE_LIVES_IN = {
         "(d_q_0[..., 0, :].square().sum() / d_q_0.square().sum()).item() > 0.99",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
-        "== (1, 17)",
-        "== 40",
         "== [86, 75, 86, 108]",
         "a pre-hook on each norm2",
         "a pre-hook on each norm2 hands it a detached copy of h",
@@ -1102,9 +1113,7 @@ CODE_LIVES_IN = {
         "block.norm2.register_forward_pre_hook(",
         "display(plot_two_routes(cut=True))",
         "for b in (0, 3)",
-        "for c in wide_cuts",
         "fused = small_digit_vit(fused=True)",
-        "per_seed=512, same_digits=True",
         "plot_share_arrows(",
         "register_forward_pre_hook",
         "with_change=False",
@@ -1113,8 +1122,6 @@ CODE_LIVES_IN = {
         "lesson05.check_softmax_backward",
     ],
     ("lesson", "The trained MNIST ViT"): [
-        "# the Summary: under half in every block of the small model",  # r28b minor 6
-        "(small_low[0], small_high[0], small_low[3], small_high[3]) == (12, 40, 1, 17)",
         "95 % t interval",
         "== (5, 63)",
         "== [8, 23, 33, 53]",
@@ -1126,7 +1133,6 @@ CODE_LIVES_IN = {
         'experiment="freeze and cut, side by side"',
         "freezer = gradient_freeze_widget(",
         "gradient_freeze_widget(",
-        "max(small_high) == 40",
         "mnist = load_mnist()",
         "trained_cut.qkv_cut_size",
         "zip(opening.qkv_share, batch_share)",
@@ -1461,7 +1467,7 @@ SCOPED_FORBIDDEN = [
     ("0.455", ("cell", "lesson", "near(ratio, 232)"), "the check holds section 3's numbers only"),
     ("skip_norm", ("cell", "lesson", "near(ratio, 232)"), "the check holds section 3's numbers only"),
     ("mnist = load_mnist()", ("cell", "lesson", "PARAMETER_PARTS"), "the data load sits with section 5's model"),
-    ("assert", ("cell", "lesson", "small_cuts = small_model_cuts("), "the visible cell prints; its check is folded"),
+    ("assert", ("cell", "appendix", "seed_share = [over_seeds("), "the visible cell prints; its check is folded"),
     ("PARAMETER_PARTS", ("cell", "solutions", "each check below should print Correct!"), "the exercise's PARTS"),
     ("'norms'", ("cell", "solutions", "each check below should print Correct!"), "PARTS name norm1, not norms"),
     ("print(", ("cell", "appendix", 'chain["M"] / entry_size(m)'), "the hidden check prints nothing"),
@@ -1659,7 +1665,8 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
     assert any("requires_grad_(False)" in s for s in visible)
     assert not any("max(range(" in s for s in visible)
     cells = nb.cells(BOOKS["lesson"])
-    shown = [c for c in cells if "small_cuts = small_model_cuts(" in nb.source(c)]
+    # r29 density (r30a minor 5): the 5 seeds x 512 digits print moved to appendix D, still visible with its output
+    shown = [c for c in nb.cells(BOOKS["appendix"]) if "seed_share = [over_seeds(" in nb.source(c)]
     assert len(shown) == 1 and not nb.hidden(shown[0]) and shown[0]["outputs"]
     chain = cells[cell_with("lesson", "chain = qk_factor_chain(")]
     assert any(o.get("output_type") in ("display_data", "execute_result") for o in chain["outputs"])
@@ -1668,8 +1675,9 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
-    # fix05r: 1,908 kept (r30a items paid with cuts); fix05q: 1,908 kept (items added, paid with cuts; fix05n 1,948; fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
-    assert len(main) <= 37 and nb.markdown_words(main) <= 1908
+    # fix05r: 36 cells (the 5-seed print moved to appendix D), 1,908 words kept (r30a items paid with cuts);
+    # fix05q: 1,908 kept (items added, paid with cuts; fix05n 1,948; fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
+    assert len(main) <= 36 and nb.markdown_words(main) <= 1908
 
 
 def test_section_4_quotes_appendix_b_at_vit_b_width():
@@ -1772,7 +1780,7 @@ def test_appendix_rows_printed_per_block_and_seed():
 def test_where_cells_sit_next_to_each_other():
     lesson, appendix = nb.cells(BOOKS["lesson"]), nb.cells(BOOKS["appendix"])
     # the small model's cut prints visibly; its check (with the fused control) is folded right after it
-    at = cell_with("lesson", "small_cuts = small_model_cuts(")
+    at = cell_with("lesson", "table = freeze_cut_table(")  # r30a minor 5: the package's cut is checked after the table
     assert "fused = small_digit_vit(fused=True)" in nb.source(lesson[at + 1]) and nb.hidden(lesson[at + 1])
     largest = appendix[cell_with("appendix", "largest = [max(range(4)")]
     assert not nb.hidden(largest) and largest["outputs"]
