@@ -520,7 +520,8 @@ FACTS = {
         # section 3 (0.11, the usual inits, 4.8 paired, the tuned rate) and appendix G (the seeds added, the epochs)
         # review r30a_03 minor 8: one measured reason for heads, appendix F's printed interval (its PRINTED row)
         "Four heads of $d = 16$ beat one of $d = 64$ on 8x8 digits by +3.8 points [+2.7, +4.8] (10 paired seeds,\n"
-        "  both scaled; the head count changes with $d$: [appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
+        "  both scaled, at a rate tuned with 4 heads; the head count changes with $d$: "
+        "[appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
         "ended 7.4 points lower",  # review r26c_03 minor 9: the intervals are section 3's printed table
         # review r28a_03 minor 4; r29a_03 minor 6: a 25-epoch schedule, not a run cut short
         "ended 7.4 points lower on 8x8 digits (lr 0.003; a 25-epoch schedule, the recipe's full one is 93)",
@@ -765,7 +766,7 @@ PRINTED = {
         "197 'sequences', each 2 x 2",
         # r30 decision (review r30a_03 minor 3 against r29d_03 minor 10): the ratio gets a one-clause reading on its
         # printed line, "goes with" only (no cause), and the averages themselves stay in appendix B
-        "max |value|: 1.10 vs the correct 0.15, the sizes plain averages of 2 and of 197 values have (appendix B)",
+        "max |value|: 1.10 vs the correct 0.15; plain averages of 2 and of 197 values are about as large (appendix B)",
     ],
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
         "products' FLOPs reach the qkv + proj FLOPs at N = 1536 for D = 768, 384 for D = 192",  # fix26a_03 item 2
