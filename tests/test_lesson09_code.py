@@ -837,6 +837,19 @@ def test_crop_figure_title_says_only_the_teacher_labels_these_crops():
     )
 
 
+def test_teacher_crops_draws_appendix_bs_rule_in_one_call():
+    # review r30a minor 4: the lesson draws appendix B's crop picture with one call; the rule is its caption
+    from vit_explained.data import load_mnist
+    from vit_explained.distill import load_mnist_cnn
+    from vit_explained.plotting.lesson09 import CROPS_RULE, teacher_crops
+
+    data = load_mnist()
+    fig = teacher_crops(load_mnist_cnn(), data.test_images[:8], data.test_labels[:8], pair=(1, 3))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 14 and titles[0] == "label 3" and titles[7] == "label 8"
+    assert fig._supxlabel.get_text() == CROPS_RULE
+
+
 def probabilities_as_input_module(c, d, y, t, tau, lam):
     kl = torch.nn.KLDivLoss(reduction="sum")(d.div(tau).softmax(1), t.div(tau).softmax(1)) / len(d)
     return (1 - lam) * F.cross_entropy(c, y) + lam * tau * tau * kl

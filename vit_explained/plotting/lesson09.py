@@ -44,6 +44,7 @@ __all__ = [
     "relabel_bars",
     "relabel_table",
     "relabel_teacher",
+    "teacher_crops",
 ]
 
 _COLOURS = {"class": "#d62728", "distillation": "#1f77b4", "patch": "#bbbbbb"}
@@ -935,3 +936,29 @@ def plot_teacher_crops(
     if caption:
         fig.supxlabel(caption, fontsize=8.5)
     return fig
+
+
+CROPS_RULE = (
+    "Of each digit's 64 crops: the first three keeping under half its ink, then the first three keeping 90 % or more"
+)
+
+
+def teacher_crops(
+    teacher: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, pair: Sequence[int] = (1, 3), seed: int = 3
+) -> Figure:
+    """Appendix B's picture in one call: 64 random-resized crops of each digit ``images[i]`` for ``i`` in ``pair``
+    (generator seeded with ``seed``), labelled by ``teacher``; drawn, per digit, the first three crops keeping under
+    half its ink, then the first three keeping 90 % or more (:data:`CROPS_RULE`), with :func:`plot_teacher_crops`."""
+    from ..distill import ink_kept, random_resized_boxes, random_resized_crops  # lazily: distill is heavy
+
+    generator = torch.Generator().manual_seed(seed)
+    crops = torch.stack([random_resized_crops(images[i], 64, generator=generator) for i in pair])  # (2, 64, C, H, W)
+    with torch.no_grad():
+        said = teacher(crops.flatten(0, 1)).argmax(-1).view(len(pair), 64)
+    replay = torch.Generator().manual_seed(seed)  # the same seed again: the boxes those crops were cut from
+    height, width = images.shape[-2:]
+    kept = torch.stack([ink_kept(images[i], random_resized_boxes(height, width, 64, generator=replay)) for i in pair])
+    shown = torch.stack([torch.cat([(k < 0.5).nonzero()[:3, 0], (k >= 0.9).nonzero()[:3, 0]]) for k in kept])
+    pick = torch.arange(len(pair))[:, None]  # row r takes its own crops shown[r]
+    index = list(pair)
+    return plot_teacher_crops(images[index], crops[pick, shown], said[pick, shown], labels[index], caption=CROPS_RULE)
