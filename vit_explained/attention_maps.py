@@ -596,7 +596,11 @@ class InkLift:
 
 
 def ink_lift_over_mean_map(
-    maps: torch.Tensor, reference_maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5
+    maps: torch.Tensor,
+    reference_maps: torch.Tensor,
+    images: torch.Tensor,
+    threshold: float = 0.5,
+    confidence: float = 0.95,
 ) -> InkLift:
     """Lesson 08's image-blind control for :func:`ink_share`: the mean of ``reference_maps`` (other digits' maps
     of the same kind, e.g. the validation digits'), one map that never sees the digit, applied to every image.
@@ -604,6 +608,7 @@ def ink_lift_over_mean_map(
     ``maps`` ``(B, rows, cols)`` belong to ``images`` ``(B, 1, H, W)``; ``reference_maps`` ``(R, rows, cols)``.
     The paired gap ``map - mean map`` per digit says how much of the share on ink the digit itself adds beyond
     where such maps sit on average (MNIST's ink is central, so a central prior already scores above chance).
+    ``confidence``: the gap's interval level (a family's Bonferroni level, e.g. ``1 - 0.05 / 7``).
     """
     if not isinstance(reference_maps, torch.Tensor) or reference_maps.dim() != 3 or len(reference_maps) < 1:
         shape = getattr(reference_maps, "shape", reference_maps)
@@ -616,7 +621,7 @@ def ink_lift_over_mean_map(
     shares = ink_share(maps, images, threshold).double()
     blind_map = reference_maps.double().mean(0, keepdim=True).expand(len(maps), -1, -1)
     blind = ink_share(blind_map, images, threshold)
-    gap = paired_difference(shares, blind, names=("map", "mean map"), percent=True)
+    gap = paired_difference(shares, blind, names=("map", "mean map"), percent=True, confidence=confidence)
     return InkLift(mean_interval(shares), mean_interval(blind), gap)
 
 
