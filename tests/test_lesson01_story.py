@@ -28,7 +28,9 @@ HEADING = re.compile(r"#{1,3} (.*)")
 # 44: section 8's shift probe moved to appendix E)
 # fix01n (r29 density): 43 cells / 2,074 words (the slip picture, section 6 bookkeeping and section 7 table moved out)
 # fix01q (r29d): the equivariance reason and the band caption paid for by cuts; 43 cells / 2,073 words
-CAP_CELLS, CAP_WORDS = 43, 2073
+# fix01r (r30a): section 6's reference tables and counts moved to appendix A; they paid for the pixel-reach sizes,
+# Table 8's 61.4, the BERT clause and the normalisation sentence; 43 cells / 2,071 words
+CAP_CELLS, CAP_WORDS = 43, 2071
 
 
 @cache
@@ -160,7 +162,8 @@ FACTS = [
             # fix01o item 2 (r29b minor 1): the interval, not "keeps"
             # fix01p item 1 (r29c M1): both kernels named; bilinear's drop is detectable (appendix B's table)
             # fix01q item 5 (r29d minor 11): the colons full stops, no fact changed
-            "a table resized in 2-d stays within 4 points. bicubic (timm's) shows no detectable drop (99 % interval"
+            # fix01r item 3 (r30a minor 14): the observed drops, then how far the 99 % intervals reach
+            "a table resized in 2-d drops 1.0 to 2.0 points; the 99 % intervals reach 3.8. bicubic (timm's) shows no detectable drop (99 % interval"
             " -2.6 to +0.5 points), bilinear a small one (-2.0 points, -3.8 to -0.3).",  # 96.4 and 97.4 print above
             "2-d bicubic, antialiased (`interpolate_positions`' default)",  # fix01p item 4 (r29c minor 5)
         ],
@@ -225,7 +228,8 @@ FACTS = [
             "all three trained tables lean toward 2-d closeness (+0.15 to +0.19 for same-column positions), and an"
             " order-only table does not; with three small runs this is a hint.",
             # fix01p item 1 (r29c M1): bicubic no detectable drop, bilinear -2 points
-            "a 2-d resize stays within 4 points (bicubic: no detectable drop; bilinear: -2 points); a 1-d stretch about"
+            # fix01r item 3 (r30a minor 14): the observed drops, not the far end of an interval
+            "a 2-d resize drops 1.0 to 2.0 points, its 99 % intervals reaching 3.8 (bicubic: no detectable drop; bilinear: -2 points); a 1-d stretch about"
             " halves the accuracy.",
             "one changed pixel reaches all 197 tokens after one block",
             "the patch cut follows only whole-patch shifts",
@@ -305,7 +309,6 @@ FACTS = [
             "section",
             # fix01p (r29 density): 76.8, 83.0 and 74.5 % left the prose; they print under the picture (PRINTED rows)
             "8",
-            "above",
             "0",
             "16",
             "1",
@@ -328,18 +331,33 @@ FACTS = [
             # 'Section 6's three runs, with intervals'; the distance-only control: appendix A's row below, r29 density);
             # why columns are the test moved to the picture's caption, with why the counts are one table's
             "with three small runs this is a hint of 2-d closeness, not a finding.",
-            "bands along the rows are what token order alone gives (compare the 1-d sinusoid below); the test is the"
-            " columns.",
-            "each run's counts come from one table, not 36 independent patches.",
+            # fix01r item 4: the 1-D sinusoid's picture moved to appendix A, so no "compare ... below"
+            "bands along the rows are what token order alone gives; the test is the columns.",
             "a table that knows only token order shows no such effect",  # fix01l item 2 (r28c minor 6)
             # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
             'the vit paper (section 4.5, fig. 7) finds that in vit-l/32 "closer patches tend to have more similar position'
             ' embeddings" and "the row-column structure appears"; we look for the same effect in small mnist models.',  # fix01o (r29b minor 4)
             "small, partly trained mnist models, not imagenet vits",  # fix01j item 5 (r28a minor 12)
-            # fix01o item 3 (r29b minor 2): the 1-D map's rings explained (the colour ranges print in the panel titles)
-            "the 1-d one, each token's two sequence neighbours (row ends tie the next row's start).",
             "seeds 0-2",
         ],
+    ),
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12): the two reference tables and their reading
+        "appendix",
+        "Two reference tables (section 6)",
+        [
+            "above",
+            "bands along the rows are what token order alone gives; the test is the columns.",
+            # fix01o item 3 (r29b minor 2): the 1-D map's rings explained
+            # fix01r item 5 (r30a minor 7): every token ties its two sequence neighbours, not only at a row end
+            "the 1-d one ties each token's two sequence neighbours (at a row end, one of them is the next row's first"
+            " patch).",
+            "the 2-d sin-cos table ties left/right with above/below (rings: exact ties)",
+        ],
+    ),
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12): section 6's counts and their caveat
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
+        ["each run's counts come from one table, not 36 independent patches."],
     ),
     (  # r29 density: moved to appendix A (fix01q item 2, r29d minor 4): fix01p's 'a distance-only table passes too'
         "appendix",
@@ -408,7 +426,8 @@ FACTS = [
             # fix01p item 4 (r29c minor 2): the spread is 0.205, so "about", with the three numbers
             # r30 decision (fix01q item 5, r29d minor 11): the same one sentence and numbers, its colon made a clause
             "in the paper's table 8 (imagenet 5-shot), 1-d, 2-d and relative tables land within about 0.2 points (64.2,"
-            " 64.0, 64.0 %); no positions scores lowest.",
+            # r30 decision (fix01r item 5, r30a minor 6): the same one sentence, 61.4 % named in place of "lowest" (no 2.8)
+            " 64.0, 64.0 %); no positions scores 61.4 %.",
             "since the table is the encoder's only order-sensitive part (the exact check above), the drop comes from",
             "training's",
             "dropout",
@@ -437,8 +456,9 @@ FACTS = [
             "the encoder is permutation-equivariant (the tokens move with the shuffle), so the class token's output,"
             " measured below, is invariant",
             # fix01q item 1 (r29d minor 1): why the encoder is permutation-equivariant, before its picture
-            "layernorm and the mlp act on each token alone. shuffling the tokens by a permutation matrix $p$ turns"
-            " attention's weights $a$ into $pap^\\top$ (below) and its output $av$ into $pav$.",
+            # fix01r item 2 (r30a minor 2): Pi for the permutation (P is the patch side)
+            "layernorm and the mlp act on each token alone. shuffling the tokens by a permutation matrix $\\pi$ turns"
+            " attention's weights $a$ into $\\pi a \\pi^\\top$ (below) and its output $av$ into $\\pi a v$.",
             "[appendix b](01_patches_and_embeddings_appendix.ipynb#appendix-b), the paper's table 8",
         ],
     ),
@@ -691,7 +711,10 @@ FACTS = [
     (
         "lesson",
         "8 · What a ViT does not build in (the paper's reason it needs more data)",
-        ["(equivariant up to its stride)"],
+        [
+            "(equivariant up to its stride)",
+            "all 197 after one ViT block, by any amount (its own token 0.16, the median other 0.00096).",
+        ],  # fix01r item 1
     ),
     ("lesson", "3 · Patchify by hand", ["one red strip (3.4 image rows), not a patch"]),  # fix01m (r28d minor 6)
     ("lesson", "0 · The whole ViT on one page", ["below: the map, then its code.", "the code is the map in 14 lines"]),
@@ -963,6 +986,12 @@ def test_section_states_its_facts(where: str, heading: str, facts: list[str]) ->
 # (notebook, heading, text): a cell under that heading printed the text (same numbers, same digits).
 PRINTED = [
     # r25b items 1, 2, 8: the four rolls, the two sub-layers alone, the fresh table's std
+    # fix01r item 1 (r30a minor 1): every token changes, by very different amounts (float64, the untrained block)
+    (
+        "lesson",
+        "8 · What a ViT does not build in (the paper's reason it needs more data)",
+        "after one ViT block, largest change: its own token 0.16, the median other token 0.00096",
+    ),
     ("lesson", "8 · What a ViT does not build in (the paper's reason it needs more data)", "rolled right 88.2 % right"),
     ("lesson", "8 · What a ViT does not build in (the paper's reason it needs more data)", "rolled left  86.4 % right"),
     ("lesson", "8 · What a ViT does not build in (the paper's reason it needs more data)", "rolled down  72.7 % right"),
@@ -1177,9 +1206,9 @@ PRINTED = [
     ),
     ("lesson", "5 · The class token and position embeddings", "trained: 50 epochs on 3,500 training digits"),
     ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "pos_embedding (1, 65, 64), 20 epochs"),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "seed 0: moved test digits 76.8% right",  # fix01i item 2: the codename lives in appendix A
     ),
     (
@@ -1242,9 +1271,9 @@ PRINTED = [
         "Five comparisons (section 7)",
         "2-D bilinear - 2-D bicubic: -1.0 points, 99 % interval [-2.1, +0.0]: no detectable difference",
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12): the reference tables left section 6
+        "appendix",
+        "Two reference tables (section 6)",
         "a table of token order only (1-D sinusoid): left/right 36, above/below 0, diagonal 0\n",
     ),
     (  # fix01l item 2 (r28c minor 5): section 6 keeps one test; the Wilson line is appendix A's
@@ -1272,9 +1301,21 @@ PRINTED = [
         "Digits anywhere: the grid6 runs",
         "grid6 s0 (test digits moved the same way: 83.2% right)",
     ),
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "seed 0: moved test digits"),
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "seed 1: moved test digits"),
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "seed 2: moved test digits"),
+    (
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
+        "seed 0: moved test digits",
+    ),  # r29 density: fix01r item 4
+    (
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
+        "seed 1: moved test digits",
+    ),  # r29 density: fix01r item 4
+    (
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
+        "seed 2: moved test digits",
+    ),  # r29 density: fix01r item 4
     (
         "appendix",
         "C · Section 5's probe: a larger table, in the untrained mode",
@@ -1319,9 +1360,9 @@ PRINTED = [
     ("lesson", "5 · The class token and position embeddings", "ten permutations (seeds 0-9)"),
     ("lesson", "5 · The class token and position embeddings", "shuffled 27.7 %; 0 verdicts differ"),
     ("lesson", "5 · The class token and position embeddings", "unshuffled 27.7 %, shuffled 27.7 %; 0 verdicts differ"),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4)
+        "appendix",
+        "Two reference tables (section 6)",
         # r27b M1: the 2-D table is a tie (left/right and above/below equally similar); how it splits is float rounding
         # fix01k item 1 (r28b M1): no split is printed (the measured 20/16 is float rounding; "18 of 36" was not measured)
         # fix01n item Z (r29a minor 5): the rings say it; no float-rounding aside (still no split printed)
@@ -1410,24 +1451,24 @@ PRINTED = [
         "The patch cut under shifts (section 8)",
         "shifted  1 px: patch tokens vs the old ones moved 0 grid step(s): 0.31",
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "seed 1: moved test digits 83.0% right",
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "seed 2: moved test digits 74.5% right",
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "an adjacent patch above, below or diagonal 12",
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "an adjacent patch above, below or diagonal 16",
     ),
     (
@@ -1436,7 +1477,11 @@ PRINTED = [
         "attention matrix per head: 50,177^2 / 197^2 = 64,875 times larger",
     ),
     ("lesson", "2 · Where the map's 196 comes from", "times larger with a token per pixel"),
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "(8 tokens away)"),
+    (
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
+        "(8 tokens away)",
+    ),  # r29 density: fix01r item 4
     ("lesson", "3 · Patchify by hand", "token  14 = grid row  1, column  0: True"),
     # fix01m item 3 (r28d 'reading the model's code'): the forward, read live, each line beside its map box
     ("lesson", "0 · The whole ViT on one page", "# ViT.forward_features (vit_explained/vit.py)"),
@@ -1563,9 +1608,9 @@ CODE = [
         'fine_row["column - neither"].difference.low < 0 < fine_row["column - neither"].difference.estimate',
         True,
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "position_structure_report(table, (8, 8)",
         False,
     ),
@@ -1731,22 +1776,22 @@ CODE = [
     ("appendix", "Section 6's three runs beyond the nearest neighbours", "2: (0.329, 0.007, 0.644)", True),
     ("appendix", "A closeness-only control", "matched.low < 0 < matched.high", True),
     ("appendix", "Five comparisons (section 7)", "(-1.0, -2.1, 0.0)", True),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "{0: (29, 36, 12), 1: (32, 36, 12), 2: (31, 36, 8)}",
         True,
     ),
     ("lesson", "5 · The class token and position embeddings", "patchify(x, P) @ E + bias", True),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         "assert split == {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}",
         True,
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4)
+        "appendix",
+        "Two reference tables (section 6)",
         "(sequence_only.left_right, sequence_only.above_below, sequence_only.diagonal) == (36, 0, 0)",
         True,
     ),
@@ -1802,16 +1847,21 @@ CODE = [
         'min(points["new size"][1], points["new size, bilinear"][1]) > -4',
         True,
     ),
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "sincos_2d_encoding(8, 8, 64)", False),
     (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+        "appendix",
+        "Two reference tables (section 6)",
+        "sincos_2d_encoding(8, 8, 64)",
+        False,
+    ),  # r29 density: moved to appendix A (fix01r item 4)
+    (
+        "appendix",
+        "Two reference tables (section 6)",
         "assert tie < 1e-6 and side.shape == (6, 6)",  # r27b M1: the tie asserted, not a rounding-dependent split
         True,
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
         # r27c M1: the adjacent picks the counts read (left/right + above/below); no 'fewer than 18' claim any more
         "assert {s: r.left_right + r.above_below for s, r in reports.items()} == {0: 29, 1: 28, 2: 27}",
         True,
@@ -2462,7 +2512,7 @@ SCOPED = [
     (
         "seed",
         "23d: section 6 names the runs grid8 s0-s2",
-        "lesson:cell:The 2-D sin-cos table ties left/right",
+        "appendix:cell:The 2-D sin-cos table ties left/right",  # fix01r item 4: the reading moved to appendix A
     ),  # fix01j
     ("grid8", "fix01i item 2 (r27f minor 2): the codenames live in appendix A", "lesson:any:6 ·"),
     ("grid8", "fix01i item 2 (r27f minor 2): as above", "lesson:prose:Summary"),
@@ -2567,7 +2617,7 @@ ORDER = [
     (
         "lesson",
         "paired_difference(bilinear, one_d",
-        "A table resized in 2-D stays within 4 points",
+        "A table resized in 2-D drops 1.0 to 2.0 points",
     ),  # 17c; fix01q: no colon
     ("lesson", "token_widget.compute(14, permute=False)", "no_permute = x.reshape"),  # 18b: picture, then check
     ("lesson", "fig = plot_token_matrix(patches[0]", "token_widget.compute(14, permute=False)"),  # 20a
@@ -2862,10 +2912,12 @@ def test_r26b_m2_each_resize_kernel_is_stated_with_its_version() -> None:
 
 def test_r26b_m3_the_reference_tables_are_drawn_before_their_counts() -> None:
     """r26b M3: the 1-D sinusoid and the 2-D sin-cos tables are pictured in section 6 before their counts."""
-    sources = nb.sources(LESSON)
+    sources = nb.sources(APPENDIX)  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
     cell = sources[nb.unique_index(sources, "# Two reference tables that know only the order or the grid")]
     assert cell.index('save_figure(fig, "01_reference_positions")') < cell.index("sequence_only = position_structure")
-    assert _at("lesson", "## 6 · Going deeper") < _at("lesson", 'save_figure(fig, "01_reference_positions")')
+    assert _at("appendix", "### Two reference tables (section 6)") < _at(
+        "appendix", 'save_figure(fig, "01_reference_positions")'
+    )
     assert (nb.ROOT / "figures" / "01_reference_positions.png").exists()
     section_8 = prose("lesson", "8 · What a ViT does not build in (the paper's reason it needs more data)")
     assert (  # r27c minor 1, fix01i item 3 (r27f minor 4): the sentence names where each difference shows, plainly
@@ -2892,7 +2944,7 @@ def test_r27b_m1_the_2d_table_is_reported_as_a_tie() -> None:
     """r27b M1: the 2-D sin-cos table is a tie (r28b M1: no split is printed: it is float rounding);
     r27c M1: the trained counts are description only: the lean left/right is not confirmed by the graded measure
     (below - right, every interval holds 0), so neither section 6 nor the Summary says the tables favour left/right."""
-    six = prose("lesson", "6 · Going deeper: what a trained ViT learned about positions")
+    six = prose("appendix", "Two reference tables (section 6)")  # r29 density: moved to appendix A (fix01r item 4)
     for fact in (
         "the 2-d sin-cos table ties left/right with above/below (rings: exact ties)",  # r27c minor 2: the rings
         # fix01i item 2 (r27f minors 1, 2): the headline's comparison; the intervals are printed, the plain sentence reads them
@@ -2960,7 +3012,7 @@ def test_r27c_the_thinner_section_5_and_the_tie_rings() -> None:
     assert "2.8" not in five and "one reason it is low" not in five
     table_8 = prose("appendix", "The paper's Table 8 (section 5)")
     assert all(v in table_8 for v in ("64.2 %", "64.0 %", "61.4 %", "2.8 points lower"))
-    checks = section("lesson", "6 · Going deeper: what a trained ViT learned about positions", "check")
+    checks = section("appendix", "Two reference tables (section 6)", "check")  # r29 density: fix01r item 4
     assert "sorted(tied[3, 3]) == [(2, 3), (3, 2), (3, 4), (4, 3)]" in checks
     assert "assert not tied_nearest(patch_position_similarity(fine_table, (8, 8)))" in checks
 

@@ -2,7 +2,7 @@
 
 - :func:`check_token_count`: how many tokens a ViT sees, class token included;
 - :func:`check_build_z0`: Eq. 1's input, the class token in front of the patch tokens, then the position table;
-- :func:`check_patchify`: cutting ``(B, C, H, W)`` into ``(B, N, ph * pw * C)`` in the series' order;
+- :func:`check_patchify`: cutting ``(B, C, H, W)`` into ``(B, N, ph * pw * C)`` in the package's order;
 - :func:`check_conv_to_linear`: a ``Conv2d`` patch kernel as the ``Linear`` weight of the rearrange layout;
 - :func:`check_interpolate_positions`: a learned position table resized to a new patch grid in 2-D.
 
@@ -213,11 +213,11 @@ _WRONG_LAYOUTS = (
     (
         "b c (h p1) (w p2) -> b (w h) (p1 p2 c)",
         "the patches are in column-major order (down the first column, then the next); "
-        "the series numbers them row by row, left to right, like reading text",
+        "`vit_explained.patchify` numbers them row by row, left to right, like reading text",
     ),
     (
         "b c (h p1) (w p2) -> b (h w) (c p1 p2)",
-        "each patch is flattened channel by channel, (c p1 p2); the series keeps the channels "
+        "each patch is flattened channel by channel, (c p1 p2); `vit_explained.patchify` keeps the channels "
         "innermost, (p1 p2 c), so the numbers of one pixel sit next to each other",
     ),
     (
@@ -227,7 +227,7 @@ _WRONG_LAYOUTS = (
     (
         "b c (h p1) (w p2) -> b (w h) (c p1 p2)",
         "the patches are in column-major order and each is flattened channel by channel; "
-        "the series numbers patches row by row and keeps channels innermost",
+        "`vit_explained.patchify` numbers patches row by row and keeps channels innermost",
     ),
     (
         "b c (p1 h) (p2 w) -> b (h w) (p1 p2 c)",

@@ -1338,6 +1338,22 @@ def one_pixel_reach(
     return reach
 
 
+def block_change_sizes(
+    image: torch.Tensor, vit: torch.nn.Module, *, pixel: tuple[int, int] = (100, 100)
+) -> torch.Tensor:
+    """Section 8's probe by size: add 1 to one pixel of ``image`` (``(1, C, H, W)``) and return, for each of
+    ``vit``'s ``N + 1`` tokens after its first block, the largest change over its channels, ``(N + 1,)`` in float64
+    (class token first). :func:`one_pixel_reach` marks every token this is above zero for; this says by how much.
+    """
+    import copy
+
+    image, poked = _poked(image, pixel)
+    model = copy.deepcopy(vit).double().eval()
+    with torch.no_grad():
+        before, after = (model.blocks[0](_z0(model, x))[0] for x in (image, poked))
+    return (after - before).abs().amax(dim=-1)
+
+
 def sublayer_reach(
     image: torch.Tensor, vit: torch.nn.Module, *, pixel: tuple[int, int] = (100, 100)
 ) -> dict[str, torch.Tensor]:
@@ -1367,12 +1383,23 @@ def sublayer_reach(
     return reach
 
 
+def _log_shade(sizes: torch.Tensor) -> torch.Tensor:
+    """Section 8's picture: each token's change on a log scale, 0.25 for the smallest, 1 for the largest."""
+    logs = sizes.clamp_min(1e-300).log10().float()
+    return 0.25 + 0.75 * (logs - logs.min()) / (logs.max() - logs.min()).clamp_min(1e-12)
+
+
 def plot_pixel_reach(
-    image: torch.Tensor, reach: dict[str, torch.Tensor], pixel: tuple[int, int] = (100, 100)
+    image: torch.Tensor,
+    reach: dict[str, torch.Tensor],
+    pixel: tuple[int, int] = (100, 100),
+    sizes: torch.Tensor | None = None,
 ) -> Figure:
     """Section 8's locality picture: for each of ``reach``'s entries (from :func:`one_pixel_reach`: the input
     step z0, the ViT block and the convolutions), the photo with the positions that changed painted red, the
-    changed pixel marked by an x; the convolutions' panels add a zoom on the 15x15 pixels around ``pixel``."""
+    changed pixel marked by an x; the convolutions' panels add a zoom on the 15x15 pixels around ``pixel``.
+    With ``sizes`` (from :func:`block_change_sizes`), the ViT block's panel shades each token by the log of its
+    change: pale red for the smallest change, full red for the largest."""
     image = as_image(image)
     _, height, width = image.shape
     row, col = pixel
@@ -1383,7 +1410,8 @@ def plot_pixel_reach(
         if mask.dim() == 1:  # tokens: class token first, then the patch grid row by row
             side = math.isqrt(mask.numel() - 1)
             patch = height // side
-            changed = mask[1:].reshape(side, side).repeat_interleave(patch, 0).repeat_interleave(patch, 1)
+            shade = _log_shade(sizes[1:]) if sizes is not None and name == "one ViT block" else mask[1:].float()
+            changed = shade.reshape(side, side).repeat_interleave(patch, 0).repeat_interleave(patch, 1)
             before = "after " if name.startswith("the input") else ""  # "after the input step (z0)"
             title = f"{before}{name}: {int(mask.sum())} of {mask.numel()} tokens"
         else:
@@ -1396,6 +1424,9 @@ def plot_pixel_reach(
         ax.plot(col, row, "wx", ms=8, mew=2)
         ax.set_title(title, fontsize=9)
         ax.set_axis_off()
+        if sizes is not None and name == "one ViT block":
+            note = "shade: log of each token's change, pale = smallest"
+            ax.text(0.5, -0.03, note, transform=ax.transAxes, ha="center", va="top", fontsize=8)
         if mask.dim() == 2:  # 9 or 25 pixels are too small to see on the whole photo: zoom in
             inset = ax.inset_axes([0.56, 0.5, 0.42, 0.42])
             crop = changed[row - 7 : row + 8, col - 7 : col + 8].float()
@@ -1404,7 +1435,7 @@ def plot_pixel_reach(
             inset.set_xticks([])
             inset.set_yticks([])
             inset.set_xlabel("15x15 px zoom", fontsize=7, labelpad=1)
-    fig.suptitle("one pixel changed (x): the output positions that change (red)", fontsize=10)
+    fig.suptitle("one pixel changed (x): the output positions that change by any amount (red)", fontsize=10)
     fig.tight_layout()
     return fig
 
