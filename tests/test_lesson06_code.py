@@ -1118,3 +1118,11 @@ def test_fit_neither_clips_nor_keeps_a_checkpoint():
 
     source = inspect.getsource(training)
     assert "clip_grad" not in source and "state_dict" not in source
+
+
+# brief fix06r item Z (review r30a minor 10): the card's last line names the shipped model's class
+def test_the_shipped_model_is_the_package_vit():
+    from vit_explained.pretrained import load_mnist_vit
+    from vit_explained.vit import ViT
+
+    assert type(load_mnist_vit()) is ViT
