@@ -114,7 +114,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ("slower than rollout (+0.033 [+0.022, +0.046])", "image-blind mean map (-0.002 [-0.014, +0.010])"),
     ),
     ("lesson", "08", ("Chefer et al., ICCV 2021",)),
-    ("lesson", "Summary", ("their ICCV 2021 rule", "CVPR 2021", "LRP relevance")),
+    ("lesson", "Summary", ("their ICCV 2021 rule", "CVPR 2021", "LRP relevance instead of by A")),
     ("lesson", "3", ("(its column's mean)",)),
     ("lesson", "10", ("Two use no model", "Four are image-blind", "Three are fitted to the score")),
     ("lesson", "10", ("the figure draws four, the ones the verdict reads",)),
