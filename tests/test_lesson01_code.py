@@ -1331,5 +1331,5 @@ def test_fix01k_the_rolled_digits_frame_the_wrapped_band() -> None:
     assert (up.get_y(), up.get_width(), up.get_height()) == (23.5, 28, 4)  # the bottom 4 px came from the top
     assert torch.equal(torch.tensor(axes[3].images[0].get_array()), torch.roll(digits[0, 0], 4, -1))
     sources = nb.sources(LESSON)
-    at = nb.unique_index(sources, "display(plot_rolled_digits(digits, rolls))")
+    at = nb.unique_index(sources, "fig = plot_rolled_digits(digits, rolls)")  # fix01r: saved as 01_rolled_digits
     assert at < nb.unique_index(sources, "The absolute position table stays while the patches move")
