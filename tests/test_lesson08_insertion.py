@@ -258,7 +258,8 @@ def test_reference_is_the_plain_rule_and_every_slip_differs_from_it(seed):
         torch.testing.assert_close(expected, insertion_loop(model, images, labels, scores, counts))
         for name, curve in variants.items():
             side_four = name == "patch side 4" and _sides(images, scores)[2:] == (4, 4)  # right there
-            if name != "right" and not side_four:
+            blank_top = seed % 2 and name == "one patch at 0"  # the top patch may be a blanked one: same image
+            if name != "right" and not side_four and not blank_top:
                 assert not torch.allclose(curve, expected, rtol=1e-4, atol=1e-5), (seed, case, name)
 
 
@@ -366,6 +367,44 @@ def side_from_isqrt(model, images, labels, scores, counts):  # rows = cols = isq
 def test_insertion_curve_names_a_side_from_isqrt_on_a_non_square_map():
     with pytest.raises(ExerciseFailed, match=r"works on a square map but not on this \d+ x \d+ one.*isqrt"):
         check_insertion_curve(side_from_isqrt)
+
+
+def top_k_from_the_end(model, images, labels, scores, counts):  # numpy habit: order[:, -k:], whole row at k = 0
+    rows, cols, ph, pw = _sides(images, scores)
+    order = scores.flatten(1).argsort(-1)
+    curve = torch.zeros(len(images), len(counts))
+    for j, k in enumerate(counts):
+        keep = torch.zeros(len(images), rows * cols).scatter_(1, order[:, -k:], 1.0)
+        pixels = keep.reshape(-1, 1, rows, cols).repeat_interleave(ph, 2).repeat_interleave(pw, 3)
+        with torch.no_grad():
+            curve[:, j] = model(images * pixels).softmax(-1)[torch.arange(len(images)), labels]
+    return curve
+
+
+def at_least_one(model, images, labels, scores, counts):  # a guard against topk(0): max(k, 1)
+    return insertion_loop(model, images, labels, scores, [max(k, 1) for k in counts])
+
+
+def test_insertion_cases_hold_count_0_and_every_patch():  # review r30b major 1
+    generator = torch.Generator().manual_seed(1216)
+    for case in INSERTION_CASES:
+        *_, scores, counts = _insertion_case(generator, *case)
+        patches = scores[0].numel()
+        assert counts[0] == 0 and counts[-1] == patches and len(set(counts)) == 5 == len(counts)
+        assert len(scores) != len(counts)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (top_k_from_the_end, r"with k = 0 you put back every patch: order\[:, -k:\] at k = 0 is order\[:, -0:\]"),
+        (at_least_one, r"with k = 0 you put back one patch \(max\(k, 1\)"),
+    ],
+)
+def test_insertion_curve_names_the_count_0_slips(wrong, message):  # review r30b major 1
+    with pytest.raises(ExerciseFailed, match=message) as caught:
+        check_insertion_curve(wrong)
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 400
 
 
 def test_insertion_curve_cases_are_fixed_so_a_failure_reproduces():

@@ -1396,7 +1396,7 @@ _NO_DELETION_MACHINERY = _forbid_by_name(
 )
 
 # (batch, channels, H, W, rows, cols, classes): 4 x 4 patches first (a map read as (cols, rows) also fits
-# there), then 2 x 4, 3 x 4 and 2 x 2; never a square grid, B never len(counts) (5)
+# there), then 2 x 4, 3 x 4 and 2 x 2; never a square grid, B never len(counts) (5, from 0 to P)
 INSERTION_CASES = (
     (3, 1, 8, 16, 2, 4, 5),
     (2, 2, 12, 8, 6, 2, 4),
@@ -1479,13 +1479,24 @@ _INSERTION_MISTAKES = (
     ),
     ("one more", "off by one: you put back k + 1 patches for count k (count 0 is the all-zero image)"),
     ("one fewer", "off by one: you put back k - 1 patches for count k (count k shows exactly k patches)"),
+    (
+        "every patch at 0",
+        "with k = 0 you put back every patch: order[:, -k:] at k = 0 is order[:, -0:], the whole row; "
+        "take the k highest as argsort(descending=True)[:, :k], which is empty at k = 0",
+    ),
+    (
+        "one patch at 0",
+        "with k = 0 you put back one patch (max(k, 1), or a guard around topk): count 0 is the all-zero image, "
+        "and topk(0) or order[:, :0] is empty, so no guard is needed",
+    ),
 )
 
 
 def _insertion_case(
     generator: torch.Generator, batch: int, channels: int, height: int, width: int, rows: int, cols: int, classes: int
 ) -> tuple[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor, list[int]]:
-    """A small random float32 model, random images, maps without ties, counts from 0..P, and labels
+    """A small random float32 model, random images, maps without ties, five counts: 0, three drawn
+    from 1..P-1, and P (review r30b major 1: the ends catch order[:, -k:] and max(k, 1)); and labels
     that differ from the model's prediction on the first image."""
     features = channels * height * width
     model = nn.Sequential(nn.Flatten(), nn.Linear(features, 16), nn.Tanh(), nn.Linear(16, classes)).eval()
@@ -1500,8 +1511,8 @@ def _insertion_case(
     labels = torch.randint(0, classes, (batch,), generator=generator)
     labels[0] = (predicted[0] + 1 + torch.randint(0, classes - 1, (), generator=generator)) % classes
     patches = rows * cols
-    picks = torch.randperm(patches + 1, generator=generator)[:5].sort().values
-    return model, images, labels, scores, [int(k) for k in picks]
+    inner = (torch.randperm(patches - 1, generator=generator)[:3] + 1).sort().values
+    return model, images, labels, scores, [0, *(int(k) for k in inner), patches]
 
 
 def _patch_masks(
@@ -1585,6 +1596,8 @@ def _insertion_variants(
         "one more": _patch_masks(scores, [min(k + 1, patches) for k in counts], size),
         "first image's order": _patch_masks(scores[:1].expand_as(scores), counts, size),
         "one fewer": _patch_masks(scores, [max(k - 1, 0) for k in counts], size),
+        "every patch at 0": _patch_masks(scores, [k or patches for k in counts], size),
+        "one patch at 0": _patch_masks(scores, [max(k, 1) for k in counts], size),
         "bilinear": nn.functional.interpolate(
             _patch_masks(scores, counts, scores.shape[-2:]), size=size, mode="bilinear"
         ),
