@@ -851,7 +851,7 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("lesson", "9", "confidence - (1 - 0.05 / 12)) < 1e-12 for s in steps_"),
     ("lesson", "8", "assert below == 9 and (round(low_5, 2), round(high_95, 2)) == (0.16, 0.65)"),  # fix08o (r29b M1)
     ("lesson", "10", "[-0.023, -0.030, -0.017] and change.high < 0"),  # fix08o (r29b M2)
-    ("lesson", "10", "assert same_8 and by_hand.shape == (8, len(counts))"),  # fix08o (r29b 9-list 1)
+    ("lesson", "10", "assert same_8 and deletion_by_hand.shape == (8, len(counts))"),  # fix08o (r29b 9-list 1)
     ("lesson", "7", "== [-7.3, -7.8, -6.8]"),  # fix08o (r29b minor 5)
     ("lesson", "4", "assert sdpa_out.attentions == ()"),  # fix08m: the sdpa fact, now prose, asserted
     ("lesson", "4", 'any("output_attentions" in record.getMessage() for record in sdpa_logs)'),
