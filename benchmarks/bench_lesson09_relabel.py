@@ -13,6 +13,9 @@
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/stored.json /tmp/short-*_[012].json
     # the 40-epoch relabel arm run again (--arm relabel, --json /tmp/r40_S.json per seed S), stored as relabel-rerun:
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/stored.json relabel-rerun=/tmp/r40_{0,1,2}.json
+    # the 40-epoch control arm run again (--arm control, --json /tmp/c40/c40_S.json per seed S), as control-rerun:
+    .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/stored.json \
+        control-rerun=/tmp/c40/c40_{0,1,2}.json
     # the token controls (8 epochs, the relabelled teacher): short-one-token, ONE class token and one head trained
     # on 1/2 CE(y) + 1/2 CE(y_t) (DeiT Table 3's hard distillation without the token); short-two-class, a DeiT
     # with both heads trained on the labels (no teacher in the loss: the paper's section 4 control)
@@ -39,7 +42,8 @@ the field). The stored 40-epoch arms ``relabel`` and ``control`` record only its
 ``val_accuracy``; ``relabel-rerun``, the 40-epoch relabel arm run again with this script on 2026-12-05
 (``--arm relabel --seeds S``, one process per seed, three at once, one thread each, the 2-core Intel Xeon VM),
 records ``averaged_says_1`` too; it is stored beside ``relabel``, not over it, because it does not reproduce
-those runs bit for bit (``--merge relabel-rerun=PATH`` stores a file under that arm). Writes
+those runs bit for bit (``--merge relabel-rerun=PATH`` stores a file under that arm); ``control-rerun``, the
+40-epoch control arm run again likewise on 2026-12-06 (``--arm control``), is its control. Writes
 ``benchmarks/results/lesson09_relabel.json`` and its packaged copy ``vit_explained/checkpoints/`` (lesson 09
 reads it) and ``lesson09_relabel.md``.
 """
@@ -82,6 +86,7 @@ ARMS = {
     "relabel": (True, "hard", EPOCHS),
     "relabel-rerun": (True, "hard", EPOCHS),  # the relabel arm run again (2026-12-05), stored beside it
     "control": (False, "hard", EPOCHS),
+    "control-rerun": (False, "hard", EPOCHS),  # the control arm run again (2026-12-06), stored beside it
     "short-hard": (True, "hard", SHORT_EPOCHS),
     "short-soft": (True, "soft", SHORT_EPOCHS),
     "short-soft-tau3": (True, "soft-tau3", SHORT_EPOCHS),  # tau = 3: the target far from one-hot (lambda 0.5)
@@ -107,6 +112,14 @@ NOTES = {
         " validation accuracy 0.848, 0.850, 0.856 (stored 0.862, 0.848, 0.842), distillation head 49, 48, 48 of"
         " 50 7s called 1 (stored 47, 47, 47); the class head calls 0 of 50 in both. Same script, seeds and recipe:"
         " the float results of this training differed between the two runs (the cause was not isolated)."
+    ),
+    "control-rerun": (
+        "The 40-epoch control arm (the teacher unchanged) run again on 2026-12-06 (finished 19:25 UTC) with this"
+        " script, --arm control --seeds S: one process per seed, three at once, one torch thread each, on the 2-core"
+        " AMD EPYC VM of the machine line, shared with other jobs (about 36 min per seed). It records averaged_says_1,"
+        " as relabel-rerun does, so the two reruns are the lesson's one run set: kept epochs 33, 30, 30, validation"
+        " accuracy 0.950,"
+        " 0.944, 0.922; the teacher, both heads and the averaged output call 0 of 50 validation 7s 1 on every seed."
     ),
     "one-token": (
         "OneToken (one class token, one head trained on 1/2 CE(y) + 1/2 CE(y_t)) at the shipped length, 40 epochs,"
@@ -314,7 +327,8 @@ def merge(paths: list[str]) -> None:
         "what": "lesson 09: a DeiT distilled from the shipped CNN with its 7s relabelled 1 (relabel) or unchanged"
         " (control); per validation 7, does each head say 1 (short arms: also per test 7 and per test digit neither"
         " 7 nor 1); short-one-token: one class token and one head trained on both targets (its head read as both);"
-        " relabel-rerun: the relabel arm run again (2026-12-05), also recording the averaged output on the 7s;"
+        " relabel-rerun and control-rerun: the relabel and control arms run again (2026-12-05, 2026-12-06), also"
+        " recording the averaged output on the 7s;"
         " short-two-heads-one-token: two heads (y and y_t) on the one class token, also recording each head's mean p(1)"
         " and logit margin (logit 1 - logit 7) on the validation 7s (as the script's one-token arm, short-one-token at"
         " 40 epochs, would; no one-token run is stored)",

@@ -1884,6 +1884,7 @@ def test_the_relabel_ablation_has_its_control_arm_with_the_same_seeds_and_epochs
         "short-soft-tau3-control",
         "relabel-rerun",  # fix 22i: the 40-epoch relabel arm run again, stored beside it
         "short-two-heads-one-token",  # fix 24c: two heads on the one class token
+        "control-rerun",  # fix09s: the 40-epoch control run again beside relabel-rerun
     }  # fix 20a: the tau = 3 arm's own control
     assert arms["control"]["epochs"] == arms["relabel"]["epochs"]
     assert [run["seed"] for run in arms["control"]["runs"]] == [run["seed"] for run in arms["relabel"]["runs"]]
@@ -2002,7 +2003,13 @@ def test_the_rerun_is_its_own_arm_and_the_stored_relabel_runs_are_unchanged():
     note = rerun["note"]
     assert "2026-12-05" in note and "It does not reproduce the stored relabel runs bit for bit" in note
     assert "three at once, one torch thread each, on a 2-core Intel Xeon VM" in note
-    assert {name for name, arm in arms.items() if arm["epochs"] == 40} == {"relabel", "control", "relabel-rerun"}
+    forty = {"relabel", "control", "relabel-rerun", "control-rerun"}  # fix09s: control-rerun
+    assert {name for name, arm in arms.items() if arm["epochs"] == 40} == forty
+    control = arms["control-rerun"]  # fix09s: the control run again (2026-12-06), one run set with relabel-rerun
+    assert [r["seed"] for r in control["runs"]] == [0, 1, 2] and "2026-12-06" in control["note"]
+    assert [r["val_accuracy"] for r in control["runs"]] == [0.95, 0.944, 0.922]
+    heads = ("teacher", "distillation", "class", "averaged")
+    assert all(sum(r[f"{h}_says_1"]) == 0 for r in control["runs"] for h in heads)
 
 
 def test_the_40_epoch_runs_record_each_heads_answer_not_its_confidence():
@@ -2073,6 +2080,17 @@ def test_relabel_bars_assembles_section_3bs_groups_from_one_rerun_and_the_contro
     from vit_explained.plotting.lesson09 import relabel_bars
 
     arms = relabel_ablation()["arms"]
+    # fix09s (review r30b minor 1): with the control rerun stored, one run set and no run-set tags
+    one = relabel_bars(arms)
+    assert list(one) == [
+        "distillation head, 7 → 1 teacher",
+        "class head, 7 → 1 teacher",
+        "averaged output, 7 → 1 teacher",
+        "either head, unchanged teacher",
+    ]
+    assert [round(50 * s) for s, _, _ in one["distillation head, 7 → 1 teacher"]] == [49, 48, 48]
+    assert [round(50 * s) for s, _, _ in one["either head, unchanged teacher"]] == [0, 0, 0]
+    arms = {name: arm for name, arm in arms.items() if name != "control-rerun"}  # appendix B's table: the first runs
     bars = relabel_bars(arms)
     assert list(bars) == [
         "distillation head, 7 → 1 teacher (rerun)",

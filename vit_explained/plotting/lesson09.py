@@ -778,10 +778,11 @@ def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
 
     The three 7 -> 1 groups (distillation head, class head, averaged output) all come from the 40-epoch rerun,
     ``arms["relabel-rerun"]``, the runs that record the averaged output; the last group is its control, rerun
-    beside it (``arms["control-rerun"]``, the teacher unchanged; ``arms["control"]``, the first runs, where no rerun
-    is stored, and its label says "(first runs)"): a validation 7 called 1 by either head. A first-runs control is
-    preceded by its own run set's 7 -> 1 distillation head (``arms["relabel"]``), so the picture sets each control
-    beside the treatment it ran with. Each group holds, per
+    beside it (``arms["control-rerun"]``, the teacher unchanged; then the names carry no run-set tag, one run set),
+    or, where no control rerun is stored, ``arms["control"]``, the first runs, labelled "(first runs)" and preceded
+    by their own run set's 7 -> 1 distillation head (``arms["relabel"]``), so each control stands beside the
+    treatment it ran with (the groups from the rerun then say "(rerun)"): a validation 7 called 1 by either head.
+    Each group holds, per
     seed, (share, Wilson 95 % low, high) of the validation 7s called 1, from ``vit_explained.evidence.proportion``.
     """
     from ..evidence import proportion
@@ -789,8 +790,9 @@ def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
     rerun = arms["relabel-rerun"]["runs"]
     control = arms.get("control-rerun", arms["control"])["runs"]
     groups = (("distillation head", "distillation"), ("class head", "class"), ("averaged output", "averaged"))
-    shares = {f"{who}, 7 → 1 teacher (rerun)": [proportion(r[f"{key}_says_1"]) for r in rerun] for who, key in groups}
-    control_name = "either head, unchanged teacher " + ("(rerun)" if "control-rerun" in arms else "(first runs)")
+    tag = "" if "control-rerun" in arms else " (rerun)"  # one run set: no tag
+    shares = {f"{who}, 7 → 1 teacher{tag}": [proportion(r[f"{key}_says_1"]) for r in rerun] for who, key in groups}
+    control_name = "either head, unchanged teacher" + ("" if "control-rerun" in arms else " (first runs)")
     if "control-rerun" not in arms and "relabel" in arms:  # the control's own run set: its 7 -> 1 distillation head
         first = arms["relabel"]["runs"]
         shares["distillation head, 7 → 1 teacher (first runs)"] = [proportion(r["distillation_says_1"]) for r in first]
@@ -824,15 +826,18 @@ def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]])
     lines = ["40 epochs: count of the 50 validation 7s called 1 (seeds 0, 1, 2; Wilson 95 %):"]
     teacher = [proportion(run["teacher_says_1"]) for run in rerun]
     lines.append(f"  {'the 7 → 1 teacher itself':<39}" + ", ".join(entry(s.estimate, s.low, s.high) for s in teacher))
+    tags = any("(first runs)" in group for group in bars)  # two run sets: each line names its own
     for group, seeds in bars.items():  # heads, averaged output (what DeiT returns); the control's run set; control
+        tag = (" (rerun)" if "(rerun)" in group else " (first runs)") if tags else ""
         if "unchanged" in group:
-            name = "unchanged " + ("(rerun)" if "(rerun)" in group else "(first runs)") + ", either head"
+            name = f"unchanged{tag}, either head" if tags else "unchanged teacher, either head"
         else:
-            name = "7 → 1 " + ("(rerun)" if "(rerun)" in group else "(first runs)") + ", " + group.split(",")[0]
+            name = f"7 → 1{tag}, {group.split(',')[0]}"
         lines.append(f"  {name:<39}" + ", ".join(entry(*seed) for seed in seeds))
     pooled = proportion([says for run in rerun for says in run["class_says_1"]])
     lines.append(
-        f"  7 → 1 (rerun), class head, 3 seeds pooled: {round(pooled.estimate * pooled.n)} of {pooled.n} called 1, "
+        f"  7 → 1{' (rerun)' if tags else ''}, class head, 3 seeds pooled: {round(pooled.estimate * pooled.n)} of"
+        f" {pooled.n} called 1, "
         f"Wilson 95 % upper bound {100 * pooled.high:.1f} %"
     )
     return "\n".join(lines)
@@ -857,6 +862,7 @@ def plot_relabel_ablation(
     by_head: bool = False,
     note: str = "",
     teacher: Sequence[tuple[float, float, float]] | None = None,
+    legend_inside: bool = False,
 ) -> Figure:
     """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar, labelled s0, s1, ...), the share of the
     unseen 7s called 1.
@@ -869,7 +875,8 @@ def plot_relabel_ablation(
     ``digits`` names the digits asked (e.g. "100 test 7s"; the title and the y-axis say it), ``epochs`` the
     students' training length (in the title). ``by_head=True`` draws two rows, the distillation head's arms
     above the class head's, each arm labelled without its head. ``note``: a third title line (e.g. the runs).
-    ``teacher``: the planted teacher's own shares, drawn first in black as the reference group."""
+    ``teacher``: the planted teacher's own shares, drawn first in black as the reference group.
+    ``legend_inside``: the legend framed inside the axes, above the middle group (else right of the axes)."""
     shares = {"the teacher itself, 7 → 1 teacher": teacher, **shares} if teacher else shares
     arms = list(shares)
     if not arms or any(not values for values in shares.values()):
@@ -899,7 +906,10 @@ def plot_relabel_ablation(
         ax.tick_params(axis="y", labelsize=8)
         if by_head:
             ax.set_title(f"{group[0].split(',')[0]}", fontsize=9, loc="left")
-    axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    if legend_inside:  # in the middle group's empty space (section 3b's class head: all 0 %), framed
+        axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0.8), framealpha=1.0)
+    else:
+        axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     title = _relabel_title(shares, digits, epochs, note)
     if by_head:
         fig.suptitle(title, fontsize=9)
@@ -919,11 +929,11 @@ def plot_teacher_crops(
     fig = new_figure(figsize=(1.25 * (count + 1), 1.45 * rows + 0.3), layout="constrained")
     axes = fig.subplots(rows, count + 1, squeeze=False)
     for r in range(rows):
-        axes[r, 0].imshow(originals[r, 0], cmap="gray_r")
+        axes[r, 0].imshow(originals[r, 0], cmap="gray")
         axes[r, 0].set_title(f"label {int(truth[r])}", fontsize=9)
         for i in range(count):
             differs = int(said[r, i]) != int(truth[r])
-            axes[r, i + 1].imshow(crops[r, i, 0], cmap="gray_r")
+            axes[r, i + 1].imshow(crops[r, i, 0], cmap="gray")
             axes[r, i + 1].set_title(f"teacher: {int(said[r, i])}", fontsize=9, color="#d62728" if differs else "black")
         for ax in axes[r]:
             ax.set_xticks([])
