@@ -559,6 +559,9 @@ PROSE = {
         "such columns are common in trained vits (darcet et al. 2024); not tested here",  # review r29d minor 9
         "And the slips.",
         "other libraries differ (appendix a)",  # review r29d minor 11 (density): their layouts are appendix A's
+        # r30 decision (review r30b minor 5 against r29d minor 11): one clause for the printed vit-pytorch line, the
+        # layouts stay appendix A's (vit-pytorch 077d8c1: DistillWrapper appends the token last, in training)
+        "vit-pytorch appends the distillation token last, in training only.",
         "index 0 is the distillation token, every other one patch off",  # review r29b minor 5
         "0",
         "1",
