@@ -1062,6 +1062,7 @@ def test_seed_pairs_can_leave_out_the_intervals_and_share_one_legend():  # revie
     suptitle = fig._suptitle.get_text()
     assert suptitle.startswith("t\n") and suptitle.count("tied seeds drawn side by side") == 1  # the key, once
     assert fig.axes[0].get_ylim() == fig.axes[1].get_ylim()  # one accuracy scale still
+    assert suptitle.endswith("every panel has the same accuracy axis, which does not start at 0")  # r30b minor 13
     default = plot_seed_pairs([("a", CONTROL)], total=180)  # the default keeps the per-panel key and the intervals
     assert len(default.axes) == 2 and "green overlap higher" in default.axes[0].get_title()
 

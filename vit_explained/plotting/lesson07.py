@@ -864,6 +864,7 @@ def plot_seed_pairs(
         _draw_intervals(axes[-1], found)
     if shared_legend:  # once, for every panel: the left arm is the one named first
         key = "one line per seed; tied seeds drawn side by side; green: the left arm higher, red: lower, gray: a tie"
+        key += "\nevery panel has the same accuracy axis, which does not start at 0" * bool(axes[0].get_ylim()[0] > 0)
         title = f"{title}\n{key}" if title else key
     return _finish(fig, title, top=0.93 if shared_legend else 0.95)
 
