@@ -103,14 +103,6 @@ def _reorder(weight: torch.Tensor) -> torch.Tensor:
     return weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1)
 
 
-def _section_6() -> list[dict]:
-    cells = nb.cells(LESSON)
-    # a heading may open a cell or follow the last section's closing prose in it (r27b: cells merged for the cap)
-    start = next(i for i, c in enumerate(cells) if re.search(r"^## 6 ·", nb.source(c), re.M))
-    end = next(i for i, c in enumerate(cells) if re.search(r"^## 7 ·", nb.source(c), re.M))
-    return cells[start : end + 1]
-
-
 def _by_slices(tokens: torch.Tensor, class_token: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
     batch, patches, dim = tokens.shape
     z0 = torch.empty(batch, patches + 1, dim, dtype=tokens.dtype)
@@ -472,7 +464,8 @@ def test_row_minus_column_is_the_direct_contrast_and_flips_with_the_grid() -> No
 
 # from test_lesson01_fix_19b.py::test_item6_the_fine_grid_figure_is_larger
 def test_item6_the_fine_grid_figure_is_larger() -> None:
-    (cell,) = [c for c in nb.cells(LESSON) if "fine_table, (8, 8))}, scale=2," in nb.source(c)]
+    # fix01s item 2 (r30b M2, r29 density): section 6's picture moved to appendix A
+    (cell,) = [c for c in nb.cells(APPENDIX) if "fine_table, (8, 8))}, scale=2," in nb.source(c)]
     (png,) = [o["data"]["image/png"] for o in cell["outputs"] if "image/png" in o.get("data", {})]
     width, height = Image.open(io.BytesIO(base64.b64decode(png))).size
     assert width * height >= 2 * 550 * 490
@@ -525,7 +518,8 @@ def test_item7_fine_grid_figure_has_patch_ticks_and_an_inner_frame() -> None:
     (frame,) = ax.patches
     assert (frame.get_x(), frame.get_y(), frame.get_width(), frame.get_height()) == (8.0, 8.0, 54, 54)
     plt.close(fig)
-    (cell,) = [c for c in _section_6() if "fine_table, (8, 8))}, scale=2," in nb.source(c)]
+    # fix01s item 2 (r30b M2, r29 density): section 6's picture moved to appendix A, 'Section 6's maps'
+    (cell,) = [c for c in nb.cells(APPENDIX) if "fine_table, (8, 8))}, scale=2," in nb.source(c)]
     assert "inner_frame=True" in nb.source(cell)
     text = nb.flat(nb.all_text(APPENDIX))  # 20e: the five-patch maps moved to appendix A
     assert "The canvas's corner patch (5, 5) has its red dot far away, at (2, 0)" in text

@@ -30,7 +30,10 @@ HEADING = re.compile(r"#{1,3} (.*)")
 # fix01q (r29d): the equivariance reason and the band caption paid for by cuts; 43 cells / 2,073 words
 # fix01r (r30a): section 6's reference tables and counts moved to appendix A; they paid for the pixel-reach sizes,
 # Table 8's 61.4, the BERT clause and the normalisation sentence; 43 cells / 2,071 words
-CAP_CELLS, CAP_WORDS = 43, 2071
+# fix01s (r30b): section 6's picture and caption moved to appendix A (r29 density); they paid for section 7's
+# fair comparison, Table 8's contrast, the default-weights and drop-path clauses, the
+# ink-free clause (r30b minor 8), the split minor-4 sentence; 42 cells / 2,053 words
+CAP_CELLS, CAP_WORDS = 42, 2053
 
 
 @cache
@@ -163,8 +166,13 @@ FACTS = [
             # fix01p item 1 (r29c M1): both kernels named; bilinear's drop is detectable (appendix B's table)
             # fix01q item 5 (r29d minor 11): the colons full stops, no fact changed
             # fix01r item 3 (r30a minor 14): the observed drops, then how far the 99 % intervals reach
-            "a table resized in 2-d drops 1.0 to 2.0 points; the 99 % intervals reach 3.8. bicubic (timm's) shows no detectable drop (99 % interval"
-            " -2.6 to +0.5 points), bilinear a small one (-2.0 points, -3.8 to -0.3).",  # 96.4 and 97.4 print above
+            # fix01s item 1 (r30b M1): the fair same-digits comparison first; bicubic no detectable difference (its
+            # interval holds 0), bilinear -2.0; the 28x28-vs-36x36 gap also enlarges the digits (two changes at once)
+            "on the same 36x36 digits, the 2-d bilinear resize beats the 1-d stretch (the same linear kernel) by 45.8 points"
+            " (99 % interval 41.6 to 50.2)",  # printed by cell 'paired_difference(bilinear, one_d'
+            "against the 28x28 model, bicubic (timm's) shows no detectable difference (-1.0 points, 99 % interval -2.6 to"
+            " +0.5), bilinear a small drop (-2.0 points, -3.8 to -0.3).",  # 96.4 and 97.4 print above
+            "the 36x36 digits are also larger, so that gap is not the table's alone.",
             "2-d bicubic, antialiased (`interpolate_positions`' default)",  # fix01p item 4 (r29c minor 5)
         ],
     ),
@@ -225,12 +233,15 @@ FACTS = [
             # fix01p item 2 (r29c M2): a lean in 3 of 3, shown in 1 of the 2 runs that test it, barely: a hint
             # r30 decision (fix01q item 2, r29d minor 4): the bullet matches section 6's one-sentence hedge; r29c M2's
             # '1 of the 2 runs that test it' lives in appendix A (its row: 'Section 6's three runs, with intervals')
-            "all three trained tables lean toward 2-d closeness (+0.15 to +0.19 for same-column positions), and an"
-            " order-only table does not; with three small runs this is a hint.",
+            # fix01s item 2 (r30b M2): seed 2's interval holds 0, so two of three (appendix A prints the intervals)
+            "in two of three trained tables, same-column positions are more alike than unrelated ones (intervals above 0);"
+            " an order-only table shows no such effect; with three small runs this is a hint.",
             # fix01p item 1 (r29c M1): bicubic no detectable drop, bilinear -2 points
             # fix01r item 3 (r30a minor 14): the observed drops, not the far end of an interval
-            "a 2-d resize drops 1.0 to 2.0 points, its 99 % intervals reaching 3.8 (bicubic: no detectable drop; bilinear: -2 points); a 1-d stretch about"
-            " halves the accuracy.",
+            # fix01s item 1 (r30b M1): the same-digits comparison first, then the 28x28 gap with its confound named
+            "for one trained model, on the same larger digits, a 2-d bilinear resize beats a 1-d stretch by 45.8 points (99 %"
+            " interval 41.6 to 50.2). against the 28x28 model (smaller digits too), bicubic shows no detectable difference,"
+            " bilinear -2.0 points (-3.8 to -0.3).",
             "one changed pixel reaches all 197 tokens after one block",
             "the patch cut follows only whole-patch shifts",
             "the position table makes rolls cost accuracy",
@@ -281,6 +292,7 @@ FACTS = [
             " whole-patch shifts.",
             "stays while the patches move",
             "loses 9.2 to 25.0 points by direction",  # r25b item 1: the four directions' range, printed beside it
+            "also on digits with no ink in the wrapped band.",  # fix01s item Z (r30b minor 8): the hidden check's control
             "(printed above)",  # fix01i D: the intervals are printed; the ink-free range moved to appendix E
             "the table is the only order-sensitive part",
             "so the drop is the table's",
@@ -291,9 +303,31 @@ FACTS = [
         "A whole-patch shift through the trained ViT (section 8)",
         ["open: whether a model trained with shifts larger than this recipe's 2 px"],
     ),
-    (
+    (  # fix01s item 2 (r30b M2, r29 density): section 6 keeps the paper's finding, one verdict and one link
         "lesson",
         "6 · Going deeper: what a trained ViT learned about positions",
+        [
+            "01_patches_and_embeddings_appendix.ipynb#appendix-a",
+            "(01_patches_and_embeddings_appendix.ipynb#appendix-a)",
+            "appendix-a",
+            "section",
+            "ViT",
+            "2-D",
+            # fix01i-fix01r: the headline's history (r27f, r28a-d, r29a-d): seeds are the evidence, one plain hedge
+            # fix01s item 2 (r30b M2): seed 2's 98.75 % interval holds 0, so "two of three", not "all three"
+            "in two of three small runs, same-column positions are more alike than unrelated ones; a table that knows only"
+            " token order shows no such effect.",
+            "with three small runs this is a hint of 2-d closeness, not a finding.",
+            "a table that knows only token order shows no such effect",  # fix01l item 2 (r28c minor 6)
+            "draws the maps and prints the intervals",
+            # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
+            'the vit paper (section 4.5, fig. 7) finds that in vit-l/32 "closer patches tend to have more similar position'
+            ' embeddings" and "the row-column structure appears"; we look for the same effect in small mnist models.',  # fix01o (r29b minor 4)
+        ],
+    ),
+    (  # r29 density: moved to appendix A (fix01s item 2, r30b M2): section 6's picture, its caption and the runs
+        "appendix",
+        "Section 6's maps: three canvas runs",
         [
             "recipe",
             "36",
@@ -305,38 +339,16 @@ FACTS = [
             "anywhere",
             "instead",
             "digits",
-            "01_patches_and_embeddings_appendix.ipynb#appendix-a",
-            "section",
-            # fix01p (r29 density): 76.8, 83.0 and 74.5 % left the prose; they print under the picture (PRINTED rows)
             "8",
             "0",
             "16",
             "1",
             "2",
-            "2-D",
-            "(01_patches_and_embeddings_appendix.ipynb#appendix-a)",
-            "appendix-a",
-            "ViT",
-            # fix01j item 4 (r28a minors 4, 5): the count sentence left the prose (the counts print; appendix A reads them)
             "white-framed: the patch",  # r25d item 7: the marker is a white-framed square
-            # fix01i item 2 (r27f minors 1, 2): the headline's comparison, and one plain sentence for the intervals
-            # fix01j item 1 (r28a M1): the headline names the run that suggested the test and reads as closeness
-            # fix01k item 4 (r28b minor 7): "in 2 of 3 runs"; why columns are the test
-            # fix01m item 1 (r28d minors 2, 3): plain words; seeds are the evidence, the patch intervals describe one table
-            # fix01n item 1 (r29a minor 3): the headline in plain words; the bookkeeping moved to appendix A (row below)
-            "all three trained tables lean that way (+0.15 to +0.19); a table that knows only token order shows no such"
-            " effect (+0.01).",
-            # fix01p item 2 (r29c M2, minor 7): which seed tests it, and what the reading measures; "the run is the unit" out
-            # fix01q items 2-3 (r29d minors 4, 5): the hedge in one sentence (which seed tests it: appendix A's row,
-            # 'Section 6's three runs, with intervals'; the distance-only control: appendix A's row below, r29 density);
-            # why columns are the test moved to the picture's caption, with why the counts are one table's
+            "in two of three trained tables, yes, with intervals above 0 (the next section prints them); a table that knows"
+            " only token order shows no such effect.",
             "with three small runs this is a hint of 2-d closeness, not a finding.",
-            # fix01r item 4: the 1-D sinusoid's picture moved to appendix A, so no "compare ... below"
             "bands along the rows are what token order alone gives; the test is the columns.",
-            "a table that knows only token order shows no such effect",  # fix01l item 2 (r28c minor 6)
-            # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
-            'the vit paper (section 4.5, fig. 7) finds that in vit-l/32 "closer patches tend to have more similar position'
-            ' embeddings" and "the row-column structure appears"; we look for the same effect in small mnist models.',  # fix01o (r29b minor 4)
             "small, partly trained mnist models, not imagenet vits",  # fix01j item 5 (r28a minor 12)
             "seeds 0-2",
         ],
@@ -428,7 +440,10 @@ FACTS = [
             "in the paper's table 8 (imagenet 5-shot), 1-d, 2-d and relative tables land within about 0.2 points (64.2,"
             # r30 decision (fix01r item 5, r30a minor 6): the same one sentence, 61.4 % named in place of "lowest" (no 2.8)
             " 64.0, 64.0 %); no positions scores 61.4 %.",
-            "since the table is the encoder's only order-sensitive part (the exact check above), the drop comes from",
+            # r30 decision (fix01s item Z, r30b minor 4): the sentence split; "for any weights" names the Pi argument
+            # (the untrained check only illustrates it)
+            "since the table is the encoder's only order-sensitive part (for any weights, by the $\\pi$ argument above), the"
+            " drop comes from patches meeting the wrong position vectors. so the trained model relies on its table.",
             "training's",
             "dropout",
             "weights",
@@ -1205,7 +1220,7 @@ PRINTED = [
         "grid8 s0, same column - neither: +0.195, 98.75 % interval [+0.034, +0.371]",
     ),
     ("lesson", "5 · The class token and position embeddings", "trained: 50 epochs on 3,500 training digits"),
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "pos_embedding (1, 65, 64), 20 epochs"),
+    ("appendix", "Section 6's maps: three canvas runs", "pos_embedding (1, 65, 64), 20 epochs"),  # r29 density: fix01s
     (  # r29 density: moved to appendix A (fix01r item 4, r30a minor 12)
         "appendix",
         "Section 6's three runs beyond the nearest neighbours",
@@ -1633,9 +1648,9 @@ CODE = [
         "confidence_20 = 1 - 0.05 / 20",
         False,
     ),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01s item 2, r30b M2)
+        "appendix",
+        "Section 6's maps: three canvas runs",
         'save_figure(fig, "01_learned_positions_fine_grid")',
         False,
     ),
@@ -1680,9 +1695,9 @@ CODE = [
         False,  # tests/test_lesson01_code.py checks it against the inline probe this cell held
     ),
     ("appendix", "Section 6's three runs, with intervals", '(1, "same row - neither"): (0.451, 0.213, 0.69)', True),
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "01_learned_positions_fine_grid", False),
+    ("appendix", "Section 6's maps: three canvas runs", "01_learned_positions_fine_grid", False),  # fix01s
     # fix01o item 4 (r29b minor 5): the import wall shrank; the helper is imported in the cell that draws it
-    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "plot_position_similarity_pair", False),
+    ("appendix", "Section 6's maps: three canvas runs", "plot_position_similarity_pair", False),  # fix01s
     (
         "appendix",
         "The confirmatory test: two new runs, grid8 s1 and s2",
@@ -1704,9 +1719,9 @@ CODE = [
     ("lesson", "9 · Explore", "one_d_c[4, 3]", True),
     ("lesson", "9 · Explore", "two_d_c[4, 5]", True),
     ("lesson", "9 · Explore", "> 0.5", True),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01s item 2)
+        "appendix",
+        "Section 6's maps: three canvas runs",
         '"seed 0: 48x48 canvas, 8 x 8 grid"',  # fix01i item 2: the codename lives in appendix A
         False,
     ),
@@ -1815,9 +1830,9 @@ CODE = [
         True,
     ),
     ("appendix", "Five comparisons (section 7)", 'assert not versus["kernel"].detectable', True),
-    (
-        "lesson",
-        "6 · Going deeper: what a trained ViT learned about positions",
+    (  # r29 density: moved to appendix A (fix01s item 2)
+        "appendix",
+        "Section 6's maps: three canvas runs",
         "assert moved == [0.768, 0.83, 0.745]",
         True,
     ),
@@ -1947,6 +1962,16 @@ def test_section_code_and_checks(where: str, heading: str, code: str, hidden: bo
 # (phrase, why: the test it came from, scope): scope "all" = lesson + appendix + solutions (sources and outputs);
 # "lesson" = the lesson notebook only (the material lives in the appendix); other scopes are named below.
 FORBIDDEN = [
+    (
+        "drops 1.0 to 2.0",
+        "fix01s item 1 (r30b M1): bicubic's 99 % interval holds 0; the 28x28 gap also enlarges the digits",
+        "all",
+    ),
+    (
+        "all three trained tables lean",
+        "fix01s item 2 (r30b M2): seed 2's 98.75 % interval holds 0: two of three",
+        "all",
+    ),
     (
         "the evidence for positions is the trained model's",
         "r29a M1: the shuffle shows reliance; the one-change run shows need",
@@ -2617,8 +2642,8 @@ ORDER = [
     (
         "lesson",
         "paired_difference(bilinear, one_d",
-        "A table resized in 2-D drops 1.0 to 2.0 points",
-    ),  # 17c; fix01q: no colon
+        "On the same 36x36 digits, the 2-D bilinear resize beats",
+    ),  # 17c; fix01q: no colon; fix01s item 1 (r30b M1)
     ("lesson", "token_widget.compute(14, permute=False)", "no_permute = x.reshape"),  # 18b: picture, then check
     ("lesson", "fig = plot_token_matrix(patches[0]", "token_widget.compute(14, permute=False)"),  # 20a
     ("lesson", "change_bare, change_pos =", "With positions, the largest change is 0.05"),  # q: numbers after print
@@ -2717,8 +2742,8 @@ FOLLOWS = [
     ("lesson", "forward_code, forward_boxes = read_forward(vit_b16)", "assert len(code_lines) == 14"),  # fix01m item 3
     ("lesson", "P, D = 16, 768", "(rows32, cols32) == (7, 7)"),  # 21f
     ("lesson", "plot_shuffled_digits(", "assert int((guessed == labels[:8]).sum()) == 4"),  # 21f
-    (
-        "lesson",
+    (  # r29 density: moved to appendix A (fix01s item 2)
+        "appendix",
         'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")',
         "assert moved == [0.768, 0.83, 0.745]",
     ),
@@ -2967,17 +2992,16 @@ def test_r27b_m1_the_2d_table_is_reported_as_a_tie() -> None:
         assert nb.flat(fact) in moved, fact
     summary = prose("lesson", "Summary")  # fix01n item Z (r29a minor 14): one line
     assert (
-        nb.flat(  # fix01p item 2 (r29c M2): hedged to appendix A; fix01q item 2 (r29d minor 4): one clause
-            "all three trained tables lean toward 2-d closeness (+0.15 to +0.19 for same-column positions), and an"
-            " order-only table does not; with three small runs this is a hint."
+        nb.flat(  # fix01s item 2 (r30b M2): seed 2's interval holds 0: two of three, with the intervals in appendix A
+            "in two of three trained tables, same-column positions are more alike than unrelated ones (intervals above"
+            " 0); an order-only table shows no such effect; with three small runs this is a hint."
         )
         in summary
     )
-    printed = section("lesson", "6 · Going deeper: what a trained ViT learned about positions", "printed")
-    assert (  # fix01n item 1: the estimates print on the main path
-        "same column minus neither row nor column, similarity: trained, seed 0 +0.19, trained, seed 1 +0.18, "
-        "trained, seed 2 +0.15, 1-D sinusoid (order only) +0.01" in printed
-    )
+    # fix01s item 2 (r30b M2, r29 density): section 6's picture and estimates moved to appendix A, 'Section 6's maps';
+    # the intervals print in 'Section 6's three runs, with intervals' (below)
+    checks = section("appendix", "Section 6's maps: three canvas runs", "check")
+    assert "assert [d.low > 0 for d in trained] == [True, True, False]" in checks
     printed = section("appendix", "Section 6's three runs, with intervals", "printed")
     for line in (  # r29 density: moved to appendix A (fix01n item 1): each table's interval, appendix A's level
         "grid8 s0, same column - neither: +0.195, 98.75 % interval [+0.034, +0.371]",

@@ -1037,7 +1037,7 @@ def plot_permuted_attention(attention: torch.Tensor, shuffled: torch.Tensor, ord
     """Why attention is permutation-equivariant, for a few tokens: ``attention`` is the ``(n, n)`` weight matrix
     (rows: queries, columns: keys) for tokens ``0 .. n-1``; ``shuffled`` the matrix the same weights give for the
     tokens in ``order`` (token ``order[i]`` at place ``i``). Both panels label each row and column with its token,
-    so the reader sees the same numbers, rows and columns moved together: ``shuffled = P attention P^T``."""
+    so the reader sees the same numbers, rows and columns moved together: ``shuffled = Pi attention Pi^T``."""
     n = attention.shape[-1]
     if attention.shape != (n, n) or shuffled.shape != (n, n) or sorted(order.tolist()) != list(range(n)):
         raise ValueError(
@@ -1070,7 +1070,8 @@ def plot_permuted_attention(attention: torch.Tensor, shuffled: torch.Tensor, ord
         ax.set_ylabel("query token (attending)", fontsize=9)
         ax.set_title(title, fontsize=10)
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="attention weight")
-    fig.suptitle("attention weights: the same numbers, rows and columns moved together (P A P^T)", fontsize=10)
+    title = r"attention weights: the same numbers, rows and columns moved together ($\Pi A \Pi^\top$)"
+    fig.suptitle(title, fontsize=10)
     return fig
 
 
