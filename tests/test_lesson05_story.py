@@ -96,6 +96,14 @@ PRINTED = {
         "N = 17 (28 x 28, patch 7): 9 to 10",
         "N = 197 (28 x 28, patch 2): 19 to 25",
         "as initialised: v / max(q, k) = 403",
+        # r30b minor 3 (r29 density: moved to appendix B from section 4's chart cell)
+        "an entry of K: RMS 0.103; std * sqrt(D) = 0.02 * sqrt(32) = 0.113 (norm1's rows: norm 5.66 = sqrt(D))",
+        # r30b minor 1: the like-for-like one-block baseline quoted in section 4 (one block, d = 8)
+        "D = 32: 415 to 639",
+        "D = 768: 13 to 15",
+        # r30b M2: the original ViT code's init (timm's weight_init='jax') for qkv alone, section 3's model
+        "qkv weights xavier-uniform (std 0.125), the rest at timm's init: v / max(q, k) 6 to 14 "
+        "(3 seeds x 4 blocks; timm's init: 185 to 464)",
         "as initialised: v / max(q, k) = 403 (3 seeds: 316..464)",
         "heads = D / 8 (each head d = 8 wide)",
         'init="timm" 185 to 464',
@@ -264,7 +272,7 @@ PRINTED = {
         "block 0's dO (64, 4, 17, 8): dh @ W_proj, split per head, equals autograd's: True",
         "db_k = 0 always",
         "||V - Vbar||/||V|| 53%, ||K - Kbar||/||K|| 62%",
-        "an entry of K: RMS 0.103; std * sqrt(D) = 0.02 * sqrt(32) = 0.113 (norm1's rows: norm 5.66 = sqrt(D))",
+        # r30b minor 3: the RMS-of-K line moved to appendix B (its PRINTED row)
         # r27b (the review's comparison list): the by-hand backward against the fused kernel real code runs;
         # r27f minor 2: the print says only the verdict, the timm versions are appendix G's prose
         "F.scaled_dot_product_attention, same gradients as by hand: True",
@@ -324,6 +332,12 @@ FACTS = {
     ("appendix", "B · Ten times larger weights"): [
         # r28d minor 4: N = 197's range with its conditions and the 1/D law (r29 density: moved to appendix B)
         "19 to 25 at n = 197, vit-b's token count (patch 2; printed; 3 seeds",
+        # r30b M2: which init the ViT code and timm's 'jax' mode use, checked (vit_jax/models_vit.py; timm v1.0.28)
+        "**the original vit code's init.**",
+        "draws attention's weights with `xavier_uniform()` and starts the head at zero",
+        "(`init_weights_vit_jax`, v1.0.28)",
+        "the fused qkv as one\n`(3d, d)` linear",
+        "that variant is not measured here",
         "the ratio falls roughly as $1/d$",
         "within a factor of about 2 (9,900 to 20,500, printed)",
         "scaled by std / 0.02 (0.02: the model above)",  # moved from section 4 (r27b minor 8)
@@ -423,6 +437,13 @@ FACTS = {
     ],
     ("appendix", "C · The same ratio in the trained MNIST ViT"): [
         "and so is the whole t interval over its 8 batches",  # moved from section 5 (r27f D)
+        # r29c minor 4, r29d minor 7 (the init described, not made the cause); r27c minor 3, r29a minor 1;
+        # r29 density (r30b): moved to appendix C from section 5's model card, wording kept
+        "started from pytorch's default init. at its start q and k got 8 to 60 times less than v",
+        "trained, the gap is 1.3-4.3 (3 runs), far smaller",
+        "PyTorch's default init",
+        "8 to 60",
+        "not hundreds: like section 3's model at pytorch's init (appendix b, item 1)",
         # r29 density: moved to appendix C from section 5 (the probe's loss against the recipe's)
         "label smoothing",
         "plain cross-entropy",
@@ -437,6 +458,13 @@ FACTS = {
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
         # r27f gap 3, r28d minor 1; r29 density (r29d minor 6): moved to appendix D from section 5's verdict
         "as the paths picture showed",
+        # r27f minor 7, r28c M1, r28d minor 9, r29a minor 4, r30a minor 6; r29 density (r30b minor 6): moved to
+        # appendix D from section 5 (section 5's printed line keeps "117%, not 100%")
+        "share and keep add to 100 % only when $g_\\text{cut}$ points along $g$ or is 0: "
+        "in no block there (block 0: 117 %",
+        "right angles to $g$",
+        "on that batch, block 3's share is -2 %",
+        "2 %",  # moved with it from section 5
         "in block 0 most of the gradient did (seed 0: 71 %",
         # r29b minor 6 (r29 density: moved to appendix D from section 5's share definition)
         "$g$ is averaged over the batch (mean loss), so the share depends on the batch",
@@ -645,7 +673,12 @@ FACTS = {
         "from a truncated normal with std 0.02",  # r28a minor 6
         "from a truncated normal with std 0.02 (a normal in effect)",  # r29b minor 2: cut at ±2 = 100 std (appendix B)
         "appendix b](05_where_gradients_flow_appendix.ipynb) lists the rest",
-        "zero biases (class token 0; timm draws it from normal(std 1e-6);",  # r29d minor 3: the card's one difference
+        # r29d minor 3: the card's one difference; r30 decision (r30b minor 5): two sentences, the Conv2d named
+        "zero biases. > the rule skips the patch embedding (a conv2d: pytorch's default). the class token starts at 0, "
+        "where timm > draws it from normal(std 1e-6);",
+        # r30b M1: the ViT paper's "MLP Head" reading answered in the short answer (no digits there)
+        "if you mean the vit paper's *mlp head*: the one loss is attached there, where every route starts, yet it "
+        "computes no qkv gradient itself",
         "| model | D | init | trained? | used in |",
         "**inside attention**",
         "1",
@@ -706,7 +739,8 @@ FACTS = {
         "reshapes `qkv(x)` to `(b, n, 3, heads, d)`",
         # r29d minor 2: older and newer timm (git show v1.0.15 / v1.0.16 / v1.0.28, the same reshape)
         # r30 decision (density): the same reshape at the three tags named here; the file locations are appendix G's row
-        "reshapes `qkv(x)` to `(b, n, 3, heads, d)`, at v1.0.15, v1.0.16 and v1.0.28 alike",
+        # r30 decision (r30b minor 4): one range, older and newer timm still named (the reshape at every tag 0.9-1.0.28)
+        "reshapes `qkv(x)` to `(b, n, 3, heads, d)`; timm 0.9 to 1.0.28",
         # r29d '9' item 4: a stock timm ViT (fused attention) instrumented with the same parameter hooks
         "parameter hooks work with fused attention too, as in timm (last line)",
         "over 3 seeds",
@@ -747,9 +781,16 @@ FACTS = {
         # r27f minors 3 and D: the std sweep (seed 0), ViT-B's geometry and the noise run are appendix B's rows;
         # section 4 keeps one verdict, "goes with" (no ablation changed the input alone)
         # r28b minor 11: one result (the weight scale) and a pointer; width and input are appendix B's rows
-        "**verdict:** the gap comes from the weight scale ([appendix b](05_where_gradients_flow_",
         # r28c minors 1 and 7: the one causal verdict names its ablation; ViT-B's width is appendix B's 14 to 16
-        "s ablation: block 0's qkv x 10 takes it from 316-464 to 1.2-4.3)",
+        # r30b minor 3: the verdict in words; the ablation's 316-464 -> 1.2-4.3 is appendix B's PRINTED row
+        "**verdict:** the gap comes from the weight scale: ten times larger qkv weights in block 0 all but close it",
+        # r30b M2: the ViT code's own init for qkv alone (appendix B's printed 6 to 14)
+        "the original vit code's init (xavier-uniform, timm's `weight_init='jax'`) for qkv alone gives 6 to 14 "
+        "(3 seeds x 4 blocks), not hundreds",
+        # r30b minor 1: the like-for-like baseline (appendix B: one block, d = 8)
+        "against 415 to 639x at d = 32 (heads of width 8; 13 to 15x at d = 768): the gap shrinks roughly as 1/d",
+        # r30b minor 2: why a quarter
+        "keeps a quarter of $do$ ($1/\\sqrt{17}$: uniform $a$ spreads $do$'s one row over the 17 value rows)",
         # r28d minor 4: ViT-B's width as appendix B's ranges with their conditions, and the 1/D scaling
         # r29a minor 5 (r29 density): one sentence; N = 197's 19 to 25x and the 1/D law moved to appendix B's rows
         # r29b minor 1: N = 197's range beside N = 17's in one clause (appendix B keeps the conditions and the 1/D law)
@@ -758,7 +799,7 @@ FACTS = {
         # r30a minor 1: which init, which input and N, and the 1/D reading (appendix B's rows)
         "at vit-b's width (d = 768, 12 heads), one block at timm's init on 16 of these digits (n = 17) gives "
         "14 to 16x (3 seeds)",
-        "the gap shrinks roughly as 1/d (appendix b)",
+        "the gap shrinks roughly as 1/d",
         "adam's first step is about ±lr per entry, as step 1 is $\\text{lr}\\,g/(|g| + \\epsilon)$",  # r30a minor 10
         # r29c minor 2: K against K - Kbar, said once (cell 31 asserts sum_j (V_j - Vbar) = 0 and the equal M)
         "since $v - \\bar v$ sums to 0, $\\bar k$ drops out of $m$ (the chart shows $k - \\bar k$)",
@@ -793,16 +834,8 @@ FACTS = {
         "(one backward pass, the same weights)",
         "(column 'fc1 grad changed')",
         "1",
-        "2 %",
         "no MLP above it",
-        "right angles to $g$",
-        "on this batch, block 3's share is -2 %",
-        # r27f minor 7, r28c M1: share + keep is 100 % only when g_cut points along g (the check asserts 117 %)
-        # r28d minor 9: 'here' named
-        # r29a minor 4: or is 0 (then the share is 100 % and the keep 0)
-        # r30a minor 6: the remark moved beside the table and its printed 117 %
-        "share and keep add to 100 % only when $g_\\text{cut}$ points along $g$ or is 0: "
-        "in no block above (block 0: 117 %)",
+        # r29 density (r30b minor 6): block 3's -2 % and the share + keep remark moved to appendix D (its rows)
         # r29c minor 5: one plain sentence under the arrow picture
         # r30a minor 6: share and keep defined one after the other, the share pointing at the orange bar
         "is the orange bar: how far the mlp-route\narrow reaches along $g$, as a fraction of",
@@ -881,7 +914,8 @@ FACTS = {
         "so is attention above, by construction rather than measurement: 105 of the 128 paths",  # r30a minor 4
         "$dx = dq\\,w_q + dk\\,w_k + dv\\,w_v$ flows on through `norm1`",  # r30a minor 13
         # r29c minor 7: one number a bullet; blocks 1-3's ranges are section 5's table, the 71 % its verdict's
-        "(section 5's trained vit, 3 runs): the paths through at least one mlp carried 90..96 % of block 0's gradient",
+        "(section 5's trained vit): the paths through at least one mlp carried 90..96 % (3 runs, range) of block 0's "
+        "gradient",
         "(projected on $g$)",  # r30a minor 2
         "185 to 464 times the larger of the q and k rows' (3 seeds x 4 blocks)",
         "block 0 of the trained vit keeps 8 % of its gradient (seed 0)",
@@ -896,19 +930,13 @@ FACTS = {
         "50..63 %",
         "8",
         "means of 8 batches of 32, not the table's one gradient over 256",  # r29c minor 11: one pointer a section
-        # r29c minor 4: the init is described, not made the cause (its ablation is on section 3's model)
-        # r30 decision (r29d minor 7): the card's paragraph split; the init still described, not made the cause
-        "started from pytorch's default init.\n\nat its start q and k\ngot 8 to 60 times less than v",
-        "trained, the gap is 1.3-4.3 (3 runs), far smaller",
+        # r29c minor 4, r29d minor 7: the starting gap (8 to 60, not hundreds) and the trained 1.3-4.3 moved to
+        # appendix C with their rows (r29 density, r30b); the printed lines below keep both numbers
         "90..96 %",
         "90..96 % in block 0",
         "disjoint in every block",
         "fresh against trained",
-        "PyTorch's default init",
-        "8 to 60",
-        "not hundreds",
-        # r27c minor 3; r29a minor 1: PyTorch's init in every layer (appendix B item 1), not its qkv alone (item 2)
-        "not hundreds: like section 3's model at pytorch's init ([appendix b]",
+        # r27c minor 3; r29a minor 1: "not hundreds: like section 3's model at PyTorch's init" is appendix C's row
         # r27c minor 4, r27f M1: the 3 trained runs' range; seed 0's t intervals are appendix C's (its FACTS row)
         # r28a minor 7: one verdict; the 3 trained runs' ratio is the printed line (PRINTED), t intervals appendix C's
         "**verdict:** fresh against trained (3 fresh seeds, 3 trained runs of the same recipe)",
@@ -1675,6 +1703,7 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
+    # fix05s: 36 cells, 1,908 words kept (r30b items paid with cuts: detail moved to appendices B, C and D)
     # fix05r: 36 cells (the 5-seed print moved to appendix D), 1,908 words kept (r30a items paid with cuts);
     # fix05q: 1,908 kept (items added, paid with cuts; fix05n 1,948; fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
     assert len(main) <= 36 and nb.markdown_words(main) <= 1908

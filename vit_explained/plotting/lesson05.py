@@ -931,7 +931,7 @@ def plot_gradient_paths(depth: int = 4) -> Figure:
     labels = [
         f"no MLP: {starts[1]} paths, g_cut (the cut keeps these)",
         f"through >= 1 MLP: {len(paths) - starts[1]} paths, g - g_cut",
-        f"also through a higher attention layer: {len(paths) - starts[2]}",
+        f"of these {len(paths) - starts[1]}, {len(paths) - starts[2]} also pass a higher attention layer",
     ]
     for level, (left, right, text, color) in enumerate(
         [
