@@ -1886,6 +1886,9 @@ def test_other_digit_gaps_pairs_each_steps_draw_mean_with_the_other_digits():  #
     renamed, _ = am.other_digit_gaps(table, other, labels={"every layer": "+ embeddings (every layer)"})
     assert renamed.splitlines()[4].startswith("+ embeddings (every layer) -0.500 [-0.500, -0.500]")  # fix08i (r27f 5)
     assert renamed.splitlines()[3].startswith("classifier                 +0.300")  # one width for every row
+    labels = {"every layer": "+ embeddings (every layer)"}
+    shown, shown_gaps = am.other_digit_gaps(table, other, labels=labels, shown=("classifier",))  # fix08s (r30b 5)
+    assert shown.splitlines()[3:] == renamed.splitlines()[3:4] and list(shown_gaps) == list(gaps)  # all computed
 
 
 def test_recheck_stored_deletion_says_whether_a_stored_run_is_this_models():

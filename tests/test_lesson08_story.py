@@ -639,6 +639,16 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "9", "classifier                 +0.081 [+0.076, +0.086]   +0.067 [+0.024, +0.114]"),
     ("lesson", "9", "classifier + blocks 2-3    +0.061 [+0.056, +0.066]   -0.004 [-0.059, +0.052]"),
     ("lesson", "9", "classifier + blocks 1-3    -0.033 [-0.048, -0.020]   -0.115 [-0.196, -0.036]"),
+    # fix08s (review r30b minor 5): the lesson prints the three rows its verdict reads; r29 density: all six rows
+    # moved to appendix I (the family stays 12 cells, 99.6 %)
+    (
+        "appendix",
+        "I",
+        "ρ (mean of each step's draws) - ρ other digits, paired per digit, 99.6 % (a family of 12, Bonferroni)",
+    ),
+    ("appendix", "I", "classifier + block 3       +0.075 [+0.071, +0.080]   +0.055 [-0.003, +0.120]"),
+    ("appendix", "I", "classifier + blocks 0-3    -1.059 [-1.085, -1.033]   -0.589 [-0.703, -0.459]"),
+    ("appendix", "I", "+ embeddings (every layer) -0.752 [-0.780, -0.724]   -0.463 [-0.553, -0.370]"),
     ("lesson", "10", "every order's stored curves within 1e-5: True"),
     # fix08k (r28b minor 4): the lesson's table reads it at 99.5 % ("no diff."); its interval prints in appendix I,
     # where the appendix Summary reads it
@@ -669,7 +679,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "10", "rollout - ink first                       +0.001  [-0.006, +0.008]"),  # fix08j: 5 rows, wider
     # fix08j (r28a minor 5): the last verdict bullet's comparison prints in section 10
     ("lesson", "10", "gradient-weighted - mean map (no image)   -0.002  [-0.014, +0.010]   no diff.   no diff."),
-    ("lesson", "9", "+ embeddings (every layer) -0.752 [-0.780, -0.724]"),  # fix08i (r27f minor 5)
+    ("appendix", "I", "+ embeddings (every layer) -0.752 [-0.780, -0.724]"),  # fix08i (r27f 5); r29 density: moved to I
     ("lesson", "7", "block 0, own       44.2 [43.0, 45.5]    51.5 [50.4, 52.6]    -7.3 [-7.8, -6.8]"),
     ("lesson", "7", "block 3, rollout   58.2 [57.5, 59.0]    52.7 [51.8, 53.7]    +5.5 [+5.2, +5.8]"),
     ("lesson", "7", "(the chance share: a random patch among the 49, 500 test digits)"),
@@ -694,7 +704,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "9", "other digits (31 others)  0.92 [0.92, 0.92]         0.51 [0.47, 0.55]"),  # fix08p: two columns
     ("lesson", "9", "gradient-weighted - rollout: -0.420, 95 % interval [-0.461, -0.379]"),  # r25b item 1
     ("lesson", "9", "ρ, mean over the same 32 digits, 95 % intervals"),
-    ("lesson", "9", "blocks 0-3"),
+    ("appendix", "I", "blocks 0-3"),  # r29 density (fix08s, r30b minor 5): moved to appendix I
     ("lesson", "9", "noise floor               1.00 [1.00, 1.00]         0.98 [0.98, 0.99]"),  # fix08p (r29c minor 11)
     ("appendix", "I", "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  4.5 .. 9.0 %"),  # r27c minor 9: moved
     ("appendix", "I", "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  "),  # fix08g (r27e minor 12): moved

@@ -2463,12 +2463,14 @@ def other_digit_gaps(
     other_digits: Mapping[str, torch.Tensor],
     labels: Mapping[str, str] | None = None,
     confidence: float = 0.95,
+    shown: Sequence[str] | None = None,
 ) -> tuple[str, dict[str, dict[str, Comparison]]]:
     """Lesson 08 section 9's step table against the other-digits reference: per step and method, each map digit's
     ρ averaged over the step's draws (:meth:`CascadeTable.mean_rho`) minus its ``other_digits`` ρ ``(B,)``, paired
     over the digits at ``confidence`` (above 0: closer to the trained map than another digit's map; the table's
     family level, e.g. ``1 - 0.05 / 12`` for its 12 cells, is named in its header). ``labels`` renames steps in the
-    printed table only (e.g. ``{"every layer": "+ embeddings (every layer)"}``). Returns the printed table and
+    printed table only (e.g. ``{"every layer": "+ embeddings (every layer)"}``); ``shown`` prints only those steps'
+    rows (every step is still computed and in the family). Returns the printed table and
     ``{step: {method: Comparison}}`` (keyed by the stored step names)."""
     gaps = {
         step: {
@@ -2484,7 +2486,7 @@ def other_digit_gaps(
         "> 0: closer to the trained map than another digit's map",
         f"{'re-drawn from the top':<{width}} " + "  ".join(f"{m:<24}" for m in other_digits).rstrip(),
     ]
-    for step, pair in gaps.items():
+    for step, pair in ((step, pair) for step, pair in gaps.items() if shown is None or step in shown):
         cells = [
             f"{g.difference.estimate:+.3f} [{g.difference.low:+.3f}, {g.difference.high:+.3f}]" for g in pair.values()
         ]
