@@ -22,8 +22,9 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # r28: 1,847 (85 % of r27f's 2,177); r28m: 1,846; r29n: 1,834; r29o: 1,834 (the LayerNorm clause and two full
 # sentences paid for by cuts); r29p: 1,831 (the stream picture, the lone-token cell and two clauses paid for by
 # cuts and merged cells); r30 (review r29d): 1,826 (the logit caveat and the BatchNorm clause paid for by section 6's
-# warm-up rows and DropPath's versions, moved to appendices F and O): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1826
+# warm-up rows and DropPath's versions, moved to appendices F and O); r30b: 1,825 (section 6's bold takeaway and
+# its caveat / control / result split paid for by timm's versions in markdown and a few clauses): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1825
 
 
 def _key(heading: str) -> str:
@@ -178,10 +179,11 @@ PRINTED = [
     (
         "L",
         "## 0 ·",
-        "the map counts 196 patches; a block sees all 197 tokens, class token included",
+        "the map's N is its 196 patches; this lesson's N is all 197 tokens, class token included",
         True,
         "r27c minor 5: N defined once; r28b item 5 (review r28a minor 11): a caption line under the map; "
-        "r28c item 3 (review r28b minor 2): the map counts patches; N stays defined once (fix_22a row)",
+        "r28c item 3 (review r28b minor 2): the map counts patches; N stays defined once (fix_22a row); r30b item 1 "
+        "(review r30b minor 1): the map's N (its legend: N patches) told apart from the lesson's N, printed",
     ),
     (
         "L",
@@ -523,25 +525,28 @@ PRINTED = [
         "fix_19a::test_geometry_and_head_count_moved_to_appendix_k_with_their_checks",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## H ·",
         "gate > 1/2  :  27 units, 53 % of the |GELU| that reaches fc2",
         True,
-        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu",
+        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu; r29 density: moved to appendix H "
+        "(r30b item 4, review r30b minor 7: section 2 prints the band counts' summary and the slope contrast)",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## H ·",
         "gate 0.1-1/2:  64 units, 38 % of the |GELU| that reaches fc2",
         True,
-        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu",
+        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu; r29 density: moved to appendix H "
+        "(r30b item 4, review r30b minor 7: section 2 prints the band counts' summary and the slope contrast)",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## H ·",
         "gate < 0.1  :  37 units, 9 % of the |GELU| that reaches fc2",
         True,
-        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu",
+        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu; r29 density: moved to appendix H "
+        "(r30b item 4, review r30b minor 7: section 2 prints the band counts' summary and the slope contrast)",
     ),
     (
         "A",
@@ -900,6 +905,15 @@ PRINTED = [
 ]
 
 CODE = [
+    (
+        "L",
+        "## 7 ·",
+        "# timm v1.0.28 to 1.0.29.dev0; two masking arguments omitted)",
+        False,
+        "r26e minor 1; r28 item D; r30 item 5 (review r30a minor 11): the newest version read (HEAD aa4b5850, "
+        "Block.forward unchanged since v1.0.28); r30 decision (minor 7): the arguments' versions in appendix E, "
+        "named by the map; r30b item 4 (review r30b minor 9): said once, in the dropout cell's comment",
+    ),
     (
         "L",
         "## 6 ·",
@@ -1514,12 +1528,14 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "Dividing by 1.33\nalso enlarges the head's input, about 2.7 times at L = 16",
-            "with the LayerNorm's forward pass and only the\nbackward divisor fixed, the gradient is flat too",
+            "**Caveat.** Dividing by 1.33 also enlarges the head's input, about 2.7 times at L = 16.",
+            "**Control.** Keep the LayerNorm's forward pass; fix only the backward divisor.",
+            "**Result.** Still flat",
         ],
         "r30 item 2 (review r29d minor 3): the fixed arm's forward confound (spreads 3.50-3.80 / 1.33: 2.64-2.85x) "
         "named; the cleaner arm measured (appendix A), not the review's guess that larger logits shrink the gradient "
-        "(here dL/dlogits grew 5-12 % at L = 16)",
+        "(here dL/dlogits grew 5-12 % at L = 16); r30b item 2 (review r30b minor 3): caveat, control and result "
+        "as three short sentences",
     ),
     (
         "A",
@@ -1589,11 +1605,12 @@ PROSE = [
         [
             "**Why an MLP at all?** Attention only mixes tokens, adding up their value vectors with weights.",
             "A lone token's attention is affine, $W_o (W_v x + b_v) + b_o$:",
-            "(LayerNorm's input-dependent divisor is one per token)",
+            "Softmax and LayerNorm act on whole tokens; only GELU gates single features.",
         ],
         "r29p item 2 (review r29c minors 3-4): the lone-token demo in its own cell after the question; r30 decision "
         "(review r30a minor 8): one sentence of intuition between the question and the demo; r30 item 2 (review r30a "
-        "minor 9): LayerNorm's input-dependent factor is per token, not per feature",
+        "minor 9): LayerNorm's input-dependent factor is per token, not per feature; r30b item 4 (review r30b minor "
+        "5): said plainly, softmax and LayerNorm act on whole tokens, only GELU on single features",
     ),
     (
         "A",
@@ -1605,8 +1622,9 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["GELU is nearly flat", "(mean |slope| 0.14 against 0.84, printed)", "a head's 64 features together in ViT-B"],
-        "r29n item 3 (review r29a minors 2 and 8): the lower gates' slope; attention's per-head scaling",
+        ["GELU is mostly flat", "(mean |slope| 0.14 against 0.84, printed)", "a head's 64 features together in ViT-B"],
+        "r29n item 3 (review r29a minors 2 and 8): the lower gates' slope; attention's per-head scaling; r30b item 4 "
+        "(review r30b minor 6): 'mostly' flat (the band reaches z = 0, slope 0.5)",
     ),
     (
         "A",
@@ -1626,13 +1644,15 @@ PROSE = [
             "the same stacks show no detectable fall;",
             "it still falls: the growing divisor makes the fall",
             "**In training.**",
-            "the last `fc2` output reaches the loss only\nthrough it, so its gradient carries about γ/σ",
+            "the last `fc2` output reaches the loss only\nthrough it, and the LayerNorm's Jacobian is γ/σ times a "
+            "projection",
             "σ ∝ √L gives about $L^{-0.5}$. Below: one change at a time:",
         ],
         "r28c items 1 and 3 (review r28b minors 1, 6, 8): one change at a time; 6a's paragraph ends at the divisor; "
         "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them); r28d item 2 "
         "(review r28c minors 2-3): the one-line gamma/sigma reason before the ablation; r30 decision (review r30a "
-        "minor 2): 'centred or not' cut (that arm is drawn only in appendix A)",
+        "minor 2): 'centred or not' cut (that arm is drawn only in appendix A); r30b item 2 (review r30b minor 4): "
+        "gamma/sigma is the factor the LayerNorm's Jacobian contributes, (gamma/sigma)(I - 11^T/D - x^x^T/D)",
     ),
     (
         "A",
@@ -1703,8 +1723,9 @@ PROSE = [
     (
         "L",
         "## What this lesson does not show",
-        ["The appendix runs A to O in its own order; this list groups its sections by the lesson's."],
-        "r28c item 4 (review r28b minor 9): why the appendix letters are not in the lesson's order",
+        ["(optional, no exercises), by the lesson's sections:"],
+        "r28c item 4 (review r28b minor 9): why the appendix letters are not in the lesson's order; r30b item 5 "
+        "(review r30b minor 8): the list grouped by the lesson's sections, its apology cut",
     ),
     (
         "A",
@@ -2687,8 +2708,9 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["only step with an input-dependent gate"],
-        "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
+        ["only GELU gates single features"],
+        "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features; r30b item 4 (review r30b minor 5): "
+        "plainer wording",
     ),
     (
         "A",
@@ -2702,7 +2724,12 @@ PROSE = [
         ["$\\Phi(z) = 0.1$", "-0.128", "75 %", "GELU"],
         "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
     ),
-    ("L", "## 2 ·", ["only step", "input-dependent gate"], "fix_19g::test_attention_reweights_whole_head_slices_only"),
+    (
+        "L",
+        "## 2 ·",
+        ["only GELU gates single features", "depend on the input but scale whole tokens"],
+        "fix_19g::test_attention_reweights_whole_head_slices_only; r30b item 4 (review r30b minor 5): plainer words",
+    ),
     (
         "L",
         "## 2 ·",
@@ -2889,14 +2916,6 @@ PROSE = [
         ["`attn_mask` since 1.0.16", "`is_causal` since 1.0.26"],
         "r26e minor 1: the quoted timm line leaves out its attention-mask arguments (git log -S in the timm mirror); "
         "r28 item D: the versions in appendix E",
-    ),
-    (
-        "L",
-        "## 7 ·",
-        ["(timm v1.0.28 to 1.0.29.dev0; two masking arguments omitted)"],
-        "r26e minor 1; r28 item D; r30 item 5 (review r30a minor 11): the newest version read (HEAD aa4b5850, "
-        "Block.forward unchanged since v1.0.28); r30 decision (minor 7): the arguments' versions in appendix E, "
-        "named by the map",
     ),
     ("L", "## 7 ·", ["`model.eval()` makes both the identity"], "r26e minor 2: said after the cell that shows it"),
     (
@@ -3136,6 +3155,9 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("runs A to O in its own order", "r30b item 5 (review r30b minor 8): no apology for the appendix's letters"),
+    ("its gradient carries about γ/σ", "r30b item 2 (review r30b minor 4): gamma/sigma is the Jacobian's factor"),
+    ("GELU is nearly flat", "r30b item 4 (review r30b minor 6): the band reaches z = 0, where the slope is 0.5"),
     ("matches the MLP at N = 3,072 = 4D,", "r29n item 3 (review r29a minor 3): the crossover is N = D_mlp in general"),
     ("the two lower classes", "r28m item 4 (review r28d minor 2): gate bands, not classes"),
     ("each class's share", "r28m item 4 (review r28d minor 2): gate bands, not classes"),

@@ -594,6 +594,12 @@ class TokenGates(NamedTuple):
     lower_share: float
     slope: torch.Tensor
 
+    @property
+    def summary(self) -> str:
+        """``text`` without the three bands' lines: the first line, the two lower bands together, the slopes."""
+        lines = self.text.splitlines()
+        return "\n".join((lines[0], *lines[-2:]))
+
 
 def token_gates(z: torch.Tensor, token: int) -> TokenGates:
     """One token's MLP as gates, from its ``(D_mlp,)`` pre-activations ``z`` (token ``token``): how many gates are
