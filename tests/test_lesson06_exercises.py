@@ -241,6 +241,11 @@ def top_and_left_only(images):
     return int(min(ink.any(dim=2).float().argmax(dim=1).min(), ink.any(dim=1).float().argmax(dim=1).min()))
 
 
+def top_only(images):  # review r30b minor 6: one side only
+    ink = images.abs().sum(dim=1) > 0
+    return int(ink.any(dim=2).float().argmax(dim=1).min())
+
+
 def columns_only(images):
     return max_safe_shift(images.transpose(2, 3)) if False else _columns_only(images)
 
@@ -278,6 +283,7 @@ def largest_margin(images):  # the safest image, not the least safe
     ("answer", "message"),
     [
         (top_and_left_only, "top and left margins only"),
+        (top_only, "one side only"),
         (columns_only, "check the rows"),
         (lambda images: _argmax_shift(images[:, :1]), "first channel only"),
         (lambda images: _argmax_shift(images.clamp(min=0)), "negative"),  # ink taken as > 0

@@ -392,7 +392,7 @@ def test_widget_images_control_draws_a_stored_run_at_once_beside_the_full_sets(m
         assert time.process_time() - start < 1.0
         assert f", {images:,} training digits:" in w.line and w.line != full_line and w.picture.value != full_picture
         assert w.line == w.compute(**w.values)[0]
-        assert w._beside(lesson06._key(w.values))[0].startswith("all 1,257 digits (none: adam lr 0.01")
+        assert w.beside(lesson06._key(w.values))[0].startswith("all 1,257 digits (none: adam lr 0.01")
     w.controls["images"].value = 1257
     assert w.line == full_line
 

@@ -337,6 +337,13 @@ def _leading_margins(images: torch.Tensor) -> int:
     return int(torch.minimum(ink.any(dim=2).float().argmax(dim=1), ink.any(dim=1).float().argmax(dim=1)).min())
 
 
+def _single_sides(images: torch.Tensor) -> set[int]:
+    """The answer from one side only (top, bottom, left or right): the smallest such margin over the images."""
+    ink = images.abs().sum(dim=1) > 0
+    rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()  # (B, H), (B, W)
+    return {int(m.argmax(dim=1).min()) for m in (rows, rows.flip(1), cols, cols.flip(1))}
+
+
 def _swapped_sides(images: torch.Tensor) -> int:
     """The answer with H and W swapped when measuring the bottom and right margins from the far edge."""
     ink = images.abs().sum(dim=1) > 0
@@ -466,6 +473,11 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
     (
         lambda _, result, expected: result == expected - 1,
         "off by one: a margin of m blank pixels allows a shift of m, not m - 1",
+    ),
+    (
+        lambda images, result, _: result in _single_sides(images),
+        "you measured one side only (the top margin, say): a shift the other way loses the ink near the "
+        "opposite edge, so check all four sides",
     ),
     (
         _some_image,

@@ -140,7 +140,7 @@ class TrainingWidget(LessonWidget):
             "permutation test at step 0, largest logit change "
             f"{_shuffle_text(permutation_reading(key[0], key[3], key[4], key[6]))}"
         )
-        other = self._beside(key)
+        other = self.beside(key)
         mine = f"this run ({label})"
         if other is not None and other[0].startswith("all "):  # fewer digits beside all of them: short legend labels
             name = "fixed model" if key[0] == "none" else key[0]
@@ -151,7 +151,7 @@ class TrainingWidget(LessonWidget):
             val[f"{other[0]}"] = other[2]
         return line, plot_losses(curves, title="Training loss of the clinic's tiny ViT", val_losses=val)
 
-    def _beside(self, key: tuple) -> tuple[str, list[float], list[tuple[int, float]]] | None:
+    def beside(self, key: tuple) -> tuple[str, list[float], list[tuple[int, float]]] | None:
         """The curve drawn beside this run: on fewer training digits, the same setting on all of them (when run
         or stored); otherwise the previous run."""
         full = (*key[:-1], ALL_DIGITS)
