@@ -1284,6 +1284,22 @@ def test_four_heads_against_one_at_equal_width_with_its_interval():
     assert "equal parameters" in line and "[+2.7, +4.8]" in line and line.endswith("4 x 16 higher")
 
 
+def test_short_heads_line_keeps_the_interval_and_the_verdict():
+    line = heads_training_line(stored_scale_training(), short=True)  # section 0's printed line (review r30b_03)
+    assert line.startswith("4 x 16 95.0 % vs 1 x 64 91.2 %: +3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds)")
+    assert line.endswith("4 x 16 higher") and "validation accuracy" not in line
+
+
+def test_scale_training_report_is_the_recipe_the_schedule_and_the_table():
+    from vit_explained.softmax_scale import scale_lr_table, scale_training_report
+
+    stored = {3e-3: stored_scale_training()}
+    lines = scale_training_report(stored).splitlines()
+    assert lines[0].startswith("the digits recipe: D = 64, depth 2, adamw; heads x d: 4 x 16 or 1 x 64")
+    assert "25-epoch schedule (the digits recipe's full one runs 93)" in lines[1]
+    assert lines[3:] == scale_lr_table(stored)
+
+
 def test_heads_line_says_no_detectable_difference_when_the_interval_holds_zero():
     runs = [
         {"head_dim": d, "arm": "scaled", "seed": s, "val_accuracy": [acc]}

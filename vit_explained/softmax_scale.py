@@ -20,6 +20,7 @@ from torch import nn
 
 from . import _checks
 from .evidence import SeedComparison, SeedSummary, over_seeds, paired_seeds
+from .training import PRESETS
 
 #: A softmax row is "saturated" when its largest weight is above this (nearly one-hot).
 SATURATED = 0.9
@@ -410,6 +411,24 @@ def scale_lr_table(by_lr: Mapping[float, Mapping], head_dim: int = 64) -> list[s
     return [*lines, gap_difference_line(by_lr[high], by_lr[low], head_dim, rates=(high, low))]
 
 
+def scale_training_report(by_lr: Mapping[float, Mapping]) -> str:
+    """Section 3's printed block for the stored runs ``by_lr`` ({peak learning rate: stored run}): the digits
+    recipe and its arms (heads x d), the schedule, how to read a row, then :func:`scale_lr_table`'s rows."""
+    recipe, stored = PRESETS["digits"], by_lr[max(by_lr)]
+    arms = " or ".join(f"{h} x {stored['dim'] // h}" for h in stored["heads"])
+    epochs = min(runs["epochs"] for runs in by_lr.values())
+    return "\n".join(
+        [
+            f"the digits recipe: D = {recipe.dim}, depth {recipe.depth}, {recipe.optimizer}; heads x d: {arms}, "
+            "each with and without the scale",
+            f"validation accuracy after the last epoch of a {epochs}-epoch schedule (the digits recipe's full one "
+            f"runs {recipe.epochs})",
+            "each row: unscaled vs scaled accuracy, then unscaled - scaled [95 % t interval] and the seeds' range",
+            *scale_lr_table(by_lr),
+        ]
+    )
+
+
 def _last_gaps(stored: Mapping, head_dim: int) -> dict[int, float]:
     """Per seed, ``unscaled - scaled`` validation accuracy after the last epoch at ``head_dim``."""
     last = {(r["arm"], r["seed"]): r["val_accuracy"][-1] for r in stored["runs"] if r["head_dim"] == head_dim}
@@ -544,17 +563,21 @@ def heads_training_comparison(stored: Mapping, key: str = "val_accuracy", *, arm
     )
 
 
-def heads_training_line(stored: Mapping, *, arm: str = "scaled") -> str:
+def heads_training_line(stored: Mapping, *, arm: str = "scaled", short: bool = False) -> str:
     """One printed line: validation accuracy of 4 heads of d = 16 against 1 head of d = 64, with the scale,
-    the paired difference's Student's t 95 % interval, the seeds' range and what the interval supports."""
+    the paired difference's Student's t 95 % interval, the seeds' range and what the interval supports.
+    ``short=True`` (section 0) leaves out the arm, the width and the words "validation accuracy"."""
     seeds = heads_training_comparison(stored, "val_accuracy", arm=arm)
     t = seeds.t_interval()
     verdict = "no detectable difference" if t.low <= 0 <= t.high else f"{seeds.names[t.estimate < 0]} higher"
+    accuracies = f"{seeds.names[0]} {seeds.a.mean * 100:.1f} % vs {seeds.names[1]} {seeds.b.mean * 100:.1f} %"
+    interval = f"[{t.low * 100:+.1f}, {t.high * 100:+.1f}]"
+    seeds_range = f"seeds {seeds.difference.low * 100:+.1f}..{seeds.difference.high * 100:+.1f}: {verdict}"
+    if short:
+        return f"{accuracies}: {t.estimate * 100:+.1f} points {interval} (95 % t, {t.n} paired seeds), {seeds_range}"
     return (
-        f"{arm}, D = {stored['dim']}, equal parameters: {seeds.names[0]} {seeds.a.mean * 100:.1f} % vs "
-        f"{seeds.names[1]} {seeds.b.mean * 100:.1f} % validation accuracy; difference {t.estimate * 100:+.1f} points "
-        f"[{t.low * 100:+.1f}, {t.high * 100:+.1f}] (95 % t, {t.n} paired seeds), seeds "
-        f"{seeds.difference.low * 100:+.1f}..{seeds.difference.high * 100:+.1f}: {verdict}"
+        f"{arm}, D = {stored['dim']}, equal parameters: {accuracies} validation accuracy; difference "
+        f"{t.estimate * 100:+.1f} points {interval} (95 % t, {t.n} paired seeds), {seeds_range}"
     )
 
 
