@@ -1712,6 +1712,17 @@ PROSE = [
         "L",
         "## Where the libraries differ",
         [
+            "the Annotated Transformer's pre-norm code for the post-norm paper it annotates",
+            "`google/vit-base-patch16-224` loads with 1e-12",
+            "small unless a token's variance is tiny",
+        ],
+        "r30b Z (review r30b minor 11 and its list of what a learner would miss): what HF's eps means for Google's "
+        "weights (1 + 5e-7 / sigma^2 in the divisor); the tutorial's norm placement named where the map lists it",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        [
             "- **GELU** (section 1)",
             "- **LayerNorm eps** (section 4)",
             "- **`batch_first`** (appendix E)",
