@@ -495,7 +495,7 @@ PROSE = [
             "`T2TViT`",
             # r30 decision (review r30b minor 7, brief fix07s item 4): the backbone's 1/8 inline, not "its fact 3 covers
             # the backbone's scale" (r26c minor 3's detail, pretrained weights, stays the appendix's)
-            "The backbone's 6 heads of 64 use the usual 1/8.",
+            "The backbone's 6 heads of 64 use the usual scale, 1/8.",
             "The next cell also prints and draws one row's softmax at three scales.",  # r26c minor 4, r27d minor 5
             # review r26d minor 5, r27b minor 2: the sentence parses, and says what the next cell prints
             (  # review r27d minor 5: no "yet" (the peak grows with the scale by construction)
@@ -1983,7 +1983,7 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     definition, after = scale.split("```python")[0], scale.split("```")[-1]
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
-    assert "The backbone's 6 heads of 64 use the usual 1/8." in after and "pretrained" not in after  # r26c, r30b 7
+    assert "The backbone's 6 heads of 64 use the usual scale, 1/8." in after and "pretrained" not in after  # r30b 7
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
 
 
