@@ -3051,3 +3051,12 @@ def test_r27b_minors_6_and_8_name_the_measure_and_the_libraries_start() -> None:
     )  # fix01i item 11: versions in the note
     note = nb.flat(section("lesson", "Versions read", "prose"))
     assert nb.flat("timm 1.0.28 draws it `normal_(std=1e-6)`") in note and "`trunc_normal_(std=0.02)`" in note
+
+
+def test_r30b_minor7_the_normalisation_is_the_default_tags() -> None:
+    """r30b minor 7 (fix01s item 4): (x - 0.5) / 0.5 holds for timm's default weights of the model, not every tag
+    (timm 1.0.28 `vision_transformer.py`: the `.dino` tag's `_cfg` uses `IMAGENET_DEFAULT_MEAN` and `_STD`)."""
+    note = nb.flat(section("lesson", "Versions read", "prose"))
+    assert "the `.dino` tag uses `IMAGENET_DEFAULT_MEAN` and `_STD` instead" in note
+    one = nb.flat(section("lesson", "1 · A real picture", "prose"))
+    assert "The default timm weights for `vit_base_patch16_224` expect `(x - 0.5) / 0.5`" in one
