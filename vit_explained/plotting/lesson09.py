@@ -854,6 +854,14 @@ def _relabel_title(shares: dict, digits: str, epochs: int | None, note: str) -> 
     )
 
 
+#: ``plot_relabel_ablation``'s legend: framed inside, above the middle group (section 3b's class head, all 0 %), or
+#: unframed right of the axes
+_RELABEL_LEGEND = {
+    True: {"loc": "upper center", "bbox_to_anchor": (0.5, 0.8), "framealpha": 1.0},
+    False: {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0), "frameon": False},
+}
+
+
 def plot_relabel_ablation(
     shares: dict[str, Sequence[tuple[float, float, float]]],
     *,
@@ -906,10 +914,7 @@ def plot_relabel_ablation(
         ax.tick_params(axis="y", labelsize=8)
         if by_head:
             ax.set_title(f"{group[0].split(',')[0]}", fontsize=9, loc="left")
-    if legend_inside:  # in the middle group's empty space (section 3b's class head: all 0 %), framed
-        axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0.8), framealpha=1.0)
-    else:
-        axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    axes[0].legend(fontsize=7, **_RELABEL_LEGEND[bool(legend_inside)])
     title = _relabel_title(shares, digits, epochs, note)
     if by_head:
         fig.suptitle(title, fontsize=9)
