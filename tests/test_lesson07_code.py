@@ -350,7 +350,8 @@ def test_exercise_1_names_the_overlap_slip_the_right_way_round():
         return side
 
     message = _message(lesson07.check_receptive_field, field)
-    assert "you read the middle number as the paper's overlap and used k - s as the stride" in message
+    # review r30c minor 4: exercise 4's wording ("you used the paper's s as the stride"), spacing k - s named
+    assert "you used the paper's s as the stride, spacing the windows by k - s" in message
     assert "you passed the overlap as the stride" not in message
     for right in (
         lambda splits: field(splits, lambda k, s: s),
@@ -1576,7 +1577,7 @@ def test_overlap_passed_as_the_stride_is_named():
     with pytest.raises(ExerciseFailed) as failure:
         check_receptive_field(field)
     message = str(failure.value)
-    assert "used k - s as the stride" in message and "stride = k - s" in message and "31" not in message
+    assert "used the paper's s as the stride" in message and "the stride is k - s" in message and "31" not in message
 
 
 def test_plot_trained_attention_rows():

@@ -757,7 +757,13 @@ def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start
     ("wrong", "message"),
     [
         (lambda splits: field_forward(T2T_SPLITS), "reads T2T_SPLITS"),
-        (lambda splits: field_with(splits, spacing_of=lambda k, s: k - s), "used k - s as the stride"),
+        (lambda splits: field_with(splits, spacing_of=lambda k, s: k - s), "used the paper's s as the stride"),
+        # review r30c minor 4: the same slip guarded at k == s (spacing 1 where k - s = 0), exercise 4's words
+        (
+            lambda splits: field_with(splits, spacing_of=lambda k, s: (k - s) or 1),
+            r"used the paper's s as the stride, .*19",
+        ),
+        (lambda splits: field_with(splits, spacing_of=lambda k, s: k - s if k > s else 1), r"\(4, 2, 2\)"),
         (lambda splits: field_with(splits, spacing_of=lambda k, s: 1), "as if it slid over pixels"),
         (lambda splits: field_with(splits, own=True), "its own stride"),
         (lambda splits: field_with(splits, step=lambda k: k, start=0), "kernel - 1 neighbours"),

@@ -123,6 +123,13 @@ def _receptive_field_recursion(splits, minus: int = 1, forward: bool = False) ->
     return field
 
 
+#: the stride-as-overlap slip, in exercise 4's words (T2T's chain: spacings 3, 3, 3 give 19, not 31)
+_PAPERS_S_AS_STRIDE = (
+    "for the chain {splits} you return {answer}: you used the paper's s as the stride, spacing the windows by "
+    "k - s (T2T: 3, 1, 1, which gives 19). In the paper's Eq. 3 s is the *overlap* of two windows and the stride "
+    "is k - s; T2T_SPLITS, like every chain here, holds the stride itself (4, 2, 2)"
+)
+
 #: (slip name, the field it gives for a chain of splits, what to say)
 _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     (
@@ -132,10 +139,11 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     ),
     (
         lambda splits: _receptive_field(splits, jump_factor=lambda k, s: k - s),
-        "for the chain {splits} you return {answer}: you read the middle number as the paper's overlap and "
-        "used k - s as the stride. In the paper's "
-        "notation s is the overlap, stride = k - s; here, as in T2T_SPLITS and nn.Unfold, the middle number "
-        "of (kernel, stride, padding) is the stride itself",
+        _PAPERS_S_AS_STRIDE,
+    ),
+    (  # the same slip with a guard for k == s (no overlap: k - s = 0), spacing 1 there (review r30c minor 4)
+        lambda splits: _receptive_field(splits, jump_factor=lambda k, s: (k - s) or 1),
+        _PAPERS_S_AS_STRIDE,
     ),
     (
         lambda splits: sum(kernel for kernel, _, _ in splits),
