@@ -24,8 +24,9 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "07_tokens_to_token_vit_solutions.ipynb
 NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
-# r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2018
+# r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020;
+# fix07t: from 2018
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2012
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -93,6 +94,10 @@ PROSE = [
         [
             # r29 density: moved from the lesson's section 5 (brief fix07n item 2), its row there before (review r26d)
             "Performer approximates the softmax with random features, at a cost linear in `N`",
+            # r31 density (brief fix07t item 4, review r30c minors 5 and 10): section 5's Performer paragraph, moved
+            # here with its rows (review r27b minor 12: what replaces the softmax; r26d: linear in N)
+            "The paper's T2T-ViT-14 (81.5 %) swaps these token transformers (kept in `_t`) for Performers:",
+            "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix.",
             # review r29a minor 8: mmpretrain's 4.34G is section 5's count without the attention products
             "4.34 GFLOPs (`configs/t2t_vit/README.md`, commit `02552d9`)",
             "is 4.33 GMACs, within 0.01 of its 4.34",
@@ -567,18 +572,14 @@ PROSE = [
             "3.1",
             "`token_dim`",
             "32",
-            "81.5 %",
             # r30 decision (brief fix07s, words for review r30b's items): review r25a item 8's "three times the
             # entries" and "three times the FLOPs" are the printed line's (PRINTED, "## 5."); the prose points to it
             "The next cell compares its attention with all 14 backbone layers'.",
-            "at a cost linear in `N`",  # review r26d; r29 density: the random features moved to appendix Audits
-            "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix",  # review r27b minor 12: what replaces softmax
             "1.32x the MACs of DeiT-S",  # review r27b minor 9 (which ViT-S/16), r28d minor 2: called DeiT-S
-            "`_t`",
-            "`N x N`",
-            # r30 density (brief fix07s, words for review r30b's items): the Performer's "41x fewer" and "6.09 -> 4.78"
-            # moved to appendix Audits (its printed rows there: "(41x fewer)", "6.09 GMACs -> T2T-ViT-14 4.78")
-            '(appendix, "Audits", counts it)',
+            # r31 density (brief fix07t item 4, review r30c minors 5 and 10): the Performer paragraph ("81.5 %",
+            # "`_t`", "at a cost linear in `N`", "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix") moved to the
+            # appendix's Audits (rows there); the Explore list keeps the pointer (rows there). r30 density's
+            # "41x fewer" and "6.09 -> 4.78" stay the appendix's printed rows
         ],
     ),
     (
@@ -599,7 +600,9 @@ PROSE = [
             "No benefit of attention was detected here",
             "**The token-MLP arm.**",
             # review r25b items 1 and 8: the question, then one sentence; the numbers are the printed table's
-            "does T2T's module help a small ViT more than hard patches?",
+            # r31 decision (review r30c minor 3, brief fix07t item 2): the question matches the heading; r25b's form
+            # (the question, then short sentences) kept
+            "**In short:** after 10 epochs, which stem is ahead?",
             # review r27b minor 1: the equal-size patch stem first (fair baseline), then the 1-layer one
             # review r29c minor 1 (brief fix07p item 1): "In short" is two sentences after the question; the fair
             # baseline's verdict is the arms cell's "**Patches with a stem as large** scored lower on every seed."
@@ -646,7 +649,23 @@ PROSE = [
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "token transformers minus the arm",
             "2.0",
-            "In the paper's Table 7 (ImageNet, single runs), it beat hard patches.",  # review r26d minor 2
+            # review r26d minor 2; r31 (review r30c minor 3): "T2T's module", as the question no longer names it
+            "In the paper's Table 7 (ImageNet, single runs), T2T's module beat hard patches.",
+            # review r30c minor 1 (brief fix07t item 2): Table 7's costs flagged as the paper's, with the recount
+            # (appendix Audits prints 4.54 GMACs and 0.24 G; the hidden check after the sentence recounts both)
+            (
+                "These costs are the paper's; recounted, hard patches do 4.54G, so the module's extra cost is 0.24G "
+                '([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
+            ),
+            # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
+            # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
+            (
+                "- and, against 2-layer patches, **no overlap (appendix A)**: the same module on splits (4, 4, 0), "
+                "(2, 2, 0), (2, 2, 0), with the same grids and 28,832 stem parameters."
+            ),
+            # review r30c minor 8 (brief fix07t item 1): the printed 2-layer minus 1-layer line read in one sentence
+            # (+1.9 [-0.2, +4.1] holds 0; checked in the hidden cell before it: size_interval)
+            "Its extra layer over 1-layer patches made no detectable difference.",
             # review r30a minor 2 (brief fix07r item 3): the T2T row also costs more (appendix, Table 7)
             "2.0 points above hard patches, at 4.8G against 4.2G MACs and 21.5M against 21.1M parameters",
             # review r30a minor 7 (brief fix07r item 5): the arms as a list, each with its stem parameters
@@ -674,17 +693,24 @@ PROSE = [
                 # review r30a minor 8 (brief fix07r item 3): the 9.1 with its interval (the paired means add exactly)
                 # review r30b minor 5 (brief fix07s item 2): the table's arm names, "2-layer patches" and "no overlap
                 # (appendix A)", not "Patches with a stem as large" and "The chain without overlap"
-                "**No overlap (appendix A)**, another chain, beat them on every seed too, by 9.1 [+7.0, +11.1] of the "
-                "12.2 points: most of the lead is there without overlap."
+                # r31 decision (review r30c minor 7, brief fix07t item 1): the reviewer's wording, with the table's
+                # arm name in bold (r30b minor 5); the arm is defined in the arms list above
+                "Against the same 2-layer patches, the **no overlap** chain led by 9.1 [+7.0, +11.1] points and T2T's "
+                "chain by 12.2: most of T2T's lead is there without overlap."
             ),
             # review r28b minor 1: the verdict says where most of the lead is (the hidden check adds 9.1 + 3.1)
             # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
             # r30 (review r29d minor 2, brief fix07q item 4): the paragraph opens "The other arms change several
             # things", so the clause "which changes several things" left this sentence
-            "most of the lead is there without overlap. T2T's chain scored 3.1 above it on every seed.",
+            # r31 (review r30c minor 7): "above the no-overlap chain", as "it" no longer follows that chain's name
+            (
+                "most of T2T's lead is there without overlap. T2T's chain scored 3.1 above the no-overlap chain on "
+                "every seed."
+            ),
             # review r29d M1 (brief fix07q item 1): what else the no-overlap chain changes, in prose (checked in the
             # hidden cell before it: arms.stems)
-            "The no-overlap chain also has half the stem's parameters (28,832 against 57,986) and other windows and "
+            # r31 decision (brief fix07t item 1): its 28,832 stem parameters are the arms list's (pinned above)
+            "The no-overlap chain also has half the stem's parameters and other windows and "
             "widths, so the gap is not the overlap's effect.",
             # review r29d minor 2 (brief fix07q item 4): one change (attention off) first, then the several changes
             (
@@ -764,8 +790,13 @@ PROSE = [
             "The widget also gives any chain's receptive field: tick `show field` after exercise 1.",
             # review r29d minor 5 (brief fix07q Z): the intro as one line per control
             "The controls and what they show: - `height` and `width` set the image;",
-            '- `token layers` swaps in the Performer (section 5; appendix, "Audits").',
-            'appendix, "Audits")',
+            # r31 density (brief fix07t item 4): section 5's Performer paragraph moved to the appendix's Audits; this
+            # bullet keeps what the Performer does and the pointer (review r27b minor 12, r26d)
+            (
+                "- `token layers` swaps in the Performer, T2T-ViT-14's token layer, at a cost linear in `N`: "
+                '`phi(q) (phi(k)^T v)` never forms the `N x N` matrix (appendix, "Audits", counts it).'
+            ),
+            'appendix, "Audits", counts it)',
             "It opens on T2T-ViT's own chain.",
             "3,2,1",
             "16",
@@ -948,6 +979,10 @@ PRINTED = [
             "on CPU, only the flash and math backends run: ['MATH', 'FLASH_ATTENTION']",
             "4 of 9",
             "T2T-ViT-14 21,545,550 - T2T module 391,526 - fixed table 75,648 = 21,078,376",
+            # r31 density (brief fix07t item 4): section 5's Performer print moved; the same shapes, printed here
+            "Token_performer, stage 1: (1, 3136, 147) -> (1, 3136, 64); phi(k) (1, 3136, 32), not 3136 x 3136",
+            # review r30c minor 1 (brief fix07t item 2): the extra cost section 6's Table 7 sentence now quotes
+            "the T2T module costs 0.24 G more than hard patches",
             "21,094,120 (Table 7: 21.1M); that backbone's MACs: 4.48 G (Table 7: 4.2G)",
             "token attention products: 1.34 GMACs -> 32.2 M (41x fewer)",
             "whole model: T2T-ViT_t-14 6.09 GMACs -> T2T-ViT-14 4.78",
@@ -1090,16 +1125,17 @@ PRINTED = [
             "(MACs of Linear and Conv2d layers and of attention's two products; norms, softmax and GELU not counted)",
             # review r30a M2 (brief fix07r item 2): counted, beside the published number
             "the T2T paper's ViT-S/16: 9.89 GMACs (its Table 2: 10.1G); T2T-ViT_t-14 does 0.62x its MACs",
-            # review r28d minor 10: the Performer's linear cost made concrete, on the original's Token_performer
-            "Performer: phi(q) (1, 3136, 32) = 100,352 numbers, phi(k)^T v (1, 32, 64); never the 9,834,496 of N x N",
+            # review r28d minor 10: the Performer's linear cost made concrete; r31 density (brief fix07t item 4,
+            # review r30c minor 5): section 5's print moved to a hidden check (CODE, "## 5."); the appendix's Audits
+            # prints the same shapes (PRINTED there)
             "DeiT-S backbone 197",
             "MB/layer, float32",
             "39.3 MB per image in float32 (4 bytes per entry)",
             "39.3 MB per image in float32 (4 bytes per entry); at least 2.5 GB at batch 64",
             "at least 2.5 GB at batch 64 for the explicit softmax, kept for the backward pass;",
             "at least 2.5 GB at batch 64 for the explicit softmax",
-            # review r27b minor 11: a soft split copies pixels, (k / s) ** 2 times (the SDPA lines: appendix, r27b 3)
-            "soft split 1 copies pixels: 3136 tokens x 147 = 460,992 numbers from 150,528 pixels, 3.06x",
+            # review r27b minor 11: a soft split copies pixels, (k / s) ** 2 times; r31 density (brief fix07t item 4,
+            # review r30c minor 5: no prose read it): asserted in the hidden check (CODE, "## 5.")
             "at token_dim 64: 1.39 GMACs; at 384: 9.47",
             "T2T transformer 1 3136",
         ],
@@ -1305,6 +1341,8 @@ CODE = [
             # review r27f M1: each pixel lands in 1 to 4 windows (3.02 on average), as the comment says
             "== (1.0, 4.0)  # the comment: 1 to 4 windows",
             "each lands in 1 to 4 windows, 3.02 on average;",
+            # r31 density (brief fix07t item 4, review r30c minor 5): the Performer's shapes, a hidden check now
+            "assert performer.m == 32 and phi_q.shape == (1, 3136, 32) and phi_k_v.shape == (1, 32, 64)",
         ],
     ),
     (
@@ -1969,10 +2007,11 @@ def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a,
 def test_section_6s_verdict_is_the_question_and_three_short_sentences_without_results():  # 23a, 24a, r25b 8, r26b 3
     verdict = section(LESSON, "## 6.").split("In short:**")[1].split("### Published")[0]
     question, answer = verdict.split("?", 1)
-    assert question.strip().startswith("does T2T's module help") and "." not in question
+    # r31 decision (review r30c minor 3, brief fix07t item 2): the heading's question
+    assert question.strip().startswith("after 10 epochs, which stem is ahead") and "." not in question
     # r26b, r26d: short sentences; review r29c minor 1 (brief fix07p item 1): two, what was compared and where
     assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 1
-    assert answer.strip().startswith("In the paper's Table 7 (ImageNet, single runs), it beat hard patches.")  # r26d 2
+    assert answer.strip().startswith("In the paper's Table 7 (ImageNet, single runs), T2T's module beat hard patches.")
     assert all(len(sentence.split()) <= 25 for sentence in answer.strip().split(". "))
     assert "t-interval" not in verdict and "points" not in verdict and "14.2" not in verdict and "1.2" not in verdict
     assert not any(sign + digit in verdict for sign in "+-" for digit in "0123456789")
@@ -1991,7 +2030,8 @@ def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     headings = [line for line in section(LESSON, "## 6.").split(" ### ")[1:]]
     assert [h.split(" ")[0] for h in headings] == ["Published", "The", "Replacing"], headings  # 19b: one thread
     first = section(LESSON, "## 1.")
-    assert first.index("| Eq. 3: padding `p` |") < first.index("exactly a `Conv2d(k, s, p)`")
+    # r31 density (brief fix07t item 5): the notation table is two sentences, still before the Conv2d sentence
+    assert first.index("paddings 2, 1, 1 are the same in all three.") < first.index("exactly a `Conv2d(k, s, p)`")
     why = section(LESSON, "## The picture first")
     assert why.index("but disjoint") < why.index("In T2T, neighbouring windows overlap")
     scale = nb.flat(_cell(LESSON, "**The scale uses the input width: `qk_scale`.**"))
