@@ -10,12 +10,14 @@ from vit_explained.gradient_experiments import (
     freeze_and_cut,
     freeze_cut_table,
     gradient_rms_per_entry,
+    mnist_ratio_summary,
     mnist_vit_maker,
     route_norms,
     route_table,
     scaled_qkv_gradients,
     skip_over_mlp,
     small_digit_vit,
+    stored_full_checkpoints,
     tensors_with_gradient,
     v_over_qk,
 )
@@ -71,6 +73,18 @@ def test_route_norms_and_skip_over_mlp_agree_with_the_recorded_routes(batch):
 
 def test_v_over_qk():
     assert v_over_qk({"q": 1.0, "k": 2.0, "v": 10.0}) == 5.0
+
+
+def test_mnist_ratio_summary_reads_each_cut_and_the_stored_runs():
+    class Cut:  # what mnist_ratio_summary reads from an mlp_route_cut result
+        def __init__(self, *ratios):
+            self.qkv_norms = {block: {"q": 1.0, "k": 0.5, "v": r} for block, r in enumerate(ratios)}
+
+    summary = mnist_ratio_summary(Cut(2.0, 3.0), [Cut(10.0, 20.0), Cut(30.0, 40.0)])
+    assert summary["start"] == [10.0, 20.0] and summary["fresh"] == [10.0, 20.0, 30.0, 40.0]
+    assert summary["trained"] == [2.0, 3.0]
+    stored = [r for run in stored_full_checkpoints()["runs"] for r in run["v_over_qk"]]
+    assert summary["runs"] == [2.0, 3.0, *stored] and len(stored) == 8  # seeds 1 and 2, 4 blocks each
 
 
 def test_gradient_rms_per_entry_grows_for_the_norms_when_the_layers_after_them_grow(batch):

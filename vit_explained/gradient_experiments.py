@@ -47,6 +47,7 @@ __all__ = [
     "gradient_rms_per_entry",
     "higher_attention_share",
     "mlp_and_attention_share",
+    "mnist_ratio_summary",
     "mnist_vit_maker",
     "qk_factor_chain",
     "residual_route_norms",
@@ -212,6 +213,21 @@ def v_over_qk_by_block(model: ViT, images: torch.Tensor, labels: torch.Tensor) -
     with GradientRecorder(model) as recorder:
         F.cross_entropy(model(images), labels).backward()
     return [v_over_qk(norms) for norms in recorder.qkv_by_layer().values()]
+
+
+def mnist_ratio_summary(trained_cut, fresh_cuts: Sequence) -> dict[str, list[float]]:
+    """Lesson 05's MNIST ViT, :func:`v_over_qk` per block from ``mlp_route_cut`` results: ``"start"`` (the first fresh
+    model, seed 0's starting weights), ``"fresh"`` (every fresh model), ``"trained"`` (``trained_cut``, seed 0) and
+    ``"runs"`` (seed 0 and the runs in :func:`stored_full_checkpoints`: the same recipe and probe)."""
+    per_model = [[v_over_qk(norms) for norms in cut.qkv_norms.values()] for cut in fresh_cuts]
+    trained = [v_over_qk(norms) for norms in trained_cut.qkv_norms.values()]
+    stored = [ratio for run in stored_full_checkpoints()["runs"] for ratio in run["v_over_qk"]]
+    return {
+        "start": per_model[0],
+        "fresh": [r for ratios in per_model for r in ratios],
+        "trained": trained,
+        "runs": trained + stored,
+    }
 
 
 def gradient_rms_per_entry(
