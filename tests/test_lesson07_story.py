@@ -25,8 +25,8 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
 # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020;
-# fix07t: from 2018
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2012
+# fix07t: from 2018 (to 2012, then 1970)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1970
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -96,7 +96,10 @@ PROSE = [
             "Performer approximates the softmax with random features, at a cost linear in `N`",
             # r31 density (brief fix07t item 4, review r30c minors 5 and 10): section 5's Performer paragraph, moved
             # here with its rows (review r27b minor 12: what replaces the softmax; r26d: linear in N)
-            "The paper's T2T-ViT-14 (81.5 %) swaps these token transformers (kept in `_t`) for Performers:",
+            # r31 density (brief fix07t item 5): the published table's Performer row (81.5 %, README line 63) and the
+            # paper's ViT-S/16 row (section 4 prints its 48.6M and 78.1 %, section 5 its 10.1G) left section 6
+            "The paper's T2T-ViT-14 (81.5 %, README at `0f63dc9`, line 63) swaps these token transformers",
+            "(kept in `_t`) for Performers:",
             "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix.",
             # review r29a minor 8: mmpretrain's 4.34G is section 5's count without the attention products
             "4.34 GFLOPs (`configs/t2t_vit/README.md`, commit `02552d9`)",
@@ -621,7 +624,7 @@ PROSE = [
             "4.6G",
             "21.5M",
             "4.8G",
-            "81.5 %",
+            # "81.5 %" and its README line 63: r31 density, moved to the appendix's Audits (rows there)
             "63",
             "`0f63dc9`",
             "6.1G",
@@ -2031,7 +2034,7 @@ def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     assert [h.split(" ")[0] for h in headings] == ["Published", "The", "Replacing"], headings  # 19b: one thread
     first = section(LESSON, "## 1.")
     # r31 density (brief fix07t item 5): the notation table is two sentences, still before the Conv2d sentence
-    assert first.index("paddings 2, 1, 1 are the same in all three.") < first.index("exactly a `Conv2d(k, s, p)`")
+    assert first.index("and so does this lesson's `s`.") < first.index("exactly a `Conv2d(k, s, p)`")
     why = section(LESSON, "## The picture first")
     assert why.index("but disjoint") < why.index("In T2T, neighbouring windows overlap")
     scale = nb.flat(_cell(LESSON, "**The scale uses the input width: `qk_scale`.**"))
