@@ -139,3 +139,15 @@ def test_parallel_block_names_attention_weights_returned():
 
     with pytest.raises(ExerciseFailed, match=r"attn returned \(output, weights\)"):
         check_parallel_block(answer)
+
+
+def test_parallel_block_names_a_branch_added_twice():
+    """r31 item 6 (review r30c minor 13): attn(h) twice in place of mlp(h) names mlp's missing term."""
+    from vit_explained.exercises.lesson04 import check_parallel_block
+
+    def twice(x, block):
+        h = block.norm1(x)
+        return x + block.attn(h) + block.attn(h)
+
+    with pytest.raises(ExerciseFailed, match="attn is added twice and mlp's term is missing"):
+        check_parallel_block(twice)

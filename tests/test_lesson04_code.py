@@ -1426,7 +1426,7 @@ def test_token_gates_slope_by_autograd_matches_the_closed_form() -> None:
     assert torch.equal(report.lower, phi <= 0.5)
     lines = report.text.splitlines()
     assert lines[0] == f"token 7: {int((z > 0).sum())} of 50 units have a gate above one half (z > 0)"
-    assert len(lines) == 6 and lines[4].startswith("the two lower bands (gate <= 1/2)")
+    assert len(lines) == 6 and lines[4].startswith("the two lower bands (gate <= 1/2, so z <= 0)")  # r31 item 5
 
 
 def test_paired_accuracy_table_rows_and_paired_means() -> None:

@@ -23,8 +23,11 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # sentences paid for by cuts); r29p: 1,831 (the stream picture, the lone-token cell and two clauses paid for by
 # cuts and merged cells); r30 (review r29d): 1,826 (the logit caveat and the BatchNorm clause paid for by section 6's
 # warm-up rows and DropPath's versions, moved to appendices F and O); r30b: 1,825 (section 6's bold takeaway and
-# its caveat / control / result split paid for by timm's versions in markdown and a few clauses): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1825
+# its caveat / control / result split paid for by timm's versions in markdown and a few clauses); r31 (review
+# r30c): 1,824 (the 6b/6c labels, the 2-16-block bounds, 'detached' defined, Mlp.forward in markdown and the depth
+# widget paid for by torchvision's label and the 4x width's history moved to appendices E and D, the GELU-gate
+# widget moved to appendix C, and a few clauses): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1824
 
 
 def _key(heading: str) -> str:
@@ -222,8 +225,9 @@ PRINTED = [
     (
         "L",
         "## 2 ·",
-        "the two lower bands (gate <= 1/2): 101 units, 47 % of the |GELU| that reaches fc2, all negative: True",
+        "the two lower bands (gate <= 1/2, so z <= 0): 101 units, 47 % of the |GELU| that reaches fc2",
         True,
+        "r31 item 5 (review r30c minor 4): the tautological 'all negative: True' dropped, z <= 0 said instead; "
         "r26c minor 4 (101 units, 47 %, all negative); r28 item 5 (review r27f minor 6): printed, not added up; "
         "r28b item 5 (review r28a minor 5): a gate of 0.45 is not called closed; r28c item 3 (review r28b minor 7): "
         "one grouping, the three classes, its lower two summed; r28m item 4 (review r28d minor 2): 'gate bands', "
@@ -907,6 +911,21 @@ PRINTED = [
 CODE = [
     (
         "L",
+        "## 6 ·",
+        'depth_explorer = residual_stream_widget(depth=16, design="pre-norm", arms=final_steps)',
+        False,
+        "r31 item 4 (review r30c minor 9): the lesson's widget teaches its central idea, the norm's place against "
+        "depth, on 6a's stacks and 6b's fixed arm (the GELU-gate widget moved to appendix C)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'assert max(_means["fixed"]) / min(_means["fixed"]) < 1.5 < _means["pre-norm"][0] / _means["pre-norm"][-1]',
+        True,
+        "r31 item 4: the widget's prompt ('the fall goes' with the fixed final step), asserted",
+    ),
+    (
+        "L",
         "## 7 ·",
         "# timm v1.0.28 to 1.0.29.dev0; two masking arguments omitted)",
         False,
@@ -972,7 +991,14 @@ CODE = [
         "r26a item 3: the std-0.02 init's versions; r26e minor 10: moved from Answer 6a's prose to its cell's comment",
     ),
     ("L", "## 7 ·", "and not dropout.training  # eval(): the identity, measured", True, "r26e minor 2: eval()"),
-    ("L", "## 1 ·", "try draws = 1, then 10,000", False, "r25b item 7: the GELU-gate widget's prompt"),
+    (
+        "A",
+        "## C ·",
+        "try draws = 1, then 10,000",
+        False,
+        "r25b item 7: the GELU-gate widget's prompt; r31 density: moved to appendix C (brief fix04t item 4: the "
+        "lesson's widget is now section 6's depth widget)",
+    ),
     ("A", "## B ·", 'init_scale_ablation(depths, seeds, inits=("timm",), dim=384)', False, "r25b item 1: D = 384"),
     ("A", "## B ·", "[round(v, 3) + 0.0 for v in slope_384] == [-0.049, -0.079, -0.019]", True, "r25b item 1"),
     (
@@ -1119,7 +1145,13 @@ CODE = [
         True,
         "fix_19a::test_final_accuracies_print_and_are_asserted; r26a 1: moved",
     ),
-    ("L", "## 1 ·", "draws=100", False, "fix_19a::test_gate_widget_draws_n_gates_and_they_converge"),
+    (
+        "A",
+        "## C ·",
+        "draws=100",
+        False,
+        "fix_19a::test_gate_widget_draws_n_gates_and_they_converge; r31 density: moved to appendix C (fix04t item 4)",
+    ),
     ("L", "## 2 ·", "plot_one_token_gates(", False, "fix_19a::test_one_token_gates_pictured_before_the_shapes"),
     (
         "A",
@@ -1528,14 +1560,15 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "**Caveat.** Dividing by 1.33 also enlarges the head's input, about 2.7 times at L = 16.",
-            "**Control.** Keep the LayerNorm's forward pass; fix only the backward divisor.",
-            "**Result.** Still flat",
+            "Dividing by 1.33 also enlarges the head's input, about 2.7 times at L = 16.",
+            "A control keeps the LayerNorm's forward pass and fixes only the backward divisor",
+            "still flat",
         ],
         "r30 item 2 (review r29d minor 3): the fixed arm's forward confound (spreads 3.50-3.80 / 1.33: 2.64-2.85x) "
         "named; the cleaner arm measured (appendix A), not the review's guess that larger logits shrink the gradient "
         "(here dL/dlogits grew 5-12 % at L = 16); r30b item 2 (review r30b minor 3): caveat, control and result "
-        "as three short sentences",
+        "as three short sentences; r31 decision (review r30c minor 5): the three kept as plain sentences, their "
+        "bold labels dropped",
     ),
     (
         "A",
@@ -1559,8 +1592,13 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["the warm-up postpones the break (appendix F)"],
-        "r29n item 2 (review r29a minor 1): what the loss curves show about warm-up (r29p: its one clause kept)",
+        [
+            "the warm-up postpones the break (appendix F)",
+            "the warm-up postpones the break (appendix F) until the learning rate nears 5e-3",
+        ],
+        "r29n item 2 (review r29a minor 1): what the loss curves show about warm-up (r29p: its one clause kept); r31 "
+        "decision (review r30c minor 10): the clause kept, when the break comes added (back above 0.9 ln 10 for good "
+        "at steps 45-56 of a 50-step warm-up, 142-171 of 150: lr 4.5e-3 to 5e-3; asserted 0.8 w < step < 1.2 w)",
     ),
     (
         "A",
@@ -1641,18 +1679,21 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "the same stacks show no detectable fall;",
-            "it still falls: the growing divisor makes the fall",
-            "**In training.**",
-            "the last `fc2` output reaches the loss only\nthrough it, and the LayerNorm's Jacobian is γ/σ times a "
+            "the same stacks show no detectable fall.",
+            "the gradient still falls. So the growing\ndivisor makes the fall",
+            "**6c · In training.**",
+            "the last `fc2` output reaches the loss only through it, and the LayerNorm's Jacobian is γ/σ times a "
             "projection",
-            "σ ∝ √L gives about $L^{-0.5}$. Below: one change at a time:",
+            "grows about as √L over\n2-16 blocks (printed above), which gives about $L^{-0.5}$. "
+            "Below, one change at a time:",
         ],
         "r28c items 1 and 3 (review r28b minors 1, 6, 8): one change at a time; 6a's paragraph ends at the divisor; "
         "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them); r28d item 2 "
         "(review r28c minors 2-3): the one-line gamma/sigma reason before the ablation; r30 decision (review r30a "
         "minor 2): 'centred or not' cut (that arm is drawn only in appendix A); r30b item 2 (review r30b minor 4): "
-        "gamma/sigma is the factor the LayerNorm's Jacobian contributes, (gamma/sigma)(I - 11^T/D - x^x^T/D)",
+        "gamma/sigma is the factor the LayerNorm's Jacobian contributes, (gamma/sigma)(I - 11^T/D - x^x^T/D); "
+        "r31 items 1-3 (review r30c minors 1-3, 5): the sqrt(L) growth bounded to 2-16 blocks (appendix A: "
+        "L^-0.62 over 16-128), section 6 split into 6a, 6b and 6c, 'detached' defined",
     ),
     (
         "A",
@@ -1670,8 +1711,16 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["torchvision's table calls these '17.56 GFLOPS'; they are multiply-adds", "scale whole tokens (per head)"],
-        "r28c items 3 and 4 (review r28b minors 4 and 5): the lone-token argument's scope; the mislabel said plainly",
+        ["scale whole tokens (per head)"],
+        "r28c items 3 and 4 (review r28b minors 4 and 5): the lone-token argument's scope; the mislabel said plainly "
+        "(r31 density: moved to appendix E, next row)",
+    ),
+    (
+        "A",
+        "## E ·",
+        ['torchvision\'s 17.56 "GFLOPS"', "are multiply-adds"],
+        "r28c item 4 (review r28b minor 5): torchvision's mislabel; r31 density: moved to appendix E (the lesson "
+        "prints 17.564 G multiply-adds = 35.1 G FLOPs)",
     ),
     (
         "L",
@@ -1706,18 +1755,20 @@ PROSE = [
         "## What this lesson does not show",
         ["the final-step ablation and its depth widget"],
         "r28b item 5 (review r28a minor 12): the stream widget; r30 decision (review r30a minor 7): named in the "
-        "appendix map only, section 6 keeps one pointer to appendix A",
+        "appendix map only, section 6 keeps one pointer to appendix A; r31 decision (review r30c minor 9): the same "
+        "widget also runs in section 6 (no new pointer), the map still names appendix A's",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         [
-            "the Annotated Transformer's pre-norm code for the post-norm paper it annotates",
+            "although the 2017 paper it annotates is post-norm",
             "`google/vit-base-patch16-224` loads with 1e-12",
             "small unless a token's variance is tiny",
         ],
         "r30b Z (review r30b minor 11 and its list of what a learner would miss): what HF's eps means for Google's "
-        "weights (1 + 5e-7 / sigma^2 in the divisor); the tutorial's norm placement named where the map lists it",
+        "weights (1 + 5e-7 / sigma^2 in the divisor); the tutorial's norm placement named where the map lists it; "
+        "r31 density (review r30c minor 8): the lesson's list one line per difference, its details in appendix E",
     ),
     (
         "L",
@@ -2504,13 +2555,16 @@ PROSE = [
         "## Summary",
         [
             "because (ablation, section 6) the final LayerNorm divides a growing stream",
-            "(Xavier-uniform blocks, as in the ViT release; default-init head)",
+            "(Xavier-uniform blocks, as in the ViT release, but a default-init head",
+            "the release's zero head would zero every\n  block's gradient",
             "a fixed divisor in its",
         ],
         "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet; "
         "r26e M1: Xavier at the same width; r26e minor 10: the release's file name left to section 6; "
         "r27b minor 2 and D3: near 0 at 64 and 384, the bullet shorter; r27d minor 6: the bullet cut to its headline, "
-        "the std-0.02 slopes stated in section 6 where they print (pinned there by the fix_22f/fix_24f row)",
+        "the std-0.02 slopes stated in section 6 where they print (pinned there by the fix_22f/fix_24f row); "
+        "r31 item 6 (review r30c minor 11): the release's zero head, why the probe cannot copy it (asserted in "
+        "section 6)",
     ),
     (
         "A",
@@ -2607,16 +2661,16 @@ PROSE = [
         "fix_18c::test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["`jax.nn.gelu`'s default, `approximate=True`"],
-        "fix_18c::test_library_notes_live_in_the_list_at_the_end",
+        "fix_18c::test_library_notes_live_in_the_list_at_the_end; r31 density (review r30c minor 8): to appendix E",
     ),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         ["`QuickGELU` is the paper's coarser"],
-        "fix_18c::test_library_notes_live_in_the_list_at_the_end",
+        "fix_18c::test_library_notes_live_in_the_list_at_the_end; r31 density (review r30c minor 8): to appendix E",
     ),
     ("L", "## Where the libraries differ", ["1e-6", "JAX"], "fix_18c::test_library_notes_live_in_the_list_at_the_end"),
     (
@@ -2876,10 +2930,11 @@ PROSE = [
     ),
     ("A", "## F ·", ["never fell below", "45-56", "142-171"], "r25b item 4: the collapse steps, moved by r25d item 4"),
     (
-        "L",
-        "## 2 ·",
-        ["17.6 G multiply-adds", "'17.56 GFLOPS'", "i.e. 35.1 G FLOPs"],
-        "r25b item 5: torchvision's count",
+        "A",
+        "## E ·",
+        ['17.56 "GFLOPS"', "17.564"],
+        "r25b item 5: torchvision's count; r31 density: moved to appendix E (the lesson prints 17.564 G multiply-adds "
+        "= 35.1 G FLOPs)",
     ),
     ("A", "## N ·", ["nonlinear", "one", "scalar per token"], "r25b item 8; r28 item D: to N"),
     (
@@ -3024,7 +3079,7 @@ PROSE = [
         "## 6 ·",
         [
             "The spread (each token's standard deviation) is about the RMS token norm / $\\sqrt{D}$",
-            "both grow with depth (printed above)",
+            "grows about as √L over\n2-16 blocks (printed above)",
         ],
         "r27b minor 1: the stream's growth, as printed; r27c M1: the divisor is the spread, about the norm / sqrt(D); "
         "r28 item D: the numbers in the printed lines (pinned above), not restated",
@@ -3049,8 +3104,8 @@ PROSE = [
     ),
     ("L", "## 2 ·", ["D_mlp = 128: ratio 2, not ViT-B's 4"], "r27c minor 4: the trained model's own MLP ratio"),
     (
-        "L",
-        "## Where the libraries differ",
+        "A",
+        "## E ·",
         [
             "PyTorch's `nn.TransformerEncoderLayer` (torch 2.13.0) computes the same block in `eval()`",
             'nhead=heads, dim_feedforward=mlp_dim, activation="gelu", layer_norm_eps=1e-6, norm_first=True, '
@@ -3058,13 +3113,14 @@ PROSE = [
             "the block's weights copied (its `dim_feedforward` defaults to 2048)",
             "the trap: `batch_first` defaults to False, which expects `(N, B, D)`",
             "input is then attended over B, silently",
-            "`dropout=0.0` makes `train()` match too (appendix E",
+            "`dropout=0.0` makes `train()` match too (the gaps are printed below",
             "`norm_first=False` gives exercise 5's post-norm block",
         ],
         "r27c item 4: PyTorch's own block, pointed to from the main path; r27d M1: with the arguments it needs; "
         "r27e M1: dropout only matters in train(), batch_first is the input's layout; r28 item 2 (r27f minor 3): "
         "said once, in the libraries' list; r29n item 1 (review r29a minor 7): split into the equivalent "
-        "configuration and the trap",
+        "configuration and the trap; r31 density (review r30c minor 8): moved to appendix E, the lesson's list keeps "
+        "one line per difference",
     ),
     (
         "A",
@@ -3103,13 +3159,15 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "**Why** (tested below)",
-            "**Measured.** The spread",
-            "**Limits.** Post-norm's interval",
+            "**6b · What makes the fall?**",
+            "With σ detached, the\nLayerNorm still divides by σ, but autograd treats σ as a constant",
+            "though its interval still allows",
             "**Measured.** At lr 5e-3",
             "**Limits.** These short runs",
         ],
-        "r28m item 1 (review r28d minor 6): cells 51, 54 and 57 split into measured / why / limits",
+        "r28m item 1 (review r28d minor 6): cells 51, 54 and 57 split into measured / why / limits; r31 items 2-3 "
+        "(review r30c minors 3, 5): 'Why' is 6b's heading, 'detached' defined in plain sentences, post-norm's limit "
+        "in Answer 6a",
     ),
     (
         "L",
@@ -3123,11 +3181,16 @@ PROSE = [
         [
             "each gate band's share",
             "neither says which block's MLP matters",
-            "the MNIST ViT uses 2",
-            "the MLP's shares of parameters and arithmetic grow with it",
         ],
         "r28m items 4 and Z (review r28d minors 2, 10, 11): gate bands; the knockout removes all 4 MLPs at once; the "
-        "ratio varies (ViT-22B, the review's example, keeps 4: 6144 -> 24576), and the shares grow with it (checked)",
+        "ratio varies (ViT-22B, the review's example, keeps 4: 6144 -> 24576), and the shares grow with it (checked; "
+        "r31 density: moved to appendix D, next row)",
+    ),
+    (
+        "A",
+        "## D ·",
+        ["the\nMNIST ViT uses 2", "the MLP's shares of parameters and arithmetic grow with it", "(512 -> 2048)"],
+        "r28m Z (review r28d minor 11); r31 density (review r30c minor 6): the 4x width's history moved from section 2",
     ),
     ("A", "## E ·", ["`nn.TransformerEncoderLayer`", "`norm_first=False`", "exercise 5"], "r27c item 4"),
     (
@@ -3583,12 +3646,14 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     section = "\n".join((six["md"], six["code"]))
     for label in ("**6a · ", "**Answer 6a.**"):
         assert label in section, label
-    for label in ("**6b · ", "**6c · ", "**Answer 6b", "**Answer 6c"):
+    for label in ("**6b · What makes the fall?**", "**6c · In training.**"):  # r31 item 2 (review r30c minor 3)
+        assert label in section, label
+    for label in ("**Answer 6b", "**Answer 6c"):
         assert label not in section, label
     # 6a's picture and the final-norm ablation's (r28m item 2, review r28d minor 1: saved under its own name)
     # r29p item 1 (review r29c minor 2): the stream-growth picture moved from appendix A to before "**Why**"
     assert _visible("L", "## 6 ·").count("save_figure(fig,") == 3
-    assert six["hidden"].count("# @title A check") == 4  # 6a's two, the stream's (r29p), training's
+    assert six["hidden"].count("# @title A check") == 5  # 6a's two, the stream's (r29p), the widget's (r31), training's
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")
     pictures = {
@@ -3724,7 +3789,7 @@ def test_stream_growth_picture_before_the_why_and_drawn_once() -> None:
     sources = nb.sources(LESSON)
     answer = nb.unique_index(sources, "**Answer 6a.**")
     picture = nb.unique_index(sources, 'save_figure(fig, "04_stream_growth")')
-    why = nb.unique_index(sources, "**Why** (tested below)")
+    why = nb.unique_index(sources, "**6b · What makes the fall?**")
     assert answer < picture < why
     assert "plot_stream_growth(stream_squared" in sources[picture]
     assert "04_stream_growth" not in "\n".join(s for s in nb.sources(APPENDIX) if "save_figure(" in s)

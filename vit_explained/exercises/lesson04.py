@@ -175,6 +175,8 @@ def _parallel_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch
         ),
         (x + attn(n1(x)), "the MLP branch is missing: x + attn(h) + mlp(h)"),
         (x + mlp(n1(x)), "the attention branch is missing: x + attn(h) + mlp(h)"),
+        (x + 2 * attn(n1(x)), "attn is added twice and mlp's term is missing: x + attn(h) + mlp(h)"),
+        (x + 2 * mlp(n1(x)), "mlp is added twice and attn's term is missing: x + attn(h) + mlp(h)"),
     ]
 
 

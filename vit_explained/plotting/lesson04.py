@@ -615,8 +615,8 @@ def token_gates(z: torch.Tensor, token: int) -> TokenGates:
     for name, (mask, share) in bands.items():
         lines.append(f"  {name:<12}: {int(mask.sum()):>3} units, {100 * share:.0f} % of the |GELU| that reaches fc2")
     lines.append(
-        f"the two lower bands (gate <= 1/2): {int(lower.sum())} units, {100 * lower_share:.0f} % of the |GELU| that "
-        f"reaches fc2, all negative: {bool((out[lower] < 0).all())}"
+        f"the two lower bands (gate <= 1/2, so z <= 0): {int(lower.sum())} units, {100 * lower_share:.0f} % of the "
+        "|GELU| that reaches fc2"
     )
     lines.append(
         f"mean |GELU slope|: {slope[lower].mean():.2f} (gate <= 1/2) against {slope[~lower].mean():.2f} (gate > 1/2); "
