@@ -24,10 +24,10 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # cuts and merged cells); r30 (review r29d): 1,826 (the logit caveat and the BatchNorm clause paid for by section 6's
 # warm-up rows and DropPath's versions, moved to appendices F and O); r30b: 1,825 (section 6's bold takeaway and
 # its caveat / control / result split paid for by timm's versions in markdown and a few clauses); r31 (review
-# r30c): 1,824 (the 6b/6c labels, the 2-16-block bounds, 'detached' defined, Mlp.forward in markdown and the depth
+# r30c): 1,817 (the 6b/6c labels, the 2-16-block bounds, 'detached' defined, Mlp.forward in markdown and the depth
 # widget paid for by torchvision's label and the 4x width's history moved to appendices E and D, the GELU-gate
-# widget moved to appendix C, and a few clauses): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1824
+# widget moved to appendix C, section 6's second 'untested' sentence, and a few clauses): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1817
 
 
 def _key(heading: str) -> str:
@@ -3014,9 +3014,15 @@ PROSE = [
             "(10.0 %)",
             "68.4-78.8 %",
             "at lr\n1e-3 both train, with no consistent difference",
-            "is untested",
         ],
         "r26b item 2 (brief fix04b items 1, 5): the pay-off, its setting, where it holds, Xiong et al.'s warm-up",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["does not test whether the initial gradients measured in section 6 cause that failure"],
+        "r26b item 2: the gradients-to-failure link is untested; r31 density: said once, here, not also in section "
+        "6's limits",
     ),
     (
         "L",
