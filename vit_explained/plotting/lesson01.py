@@ -48,6 +48,7 @@ __all__ = [
     "plot_token_matrix",
     "plot_vit_map",
     "read_forward",
+    "roll_verdicts",
     "sublayer_reach",
     "tied_nearest",
 ]
@@ -1353,6 +1354,19 @@ def block_change_sizes(
     with torch.no_grad():
         before, after = (model.blocks[0](_z0(model, x))[0] for x in (image, poked))
     return (after - before).abs().amax(dim=-1)
+
+
+def roll_verdicts(
+    model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, rolls: dict[str, tuple[int, int]]
+) -> dict[str, torch.Tensor]:
+    """Section 8's rolls: for each ``name -> (shift, dim)`` of ``rolls``, ``images`` rolled by ``shift`` pixels
+    along ``dim`` (wrapping around) through ``model`` in inference mode; returns ``name -> (B,)`` int verdicts,
+    1 where the top class is ``labels``' class."""
+    out = {}
+    with torch.inference_mode():
+        for name, (shift, dim) in rolls.items():
+            out[name] = (model(torch.roll(images, shift, dim)).argmax(dim=-1) == labels).int()
+    return out
 
 
 def sublayer_reach(
