@@ -1297,3 +1297,163 @@ def position_similarity_split(similarity) -> dict[str, dict[int, float]]:
             if bool(((steps == k) & pair).any())
         }
     return out
+
+
+# --- lesson 06's computing cells, one call each (review r30c minor 9) -------------------------------------------
+
+
+@dataclass
+class InputCheck:
+    """What :func:`input_check` measured: section 4's check 1 (the input just before the model)."""
+
+    text: str
+    start: dict[str, tuple[float, float]]  # :func:`step_0_losses` of the fixed model and of pixels x255, seed 0
+    scale: InputScale  # the input's range and the stored x1 / x255 runs
+    paired: object  # evidence.paired_seeds(x1, x255), validation accuracy seed by seed
+
+
+def input_check(images: torch.Tensor, labels: torch.Tensor, scale_runs: dict, last: int = 20) -> InputCheck:
+    """Check 1 as lesson 06 prints it: the step-0 loss of the fixed model and of pixels x255 on one batch
+    (``images``, ``labels``: clinic.run's first batch), :func:`input_scale_table` over the stored ``input_scale``
+    runs, and the paired 95 % t-interval of x1 - x255 (validation accuracy; 3 seeds, so exploratory)."""
+    from .evidence import paired_seeds
+
+    cases = {name: START_CASES[name] for name in ("fixed model", "pixels x255")}
+    start = step_0_losses(cases, images, labels)
+    scale = input_scale_table(images, scale_runs, last)
+    paired = paired_seeds(scale.val["x1"], scale.val["x255"])
+    t = paired.t_interval()
+    word = "x255 leans worse" if t.low > 0 else "no detectable difference"
+    lines = [f"{name:12} loss at step 0 {loss0:.2f} (seed 0)" for name, (loss0, _) in start.items()]
+    lines += [
+        scale.text,
+        f"x1 - x255, validation: {100 * paired.difference.mean:+.1f} points, 95 % [{100 * t.low:+.1f}, "
+        f"{100 * t.high:+.1f}]: {word} (3 seeds: exploratory)",
+    ]
+    return InputCheck("\n".join(lines), start, scale, paired)
+
+
+@dataclass
+class GradientCheck:
+    """What :func:`gradient_check` measured: section 4's check 4 (gradient norms per part at step 0)."""
+
+    text: str
+    norms: dict[str, dict[str, float]]  # bug -> part -> gradient norm, step 0 of each stored run (seed 0)
+    ratios: dict[str, dict[str, float]]  # the two LayerNorm bugs: fixed model / bug, per part (seed 0)
+    quiet_ratio: dict[str, float]  # no MLP activation: fixed model / bug, per part (seed 0)
+    drawn: dict[str, dict[str, float]]  # bug / fixed model, per part, as the lesson's figure draws them
+    seed_ratios: dict[str, tuple]  # the two LayerNorm bugs over ``seeds``: :func:`norm_ratio_ranges`
+    batch_first_default: bool  # torch.nn.MultiheadAttention's default
+
+
+def gradient_check(runs: Mapping[str, ClinicRun], seeds: Sequence[int] = range(5)) -> GradientCheck:
+    """Check 4 as lesson 06 prints it: seed 0's step-0 norms of the stored clinic ``runs`` (``batch_first``'s exact
+    0, SGD's equal norms, the missing activation's ratio range), then :func:`gradient_ratio_report` over ``seeds``
+    for the two LayerNorm bugs (one forward and one backward per seed)."""
+    import inspect
+
+    norms = {bug: r.gradient_norms for bug, r in runs.items()}
+    fixed = norms["none"]
+    no_activation, batch_first, slow_sgd = BUGS[2], BUGS[5], BUGS[6]
+    ratios = {bug: {part: fixed[part] / norms[bug][part] for part in fixed} for bug in (BUGS[3], BUGS[4])}
+    quiet = {part: fixed[part] / norms[no_activation][part] for part in fixed}
+    drawn = {bug: {part: 1 / r for part, r in ratio.items()} for bug, ratio in {**ratios, no_activation: quiet}.items()}
+    default = inspect.signature(nn.MultiheadAttention).parameters["batch_first"].default
+    quiet_drawn = drawn[no_activation].values()
+    line = (
+        f"seed 0, step 0: batch_first (default {default}, torch {torch.__version__.split('+')[0]}): embed gradient "
+        f"{norms[batch_first]['embed']:g}; SGD's norms equal the fixed model's: {norms[slow_sgd] == fixed}; "
+        f"no MLP activation: {min(quiet_drawn):.1f}-{max(quiet_drawn):.1f}x the fixed model's"
+    )
+    _, seed_ratios, report = gradient_ratio_report(ratios, quiet, seeds=seeds)
+    text = "\n".join([line, *report.splitlines()[-2:]])
+    return GradientCheck(text, norms, ratios, quiet, drawn, seed_ratios, default)
+
+
+#: Lesson 06's names for the arms of the one-batch runs (``RUNS["overfit"]["last_loss"]``), as its figure shows them.
+ONE_BATCH_NAMES = {
+    "SGD at lr 0.01": "SGD at Adam's learning rate (0.01)",
+    "SGD at lr 0.1": "SGD at 10x that (0.1)",
+    "SGD at lr 0.1, 400 steps": "SGD at 10x that (0.1), 400 steps",
+    "none": "none (the fixed model)",
+    f"{LAYER_NORM_NO_CENTRING} at lr 0.1, 400 steps": "that LayerNorm at 10x (0.1), 400 steps",
+    "none at lr 0.1, 400 steps": "the fixed model at 10x (0.1), 400 steps",  # the rule's positive control
+    f"{LAYER_NORM_NO_CENTRING} at lr 0.01, 400 steps": "that LayerNorm at its 0.01, 400 steps",
+}
+
+
+def one_batch_report(one_batch: dict, long_arms: bool = False) -> tuple[str, dict[str, list[float]], list[float]]:
+    """Check 6 as lesson 06 prints it: the last loss per seed of each 100-step arm of the stored one-batch runs
+    (with ``long_arms``, the four 400-step arms instead), named by :data:`ONE_BATCH_NAMES`. Returns ``(text, dots,
+    entropy)``: ``dots`` every arm's losses by display name (the figure), ``entropy`` each batch's label entropy."""
+    entropy = list(one_batch["label_entropy"].values())
+    last = one_batch["last_loss"]
+    lines = (
+        []
+        if long_arms
+        else [
+            f"one batch of 64, {one_batch['steps']} steps, last loss per seed (the entropy of each batch's label "
+            f"shares: {', '.join(f'{e:.2f}' for e in entropy)}):"
+        ]
+    )
+    for name, losses in last.items():
+        if ("400 steps" in name) == long_arms:
+            lines.append(f"  {ONE_BATCH_NAMES.get(name, name):40} " + ", ".join(f"{loss:.2f}" for loss in losses))
+    if not long_arms:
+        lines.append("the four 400-step arms: drawn below (their numbers print in the folded check)")
+    dots = {ONE_BATCH_NAMES.get(name, name): losses for name, losses in last.items()}
+    return "\n".join(lines), dots, entropy
+
+
+#: Section 5's display names (CNN-8: SmallCNN(width=8): three 3x3 convs, two max-pools, average pooling, a Linear).
+SHORT_NAMES = {
+    "ViT": "ViT",
+    "ViT, soft split": "soft split",
+    "ViT, conv stem": "conv stem",
+    "SmallCNN width 8": "CNN-8",
+    "SmallCNN width 32": "CNN-32",
+}
+#: Section 5's six pairs at the shared lr 1e-2, each ``(a, b)`` read as a - b.
+SECTION_5_PAIRS = (
+    ("ViT, soft split", "ViT"),
+    ("ViT, conv stem", "ViT"),
+    ("SmallCNN width 8", "ViT"),
+    ("SmallCNN width 8", "ViT, soft split"),
+    ("SmallCNN width 8", "ViT, conv stem"),
+    ("SmallCNN width 32", "ViT"),
+)
+#: Section 5's comparisons, one family (appendix D lists them); each corrected interval at 1 - 0.05/20 (Bonferroni).
+SECTION_5_FAMILY = 20
+
+
+@dataclass
+class Section5:
+    """What :func:`section_5` reads from the stored runs: the paired table and figure of lesson 06's section 5."""
+
+    test: dict[str, list[float]]  # model -> test accuracy per seed (0-9), 400 steps at lr 1e-2
+    own_cnn: list[float]  # CNN-8 at its validation-chosen rate 3e-2, per seed
+    headline: object  # evidence.paired_seeds(CNN-8 at 3e-2, ViT at 1e-2)
+    head: str  # the headline's label
+    corrected: float  # 1 - 0.05 / SECTION_5_FAMILY
+    rows: list[tuple[str, ...]]  # :func:`paired_table`'s text rows, the headline on top
+    drawn: dict[str, tuple]  # the same numbers by label, as plot_paired_differences takes them
+    seed_points: dict[str, list[float]]  # label -> a - b per seed, in points (the figure's circles)
+    per_seed: dict[str, object] = field(default_factory=dict)  # label -> evidence.paired_seeds behind each row
+
+
+def section_5(runs: dict) -> Section5:
+    """Lesson 06's section 5 from the stored runs (``runs``: :func:`stored_runs`): the ten-seed test accuracies at
+    400 steps, CNN-8 at its own rate against the ViT on top, then :data:`SECTION_5_PAIRS`, each with its 95 % and
+    family-corrected t-intervals and :func:`verdict_word`."""
+    from .evidence import paired_seeds
+
+    test = runs["compare"]["equal_steps"]["test"]
+    own_cnn = runs["own_rate"]["test"]["SmallCNN width 8"]
+    headline = paired_seeds(own_cnn, test["ViT"])
+    head = "CNN-8 (lr 3e-2) - ViT (1e-2)"
+    corrected = 1 - 0.05 / SECTION_5_FAMILY
+    rows, drawn = paired_table(test, SECTION_5_PAIRS, corrected, SHORT_NAMES, headline=(head, headline))
+    pairs = {f"{SHORT_NAMES[a]} - {SHORT_NAMES[b]}": paired_seeds(test[a], test[b]) for a, b in SECTION_5_PAIRS}
+    per_seed = {head: headline} | pairs
+    points = {label: [100 * d for d in s.difference.values] for label, s in per_seed.items()}
+    return Section5(test, own_cnn, headline, head, corrected, rows, drawn, points, per_seed)

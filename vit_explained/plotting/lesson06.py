@@ -217,6 +217,13 @@ def smoothed_targets(epsilon: float, classes: int, true_class: int = 0) -> dict[
     return {"PyTorch: eps/K on every class": pytorch, "exercise 5: eps/(K-1) on each other class": others}
 
 
+def label_smoothing_floor(epsilon: float, classes: int) -> float:
+    """The lowest cross-entropy PyTorch's ``label_smoothing=epsilon`` allows over ``classes``: the entropy (nats)
+    of its target (:func:`smoothed_targets`), reached when the softmax equals that target."""
+    target = smoothed_targets(epsilon, classes)["PyTorch: eps/K on every class"]
+    return float(-sum(p * math.log(p) for p in target if p > 0))
+
+
 def plot_smoothed_target(epsilon: float = 0.1, classes: int = 10, true_class: int = 3) -> Figure:
     """Bars of :func:`smoothed_targets` (both conventions side by side, one bar pair per class), with the one-hot
     target's 1 dotted: what the loss is trained against for a digit ``true_class``. Right: the same bars with the
