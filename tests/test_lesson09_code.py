@@ -2145,4 +2145,7 @@ def test_the_relabel_figure_draws_the_planted_teachers_own_rate_on_a_100_percent
     ax = fig.axes[0]
     assert ax.get_ylim()[1] <= 100
     assert ax.get_xticklabels()[0].get_text() == "the teacher itself\n7 → 1 teacher"
+    # review r30c minor 5: the planted teacher is one model for every seed: one bar, labelled so, not three copies
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("every seed") == 1 and texts.count("s0") == 4 and texts[:2] == ["96", "every seed"]
     plt.close(fig)

@@ -26,8 +26,8 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
-# fix09q and fix09s): visible cells before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1925
+# fix09q, fix09s and fix09t): visible cells before the Summary, their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1915
 
 
 def _key(line: str) -> str:
@@ -86,7 +86,7 @@ PROSE = {
         "3",
         "\\mathrm{KL}\\big(\\psi(Z_t/\\tau) \\,\\|\\, \\psi(Z_s/\\tau)\\big)",
         "\\mathrm{CE}\\big(\\psi(Z_s), y_t\\big)",
-        "eqs. 1-2",
+        "eqs. 2-3",  # fix09t: arXiv v2 numbers attention eq. 1, the soft loss eq. 2, the hard loss eq. 3
         "one set of student logits",
         "the teacher's term moves to $Z_\\text{dist}$",
         # fix 26b: section 3 states the stored 5-seed run (lesson09_few_digits); fix 27c (review r26d minor 4): one
@@ -124,7 +124,9 @@ PROSE = {
         "the distillation token with both heads fused, 1.6",  # review r29a minor 7: the 1.6 is token + hard + fusion
         "0.0 to 0.4 points",
         "$\\lambda = 0.5$",
-        "(the paper's text: appendix a)",  # r29 density: the paper's literal KL(student || teacher) is appendix A's
+        # r29 density: the paper's literal KL(student || teacher) is appendix A's. r31 decision (review r30c minor 7):
+        # one clause says what the paper's text does, without its formula; the reading stays appendix A's
+        "as deit's code computes; the paper's eq. 2, read literally, is the reverse (appendix a)",
         "value in accuracy is not tested",
         "[intervals: appendix b](09_deit_distillation_appendix.ipynb#few-digits)",  # review r29a minor 6
     ],
@@ -136,6 +138,11 @@ PROSE = {
         "is_causal",
     ],
     ("appendix", "## Appendix C ·"): [
+        # r29 density (fix09t): moved from section 2 (review r29a minor 2, r29c minor 1, r29d minor 3 rows)
+        "each of its rows changes one ingredient (one row drops two; one changes only the 384-px fine-tuning, drawn "
+        "pale); section 2's printed line quotes three of the 12 rows",
+        "06_train_a_vit.ipynb#over-fitting-runs",  # r29 density (fix09t): moved from section 2
+        "darcet et al. 2024",  # review r30c minor 4: one year (ICLR 2024; the arXiv is 2023)
         # r30 density (review r30a minor 11: section 1's paragraph keeps one idea): moved to appendix C, which states
         # them; review r29b minor 4 (the paper's two-class-token control is not run) and r29c minor 6 (the paper's
         # numbers are not a comparison) kept here
@@ -242,7 +249,11 @@ PROSE = {
         "nearly orthogonal (cosine -0.02, printed below; the paper's deit: 0.06)",
         # review r28d minor 4: not an analogy to the paper's control; the tokens moved (norms printed)
         "training moved them (norms printed below), yet they stay nearly orthogonal",
-        "through the blocks the two tokens grow alike: mean cosine 0.70 after the last block, before the final norm",
+        # review r30c minor 9: the main path shows only the last block (appendix C prints every block)
+        "after the last block ours are alike: mean cosine 0.70, before the final norm",
+        # review r30c (gap): the paper's control beside the learned tokens' cosines (learned with learned)
+        "in the paper's control, two class tokens trained on the labels converge to cosine 0.999 as learned tokens, "
+        "and the second adds nothing (its section 4)",
         # review r30b minor 3: the paper's 0.93 beside our 0.70, its stage against the final norm unnamed
         "the paper reports 0.93 at its last layer, without saying whether before or after the norm",
         # review r28b minor 2: -0.02 is what random starts give (r29 density, review r29a minor 9: the sd 0.125 aside
@@ -259,7 +270,9 @@ PROSE = {
         # review r29c minor 9: where the switch starts (timm's git: commit 372ad5fa, version 0.6.0 dev; absent in
         # v0.5.4, present in v0.6.5, the first 0.6 release tag)
         # review r29d minor 1: one version, the first release tag that has it (v0.5.4 and v0.6.5 are adjacent tags)
-        "`set_distilled_training(true)` (first released in 0.6.5)",
+        # r29 density (fix09t): the first release tag and 0.5.4's behaviour moved to appendix A (pinned there:
+        # "v0.6.5 is the first release tag that has it (v0.5.4 has not)"); section 1 keeps the range 0.6.5 to 1.0.28
+        "unless you first call `set_distilled_training(true)`.",
     ],
     ("lesson", "## 5 ·"): [
         "## 5 ·",
@@ -272,7 +285,9 @@ PROSE = {
         "timm is not installed here",
         # review r29a minor 3: timm's Block calls that line; the package's copy drops the two identities
         "timm's `block` (1.0.26 to 1.0.28, appendix a) calls",
-        "the package's copy leaves out `drop_path1` and `ls1`, identities in a deit at inference",
+        # review r30c minor 3: ls1 is an identity in DeiT v1 always, a LayerScale in timm's deit3_* (deit.py v1.0.28)
+        "the package's copy leaves out `drop_path1` (an identity at inference) and `ls1` (an identity in deit v1; a "
+        "layerscale in timm's `deit3_*`, `init_values=1e-6`)",
         "## 5",
         "08",
         "boolean",
@@ -293,14 +308,17 @@ PROSE = {
         "on the 3 both maps are nearly flat (largest patch 2.2 and 2.6 times a uniform share)",
         # review r29b minor 6: the base rate beside the 4 digits; review r29c minor 2: with its shuffled baseline
         # review r30a minor 6: the 44 % with its Wilson interval (checked in the hidden cell)
-        "44 % of 500 validation digits share it (wilson 95 % interval [40, 49] %; another digit's map: 3 to 6 %; "
-        "appendix c)",
+        # r31 decision (review r30c minor 8, density): the Wilson interval is the hidden check's printed line (PRINTED)
+        "44 % of 500 validation digits share it, against 3 to 6 % for another digit's map (printed below)",
         # review r28d minors 2, 3: what the hidden check asserts, and "on ink" defined where first used
         "on the 8 they differ: the class token's brightest patch is off the ink, on the background",
         "a title's **on ink** is the share of the map's weight on inked patches (`ink_share`, lesson 08)",
         "## 6",
     ],
     ("appendix", "## Appendix B ·"): [
+        # r29 density (fix09t, review r30c minor 8): moved from section 2 (review r29d minor 5's row)
+        "t-interval (2 degrees of freedom) holds 0: not settled",
+        "the two-sided sign test, p = 0.25",
         # r29 density (review r29a minor 8): moved from section 3b's Limits box, with their rows
         "whether the separate token matters is not tested at 40 epochs",
         "8-epoch controls do not settle it",
@@ -453,6 +471,7 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        "kl(psi(z_s/tau), psi(z_t/tau)) (its eq. 2) is kl(student || teacher)",  # fix09t: the paper's equation named
         # review r29c minor 11: num_prefix_tokens is in timm's deit.py from v0.6.5 on (read at v0.6.5 and v1.0.28)
         # r29 density: moved to appendix A with its row (fix09q, review r29d minor 11)
         "timm's deit (0.6.5 on) counts both first as `num_prefix_tokens` (2)",
@@ -556,7 +575,9 @@ PROSE = {
         # review r27e M2 (no "why" is promised); review r28b minor 6: a sentence under the matrix, not in the printout
         # r29 density (review r29a minor 11): the two pointers moved to appendix C's stripe paragraph (pinned there)
         "the dark column at key 31 is unexplained (appendix c)",
-        "such columns are common in trained vits (darcet et al. 2024); not tested here",  # review r29d minor 9
+        # review r29d minor 9; review r30c minor 4: what Darcet et al. report, and that this column is not tested
+        "darcet et al. (2024) report such columns in large, long-trained vits; whether this one is the same thing is "
+        "not tested",
         "And the slips.",
         "other libraries differ (appendix a)",  # review r29d minor 11 (density): their layouts are appendix A's
         # r30 decision (review r30b minor 5 against r29d minor 11): one clause for the printed vit-pytorch line, the
@@ -576,7 +597,6 @@ PROSE = {
         "AdamW",
         "cosine schedule",
         "the same encoder",
-        "06_train_a_vit.ipynb#over-fitting-runs",
         "SmallCNN",
         "94.3",
         "95.6",
@@ -589,14 +609,16 @@ PROSE = {
         # review r29a minor 2: not every row removes one ingredient (DEIT_TABLE8: "no Mixup, no CutMix" drops two)
         # review r29c minor 1: Table 8's "SGD for fine-tuning only" row changes only the 384-px fine-tuning (its 224-px
         # model is the full recipe's; DEIT_TABLE8_FINE_TUNING_ONLY, drawn pale)
-        "each row of the paper's table 8 changes one ingredient (one row drops two; one changes only the 384-px "
-        "fine-tuning, drawn pale)",
+        # r29 density (fix09t): moved to appendix C (pinned there); section 2 keeps the pale bar's meaning
+        "the pale bar changes only the 384-px fine-tuning",
         # review r28a M1: Table 8 prints 81.8 +-0.2 for the full recipe; the three rows are a selection of 12
         # review r28d minor 5 (density): the single runs, the +-0.2 and EMA's 81.9 are the printed line (PRINTED)
         # review r29b minor 2: Table 8 drawn (plot_deit_recipe_ablation); its range in words is appendix C's
         # review r29c minor 5: a sentence; review r29d minor 3: the figure first, then its prose ("above")
-        "the line above prints three of the 12 rows; the figure draws all 12.",
-        "one change costs up to 7.3 points; two removals fail to train.",  # review r29d minor 3
+        # r29 density (fix09t): "three of the 12 rows" moved to appendix C (pinned there)
+        # review r29d minor 3; review r30c minor 1: the two failed rows are single removals too
+        "among the rows that train, one change costs up to 7.3 points (sgd instead of adamw); two single removals, of "
+        "random erasing or of stochastic depth, fail to train.",
         # review r30b minors 6, 7: the crop picture shows that the label changes, not that it is right; our recipe
         # has no random-resized crops (RECIPE: rotations, rescalings, shifts; appendix A's table)
         "the paper argues that its argmax then fits the crop better",
@@ -606,14 +628,17 @@ PROSE = {
         # not part of the recipe, so it is not named)
         "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
         "label smoothing, for 300 epochs",
-        "why a convnet: appendix a",  # fix 28: the convnet-teacher claim moved to appendix A's table with its pins
+        # fix 28: the convnet-teacher claim moved to appendix A's table with its pins; review r30c minor 10: the
+        # reason in half a sentence first (the paper's Table 2, teachers of comparable accuracy)
+        "why a convnet: the paper finds it gives a better student than a transformer teacher of similar accuracy "
+        "(table 2)",
         # review r27e minor 9: the interval's quantity and unit named
         # fix 28 (density): the interval is printed in appendix B (DeiT - CNN ... [-4.7, +0.1]), not stacked in prose
         "over 3 seeds the deit is below the cnn on each, and the interval of the gap holds 0",
         # review r28d minor 1: the interval printed in the lesson (section 2's cell), read in the prose
         "the interval of the gap holds 0 (printed above): no detectable difference",
-        # review r29d minor 5: why 3 of 3 below is still "no detectable difference"
-        "(a t-interval with 2 degrees of freedom; 3 of 3 below: sign-test p = 0.25)",
+        # review r29d minor 5: why 3 of 3 below is still "no detectable difference". r31 decision (review r30c minor 8,
+        # density): the degrees of freedom and the sign test are appendix B's (pinned there)
         "09_deit_distillation_appendix.ipynb#accuracy",
         "the paper's teacher is about its student's size",  # r29 density: its names and sizes moved to appendix A
         # r29 decision (lead), review r29a minor 1: DeiT - ViT alone beside DeiT - CNN, the verdict in one sentence
@@ -650,15 +675,16 @@ PROSE = {
         "50",
         "[:, :, q, 1:50]",
         "1:",
-        "1.0",
-        "1.1",
+        # r31 decision: the margins 1.0 and 1.1 are the printed line's (PRINTED: "block 3 1.0, 1.1")
         "every patch one place late",
         "Explore",
         "harder to see",
-        "margins 1.0 and 1.1",
         "nearly flat",
-        # review r29d M1: flatness measured by the largest patch over a uniform share (the margins: no clear top)
-        "nearly flat (largest patch 2.4 and 2.8 times a uniform share; margins 1.0 and 1.1)",
+        # review r29d M1: flatness measured by the largest patch over a uniform share (the margins: no clear top).
+        # r31 decision (density): the two measures are the cell's printed lines (PRINTED), the prose points there
+        "in the last block both maps are nearly flat (printed below), so the shift is harder to see",
+        # review r30c minor 6: the ink threshold behind "off the ink"
+        "off the ink (a patch with any ink counts as on ink)",
     ],
     ("lesson", "# 09 ·"): [
         "7",
@@ -742,6 +768,9 @@ PROSE = {
         "systematic mistake",
     ],
     ("lesson", "## Summary"): [
+        # review r30c (comparison): the null accuracy results reframed by what the lesson does show
+        "what this scale shows is the route, not a gain: the planted teacher's labels show up in the distillation "
+        "head's answers, not the class head's (section 3b)",
         # r27e minor 7; fix 28: <= 30 words a bullet; review r29a minor 6: where the intervals are
         # review r29b minor 14: bullet 6 split in two (the verdict and its pointer kept, r29 decision below)
         "nor does our 5-seed run on 500 digits detect a difference between no teacher, hard and soft (intervals: "
@@ -1071,6 +1100,9 @@ PRINTED = {
         # review r29d M1: the flatness measure, printed
         "largest patch / uniform share: class token [14.6, 2.2, 11.8, 9.0]; distillation token [11.1, 2.6, 12.8, 4.3]",
         "[2.5, 1.0, 4.3, 1.0]",
+        # r31 decision (review r30c minor 8): the Wilson interval and the shuffled baseline, printed by the check
+        "same top patch on 44% of 500 validation digits, Wilson 95 % interval [40, 49] %",
+        "another digit's map (20 shuffles): 3 to 6 % (appendix C)",
     ],
     ("lesson", "## 3 ·"): [
         "KL on the distillation head, tau = 1",
@@ -1324,6 +1356,12 @@ BESIDE = [
 # Wrong or retired statements that must not come back, in the lesson, the appendix or the solutions:
 # (phrase, why).
 FORBIDDEN = [
+    ("two removals fail to train", "review r30c minor 1: read as removing two at once; both are single removals"),
+    ("identities in a DeiT at inference", "review r30c minor 3: ls1 is a LayerScale in timm's deit3_* models"),
+    ("Such columns are common in trained", "review r30c minor 4: reported in large, long-trained ViTs"),
+    ("Darcet et al. 2023", "review r30c minor 4: one year for the registers paper (ICLR 2024)"),
+    ("The paper (eqs. 1-2)", "fix09t: arXiv v2's eq. 1 is attention; the soft and hard losses are eqs. 2 and 3"),
+    ("Through the blocks the two tokens grow alike", "review r30c minor 9: the main path shows only the last block"),
     ("distillation map is flat", "review r29d M1: top / runner-up 1.0 means two near-equal peaks (4.3x uniform)"),
     ("1 is flat)", "review r29d M1: a top / runner-up ratio near 1 means no single top patch, not a flat map"),
     ("On the 3 both maps are flat (1.1", "review r29d M1: the ratio is not flatness; max / uniform share is printed"),

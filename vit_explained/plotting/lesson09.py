@@ -754,23 +754,29 @@ def _relabel_bars(
     control: bool,
     small: bool,
     first: bool,
+    once: bool = False,
 ) -> None:
     """One arm's bars at group position ``i``: a bar per seed with its interval whisker, its value above and its
     seed label below; the control arm (``control``: the teacher unchanged) hatched and paler, a height-0 bar shown
-    by a dot on the axis (hollow for the control). ``first``: the legend entry on this axes' first bar."""
+    by a dot on the axis (hollow for the control). ``once``: the arm is one model for every seed (the planted
+    teacher): where its seeds' values agree, one bar, labelled "every seed". ``first``: the legend entry on
+    this axes' first bar of one seed."""
     hatch = "////" if control else None
-    width = 0.8 / len(values)
+    once = once and len(values) > 1 and len(set(values)) == 1  # one model for every seed: one bar
+    values = values[:1] if once else values
+    width = 0.8 / len(values) if not once else 0.8 / 3
     for seed, (estimate, low, high) in enumerate(values):
-        x = i - 0.4 + width * (seed + 0.5)
+        x = i - 0.4 + width * (seed + 0.5) if not once else i
         error = [[100 * (estimate - low)], [100 * (high - estimate)]]
-        label = "one seed (bar), 95 % interval (whisker)" if first and i == seed == 0 else None
+        legend = first and seed == 0 and not once and not ax.get_legend_handles_labels()[1]
+        label = "one seed (bar), 95 % interval (whisker)" if legend else None
         ax.bar(x, 100 * estimate, width * 0.9, color=colour, alpha=0.55 if hatch else 1.0, hatch=hatch, yerr=error,
                capsize=2, error_kw={"lw": 0.8}, label=label)  # fmt: skip
         if estimate == 0:
             face = "white" if hatch else colour
             ax.plot(x, 0, "o", ms=6, mew=1.5, color=colour, markerfacecolor=face, clip_on=False, zorder=4)
         ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=8)
-        ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=8, clip_on=False)
+        ax.text(x, -2, "every seed" if once else f"s{seed}", ha="center", va="top", fontsize=8, clip_on=False)
 
 
 def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
@@ -900,7 +906,8 @@ def plot_relabel_ablation(
             colour = (
                 _COLOURS[head] if head else "black" if arm.startswith("the teacher") else ("#888888", "#444444")[i % 2]
             )
-            _relabel_bars(ax, i, shares[arm], colour, control="unchanged" in arm, small=not by_head, first=row == 0)
+            _relabel_bars(ax, i, shares[arm], colour, control="unchanged" in arm, small=not by_head, first=row == 0,
+                          once=arm.startswith("the teacher"))  # fmt: skip
         shown = [arm.split(", ", 1)[1] if by_head and ", " in arm else arm for arm in group]
         names = [
             name.replace(", ", "\n") + ("\n(all 0 %)" if all(v[0] == 0 for v in shares[arm]) else "")
