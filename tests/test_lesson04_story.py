@@ -1548,6 +1548,13 @@ CODE = [
 PROSE = [
     (
         "L",
+        "## Summary",
+        ["LLaMA uses RMSNorm (no centring) and a SwiGLU MLP"],
+        "r31 Z (review r30c, what a learner would miss): the parts later models swap in, named in the Summary "
+        "(appendix A's cell says it with its citations; the Summary points nowhere)",
+    ),
+    (
+        "L",
         "## 6 ·",
         [
             "(grey: Xiong et al.'s band for their simpler model, not ours)",
