@@ -943,7 +943,7 @@ def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
     if not answer > 0:
         fail(f"{answer:,} is not a positive number of bytes; {count}")
     if ratio > 1:
-        fail(f"{answer:,} is too large: an extra factor crept in (not B, h, N, N or bytes?); {count}")
+        fail(f"{answer:,} is too large: one factor is not among B, h, N, N and the bytes per entry (D?); {count}")
     fail(f"{answer:,} is too small: which N? {count[0].upper()}{count[1:]}")
 
 
@@ -960,8 +960,8 @@ def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, torch.Tensor]:
     dim_in, head_dim = weight.shape[-1], weight.shape[0] // (3 * heads)
     blocks = weight.reshape(heads, 3, head_dim, dim_in)  # (h, three, d, D_in)
     slips = {
-        "you returned the rows in their (h three d) order: a timm layer would read each head's q, k and v rows as "
-        "queries, section 2's silent bug. Split the rows as (h, 3, d) and move the 3 in front of the heads": weight,
+        "you returned the rows unchanged, in their (h three d) order: a timm layer would read each head's q, k and v "
+        "rows as queries, section 2's silent bug": weight,
         "you swapped the heads and the head width: reshape(d, 3, h, D_in) reads d groups of h rows. The rows come "
         "head by head, so reshape(h, 3, d, D_in), with h = heads": rearrange(
             weight, "(d three h) i -> (three h d) i", three=3, h=heads
@@ -970,10 +970,8 @@ def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, torch.Tensor]:
         "come out (three d h). The rows come head by head, so reshape(h, 3, d, D_in), with h = heads": rearrange(
             weight, "(d three h) i -> (three d h) i", three=3, h=heads
         ),
-        "the rows come out (three d h): you moved the head width in front of the heads. Swap only the heads and "
-        "the 3: permute(1, 0, 2, 3) of the (h, 3, d, D_in) view": rearrange(
-            weight, "(h three d) i -> (three d h) i", three=3, h=heads
-        ),
+        "the rows come out (three d h): you moved the head width in front of the heads, so each head's d rows "
+        "are no longer together": rearrange(weight, "(h three d) i -> (three d h) i", three=3, h=heads),
         "you converted the wrong way, (three h d) to (h three d): the given weight is (h three d), the answer (three "
         "h d)": rearrange(weight, "(three h d) i -> (h three d) i", three=3, h=heads),
     }

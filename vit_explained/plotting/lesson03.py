@@ -655,6 +655,21 @@ def fused_layout(order: str, heads: int) -> list[tuple[str, int]]:
     raise ValueError(f'order must be "three h d" or "h three d", got {order!r}')
 
 
+def which_blocks(read_queries: torch.Tensor, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> list[str]:
+    """For each head of ``read_queries`` ``(B, h, N, d)``, the name of the real block it equals (``"q0"``: head 0's
+    query, ``"k1"``: head 1's key, ...) among ``q``, ``k``, ``v`` (each ``(B, h, N, d)``), or ``"?"`` if none
+    (largest absolute difference 1e-5 or more): what a fused weight read in the wrong order hands each head as its
+    query."""
+    read_queries, q, k, v = (t.detach() for t in (read_queries, q, k, v))
+    heads = range(q.shape[1])
+    blocks = {f"{role}{head}": t[:, head] for role, t in zip("qkv", (q, k, v), strict=True) for head in heads}
+    names = []
+    for head in range(read_queries.shape[1]):
+        close = [name for name, block in blocks.items() if float((block - read_queries[:, head]).abs().max()) < 1e-5]
+        names.append(close[0] if close else "?")
+    return names
+
+
 def plot_fused_layouts(heads: int = 4) -> Figure:
     """Two strips of the fused qkv weight's ``3 h`` row blocks (``d`` rows each), one per layout:
     ``(three h d)`` and ``(h three d)``, coloured by role (q blue, k orange, v green) and labelled by
