@@ -472,8 +472,7 @@ FACTS = {
         "$d = 64$ arms were run at two rates, not tuned",
         # r31 decision (review r30c_03 M2): the fair comparison first, one printed line (the 0.001 rows and the gaps'
         # difference stay in appendix G, r29 decision); then the r29 sentence on the rate, unchanged
-        "With each arm at the better of its two rates, the scaled head of $d = 64$ still leads by 4.2 points "
-        "[2.6, 5.7]",
+        "With each arm at the better of its two rates, the scaled head of $d = 64$ leads by 4.2 points [2.6, 5.7]",
         "ends 7.4 points lower at 0.003",  # review r27f_03 minor 1: the verdict under the table
         "one head of $d = 64$ ends 7.4 points lower",  # review r27a_03 minor 8: the two intervals, printed below
         "four of $d = 16$ show no detectable difference",
@@ -494,7 +493,8 @@ FACTS = {
         'At 197 tokens they cost 7.8 times\nless: in FLOPs, "attention is quadratic, so it dominates" is a '
         "misconception",
         # review r30c_03 minor 7: how the fused path keeps no weights (appendix I says it in full)
-        "It keeps one logsumexp per query row and recomputes the weights in backward (FlashAttention, Dao et al. 2022)",
+        "The fused path keeps one logsumexp per row and recomputes the weights in backward (FlashAttention, "
+        "Dao et al. 2022)",
         # review r30a_03 minor 1: scoped to N = 197 < 2 D (above 1536 tokens the products do dominate)
         "is a misconception for ViT-B at 224 px.",
         "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
@@ -548,7 +548,8 @@ FACTS = {
         "[appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
         "ended 7.4 points lower",  # review r26c_03 minor 9: the intervals are section 3's printed table
         # r31 decision (review r30c_03 M2): the fair comparison leads; the r29 bullet on the rate stays as it was
-        "- With each arm at the better of its two rates, the scaled head of $d = 64$ led by 4.2 points [2.6, 5.7]",
+        "- With each arm at the better of its two rates, the scaled head of $d = 64$ led the unscaled one by 4.2\n"
+        "  points [2.6, 5.7]",
         "That rate is also the 1-head arm's better of two (91.2 % at 0.003, 89.7 % at 0.001)",
         # review r28a_03 minor 4; r29a_03 minor 6: a 25-epoch schedule, not a run cut short
         "ended 7.4 points lower on 8x8 digits (lr 0.003; a 25-epoch schedule, the recipe's full one is 93)",
