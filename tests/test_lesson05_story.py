@@ -713,7 +713,7 @@ FACTS = {
         "the paths through at least one mlp carried most of it (three trained runs; measured in the last section)",
         "**inside attention**; the mlp is on the route, not the source",  # r28d minor 11: a one-line answer first
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
-        "at timm's init (185 to 464 times at this toy width, about 15 at vit-b's)",  # r30c minor 9 (a number: r25d item 2)
+        "at timm's init (185 to 464 times at this toy width, about 15 at vit-b's)",  # r30c minor 9 (a number)
         "attention is nearly uniform and q, k, v are small",  # r28a minor 1: k's factors are Q and V - Vbar
     ],
     ("lesson", "1 · One loss, at the head"): [

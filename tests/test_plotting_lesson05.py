@@ -166,3 +166,14 @@ def test_cut_route_stops_at_the_cross():
 
 def _x(cross):
     return cross.get_xdata()[0]
+
+
+def test_softmax_jacobian_heatmap_writes_each_entry():
+    from vit_explained.plotting.lesson05 import plot_softmax_jacobian
+
+    fig = plot_softmax_jacobian([0.5, 0.25, 0.25])
+    ax = fig.axes[0]
+    values = [float(text.get_text()) for text in ax.texts]
+    assert len(values) == 9 and values[0] == 0.25 and values[1] == -0.125  # a_0 (1 - a_0), then -a_0 a_1
+    assert abs(sum(values)) < 0.01  # every row sums to 0 (up to the printed 3 decimals)
+    plt.close(fig)

@@ -459,6 +459,37 @@ def plot_attention_backward() -> Figure:
     return fig
 
 
+def plot_softmax_jacobian(a: Sequence[float], *, title: str = "") -> Figure:
+    """One softmax row's Jacobian ``diag(a) - a a^T`` as a heatmap, each entry written in its square.
+
+    Entry ``(j, k)`` is ``d a_j / d s_k``: ``a_j (1 - a_j)`` on the diagonal, ``-a_j a_k`` off it, so raising
+    one score raises its own weight and lowers every other; each row and column sums to 0 (the weights sum to 1).
+    Symmetric, so backward's ``dS = J dA`` uses the same matrix.
+    """
+    a = np.asarray([float(x) for x in a])
+    jacobian = np.diag(a) - np.outer(a, a)
+    fig = new_figure(figsize=(4.4, 3.4))
+    ax = fig.add_subplot()
+    limit = float(np.abs(jacobian).max())
+    image = ax.imshow(jacobian, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for (row, col), value in np.ndenumerate(jacobian):
+        ax.text(
+            col,
+            row,
+            f"{value:+.3f}",
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="white" if abs(value) > 0.6 * limit else "black",
+        )
+    ax.set_xticks(range(len(a)), [f"score {k}" for k in range(len(a))])
+    ax.set_yticks(range(len(a)), [f"weight {j}" for j in range(len(a))])
+    fig.colorbar(image, ax=ax, shrink=0.85)
+    ax.set_title(title or "d a_j / d s_k = diag(a) - a a^T (one row)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def plot_cut_changes(
     changes: list[float] | None,
     shares: list[float],
