@@ -412,11 +412,23 @@ def test_exercise_4_message_names_section_3s_rule(capsys):
     assert "the 95 % rule of section 5" in capsys.readouterr().out
 
 
-# fix_21i
-@pytest.mark.parametrize("next_value", [4, 4.0, "4", " 4 ", "4.0"])
-def test_exercise_6_next_as_number_or_numeric_text(next_value, capsys):
+# fix_21i; brief fix06t item 5 (review r30c minor 12): exercise 3's rule for a whole number, in both exercises: an int
+# (a numpy integer or a one-number integer tensor passes too); 4.0 and "4" are refused by name
+@pytest.mark.parametrize("next_value", [4, np.int64(4), torch.tensor(4)])
+def test_exercise_6_next_as_an_int(next_value, capsys):
     lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT, "next": next_value})
     assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("next_value", "message"),
+    [(4.0, "not a float"), (np.float64(4.0), "not a float"), ("4", "not the text"), (" 4 ", "not the text")],
+)
+def test_exercise_6_next_refuses_a_float_or_text_as_exercise_3_does(next_value, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT, "next": next_value})
+    with pytest.raises(ExerciseFailed, match="return an int"):
+        lesson06.check_max_safe_shift(lambda images: 2.0)
 
 
 # fix_21i
@@ -955,14 +967,12 @@ def test_exercise_6_next_check_is_a_number_not_text(capsys):
         "D": "LayerNorm x - mean / std",
         "E": "MultiheadAttention without batch_first",
     }
-    for spelling in (4, 4.0, np.float64(4.0), np.int64(4)):
+    for spelling in (4, np.int64(4)):
         lesson06.check_bug_for_each_symptom(lambda spelling=spelling: {**right, "next": spelling})
     assert "Correct" in capsys.readouterr().out
-    # review r21i: "4" and 4.0 alike: numeric text reads as its number; other text is refused by name
-    for text in ("4", " 4 ", "4.0"):
-        lesson06.check_bug_for_each_symptom(lambda text=text: {**right, "next": text})
-    for text in ("four", "gradients", "4a"):
-        with pytest.raises(ExerciseFailed, match=r"\"next\" must be a number such as 4, not the text"):
+    # review r21i accepted numeric text; review r30c minor 12 (brief fix06t): exercise 3's rule, so all text is refused
+    for text in ("four", "gradients", "4a", "4", "4.0"):
+        with pytest.raises(ExerciseFailed, match=r"\"next\" must be a number, an int, not the text"):
             lesson06.check_bug_for_each_symptom(lambda text=text: {**right, "next": text})
 
 

@@ -1075,7 +1075,7 @@ def test_bug_for_each_symptom_matches_the_clinic_and_accepts_spellings(capsys):
     assert set(_RIGHT_BUGS.values()) <= set(clinic.BUGS) and _RIGHT_BUGS["B"] == clinic.LAYER_NORM_NO_CENTRING
     lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT))
     lesson06.check_bug_for_each_symptom(
-        lambda: {**{k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()}, "Next": 4.0}
+        lambda: {**{k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()}, "Next": 4}
     )
     by_index = {"A": 1, "B": 3, "C": 6, "D": 4, "E": 5}  # picked from clinic.BUGS by position, in another order
     lesson06.check_bug_for_each_symptom(lambda: {"NEXT": 4, **{k: clinic.BUGS[by_index[k]] for k in "EDCBA"}})
@@ -1144,13 +1144,13 @@ def test_bug_for_each_symptom_never_names_the_right_bug_after_a_wrong_pick(lette
         (3, r'"next": not 3 .*already given'),
         (6, r'"next": not 6 .*100 steps'),
         (5, r'"next": not 5 .*still falls'),
-        # review r21i: numeric text reads as its number
-        ("2", r'"next": give a check\'s number from section 4, 3 to 6'),
-        (" 6 ", r'"next": not 6 .*100 steps'),
+        # review r21i read numeric text as its number; review r30c minor 12 (brief fix06t): exercise 3's rule, an int
+        ("2", r'"next" must be a number, an int, not the text'),
+        (" 6 ", r'"next" must be a number, an int, not the text'),
         (2, r'"next": give a check\'s number from section 4, 3 to 6'),  # the old 1-4 numbering is refused
         (7, r'"next": give a check\'s number from section 4, 3 to 6'),
-        (6.0, r'"next": not 6 .*100 steps'),
-        (2.5, r'"next": give a check\'s number'),
+        (6.0, r'"next": return an int, as asked, not a float'),
+        (2.5, r'"next": return an int, as asked, not a float'),
         (True, r'"next": give a check\'s number'),
         ("gradients", r'"next" must be a number'),
     ],
@@ -1281,9 +1281,10 @@ def test_accuracy_names_a_division_by_zero():
         lesson06.check_accuracy(lambda logits, labels: int((logits.argmax(1) == labels).sum()) / 0)
 
 
-def test_bug_for_each_symptom_accepts_next_as_a_whole_float(capsys):
-    lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": 4.0})
-    assert "Correct!" in capsys.readouterr().out
+def test_bug_for_each_symptom_refuses_next_as_a_whole_float_as_exercise_3_does():
+    # brief fix06t item 5 (review r30c minor 12): one rule for a whole number in exercises 3 and 6
+    with pytest.raises(ExerciseFailed, match="not a float"):
+        lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": 4.0})
 
 
 def test_review_slips_are_named():

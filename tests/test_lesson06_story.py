@@ -1082,7 +1082,11 @@ PROSE = [
         ),
     ),
     # brief fix06t item 3 (review r30c minor 4): one seed of the bug against three of the fixed model, said so
-    ("lesson", "4 ·", ("(1.35 at seed 0, above the fixed model's whole seed range, 0.27-0.61; one seed: exploratory)",)),
+    (
+        "lesson",
+        "4 ·",
+        ("(1.35 at seed 0, above the fixed model's whole seed range, 0.27-0.61; one seed: exploratory)",),
+    ),
     (
         "lesson",
         "6 ·",
@@ -3129,7 +3133,15 @@ APPENDIX_ANCHORS = [
 
 # r31 density (brief fix06t): section 3's step-0 prediction (sigma^2 = 0.44 -> 2.52) moved to appendix H, which prints
 # the same prediction for the clinic's fixed model
-PRINTED.append(("appendix", "H ·", ("fixed model                              loss at step 0 2.49; sigma^2 0.40, predicted ln 10 + sigma^2 / 2 = 2.50",)))
+PRINTED.append(
+    (
+        "appendix",
+        "H ·",
+        (
+            "fixed model                              loss at step 0 2.49; sigma^2 0.40, predicted ln 10 + sigma^2 / 2 = 2.50",
+        ),
+    )
+)
 
 
 @pytest.mark.parametrize(("book", "heading", "facts"), PROSE, ids=[f"{b}:{h}" for b, h, _ in PROSE])

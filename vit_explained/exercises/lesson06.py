@@ -1430,20 +1430,21 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
 
 
 def _check_next(value: object) -> None:
-    """The "next" part: the number of the check to run next: an int, a whole float such as 4.0, or the same number
-    as text ("4", "4.0"); any other text is refused."""
+    """The "next" part: the number of the check to run next, by exercise 3's rule for a whole number: an int (a
+    numpy integer or a one-number integer tensor passes too); a float such as 4.0 or text such as "4" is refused by
+    name (review r30c minor 12: one rule for both exercises)."""
     if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            fail(
-                f'"next" must be a number such as 4, not the text {value!r:.20}: a check\'s number from section 4, '
-                "3 to 6"
-            )
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        value = int(value)  # 2.0 is the number 2
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or int(text) not in _NEXT_CHECKS:
+        fail(
+            f'"next" must be a number, an int, not the text {value!r:.20}: a check\'s number from section 4, 3 to 6 '
+            "(as in exercise 3, a whole number is returned as an int)"
+        )
+    if _is_float(value):
+        fail(f'"next": return an int, as asked, not a float ({value!r:.20}): int(...) it, as in exercise 3')
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, torch.Tensor, np.ndarray)):
+        fail(f'"next": give a check\'s number from section 4, 3 to 6, got {value!r:.60}')
+    number = as_int(value, '"next"')
+    text = str(number)
+    if number not in _NEXT_CHECKS:
         fail(f'"next": give a check\'s number from section 4, 3 to 6, got {value!r:.60}')
     if int(text) != _NEXT_CHECK:
         fail(f'"next": not {int(text)} ({_NEXT_CHECKS[int(text)]}): {_NEXT_WHY[int(text)]}')
