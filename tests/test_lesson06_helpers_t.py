@@ -1,0 +1,109 @@
+"""Lesson 06's one-call helpers (brief fix06t item 2, review r30c minor 9): each gives what the lesson's inline code
+gave before it moved into the package (the old code is repeated here, verbatim in substance)."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import pytest
+import torch
+
+from vit_explained import clinic
+from vit_explained.data import load_digits
+from vit_explained.evidence import paired_seeds
+from vit_explained.plotting.lesson06 import label_smoothing_floor
+
+RUNS = clinic.stored_runs()
+LAST = 20
+
+
+@pytest.fixture(scope="module")
+def first_batch():
+    digits = load_digits()
+    batch = torch.randperm(len(digits.train_images), generator=torch.Generator().manual_seed(0))[:64]
+    return digits.train_images[batch], digits.train_labels[batch]
+
+
+def test_label_smoothing_floor_is_the_old_arithmetic():
+    for epsilon, k in ((0.1, 10), (0.3, 4), (0.0, 10)):
+        keep = 1 - epsilon + epsilon / k
+        old = -(keep * math.log(keep) + (1 - keep) * math.log((1 - keep) / (k - 1))) if epsilon else 0.0
+        assert abs(label_smoothing_floor(epsilon, k) - old) < 1e-12
+    assert round(label_smoothing_floor(0.1, 10), 2) == 0.50
+
+
+def test_input_check_is_the_old_cell(first_batch):
+    images, labels = first_batch
+    got = clinic.input_check(images, labels, RUNS["input_scale"], LAST)
+    cases = {name: clinic.START_CASES[name] for name in ("fixed model", "pixels x255")}
+    assert got.start == clinic.step_0_losses(cases, images, labels)
+    scale = clinic.input_scale_table(images, RUNS["input_scale"], LAST)
+    assert got.scale.text == scale.text and got.scale.cost == scale.cost
+    old = paired_seeds(scale.val["x1"], scale.val["x255"])
+    assert got.paired.difference.values == old.difference.values
+    lines = got.text.splitlines()
+    assert (
+        lines[0] == "fixed model  loss at step 0 2.49 (seed 0)"
+        and lines[1] == "pixels x255  loss at step 0 2.50 (seed 0)"
+    )
+    assert (
+        lines[-1] == "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: x255 leans worse (3 seeds: exploratory)"
+    )
+
+
+def test_gradient_check_is_the_old_cell():
+    runs = clinic.stored_clinic_runs(RUNS)
+    got = clinic.gradient_check(runs, seeds=range(2))
+    norms = {bug: r.gradient_norms for bug, r in runs.items()}
+    blog = clinic.LAYER_NORM_NO_CENTRING
+    ratios = {
+        bug: {part: norms["none"][part] / norms[bug][part] for part in norms["none"]}
+        for bug in (blog, "LayerNorm x - mean / std")
+    }
+    quiet = {part: norms["none"][part] / norms["no activation in the MLP"][part] for part in norms["none"]}
+    drawn = {
+        bug: {p: 1 / r for p, r in ratio.items()}
+        for bug, ratio in {**ratios, "no activation in the MLP": quiet}.items()
+    }
+    assert got.norms == norms and got.ratios == ratios and got.quiet_ratio == quiet and got.drawn == drawn
+    default = inspect.signature(torch.nn.MultiheadAttention).parameters["batch_first"].default
+    assert got.batch_first_default is default is False
+    first = got.text.splitlines()[0]
+    assert "embed gradient 0;" in first and "SGD's norms equal the fixed model's: True" in first
+    assert first.endswith("no MLP activation: 1.0-1.5x the fixed model's")
+    _, seed_ratios, _ = clinic.gradient_ratio_report(ratios, quiet, seeds=range(2))
+    assert got.seed_ratios == seed_ratios
+
+
+def test_one_batch_report_is_the_old_cell():
+    one_batch = RUNS["overfit"]
+    text, dots, entropy = clinic.one_batch_report(one_batch)
+    assert entropy == list(one_batch["label_entropy"].values())
+    names = clinic.ONE_BATCH_NAMES
+    old = [
+        f"  {names.get(n, n):40} " + ", ".join(f"{x:.2f}" for x in v)
+        for n, v in one_batch["last_loss"].items()
+        if "400 steps" not in n
+    ]
+    assert text.splitlines()[1:-1] == old and len(old) == 5
+    assert dots == {names.get(n, n): v for n, v in one_batch["last_loss"].items()}
+    long_text = clinic.one_batch_report(one_batch, long_arms=True)[0]
+    assert len(long_text.splitlines()) == 4 and "the fixed model at 10x (0.1), 400 steps  0.00, 0.00, 0.00" in long_text
+
+
+def test_section_5_is_the_old_cell():
+    got = clinic.section_5(RUNS)
+    test = RUNS["compare"]["equal_steps"]["test"]
+    assert clinic.SECTION_5_FAMILY == 20 and abs(got.corrected - (1 - 0.05 / 20)) < 1e-15
+    headline = paired_seeds(RUNS["own_rate"]["test"]["SmallCNN width 8"], test["ViT"])
+    rows, drawn = clinic.paired_table(
+        test, clinic.SECTION_5_PAIRS, got.corrected, clinic.SHORT_NAMES, headline=(got.head, headline)
+    )
+    assert got.rows == rows and got.drawn == drawn and list(got.per_seed) == list(drawn)
+    assert got.seed_points[got.head] == [100 * d for d in headline.difference.values]
+    assert drawn[got.head][3] == "ahead" and [round(v, 1) for v in (drawn[got.head][0], *drawn[got.head][2])] == [
+        2.9,
+        0.8,
+        5.0,
+    ]
