@@ -25,8 +25,8 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
 # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020;
-# fix07t: from 2018 (to 2012, then 1970)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1970
+# fix07t: from 2018 (to 2012, 1970, then 1963)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1963
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -618,7 +618,9 @@ PROSE = [
             ),
             "itself with **attention off** (each token attends only to itself)",
             # review r27c minor 3: attention off changes one thing, the other arms several
-            "### Replacing the token transformers or the module (one change: attention off; several: the others)",
+            # r31 density (brief fix07t item 5): the heading's "(one change: attention off; several: the others)" is
+            # said once, by the sentence after the arms list (review r29c minor 13, pinned below)
+            "### Replacing the token transformers or the module",
             # r29 density: the published gaps (1.7, 1.9 points; 1.04x, 1.33x) moved to appendix Sources (rows there)
             "4.8",
             "4.6G",
@@ -657,14 +659,14 @@ PROSE = [
             # review r30c minor 1 (brief fix07t item 2): Table 7's costs flagged as the paper's, with the recount
             # (appendix Audits prints 4.54 GMACs and 0.24 G; the hidden check after the sentence recounts both)
             (
-                "These costs are the paper's; recounted, hard patches do 4.54G, so the module's extra cost is 0.24G "
+                "These are the paper's figures; recounted, hard patches do 4.54G, so the module costs 0.24G more "
                 '([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
             ),
             # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
             # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
             (
-                "- and, against 2-layer patches, **no overlap (appendix A)**: the same module on splits (4, 4, 0), "
-                "(2, 2, 0), (2, 2, 0), with the same grids and 28,832 stem parameters."
+                "- or the module's splits by non-overlapping ones, **no overlap (appendix A)**: (4, 4, 0), (2, 2, 0), "
+                "(2, 2, 0), the same grids, 28,832 stem parameters."
             ),
             # review r30c minor 8 (brief fix07t item 1): the printed 2-layer minus 1-layer line read in one sentence
             # (+1.9 [-0.2, +4.1] holds 0; checked in the hidden cell before it: size_interval)
