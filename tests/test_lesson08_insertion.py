@@ -259,7 +259,9 @@ def test_reference_is_the_plain_rule_and_every_slip_differs_from_it(seed):
         for name, curve in variants.items():
             side_four = name == "patch side 4" and _sides(images, scores)[2:] == (4, 4)  # right there
             blank_top = seed % 2 and name == "one patch at 0"  # the top patch may be a blanked one: same image
-            if name != "right" and not side_four and not blank_top:
+            ph, pw = _sides(images, scores)[2:]
+            square = name == "sides swapped" and ph == pw  # r31 (r30c minor 1): on square patches, the right curve
+            if name != "right" and not side_four and not blank_top and not square:
                 assert not torch.allclose(curve, expected, rtol=1e-4, atol=1e-5), (seed, case, name)
 
 

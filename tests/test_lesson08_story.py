@@ -38,7 +38,10 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # fix08r (review r30a): 44 -> 43 cells, held at 1,995 words (M2's wording, cell 39's sentence, ICCV, the column mean,
 # paid for by M1's cut and trims in the top cell and sections 2, 3, 6 and 8; cell 52's split paid for by section 3's
 # one-matrix paragraph and cell joining the capture cell's)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1995
+# fix08t (review r30c): 43 cells held, 1,995 -> 1,973 words (the planted-evidence toy and its verdict, paid for by
+# moving section 9's gap table, section 10's counts, section 11's spreads and the overlay recipe to the appendix,
+# block 0's shortfall to appendix I, and trims in the top cell)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1973
 
 
 def _key(heading: str) -> str:
@@ -105,19 +108,26 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "6", ("a weighted average of its rows", "0.51 to 0.07", "(section 9's ρ 0.92).")),
     ("lesson", "6", ("0.125 through p1 and 0.125 through the class token's own row",)),
     # fix08r (review r30a M2): digit 17's 0.19 sits inside the printed 5-95 % range; the reference is mostly right
+    # r31 decision (fix08t, r30c minor 4): kept, with the n = 1 clause after it
     ("lesson", "8", ("in their lowest tenth, inside their 5-95 % range", "most are classified correctly")),
+    ("lesson", "8", ("one wrong digit proves nothing about wrong calls",)),
     # fix08r (review r30a minors 1, 2, 4, 11): the Summary's deletion result for the gradient-weighted map; section
     # 7's family level, printed; the ICCV paper named on top, the CVPR one after the Summary; 0.494 a column mean
+    # r31 decision (fix08t, r30c minor 9): the same interval, labelled 95 % and read at the family's 99.5 % too
     (
         "lesson",
         "Summary",
-        ("slower than rollout (+0.033 [+0.022, +0.046])", "image-blind mean map (-0.002 [-0.014, +0.010])"),
+        (
+            "slower than rollout (+0.033 [+0.022, +0.046]; 95 %, and detectable at the family's 99.5 % too)",
+            "image-blind mean map (-0.002 [-0.014, +0.010])",
+        ),
     ),
     ("lesson", "08", ("Chefer et al., ICCV 2021",)),
     ("lesson", "Summary", ("their ICCV 2021 rule", "CVPR 2021", "LRP relevance instead of by A")),
     ("lesson", "3", ("(its column's mean)",)),
-    ("lesson", "10", ("Two use no model", "Four are image-blind", "Three are fitted to the score")),
-    ("lesson", "10", ("the figure draws four, the ones the verdict reads",)),
+    # r31 density (fix08t, r30c minor 7): section 10's counts moved to appendix I
+    ("appendix", "I", ("Two use no model", "Four are image-blind", "Three are fitted to the score")),
+    ("appendix", "I", ("the figure draws four, the ones the verdict reads",)),
     # fix08m (review r28d): section 4 runs transformers; section 7 names the extremes and block 1's bar
     ("lesson", "4", ("the same map from hugging face transformers", "am.to_huggingface")),
     (
@@ -148,12 +158,17 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # block 0 below its image-blind map; the transformers 4.x range
     ("lesson", "8", ("cosine 0.19", "9 of 100 lower")),
     ("lesson", "10", ("the lag shrinks to +0.010 [+0.003, +0.017]; the paired change is -0.023 [-0.030, -0.017]",)),
-    ("lesson", "7", ("Block 0's map alone falls below its image-blind map (-7.3 [-7.8, -6.8])",)),
+    # r31 density (fix08t, r30c minor 11): block 0's shortfall moved to appendix I
+    ("appendix", "I", ("Block 0's own map is 7.3 points below its image-blind map",)),
     # r30 decision (fix08q, r29d minor 1): r29b's 4.x line kept, scoped to the one commit read
-    ("lesson", "4", ("at 4.x commit 005db820 (read in appendix J, not run)",)),
+    # r31 decision (fix08t, r30c minor 10): the line names the 4.x range, still scoped to one commit; the hash lives
+    # in appendix J (its row: "005db820")
+    ("lesson", "4", ("transformers 4.x (one commit, read in appendix J, not run)",)),
     ("lesson", "10", ("after 8 by hand",)),  # fix08o (r29b 9-list 1): one deletion curve computed in sight
     # fix08p (review r29c): the family level read; cell 15 unpacked; section 5's two lines read; the sink named
-    ("lesson", "9", ("the table's classifier row, at 99.6 %",)),
+    ("appendix", "I", ("the table's classifier row, at 99.6 %",)),
+    # r31 density (fix08t, r30c minor 6): moved; r31: the printed note moved
+    ("appendix", "I", ("(each entry: a difference of two ρ, so it can reach -2 .. +2)",)),
     ("lesson", "4", ("TIMM_FUSED_ATTN=0 in the environment before timm is imported", "read in appendix J")),
     ("lesson", "5", ("5 of the 16 tops", "weights 0.03 to 0.24 (inked tops: 0.13 to 1.00)")),
     ("lesson", "3", ("attention sink", "#appendix-d", "key 11 lies on the stroke", "the class token's row")),
@@ -195,7 +210,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # fix08j (r28a minors 7, 8, 9, 6): the switch-off two-liner, the overlay, DINO, vit-explain's gradient rollout
     ("lesson", "4", ('attn_implementation="eager"', "output_attentions=True", "set_fused_attn(False)")),
     ("lesson", "4", ("timm >= 0.9.0", "TIMM_FUSED_ATTN=0", "before timm.create_model")),
-    ("lesson", "11", ("upsample the grid", "cv2.resize", "bilinear")),
+    # r31 density (fix08t): the overlay recipe moved to appendix E (the lesson's code comment keeps it)
+    ("appendix", "E", ("upsample the grid", "cv2.resize", "bilinear")),
     ("appendix", "K", ("DINO", "Caron et al. 2021", "self-supervised", "supervised on digits")),  # r29 density: K
     ("lesson", "11", ('"gradient rollout"', "not section 8's rule", "#appendix-k")),  # r29 density: the rule in K
     ("appendix", "K", ("over the heads before clamping",)),
@@ -203,7 +219,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (
         "lesson",
         "10",
-        ("all twelve: [appendix i]",),
+        ("nine controls ([appendix i]",),  # r31 (fix08t): the pointer kept, the count moved
     ),  # fix08n: after the grouped list  # fix08j (r28a minor 4): three rows shown, all twelve in I
     ("lesson", "1", ("one trained checkpoint",)),
     ("lesson", "1", ("only measured, never trained on",)),  # fix08m (r28d minor 6): why test digits are fine
@@ -220,7 +236,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "10", ("2018",)),
     ("lesson", "10", ("200",)),
     ("appendix", "J", ("<summary>Not tested here</summary>", "0.167", "0.169")),
-    ("lesson", "10", ("family", "10 comparisons", "Bonferroni")),  # r25a item 8: the family size stays stated
+    # r25a item 8: the family size stays stated; r31 density (fix08t): moved with the counts
+    ("appendix", "I", ("family", "10 comparisons", "Bonferroni")),
     ("lesson", "10", ("blank",)),
     ("appendix", "I", ("no pixel above 0",)),  # r29 density (fix08q): with occlusion's two variants, appendix I
     ("lesson", "10", ("strong reference", "not an optimum")),
@@ -230,7 +247,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Summary", ("Chefer et al.'s ImageNet result", "#appendix-a")),  # r29 density: after the Summary
     ("lesson", "Summary", ("08_attention_maps_appendix.ipynb#appendix-a",)),
     ("appendix", "A", ("none tested here",)),
-    ("lesson", "10", ("99.5 %",)),  # fix08i (r27f D): the intervals are printed (PRINTED rows)
+    # fix08i (r27f D): the intervals are printed (PRINTED rows); r31 density (fix08t): moved, the table prints it
+    ("appendix", "I", ("one family at 99.5 %",)),
     ("lesson", "10", ("the non-blank patch that lowers",)),
     ("lesson", "10", ("(08_attention_maps_appendix.ipynb#appendix-k)'s blank-last ablation tests it",)),
     ("lesson", "10", ("#appendix-k",)),
@@ -245,7 +263,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "11",
         (("With vit-explain's normalisation corrected ([appendix E](08_attention_maps_appendix.ipynb#appendix-e))"),),
     ),
-    ("lesson", "11", ("13", "14", "37")),
+    ("appendix", "K", ("13", "14", "37")),  # r31 density (fix08t): moved; the lesson prints the spreads
     # r25a item 4: no equivalence wording (fix08c, review r26c: section 12 moved to appendix K, one sentence in 8)
     # fix08e (r27c: the cut): the closest calls' sentence lives in appendix K; section 8 keeps one linking clause
     ("appendix", "K", ("no detectable difference", "[-0.067, +0.001]")),
@@ -400,7 +418,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "J", ("TIMM_FUSED_ATTN=0", "TorchScript Final[bool]", "eager mode only")),  # fix08i (r27f minor 11)
     ("appendix", "J", ("fused_attn: Final[bool]", "line 53", "line 51", "eager mode")),  # fix08i: read in the mirror
     ("lesson", "08", ("Each head of each layer gives every token",)),
-    ("lesson", "10", ("in area (printed below)",)),
+    ("appendix", "I", ("in area (printed below)",)),  # r31 density (fix08t): moved
     ("lesson", "10", ("from deleting the patches with the most ink first",)),
     # fix08i (r27f 3); fix08k (r28b minor 5): block 0's two gaps said to be one gap, Bonferroni named
     (
@@ -557,7 +575,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("lead",)),  # r29 density: the lead is defined with the ratio, in appendix I
     # r27c minor 9: the verdict in plain words; fix08f (r27d M1): it moves, yet stays closer than another digit's map
     ("lesson", "9", ("stays detectably closer to the trained map than another digit's map", "3-draw mean")),
-    ("lesson", "9", ("the table's classifier row", "only once blocks 1-3 are re-drawn")),  # fix08i: it prints
+    ("appendix", "I", ("the table's classifier row",)),  # r31 density (fix08t, r30c minor 6): the table moved
+    ("lesson", "9", ("only once blocks 1-3 are re-drawn",)),  # fix08i: it prints
     (
         "appendix",
         "Summary",
@@ -567,7 +586,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "11", ("fuses", "mean, max or min", "discard ratio", "smallest 90 %", "exp(the map's entropy)")),
     ("lesson", "11", ("never the class token's weight on itself", "#appendix-g")),
     ("appendix", "J", ("on current timm with PyTorch ≥ 2.0 they record nothing",)),  # r27d minor 3
-    ("lesson", "10", ("Twelve orders", "each map's next test digit's map")),  # r27d minor 2; r29a minor 7: grouped
+    ("appendix", "I", ("Twelve orders",)),  # r31 density (fix08t, r30c minor 7): the count moved
+    ("lesson", "10", ("each map's next test digit's map",)),  # r27d minor 2; r29a minor 7: grouped
     # fix08k (r28b M1): transformers 5.23 under "sdpa" returns attentions == () with a logged warning, not None
     ("lesson", "4", ("transformers 5.23", 'under "sdpa": attentions == ()', "a logged warning, no error")),
     # fix08k (r28b minor 1): rollout's own weak point, said once in the verdict, tied to section 7
@@ -577,7 +597,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ("barely moves with blocks 2-3", "+0.98, every draw", "agree at ρ 0.92", "nearly one layout"),
     ),  # r29 density: section 7's 56-86 % moved to appendix I
     # fix08k (r28b minors 5, 6); fix08l (r28c minors 1, 2): the table places three, the figure draws four
-    ("lesson", "10", ("Twelve orders: the three maps", "The table places three; the figure draws four")),  # r29a 7
+    # r31 decision (fix08t, r30c minor 7): the lesson keeps "the table places three; the figure draws four", the
+    # count of twelve moved to appendix I
+    ("appendix", "I", ("Twelve orders: the three maps",)),
+    ("lesson", "10", ("The table places three; the figure draws four",)),  # r29a 7
     # r29 density (fix08q): moved to appendix I
     ("appendix", "I", ("Two variants: blank patches (no pixel above 0) sent last or ranked like the rest",)),
     # fix08l (r28c minor 7): the value-norm map's one-change comparison beside the two-change one
@@ -589,10 +612,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "slower than rollout (+0.098 [+0.072, +0.127])",
         ),
     ),
-    # fix08k (r28b minor 2): only the mean row changes the discard alone
+    # fix08k (r28b minor 2): only the mean row changes the discard alone; r31 density (fix08t): moved to appendix K
     (
-        "lesson",
-        "11",
+        "appendix",
+        "K",
         ("the discard alone (mean fusion with discard 0.9)", "about 14 patches", "max fusion with it, about 13"),
     ),
     ("lesson", "7", ("faint: in between",)),  # fix08k (r28b minor 7)
@@ -631,14 +654,11 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "7", "block 1, own       85.6 [84.7, 86.5]    68.3 [67.1, 69.6]   +17.3 [+16.2, +18.3]"),
     # fix08f (r27d M1): the 3-draw-mean paired gap against another digit's map, per step and map
     # fix08p (review r29c minor 1): the table at its family level, 99.6 % for 12 cells; at 95 %: appendix I's rows
-    (
-        "lesson",
-        "9",
-        "ρ (mean of each step's draws) - ρ other digits, paired per digit, 99.6 % (a family of 12, Bonferroni)",
-    ),
-    ("lesson", "9", "classifier                 +0.081 [+0.076, +0.086]   +0.067 [+0.024, +0.114]"),
-    ("lesson", "9", "classifier + blocks 2-3    +0.061 [+0.056, +0.066]   -0.004 [-0.059, +0.052]"),
-    ("lesson", "9", "classifier + blocks 1-3    -0.033 [-0.048, -0.020]   -0.115 [-0.196, -0.036]"),
+    # r31 density (fix08t, r30c minor 6): the lesson's three rows moved to appendix I (its full table; the header
+    # row below); the lesson's hidden check still computes and asserts them
+    ("appendix", "I", "classifier                 +0.081 [+0.076, +0.086]   +0.067 [+0.024, +0.114]"),
+    ("appendix", "I", "classifier + blocks 2-3    +0.061 [+0.056, +0.066]   -0.004 [-0.059, +0.052]"),
+    ("appendix", "I", "classifier + blocks 1-3    -0.033 [-0.048, -0.020]   -0.115 [-0.196, -0.036]"),
     # fix08s (review r30b minor 5): the lesson prints the three rows its verdict reads; r29 density: all six rows
     # moved to appendix I (the family stays 12 cells, 99.6 %)
     (
@@ -695,7 +715,6 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
         "10",
         "blank patches last (appendix K), gradient-weighted - rollout: +0.010, 95 % interval [+0.003, +0.017]",
     ),
-    ("lesson", "9", "(each entry: a difference of two ρ, so it can reach -2 .. +2)"),
     ("lesson", "3", "key token 11 = patch (1, 3) (row, col): 0.494 of the average row"),
     ("lesson", "8", "gradient-weighted top patch not inked (no pixel above 0.5): 35 of 200"),
     ("lesson", "8", "test digit 17, a 7: p(9)"),
@@ -1000,7 +1019,7 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
 ]
 
 CODE = [  # (notebook, section, text a visible code cell of that section runs)
-    ("lesson", "9", "am.other_digit_gaps(cascade,"),  # fix08f (r27d M1)
+    ("appendix", "I", "am.other_digit_gaps("),  # fix08f (r27d M1); r31 density (fix08t): the table's cell moved
     ("lesson", "10", "recheck = 4"),
     ("lesson", "10", "not_blank = am.ink_per_patch"),
     ("lesson", "10", "family_10 = am.compare_maps("),
@@ -1028,7 +1047,8 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     ("lesson", "7", "[lift.blind for lift in lifts]"),
     ("lesson", "8", "toy_raw_1"),
     ("lesson", "9", 'cascade.column("classifier", i)'),  # fix08i (r27f minor 8): named intermediates
-    ("lesson", "9", 'labels={"every layer": "+ embeddings (every layer)"}'),  # fix08i (r27f minor 5)
+    # fix08i (r27f minor 5); r31: moved with the table
+    ("appendix", "I", 'labels={"every layer": "+ embeddings (every layer)"}'),
     ("lesson", "11", "against_rollout = {"),  # fix08i (r27f minor 8)  # fix08g (r27e minor 12): the classifier row only
     ("appendix", "I", "print(cascade)"),
     ("appendix", "I", "paired_ratio(blind, lead, percent=True"),  # r27c minor 1; r29 density: appendix I
@@ -1597,7 +1617,12 @@ def test_counts_the_prints_state():
 ORDER = [  # (notebook, markers whose cells come in this order)
     (
         "lesson",
-        ["## 10 · Which map", "plots.plot_deletion_steps(", "Twelve orders: the three maps", "recheck = 4"],
+        [
+            "## 10 · Which map",
+            "plots.plot_deletion_steps(",
+            "The table places three; the figure draws four",
+            "recheck = 4",
+        ],
     ),
     (
         "lesson",

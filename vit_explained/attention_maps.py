@@ -2536,3 +2536,92 @@ def recheck_stored_deletion(
 def _grid_of(maps: Mapping[str, torch.Tensor]) -> tuple[int, int]:
     rows, cols = next(iter(maps.values())).shape[-2:]
     return int(rows), int(cols)
+
+
+# Planted evidence (lesson 08, before section 7): a task whose label one known patch decides
+PLANTED_CHECKPOINT = "lesson08_planted.safetensors"
+PLANTED_CONFIG = {
+    "image_size": 28,
+    "patch_size": 7,
+    "num_classes": 2,
+    "dim": 32,
+    "depth": 2,
+    "heads": 2,
+    "mlp_dim": 64,
+    "channels": 1,
+}
+
+
+def planted_canvases(count: int, seed: int, *, grid: int = 4, side: int = 7) -> tuple[torch.Tensor, ...]:
+    """``count`` blank ``(1, grid * side, grid * side)`` canvases, each with one bright 3x3 mark (pixels 1.0) at a
+    random place inside a random patch: ``(images (B, 1, H, W), labels (B,), patches (B,))``. The label is the
+    mark's half, 0 for the left two patch columns and 1 for the right two; ``patches`` is the marked patch's flat
+    index (row * grid + column), the one patch a map should find."""
+    generator = torch.Generator().manual_seed(seed)
+    patches = torch.randint(grid * grid, (count,), generator=generator)
+    offsets = torch.randint(side - 2, (count, 2), generator=generator)  # the mark's corner inside its patch
+    top = (patches // grid) * side + offsets[:, 0]
+    left = (patches % grid) * side + offsets[:, 1]
+    pixels = torch.arange(grid * side)
+    rows_in = (pixels[None] >= top[:, None]) & (pixels[None] < top[:, None] + 3)  # (B, H)
+    cols_in = (pixels[None] >= left[:, None]) & (pixels[None] < left[:, None] + 3)  # (B, W)
+    images = (rows_in[:, :, None] & cols_in[:, None, :]).float()[:, None]
+    return images, (patches % grid >= grid // 2).long(), patches
+
+
+def train_planted_model(*, steps: int = 300, batch: int = 64, seed: int = 0) -> ViT:
+    """The planted task's 2-block ViT (``PLANTED_CONFIG``), trained from ``seed`` with AdamW (lr 3e-3) on
+    ``steps`` fresh batches of :func:`planted_canvases`; on one CPU thread, about 5 s. Returns it in eval mode."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread: the same sums, so the same weights, on every run
+    try:
+        torch.manual_seed(seed)
+        model = ViT(**PLANTED_CONFIG)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+        for step in range(steps):
+            images, labels, _ = planted_canvases(batch, seed * 100_003 + step)
+            loss = F.cross_entropy(model(images), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    finally:
+        torch.set_num_threads(threads)
+    return model.eval()
+
+
+def load_planted_model() -> ViT:
+    """The stored planted-task model (``benchmarks/bench_lesson08_planted.py`` trained and saved it, float32)."""
+    from pathlib import Path
+
+    from .pretrained import load_checkpoint
+
+    return load_checkpoint(Path(__file__).resolve().parent / "checkpoints" / PLANTED_CHECKPOINT)
+
+
+def planted_maps(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The class token's three maps, ``(B, rows, cols)`` each: the last block's raw attention (heads averaged),
+    rollout, and the gradient-weighted map for the true class."""
+    grid = model.patch_embedding.grid
+    with capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    relevance, _ = gradient_weighted_attention(model, images, labels)
+    return {
+        "raw, last block": class_token_attention(weights[-1].mean(1), grid),
+        "rollout": class_token_attention(attention_rollout(weights), grid),
+        "gradient-weighted": class_token_attention(relevance, grid).detach(),
+    }
+
+
+def planted_hits(maps: Mapping[str, torch.Tensor], patches: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Per map, ``(B,)`` bools: is its top patch the marked one? (Ties: the first in row order, as ``argmax``.)"""
+    return {name: m.flatten(1).argmax(1) == patches for name, m in maps.items()}
+
+
+def stored_planted(name: str = "lesson08_planted.json") -> dict[str, dict[str, int]]:
+    """``benchmarks/bench_lesson08_planted.py``'s stored run (package data ``vit_explained/checkpoints/<name>``):
+    per training seed ("0", "1", "2"), each map's hits of 100 held-out canvases (seed 0: the stored model)."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return {seed: run["hits"] for seed, run in stored["runs"].items()}

@@ -1406,6 +1406,11 @@ INSERTION_CASES = (
 
 _INSERTION_MISTAKES = (
     (
+        "sides swapped",
+        "height from W // cols, width from H // rows: swapped. A patch is H // rows = {ph} pixels high and "
+        "W // cols = {pw} wide",
+    ),
+    (
         "swapped sides",
         "you swapped the patch sides (ph = H // cols, pw = W // rows): a patch is H // rows = {ph} pixels high "
         "and W // cols = {pw} wide",
@@ -1547,10 +1552,15 @@ def _side_four_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, i
     return masks
 
 
-def _swapped_side_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, int]) -> torch.Tensor:
-    """The masks of swapped patch sides: patch (r, c) is pixels [r * H // cols, ...) x [c * W // rows, ...), clipped."""
+def _swapped_side_masks(
+    scores: torch.Tensor, counts: list[int], size: tuple[int, int], *, results: bool = False
+) -> torch.Tensor:
+    """The masks of swapped patch sides: patch (r, c) is pixels [r * H // cols, ...) x [c * W // rows, ...), clipped;
+    ``results=True``: the two sides' results swapped instead, [r * W // cols, ...) x [c * H // rows, ...)."""
     batch, rows, cols = scores.shape
     ph, pw = size[0] // cols, size[1] // rows  # the slip: each side divided by the other axis's count
+    if results:
+        ph, pw = size[1] // cols, size[0] // rows  # the slip: height from W // cols, width from H // rows
     grid = _patch_masks(scores, counts, (rows, cols))  # (B, S, rows, cols)
     masks = torch.zeros(batch, len(counts), *size)
     for r in range(rows):
@@ -1590,6 +1600,7 @@ def _insertion_variants(
         "deletion": 1 - rule,
         "patch side 4": _side_four_masks(scores, counts, size),
         "swapped sides": _swapped_side_masks(scores, counts, size),
+        "sides swapped": _swapped_side_masks(scores, counts, size, results=True),
         "pixels": _pixel_masks(scores, counts, size),
         "column order": _patch_masks(scores, counts, size, order="cols"),
         "column ranked": _patch_masks(scores, counts, size, order="ranked by cols"),
@@ -1717,7 +1728,7 @@ def check_insertion_curve(
         if close(got, expected):
             four_passed = four_passed or (ph, pw) == (4, 4)
             continue
-        _constant_curve(got, case)
+        _one_curve_for_all(got, expected, case)  # after a constant curve (named first)
         variants = _insertion_variants(model, images, labels, scores, counts)
         for name, mistake in _INSERTION_MISTAKES:
             if name in variants and close(got, variants[name]):
@@ -1749,13 +1760,24 @@ def _left_as_found(model: nn.Module, given: torch.Tensor, images: torch.Tensor, 
         fail(f"for {case}: your function changed the images in place: put patches back into a new tensor")
 
 
+def _one_curve_for_all(got: torch.Tensor, expected: torch.Tensor, case: str) -> None:
+    """Fail, naming the slip, when the curve is constant (:func:`_constant_curve`, first), then when every image's
+    row is the same curve (e.g. the batch's mean copied to each)."""
+    _constant_curve(got, case)
+    if len(got) > 1 and close(got, got[:1].expand_as(got)) and not close(expected, expected[:1].expand_as(expected)):
+        fail(
+            f"for {case}: every row of your result is the same curve: one curve per image, not the batch mean; "
+            "read each image's own probability, softmax(...)[b, labels[b]]"
+        )
+
+
 def _first_wrong_count(got: torch.Tensor, expected: torch.Tensor, counts: list[int]) -> str:
     """Where to look first: count 0 (the all-zero image) only when that reading is itself wrong."""
     wrong = [k for s, k in enumerate(counts) if not close(got[:, s], expected[:, s])]
     if not wrong:
         return ""
-    if wrong[0] == 0:
-        return "; check count 0 (the all-zero image) first"
+    if wrong == [0]:  # count 0 the only wrong column: the all-zero image itself
+        return "; only count 0 differs: check count 0 (the all-zero image) first"
     earlier = "" if wrong[0] == counts[0] else " (the counts before it are right)"  # none before the first
     return f"; count {wrong[0]} is the first that differs{earlier}"
 
@@ -1819,7 +1841,9 @@ def _square_patches(insertion_curve: Callable[..., Any], side: tuple[int, int], 
     ):
         fail(
             f"for {case}: your function works when patches are square but not on these {side[0]} x {side[1]} "
-            "ones: it seems to use H // rows for both sides. The patch width is W // cols"
+            "ones. A patch is H // rows pixels high and W // cols wide. Either the sides are swapped (height from "
+            "W // cols, width from H // rows: swapped), or it seems to use H // rows for both sides. The patch "
+            "width is W // cols"
         )
 
 
