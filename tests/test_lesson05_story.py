@@ -805,7 +805,7 @@ FACTS = {
         "one block at timm's init with heads of width 8, on 16 of these digits (not section 3's set-up), gives 415 to "
         "639x at d = 32 and 13 to 15x at d = 768 (3 seeds)",
         # r30c minor 3: 314 against 316 in visible prose (the folded check asserts both)
-        "the last bar, 314, is section 3's 316 without the biases",
+        "the right panel's last bar, 314, is section 3's 316 without the biases",
         # r30c minor 2: qk-norm (git show v0.9.0: qk_norm, q_norm / k_norm in vision_transformer.Attention)
         "`qk_norm=true` (timm v0.9.0 on), a layernorm on each head's q and k keeps $k$ from being small",
         "(not measured)",
