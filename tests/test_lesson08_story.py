@@ -103,6 +103,9 @@ def _whole(notebook: str, part: str) -> str:
 
 
 FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
+    # fix08t (review r30c 9-list 1, GAP): the planted-evidence toy before section 7; models without a class token
+    ("lesson", "6", ("Planted evidence: a known answer", "two times in three", "from 34 to 100", "not a method")),
+    ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)
     ("lesson", "6", ("a weighted average of its rows", "0.51 to 0.07", "(section 9's ρ 0.92).")),
@@ -625,6 +628,13 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    # fix08t (review r30c 9-list 1): the planted toy's hits, with Wilson intervals, and the three seeds' range
+    ("lesson", "6", "gradient-weighted  top patch on the mark: 67.0 %, 95 % interval [57.3, 75.4] % (n = 100)"),
+    (
+        "lesson",
+        "6",
+        "3 training seeds, hits of 100: raw, last block 34 to 100; rollout 50 to 100; gradient-weighted 50 to 84",
+    ),
     ("lesson", "7", "the 7 gaps as one family at 99.3 % (Bonferroni): 7 of 7 exclude 0"),  # fix08r (r30a minor 2)
     ("lesson", "6", "how far R's rows sit from their average row (half the L1 distance): [0.51, 0.27, 0.14, 0.07]"),
     # fix08p (review r29c minors 11, 2, 3): printed instead of prose; the references paired
