@@ -151,3 +151,78 @@ def test_parallel_block_names_a_branch_added_twice():
 
     with pytest.raises(ExerciseFailed, match="attn is added twice and mlp's term is missing"):
         check_parallel_block(twice)
+
+
+def test_parallel_block_names_attention_indexed_like_multihead_attention():
+    """r31u item 4 (review r31a minor 12): block.attn(h)[0], nn.MultiheadAttention's habit, is named."""
+    from vit_explained.exercises.lesson04 import check_parallel_block
+
+    def first(x, block):
+        h = block.norm1(x)
+        return x + block.attn(h)[0] + block.mlp(h)
+
+    rejected(check_parallel_block, first, "returns one tensor, not (out, weights)", "[0] takes the first image's")
+
+
+def _post_norm_with(norm1, norm2):
+    def answer(x, block):
+        h = norm1(block, x + block.attn(x))
+        return norm2(block, h + block.mlp(h))
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragments"),
+    [
+        (
+            _post_norm_with(
+                lambda b, t: torch.nn.functional.layer_norm(t, t.shape[-1:], b.norm1.weight, b.norm1.bias),
+                lambda b, t: torch.nn.functional.layer_norm(t, t.shape[-1:], b.norm2.weight, b.norm2.bias),
+            ),
+            ("eps=1e-06", "F.layer_norm's default is 1e-5"),
+        ),
+        (
+            _post_norm_with(
+                lambda b, t: torch.nn.functional.layer_norm(t, t.shape[-1:]),
+                lambda b, t: torch.nn.functional.layer_norm(t, t.shape[-1:]),
+            ),
+            ("a fresh LayerNorm (weight 1, bias 0)",),
+        ),
+        (
+            _post_norm_with(
+                lambda b, t: torch.nn.functional.layer_norm(t, t.shape[-1:], eps=1e-6),
+                lambda b, t: torch.nn.functional.layer_norm(t, t.shape[-1:], eps=1e-6),
+            ),
+            ("a fresh LayerNorm (weight 1, bias 0)",),
+        ),
+    ],
+)
+def test_post_norm_block_names_exercise_fours_layer_norm_slips(answer, fragments):
+    """r31u item 4 (review r31a minor 11): F.layer_norm's default eps and a fresh LayerNorm, named as in exercise 4."""
+    rejected(check_post_norm_block, answer, *fragments)
+
+
+def test_post_norm_block_names_attention_indexed_like_multihead_attention():
+    def first(x, block):
+        h = block.norm1(x + block.attn(x)[0])
+        return block.norm2(h + block.mlp(h))
+
+    rejected(check_post_norm_block, first, "returns one tensor, not (out, weights)")
+
+
+@pytest.mark.parametrize("module", [False, True])
+def test_layer_norm_refusal_says_nn_layer_norm_calls_the_function(module):
+    """r31u item 4 (review r31a minor 13): a learner who typed nn.LayerNorm reads why F.layer_norm is named."""
+    from vit_explained.exercises.lesson04 import check_layer_norm
+
+    def answer(x, weight, bias, eps):
+        if not module:
+            return torch.nn.functional.layer_norm(x, x.shape[-1:], weight, bias, eps)
+        norm = torch.nn.LayerNorm(x.shape[-1], eps=eps, dtype=x.dtype)
+        with torch.no_grad():
+            norm.weight.copy_(weight)
+            norm.bias.copy_(bias)
+        return norm(x)
+
+    rejected(check_layer_norm, answer, "your function called torch.nn.functional.layer_norm (nn.LayerNorm calls it)")

@@ -131,6 +131,11 @@ def _parallel_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.T
             "both branches read norm2(x): the block's first LayerNorm, norm1, is the one to share",
         ),
         (
+            x + attn(n1(x))[0] + mlp(n1(x)),
+            "block.attn(h) returns one tensor, not (out, weights) as nn.MultiheadAttention does: [0] takes the "
+            "first image's output only; use block.attn(h) whole",
+        ),
+        (
             x + attn(n2(x)) + mlp(n1(x)),
             "the two branches' norms are crossed: attention reads norm2(x) and the MLP norm1(x); in the parallel "
             "block both branches read the same h = norm1(x) (norm2 is not used)",
@@ -574,7 +579,12 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
         reference = _layer_norm_reference(x, weight, bias, eps)
         given = x.clone()  # the caller's tensor, looked at again after the call
         hint = functools.partial(_keepdim_hint, shape=shape)
-        result = _NO_LAYER_NORM(layer_norm, given, weight.clone(), bias.clone(), eps, hint=hint)
+        try:
+            result = _NO_LAYER_NORM(layer_norm, given, weight.clone(), bias.clone(), eps, hint=hint)
+        except ExerciseFailed as error:
+            if str(error).endswith("your function called torch.nn.functional.layer_norm"):
+                raise ExerciseFailed(f"{error} (nn.LayerNorm calls it)") from None
+            raise
         if not torch.equal(given, x):
             fail(
                 "your function changed its input x in place (an in-place operation such as x.sub_(...) or "
@@ -1230,6 +1240,46 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
             "the first residual is missing: h = norm1(x + attn(x)), not norm1(attn(x))",
         ),
         *_post_norm_extra_norm_suspects(block, x),
+        *_post_norm_layer_norm_suspects(block, x),
+    ]
+
+
+def _post_norm_layer_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Post-norm blocks with F.layer_norm in place of the block's norms: its default eps, or a fresh LayerNorm
+    without the block's weight and bias (the two slips exercise 4 names), and attention's output indexed [0]."""
+    attn, mlp, width = block.attn, block.mlp, x.shape[-1:]
+
+    def post_norm(first: Callable[[torch.Tensor], torch.Tensor], second: Callable[[torch.Tensor], torch.Tensor]):
+        h = first(x + attn(x))
+        return second(h + mlp(h))
+
+    def default_eps(norm: nn.LayerNorm) -> Callable[[torch.Tensor], torch.Tensor]:
+        return lambda t: F.layer_norm(t, width, norm.weight, norm.bias)
+
+    fresh = (
+        "this normalises with a fresh LayerNorm (weight 1, bias 0), not the block's own norm1 and norm2, whose "
+        "weight and bias are learned: call block.norm1 and block.norm2 themselves"
+    )
+    return [
+        (
+            post_norm(default_eps(block.norm1), default_eps(block.norm2)),
+            f"the block's LayerNorms use eps={block.norm1.eps:g}, F.layer_norm's default is 1e-5: call "
+            "block.norm1 and block.norm2 themselves",
+        ),
+        *[
+            (
+                post_norm(
+                    lambda t, e=eps: F.layer_norm(t, width, eps=e), lambda t, e=eps: F.layer_norm(t, width, eps=e)
+                ),
+                fresh,
+            )
+            for eps in (block.norm1.eps, 1e-5)
+        ],
+        (
+            (lambda h: block.norm2(h + mlp(h)))(block.norm1(x + attn(x)[0])),
+            "block.attn(x) returns one tensor, not (out, weights) as nn.MultiheadAttention does: [0] takes the "
+            "first image's output only; use block.attn(x) whole",
+        ),
     ]
 
 
