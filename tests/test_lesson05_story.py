@@ -259,6 +259,7 @@ PRINTED = {
     ],
     ("lesson", "3 · Gradient norms per layer, from hooks"): [
         "at least 232 times larger in every block",
+        "185 to 464 times over 3 seeds x 4 blocks",  # r31a minor 1: the headline range, printed where it is read
         "k rows",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
@@ -310,6 +311,8 @@ PRINTED = {
         "8 to 60 over blocks 0-3 (seed 0); 8 to 83 over 3 fresh seeds x 4 blocks",  # r27b minor 1: what it covers
         # r27c minor 4: the trained ratio on the main path; r27f M1: seed 0 and the 3 trained runs (stored file)
         "trained: 1.7 to 2.8 (seed 0); 1.3 to 4.3 over 3 trained runs",
+        # r31a minor 6: which runs are stored results
+        "3 trained runs: seed 0 computed here; seeds 1 and 2 read from stored results (benchmarks/bench_lesson05_training.py)",
     ],
     ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
         "'norm1'",
@@ -322,6 +325,10 @@ PRINTED = {
 FACTS = {
     ("appendix", "05 · Appendix: nine side trips"): [
         "05_where_gradients_flow_appendix.ipynb",
+        # r31a minor 12 (r31 density: moved to the appendix's opening): six papers of the lesson's further reading
+        "**further reading for the side trips**",
+        "FlashAttention",
+        "entropy collapse",
     ],
     ("appendix", "A · Why the LayerNorms get less gradient"): [
         "### A · Why the LayerNorms",
@@ -336,6 +343,12 @@ FACTS = {
     ("appendix", "B · Ten times larger weights"): [
         # r28d minor 4: N = 197's range with its conditions and the 1/D law (r29 density: moved to appendix B)
         "19 to 25 at n = 197, vit-b's token count (patch 2; printed; 3 seeds",
+        # r31 density (r31a minors 1, 2): moved to appendix B from section 4's verdict (r30b minor 1, r30c M1, r30c minor 2)
+        "one block at timm's init with heads of width 8, on 16 of these digits (not section 3's\nset-up), gives 415 to "
+        "639x at d = 32 and 13 to 15x at d = 768 (3 seeds)",
+        "with vit-b's 12 heads of width 64, 14 to 16x",
+        "`qk_norm=true` (timm v0.9.0 on), a layernorm on each head's q and k keeps $k$ from being\nsmall",
+        "this count does not apply (not measured)",
         # r30b M2: which init the ViT code and timm's 'jax' mode use, checked (vit_jax/models_vit.py; timm v1.0.28)
         "**the original vit code's init.**",  # r30c minor 6: section 4's xavier sentence now lives here alone
         "draws attention's weights with `xavier_uniform()` and starts the head at zero",
@@ -579,6 +592,7 @@ FACTS = {
         "$k$ (or, equally, $k - \\bar k$, since $v - \\bar v$ sums to 0)",
         # r28a M1: 3-D inputs take SDPA's math path (r29 density: moved to appendix G from section 4)
         "given 3-d `(b, n, d)` tensors, sdpa falls back to its math path",
+        "pytorch 2.13 runs its flash kernel for them",  # r31a minor 4: moved from section 4's lead-in
         "$A$, $Q$, $K$, $V$ and $X$",
         # moved from section 4 (r27f D): M_i's exact form for any A, and FlashAttention's D_i
         "m_i = \\textstyle\\sum_j a_{ij} (k_j - \\tilde k_i)(v_j - o_i)^\\top",
@@ -685,8 +699,9 @@ FACTS = {
         "from a truncated normal with std 0.02 (a normal in effect)",  # r29b minor 2: cut at ±2 = 100 std (appendix B)
         "appendix b](05_where_gradients_flow_appendix.ipynb) lists the rest",
         # r29d minor 3: the card's one difference; r30 decision (r30b minor 5): two sentences, the Conv2d named
-        "zero biases. > the rule skips the patch embedding (a conv2d: pytorch's default). the class token starts at 0, "
-        "where timm > draws it from normal(std 1e-6) since v0.6;",  # r30c minor 11: versioned (git show v0.5.4, v0.6.5)
+        # r31 density (r31a minor 3): the class token's init moved to appendix B (its rows: "class token at 0" and
+        # "`normal_(std=1e-6)` from v0.6; v0.4 and v0.5 ..."); the card keeps the Conv2d (r30b minor 5)
+        "zero biases. > the rule skips the patch embedding (a conv2d: pytorch's default);",
         # r30b M1: the ViT paper's "MLP Head" reading answered in the short answer (no digits there)
         "if you mean the vit paper's *mlp head*: the one loss is attached there, where every route starts, yet it "
         "computes no qkv gradient itself",
@@ -713,11 +728,14 @@ FACTS = {
         "the paths through at least one mlp carried most of it (three trained runs; measured in the last section)",
         "**inside attention**; the mlp is on the route, not the source",  # r28d minor 11: a one-line answer first
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
-        "at timm's init (185 to 464 times at this toy width, about 15 at vit-b's)",  # r30c minor 9 (a number)
+        # r30c minor 9 (a number); r31a M1: ViT-B's width as appendix B's by-input range (8 to 10 ... 129 to 143)
+        "at timm's init (185 to 464 times in this d = 32 toy; 8 to 143 in one block of vit-b's width, depending on the "
+        "input)",
         "attention is nearly uniform and q, k, v are small",  # r28a minor 1: k's factors are Q and V - Vbar
     ],
     ("lesson", "1 · One loss, at the head"): [
         "## 1 · One loss",
+        "backward *adds* every parameter's gradient into its `.grad`, hence `zero_grad()`",  # r31a minor 7
         "1",
         "on a copy",
         "own gradients",
@@ -741,7 +759,8 @@ FACTS = {
         "3",
         "far less gradient",
         "185",
-        "232",
+        # r31 density (r31a minors 1, 9): "at least 232" (seed 0, printed) left the prose; appendix B's FACTS keep "232"
+        "get a gradient 185 to 464 times smaller than the v rows'** over\n3 seeds x 4 blocks",
         "3 seeds x 4 blocks",
         "464",
         "at timm 1.0.28's init (std 0.02)",
@@ -801,14 +820,10 @@ FACTS = {
         # r30b M2: the ViT code's own init for qkv alone: r29 density (r30c minor 6): moved to appendix B (its
         # PRINTED 6 to 14 row and its "the original vit code's init" FACTS row); section 4 points there in one clause
         "varies std, init and d)",
-        # r30b minor 1, r30c M1: the like-for-like pair first (appendix B: one block, d = 8), then ViT-B's heads
-        "one block at timm's init with heads of width 8, on 16 of these digits (not section 3's set-up), gives 415 to "
-        "639x at d = 32 and 13 to 15x at d = 768 (3 seeds)",
-        # r30c minor 3: 314 against 316 in visible prose (the folded check asserts both)
-        "the right panel's last bar, 314, is section 3's 316 without the biases",
-        # r30c minor 2: qk-norm (git show v0.9.0: qk_norm, q_norm / k_norm in vision_transformer.Attention)
-        "`qk_norm=true` (timm v0.9.0 on), a layernorm on each head's q and k keeps $k$ from being small",
-        "(not measured)",
+        # r30b minor 1, r30c M1: the like-for-like pair (appendix B: one block, d = 8): r31 density, appendix B's row
+        # r30c minor 3: 314 against 316; r31a minor 1: the footnote moved into the folded check (CODE_LIVES_IN)
+        # r30c minor 2: qk-norm; r31 density: its sentence moved to appendix B (its row), named in the verdict here
+        "and `qk_norm` would change the count",
         # r30c minor 8: the heuristic's accuracy (the folded check: 1/319 against 1/459)
         "times one of $do$, within a factor 1.5 here",
         # r30b minor 2: why a quarter
@@ -820,13 +835,14 @@ FACTS = {
         # N = 197's 19 to 25x is appendix B's row ("19 to 25 at n = 197")
         # r30a minor 1: which init, which input and N, and the 1/D reading (appendix B's rows)
         # r31 decision (r30c M1): ViT-B's width after the like-for-like pair, "12 heads of width 64" = D = 768
-        "with vit-b's 12 heads of width 64, 14 to 16x",
+        # r31 density (r31a minor 2): the pair and ViT-B's 14 to 16x moved to appendix B (its rows); the 1/D law stays
         "the gap shrinks roughly as 1/d",
         "adam's first step is about ±lr per entry, as step 1 is $\\text{lr}\\,g/(|g| + \\epsilon)$",  # r30a minor 10
         # r29c minor 2: K against K - Kbar, said once (cell 31 asserts sum_j (V_j - Vbar) = 0 and the equal M)
         "since $v - \\bar v$ sums to 0, $\\bar k$ drops out of $m$ (the chart shows $k - \\bar k$)",
         # r28a M1: which kernel the check runs (r29 density: the 3-D math path is appendix G's row); r29b minor 8: 4-D
-        "on timm's 4-d `(b, heads, n, d)` tensors, for which cpu pytorch 2.13 runs its flash kernel",
+        # r31a minor 4 (r31 density): which kernel runs is appendix G's row ("pytorch 2.13 runs its flash kernel")
+        "on timm's 4-d `(b, heads, n, d)` tensors:",
         "the algebra, then the chart",  # r28a minor 4
         # r27c minor 8: the count moved to appendix I; r29c minor 11: its pointer is the Going-further list's
         "the sums in $dw$ widen the gap further",
@@ -894,8 +910,7 @@ FACTS = {
         "185 to 464 times",
         "the v rows' gradient is 185 to 464 times the larger of the q and k rows'",
         "(a related mechanism; appendix B)",
-        "FlashAttention",
-        "entropy collapse",
+        # r31a minor 12: FlashAttention and entropy collapse moved with their papers to the appendix's opening
         "related mechanism",
         "under half in every block",
         "second order in the init's std",
@@ -933,11 +948,12 @@ FACTS = {
         "(in the top block about half)",  # its ranges are the Trained bullet's (r28a minor 8: no 96 % in the Answer)
         # r29d minor 1; r30a minor 2
         "carried most of the qkv gradient, projected on $g$ (in the top block about half)",
-        "so is attention above, by construction rather than measurement: 105 of the 128 paths",  # r30a minor 4
+        "attention above is on most paths too (105 of 128): counted, not measured",  # r30a minor 4; r31a minor 11
         "$dx = dq\\,w_q + dk\\,w_k + dv\\,w_v$ flows on through `norm1`",  # r30a minor 13
         # r29c minor 7: one number a bullet; blocks 1-3's ranges are section 5's table, the 71 % its verdict's
-        "(section 5's trained vit): the paths through at least one mlp carried 90..96 % (3 runs, range) of block 0's "
-        "gradient",
+        # r31a minor 6: two of the 3 runs are stored results
+        "(section 5's trained vit): the paths through at least one mlp carried 90..96 % (3 runs, two of them stored "
+        "results; range) of block 0's gradient",
         "(projected on $g$)",  # r30a minor 2
         "185 to 464 times the larger of the q and k rows' (3 seeds x 4 blocks)",
         "block 0 of the trained vit keeps 8 % of its gradient (seed 0)",
@@ -957,6 +973,8 @@ FACTS = {
         "90..96 %",
         "90..96 % in block 0",
         "disjoint in every block",
+        # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
+        "training also shrinks the q and k gradient gap, from 8 to 83 at the start to 1.3 to 4.3 (3 runs each",
         "fresh against trained",
         # r27c minor 3; r29a minor 1: "not hundreds: like section 3's model at PyTorch's init" is appendix C's row
         # r27c minor 4, r27f M1: the 3 trained runs' range; seed 0's t intervals are appendix C's (its FACTS row)
@@ -1138,6 +1156,8 @@ CODE_LIVES_IN = {
         'near(chain["dW_v / dW_q"], 314)',  # r28a minor 4: 314 vs section 3's 316, in the check (r29d minor 5: rel)
         'near(block_0_qkv["v"] / max(block_0_qkv["q"], block_0_qkv["k"]), 316)',
         "torch.optim.AdamW",
+        # r30c minor 3, r31a minor 1: the 314 / 316 footnote, now in the folded check
+        "# the chart's last bar, 314, is ||dW_v|| / ||dW_q|| for the weights alone; section 3's 316 also counts the biases",
         "torch.testing.assert_close(d_o_by_hand.double(), d_o_0",
         'near(chain["K"], 0.1034) and near(chain["V - Vbar"], 0.0581) and near(chain["averaging"], 2.76)',
         'near(1 / chain["M"], 459) and near(1 / chain["dQ / dO"], 319) and near(1 / chain["dV / dO"], 4.11)',
@@ -1197,6 +1217,7 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("about 15 at ViT-B's", "r31a M1: ViT-B's width gives 8 to 143 in appendix B, by input; not a property of ViT-B"),
     ("the input and patch size matter as much as the width", "r27d M1: appendix B measured no such comparison"),
     ("at ViT-B's width, heads and 224 px / 16 px patches, 8 to", "r27d M1: a one-block model, not ViT-B"),
     ("gradient came through the MLPs (", "r27d M2: through at least one MLP; the shares overlap"),
@@ -1743,7 +1764,7 @@ def test_section_4_quotes_appendix_b_at_vit_b_width():
     assert tuple(map(int, n197)) == (19, 25)
     products = [int(x.replace(",", "")) for pair in re.findall(r"ratio x D: ([\d,]+) to ([\d,]+)", out) for x in pair]
     assert len(products) == 6 and min(products) >= 9_900 and max(products) <= 20_500  # B's prose: 9,900 to 20,500
-    section_4 = prose("lesson", "4 · Inside attention: the backward pass by hand")
+    section_4 = prose("appendix", "B · Ten times larger weights")  # r31 density: section 4's sentence moved there
     # r29c minor 3 (N = 197: appendix B); r30a minor 1: the init, the input and N named
     assert f"with vit-b's 12 heads of width 64, {low} to {high}x" in section_4  # r30c M1: after the d = 8 pair
     assert f"{n197[0]} to {n197[1]} at n = 197" in prose("appendix", "B · Ten times larger weights")
@@ -1810,6 +1831,7 @@ def test_appendix_e_prints_the_step_gap_per_group():
 
 def test_papers_are_credited_where_their_result_is_used():
     further = nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Further reading**")]
+    further += nb.sources(BOOKS["appendix"])[cell_with("appendix", "**Further reading for the side trips**")]  # r31a m12
     for arxiv in ("2206.03126", "2103.03404", "2303.06296", "2002.04745", "1412.6980", "1711.05101"):
         assert f"arxiv.org/abs/{arxiv}" in further, arxiv
     everything = nb.all_text(BOOKS["lesson"]) + nb.all_text(BOOKS["appendix"])
