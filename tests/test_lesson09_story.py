@@ -26,8 +26,8 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
-# fix09q, fix09s and fix09t): visible cells before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1915
+# fix09q, fix09s, fix09t and fix09u): visible cells before the Summary, their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1823
 
 
 def _key(line: str) -> str:
@@ -114,6 +114,9 @@ PROSE = {
         # review r29c minor 5: the caveat as a full sentence
         # review r29d minor 11: one appendix pointer per paragraph (appendix A still reads the row labels)
         "over that hard row, which trains one head and no distillation token, the token adds 0.0 to 0.4 points",
+        # review r31a minors 2, 8: one paragraph under the figure; the token's 0.0 to 0.4 beside Table 8's printed
+        # +-0.2 (DEIT_TABLE8_SPREAD), without claiming which difference stands out
+        "the token adds 0.0 to 0.4 points, about the ± 0.2 that table 8 prints beside the full recipe",
         "far more lightly",
         "appendix A",
         "1.2",
@@ -236,7 +239,6 @@ PROSE = {
         "printed below",
         "DeiT",
         "head_dist",
-        "set_distilled_training(True)",
         "0.02",
         "trunc_normal_",
         "Two special tokens",
@@ -251,11 +253,9 @@ PROSE = {
         "training moved them (norms printed below), yet they stay nearly orthogonal",
         # review r30c minor 9: the main path shows only the last block (appendix C prints every block)
         "after the last block ours are alike: mean cosine 0.70, before the final norm",
-        # review r30c (gap): the paper's control beside the learned tokens' cosines (learned with learned)
-        "in the paper's control, two class tokens trained on the labels converge to cosine 0.999 as learned tokens, "
-        "and the second adds nothing (its section 4)",
-        # review r30b minor 3: the paper's 0.93 beside our 0.70, its stage against the final norm unnamed
-        "the paper reports 0.93 at its last layer, without saying whether before or after the norm",
+        # review r30c (gap): the paper's control; review r30b minor 3: the paper's 0.93, its stage unnamed. r31 density
+        # (fix09u, review r31a minor 7): both moved to appendix C (pinned there: "two class tokens trained on the
+        # labels converge to 0.999", '0.93 "through the last layer" of its 12 (before or after the final norm, ...)')
         # review r28b minor 2: -0.02 is what random starts give (r29 density, review r29a minor 9: the sd 0.125 aside
         # moved to a comment in the cell that prints it; CODE pins it)
         "as random starts are.",
@@ -266,13 +266,14 @@ PROSE = {
         # fix 27f (review r27d minor 9): which average, and timm's training mode, moved to appendix A
         "in eval mode it returns the average of their logits, as deit's code does",
         # review r27f minor 4: timm's gotcha in one plain sentence, with the versions read in timm's code (appendix A)
-        "timm's deit (0.6.5 to 1.0.28) returns that average even in `train()`, unless you first call",
+        # r31 density (fix09u): the switch's name moved to appendix A (pinned there: "timm averages in training mode
+        # too, unless `set_distilled_training(true)` was called"); section 1 keeps the versions and the gotcha
+        "timm's deit (0.6.5 to 1.0.28) averages in `train()` too (appendix a)",
         # review r29c minor 9: where the switch starts (timm's git: commit 372ad5fa, version 0.6.0 dev; absent in
         # v0.5.4, present in v0.6.5, the first 0.6 release tag)
         # review r29d minor 1: one version, the first release tag that has it (v0.5.4 and v0.6.5 are adjacent tags)
         # r29 density (fix09t): the first release tag and 0.5.4's behaviour moved to appendix A (pinned there:
         # "v0.6.5 is the first release tag that has it (v0.5.4 has not)"); section 1 keeps the range 0.6.5 to 1.0.28
-        "unless you first call `set_distilled_training(true)`.",
     ],
     ("lesson", "## 5 ·"): [
         "## 5 ·",
@@ -286,8 +287,11 @@ PROSE = {
         # review r29a minor 3: timm's Block calls that line; the package's copy drops the two identities
         "timm's `block` (1.0.26 to 1.0.28, appendix a) calls",
         # review r30c minor 3: ls1 is an identity in DeiT v1 always, a LayerScale in timm's deit3_* (deit.py v1.0.28)
-        "the package's copy leaves out `drop_path1` (an identity at inference) and `ls1` (an identity in deit v1; a "
-        "layerscale in timm's `deit3_*`, `init_values=1e-6`)",
+        # r31 density (fix09u): the package's copy's two identities moved to appendix A (pinned there)
+        # review r31a minor 5: timm's own tools, with the first release tag of each (timm mirror: AttentionExtract in
+        # v1.0.3 not v0.9.16; set_fused_attn in v0.9.0 not v0.8.17dev0)
+        "timm's own tools need the unfused path too: `timm.utils.attentionextract` (timm 1.0.3 on) sees the weights "
+        "only there, and `timm.layers.set_fused_attn(false)` (0.9.0 on) selects it",
         "## 5",
         "08",
         "boolean",
@@ -305,7 +309,9 @@ PROSE = {
         # review r29d M1: a top / runner-up of 1.0 is two equal peaks, not a flat map; flatness is max / uniform share
         "but the 8's distillation map has two near-equal top patches (top / runner-up 1.0), so that comparison is "
         "fragile",
-        "on the 3 both maps are nearly flat (largest patch 2.2 and 2.6 times a uniform share)",
+        # r31 decision (review r31a minor 4 against r29d M1): a largest patch 2.2 and 2.6 times a uniform share is
+        # not flat; the 3's maps have no clear top patch (top / runner-up 1.1, 1.0), which r29d's reading also says
+        "on the 3 neither map has a clear top patch (top / runner-up 1.1 and 1.0)",
         # review r29b minor 6: the base rate beside the 4 digits; review r29c minor 2: with its shuffled baseline
         # review r30a minor 6: the 44 % with its Wilson interval (checked in the hidden cell)
         # r31 decision (review r30c minor 8, density): the Wilson interval is the hidden check's printed line (PRINTED)
@@ -471,6 +477,10 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # r31 density (fix09u): moved from section 1 (the switch) and section 5 (the package copy's two identities)
+        "set_distilled_training(True)",
+        "the package's copy of timm's `block`** (section 5, `timmstyleblock`) leaves out `drop_path1` (an identity at "
+        "inference) and `ls1` (an identity in deit v1; a layerscale in timm's `deit3_*`, `init_values=1e-6`)",
         "kl(psi(z_s/tau), psi(z_t/tau)) (its eq. 2) is kl(student || teacher)",  # fix09t: the paper's equation named
         # review r29c minor 11: num_prefix_tokens is in timm's deit.py from v0.6.5 on (read at v0.6.5 and v1.0.28)
         # r29 density: moved to appendix A with its row (fix09q, review r29d minor 11)
@@ -576,8 +586,8 @@ PROSE = {
         # r29 density (review r29a minor 11): the two pointers moved to appendix C's stripe paragraph (pinned there)
         "the dark column at key 31 is unexplained (appendix c)",
         # review r29d minor 9; review r30c minor 4: what Darcet et al. report, and that this column is not tested
-        "darcet et al. (2024) report such columns in large, long-trained vits; whether this one is the same thing is "
-        "not tested",
+        # r31 density (fix09u): moved to appendix C (pinned there: "darcet et al. 2024", "vision transformers need
+        # registers", "why key 31 is read most here stays unexplained")
         "And the slips.",
         "other libraries differ (appendix a)",  # review r29d minor 11 (density): their layouts are appendix A's
         # r30 decision (review r30b minor 5 against r29d minor 11): one clause for the printed vit-pytorch line, the
@@ -610,7 +620,13 @@ PROSE = {
         # review r29c minor 1: Table 8's "SGD for fine-tuning only" row changes only the 384-px fine-tuning (its 224-px
         # model is the full recipe's; DEIT_TABLE8_FINE_TUNING_ONLY, drawn pale)
         # r29 density (fix09t): moved to appendix C (pinned there); section 2 keeps the pale bar's meaning
-        "the pale bar changes only the 384-px fine-tuning",
+        # r31 density (fix09u, review r31a minor 10): moved to appendix C (pinned there: "one changes only the 384-px
+        # fine-tuning, drawn pale"); the pointer now reads DeiT's recipe beside ours
+        "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
+        "label smoothing, for 300 epochs ([beside ours: appendix c](09_deit_distillation_appendix.ipynb#recipe))",
+        # review r31a minor 3: the teacher's 82.9 % is Table 2's (arXiv v2: Table 2 and section 5.2's text), the
+        # student's 83.4 % Table 3's
+        "beating its teacher (tables 2-3)",
         # review r28a M1: Table 8 prints 81.8 +-0.2 for the full recipe; the three rows are a selection of 12
         # review r28d minor 5 (density): the single runs, the +-0.2 and EMA's 81.9 are the printed line (PRINTED)
         # review r29b minor 2: Table 8 drawn (plot_deit_recipe_ablation); its range in words is appendix C's
@@ -640,7 +656,8 @@ PROSE = {
         # review r29d minor 5: why 3 of 3 below is still "no detectable difference". r31 decision (review r30c minor 8,
         # density): the degrees of freedom and the sign test are appendix B's (pinned there)
         "09_deit_distillation_appendix.ipynb#accuracy",
-        "the paper's teacher is about its student's size",  # r29 density: its names and sizes moved to appendix A
+        # r29 density: its names and sizes moved to appendix A; r31 density (fix09u): the clause too (appendix A pins
+        # "the paper's teacher, a regnety-16gf with 84m parameters, is about its student's size (deit-b, 86m)")
         # r29 decision (lead), review r29a minor 1: DeiT - ViT alone beside DeiT - CNN, the verdict in one sentence
         "against the same vit trained alone, distillation shows no detectable gain: that interval is over 10 points "
         "wide",
@@ -679,10 +696,12 @@ PROSE = {
         "every patch one place late",
         "Explore",
         "harder to see",
-        "nearly flat",
         # review r29d M1: flatness measured by the largest patch over a uniform share (the margins: no clear top).
-        # r31 decision (density): the two measures are the cell's printed lines (PRINTED), the prose points there
-        "in the last block both maps are nearly flat (printed below), so the shift is harder to see",
+        # r31 decision (density): the two measures are the cell's printed lines (PRINTED), the prose points there.
+        # r31 decision (fix09u, review r31a minor 4): 2.4 and 2.8 times a uniform share is not "nearly flat"; the
+        # margins 1.0 and 1.1 say "no clear top patch"
+        "neither map has a clear top patch",
+        "in the last block neither map has a clear top patch (printed below), so the shift is harder to see",
         # review r30c minor 6: the ink threshold behind "off the ink"
         "off the ink (a patch with any ink counts as on ink)",
     ],
@@ -741,21 +760,21 @@ PROSE = {
         # fix 27f (review r27d minor 9): the two run sets in one Limits line; the detail in appendix B
         "09_deit_distillation_appendix.ipynb#relabel-runs",
         "the mistake costs accuracy",  # review r26d minor 9; its numbers moved to appendix B (fix 28)
-        "the mistake costs accuracy too, on every seed (appendix b)",
+        # review r31a minor 1: the range in view (the rerun beside its control, printed in the figure's cell)
+        "the mistake costs accuracy too, on every seed: 6.6 to 10.2 points of validation accuracy (printed above)",
         # review r27d minor 1: the planted teacher remaps its own 7s (335 of 350 training 7s, 48 of 50 validation)
         "a systematic mistake (a teacher whose every 7 becomes a 1)",
         # review r27f M1 (and minor 8): what was measured (argmax), then what it shows, with the pooled bound
         # review r29a minor 8: the argmax sentence is said once, here (the Limits box says "argmax only")
         # r29 density: the pooled bound's sentence moved to appendix B (its rows there); the bound is printed above
-        "each head's answer (argmax) is recorded, not its confidence: whether the class head's probability of 1 rises "
-        "is not measured",
+        # r31 density (fix09u): moved to appendix B (pinned there: "each head's answer (argmax) is recorded, not its
+        # confidence: over the 3 seeds ..."); the Limits box keeps "argmax only"
         # review r27f minor 2: the teacher labels each augmented batch
         # review r28a minor 9 (density): the counts are the printed line pinned in PRINTED ("335 of the 350 ...")
         "on the augmented digits the teacher calls 7 (counts printed below: unaugmented digits)",  # r28b minor 5
         # review r28d minor 7: what is expected, then the question
         "expected: the distillation head says 1 on the 50 held-out validation 7s",
         "the question: does the class head, which shares every block with it, say 1 too?",
-        "answer (argmax) is recorded, not its confidence",
         "45, 41 and 42",
         "48 or 49 of the 50 validation 7s",
         # review r27b minor 2's reference point (the planted teacher: 48) is the printed table's first row (review
@@ -773,8 +792,8 @@ PROSE = {
         "head's answers, not the class head's (section 3b)",
         # r27e minor 7; fix 28: <= 30 words a bullet; review r29a minor 6: where the intervals are
         # review r29b minor 14: bullet 6 split in two (the verdict and its pointer kept, r29 decision below)
-        "nor does our 5-seed run on 500 digits detect a difference between no teacher, hard and soft (intervals: "
-        "appendix b)",
+        # r31 density (fix09u, review r31a minor 9): six bullets; the 5-seed run is section 3's (pinned there: "a
+        # 5-seed run of ours on 500 digits, far from deit's setting, finds no detectable difference")
         "## Summary",
         "50",
         "1",
@@ -1025,6 +1044,8 @@ PRINTED = {
         "0.07 of a row on average, 3.4 times a uniform share (uniform: 0.020)",
     ],
     ("lesson", "## 3b ·"): [
+        # review r31a minor 1: the accuracy cost, seed by seed (the rerun beside its control)
+        "validation accuracy, 7 → 1 teacher minus unchanged teacher, seed by seed (3 seeds): -10.2 to -6.6 points",
         ("the teacher calls 7 on 335 of the 350 training 7s and on 10 other training digits (unaugmented)"),
         # fix 27c (review r26d minors 2, 3): the figure's groups only, Wilson bounds to one decimal (99.6, not 100)
         "40 epochs: count of the 50 validation 7s called 1 (seeds 0, 1, 2; Wilson 95 %):",
@@ -1076,6 +1097,7 @@ PRINTED = {
         "DeiT - CNN over 3 seeds: -2.3 points, 95 % t-interval [-4.7, +0.1]: no detectable difference",
     ],
     ("lesson", "## 1 ·"): [
+        "tokens of width D = 64, for B = 8 images",  # review r31a minor 12: B stated once
         # review r27c minor 1 (r26d minor 1, r25a item 2: appendix C's values, named as the quantities they are)
         "cosine(class token, distillation token): learned tokens -0.02; mean after the last block, before the final "
         "norm, over 500 validation digits 0.70",
@@ -1117,6 +1139,7 @@ PRINTED = {
 # Code each section runs, including the hidden check after each stated number.
 CODE = {
     ("lesson", "## 3 ·"): [
+        "source_of(distill_module._train_epoch)",  # review r31a minor 6: the real loop's step, printed once
         'DEIT_TABLE3["token, both heads"] > DEIT_TABLE3["teacher"]',
         'few = few_digits_benchmark()["settings"]["small"]',
         'all(g["low"] < 0 < g["high"] for g in few["comparisons"])',
@@ -1558,6 +1581,8 @@ FORBIDDEN = [
 
 # The same, for phrases that are right elsewhere but wrong in one section: (phrase, why, notebook, section).
 FORBIDDEN_IN_SECTION = [
+    ("nearly flat", "review r31a minor 4: no clear top patch, not flat", "lesson", "## 6 ·"),
+    ("nearly flat", "review r31a minor 4: no clear top patch, not flat", "lesson", "## 7 ·"),
     ("digit 8", "review r28c minor 2: an example's index is 'example 8'; a digit is a class", "lesson", "## 7 ·"),
     ("digit 7 (a 0", "review r28c minor 2: an example's index is 'example 7'; a digit is a class", "lesson", "## 7 ·"),
     ("test digit 17", "review r28c minor 2: 'test example 17'", "lesson", "## 7 ·"),
@@ -2016,7 +2041,9 @@ def test_section_3bs_bold_sentence_keeps_to_the_heads():
     bold = nb.flat(claim.split("**")[1])
     assert bold.startswith("the distillation head follows a systematic mistake") and "averaged" not in bold
     # review r25a item 1: the runs record argmax flags only; the section's Limits box says so (r25b_09 item 4)
-    assert "each head's answer (argmax) is recorded, not its confidence" in prose("lesson", "## 3b ·")
+    # r31 density (fix09u): the full sentence moved to appendix B; 3b's Limits box keeps "argmax only"
+    assert "> **limits.** one planted mistake on mnist, argmax only." in prose("lesson", "## 3b ·")
+    assert "each head's answer (argmax) is recorded, not its confidence" in prose("appendix", "## Appendix B ·")
 
 
 def test_the_relabel_figure_names_its_runs_not_its_threads():
