@@ -593,6 +593,12 @@ FACTS = {
         # r28a M1: 3-D inputs take SDPA's math path (r29 density: moved to appendix G from section 4)
         "given 3-d `(b, n, d)` tensors, sdpa falls back to its math path",
         "pytorch 2.13 runs its flash kernel for them",  # r31a minor 4: moved from section 4's lead-in
+        # r29d minor 2, r30 decisions, r30c minor 1 (the same reshape at v0.4.5 ... v1.0.28, git show): the version
+        # trail, r31 density: moved to appendix G from section 3 (which keeps the row layout, r28a minor 2)
+        "reshapes `qkv(x)` to `(b, n, 3, heads, d)`",
+        "reshapes `qkv(x)` to `(b, n, 3, heads, d)`; timm 0.4 to 1.0.28",
+        # r29c minor 2 (K against K - Kbar, said once): r31 density, section 4's sentence left to this row alone
+        "since $v - \\bar v$ sums to 0",
         "$A$, $Q$, $K$, $V$ and $X$",
         # moved from section 4 (r27f D): M_i's exact form for any A, and FlashAttention's D_i
         "m_i = \\textstyle\\sum_j a_{ij} (k_j - \\tilde k_i)(v_j - o_i)^\\top",
@@ -632,6 +638,9 @@ FACTS = {
     ],
     ("appendix", "I · Section 4's count on block 0's real activations"): [
         "$\\lvert \\bar x\\rvert = 0.82\\sqrt d$",  # moved from section 4 (r27b minor 8)
+        # r30c minor 8 (the heuristic and its accuracy), r31 density (r31a minor 8): section 4's sentence said once, here
+        "as $s\\sqrt d = 1$, an entry of $dq$ is about\n$\\lvert m\\rvert$ times one of $do$",
+        "holds within a factor 1.5 (|m| 1/459, dq 1/319)",
         # r29b minor 6 (r29 density: moved to appendix I): section 4's "an entry of K or V is about std sqrt(D)";
         # section 4 keeps the printed line (an entry of K: RMS 0.103; std * sqrt(D) = 0.113)
         "an entry of $k$ is about $0.02\\sqrt{32} \\approx 0.11$",
@@ -767,12 +776,6 @@ FACTS = {
         "on 8x8 digits in 2x2",
         # r28a minor 2: the fused qkv weight's row layout, where the rows first appear
         "`qkv.weight` `(3d, d)` stacks the q rows of all heads, then the k rows, then the v rows",
-        "reshapes `qkv(x)` to `(b, n, 3, heads, d)`",
-        # r29d minor 2: older and newer timm (git show v1.0.15 / v1.0.16 / v1.0.28, the same reshape)
-        # r30 decision (density): the same reshape at the three tags named here; the file locations are appendix G's row
-        # r30 decision (r30b minor 4): one range, older and newer timm still named (the reshape at every tag 0.9-1.0.28)
-        # r30c minor 1: the same reshape at v0.4.5, v0.4.12 and v0.6.12 (git show); appendix G says where it lives
-        "reshapes `qkv(x)` to `(b, n, 3, heads, d)`; timm 0.4 to 1.0.28",
         # r29d '9' item 4: a stock timm ViT (fused attention) instrumented with the same parameter hooks
         # r31 decision (r30c minor 4): the parity check is folded (hidden) after the chart; the sentence stays
         "parameter hooks work with fused attention too, as in timm.",
@@ -809,7 +812,6 @@ FACTS = {
         "the tokens differ",
         "the smallness comes from std 0.02 at a small width",
         "is second order in it",
-        "as $s\\sqrt d = 1$, an entry of $dq$ is about an entry of $m$ times one of $do$",
         "is small because it carries a product of two small factors, $k$ and $v - \\bar v$",  # r27b minor 2
         # r27f minors 3 and D: the std sweep (seed 0), ViT-B's geometry and the noise run are appendix B's rows;
         # section 4 keeps one verdict, "goes with" (no ablation changed the input alone)
@@ -824,8 +826,6 @@ FACTS = {
         # r30c minor 3: 314 against 316; r31a minor 1: the footnote moved into the folded check (CODE_LIVES_IN)
         # r30c minor 2: qk-norm; r31 density: its sentence moved to appendix B (its row), named in the verdict here
         "and `qk_norm` would change the count",
-        # r30c minor 8: the heuristic's accuracy (the folded check: 1/319 against 1/459)
-        "times one of $do$, within a factor 1.5 here",
         # r30b minor 2: why a quarter
         "keeps a quarter of $do$ ($1/\\sqrt{17}$: uniform $a$ spreads $do$'s one row over the 17 value rows)",
         # r28d minor 4: ViT-B's width as appendix B's ranges with their conditions, and the 1/D scaling
@@ -838,8 +838,6 @@ FACTS = {
         # r31 density (r31a minor 2): the pair and ViT-B's 14 to 16x moved to appendix B (its rows); the 1/D law stays
         "the gap shrinks roughly as 1/d",
         "adam's first step is about ±lr per entry, as step 1 is $\\text{lr}\\,g/(|g| + \\epsilon)$",  # r30a minor 10
-        # r29c minor 2: K against K - Kbar, said once (cell 31 asserts sum_j (V_j - Vbar) = 0 and the equal M)
-        "since $v - \\bar v$ sums to 0, $\\bar k$ drops out of $m$ (the chart shows $k - \\bar k$)",
         # r28a M1: which kernel the check runs (r29 density: the 3-D math path is appendix G's row); r29b minor 8: 4-D
         # r31a minor 4 (r31 density): which kernel runs is appendix G's row ("pytorch 2.13 runs its flash kernel")
         "on timm's 4-d `(b, heads, n, d)` tensors:",
@@ -1746,12 +1744,14 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
+    # fix05u: 36 cells, 1,778 words (r31 density: the width numbers, qk_norm, the class token's init, the kernel, the
+    # version trail, the K-bar and factor-1.5 sentences moved to appendices B, G and I; r31a items paid with those cuts)
     # fix05t: 36 cells, 1,904 words (r30c items paid with cuts; the xavier sentence and two provenance clauses moved
     # to appendix B, the fused parity check folded, the three-number cell's formulas left to the four steps)
     # fix05s: 36 cells, 1,907 words (r30b items paid with cuts: detail moved to appendices B, C and D)
     # fix05r: 36 cells (the 5-seed print moved to appendix D), 1,908 words kept (r30a items paid with cuts);
     # fix05q: 1,908 kept (items added, paid with cuts; fix05n 1,948; fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
-    assert len(main) <= 36 and nb.markdown_words(main) <= 1904
+    assert len(main) <= 36 and nb.markdown_words(main) <= 1778
 
 
 def test_section_4_quotes_appendix_b_at_vit_b_width():
