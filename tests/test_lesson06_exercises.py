@@ -1338,3 +1338,9 @@ def test_smoothing_floor_wrong_type_asks_for_a_float(wrong):
     # review r27f minor 4: the task asks for "a float in nats", so the wrong-type message says so
     with pytest.raises(ExerciseFailed, match=r"return a float$"):
         lesson06.check_smoothing_floor(lambda e, k: wrong)
+
+
+def test_accuracy_names_a_softmax_over_the_batch_axis():
+    # review r31a minor 6 (brief fix06u item 3): softmax over dim 0, then the argmax of each row, gets its own message
+    with pytest.raises(AssertionError, match=r"softmax over dim=0 \(the batch axis\)"):
+        lesson06.check_accuracy(lambda logits, labels: (logits.softmax(0).argmax(1) == labels).float().mean().item())

@@ -107,3 +107,46 @@ def test_section_5_is_the_old_cell():
         0.8,
         5.0,
     ]
+
+
+# brief fix06u items 2-3 (review r31a minors 5, 7-9): cells 8, 60 and 64 call one helper each
+def test_fast_run_report_is_the_old_cell_8():
+    from vit_explained.training import PRESETS, History
+
+    fast = clinic.stored_runs("lesson06_mnist_fast.json")
+    history, preset, floor, text = clinic.fast_run_report(fast)
+    old = History(**fast["history"])
+    assert preset == PRESETS["mnist-fast"] and history.val_accuracy == old.val_accuracy
+    assert abs(floor - label_smoothing_floor(preset.label_smoothing, 10)) < 1e-12
+    above = next(e for e, (t, v) in enumerate(zip(old.train_accuracy, old.val_accuracy, strict=True)) if v <= t)
+    assert text.splitlines()[-1] == f"validation above the training tally in epochs 1-{above}" and above == 7
+    assert len(text.splitlines()) == 4
+
+
+def test_section_5_table_is_the_old_cell_62():
+    s5 = clinic.section_5(RUNS)
+    text = clinic.section_5_table(s5, RUNS, 0.01)
+    shown = (s5.head, "conv stem - ViT", "CNN-32 - ViT")
+    header = ("a - b (seeds only)", "points", "95 % interval", clinic.level_label(s5.corrected), "verdict")
+    assert clinic.text_table(header, [row for row in s5.rows if row[0] in shown]) in text
+    best = clinic.best_rates(RUNS["lr"], {name: clinic.SHORT_NAMES[name] for name in RUNS["lr"]["val"]["0.01"]})
+    rates = clinic.rate_lines(RUNS["lr"], best, RUNS["own_rate"], s5.test["ViT"], 0.01).splitlines()
+    assert text.endswith("\n".join(rates[1:])) and rates[0] not in text  # the grid itself: appendix D
+
+
+def test_section_5_family_rows_are_the_old_cell_64():
+    s5 = clinic.section_5(RUNS)
+    growth, aug, text = clinic.section_5_family_rows(RUNS, s5)
+    size = RUNS["size"]["test"]
+    lead = {n: paired_seeds(size[n]["SmallCNN width 8"], size[n]["ViT"]).difference.values for n in ("300", "1257")}
+    assert list(growth.difference.values) == list(paired_seeds(lead["300"], lead["1257"]).difference.values)
+    assert [round(100 * s.difference.mean, 1) for s in aug] == [-10.0, -4.0]
+    assert [line.rsplit(": ", 1)[1] for line in text.splitlines()] == ["ahead", "behind", "behind"]
+
+
+def test_smoothing_change_line_prints_both_paired_intervals():
+    rise, acc = clinic.regulariser_changes(RUNS["regularisers"], RUNS["overfitting"]["curves"]["ViT"])[0][
+        "label smoothing"
+    ]
+    line = clinic.smoothing_change_line(rise, acc)
+    assert "-0.10, 95 % [-0.12, -0.07]" in line and "-0.4 points, 95 % [-6.6, +5.9]" in line and "seeds 0-2" in line

@@ -1457,3 +1457,84 @@ def section_5(runs: dict) -> Section5:
     per_seed = {head: headline} | pairs
     points = {label: [100 * d for d in s.difference.values] for label, s in per_seed.items()}
     return Section5(test, own_cnn, headline, head, corrected, rows, drawn, points, per_seed)
+
+
+def section_5_table(s5: Section5, runs: dict, vit_lr: float) -> str:
+    """Lesson 06's section 5 printout under its figure: the plain ViT over seeds, the headline and two pairs (the
+    other rows are in the figure and appendix D), then each model's validation-chosen rate and the headline's two
+    accuracies (:func:`rate_lines` without its grid)."""
+    from .evidence import over_seeds
+
+    shown = (s5.head, "conv stem - ViT", "CNN-32 - ViT")
+    header = ("a - b (seeds only)", "points", "95 % interval", level_label(s5.corrected), "verdict")
+    best = best_rates(runs["lr"], {name: SHORT_NAMES[name] for name in runs["lr"]["val"]["0.01"]})
+    rates = rate_lines(runs["lr"], best, runs["own_rate"], s5.test["ViT"], vit_lr).splitlines()[1:]
+    return "\n".join(
+        (
+            f"400 steps each; the plain ViT: {over_seeds(s5.test['ViT'], percent=True)}",
+            text_table(header, [row for row in s5.rows if row[0] in shown]),
+            *rates,
+        )
+    )
+
+
+def fast_run_report(fast: dict) -> tuple[object, object, float, str]:
+    """Lesson 06's section 2 curve (``fast``: ``stored_runs("lesson06_mnist_fast.json")``): ``(history, preset,
+    floor, text)``, the stored :class:`~vit_explained.training.History`, the ``mnist-fast`` preset, label
+    smoothing's floor (its target's entropy, nats) and the printed lines."""
+    from .training import PRESETS, History
+
+    history, preset = History(**fast["history"]), PRESETS["mnist-fast"]
+    eps = preset.label_smoothing
+    keep = 1 - eps + eps / 10  # PyTorch's smoothed target: the true class's share; each other class gets eps / 10
+    floor = -(keep * math.log(keep) + 9 * (eps / 10) * math.log(eps / 10)) if eps else 0.0
+    pairs = zip(history.train_accuracy, history.val_accuracy, strict=True)
+    above = next((epoch for epoch, (train, val) in enumerate(pairs) if val <= train), len(history))
+    window, stride = preset.soft_split[0], preset.soft_split[1]
+    lines = (
+        f"preset mnist-fast: a soft split (lesson 02's overlapping {window}x{window} windows, stride {stride}), "
+        f"depth {preset.depth}, lr {preset.lr:g}, {fast['parameters']:,} parameters, "
+        f"{preset.epochs} epochs by default",
+        f"stored run, shortened to {fast['epochs']} epochs (the schedule with it), seed {fast['seed']}, "
+        f"the shipped recipe's augmentation: validation accuracy {history.val_accuracy[0]:.1%} after epoch 1, "
+        f"{history.val_accuracy[-1]:.1%} after {fast['epochs']}",
+        f"training loss {history.train_loss[0]:.2f} -> {history.train_loss[-1]:.2f}, towards label smoothing's "
+        f"floor, {floor:.2f} (dashed)",
+        f"validation above the training tally in epochs 1-{above}",
+    )
+    return history, preset, floor, "\n".join(lines)
+
+
+def section_5_family_rows(runs: dict, s5: Section5) -> tuple[object, list, str]:
+    """Two more of lesson 06's section 5 comparisons, read in the same family (``s5.corrected``): CNN-8's lead over
+    the ViT on 300 training digits minus on all 1,257 (both at lr 1e-2, 400 steps, paired by seed), and
+    augmented - plain for the ViT and CNN-8. Returns ``(size_growth, [vit_change, cnn_change], text)``, each an
+    :func:`evidence.paired_seeds`, the text one line per comparison with :func:`reading_verdict`."""
+    from .evidence import paired_seeds
+
+    size = runs["size"]["test"]
+    lead = {n: paired_seeds(size[n]["SmallCNN width 8"], size[n]["ViT"]).difference.values for n in ("300", "1257")}
+    size_growth = paired_seeds(lead["300"], lead["1257"])
+    aug = [paired_seeds(runs["augment"]["test"][name], s5.test[name]) for name in ("ViT", "SmallCNN width 8")]
+    lines = []
+    labels = ("lead on 300 digits - on 1,257 (both lr 1e-2)", "ViT, augmented - plain", "CNN-8, augmented - plain")
+    for label, s in zip(labels, (size_growth, *aug), strict=True):
+        s_95, s_c = s.t_interval(), s.t_interval(s5.corrected)
+        lines.append(
+            f"{label}: {100 * s.difference.mean:+.1f} points, 95 % [{100 * s_95.low:+.1f}, {100 * s_95.high:+.1f}], "
+            f"corrected [{100 * s_c.low:+.1f}, {100 * s_c.high:+.1f}]: "
+            f"{reading_verdict(s_95.low, s_95.high, (s_c.low, s_c.high))}"
+        )
+    return size_growth, aug, "\n".join(lines)
+
+
+def smoothing_change_line(rise, accuracy) -> str:
+    """Lesson 06's section 3 line for label smoothing switched back on in the over-fitting runs: ``rise`` and
+    ``accuracy`` are :func:`regulariser_changes`' paired changes (label smoothing - none, over the seeds) of the
+    5-epoch mean validation loss's end rise and of the last validation accuracy, each with its 95 % t-interval."""
+    r, a = rise.t_interval(), accuracy.t_interval()
+    return (
+        f"label smoothing - none, seeds 0-{len(rise.difference.values) - 1}: the rise (5-epoch mean, end - lowest) "
+        f"{rise.difference.mean:+.2f}, 95 % [{r.low:+.2f}, {r.high:+.2f}]; validation accuracy "
+        f"{100 * accuracy.difference.mean:+.1f} points, 95 % [{100 * a.low:+.1f}, {100 * a.high:+.1f}]"
+    )

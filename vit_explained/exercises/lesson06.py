@@ -110,6 +110,11 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         "likely; the prediction is the class with the largest logit",
     ),
     (
+        lambda logits, labels, result, _: abs(result - _accuracy_of(logits.softmax(0).argmax(1), labels)) < 1e-6,
+        "a softmax over dim=0 (the batch axis) rescales each class's column across the batch, which changes which "
+        "class wins in a row; take the softmax over dim=1, or skip it: the argmax of the logits is the same",
+    ),
+    (
         lambda logits, labels, result, _: any(
             abs(result - wrong) < 1e-6 for wrong in _wrong_axis_accuracies(logits, labels)
         ),
