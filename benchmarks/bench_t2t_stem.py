@@ -162,7 +162,7 @@ def train_control(job: tuple[str, int, int]) -> tuple[str, int, list[int], float
 
 
 def control(args: argparse.Namespace) -> int:
-    """The clean control: the same T2T module and grids, with and without the overlap."""
+    """The overlap control: the same T2T module and grids, with and without the overlap (and the changes it brings)."""
     load_before = os.getloadavg()[0]
     jobs = [(chain, seed, args.epochs) for seed in range(args.seeds) for chain in CHAINS]
     with ProcessPoolExecutor(args.workers) as pool:
@@ -180,6 +180,9 @@ def control(args: argparse.Namespace) -> int:
     interval = seeds.t_interval()
     walls = [wall for _, wall in results.values()]
     grids = [tuple(stage.grid) for stage in ChainStem(CHAINS[names[0]], 32, 64).stages]
+    stems = [ChainStem(CHAINS[name], 32, 64) for name in names]
+    widths = [" and ".join(str(stage.token_length) for stage in stem.stages[:-1]) for stem in stems]
+    sizes = [f"{sum(p.numel() for p in stem.parameters()):,}" for stem in stems]
     body = f"""
 Run of {time.strftime("%Y-%m-%d", time.gmtime())} (UTC), `benchmarks/bench_t2t_stem.py --overlap-control --seeds
 {args.seeds} --epochs {args.epochs} --workers {args.workers}`: load average {load_before:.1f} before,
@@ -187,7 +190,9 @@ Run of {time.strftime("%Y-%m-%d", time.gmtime())} (UTC), `benchmarks/bench_t2t_s
 
 Scikit-learn's 8x8 digits (the `digits` preset's augmentation, optimizer and schedule, {args.epochs} epochs),
 upsampled to {CONTROL_SIDE}x{CONTROL_SIDE}; a T2T module (token transformers of width 32) in front of the
-preset's backbone (2 blocks of width 64). One change: the overlap. Both chains make the grids {grids}, so every
+preset's backbone (2 blocks of width 64). Several changes come with the overlap: smaller windows, token
+transformers that read {widths[1]} numbers per token instead of {widths[0]} (so other scales), and {sizes[1]}
+stem parameters instead of {sizes[0]}. Both chains make the grids {grids}, so every
 token transformer and the backbone see as many tokens. Accuracy on the 180 validation digits; the test split is
 not read.
 
@@ -197,7 +202,8 @@ not read.
 - 95 % t-interval of the mean difference: [{100 * interval.low:+.1f}, {100 * interval.high:+.1f}] points;
   two-sided sign test p = {seeds.sign_p_value:.3f}.
 
-What this does and does not show: the overlap alone, at a tiny scale (upsampled 8x8 digits, 9 final tokens, a
+What this does and does not show: the overlap together with those changes, not the overlap alone, at a tiny
+scale (upsampled 8x8 digits, 9 final tokens, a
 2-block backbone, {args.epochs} epochs). A window of the no-overlap chain is smaller (4x4, then 2x2 of tokens):
 removing the overlap also shrinks what a window sees, as it does in T2T-ViT. It says nothing about ImageNet.
 """

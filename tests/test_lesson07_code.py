@@ -47,6 +47,7 @@ from vit_explained.plotting.lesson07 import (
     ink_following,
     map_agreement,
     nested_windows,
+    plot_arm_intervals,
     plot_attention_offsets,
     plot_folded_channels,
     plot_gradient_masks,
@@ -1996,3 +1997,23 @@ def test_scale_rows_draw_one_panel_per_scale_and_reject_bad_input():  # review r
     assert [ax.get_title().endswith("\nhypothetical") for ax in noted.axes] == [False, True]
     with pytest.raises(ValueError, match="not drawn"):
         plot_scale_rows(scores, {"1/7": 1 / 7}, notes={"1/24": "hypothetical"})
+
+
+def test_arm_intervals_draw_each_comparison_with_its_corrected_bar():  # review r31a minor 3 (brief fix07u item 1)
+    from vit_explained.evidence import paired_seeds
+
+    runs = {
+        name: paired_seeds([c / 180 for c in a], [c / 180 for c in b], percent=True)
+        for name, (a, b) in {"no overlap": CONTROL.values(), "own scale": SCALE.values()}.items()
+    }
+    fig = plot_arm_intervals(runs, 1 - 0.05 / 2, title="t")
+    (ax,) = fig.axes
+    assert ax.texts[0].get_text() == "+3.1 [+2.5, +3.8]"  # the 95 % interval, as labelled
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["no overlap", "own scale"]
+    assert ax.get_xlabel().startswith("← the arm better  |  token transformers better →")  # the sign convention
+    thin = [line for line in ax.lines if line.get_linewidth() == 1.2]  # the corrected bars, wider than the 95 % ones
+    assert len(thin) == 2 and thin[0].get_xdata()[0] < 100 * runs["no overlap"].t_interval().low
+    assert "97.5 %" in fig._suptitle.get_text()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least one"):
+        plot_arm_intervals({})

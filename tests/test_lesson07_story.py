@@ -25,8 +25,8 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
 # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020;
-# fix07t: from 2018 (to 2012, 1970, then 1963)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1963
+# fix07t: from 2018 (to 2012, 1970, then 1963); fix07u (r31 density): from 1963 to 1852
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1852
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -92,6 +92,8 @@ PROSE = [
         APPENDIX,
         "## Appendix · Audits",
         [
+            # r31 density: the original's square count, moved from the lesson's section 2 (brief fix07u)
+            "The original counts its tokens as `(img_size // 16) ** 2`",
             # r29 density: moved from the lesson's section 5 (brief fix07n item 2), its row there before (review r26d)
             "Performer approximates the softmax with random features, at a cost linear in `N`",
             # r31 density (brief fix07t item 4, review r30c minors 5 and 10): section 5's Performer paragraph, moved
@@ -140,6 +142,9 @@ PROSE = [
         "## Appendix · For porters",
         [
             "Four facts for readers",
+            # r31 density: moved from the lesson's section 3 (brief fix07u)
+            "In `token_transformer.py`, `Attention.__init__`: ```python head_dim = dim // num_heads",
+            "and in `t2t_vit.py`, `T2T_module.__init__`: ```python self.attention1 = Token_transformer(",
             # review r28d minor 7: moved from the lesson's Going further (timm's main branch; lucidrains' class)
             "neither its release 1.0.28 nor its main branch (commit `aa4b585`, August 2026) has a T2T-ViT",
             # 22c's printed ratios per stage; r29 density: moved to this appendix (brief fix07n item 2)
@@ -240,6 +245,10 @@ PROSE = [
         "## Appendix · Sources",
         [
             "leaves out run-to-run variance",
+            # r31 density: moved from the lesson's sections 4 and 6 (brief fix07u)
+            "**Two models called ViT-S/16, and section 4's counts.**",
+            "With one `Linear`, the patch stem has 16,448 parameters.",
+            "made no detectable difference (+1.9 [-0.2, +4.1], printed in section 6)",
             # review r30a M1 (brief fix07r item 1): the token-MLP lead, corrected for section 6's six comparisons
             "six comparisons (Bonferroni: 99.2 % t-interval -1.2 [-2.9, +0.4], printed there) the interval holds 0.",
             "**Section 6's hard-patch arm.**",  # review r25b item 1: what the new arm does not show
@@ -404,6 +413,8 @@ PROSE = [
         [
             "0.654",
             "0.558",
+            # r31 density: moved from the lesson's section 2 (brief fix07u)
+            "In exact arithmetic a softmax weight is above 0 for every finite score",
             "### What training does to the first token transformer",
             "95 %",
             "[-1.2, +1.0]",
@@ -479,19 +490,19 @@ PROSE = [
             "16",
             "`pixels_used(token, image)`",
             "non-zero on every pixel it does",  # review r29a minor 7: rephrased (was "non-zero only on pixels")
-            "in exact arithmetic",
-            "and counts `(img_size // 16) ** 2` tokens",  # review r29b minor 10: the original's square count
+            # r31 density (brief fix07u, review r31a minor 8): "in exact arithmetic" (the softmax caveat) and the
+            # original's square count "(img_size // 16) ** 2" moved to the appendix (rows there: "Three more looks",
+            # "For porters"); section 2 keeps "every pixel, since their attention has no mask"
+            "every pixel, since their attention has no mask.",
             "row 2 and column 2",  # review r29b minor 5: rows and columns count from 0 (said in the top cell)
             "4 x 4",
             "4 x 4 grid",
-            "(07_tokens_to_token_vit_appendix.ipynb#whole-module) draws its channels",
+            # r31 density: the Appendix B pointer moved to the end list (Going further, its row there)
             # review r27f M2: the non-square fold is the package's extension, said where 400 x 100 first runs
-            (
-                # review r29b minor 10: and the original's square token count
-                "The original folds `sqrt(N) x sqrt(N)` grids only (square images) and counts `(img_size // 16) ** 2` "
-                "tokens; `tokens_to_image` generalises to "
-                "`rows x cols`, which is what lets us run 400 x 100."
-            ),
+            # review r29b minor 10: and the original's square token count (r31 density: the count's formula moved to
+            # the appendix's "For porters", its row there)
+            "The original folds square grids only; `tokens_to_image` takes any `rows x cols`, which lets us run "
+            "400 x 100.",
         ],
     ),
     (
@@ -504,7 +515,9 @@ PROSE = [
             # r30 decision (review r30b minor 7, brief fix07s item 4): the backbone's 1/8 inline, not "its fact 3 covers
             # the backbone's scale" (r26c minor 3's detail, pretrained weights, stays the appendix's)
             "The backbone's 6 heads of 64 use the usual scale, 1/8.",
-            "The next cell also prints and draws one row's softmax at three scales.",  # r26c minor 4, r27d minor 5
+            # r26c minor 4, r27d minor 5; review r31a minor 9 (brief fix07u): why the third panel is there
+            "The next cell also prints and draws one row's softmax at three scales, the third being stage 2's scale on "
+            "these scores.",
             # review r26d minor 5, r27b minor 2: the sentence parses, and says what the next cell prints
             (  # review r27d minor 5: no "yet" (the peak grows with the scale by construction)
                 "At initialisation the scores are small: the weights differ little, and the largest scale gives the "
@@ -522,9 +535,10 @@ PROSE = [
             "A port would guess 1/sqrt(token_dim) = 1/8; the table below compares each stage with it.",
             "## 3. Inside the token transformer",
             "default of the released code",
-            # review r27e minor 1: two labelled snippets, one per file
-            "In `token_transformer.py`, `Attention.__init__`: ```python head_dim = dim // num_heads",
-            "and in `t2t_vit.py`, `T2T_module.__init__`: ```python self.attention1 = Token_transformer(",
+            # review r27e minor 1: two labelled snippets, one per file; r31 density (brief fix07u): the snippets moved
+            # to the appendix's "For porters" (rows there); section 3 keeps the scale line and the one-head clause
+            "The original sets `self.scale = qk_scale or head_dim ** -0.5` and builds each token transformer with one "
+            "head and no `qk_scale`.",
             "1/sqrt(token_dim) = 1/4",
             "not 1/7",
             "#porters",
@@ -549,7 +563,8 @@ PROSE = [
             # review r30a minor 12 (brief fix07r item 5): the MACs clause is section 5's ("1.32x the arithmetic")
             "**T2T-ViT_t-14 is about DeiT-S's size.**",
             "It has under half the parameters of the T2T paper's ViT-S/16.",
-            '(appendix, "Sources": two models share the name)',
+            # r31 density: the pointer '(appendix, "Sources": two models share the name)' moved; the appendix's
+            # Sources says it ("**Two models called ViT-S/16", its row there)
             # review r28a minor 10: Table 6's deep-narrow row on the main path (the appendix's Sources stores it)
             # r29 density: Table 6's numbers moved to the appendix's Sources (its row there); the pointer stays
             # review r29c minor 7 (brief fix07p item 3): Table 6's two rows printed (PRINTED, "## 4."), not prose;
@@ -566,7 +581,8 @@ PROSE = [
             "attention products are 21 % of T2T-ViT_t-14's MACs.",
             # review r30a M2 (brief fix07r item 2): learning goal 4's MACs comparison with the paper's ViT-S/16
             # review r30b minor 8 (brief fix07s item 4): "MACs", and what they count is printed (PRINTED, "## 5.")
-            "1.32x the MACs of DeiT-S and 0.62x those of the T2T paper's ViT-S/16.",
+            # r31 density (brief fix07u): the 0.62x stays printed ("T2T-ViT_t-14 does 0.62x its MACs", PRINTED)
+            "T2T-ViT_t-14 does 1.32x the MACs of DeiT-S.",
             # brief fix07q (words for review r29d's items): the 9.47 and 1.39 GMACs are printed; the prose says what
             # they mean (checked: stage_1_macs[384] > t2t_total)
             "at 384 the first token transformer would cost more than the whole model does at 64.",
@@ -614,7 +630,7 @@ PROSE = [
             # fix 26a items 1 and 2: the parameter-matched patch arm and the attention-alone arm
             (
                 "or the whole module by **16x16 hard patches** (one `Linear`, or Linear, GELU, Linear as large as the "
-                "module; the same 3 x 3 grid;"  # r30a minor 7: then its stem parameters (a list item)
+                "module; the same 3 x 3 grid)"  # r30a minor 7; r31 density: its stem parameters in appendix Sources
             ),
             "itself with **attention off** (each token attends only to itself)",
             # review r27c minor 3: attention off changes one thing, the other arms several
@@ -644,14 +660,14 @@ PROSE = [
             # review r29c minor 5 (brief fix07p item 2): the token-MLP arm as a convolution stem, next to its result
             # r30 decision (review r30b minor 3, brief fix07s item 2): the result stays in section 6 with a one-clause
             # pointer; Going further, which only adds that point, spells the convolution stem out (pinned there)
-            "detectable difference. Going further reads it as a convolution stem.",
+            # r31 density (brief fix07u): the one-clause pointer moved; Going further's "The token-MLP arm is a
+            # nonlinear convolution stem" (pinned there) stays
+            "corrected for the six comparisons, it holds 0: no detectable difference.",
             "57,922 stem parameters against 57,986",  # review r29c minor 3: parameter-matched, in the setup cell
             # review r29c minor 13: one explicit sentence on one change vs several
             "Only attention off changes one thing, so only it can show what attention itself does.",
-            "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "arm.**",
-            "#whole-stem)",
-            "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
+            # r31 density (brief fix07u): the whole-stem link moved to the end list (Going further, its row there)
             "token transformers minus the arm",
             "2.0",
             # review r26d minor 2; r31 (review r30c minor 3): "T2T's module", as the question no longer names it
@@ -659,26 +675,31 @@ PROSE = [
             # review r30c minor 1 (brief fix07t item 2): Table 7's costs flagged as the paper's, with the recount
             # (appendix Audits prints 4.54 GMACs and 0.24 G; the hidden check after the sentence recounts both)
             (
-                "These are the paper's figures; recounted, hard patches do 4.54G, so the module costs 0.24G more "
-                '([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
+                # review r31a minor 1 (brief fix07u item 2): the parameters recounted beside the MACs (21,465,448
+                # against T2T-ViT-14's 21,545,550; the hidden check after the sentence counts both)
+                "These are the paper's figures; recounted, hard patches do 4.54G and 21.47M, so the module costs 0.24G "
+                'and 0.08M more ([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
             ),
             # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
             # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
             (
                 "- or the module's splits by non-overlapping ones, **no overlap (appendix A)**: (4, 4, 0), (2, 2, 0), "
-                "(2, 2, 0), the same grids, 28,832 stem parameters."
+                "(2, 2, 0), the same grids."  # r31 density: 28,832 printed in appendix Sources
             ),
             # review r30c minor 8 (brief fix07t item 1): the printed 2-layer minus 1-layer line read in one sentence
             # (+1.9 [-0.2, +4.1] holds 0; checked in the hidden cell before it: size_interval)
-            "Its extra layer over 1-layer patches made no detectable difference.",
+            # r31 density (brief fix07u): "Its extra layer over 1-layer patches made no detectable difference." moved
+            # to the appendix's Sources ("made no detectable difference (+1.9 [-0.2, +4.1]", its row there)
             # review r30a minor 2 (brief fix07r item 3): the T2T row also costs more (appendix, Table 7)
             "2.0 points above hard patches, at 4.8G against 4.2G MACs and 21.5M against 21.1M parameters",
             # review r30a minor 7 (brief fix07r item 5): the arms as a list, each with its stem parameters
             # review r30b minor 4 (brief fix07s item 2): one plain question per arm (attention off: the sentence
             # "Only attention off changes one thing, so only it can show what attention itself does.")
-            "- a `Linear` (29,344 stem parameters): are nonlinearity and attention needed at all?",
+            # r31 density (brief fix07u): the stem counts other than the token MLP's moved to the appendix's Sources
+            # (29,344, 57,844 and 28,832 printed there; 16,448 in its prose)
+            "- a `Linear`: are nonlinearity and attention needed at all?",
             "57,922 stem parameters against 57,986): can an equal-size layer without attention match it?",
-            "the same 3 x 3 grid; 16,448 or 57,844 stem parameters): does the module beat a patch stem?",
+            "the same 3 x 3 grid): does the module beat a patch stem?",
             "(token width 32, 6 paired seeds; setup printed below)",  # review r26d minor 3
             # review r27c M1: "In short" says where most of the lead came from (the smoothing guess is gone);
             # review r27d minor 4: not "the chain itself" (that comparison changes several things, printed)
@@ -687,7 +708,9 @@ PROSE = [
             # review r28a M1: "may measure ... rather than reach", not an equal share ("as much as": FORBIDDEN)
             # review r29b minor 4 (brief fix07o item 2): "reach" was undefined; say "final accuracy"; review r29c
             # minor 1 (brief fix07p item 1): the sentence moved from "In short" to the arms cell's 10-epoch paragraph
-            "(a different setup). After 10 of 93 epochs a gap may measure learning speed rather than final accuracy.",
+            # r31 density (brief fix07u): one sentence; r29b's wording ("rather than final accuracy") kept
+            "**These are 10-epoch gaps**, of the recipe's 93: a gap may measure learning speed rather than final "
+            "accuracy, and whether it lasts is not tested here.",
             # review r27c M1: the no-overlap chain against the patch stem as large, with its interval
             # brief fix07i D: one verdict sentence per arm; the intervals live in the printed table (PRINTED, "## 6."),
             # and each comparison's changes in its printed row (r27d M2)
@@ -714,8 +737,9 @@ PROSE = [
             ),
             # review r29d M1 (brief fix07q item 1): what else the no-overlap chain changes, in prose (checked in the
             # hidden cell before it: arms.stems)
-            # r31 decision (brief fix07t item 1): its 28,832 stem parameters are the arms list's (pinned above)
-            "The no-overlap chain also has half the stem's parameters and other windows and "
+            # r31 decision (brief fix07t item 1): its 28,832 stem parameters are the arms list's; r31 density (brief
+            # fix07u): printed in the appendix's Sources instead
+            "It also has half the stem's parameters and other windows and "
             "widths, so the gap is not the overlap's effect.",
             # review r29d minor 2 (brief fix07q item 4): one change (attention off) first, then the several changes
             (
@@ -748,8 +772,7 @@ PROSE = [
             # review r27c M2: the one longer run's numbers on the main path (appendix, "Sources", prints them);
             # r29 density (brief fix07o item 2, review r29b minor 11): its numbers moved to appendix Sources
             # r30 (brief fix07s item 1): the heading names section 6, so "they"
-            "**These are 10-epoch gaps.** Whether they last is not tested here: the one longer run is the "
-            "appendix's [whole-stem gap]",
+            # r31 density: the pointer to the one longer run is the end list's (Going further)
             # review r27d minor 2: "shrank ... no longer detectable", and the run named a different setup
             # its intervals: the appendix prints them (PRINTED, "## Appendix · Sources")
             # review r28a M1: whether the digit gaps last is not tested here; r29a minor 4: intervals inline, unsigned
@@ -813,6 +836,10 @@ PROSE = [
         LESSON,
         "## Going further",
         [
+            # r31 density (brief fix07u): section 2's and section 6's appendix pointers, moved to the end list
+            "([Appendix B](07_tokens_to_token_vit_appendix.ipynb#whole-module))",
+            "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
+            "The token-MLP arm is a nonlinear convolution stem",
             "1.3",
             "2.0",
             "2021",
@@ -1162,9 +1189,8 @@ PRINTED = [
             "token MLP | several | -1.2 [-2.2, -0.2] (digits, 6 seeds)",
             # review r30a M1 (brief fix07r item 1): Bonferroni over the six arms
             "token MLP, corrected for the 6 comparisons (99.2 % t-interval): -1.2 [-2.9, +0.4]: holds 0",
-            # review r30b minor 2 (brief fix07s item 3): which six are the family (checked: over all eight lines the
-            # token-MLP interval still holds 0 and the no-overlap contrast stays above 0)
-            "the family: the table's 6 arm rows; the 2 follow-up lines above are outside it",
+            # review r31a minors 2 and 3 (brief fix07u item 1): every other row's verdict at the corrected level
+            "  the other 5 rows keep their 95 % verdict at 99.2 % (the thin bars)",
             "no overlap (appendix A) | several | +3.1 [+2.5, +3.8] (digits, 6 seeds)",
             "16x16 patches | several | +14.2 [+10.8, +17.5] (digits, 6 seeds)",  # review r25b item 1: plain ViT
             "attention off | one: attention | +1.1 [-0.6, +2.8] (digits, 6 seeds)",
@@ -1379,11 +1405,17 @@ CODE = [
             'published_t_14 = {"top-1": 81.7',
             '("token MLP", mlp_correct)',
             "paired_seeds(",
-            "plot_seed_pairs(pairs, 180",
-            # review r29d minors 2 and 3 (brief fix07q item 4): the seed pairs only (the table holds the intervals),
-            # the legend once at figure level; the forest plot moved to the appendix's Sources (its row there)
-            "plot_seed_pairs(pairs, 180, intervals=False, shared_legend=True",
-            'save_figure(fig, "07_seed_pairs_arms")',
+            # review r29d minors 2 and 3 (brief fix07q item 4) put the seed pairs here and the forest plot in the
+            # appendix; r31 decision (review r31a minor 3, brief fix07u item 1): the forest plot of the six arms (95 %
+            # and the 99.2 % corrected bars, the sign convention on the axis) replaces the seed pairs, which stay in
+            # the appendix's Sources (its row there)
+            "plot_arm_intervals(arms.runs, level",
+            'save_figure(fig, "07_arm_intervals")',
+            # review r30b minor 2 (brief fix07s item 3): which six are the family (checked: over all eight lines the
+            # token-MLP interval still holds 0 and the no-overlap contrast stays above 0); r31 decision (review r31a
+            # minor 8, brief fix07u item 4): the line moved from the printout into the hidden check
+            "# the family: the table's 6 arm rows; the 2 follow-up lines above are outside it",
+            'assert kept == [arm for arm in arms.runs if arm != "token MLP"]',
             '["+3.1", "+2.5", "+3.8"]',
             "results /",
             "results = pathlib.Path(",
@@ -1986,12 +2018,12 @@ def test_the_nested_windows_picture_comes_before_the_second_split():  # 20a (rev
 def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a, review r26b minor 1
     sources = nb.sources(LESSON)
     section_6 = nb.unique_index(sources, "### Replacing the token transformers or the module")
-    picture = nb.unique_index(sources, "plot_seed_pairs(pairs, 180")
-    intervals = nb.unique_index(sources, "arms = arm_table()")
+    picture = nb.unique_index(sources, "plot_arm_intervals(arms.runs")  # r31 (review r31a minor 3): the forest plot
+    intervals = nb.unique_index(sources, "print(arms)")
     counts = nb.unique_index(sources, "control_correct = {")
     arms = nb.unique_index(sources, "**2-layer patches**, a stem as large")  # r29: the Linear arm moved to the appendix
     assert section_6 + 1 == picture < intervals < counts < arms < nb.unique_index(sources, "## Summary")
-    assert "token_layer_pairs(TOKEN_LAYER_ARMS + PATCH_ARMS)" in sources[picture]  # review r26c minor 1: 5 pairs
+    assert "arms = arm_table()" in sources[picture]  # review r26c minor 1; r31: the six arms' intervals drawn
     assert counts == intervals + 1 and nb.hidden(nb.cells(LESSON)[counts])  # the typed counts live in the check
     visible = "\n".join(sources[picture : intervals + 1])
     assert not re.search(r"\[\d+, \d+, \d+", visible) and "paired_seeds(" not in visible  # no typed lists, no plumbing
@@ -2036,11 +2068,12 @@ def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     assert [h.split(" ")[0] for h in headings] == ["Published", "The", "Replacing"], headings  # 19b: one thread
     first = section(LESSON, "## 1.")
     # r31 density (brief fix07t item 5): the notation table is two sentences, still before the Conv2d sentence
-    assert first.index("and so does this lesson's `s`.") < first.index("exactly a `Conv2d(k, s, p)`")
+    assert first.index("`s` is the stride k - S = 4, 2, 2.") < first.index("exactly a `Conv2d(k, s, p)`")
     why = section(LESSON, "## The picture first")
     assert why.index("but disjoint") < why.index("In T2T, neighbouring windows overlap")
     scale = nb.flat(_cell(LESSON, "**The scale uses the input width: `qk_scale`.**"))
-    assert scale.index("```python") < scale.index("a port must copy it")
+    # r31 (brief fix07u): the scale line, not two listings, before the porting note
+    assert scale.index("qk_scale or head_dim ** -0.5") < scale.index("a port must copy it")
     sources = nb.flat(_cell(APPENDIX, "**What section 6's token-layer arms leave out.**"))
     assert sources.index("**What section 6's token-layer arms leave out.**") < sources.index(
         "**Section 6's `Linear` arm.**"
@@ -2087,7 +2120,7 @@ def test_the_lesson_imports_only_what_it_calls():  # 21i
 
 def test_one_sign_convention_in_section_6():  # 24a
     assert section(LESSON, "## 6.").count("**token transformers minus the arm**") == 1
-    assert "token transformers minus the arm" in _cell(LESSON, "plot_seed_pairs(pairs, 180")
+    assert "token transformers minus the arm" in _cell(LESSON, "plot_arm_intervals(arms.runs")
 
 
 def test_merged_code_cells_keep_their_output_and_checks():  # 20c
@@ -2143,8 +2176,9 @@ def test_section_6_checks_each_published_claim_right_after_it():  # review r26c 
         i = nb.unique_index(sources, heading)
         assert sources[i].startswith(heading) and nb.hidden(cells[i + 1]) and check in sources[i + 1], heading
     # r30 decision (review r30b M1, brief fix07s item 1): the heading says what 10-epoch runs measure; the anchor
-    # "6-does-t2t-help" stays (lesson 02's appendix links it)
-    six = nb.unique_index(sources, '## 6. Which stem learns faster? (10 epochs)\n<a id="6-does-t2t-help"></a>')
+    # "6-does-t2t-help" stays (lesson 02's appendix links it). r31 decision (review r31a minor 4, brief fix07u item
+    # 3): no per-epoch accuracy is stored, so the heading claims only who is ahead after 10 epochs
+    six = nb.unique_index(sources, '## 6. Which stem is ahead after 10 epochs?\n<a id="6-does-t2t-help"></a>')
     assert six + 1 == nb.unique_index(sources, "### Published numbers")
     assert nb.unique_index(sources, "### The paper's ablation") + 2 == nb.unique_index(sources, "### Replacing")
 
@@ -2218,3 +2252,12 @@ def test_hidden_checks_bind_no_name_a_visible_cell_uses():  # review r29a minor 
     clobbered = {i: sorted(_bound_at_top_level(nb.source(c)) & used) for i, c in enumerate(cells) if nb.hidden(c)}
     assert not {i: names for i, names in clobbered.items() if names}, clobbered
     assert "t2t" in used and "rows" in used and "first" in used  # the names review r29a found overwritten
+
+
+def test_printed_labels_and_the_recount_are_computed():  # review r31a minors 1, 5 and 6 (brief fix07u items 2, 4)
+    code = "\n".join(nb.source(c) for c in nb.cells(LESSON) if not nb.hidden(c))  # what a learner runs and reads
+    assert "{window_side} x {window_side}" in code and "{corner_side} x {corner_side}" in code  # not "7 x 7", "17 x 17"
+    assert "token_dim = attention.inner_dim" in code and "8 / dim ** 0.5" not in code  # not a literal 1/8
+    assert "assert (hard_parameters, performer_parameters) == (21_465_448, 21_545_550)" in "\n".join(nb.sources(LESSON))
+    for long_check in (s for c, s in zip(nb.cells(LESSON), nb.sources(LESSON), strict=True) if nb.hidden(c)):
+        assert len(long_check.splitlines()) <= 70, long_check[:200]  # review r31a minor 10: one check per claim

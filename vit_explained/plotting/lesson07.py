@@ -1487,3 +1487,44 @@ def plot_nested_windows(
         ax.set(xticks=[], yticks=[])
         previous_side = side
     return _finish(fig, title, top=0.86)
+
+
+def plot_arm_intervals(
+    runs: dict[str, Any],
+    corrected: float | None = None,
+    sides: tuple[str, str] = ("the arm", "token transformers"),
+    title: str | None = None,
+) -> Figure:
+    """A forest plot: one row per ``{name: paired comparison}`` (anything with ``t_interval(confidence)``, e.g.
+    :class:`vit_explained.evidence.SeedComparison`), the mean difference in points with its 95 % t-interval (thick
+    bar) and, with ``corrected`` (a confidence such as ``1 - 0.05 / 6``), the wider corrected interval (thin bar);
+    a dashed line at 0. The axis reads ``sides[0]`` better on the left, ``sides[1]`` better on the right (positive:
+    the first arm of each comparison higher)."""
+    if not runs:
+        raise ValueError("runs must hold at least one comparison")
+    fig = new_figure(figsize=(8.5, 0.55 * len(runs) + 1.9))
+    ax = fig.subplots()
+    for row, run in enumerate(runs.values()):
+        wide = run.t_interval(corrected) if corrected is not None else None
+        if wide is not None:
+            ax.plot([100 * wide.low, 100 * wide.high], [row, row], color="tab:gray", linewidth=1.2)
+        e = run.t_interval()
+        ax.plot([100 * e.low, 100 * e.high], [row, row], color="black", linewidth=3.5, solid_capstyle="butt")
+        ax.plot(100 * e.estimate, row, "o", color="tab:orange", markersize=7, zorder=3)
+        label = f"{100 * e.estimate:+.1f} [{100 * e.low:+.1f}, {100 * e.high:+.1f}]"
+        right = 100 * (wide.high if wide is not None else e.high)
+        ax.annotate(label, (right, row), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.axvline(0, color="gray", linestyle="--", linewidth=1)
+    ax.set_yticks(range(len(runs)), list(runs), fontsize=9)
+    ax.set_ylim(-0.7, len(runs) - 0.3)
+    ax.invert_yaxis()
+    left, right = ax.get_xlim()
+    ax.set_xlim(left, right + 0.3 * (right - left))  # room for the labels
+    ax.set_xlabel(f"← {sides[0]} better  |  {sides[1]} better →\n{sides[1]} minus {sides[0]}, points")
+    ax.grid(axis="x", alpha=0.3)
+    key = "dot: mean over seeds; thick bar: 95 % t-interval"
+    if corrected is not None:
+        key += f"; thin bar: {100 * corrected:.1f} % (corrected for {len(runs)} comparisons)"
+    _finish(fig, f"{title}\n{key}" if title else key, top=0.9)
+    fig.subplots_adjust(top=0.86)  # tight_layout leaves a gap under the two-line title
+    return fig
