@@ -290,8 +290,8 @@ PROSE = {
         # r31 density (fix09u): the package's copy's two identities moved to appendix A (pinned there)
         # review r31a minor 5: timm's own tools, with the first release tag of each (timm mirror: AttentionExtract in
         # v1.0.3 not v0.9.16; set_fused_attn in v0.9.0 not v0.8.17dev0)
-        "timm's own tools need the unfused path too: `timm.utils.attentionextract` (timm 1.0.3 on) sees the weights "
-        "only there, and `timm.layers.set_fused_attn(false)` (0.9.0 on) selects it",
+        "timm's own tools need the unfused path too: `timm.utils.attentionextract` (1.0.3 on) sees the weights "
+        "only there, and `timm.layers.set_fused_attn(false)` (0.9.0 on) selects that path",
         "## 5",
         "08",
         "boolean",
