@@ -1402,7 +1402,7 @@ PRINTED = [
     (
         "lesson",
         "5 · The class token and position embeddings",
-        "these 8 shuffled digits: 4 right; at 21.8 % a digit"  # fix01u (r31a minor 10): the binomial chance,  # fix01o item 4 (r29b minor 6): 21.8 % printed once
+        "these 8 shuffled digits: 4 right; at 21.8 % a digit",  # fix01o item 4 (r29b minor 6); fix01u (r31a minor 10)
     ),
     ("lesson", "5 · The class token and position embeddings", "patches shuffled 21.8 %"),
     ("lesson", "5 · The class token and position embeddings", "19.4 % to 32.6 % right"),
