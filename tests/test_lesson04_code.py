@@ -1482,3 +1482,20 @@ def test_fixed_backward_arm_keeps_the_layernorm_forward_and_the_fixed_backward()
     assert set(arm) == {norm_placement.FIXED_BACKWARD} and all(
         v > 0 for vs in arm[norm_placement.FIXED_BACKWARD].values() for v in vs
     )
+
+
+def test_mlp_knockout_figure_draws_one_bar_per_arm_with_its_wilson_interval() -> None:
+    """r31u item 3 (review r31a minor 5): the knockout's picture, three bars with their 95 % intervals."""
+    from vit_explained.evidence import proportion
+    from vit_explained.plotting.lesson04 import plot_mlp_knockout, stored_mlp_knockout
+
+    knockout = stored_mlp_knockout()
+    arms = {name: knockout[key].tolist() for name, key in (("intact", "intact"), ("zero", "no_mlp"))}
+    fig = plot_mlp_knockout(arms)
+    ax = fig.axes[0]
+    assert [round(bar.get_width(), 1) for bar in ax.patches] == [97.4, 43.0]
+    texts = [text.get_text() for text in ax.texts]
+    assert f"{proportion(arms['zero']).estimate * 100:.1f} % [40.0, 46.1]" in texts and "chance (10 %)" in texts
+    with pytest.raises(ValueError):
+        plot_mlp_knockout({})
+    plt.close(fig)

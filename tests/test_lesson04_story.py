@@ -26,8 +26,10 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # its caveat / control / result split paid for by timm's versions in markdown and a few clauses); r31 (review
 # r30c): 1,817 (the 6b/6c labels, the 2-16-block bounds, 'detached' defined, Mlp.forward in markdown and the depth
 # widget paid for by torchvision's label and the 4x width's history moved to appendices E and D, the GELU-gate
-# widget moved to appendix C, section 6's second 'untested' sentence, and a few clauses): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1817
+# widget moved to appendix C, section 6's second 'untested' sentence, and a few clauses); r31u (review r31a): 1,813
+# (the box's Xavier scope, Answer 6a's timm numbers and two clauses paid for by the forward-confound sentence moved to
+# appendix A, the bug table's last-row sentence, the Encoder's gloss and a few words): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1813
 
 
 def _key(heading: str) -> str:
@@ -100,12 +102,14 @@ PRINTED = [
         "r30 item 2 (review r30a minors 3, 12): BatchNorm's output for image 0 moves when image 1 changes",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         "||x_L||^2 against Lemma 2's lower edge (1 + L/2) d: L = 2: 114-120 < 128; L = 4: 181-185 < 192; "
         "inside the band at L = 8 and 16",
         True,
-        "r30 item 1 (review r30a minor 1): the picture's grey band, where the stream sits against it",
+        "r30 item 1 (review r30a minor 1): the picture's grey band, where the stream sits against it; r31 density: "
+        "moved to appendix A (r31u item 5, review r31a minor 7: the picture shows it; the lesson's hidden check keeps "
+        "the band's asserts)",
     ),
     (
         "L",
@@ -157,11 +161,36 @@ PRINTED = [
         "the paired table",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## H ·",
         "mean |GELU slope|: 0.14 (gate <= 1/2) against 0.84 (gate > 1/2); share of the summed |slope|: 38 %",
         True,
-        "r29n item 3 (review r29a minor 2): the lower gates pass little of a change in z",
+        "r29n item 3 (review r29a minor 2): the lower gates pass little of a change in z; r31 density: moved to "
+        "appendix H (r31u item 5, review r31a minor 6: the prose reads only the mean slopes)",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "mean |GELU slope|: 0.14 (gate <= 1/2) against 0.84 (gate > 1/2)\n",
+        True,
+        "r29n item 3 (review r29a minor 2); r31u item 5 (review r31a minor 6): the mean slopes the prose reads, the "
+        "38 % share moved to appendix H",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "why 4x? D_mlp = 2D, 4D, 8D: the MLP holds 50, 67, 80 % of a block's parameters and 47, 64, 78 % of its "
+        "FLOPs (4D: the 2017 Transformer's ratio)",
+        True,
+        "r31u item 3 (review r31a minor 10): why 4x, one visible line (the hidden check asserted the shares)",
+    ),
+    (
+        "L",
+        "## 1 ·",
+        "largest |ours - F.gelu|: 0.000000000000 (exact form), 0.000000000000 (tanh form)",
+        True,
+        "r31u item 5 (review r31a minor 14): section 1's nine printed lines down to three (Phi at -2, 0, 2 is "
+        "printed by the random-gate cell below)",
     ),
     (
         "L",
@@ -1547,6 +1576,57 @@ CODE = [
 
 PROSE = [
     (
+        "A",
+        "## A ·",
+        [
+            "Dividing by 1.33 instead of σ also changes the forward pass",
+            "an input about 2.7 times larger",
+            "One more arm keeps the LayerNorm's forward values and fixes only the backward divisor",
+        ],
+        "r30 item 2 (review r29d minor 3): the fixed arm's forward confound; r31 density: its lesson sentence moved "
+        "here (r31u item 5), where the confound and the control are stated in full",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "**In short: with Xavier-initialised blocks, as in the ViT release, pre-norm divides a growing stream",
+            "with timm's std-0.02 init the stream barely grows at D = 64",
+            "no fall is detectable; at D = 768 the gradient falls as $L^{-0.24}$ [-0.30, -0.18]",
+        ],
+        "r31u item 1 (review r31a M1): the box scoped to the Xavier init; Answer 6a gives appendix B's timm numbers "
+        "(the D = 64 interval stays out of section 6's markdown, FORBIDDEN_IN r26c; the hidden check asserts both)",
+    ),
+    (
+        "L",
+        "(top)",
+        ["measure how the norm's place changes the last gradient, with Xavier-initialised blocks"],
+        "r31u item 1 (review r31a M1): the learning goal scoped as the box is",
+    ),
+    (
+        "L",
+        "## Summary",
+        [
+            "keep pre-norm and change its parts",
+            "a SwiGLU MLP (a third, gating",
+            "The fall follows the stream's growth, which the init sets.",
+        ],
+        "r31u item 2 (review r31a minor 2): SwiGLU adds a matrix, not a slimming; r31u item 1 (review r31a M1): the "
+        "init bullet says what sets the fall",
+    ),
+    (
+        "L",
+        "## 4 ·",
+        ["most ViT descendants use LayerNorm"],
+        "r31u item 2 (review r31a minor 1): LeViT is itself a ViT descendant",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["Unlike 6a's post-norm, both keep the final LayerNorm"],
+        "r31u Z (review r31a minor 9): 6c's post-norm keeps the final LayerNorm that 6a's lacks",
+    ),
+    (
         "L",
         "## Summary",
         ["LLaMA uses RMSNorm (no centring) and a SwiGLU MLP"],
@@ -1567,11 +1647,12 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "Dividing by 1.33 also enlarges the head's input, about 2.7 times at L = 16.",
-            "A control keeps the LayerNorm's forward pass and fixes only the backward divisor",
-            "still flat",
+            "A control that fixes only the backward divisor, keeping the LayerNorm's forward pass, is still flat",
         ],
-        "r30 item 2 (review r29d minor 3): the fixed arm's forward confound (spreads 3.50-3.80 / 1.33: 2.64-2.85x) "
+        "r31 density: the forward confound's sentence ('Dividing by 1.33 also enlarges the head's input, about 2.7 "
+        "times at L = 16') moved to appendix A, which states it in full (its row below); the control and its result "
+        "kept as one sentence (r31u item 5, review r31a minor 14); r30 item 2 (review r29d minor 3): the fixed arm's "
+        "forward confound (spreads 3.50-3.80 / 1.33: 2.64-2.85x) "
         "named; the cleaner arm measured (appendix A), not the review's guess that larger logits shrink the gradient "
         "(here dL/dlogits grew 5-12 % at L = 16); r30b item 2 (review r30b minor 3): caveat, control and result "
         "as three short sentences; r31 decision (review r30c minor 5): the three kept as plain sentences, their "
@@ -1650,9 +1731,11 @@ PROSE = [
         [
             "**Why an MLP at all?** Attention only mixes tokens, adding up their value vectors with weights.",
             "A lone token's attention is affine, $W_o (W_v x + b_v) + b_o$:",
-            "Softmax and LayerNorm act on whole tokens; only GELU gates single features.",
+            "LayerNorm divides a whole token by one number; only\nGELU gates single features.",
         ],
-        "r29p item 2 (review r29c minors 3-4): the lone-token demo in its own cell after the question; r30 decision "
+        "r31u item 2 (review r31a minor 3): attention's weights scale whole tokens, LayerNorm divides a whole token by "
+        "one number (was 'Softmax and LayerNorm act on whole tokens': softmax acts on a row of scores); r29p item 2 "
+        "(review r29c minors 3-4): the lone-token demo in its own cell after the question; r30 decision "
         "(review r30a minor 8): one sentence of intuition between the question and the demo; r30 item 2 (review r30a "
         "minor 9): LayerNorm's input-dependent factor is per token, not per feature; r30b item 4 (review r30b minor "
         "5): said plainly, softmax and LayerNorm act on whole tokens, only GELU on single features",
@@ -3242,6 +3325,11 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("slim its parts", "r31u item 2 (review r31a minor 2): SwiGLU adds a third matrix"),
+    ("ViT and its descendants use LayerNorm", "r31u item 2 (review r31a minor 1): LeViT is a descendant"),
+    ("Softmax and LayerNorm act on whole tokens", "r31u item 2 (review r31a minor 3): softmax acts on a row of scores"),
+    ("Timm's std-0.02 init changes the slope", "r31u item 1 (review r31a M1): a reversal at D = 64, said with numbers"),
+    ("**In short: at initialisation pre-norm", "r31u item 1 (review r31a M1): the box is scoped to the Xavier init"),
     ("runs A to O in its own order", "r30b item 5 (review r30b minor 8): no apology for the appendix's letters"),
     ("its gradient carries about γ/σ", "r30b item 2 (review r30b minor 4): gamma/sigma is the Jacobian's factor"),
     ("GELU is nearly flat", "r30b item 4 (review r30b minor 6): the band reaches z = 0, where the slope is 0.5"),

@@ -596,9 +596,10 @@ class TokenGates(NamedTuple):
 
     @property
     def summary(self) -> str:
-        """``text`` without the three bands' lines: the first line, the two lower bands together, the slopes."""
+        """``text`` without the three bands' lines and the slope share: the first line, the two lower bands
+        together, the mean slopes (the share of the summed slope is in ``text``, printed in appendix H)."""
         lines = self.text.splitlines()
-        return "\n".join((lines[0], *lines[-2:]))
+        return "\n".join((lines[0], lines[-2], lines[-1].split("; share of")[0]))
 
 
 def token_gates(z: torch.Tensor, token: int) -> TokenGates:
@@ -1639,4 +1640,32 @@ def plot_flop_split(tokens: int = 197, dim: int = 768, mlp_dim: int = 3072, head
     line_ax.legend(frameon=False, fontsize=8, loc="upper left")
     line_ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    return fig
+
+
+def plot_mlp_knockout(arms: Mapping[str, Sequence[bool]]) -> Figure:
+    """The MLP knockout as bars: each arm's accuracy on the same digits (``{label: right or wrong per digit}``), with
+    its 95 % Wilson interval (:func:`vit_explained.evidence.proportion`) as an error bar and its value written on it;
+    chance (10 %) dashed."""
+    from ..evidence import proportion
+
+    if not arms:
+        raise ValueError("arms must name at least one arm")
+    estimates = {label: proportion([bool(v) for v in outcomes]) for label, outcomes in arms.items()}
+    fig = new_figure(figsize=(7.5, 1.2 + 0.6 * len(estimates)), layout="constrained")
+    ax = fig.subplots()
+    colours = ["#4c72b0", "#dd8452", "#c44e52", "#8c8c8c"]
+    for row, estimate in enumerate(estimates.values()):
+        centre, low, high = (100 * v for v in (estimate.estimate, estimate.low, estimate.high))
+        ax.barh(row, centre, color=colours[row % len(colours)], height=0.6)
+        ax.errorbar(centre, row, xerr=[[centre - low], [high - centre]], color="black", capsize=4, lw=1.2)
+        ax.text(high + 1.5, row, f"{centre:.1f} % [{low:.1f}, {high:.1f}]", va="center", fontsize=9)
+    ax.axvline(10, color="0.4", ls="--", lw=1)
+    ax.text(10.8, -0.45, "chance (10 %)", fontsize=8, color="0.3")
+    ax.set_yticks(range(len(estimates)), list(estimates))
+    ax.invert_yaxis()
+    ax.set_xlim(0, 125)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel(f"test accuracy, % (n = {next(iter(estimates.values())).n}; bars: 95 % Wilson intervals)")
+    ax.spines[["top", "right"]].set_visible(False)
     return fig
