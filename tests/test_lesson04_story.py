@@ -1647,7 +1647,8 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "A control that fixes only the backward divisor, keeping the LayerNorm's forward pass, is still flat",
+            "The fixed divisor also changes the forward pass; a control that fixes only the backward divisor is "
+            "still flat",
         ],
         "r31 density: the forward confound's sentence ('Dividing by 1.33 also enlarges the head's input, about 2.7 "
         "times at L = 16') moved to appendix A, which states it in full (its row below); the control and its result "
