@@ -25,8 +25,8 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
 # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020;
-# fix07t: from 2018 (to 2012, 1970, then 1963); fix07u (r31 density): from 1963 to 1852
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1852
+# fix07t: from 2018 (to 2012, 1970, then 1963); fix07u (r31 density): from 1963 to 1853
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1853
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -739,7 +739,7 @@ PROSE = [
             # hidden cell before it: arms.stems)
             # r31 decision (brief fix07t item 1): its 28,832 stem parameters are the arms list's; r31 density (brief
             # fix07u): printed in the appendix's Sources instead
-            "It also has half the stem's parameters and other windows and "
+            "That chain also has half the stem's parameters and other windows and "
             "widths, so the gap is not the overlap's effect.",
             # review r29d minor 2 (brief fix07q item 4): one change (attention off) first, then the several changes
             (
@@ -930,10 +930,12 @@ PROSE = [
             # r30 decision (review r29d M1 and minor 1, brief fix07q items 1 and 3): the numbers table keeps the
             # ImageNet and cost rows; this bullet moved into take-away 3 and says what else the no-overlap chain has
             # review r30a minor 1 (brief fix07r item 3): 9.1 and 3.1 with their intervals in words ("[" is FORBIDDEN)
+            # r31 density (brief fix07u, "no second intervals" in the Summary): the 9.1 and 3.1 intervals are section
+            # 6's (its prose and printed table, rows there); r30a's wording (no "[") holds
             (
-                "12.2 points below T2T's chain, its 95 % t-interval above 0; a no-overlap chain already led it by 9.1 "
-                "(95 % interval +7.0 to +11.1), and T2T's chain scored 3.1 above the no-overlap chain (95 % interval "
-                "+2.5 to +3.8; it has half the stem parameters: not overlap alone)."
+                "12.2 points below T2T's chain, its 95 % t-interval above 0; a no-overlap chain already led it by 9.1, "
+                "and T2T's chain scored 3.1 above the no-overlap chain on every seed (it has half the stem parameters: "
+                "not overlap alone)."
             ),
             # review r26b majors 1 and 2: attention off holds 0 (its interval: section 6's table)
             # r30 decision (review r30b minor 3, brief fix07s item 2): the token-MLP result (r29c minor 3's "scored
@@ -949,8 +951,9 @@ PROSE = [
                 # r30 decision (review r30b M1, brief fix07s item 1): the caveat opens the digit findings, with the
                 # appendix's example in words (unsigned 27.1; "+27.1" and "[-0.1, +2.5]" stay FORBIDDEN here)
                 "- After 10 of 93 epochs a gap may measure learning speed rather than final accuracy; whether it lasts "
+                # r31 density (brief fix07u): the 93-epoch interval is the appendix's (printed in its Sources)
                 "is not tested here. Another setup's longer run (appendix) saw a 10-epoch lead of 27.1 points become "
-                "1.2 at 93 epochs (95 % interval -0.1 to +2.5): not detectable. - A patch stem as large"
+                "not detectable at 93 epochs. - A patch stem as large"
             ),
             "later models share the overlapping local stem, not the token transformers (Going further).",
             # review r28c minor 2 (brief fix07l item 3): the take-away keeps its two new sentences; the numbers are
