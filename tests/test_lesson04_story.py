@@ -2592,10 +2592,11 @@ PROSE = [
         "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat; r26a 1: moved",
     ),
     (
-        "L",
-        "## Summary",
+        "A",
+        "## G ·",
         ["0.1", "18", "1e-5", "24,", "1e-6"],
-        "fix_19c::test_summary_slopes_with_intervals_and_its_pointers",
+        "fix_19c::test_summary_slopes_with_intervals_and_its_pointers; r31 density: moved to appendix G (r31u Z, the "
+        "Summary at six bullets: CaiT's constants are detail; section 7 points to appendix G)",
     ),
     (
         "L",
