@@ -973,6 +973,8 @@ HIDDEN_CHECKS = {
         "key_padding_mask=~keep",
         "attn_mask=keep.expand(5, 5)",
         "causal = F.scaled_dot_product_attention(q5, k5, v5, is_causal=True)",  # review r28d_03 minor 13
+        # review r31a_03 minor 9: the picture's rows agree with the weights printed
+        'meanings["nn.MultiheadAttention,\\nkey_padding_mask=keep"] == [bool(w > 0) for w in weights_swapped]',
     ],
     ("LESSON", "### A tiny example you can read"): [
         # review r27a_03 minor 7's printed line; r31 density (review r30c_03 minor 12): now the hidden check's
@@ -1098,6 +1100,8 @@ CODE = {
     ],
     ("LESSON", "## Going further: mask polarity"): [
         "key_padding_mask=mask",
+        # review r31a_03 minor 9: the one Going-further section without a picture
+        "polarity = plots.plot_mask_polarity(keep.tolist())",
     ],
     ("LESSON", "### A tiny example you can read"): [
         "plots.trained_query_heads()",  # review r28a_03 Colab: drawn by the package, not read from figures/

@@ -283,3 +283,14 @@ def test_mean_attention_distance_of_uniform_attention_is_the_uniform_value():
     distances, uniform = plots.mean_attention_distance(model, torch.rand(2, 1, 28, 28), (7, 7))
     assert distances.shape == (4, 4) and torch.allclose(distances, torch.full((4, 4), uniform), atol=1e-4)
     assert len(plots.plot_attention_distance(distances, uniform).axes[0].get_lines()) == 5
+
+
+def test_mask_polarity_colours_each_value_by_what_the_api_does():
+    """Review r31a_03 minor 9: SDPA reads True as "may attend", nn.MultiheadAttention as "blocked"."""
+    meanings = plots.mask_meanings([True, False, True])
+    assert list(meanings.values()) == [[True, False, True], [False, True, False], [True, False, True]]
+    fig = plots.plot_mask_polarity([True, False, True])
+    texts = [t.get_text() for t in fig.axes[0].texts if t.get_text() in ("True", "False")]
+    assert texts == ["True", "False", "True", "True", "False", "True", "False", "True", "False"]
+    with pytest.raises(ValueError, match="at least one key"):
+        plots.mask_meanings([])

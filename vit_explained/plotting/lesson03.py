@@ -837,6 +837,52 @@ def plot_permutation(order: Sequence[int] = (2, 0, 3, 1)) -> Figure:
     return fig
 
 
+#: the mask-polarity picture's rows: (label, True means "may attend"?, the mask inverted with ``~``?)
+MASK_ROWS = (
+    ("SDPA, attn_mask=keep", True, False),
+    ("nn.MultiheadAttention,\nkey_padding_mask=keep", False, False),
+    ("nn.MultiheadAttention,\nkey_padding_mask=~keep", False, True),
+)
+
+
+def mask_meanings(keep: Sequence[bool]) -> dict[str, list[bool]]:
+    """Per row of :data:`MASK_ROWS`, which keys a query may attend to when ``keep`` (``True``: a real key) is
+    passed as that row says: SDPA reads ``True`` as "may attend", ``nn.MultiheadAttention`` as "blocked"."""
+    keep = [bool(k) for k in keep]
+    if not keep:
+        raise ValueError("keep must name at least one key")
+    rows = {}
+    for label, true_attends, inverted in MASK_ROWS:
+        mask = [not k for k in keep] if inverted else keep
+        rows[label] = [m == true_attends for m in mask]
+    return rows
+
+
+def plot_mask_polarity(keep: Sequence[bool] = (True, True, False, True, True)) -> Figure:
+    """The same booleans, opposite meanings: one row per :data:`MASK_ROWS` entry, one cell per key, each cell
+    showing the value passed (``True``/``False``) and coloured by what the API does with it (green: the query may
+    attend; red: blocked). The middle row is SDPA's mask moved to ``nn.MultiheadAttention`` without ``~``."""
+    meanings = mask_meanings(keep)
+    keep = [bool(k) for k in keep]
+    fig = new_figure(figsize=(1.0 * len(keep) + 3.6, 2.6), layout="constrained")
+    ax = fig.subplots()
+    for row, (label, _, inverted) in enumerate(MASK_ROWS):
+        passed = [not k for k in keep] if inverted else keep
+        for key, (value, attends) in enumerate(zip(passed, meanings[label], strict=True)):
+            colour = "#a6dba0" if attends else "#f4a582"
+            ax.add_patch(Rectangle((key - 0.45, row - 0.4), 0.9, 0.8, facecolor=colour, edgecolor="#555555"))
+            ax.text(key, row, str(value), ha="center", va="center", fontsize=9)
+        ax.text(-0.7, row, label, ha="right", va="center", fontsize=9)
+    ax.set_xlim(-0.6, len(keep) - 0.4)
+    ax.set_ylim(len(MASK_ROWS) - 0.5, -0.5)
+    ax.set_xticks(range(len(keep)), [f"key {key}" + ("\n(padding)" if not k else "") for key, k in enumerate(keep)])
+    ax.set_yticks([])
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_title("The same booleans, opposite meanings (green: may attend, red: blocked)", fontsize=10)
+    return fig
+
+
 def plot_cost_growth(
     num_tokens: Sequence[int] = (197, 784, 1536, 3136),
     layers: Sequence[tuple[str, int, int]] = (
