@@ -25,8 +25,8 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 
 # the main-path targets of the lesson brief (visible cells and markdown words before the Summary)
 # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020;
-# fix07t: from 2018 (to 2012, 1970, then 1963); fix07u (r31 density): from 1963 to 1853
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1853
+# fix07t: from 2018 (to 2012, 1970, then 1963); fix07u (r31 density): from 1963 to 1838
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1838
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -142,7 +142,8 @@ PROSE = [
         "## Appendix · For porters",
         [
             "Four facts for readers",
-            # r31 density: moved from the lesson's section 3 (brief fix07u)
+            # r31 density: moved from the lesson's sections 1 and 3 (brief fix07u)
+            "the original code's `nn.Unfold`, like the lesson's `s`, takes the stride k - S = 4, 2, 2.",
             "In `token_transformer.py`, `Attention.__init__`: ```python head_dim = dim // num_heads",
             "and in `t2t_vit.py`, `T2T_module.__init__`: ```python self.attention1 = Token_transformer(",
             # review r28d minor 7: moved from the lesson's Going further (timm's main branch; lucidrains' class)
@@ -2071,7 +2072,10 @@ def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     assert [h.split(" ")[0] for h in headings] == ["Published", "The", "Replacing"], headings  # 19b: one thread
     first = section(LESSON, "## 1.")
     # r31 density (brief fix07t item 5): the notation table is two sentences, still before the Conv2d sentence
-    assert first.index("`s` is the stride k - S = 4, 2, 2.") < first.index("exactly a `Conv2d(k, s, p)`")
+    # r31 density (brief fix07u): one clause here, the paper's S in full in the appendix's "For porters" (its row)
+    assert first.index("Here `s` is the stride; the paper's Eq. 3 writes S for the overlap k - s.") < first.index(
+        "exactly a `Conv2d(k, s, p)`"
+    )
     why = section(LESSON, "## The picture first")
     assert why.index("but disjoint") < why.index("In T2T, neighbouring windows overlap")
     scale = nb.flat(_cell(LESSON, "**The scale uses the input width: `qk_scale`.**"))
