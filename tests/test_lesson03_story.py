@@ -117,8 +117,9 @@ FACTS = {
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         "$dO\\,V^\\top$",
         # r31 density: moved from section 3 (brief fix03u item 5; review r31a_03 minor 6; r30c_03 M1's wording kept)
-        "The surprise: without the scale the mean is larger up to $d = 64$ (every seed), because the unsaturated rows\n"
-        "pass back more than 0.11. It is about equal at 256 (0.98..1.12 times) and smaller at 1024",
+        "The surprise:\nwithout the scale the mean is larger up to $d = 64$ (every seed), because the unsaturated "
+        "rows pass back more than\n0.11",
+        "(at 256 the seeds give 0.98..1.12 times)",  # beside the row "It is about equal at $d = 256$, smaller only ..."
         # r31 density: moved from section 3 and the Summary (brief fix03u item 1; review r31a_03 minors 3-5). Review
         # r29c_03 minor 4's point kept: the rate was tuned for the scaled 4-head model; r31 decision (r31a_03 minor 3):
         # "the better of the two rates tried", not "not tuned"
@@ -138,7 +139,10 @@ FACTS = {
         "ends 7.4 points lower at 0.003, [-10.4, -4.4] (10 paired seeds; a 25-epoch schedule,\n"
         "the recipe's full one is 93)",
         "no detectable difference",
-        "The gap depends on the learning rate,\ntuned for the scaled arm",  # r27a_03 minor 9; r27d_03 M1; r27f_03 m1
+        # r27a_03 minor 9; r27d_03 M1; r27f_03 m1: the Summary's "The gap depends on the learning rate, tuned for the
+        # scaled arm", moved here as two sentences (the dependence: the row "The gap depends on the learning rate: with
+        # both arms at a third ...")
+        "That rate was tuned for the scaled\narm (with 4 heads)",
         # r31 density: moved from section 3 (its three fold lines and the preset's recipe; review r30c_03 minor 15)
         "The\nfolded weight gets a $\\sqrt{d}$ times larger gradient",
         "So one plain SGD step changes $W_q / \\sqrt{d}$",
