@@ -1861,6 +1861,19 @@ def test_cascade_references_prints_the_two_references_per_method():
         am.cascade_references(floor, {"rollout": other["rollout"]})
 
 
+def test_cascade_verdict_prints_three_lines_from_the_stored_cascade():  # fix08u (review r31a minor 6)
+    cascade, floor = am.stored_cascade(), am.stored_section_maps()["floor"]
+    verdict = am.cascade_verdict(cascade, floor)
+    assert len(verdict.lines) == 3 and str(verdict) == "\n".join(verdict.lines)
+    draws = {m: cascade.column("classifier", i) for i, m in enumerate(("rollout", "gradient-weighted"))}
+    assert verdict.lines[0].endswith(" / ".join(f"{m} {min(d):+.2f} .. {max(d):+.2f}" for m, d in draws.items()))
+    for m in ("rollout", "gradient-weighted"):  # the other-digits reference is the trained maps' (first draw column)
+        assert torch.equal(verdict.others[m], am.rank_correlation_to_others(cascade.draw_maps[m][:, 0]))
+    assert "noise floor 1.00 [1.00, 1.00] / 0.98 [0.98, 0.99]" in verdict.lines[1]
+    gap = verdict.classifier_gap.difference  # gradient-weighted minus rollout, each digit's 3-draw mean
+    assert gap.high < 0 and verdict.lines[2].endswith(str(verdict.classifier_gap))
+
+
 def test_other_digit_gaps_pairs_each_steps_draw_mean_with_the_other_digits():  # fix08f (review r27d M1)
     per_digit = {
         "classifier": {

@@ -41,7 +41,11 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # fix08t (review r30c): 43 cells held, 1,995 -> 1,973 words (the planted-evidence toy and its verdict, paid for by
 # moving section 9's gap table, section 10's counts, section 11's spreads and the overlay recipe to the appendix,
 # block 0's shortfall to appendix I, and trims in the top cell)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1973
+# fix08u (review r31a): 43 cells held, 1,973 -> 1,966 words (a learning goal for the finding, plain sentences in
+# sections 3, 9 and 10, section 10's ablation as its own cell before the verdict, one sentence on why no photo map,
+# paid for by moving the three-row table, the transformers 4.x trail, digit 17's second reference and section 9's
+# reference table to the appendix)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1966
 
 
 def _key(heading: str) -> str:
@@ -112,7 +116,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "6", ("0.125 through p1 and 0.125 through the class token's own row",)),
     # fix08r (review r30a M2): digit 17's 0.19 sits inside the printed 5-95 % range; the reference is mostly right
     # r31 decision (fix08t, r30c minor 4): kept, with the n = 1 clause after it
-    ("lesson", "8", ("in their lowest tenth, inside their 5-95 % range", "most are classified correctly")),
+    # r31 density (fix08u): the second reference for digit 17 moved to appendix K
+    ("lesson", "8", ("most are classified correctly",)),
+    ("appendix", "K", ("in their lowest tenth, inside their 5-95 % range",)),
     ("lesson", "8", ("one wrong digit proves nothing about wrong calls",)),
     # fix08r (review r30a minors 1, 2, 4, 11): the Summary's deletion result for the gradient-weighted map; section
     # 7's family level, printed; the ICCV paper named on top, the CVPR one after the Summary; 0.494 a column mean
@@ -152,27 +158,31 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Summary", ("an image-blind map (rollout's, through all four blocks) already puts 52.7 %",)),
     ("lesson", "3", ("gets 0.494 of the average", "24.7 times")),
     ("lesson", "8", ("cosine 0.19", "average 0.37")),
-    ("lesson", "4", ("4.x", "fell back to eager attention and returned the weights", "attn.attn_drop", "eval mode")),
+    # r31 density (fix08u): the transformers 4.x trail moved to appendix J (a version trail)
+    ("lesson", "4", ("attn.attn_drop", "eval mode")),
+    ("appendix", "J", ("4.x", "fell back to eager attention and returned the weights")),
     ("appendix", "J", ("transformers 4.x", "005db820", "fell back to eager attention and returned the weights")),
     ("lesson", "3", ("Without hooks", "return_attention=True")),  # fix08n (review r29a minor 13)
     ("lesson", "9", ("every draw; [appendix i]",)),  # r28d minor 10
     ("lesson", "12", ("One digit, an illustration: it opens on test digit 17",)),  # r28d minor 11: said first
     # fix08o (review r29b M1, M2, 9-list 4): the cosine placed among 100 digits; the lag's change with its interval;
     # block 0 below its image-blind map; the transformers 4.x range
-    ("lesson", "8", ("cosine 0.19", "9 of 100 lower")),
+    ("lesson", "8", ("cosine 0.19",)),
+    ("appendix", "K", ("9 of 100 are lower",)),  # r31 density (fix08u): moved to appendix K
     ("lesson", "10", ("the lag shrinks to +0.010 [+0.003, +0.017]; the paired change is -0.023 [-0.030, -0.017]",)),
     # r31 density (fix08t, r30c minor 11): block 0's shortfall moved to appendix I
     ("appendix", "I", ("Block 0's own map is 7.3 points below its image-blind map",)),
     # r30 decision (fix08q, r29d minor 1): r29b's 4.x line kept, scoped to the one commit read
     # r31 decision (fix08t, r30c minor 10): the line names the 4.x range, still scoped to one commit; the hash lives
     # in appendix J (its row: "005db820")
-    ("lesson", "4", ("transformers 4.x (one commit, read in appendix J, not run)",)),
+    ("appendix", "J", ("transformers 4.x (read, not run",)),  # r31 density (fix08u): moved to appendix J
     ("lesson", "10", ("after 8 by hand",)),  # fix08o (r29b 9-list 1): one deletion curve computed in sight
     # fix08p (review r29c): the family level read; cell 15 unpacked; section 5's two lines read; the sink named
     ("appendix", "I", ("the table's classifier row, at 99.6 %",)),
     # r31 density (fix08t, r30c minor 6): moved; r31: the printed note moved
     ("appendix", "I", ("(each entry: a difference of two ρ, so it can reach -2 .. +2)",)),
-    ("lesson", "4", ("TIMM_FUSED_ATTN=0 in the environment before timm is imported", "read in appendix J")),
+    ("lesson", "4", ("TIMM_FUSED_ATTN=0 in the environment before timm is imported",)),
+    ("appendix", "J", ("read, not run",)),  # r31 density (fix08u): the 4.x bullet and its "read in appendix J" moved
     ("lesson", "5", ("5 of the 16 tops", "weights 0.03 to 0.24 (inked tops: 0.13 to 1.00)")),
     ("lesson", "3", ("attention sink", "#appendix-d", "key 11 lies on the stroke", "the class token's row")),
     # r30 decision (fix08q, r29d minors 2, 8): the box sits atop section 7; the interval stays beside its number
@@ -222,7 +232,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (
         "lesson",
         "10",
-        ("nine controls ([appendix i]",),  # r31 (fix08t): the pointer kept, the count moved
+        ("six controls ([appendix i]",),  # r31 (fix08t): the pointer kept; fix08u (r31a minor 2): six run here
     ),  # fix08n: after the grouped list  # fix08j (r28a minor 4): three rows shown, all twelve in I
     ("lesson", "1", ("one trained checkpoint",)),
     ("lesson", "1", ("only measured, never trained on",)),  # fix08m (r28d minor 6): why test digits are fine
@@ -590,7 +600,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "11", ("never the class token's weight on itself", "#appendix-g")),
     ("appendix", "J", ("on current timm with PyTorch ≥ 2.0 they record nothing",)),  # r27d minor 3
     ("appendix", "I", ("Twelve orders",)),  # r31 density (fix08t, r30c minor 7): the count moved
-    ("lesson", "10", ("each map's next test digit's map",)),  # r27d minor 2; r29a minor 7: grouped
+    # r27d minor 2; r29a minor 7: grouped; r31 density (fix08u, r31a minor 2): the lesson runs six controls, the
+    # next test digit's maps are appendix I's three more
+    ("appendix", "I", ("each map's next test digit's map",)),
+    ("lesson", "10", ("nine orders: the three maps and six controls", "adds three more")),
     # fix08k (r28b M1): transformers 5.23 under "sdpa" returns attentions == () with a logged warning, not None
     ("lesson", "4", ("transformers 5.23", 'under "sdpa": attentions == ()', "a logged warning, no error")),
     # fix08k (r28b minor 1): rollout's own weak point, said once in the verdict, tied to section 7
@@ -603,7 +616,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # r31 decision (fix08t, r30c minor 7): the lesson keeps "the table places three; the figure draws four", the
     # count of twelve moved to appendix I
     ("appendix", "I", ("Twelve orders: the three maps",)),
-    ("lesson", "10", ("The table places three; the figure draws four",)),  # r29a 7
+    # r29a 7; r31 density (fix08u, r31a minor 4): the three-row table moved to appendix I (which holds all twelve
+    # orders); the lesson says what its figure draws
+    ("lesson", "10", ("The figure draws four of the nine orders",)),
+    ("appendix", "I", ("reads three rows of this table (ink first, rollout, greedy)",)),
     # r29 density (fix08q): moved to appendix I
     ("appendix", "I", ("Two variants: blank patches (no pixel above 0) sent last or ranked like the rest",)),
     # fix08l (r28c minor 7): the value-norm map's one-change comparison beside the two-change one
@@ -638,7 +654,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "7", "the 7 gaps as one family at 99.3 % (Bonferroni): 7 of 7 exclude 0"),  # fix08r (r30a minor 2)
     ("lesson", "6", "how far R's rows sit from their average row (half the L1 distance): [0.51, 0.27, 0.14, 0.07]"),
     # fix08p (review r29c minors 11, 2, 3): printed instead of prose; the references paired
-    ("lesson", "9", "noise floor: + noise of std 0.02 x the pixel range, one draw (32 of 32 decisions kept)"),
+    ("appendix", "I", "noise floor: + noise of std 0.02 x the pixel range, one draw (32 of 32 decisions kept)"),
     ("lesson", "9", "ρ (mean over 32 digits), min .. max over its 3 draws"),  # r25c item 2: the first line says it
     (
         "lesson",
@@ -730,15 +746,19 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "8", "test digit 17, a 7: p(9)"),
     ("lesson", "8", "cosine 0.19"),
     ("lesson", "8", "the class token's row of R: [1.0, 0.75, 0.375] (cls, p1, p2); sum 2.125"),
-    ("lesson", "9", "other digits (31 others)  0.92 [0.92, 0.92]         0.51 [0.47, 0.55]"),  # fix08p: two columns
+    # fix08p: two columns; r31 density (fix08u, r31a minor 6): the table moved to appendix I, one line in the lesson
+    ("appendix", "I", "other digits (31 others)  0.92 [0.92, 0.92]         0.51 [0.47, 0.55]"),
+    ("lesson", "9", "noise floor 1.00 [1.00, 1.00] / 0.98 [0.98, 0.99]; other digits"),
+    ("lesson", "9", "other digits 0.92 [0.92, 0.92] / 0.51 [0.47, 0.55]"),
     ("lesson", "9", "gradient-weighted - rollout: -0.420, 95 % interval [-0.461, -0.379]"),  # r25b item 1
-    ("lesson", "9", "ρ, mean over the same 32 digits, 95 % intervals"),
+    ("appendix", "I", "ρ, mean over the same 32 digits, 95 % intervals"),  # r31 density (fix08u): moved to appendix I
     ("appendix", "I", "blocks 0-3"),  # r29 density (fix08s, r30b minor 5): moved to appendix I
-    ("lesson", "9", "noise floor               1.00 [1.00, 1.00]         0.98 [0.98, 0.99]"),  # fix08p (r29c minor 11)
+    # fix08p (r29c minor 11); r31 density (fix08u): moved to appendix I
+    ("appendix", "I", "noise floor               1.00 [1.00, 1.00]         0.98 [0.98, 0.99]"),
     ("appendix", "I", "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  4.5 .. 9.0 %"),  # r27c minor 9: moved
     ("appendix", "I", "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  "),  # fix08g (r27e minor 12): moved
     ("appendix", "I", "classifier + blocks 1-3  rollout +0.86 / +0.88"),
-    ("lesson", "9", "references, 32 digits     rollout                   gradient-weighted"),
+    ("appendix", "I", "references, 32 digits     rollout                   gradient-weighted"),  # r31 density (fix08u)
     ("appendix", "I", "classifier + blocks 2-3  +0.98 .. +0.98"),  # fix08g (r27e minor 12): moved
     ("appendix", "I", "  rollout's top patch: trained (2, 4), + blocks 1-3 re-drawn (4, 3)"),
     ("appendix", "C", "98.3 % interval"),
@@ -885,6 +905,13 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    # fix08i (r27f minor 8) and fix08d: named intermediates; r31 density (fix08u, r31a minor 6): am.cascade_verdict
+    # prints them in the lesson, the hidden check re-derives them
+    ("lesson", "9", 'cascade.column("classifier", i)'),
+    ("lesson", "9", "am.rank_correlation"),
+    ("lesson", "9", "other_weighted ="),
+    ("lesson", "9", "am.rank_correlation_to_others(trained_weighted)"),
+    ("lesson", "9", "am.cascade_references(floor,"),
     # fix08p (review r29c minors 3, 1)
     ("lesson", "8", "[17.0, 12.0, 22.5]"),
     ("lesson", "9", "confidence - (1 - 0.05 / 12)) < 1e-12 for s in steps_"),
@@ -1056,16 +1083,13 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     ("lesson", "7", "data.val_images[:500]"),
     ("lesson", "7", "[lift.blind for lift in lifts]"),
     ("lesson", "8", "toy_raw_1"),
-    ("lesson", "9", 'cascade.column("classifier", i)'),  # fix08i (r27f minor 8): named intermediates
+    ("lesson", "9", "verdict = am.cascade_verdict(cascade, floor)"),  # fix08u (r31a minor 6): one helper, three lines
     # fix08i (r27f minor 5); r31: moved with the table
     ("appendix", "I", 'labels={"every layer": "+ embeddings (every layer)"}'),
     ("lesson", "11", "against_rollout = {"),  # fix08i (r27f minor 8)  # fix08g (r27e minor 12): the classifier row only
     ("appendix", "I", "print(cascade)"),
     ("appendix", "I", "paired_ratio(blind, lead, percent=True"),  # r27c minor 1; r29 density: appendix I
-    ("lesson", "9", "am.rank_correlation"),
     ("lesson", "9", 'floor = stored_maps["floor"]'),  # r26b M1: stored (am.noise_floor re-run on 4 digits, hidden)
-    ("lesson", "9", "other_weighted ="),
-    ("lesson", "9", "am.rank_correlation_to_others(trained_weighted)"),
     ("appendix", "A", "value_pairs = {"),
     ("appendix", "C", "plot_map_columns("),
     ("appendix", "E", "alone_low = knobs.at_95("),
@@ -1096,7 +1120,6 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     ),  # r26a item 1 (fix08e: section 7's next-digit control in appendix I; r26b M1: the same pass, shifted by one)
     ("appendix", "I", 'stored_curves[f"{n}, next digit\'s map"]'),  # r26a item 1; r29 density: appendix I
     # fix08d (review r27b minors 8, 9): the bookkeeping in package helpers, one printed table each
-    ("lesson", "9", "am.cascade_references(floor,"),
     ("lesson", "10", "am.compare_maps(am.deletion_family_pairs("),
     ("lesson", "10", "am.recheck_stored_deletion("),
 ]
@@ -1630,7 +1653,7 @@ ORDER = [  # (notebook, markers whose cells come in this order)
         [
             "## 10 · Which map",
             "plots.plot_deletion_steps(",
-            "The table places three; the figure draws four",
+            "The figure draws four of the nine orders",
             "recheck = 4",
         ],
     ),
@@ -1649,7 +1672,7 @@ ORDER = [  # (notebook, markers whose cells come in this order)
     ),
     (
         "lesson",
-        ["only the classifier re-drawn, ρ (mean over 32", "am.noise_floor(", "**Verdict** (ρ over 32 digits"],
+        ["verdict = am.cascade_verdict(cascade, floor)", "am.noise_floor(", "**Verdict** (ρ over 32 digits"],
     ),  # table, then verdict
     ("appendix", ["redrawn.head.reset_parameters()", "gap_table = {", "rule_gaps = {"]),  # 23b, moved to appendix I
     ("appendix", ["### Section 9: the rule, and each draw's", "rule_gaps = {", "**Verdict** (ρ over 32 digits"]),  # 23b

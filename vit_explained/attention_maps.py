@@ -2452,6 +2452,45 @@ def cascade_references(floor: NoiseFloor, other_digits: Mapping[str, torch.Tenso
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class CascadeVerdict:
+    """Lesson 08 section 9's three printed lines: the classifier step's ρ range over its draws per method, the two
+    references (noise floor, other digits) and the paired gap between the methods; ``others`` ``(B,)`` per method."""
+
+    lines: tuple[str, ...]
+    others: dict[str, torch.Tensor]
+    classifier_gap: Comparison
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def cascade_verdict(cascade: CascadeTable, floor: NoiseFloor, step: str = "classifier") -> CascadeVerdict:
+    """Lesson 08 section 9's verdict numbers in three lines: with only ``step`` re-drawn, each method's ρ (mean over
+    the digits) from its lowest to its highest draw; the noise floor and the other-digits reference
+    (:func:`rank_correlation_to_others` of the trained maps, the table :func:`cascade_references` prints in full),
+    mean [95 % interval]; and the gradient-weighted map's ρ minus rollout's, each digit's mean over the draws,
+    paired over the digits."""
+    methods = ("rollout", "gradient-weighted")
+    n = cascade.draw_maps[methods[0]].shape[0]
+    draws = {m: cascade.column(step, i) for i, m in enumerate(methods)}
+    ranges = " / ".join(f"{m} {min(d):+.2f} .. {max(d):+.2f}" for m, d in draws.items())
+    k = len(draws[methods[0]])
+    others = {m: rank_correlation_to_others(cascade.draw_maps[m][:, 0]) for m in methods}
+
+    def pair(rho: Mapping[str, torch.Tensor]) -> str:
+        cells = [mean_interval(rho[m]) for m in methods]
+        return " / ".join(f"{c.estimate:.2f} [{c.low:.2f}, {c.high:.2f}]" for c in cells)
+
+    gap = paired_difference(*(cascade.mean_rho(step, m) for m in methods[::-1]), names=methods[::-1], digits=3)
+    lines = (
+        f"only the {step} re-drawn, ρ (mean over {n} digits), min .. max over its {k} draws: {ranges}",
+        f"references ({' / '.join(methods)}): noise floor {pair(floor.rho)}; other digits {pair(others)}",
+        f"only the {step} re-drawn, ρ paired per digit: {gap}",
+    )
+    return CascadeVerdict(lines, others, gap)
+
+
 def _family_level(confidence: float) -> str:
     """``0.95`` -> ``"95 %"``; ``1 - 0.05 / k`` -> ``"99.6 % (a family of 12, Bonferroni)"`` for k = 12."""
     k = round(0.05 / (1 - confidence))
