@@ -312,7 +312,8 @@ PRINTED = {
         # r27c minor 4: the trained ratio on the main path; r27f M1: seed 0 and the 3 trained runs (stored file)
         "trained: 1.7 to 2.8 (seed 0); 1.3 to 4.3 over 3 trained runs",
         # r31a minor 6: which runs are stored results
-        "3 trained runs: seed 0 computed here; seeds 1 and 2 read from stored results (benchmarks/bench_lesson05_training.py)",
+        "3 trained runs: seed 0 computed here; seeds 1 and 2 read from stored results "
+        "(benchmarks/bench_lesson05_training.py)",
     ],
     ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
         "'norm1'",
@@ -343,7 +344,7 @@ FACTS = {
     ("appendix", "B · Ten times larger weights"): [
         # r28d minor 4: N = 197's range with its conditions and the 1/D law (r29 density: moved to appendix B)
         "19 to 25 at n = 197, vit-b's token count (patch 2; printed; 3 seeds",
-        # r31 density (r31a minors 1, 2): moved to appendix B from section 4's verdict (r30b minor 1, r30c M1, r30c minor 2)
+        # r31 density (r31a minors 1, 2): moved to appendix B from section 4's verdict (r30b minor 1, r30c M1, minor 2)
         "one block at timm's init with heads of width 8, on 16 of these digits (not section 3's\nset-up), gives 415 to "
         "639x at d = 32 and 13 to 15x at d = 768 (3 seeds)",
         "with vit-b's 12 heads of width 64, 14 to 16x",
@@ -638,7 +639,7 @@ FACTS = {
     ],
     ("appendix", "I · Section 4's count on block 0's real activations"): [
         "$\\lvert \\bar x\\rvert = 0.82\\sqrt d$",  # moved from section 4 (r27b minor 8)
-        # r30c minor 8 (the heuristic and its accuracy), r31 density (r31a minor 8): section 4's sentence said once, here
+        # r30c minor 8 (the heuristic and its accuracy), r31 density (r31a minor 8): section 4's sentence, said here
         "as $s\\sqrt d = 1$, an entry of $dq$ is about\n$\\lvert m\\rvert$ times one of $do$",
         "holds within a factor 1.5 (|m| 1/459, dq 1/319)",
         # r29b minor 6 (r29 density: moved to appendix I): section 4's "an entry of K or V is about std sqrt(D)";
@@ -825,7 +826,7 @@ FACTS = {
         # r30b minor 1, r30c M1: the like-for-like pair (appendix B: one block, d = 8): r31 density, appendix B's row
         # r30c minor 3: 314 against 316; r31a minor 1: the footnote moved into the folded check (CODE_LIVES_IN)
         # r30c minor 2: qk-norm; r31 density: its sentence moved to appendix B (its row), named in the verdict here
-        "and `qk_norm` would change the count",
+        "and with `qk_norm=true` (a layernorm on q and k) the count does not apply",
         # r30b minor 2: why a quarter
         "keeps a quarter of $do$ ($1/\\sqrt{17}$: uniform $a$ spreads $do$'s one row over the 17 value rows)",
         # r28d minor 4: ViT-B's width as appendix B's ranges with their conditions, and the 1/D scaling
@@ -950,8 +951,8 @@ FACTS = {
         "$dx = dq\\,w_q + dk\\,w_k + dv\\,w_v$ flows on through `norm1`",  # r30a minor 13
         # r29c minor 7: one number a bullet; blocks 1-3's ranges are section 5's table, the 71 % its verdict's
         # r31a minor 6: two of the 3 runs are stored results
-        "(section 5's trained vit): the paths through at least one mlp carried 90..96 % (3 runs, two of them stored "
-        "results; range) of block 0's gradient",
+        "(section 5's trained vit): the paths through at least one mlp carried 90..96 % (3 runs, two read from "
+        "stored results; range) of block 0's gradient",
         "(projected on $g$)",  # r30a minor 2
         "185 to 464 times the larger of the q and k rows' (3 seeds x 4 blocks)",
         "block 0 of the trained vit keeps 8 % of its gradient (seed 0)",
@@ -972,7 +973,7 @@ FACTS = {
         "90..96 % in block 0",
         "disjoint in every block",
         # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
-        "training also shrinks the q and k gradient gap, from 8 to 83 at the start to 1.3 to 4.3 (3 runs each",
+        "training also shrinks the q and k gradient gap, from 8 to 83 at the start to 1.3 to 4.3 (3 runs each)",
         "fresh against trained",
         # r27c minor 3; r29a minor 1: "not hundreds: like section 3's model at PyTorch's init" is appendix C's row
         # r27c minor 4, r27f M1: the 3 trained runs' range; seed 0's t intervals are appendix C's (its FACTS row)
@@ -1155,7 +1156,8 @@ CODE_LIVES_IN = {
         'near(block_0_qkv["v"] / max(block_0_qkv["q"], block_0_qkv["k"]), 316)',
         "torch.optim.AdamW",
         # r30c minor 3, r31a minor 1: the 314 / 316 footnote, now in the folded check
-        "# the chart's last bar, 314, is ||dW_v|| / ||dW_q|| for the weights alone; section 3's 316 also counts the biases",
+        "# the chart's last bar, 314, is ||dW_v|| / ||dW_q|| for the weights alone; "
+        "section 3's 316 also counts the biases",
         "torch.testing.assert_close(d_o_by_hand.double(), d_o_0",
         'near(chain["K"], 0.1034) and near(chain["V - Vbar"], 0.0581) and near(chain["averaging"], 2.76)',
         'near(1 / chain["M"], 459) and near(1 / chain["dQ / dO"], 319) and near(1 / chain["dV / dO"], 4.11)',
@@ -1831,7 +1833,8 @@ def test_appendix_e_prints_the_step_gap_per_group():
 
 def test_papers_are_credited_where_their_result_is_used():
     further = nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Further reading**")]
-    further += nb.sources(BOOKS["appendix"])[cell_with("appendix", "**Further reading for the side trips**")]  # r31a m12
+    # r31a minor 12: six of the papers moved to the appendix's opening
+    further += nb.sources(BOOKS["appendix"])[cell_with("appendix", "**Further reading for the side trips**")]
     for arxiv in ("2206.03126", "2103.03404", "2303.06296", "2002.04745", "1412.6980", "1711.05101"):
         assert f"arxiv.org/abs/{arxiv}" in further, arxiv
     everything = nb.all_text(BOOKS["lesson"]) + nb.all_text(BOOKS["appendix"])
