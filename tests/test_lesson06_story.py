@@ -2140,7 +2140,7 @@ SOURCE = [
         "appendix",
         "D ·",
         (
-            "80 epochs of 300 digits but 20 of 1,257",
+            "80 epochs of 300 digits, 20 of 1,257",
             'clinic.verdict_word(growth, TWENTY) == "ahead"',
             '["behind", "behind", "leans"]',
             "[-10.0, -4.0, -6.0]",
