@@ -255,9 +255,12 @@ FACTS = [
             # fix01t item 1 (r30c M1): counted as the pre-stated test: 1 of 2 fresh runs, barely (appendix A's
             # 'confirmatory test'); the shipped model's +0.08 [-0.06, +0.26] (appendix A's first table); rows in every
             # run; the order-only table shows rows too (+0.24 checked in appendix A) but no columns (+0.009)
+            # r31 density (fix01u): the Summary bullet leads with "a hint of 2-D closeness, not the paper's row-column
+            # structure"; its rows clause lives in appendix A ('Section 6's maps': "rows show it in every run, and so
+            # does a table that knows only token order")
+            "a hint of 2-d closeness, not the paper's row-column structure.",
             "of two fresh runs (the third suggested the question), one shows same-column positions more alike than"
-            " unrelated ones, barely; the shipped model shows no detectable column effect; rows show it in every run, as"
-            " does an order-only table.",
+            " unrelated ones, barely; the shipped model shows no detectable column effect.",
             # fix01p item 1 (r29c M1): bicubic no detectable drop, bilinear -2 points
             # fix01r item 3 (r30a minor 14): the observed drops, not the far end of an interval
             # fix01s item 1 (r30b M1): the same-digits comparison first, then the 28x28 gap with its confound named
