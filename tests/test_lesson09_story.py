@@ -89,15 +89,11 @@ PROSE = {
         "eqs. 2-3",  # fix09t: arXiv v2 numbers attention eq. 1, the soft loss eq. 2, the hard loss eq. 3
         "one set of student logits",
         "the teacher's term moves to $Z_\\text{dist}$",
-        # fix 26b: section 3 states the stored 5-seed run (lesson09_few_digits); fix 27c (review r26d minor 4): one
-        # sentence here, its numbers in appendix B
-        "a 5-seed run of ours on 500 digits, far from deit's setting, finds no detectable difference",
-        "between no teacher, hard and soft",
         "09_deit_distillation_appendix.ipynb#few-digits",
         "## 3 · Soft and hard distillation: the losses",  # review r26d minor 6: the section holds both losses
         "Hinton's direction",
         "soft_distillation",
-        "0.1",
+
         "## 3 ·",
         "KL(teacher || student)",
         "224",
@@ -108,25 +104,17 @@ PROSE = {
         "Z_\\text{cls}",
         "Z_\\text{dist}",
         "## 3",
-        "0.0",
-        "0.4",
-        # review r28b minor 8: one caveat here; the label column (issue #215) and the per-head gains are appendix A's
-        # review r29c minor 5: the caveat as a full sentence
-        # review r29d minor 11: one appendix pointer per paragraph (appendix A still reads the row labels)
-        "over that hard row, which trains one head and no distillation token, the token adds 0.0 to 0.4 points",
-        # review r31a minors 2, 8: one paragraph under the figure; the token's 0.0 to 0.4 beside Table 8's printed
-        # +-0.2 (DEIT_TABLE8_SPREAD), without claiming which difference stands out
-        "the token adds 0.0 to 0.4 points, about the ± 0.2 that table 8 prints beside the full recipe",
         "far more lightly",
         "appendix A",
         "1.2",
         "1.6",
-        "within 0.1 point",
-        "hard matches the teacher (within 0.1 point, single runs)",  # review r28c minor 7: Table 3's rows are single
         "gains 1.2 points",
         "the distillation token with both heads fused, 1.6",  # review r29a minor 7: the 1.6 is token + hard + fusion
-        "0.0 to 0.4 points",
         "$\\lambda = 0.5$",
+        # r31 density (fix09v, review r31b minor 6): section 3 keeps soft 0, hard +1.2, token +1.6 (single runs) and
+        # the bold sentence; the teacher match, the token's 0.0 to 0.4 against Table 8's +-0.2 and our 5-seed run
+        # moved to appendix B (pinned there)
+
         # r29 density: the paper's literal KL(student || teacher) is appendix A's. r31 decision (review r30c minor 7):
         # one clause says what the paper's text does, without its formula; the reading stays appendix A's
         "as deit's code computes; the paper's eq. 2, read literally, is the reverse (appendix a)",
@@ -268,7 +256,10 @@ PROSE = {
         # review r27f minor 4: timm's gotcha in one plain sentence, with the versions read in timm's code (appendix A)
         # r31 density (fix09u): the switch's name moved to appendix A (pinned there: "timm averages in training mode
         # too, unless `set_distilled_training(true)` was called"); section 1 keeps the versions and the gotcha
-        "timm's deit (0.6.5 to 1.0.28) averages in `train()` too (appendix a)",
+        # r31 decision (fix09v, review r31b M1): the switch named again, one clause, since "averages in train()"
+        # alone reads as "timm cannot return both heads" (timm v0.6.5 l.121/148/168, v1.0.28 l.46/77/119)
+        "timm's deit (0.6.5 to 1.0.28) averages in `train()` too unless you call `set_distilled_training(true)`,"
+        " which distillation training with timm requires (appendix a)",
         # review r29c minor 9: where the switch starts (timm's git: commit 372ad5fa, version 0.6.0 dev; absent in
         # v0.5.4, present in v0.6.5, the first 0.6 release tag)
         # review r29d minor 1: one version, the first release tag that has it (v0.5.4 and v0.6.5 are adjacent tags)
@@ -355,6 +346,16 @@ PROSE = {
         "which the rerun does not reproduce bit for bit",
         # moved from section 3 (fix 27c, review r26d minors 4, 5)
         '<a id="few-digits"></a>',
+        # r31 density (fix09v, review r31b minor 6): moved from section 3 with their rows (fix 26b, 27c: the 5-seed
+        # run; r28b minor 8, r29c minor 5, r29d minor 11: the hard row's caveat; r31a minors 2, 8: beside Table 8's
+        # +-0.2; r28c minor 7: the teacher match, single runs)
+        "a 5-seed run of ours on 500 digits, far from deit's setting, finds no detectable difference",
+        "between no teacher, hard and soft",
+        "over that hard row, which trains one head and no distillation token, the token adds 0.0 to 0.4 points",
+        "the token adds 0.0 to 0.4 points, about the ± 0.2 that table 8 prints beside the full recipe",
+        "within 0.1 point",
+        "hard matches the teacher (within 0.1 point, single runs)",
+        "0.0 to 0.4 points",
         "batch 16 for 24 epochs, a budget chosen on validation",
         "far from DeiT's setting: it does not test the paper's claim",
         "Hard - none +1.5 points [-5.8, +8.8]",
@@ -1148,11 +1149,8 @@ CODE = {
         "parameter -= 0.05 * parameter.grad",
         "soft_distillation_loss(class_logits",
         "student = DeiT(**DEIT_CONFIG).train()",
-        "(0.0, 0.4)",
-        "token_gain",
         "== 1.2",
         "== 1.6",
-        'abs(DEIT_TABLE3["hard"] - DEIT_TABLE3["teacher"]) <= 0.1',
     ],
     ("appendix", "## Appendix C ·"): [
         "head = 1 # the most peaked head",
@@ -1169,6 +1167,10 @@ CODE = {
         "assert str(one_pair).startswith('only student: 20, only teacher: 33; exact McNemar p = 0.098')",
         "assert not one_pair.detectable",
         '{"Ti": (-0.4, 0.3), "S": (0.0, 0.3), "B": (0.0, 0.4)}',
+        # r31 density (fix09v): moved from section 3's check with its sentences
+        "(0.0, 0.4)",
+        "token_gain",
+        'abs(DEIT_TABLE3["hard"] - DEIT_TABLE3["teacher"]) <= 0.1',
         'few = few_digits_benchmark()["settings"]["small"]',
         'assert all(g["low"] < 0 < g["high"] for g in few["comparisons"])',
         "random_resized_crops(",
