@@ -68,6 +68,11 @@ def first_split_only(height, width):
     ("wrong", "message"),
     [
         (lambda h, w: (h // 16) * (w // 16), "ViT's count"),
+        # review r31b minor 3 (brief fix07v item 3): floor at the (3, 2, 1) splits is named as their padding's
+        (
+            lambda h, w: ((h + 1) // 4 // 2 // 2) * ((w + 1) // 4 // 2 // 2),
+            r"at the \(3, 2, 1\) splits you rounded down.*Their padding of 1 at both ends makes each of them ceil",
+        ),
         (lambda h, w: math.ceil(h / 16) * math.ceil(w / 16), "rounded up"),  # right for 400x100, not for 225
         # review r27d minor 1: section 1's ceil(size / 2) carried to split 1 is named as such
         (ceil_size_over_stride, r"ceil\(size / stride\) at every split.*not for \(7, 4, 2\): there it is floor"),
@@ -1246,3 +1251,16 @@ def test_the_x_skip_message_leads_with_the_widths():
                     r"wide, the output (\d+): the skip cannot be x\.", message)  # fmt: skip
     assert lead and lead.group(1) == lead.group(3) and lead.group(2) == lead.group(4) != lead.group(1), message
     assert message.index("the skip cannot be x") < message.index("your function raised RuntimeError")
+
+
+def test_a_typed_in_split_width_is_named():  # review r31b minor 4 (brief fix07v item 3)
+    def answer(tokens, qkv, proj):
+        q, k, v = qkv(tokens).split(64, -1)  # the lesson's token_dim, typed in
+        weights = torch.softmax(q @ k.transpose(-2, -1) * tokens.shape[-1] ** -0.5, dim=-1)
+        return v + proj(weights @ v)
+
+    with pytest.raises(ExerciseFailed) as failure:
+        check_token_attention(answer)
+    message = str(failure.value)
+    assert message.startswith("Not yet: for tokens of shape") and "Did you type in a width, as in split(64)?" in message
+    assert "qkv.out_features // 3" in message and "token_dim here is 16" in message

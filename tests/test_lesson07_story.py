@@ -96,6 +96,8 @@ PROSE = [
             "The original counts its tokens as `(img_size // 16) ** 2`",
             # r29 density: moved from the lesson's section 5 (brief fix07n item 2), its row there before (review r26d)
             "Performer approximates the softmax with random features, at a cost linear in `N`",
+            # r31 density (brief fix07v): moved from the lesson's section 6 (review r30c minor 2's recount)
+            "By this count the T2T module costs 0.24G over hard patches",
             # r31 density (brief fix07t item 4, review r30c minors 5 and 10): section 5's Performer paragraph, moved
             # here with its rows (review r27b minor 12: what replaces the softmax; r26d: linear in N)
             # r31 density (brief fix07t item 5): the published table's Performer row (81.5 %, README line 63) and the
@@ -246,6 +248,8 @@ PROSE = [
         "## Appendix · Sources",
         [
             "leaves out run-to-run variance",
+            # r31 density (brief fix07v): moved from the lesson's section 6 (review r31a minor 1's recount, beside MACs)
+            "disagree with this lesson's recount of that model, 21.47M and 4.54G",
             # r31 density: moved from the lesson's sections 4 and 6 (brief fix07u)
             "**Two models called ViT-S/16, and section 4's counts.**",
             "With one `Linear`, the patch stem has 16,448 parameters.",
@@ -515,7 +519,11 @@ PROSE = [
             "`T2TViT`",
             # r30 decision (review r30b minor 7, brief fix07s item 4): the backbone's 1/8 inline, not "its fact 3 covers
             # the backbone's scale" (r26c minor 3's detail, pretrained weights, stays the appendix's)
-            "The backbone's 6 heads of 64 use the usual scale, 1/8.",
+            # r31 decision (review r31b minor 5, brief fix07v item 4): qualified in one clause without the word
+            # "pretrained" (r26c minor 3's detail stays the appendix's fact 3; checked: t2t_vit.py lines 211-212,
+            # 244-245)
+            "The backbone's 6 heads of 64 use the usual scale, 1/8, as built here; one flag of the original sets "
+            "384 ** -0.5.",
             # r26c minor 4, r27d minor 5; review r31a minor 9 (brief fix07u): why the third panel is there
             "The next cell also prints and draws one row's softmax at three scales, the third being stage 2's scale on "
             "these scores.",
@@ -627,7 +635,10 @@ PROSE = [
             # review r29c minor 1 (brief fix07p item 1): "In short" is two sentences after the question; the fair
             # baseline's verdict is the arms cell's "**Patches with a stem as large** scored lower on every seed."
             # r30 decision (review r30b M1, brief fix07s item 1): "10-epoch runs", not "stored runs"
-            "On digits, 10-epoch runs compare T2T's chain with patch stems and other token layers (table below).",
+            # r31 decision (review r31b minor 1, brief fix07v item 1): the second sentence answers (no numbers, as
+            # r28a minor 1 asks); "10-epoch" is the question's (r30b M1). Checked: every seed in seed_counts()
+            "On digits, T2T's chain beat both patch stems on every seed, but not an equal-size token MLP (table "
+            "below).",
             # fix 26a items 1 and 2: the parameter-matched patch arm and the attention-alone arm
             (
                 "or the whole module by **16x16 hard patches** (one `Linear`, or Linear, GELU, Linear as large as the "
@@ -678,8 +689,10 @@ PROSE = [
             (
                 # review r31a minor 1 (brief fix07u item 2): the parameters recounted beside the MACs (21,465,448
                 # against T2T-ViT-14's 21,545,550; the hidden check after the sentence counts both)
-                "These are the paper's figures; recounted, hard patches do 4.54G and 21.47M, so the module costs 0.24G "
-                'and 0.08M more ([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
+                # r31 density (brief fix07v): the recount's numbers (4.54G, 21.47M; 0.24G) are the appendix's (rows
+                # in "## Appendix · Sources" and "## Appendix · Audits"); the flag and the pointer stay here
+                'These are the paper\'s figures; [appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits) '
+                "recounts them."
             ),
             # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
             # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
@@ -2063,7 +2076,7 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     definition, after = scale.split("```python")[0], scale.split("```")[-1]
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
-    assert "The backbone's 6 heads of 64 use the usual scale, 1/8." in after and "pretrained" not in after  # r30b 7
+    assert "The backbone's 6 heads of 64 use the usual scale, 1/8, as built" in after and "pretrained" not in after
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
 
 
@@ -2073,7 +2086,8 @@ def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     first = section(LESSON, "## 1.")
     # r31 density (brief fix07t item 5): the notation table is two sentences, still before the Conv2d sentence
     # r31 density (brief fix07u): one clause here, the paper's S in full in the appendix's "For porters" (its row)
-    assert first.index("Here `s` is the stride; the paper's Eq. 3 writes S for the overlap k - s.") < first.index(
+    # review r31b minor 6 (brief fix07v item 4): one letter, the paper's Eq. 3 s, as exercise 1's checker says
+    assert first.index("Here `s` is the stride; in the paper's Eq. 3, s is the overlap k - s.") < first.index(
         "exactly a `Conv2d(k, s, p)`"
     )
     why = section(LESSON, "## The picture first")

@@ -359,6 +359,11 @@ def _chain_padding_first_only(height: int, width: int) -> int | None:
     return height * width
 
 
+def _chain_halved_down(height: int, width: int) -> int:
+    """The T2T count with the (3, 2, 1) splits' padding dropped from the rounding: ``(size + 1) // 4 // 2 // 2``."""
+    return ((height + 1) // 4 // 2 // 2) * ((width + 1) // 4 // 2 // 2)
+
+
 def _chain_padding_once(height: int, width: int) -> int | None:
     """The T2T count if each split padded one side only, ``(size + p - k) // s + 1`` (``None`` if too small)."""
     for kernel, stride, padding in T2T_SPLITS:
@@ -396,6 +401,13 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         lambda h, w, answer, stages: answer == stages[-1].grid.cols,
         "for {case} you return {answer}: that is the column count alone; multiply by the rows (the height, "
         "through the same three splits)",
+    ),
+    (
+        lambda h, w, answer, stages: answer == _chain_halved_down(h, w),
+        "for {case} you return {answer}: at the (3, 2, 1) splits you rounded down, size // 2, as in "
+        "(H + 1) // 4 // 2 // 2 (on these sizes the same number as ViT's count for 16x16 patches, H // 16). Their "
+        "padding of 1 at both ends makes each of them ceil(size / 2): floor((size + 2 * padding - kernel) / "
+        "stride) + 1",
     ),
     (
         lambda h, w, answer, stages: answer == (h // 16) * (w // 16),
@@ -1104,6 +1116,9 @@ def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception
     through proj), in either order. Any other error (another shape bug) gets no guess."""
 
     def hint(error: Exception) -> str | None:
+        if isinstance(error, ValueError) and "values to unpack (expected 3" in str(error):
+            hint.split = True  # a typed-in width, split(64) say: the checker names it (see _split_width_message)
+            return None
         if not isinstance(error, RuntimeError) or dim == token_dim:
             return None
         text, widths = str(error), sorted((dim, token_dim))
@@ -1125,8 +1140,18 @@ def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception
             )
         return None
 
-    hint.added = False
+    hint.added = hint.split = False
     return hint
+
+
+def _split_width_message(failure: ExerciseFailed, case: str, token_dim: int) -> str:
+    """Name a typed-in split width (``qkv(x).split(64, -1)``): unpacking q, k, v raised a ValueError."""
+    raised = str(failure).removeprefix("Not yet: ")
+    return (
+        f"for {case} your q, k, v did not unpack: qkv's output is 3 * token_dim = {3 * token_dim} wide, and "
+        f"token_dim here is {token_dim}. Did you type in a width, as in split(64)? Take it from the layers: "
+        f"proj.out_features, or qkv.out_features // 3 ({raised})"
+    )
 
 
 def _lead_with_the_widths(failure: ExerciseFailed, case: str, dim: int, token_dim: int) -> NoReturn:
@@ -1210,6 +1235,8 @@ def _check_one_token_attention(
         except ExerciseFailed as failure:
             if hint.added:
                 _lead_with_the_widths(failure, case, dim, token_dim)
+            if hint.split:
+                fail(_split_width_message(failure, case, token_dim))
             raise
     _check_inputs_kept(attention, before, given, tokens, case)
     if not isinstance(answer, (torch.Tensor, np.ndarray)):  # a numpy array fails below: it cuts the gradient
