@@ -26,8 +26,8 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
-# fix09q, fix09s, fix09t and fix09u): visible cells before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1823
+# fix09q, fix09s, fix09t, fix09u and fix09v): visible cells before the Summary, their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1777
 
 
 def _key(line: str) -> str:
@@ -129,6 +129,11 @@ PROSE = {
         "is_causal",
     ],
     ("appendix", "## Appendix C ·"): [
+        # review r29b minor 1: DeiT's recipe named (DEIT_TABLE8's rows and the paper's Table 9; EMA is an added row,
+        # not part of the recipe, so it is not named); r31 density (fix09v, review r31b minor 5): moved from section 2
+        "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
+        "label smoothing, for 300 epochs",
+        "300",
         # r29 density (fix09t): moved from section 2 (review r29a minor 2, r29c minor 1, r29d minor 3 rows)
         "each of its rows changes one ingredient (one row drops two; one changes only the 384-px fine-tuning, drawn "
         "pale); section 2's printed line quotes three of the 12 rows",
@@ -599,6 +604,8 @@ PROSE = {
         # r30 decision (review r30b minor 5 against r29d minor 11): one clause for the printed vit-pytorch line, the
         # layouts stay appendix A's (vit-pytorch 077d8c1: DistillWrapper appends the token last, in training)
         "vit-pytorch appends the distillation token last, in training only.",
+        # review r31b minor 9: the slip said (1:-1 while distilling, 1: at inference), after the r30 clause
+        "its patches are `1:-1` while distilling and `1:` at inference.",
         "index 0 is the distillation token, every other one patch off",  # review r29b minor 5
         "0",
         "1",
@@ -628,8 +635,9 @@ PROSE = {
         # r29 density (fix09t): moved to appendix C (pinned there); section 2 keeps the pale bar's meaning
         # r31 density (fix09u, review r31a minor 10): moved to appendix C (pinned there: "one changes only the 384-px
         # fine-tuning, drawn pale"); the pointer now reads DeiT's recipe beside ours
-        "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
-        "label smoothing, for 300 epochs ([beside ours: appendix c](09_deit_distillation_appendix.ipynb#recipe))",
+        # r31 density (fix09v, review r31b minor 5): the recipe's list moved to appendix C (pinned there); section 2
+        # keeps the pointer
+        "with its recipe alone ([the recipe beside ours: appendix c](09_deit_distillation_appendix.ipynb#recipe))",
         # review r31a minor 3: the teacher's 82.9 % is Table 2's (arXiv v2: Table 2 and section 5.2's text), the
         # student's 83.4 % Table 3's
         "beating its teacher (tables 2-3)",
@@ -646,10 +654,6 @@ PROSE = {
         "the paper argues that its argmax then fits the crop better",
         "the figure shows only that the teacher's label changes, not that it is right",
         "our recipe has no such crops, so these two digits only illustrate",
-        # review r29b minor 1: DeiT's recipe named (DEIT_TABLE8's rows and the paper's Table 9; EMA is an added row,
-        # not part of the recipe, so it is not named)
-        "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
-        "label smoothing, for 300 epochs",
         # fix 28: the convnet-teacher claim moved to appendix A's table with its pins; review r30c minor 10: the
         # reason in half a sentence first (the paper's Table 2, teachers of comparable accuracy)
         "why a convnet: the paper finds it gives a better student than a transformer teacher of similar accuracy "
@@ -678,7 +682,6 @@ PROSE = {
         "09_deit_distillation_appendix.ipynb#recipe",
         "10",
         "5",
-        "300",
         "0.05",
         "AdamW and the cosine schedule",
         "77.9 % top-1",
