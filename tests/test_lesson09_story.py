@@ -93,7 +93,6 @@ PROSE = {
         "## 3 · Soft and hard distillation: the losses",  # review r26d minor 6: the section holds both losses
         "Hinton's direction",
         "soft_distillation",
-
         "## 3 ·",
         "KL(teacher || student)",
         "224",
@@ -114,7 +113,6 @@ PROSE = {
         # r31 density (fix09v, review r31b minor 6): section 3 keeps soft 0, hard +1.2, token +1.6 (single runs) and
         # the bold sentence; the teacher match, the token's 0.0 to 0.4 against Table 8's +-0.2 and our 5-seed run
         # moved to appendix B (pinned there)
-
         # r29 density: the paper's literal KL(student || teacher) is appendix A's. r31 decision (review r30c minor 7):
         # one clause says what the paper's text does, without its formula; the reading stays appendix A's
         "as deit's code computes; the paper's eq. 2, read literally, is the reverse (appendix a)",
@@ -1317,7 +1315,7 @@ CODE = {
     ("lesson", "## 1 ·"): [
         "# @title A check of the claim above",
         "== (-0.02, 0.70, 500)",  # review r27c minor 1: the cosines section 1 states, checked below them
-        "abs(float(learned)) < float(random_cosines.std())",  # review r28b minor 2, r31b minor 4: 'as two random vectors usually are'
+        "abs(float(learned)) < float(random_cosines.std())",  # r28b minor 2, r31b minor 4: 'two random vectors'
         # r29 density (review r29a minor 9): moved from section 1's prose to a comment in the cell that prints it
         "# -0.02 is what random starts give: two random 64-d vectors give cosines of sd 0.125 (printed)",
         "F.cosine_similarity(x[:, 0], x[:, 1], dim=-1)",
