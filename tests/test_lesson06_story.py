@@ -647,7 +647,7 @@ PROSE = [
             "confidence",
             "95 % [",
             "#verdict-words",
-            "bumps up, before its lowest (printed in the check below)",  # fix06o (r29b minor 4): the print is in the folded check; fix06d: 1.21, epoch 52, 0.85, epoch 33, epoch 72 are printed (PRINTED row)
+            "bumps up, before its lowest (printed above)",  # fix06v item 3 (r31b minor 6): the print moved into the computing cell; fix06o (r29b minor 4); fix06d: 1.21, epoch 52, 0.85, epoch 33, epoch 72 are printed (PRINTED row)
         ),
     ),
     (
@@ -888,8 +888,9 @@ PROSE = [
             # review r27d major 2: one seed's 5-epoch mean rose by 0.01, so the claim is "within 0.02", in 3 places
             # review r27d minor 15: the card's advice follows DeiT and AugReg, this lesson's runs are the caveat
             # review r29c major 2: competitive (with CNNs, at ImageNet scale), not trainable: DeiT's and AugReg's claim
-            "at imagenet scale, augmentation and regularisation are what make vits trained from scratch on imagenet-1k "
-            "competitive with cnns (deit,",
+            # fix06v item 2 (review r31b minor 5): DeiT's recipe has more than augmentation and regularisation
+            "at imagenet scale, deit's training recipe (touvron et al. 2021), mostly augmentation and regularisation, is "
+            "what makes vits trained from scratch on imagenet-1k competitive with cnns;",
             "augreg (steiner et al. 2021) finds them, with more compute, worth about as much as ten times more training data",
             "keep augmentation on real data (deit, augreg). caveat: here, at 400 steps on 8x8 digits",
         ),
@@ -1187,7 +1188,7 @@ PROSE = [
             "**paired**",
             "**Student t-interval**",
             "[the verdict words](#verdict-words)",
-            "(one 3x3 conv, 8 channels, batchnorm and relu before the patchify; after xiao et al., 2021)",
+            "(one 3x3 conv, 8 channels, batchnorm and relu before the patchify; in the spirit of xiao et al., 2021)",  # fix06v item 2 (r31b minor 9)
         ),
     ),
     # r29 density (brief fix06p, review r29c minor 8): the stem's provenance moved to appendix D's locality control
@@ -1399,7 +1400,7 @@ PROSE.append(
         "3 ·",
         (
             "paired by seed, the rise changes by −0.10, 95 % [−0.12, −0.07] (printed above)",
-            "as on mnist, validation sits above the running training tally in epochs 1-5 (printed)",
+            "as on mnist, validation sits above the running training tally in epochs 2-4 (printed)",  # fix06v item 2 (r31b minor 2): epochs 1 and 5 within a point
         ),
     )
 )
