@@ -1499,3 +1499,14 @@ def test_mlp_knockout_figure_draws_one_bar_per_arm_with_its_wilson_interval() ->
     with pytest.raises(ValueError):
         plot_mlp_knockout({})
     plt.close(fig)
+
+
+# --- review r31b_04 minor 10: erf(x) for erf(x / sqrt(2)), with the matching density, named ---
+
+
+def test_gelu_slope_names_erf_of_x_with_its_own_density() -> None:
+    def erf_of_x(x):  # Phi(x) written as (1 + erf(x)) / 2, differentiated consistently
+        return 0.5 * (1 + torch.erf(x)) + x * torch.exp(-(x**2)) / math.sqrt(math.pi)
+
+    message = _18a_rejected(check_gelu_slope, erf_of_x)
+    assert "erf(x)" in message and "sqrt(2)" in message and "differs" not in message

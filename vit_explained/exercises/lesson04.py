@@ -814,6 +814,30 @@ _PHI_OF_X = "Phi(x) = (1 + erf(x / sqrt(2))) / 2"
 _PHI_HINT = "compare yours with torch.distributions.Normal(0.0, 1.0).log_prob(x).exp()"
 
 
+def _erf_argument_slips(x: torch.Tensor, pdf: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Slopes whose Phi feeds erf the wrong argument (x / 2 or x), each with the message that names the slip."""
+    return [
+        (
+            0.5 * (1 + torch.erf(x / 2)) + x * pdf,
+            "Phi(x)'s erf takes x / sqrt(2), not x / 2: the sqrt(2) of section 1's formula for Phi is missing",
+        ),
+        (
+            0.5 * (1 + torch.erf(x / 2)) + x * torch.exp(-(x**2) / 4) / (2 * math.sqrt(math.pi)),
+            "your Phi(x) uses erf(x / 2), and its slope follows it: Phi(x) = (1 + erf(x / sqrt(2))) / 2, the sqrt(2) "
+            "is missing",
+        ),
+        (
+            0.5 * (1 + torch.erf(x)) + x * torch.exp(-(x**2)) / math.sqrt(math.pi),
+            "your Phi(x) uses erf(x), and its slope follows it: Phi(x) = (1 + erf(x / sqrt(2))) / 2, check the "
+            "sqrt(2) in erf's argument",
+        ),
+        (
+            0.5 * (1 + torch.erf(x)) + x * pdf,
+            "Phi(x)'s erf gets the wrong argument: compare with section 1's formula for Phi",
+        ),
+    ]
+
+
 def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Wrong slopes, each with the message that names the slip."""
     cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
@@ -843,19 +867,7 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
             (1 + torch.erf(x / math.sqrt(2))) + x * pdf,
             "Phi(x) = (1 + erf(x / sqrt(2))) / 2: the 1/2 in front is missing",
         ),
-        (
-            0.5 * (1 + torch.erf(x / 2)) + x * pdf,
-            "Phi(x)'s erf takes x / sqrt(2), not x / 2: the sqrt(2) of section 1's formula for Phi is missing",
-        ),
-        (
-            0.5 * (1 + torch.erf(x / 2)) + x * torch.exp(-(x**2) / 4) / (2 * math.sqrt(math.pi)),
-            "your Phi(x) uses erf(x / 2), and its slope follows it: Phi(x) = (1 + erf(x / sqrt(2))) / 2, the sqrt(2) "
-            "is missing",
-        ),
-        (
-            0.5 * (1 + torch.erf(x)) + x * pdf,
-            "Phi(x)'s erf gets the wrong argument: compare with section 1's formula for Phi",
-        ),
+        *_erf_argument_slips(x, pdf),
         (1 - cdf + x * pdf, f"this uses Phi(-x): the sign inside erf is wrong; {_PHI_OF_X}"),
         (1 - cdf - x * pdf, f"this is the slope of x Phi(-x): the sign inside erf is wrong; {_PHI_OF_X}"),
         (tanh_slope, "this is the slope of the tanh approximation: the exercise asks for the exact GELU, x Phi(x)"),
