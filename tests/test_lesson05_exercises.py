@@ -853,3 +853,26 @@ def test_the_empty_set_and_a_fixed_axis_transpose_get_their_own_messages():  # r
         check_frozen_attention_parts(lambda: set())
     with pytest.raises(ExerciseFailed, match=r"not fixed axes such as \.transpose\(0, 1\)"):
         check_value_gradient(lambda a, g: a.transpose(0, 1) @ g)
+
+
+def test_a_summed_jacobian_is_named_not_a_scale_factor():  # review r31b M3: rows of diag(a) - a a^T sum to 0
+    def summed(a, grad_a):
+        return (torch.diag_embed(a) - a[..., :, None] * a[..., None, :]).sum(-1) * grad_a
+
+    def cancelled(a, grad_a):  # another expression that cancels to rounding noise
+        return a * grad_a - a * grad_a.clone() + (a - a.clone()) * 1e-3 + 1e-20 * grad_a
+
+    for answer in (summed, cancelled):
+        with pytest.raises(ExerciseFailed, match=r"zero to rounding everywhere.*summing the Jacobian gives nothing"):
+            check_softmax_backward(answer)
+    with pytest.raises(ExerciseFailed) as raised:
+        check_softmax_backward(summed)
+    assert "a factor such as the scale s" not in str(raised.value)
+
+
+def test_a_reshape_used_for_a_transpose_is_named_in_exercise_3():  # review r31b minor 1, as exercises 4 and 5
+    def w_v_reshaped(x, a, grad_out):
+        return (x.mT @ (a.mT @ grad_out)).sum(0).reshape(grad_out.shape[-1], x.shape[-1])
+
+    with pytest.raises(ExerciseFailed, match=r"reshape reorders the entries: X\^T dV is \(D, d\).*dW_v = dV\^T X"):
+        check_w_v_gradient(w_v_reshaped)

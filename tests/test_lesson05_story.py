@@ -481,6 +481,12 @@ FACTS = {
         "83",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        # r30a minor 6; r31 density (r31b minor 4): the keep's definition moved to appendix D from section 5 (section
+        # 5 teaches the share; its printed line still shows ||g_cut|| / ||g||)
+        "the **keep**, $\\lvert g_\\text{cut}\\rvert / \\lvert g\\rvert$, is the $g_\\text{cut}$ arrow's length",
+        "$\\lVert g_\\text{cut}\\rVert",
+        "what the cut gradient *keeps*",
+        "compares 3 fresh seeds with 3 trained runs of the same recipe",  # r31 density: moved from section 5's verdict
         # r27f gap 3, r28d minor 1; r29 density (r29d minor 6): moved to appendix D from section 5's verdict
         "as the paths picture showed",
         # r27f minor 7, r28c M1, r28d minor 9, r29a minor 4, r30a minor 6; r29 density (r30b minor 6): moved to
@@ -739,8 +745,9 @@ FACTS = {
         "**inside attention**; the mlp is on the route, not the source",  # r28d minor 11: a one-line answer first
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
         # r30c minor 9 (a number); r31a M1: ViT-B's width as appendix B's by-input range (8 to 10 ... 129 to 143)
-        "at timm's init (185 to 464 times in this d = 32 toy; 8 to 143 in one block of vit-b's width, depending on the "
-        "input)",
+        # r31 decision (r31b minor 3, r31 density): the number stays (r30c minor 9), ViT-B's by-input 8 to 143 is
+        # appendix B's printed row; section 4's verdict says the input moves the gap more than ten times
+        "at timm's init (185 to 464 times in this d = 32 toy): attention",
         "attention is nearly uniform and q, k, v are small",  # r28a minor 1: k's factors are Q and V - Vbar
     ],
     ("lesson", "1 · One loss, at the head"): [
@@ -819,10 +826,14 @@ FACTS = {
         # r28b minor 11: one result (the weight scale) and a pointer; width and input are appendix B's rows
         # r28c minors 1 and 7: the one causal verdict names its ablation; ViT-B's width is appendix B's 14 to 16
         # r30b minor 3: the verdict in words; the ablation's 316-464 -> 1.2-4.3 is appendix B's PRINTED row
-        "**verdict:** the gap comes from the weight scale: ten times larger block-0 qkv weights all but close it",
+        # r31b M2: "sets" (a tested cause, not "the" cause): the ablation's means (appendix B's printed 403 and 3.1,
+        # 3 seeds), 1/D on these digits only, and the input's more-than-tenfold move at a fixed width (appendix B)
+        "**verdict:** the weight scale sets the gap: ten times larger block-0 qkv weights all but close it "
+        "(403 to 3.1, 3 seeds)",
+        "on these digits the gap shrinks roughly as 1/d; at a fixed width the input moves it more than ten times",
         # r30b M2: the ViT code's own init for qkv alone: r29 density (r30c minor 6): moved to appendix B (its
         # PRINTED 6 to 14 row and its "the original vit code's init" FACTS row); section 4 points there in one clause
-        "varies std, init and d)",
+        "varies std, init, d and input)",  # r31b M2: the input's row is appendix B's too
         # r30b minor 1, r30c M1: the like-for-like pair (appendix B: one block, d = 8): r31 density, appendix B's row
         # r30c minor 3: 314 against 316; r31a minor 1: the footnote moved into the folded check (CODE_LIVES_IN)
         # r30c minor 2: qk-norm; r31 density: its sentence moved to appendix B (its row), named in the verdict here
@@ -845,6 +856,8 @@ FACTS = {
         "the algebra, then the chart",  # r28a minor 4
         # r27c minor 8: the count moved to appendix I; r29c minor 11: its pointer is the Going-further list's
         "the sums in $dw$ widen the gap further",
+        # r31b minor 10: why, in one clause (appendix I has the count)
+        "as $dv$'s 17 rows add up in $dw_v$ while $dq$ sits in one row",
         "widen the gap further",
         "a gradient gap is not an update gap",
         "±lr per entry",
@@ -852,7 +865,6 @@ FACTS = {
         "gradient descent on $l = o$ lowers that score",  # r27d minor 10
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
-        "$\\lVert g_\\text{cut}\\rVert",
         "**The MLP share**",
         "0 %",
         "100 %",
@@ -867,7 +879,6 @@ FACTS = {
         "requires_grad_(False)",
         "unchanged",
         "what the MLP route *carries*",
-        "what the cut gradient *keeps*",
         "(one backward pass, the same weights)",
         "(column 'fc1 grad changed')",
         "1",
@@ -876,7 +887,6 @@ FACTS = {
         # r29c minor 5: one plain sentence under the arrow picture
         # r30a minor 6: share and keep defined one after the other, the share pointing at the orange bar
         "is the orange bar: how far the mlp-route\narrow reaches along $g$, as a fraction of",
-        "**the keep**, $\\lvert g_\\text{cut}\\rvert / \\lvert g\\rvert$, is the $g_\\text{cut}$ arrow's length",
         "a qkv gradient $g$ is a sum over paths (veit et al. 2016)",  # r27f gap 3: the paths picture follows
     ],
     ("lesson", "Exercise 3 · The gradient of $W_v$"): [
@@ -950,9 +960,14 @@ FACTS = {
         "attention above is on most paths too (105 of 128): counted, not measured",  # r30a minor 4; r31a minor 11
         "$dx = dq\\,w_q + dk\\,w_k + dv\\,w_v$ flows on through `norm1`",  # r30a minor 13
         # r29c minor 7: one number a bullet; blocks 1-3's ranges are section 5's table, the 71 % its verdict's
-        # r31a minor 6: two of the 3 runs are stored results
-        "(section 5's trained vit): the paths through at least one mlp carried 90..96 % (3 runs, two read from "
-        "stored results; range) of block 0's gradient",
+        # r31a minor 6: two of the 3 runs are stored results (r31 density, r31b minor 9: that provenance is section
+        # 5's folded check and the table's column; the bullet keeps one qualifier, "over 3 trained runs")
+        "(section 5's trained vit): the paths through at least one mlp carried 90..96 % of block 0's gradient "
+        "(projected on $g$) over 3 trained runs",
+        # r31b M1: the fresh comparison on the same models (the MNIST ViTs before training); the 8x8 model's "under
+        # half" qualified: one gradient over 512 digits (appendix D), 31..63 % in block 0 per 64-digit batch (its check)
+        "50-63 % in block 0 of the same mnist vits (appendix f)",
+        "under half in every block for one gradient over 512 digits, 31..63 % in block 0 per 64-digit batch",
         "(projected on $g$)",  # r30a minor 2
         "185 to 464 times the larger of the q and k rows' (3 seeds x 4 blocks)",
         "block 0 of the trained vit keeps 8 % of its gradient (seed 0)",
@@ -973,12 +988,15 @@ FACTS = {
         "90..96 % in block 0",
         "disjoint in every block",
         # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
-        "training also shrinks the q and k gradient gap, from 8 to 83 at the start to 1.3 to 4.3 (3 runs each)",
+        # r31b minor 11: a before/after on the same runs, not a claim across models
+        "training also shrinks the q and k gradient gap, from 8 to 83 at the start to 1.3 to 4.3 (the same 3 runs, "
+        "before and after)",
         "fresh against trained",
         # r27c minor 3; r29a minor 1: "not hundreds: like section 3's model at PyTorch's init" is appendix C's row
         # r27c minor 4, r27f M1: the 3 trained runs' range; seed 0's t intervals are appendix C's (its FACTS row)
         # r28a minor 7: one verdict; the 3 trained runs' ratio is the printed line (PRINTED), t intervals appendix C's
-        "**verdict:** fresh against trained (3 fresh seeds, 3 trained runs of the same recipe)",
+        # r31 density (r31b minor 4): the seed counts moved to appendix D (its row); "the same 3 runs" stays below
+        "**verdict:** fresh against trained, the mlp share's ranges",
         "the mlp share's ranges are disjoint in every block",
         # r27f minor 11: defined once; r28d minor 8, r29a minor 6: one sentence (mnist_vit_maker(s) starts run s)
         "**fresh** means at initialisation: each fresh model is the starting point of one trained run",
@@ -1746,6 +1764,8 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
+    # fix05v: 36 cells, 1,774 words (r31b M1-M2 and minors 10-11 paid with cuts: goal 3's ViT-B range, the keep's
+    # definition and the verdict's seed counts moved to appendices B and D)
     # fix05u: 36 cells, 1,778 words (r31 density: the width numbers, qk_norm, the class token's init, the kernel, the
     # version trail, the K-bar and factor-1.5 sentences moved to appendices B, G and I; r31a items paid with those cuts)
     # fix05t: 36 cells, 1,904 words (r30c items paid with cuts; the xavier sentence and two provenance clauses moved
@@ -1753,7 +1773,7 @@ def test_main_path_caps():
     # fix05s: 36 cells, 1,907 words (r30b items paid with cuts: detail moved to appendices B, C and D)
     # fix05r: 36 cells (the 5-seed print moved to appendix D), 1,908 words kept (r30a items paid with cuts);
     # fix05q: 1,908 kept (items added, paid with cuts; fix05n 1,948; fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
-    assert len(main) <= 36 and nb.markdown_words(main) <= 1778
+    assert len(main) <= 36 and nb.markdown_words(main) <= 1774
 
 
 def test_section_4_quotes_appendix_b_at_vit_b_width():

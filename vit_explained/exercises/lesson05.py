@@ -350,6 +350,7 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             (_softmax_constant_slip, softmax_backward, result, shape, index),
             (_softmax_jacobian_slips, result, a, grad_a),
             (_softmax_row_sum_slips, result, a, grad_a, expected),
+            (_softmax_summed_jacobian_slip, result, expected),
             (_sign_or_constant_slip, result, expected, "dL/ds"),
         )
         if _right_per_matrix(softmax_backward, (a, grad_a), expected):
@@ -380,10 +381,28 @@ def _float32_right(result: torch.Tensor, expected: torch.Tensor) -> bool:
     return result.shape == expected.shape and result.is_floating_point() and close(result.to(torch.float32), expected)
 
 
+def _zero_to_rounding(result: torch.Tensor, expected: torch.Tensor) -> bool:
+    """Is ``result`` zero to rounding everywhere (not exact zeros), against an ``expected`` that is not?"""
+    if result.shape != expected.shape or not result.is_floating_point() or not result.any():
+        return False
+    return result.abs().max().item() < 1e-6 * expected.abs().max().item()
+
+
+def _softmax_summed_jacobian_slip(result: torch.Tensor, expected: torch.Tensor) -> None:
+    """Fail if ``result`` cancels to rounding noise: the Jacobian summed over a row, not multiplied (exercise 1)."""
+    if _zero_to_rounding(result, expected):
+        fail(
+            "your dL/ds is zero to rounding everywhere: each row of diag(a) - a a^T sums to 0, so summing the "
+            "Jacobian gives nothing. Multiply it by grad_a (or use the row-wise formula)"
+        )
+
+
 def _sign_or_constant_slip(result: torch.Tensor, expected: torch.Tensor, name: str) -> None:
     """Fail naming a flipped sign or a constant factor, if ``result`` is ``c * expected`` for one number ``c``."""
     if result.shape != expected.shape or not result.is_floating_point() or not expected.any() or not result.any():
         return  # an all-zero answer is not "a constant times autograd's"
+    if _zero_to_rounding(result, expected):
+        return  # nor is rounding noise (a factor of about 1e-17 names no real slip)
     if close(result, -expected):
         fail(f"your {name} has autograd's size but the opposite sign: a minus sign is extra or missing")
     factor = ((result.to(_DTYPE) * expected).sum() / (expected * expected).sum()).item()
@@ -496,6 +515,7 @@ def _diagnose_w_v_values(
             "you returned the transpose of dW_v (d == D here, so the shape could not tell): V = x @ W_v.T, "
             "so the gradient has the layout of W_v, not of W_v.T"
         )
+    _reshape_slip(result, expected, "dW_v")
     if close(result, torch.einsum("bnd,bne->de", a @ grad_out, x)):
         fail(
             "the attention weights enter the wrong way round: dV uses the weights of every query that "
@@ -578,9 +598,9 @@ def _w_q_scale_slip(result: torch.Tensor, expected: torch.Tensor, tokens: int, w
 
 
 def _reshape_slip(result: torch.Tensor, expected: torch.Tensor, name: str) -> None:
-    """Fail if ``result`` is ``expected.T`` (D, d) forced into (d, D) by a reshape or view (exercises 4 and 5)."""
+    """Fail if ``result`` is ``expected.T`` (D, d) forced into (d, D) by a reshape or view (exercises 3, 4, 5)."""
     head, width = expected.shape
-    upstream = "d" + name[-1].upper()  # dQ or dK
+    upstream = "d" + name[-1].upper()  # dV, dQ or dK
     if head != width and close(result, expected.T.contiguous().reshape(head, width)):
         fail(
             f"reshape reorders the entries: X^T {upstream} is (D, d), and .reshape(d, D) (or .view) refills it "
