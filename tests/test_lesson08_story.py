@@ -45,7 +45,9 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # sections 3, 9 and 10, section 10's ablation as its own cell before the verdict, one sentence on why no photo map,
 # paid for by moving the three-row table, the transformers 4.x trail, digit 17's second reference and section 9's
 # reference table to the appendix)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1967
+# fix08v (review r31b): 43 cells held, 1,967 -> 1,966 words (raw attention's deletion verdict, section 9's corrected
+# opening and why rollout survives blocks 2-3, paid for by trims in sections 1, 3, 5, 7, 8, 10 and 12)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1966
 
 
 def _key(heading: str) -> str:
@@ -107,6 +109,24 @@ def _whole(notebook: str, part: str) -> str:
 
 
 FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
+    # fix08v (r31b M1): raw last-block attention deletes slowest, read in the verdict and the Summary, random for scale
+    (
+        "lesson",
+        "10",
+        (
+            "Raw last-block attention",
+            "deletes slowest",
+            "+0.107 [+0.083, +0.132] over rollout",
+            "0.276",
+            "0.205",
+            "0.423",
+        ),
+    ),
+    ("lesson", "Summary", ("raw last-block attention deletes slowest", "+0.107 [+0.083, +0.132] over rollout")),
+    # fix08v (r31b M2): Adebayo et al.'s inference scoped to the weights re-drawn
+    ("lesson", "9", ("does not depend on them", "survives re-drawing every layer describes the image, not the model")),
+    # fix08v (r31b minor 7): why rollout survives blocks 2-3 re-drawn
+    ("lesson", "9", ("re-drawn blocks attend almost evenly",)),
     # fix08t (review r30c 9-list 1, GAP): the planted-evidence toy before section 7; models without a class token
     ("lesson", "6", ("Planted evidence: a known answer", "two times in three", "from 34 to 100", "not a method")),
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
@@ -426,7 +446,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ),
     # fix08g (review r27e): minors 7, 9, 10, 15, 3, 4, 5
     ("appendix", "Summary", ("blank patches explain much of the lag, yet rollout stays detectably ahead",)),
-    ("lesson", "Summary", ("0.090", "mean over the 8 test digits")),
+    # r31 density (fix08v, r31b minor 9): moved to the appendix's Summary; the lesson's bullet says the rows converge
+    ("appendix", "Summary", ("0.090", "mean over the 8 test digits")),
+    ("lesson", "Summary", ("its rows converge", "nearly one layout for every digit", "ρ 0.92")),
     ("appendix", "J", ("the fused call from v0.8.13dev0", "the flag from 0.9.0")),  # fix08i: history moved
     ("appendix", "J", ("TIMM_FUSED_ATTN=0", "TorchScript Final[bool]", "eager mode only")),  # fix08i (r27f minor 11)
     ("appendix", "J", ("fused_attn: Final[bool]", "line 53", "line 51", "eager mode")),  # fix08i: read in the mirror
@@ -1280,6 +1302,15 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    (
+        "lesson",
+        "9",
+        "prose",
+        "A map that barely changes describes the image",
+        "r31b M2: too broad; the classifier step",
+    ),
+    ("lesson", "10", "prose", "Section 10 runs", "r31b minor 8: inside section 10, 'this section'"),
+    ("lesson", "5", "printed", "on the patches, per head", "r31b minor 2: an unread printed line, dropped"),
     ("lesson", "4", "prose", "4.x releases", "r29d minor 1: one commit was read, not every 4.x release"),
     ("lesson", "6", "prose", "through itself", "r29d minor 6: p2's second route runs through the class token's row"),
     ("lesson", "5", "printed", "inked top patches", "r29d minor 3: section 5 prints the two lines its prose reads"),

@@ -2466,11 +2466,11 @@ class CascadeVerdict:
 
 
 def cascade_verdict(cascade: CascadeTable, floor: NoiseFloor, step: str = "classifier") -> CascadeVerdict:
-    """Lesson 08 section 9's verdict numbers in three lines: with only ``step`` re-drawn, each method's ρ (mean over
-    the digits) from its lowest to its highest draw; the noise floor and the other-digits reference
-    (:func:`rank_correlation_to_others` of the trained maps, the table :func:`cascade_references` prints in full),
-    mean [95 % interval]; and the gradient-weighted map's ρ minus rollout's, each digit's mean over the draws,
-    paired over the digits."""
+    """Lesson 08 section 9's verdict numbers in three lines (each broken once, for narrow screens): with only
+    ``step`` re-drawn, each method's ρ (mean over the digits) from its lowest to its highest draw; the noise floor
+    and the other-digits reference (:func:`rank_correlation_to_others` of the trained maps, the table
+    :func:`cascade_references` prints in full), mean [95 % interval]; and the gradient-weighted map's ρ minus
+    rollout's, each digit's mean over the draws, paired over the digits."""
     methods = ("rollout", "gradient-weighted")
     n = cascade.draw_maps[methods[0]].shape[0]
     draws = {m: cascade.column(step, i) for i, m in enumerate(methods)}
@@ -2484,9 +2484,9 @@ def cascade_verdict(cascade: CascadeTable, floor: NoiseFloor, step: str = "class
 
     gap = paired_difference(*(cascade.mean_rho(step, m) for m in methods[::-1]), names=methods[::-1], digits=3)
     lines = (
-        f"only the {step} re-drawn, ρ (mean over {n} digits), min .. max over its {k} draws: {ranges}",
-        f"references ({' / '.join(methods)}): noise floor {pair(floor.rho)}; other digits {pair(others)}",
-        f"only the {step} re-drawn, ρ paired per digit: {gap}",
+        f"only the {step} re-drawn, ρ (mean over {n} digits), min .. max over its {k} draws:\n  {ranges}",
+        f"references ({' / '.join(methods)}): noise floor {pair(floor.rho)};\n  other digits {pair(others)}",
+        f"only the {step} re-drawn, ρ paired per digit:\n  {gap}",
     )
     return CascadeVerdict(lines, others, gap)
 
