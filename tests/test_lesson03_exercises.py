@@ -1136,6 +1136,22 @@ def test_attention_layer_stub_is_not_attempted_and_leaves_random_numbers_alone()
     assert torch.equal(torch.rand(1), before)
 
 
+def test_attention_layer_names_a_typed_in_head_count():  # review r31b_03 minor 11: exercise 6's message reused
+    def typed_in(x, qkv, proj, heads):
+        b, n, dim = x.shape
+        q, k, v = qkv(x).reshape(b, n, 3, 12, dim // 12).permute(2, 0, 3, 1, 4)
+        weights = (q @ k.transpose(-2, -1) / math.sqrt(dim // 12)).softmax(-1)
+        return proj((weights @ v).transpose(1, 2).reshape(b, n, dim))
+
+    message = _reported(lesson03.check_attention_layer, typed_in)
+    assert "The head count is typed in (12): use the `heads` argument (here heads=3)" in message
+
+
+def test_exercise8_hint_token_3s_head_0_key_is_zero():  # review r31b_03 minor 10: the task's hint is true
+    keys = lesson03.TINY_TOKENS @ lesson03.TINY_W_K.T  # `tiny @ w_k.T`
+    assert keys[3, :2].tolist() == [0.0, 0.0]  # token 3's head-0 key is (0, 0): every query scores it 0
+
+
 def test_to_timm_qkv_names_a_typed_head_width():  # review r27c_03 minor 3: d=64 typed into rearrange
     def answer(weight, heads):
         return rearrange(weight, "(h three d) i -> (three h d) i", three=3, h=heads, d=64)

@@ -985,7 +985,8 @@ def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, torch.Tensor]:
 def _typed_heads_hint(source: str, heads: int) -> str | None:
     """A head count typed into the answer (``h=12``, ``reshape(12, 3, ...)``) fits some weights and raises on
     others: named when the source holds a number other than ``heads`` where the head count goes."""
-    typed = re.findall(r"\bh\s*=\s*(\d+)|reshape\(\s*(\d+)\s*,\s*3\b|view\(\s*(\d+)\s*,\s*3\b", source)
+    pattern = r"\bh\s*=\s*(\d+)|(?:reshape|view)\(\s*(\d+)\s*,\s*3\b|(?:reshape|view)\([^()]*?\b3\s*,\s*(\d+)\s*,"
+    typed = re.findall(pattern, source)  # h=12; reshape(12, 3, ...); reshape(B, N, 3, 12, d)
     numbers = {int(n) for match in typed for n in match if n}
     if numbers and numbers != {heads}:
         shown = ", ".join(str(n) for n in sorted(numbers))
@@ -1195,7 +1196,8 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         for mistake, wrong in slips.items():
             if close(result, wrong):
                 fail(f"{where} {mistake}")
-        fail(f"{where} the values differ from the layer's own output")
+        generic = "the values differ from the layer's own output"  # a typed-in head count: exercise 6's message
+        fail(f"{where} {_typed_heads_hint(_source_of(attention_layer), heads) or generic}")
     note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
     passed("your layer equals the package's Attention, step by step." + note)
 
