@@ -860,10 +860,17 @@ def test_r26b_m1_right_answers_still_pass(answer, capsys) -> None:
 
 # from test_lesson01_fix_23d.py::test_item10_exercise_2_says_a_narrower_dtype_is_refused
 def test_item10_exercise_2_says_a_narrower_dtype_is_refused() -> None:
-    said = "Float64 is fine; only narrower dtypes fail: the checker refuses a rounded `z0` such as `.half()`"
+    # fix01v item 3 (r31b minor 9): the rule stated once, above exercise 1 (lesson and solutions alike); exercise 2
+    # keeps its slip line
+    said = (
+        "In exercises 2 to 5, float64 is fine; only narrower dtypes fail: a checker refuses a rounded answer such as"
+        " `.half()`."
+    )
+    assert said in _text_23d("## Exercises")
+    assert said in _text_23d("# 01 · Patches and embeddings: solutions", SOLUTIONS)
     for path in (LESSON, SOLUTIONS):
         text = _text_23d("### Exercise 2 · Build the encoder's input", path)
-        assert said in text and "- a narrower dtype such as `.half()` (float16)." in text
+        assert "Float64 is fine" not in text and "- a narrower dtype such as `.half()` (float16)." in text
     with pytest.raises(ExerciseFailed, match="float16"):
         check_build_z0(lambda t, c, p: _right_23d(t, c, p).half())
 
