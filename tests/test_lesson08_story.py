@@ -237,7 +237,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ("Reading the intervals", "paired", "no detectable difference", "1 - 0.05 / k", "99.5 %"),
     ),  # r26c 2; fix08j (r28a minor 10); fix08n (r29a minor 12): just before the first interval (section 5);
     # r30 decision (fix08q, r29d minor 2): atop section 7, before the first paired comparison (section 5's one
-    # interval prints its own level)
+    # interval prints its own level); r31 decision (fix08v, r31b minor 4 asks for section 1): kept atop section 7,
+    # where the first paired comparison is read, not moved to section 1 (no words to spare this round)
     # fix08j (r28a M1): rollout's and ink's first patches drop p(7); only raw attention and gradient-weighted raise it
     ("lesson", "12", ("raw-attention or gradient-weighted map", "rollout's and ink's first patches drop it near 0")),
     # fix08j (r28a minors 7, 8, 9, 6): the switch-off two-liner, the overlay, DINO, vit-explain's gradient rollout
