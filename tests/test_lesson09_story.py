@@ -289,6 +289,11 @@ PROSE = {
         # v1.0.3 not v0.9.16; set_fused_attn in v0.9.0 not v0.8.17dev0)
         "timm's own tools need the unfused path too: `timm.utils.attentionextract` (1.0.3 on) sees the weights "
         "only there, and `timm.layers.set_fused_attn(false)` (0.9.0 on) selects that path",
+        # review r31c MAJOR 1: set_fused_attn only sets a module global; Attention.__init__ reads it once
+        # (timm v1.0.28 timm/layers/attention.py l.100; v0.9.0 vision_transformer.py l.70), so after building use the
+        # attribute (section 5's cell does, appendix A's table says so)
+        "selects that path before the model is built (`attention.__init__` reads it once; afterwards set "
+        "`blk.attn.fused_attn = false`)",
         "## 5",
         "08",
         "boolean",
