@@ -691,8 +691,12 @@ PROSE = [
                 # against T2T-ViT-14's 21,545,550; the hidden check after the sentence counts both)
                 # r31 density (brief fix07v): the recount's numbers (4.54G, 21.47M; 0.24G) are the appendix's (rows
                 # in "## Appendix · Sources" and "## Appendix · Audits"); the flag and the pointer stay here
-                'These are the paper\'s figures; [appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits) '
-                "recounts them."
+                # r31c MAJOR (brief quick_w, review r31c_review07 M1): one visible recount clause back beside the
+                # paper's figures (the hidden check after it asserts 4.54, 21.47, 0.24 and 0.08; appendix Audits
+                # prints 21,465,448, 21,545,550, 4.54 GMACs and 0.24 G); paid for by "its", "per row" (this cell) and
+                # "top-1" (the published table's line; its column says top-1)
+                'Recounted ([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)), the module costs '
+                "0.24G and 0.08M over hard patches (4.54G, 21.47M)."
             ),
             # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
             # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
