@@ -260,10 +260,12 @@ FACTS = [
             # does a table that knows only token order")
             # fix01v item 1 (r31b M1): section 6's words: the runs and the test named, both intervals; "the third
             # suggested the question" and the shipped model's clause left to appendix A (pinned there)
+            # r31c MAJOR (fix01w, r31c M1): rows in both runs (as token order alone gives), columns in 1 of 2, barely;
+            # the paper's row-column structure neither shown nor ruled out (appendix A cells 40, 42, 47, 48)
             "in two fresh models, not section 5's, trained on digits moved around a `48x48` canvas (an 8 x 8 grid),"
-            " same-column positions are more alike than pairs sharing neither row nor column in 1 of 2 runs, barely"
-            " (+0.18 [+0.004, +0.39] and +0.15 [-0.01, +0.33]): a hint of 2-d closeness, not the paper's row-column"
-            " structure.",
+            " same-row positions are more alike than pairs sharing neither row nor column in both runs (as in a table of"
+            " token order only), same-column ones in 1 of 2, barely (+0.18 [+0.004, +0.39] and +0.15 [-0.01, +0.33]):"
+            " the paper's row-column structure is neither shown nor ruled out.",
             # fix01p item 1 (r29c M1): bicubic no detectable drop, bilinear -2 points
             # fix01r item 3 (r30a minor 14): the observed drops, not the far end of an interval
             # fix01s item 1 (r30b M1): the same-digits comparison first, then the 28x28 gap with its confound named
@@ -356,13 +358,16 @@ FACTS = [
             ' embeddings" and "the row-column structure appears".',
             # fix01v item 1 (r31b M1): the runs and the test named, both intervals quoted (asserted in the hidden check
             # after it); the pointer names appendix A's similarity maps (the brief's "or the appendix figure")
+            # r31c MAJOR (fix01w, r31c M1): rows named (both runs, as the order-only table gives: asserted in the hidden
+            # check after it), columns the 2-D test; "not the paper's row-column structure" replaced (FORBIDDEN below)
             "we test two fresh models, not section 5's, trained for 20 epochs on digits moved around a `48x48` canvas (an 8 x"
-            " 8 grid): are same-column positions more alike than pairs sharing neither row nor column?",
-            "the test measures 2-d closeness only (a table built from distance alone passes it too).",
+            " 8 grid): are same-row or same-column positions more alike than pairs sharing neither?",
+            "same-row ones are, in both runs, as in a table of token order only.",
             # r31 decision (fix01v item 1): two intervals to 2 places (appendix A's 'counts, read with care' wording);
             # 22c's FORBIDDEN 3-place readings stay out of the lesson
-            "it finds a hint of it in 1 of 2 fresh training runs, barely, not the paper's row-column structure: +0.18 [+0.004,"
-            " +0.39] in one, +0.15 [-0.01, +0.33] in the other.",
+            "same-column ones, the 2-d test: in 1 of 2 runs, barely (+0.18 [+0.004, +0.39]; +0.15 [-0.01, +0.33]).",
+            "so the paper's row-column structure is neither shown nor ruled out (a table built from distance alone passes"
+            " both).",
         ],
     ),
     (  # r31 density: moved to appendix F (fix01v item 1, r31b minor 8): section 5's appendix list
@@ -2042,6 +2047,11 @@ def test_section_code_and_checks(where: str, heading: str, code: str, hidden: bo
 # (phrase, why: the test it came from, scope): scope "all" = lesson + appendix + solutions (sources and outputs);
 # "lesson" = the lesson notebook only (the material lives in the appendix); other scopes are named below.
 FORBIDDEN = [
+    (  # r31c MAJOR (fix01w): it stated an absence the data do not show (rows in both runs, columns undecided on one)
+        "not the paper's row-column structure",
+        "r31c M1: the paper's row-column structure is neither shown nor ruled out here",
+        "lesson",
+    ),
     (  # fix01t item 1 (r30c M1): it counted the run that suggested the question and left out the shipped model
         "two of three",
         "r30c M1: 1 of 2 fresh runs, barely; the shipped model shows no column effect",
