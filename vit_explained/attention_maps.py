@@ -2113,16 +2113,9 @@ def next_digit_maps(model: nn.Module, images: torch.Tensor, labels: torch.Tensor
     """Lesson 08's image-blind control for a deletion curve: test digit ``i`` deleted in the order of test digit
     ``i + 1``'s map (``images``, ``labels``: the test digits shifted by one). Such a map never saw digit ``i``
     but has a map's shape statistics; name -> ``(B, rows, cols)``: the raw last block (heads averaged), rollout
-    and gradient-weighted (true class)."""
-    grid = tuple(model.patch_embedding.grid)
-    with capture_attention(model) as weights, torch.no_grad():
-        model(images)
-    relevance, _ = gradient_weighted_attention(model, images, labels)
-    return {
-        "raw, last block, next digit's map": class_token_attention(weights[-1].mean(1), grid),
-        "rollout, next digit's map": class_token_attention(attention_rollout(weights), grid),
-        "gradient-weighted, next digit's map": class_token_attention(relevance, grid).detach(),
-    }
+    and gradient-weighted (true class), as :func:`planted_maps` computes them."""
+    maps = planted_maps(model, images, labels)
+    return {f"{name}, next digit's map": values for name, values in maps.items()}
 
 
 def stored_deletion(name: str = "lesson08_deletion.json") -> tuple[dict[str, torch.Tensor], torch.Tensor]:
