@@ -1412,6 +1412,21 @@ def test_soft_distillation_names_both_weights_dropped(answer):
     assert "check each term" not in str(failure.value)
 
 
+# --- fix09x (review r31c minor 6): tau ** 2 on both terms gets a named message, not "check each term" -----------
+
+
+def soft_tau2_on_both(class_logits, distillation_logits, labels, teacher_logits, tau, lam):
+    log_s, log_t = F.log_softmax(distillation_logits / tau, -1), F.log_softmax(teacher_logits / tau, -1)
+    kl = F.kl_div(log_s, log_t, reduction="batchmean", log_target=True)
+    return tau**2 * ((1 - lam) * F.cross_entropy(class_logits, labels) + lam * kl)
+
+
+def test_soft_distillation_names_tau2_on_both_terms():
+    with pytest.raises(ExerciseFailed, match=re.escape("tau ** 2 multiplies only the KL term")) as failure:
+        lesson09.check_soft_distillation(soft_tau2_on_both)
+    assert "check each term" not in str(failure.value)
+
+
 # --- fix round m (review r28d minor 6) ------------------------------------------------------------------------
 
 

@@ -1030,6 +1030,7 @@ _SOFT_MESSAGES = {
     "(distillation_logits / tau) as well as the teacher's",
     "class softened": "the class term uses the raw logits, not logits / tau: tau softens only the KL's two "
     "softmaxes; the class head's cross-entropy is F.cross_entropy(class_logits, labels)",
+    "tau2 on both": "tau ** 2 multiplies only the KL term: the class head's cross-entropy gets (1 - lam) alone",
 }
 
 
@@ -1085,6 +1086,7 @@ def _soft_slips(
         (mix((untempered_t.exp() * (untempered_t - log_s)).sum(-1).mean()), m["teacher untempered"]),
         (mix((log_t.exp() * (log_t - untempered_s)).sum(-1).mean()), m["student untempered"]),
         (mix(right_rows.mean()) - (1 - lam) * (base - soft_class), m["class softened"]),
+        (mix(right_rows.mean()) + (tau**2 - 1) * (1 - lam) * base, m["tau2 on both"]),
     ]
 
 
