@@ -197,6 +197,8 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
         ),
         (lambda logits, labels: (logits.argmin(dim=1) == labels).float().mean().item(), "argmin picks the wrong end"),
         (lambda logits, labels: 1 - accuracy(logits, labels), "the error rate, 1 - accuracy"),
+        (lambda logits, labels: round(accuracy(logits, labels), 2), "you rounded the accuracy"),  # review r31c minor 3
+        (lambda logits, labels: float(f"{accuracy(logits, labels):.3f}"), "you rounded the accuracy"),
         (lambda logits, labels: 0.0, "you returned 0 for every batch"),  # a hard-coded number
         (lambda logits, labels: 0.5, "you returned 0.5 for every batch"),
         (lambda logits, labels: (logits.argmax(dim=1) == labels).float(), "one number for the whole batch"),

@@ -134,6 +134,12 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         "you counted the confident rows (largest probability above 0.5), not the right ones: confidence is not "
         "correctness; compare the argmax with the label",
     ),
+    (
+        lambda logits, labels, result, _: any(
+            abs(result - round(_accuracy_of(logits.argmax(1), labels), digits)) < 1e-6 for digits in range(1, 5)
+        ),
+        "you rounded the accuracy (round(..., 2), or a formatted string read back): return the fraction unrounded",
+    ),
 ]
 
 

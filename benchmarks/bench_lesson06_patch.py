@@ -1,0 +1,54 @@
+"""Lesson 06's in-view ViT knob: patch size 2 against 4 on the 8x8 digits, 400 steps, seeds 0..4, stored.
+
+    nice -n 10 .venv/bin/python benchmarks/bench_lesson06_patch.py   # about 2 CPU-minutes, one torch thread
+
+Both arms are ``bench_lesson06.QUICK`` (the lesson's 1-block ViT: AdamW lr 1e-2, weight decay 0.05, label
+smoothing 0.1, batch 64, warm-up then cosine, no augmentation) for 400 steps (20 epochs of 20 steps); only
+``patch_size`` changes: 2 (sixteen 2x2 patches, the lesson's model) or 4 (four 4x4 patches). Each seed trains
+both arms, so the two accuracies are paired by seed. Validation accuracy after the last epoch (the lesson
+chooses on validation; no test digit is read). Writes ``benchmarks/results/lesson06_patch.json`` (and its packaged
+copy ``vit_explained/checkpoints/lesson06_patch.json``, which lesson 06 reads) and ``lesson06_patch.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import torch
+from bench_lesson06 import EQUAL_STEPS, QUICK, STEPS_PER_EPOCH
+
+from _common import markdown_table, stored_run_header, write_result, write_stored_run
+from vit_explained.data import load_digits
+from vit_explained.evidence import paired_seeds
+from vit_explained.training import fit
+
+PATCH_SIZES = (2, 4)
+SEEDS = range(5)
+
+
+def run(patch_size: int, seed: int) -> float:
+    """One 400-step run of the lesson's ViT with ``patch_size``; its final validation accuracy."""
+    data = load_digits()
+    recipe = dataclasses.replace(QUICK, patch_size=patch_size, seed=seed, epochs=EQUAL_STEPS // STEPS_PER_EPOCH)
+    model = recipe.build_model(data)
+    return fit(model, data, recipe, progress=False, device="cpu").final_val_accuracy
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    start = time.process_time()
+    val = {str(p): [run(p, seed) for seed in SEEDS] for p in PATCH_SIZES}
+    seconds = time.process_time() - start
+    results = stored_run_header("lesson 06: ViT patch size 2 vs 4 on the 8x8 digits, 400 steps", seconds, "1")
+    results |= {"seeds": list(SEEDS), "steps": EQUAL_STEPS, "val_accuracy": val}
+    write_stored_run(results, "lesson06_patch")
+    comparison = paired_seeds(val["2"], val["4"], names=("patch 2", "patch 4"), percent=True)
+    rows = [[seed, f"{val['2'][i]:.1%}", f"{val['4'][i]:.1%}"] for i, seed in enumerate(SEEDS)]
+    body = markdown_table(["seed", "patch 2", "patch 4"], rows)
+    body += f"\n\npatch 2 minus patch 4: {comparison.t_interval()} (paired t, 95 %); CPU {seconds:.0f} s."
+    write_result("lesson06_patch", "Lesson 06: ViT patch size 2 vs 4 (8x8 digits, 400 steps)", body, "1")
+
+
+if __name__ == "__main__":
+    main()
