@@ -47,7 +47,10 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # reference table to the appendix)
 # fix08v (review r31b): 43 cells held, 1,967 -> 1,966 words (raw attention's deletion verdict, section 9's corrected
 # opening and why rollout survives blocks 2-3, paid for by trims in sections 1, 3, 5, 7, 8, 10 and 12)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1966
+# fix08x (review r31c): 43 cells held, 1,966 -> 1,860 words (sections 9 and 10 to one idea each: the references,
+# the deeper cascade steps, occlusion and greedy and the blank-last numbers moved to appendices I and K; paid for the
+# share of the lag blank-last removes, D, block 0's clause, the 4.x clause and the Block slider's sentence)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1860
 
 
 def _key(heading: str) -> str:
@@ -109,6 +112,21 @@ def _whole(notebook: str, part: str) -> str:
 
 
 FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
+    # fix08x (review r31c): the share of the lag blank-last removes; D; block 0 below its image-blind map; 4.x in one
+    # clause (r32 decision: LESSONS asks what older versions do; the trail stays in appendix J); the Block slider;
+    # "do not lower the dtype" (the checkers accept an upcast)
+    ("lesson", "10", ("removes most of the lag (0.71 [0.61, 0.86])", "rollout stays ahead")),
+    ("lesson", "08", ("D token width",)),
+    ("lesson", "7", ("block 0's own map falls below its image-blind map",)),
+    ("lesson", "4", ("(4.x, one commit read: fell back to eager and returned them)",)),
+    ("lesson", "12", ("The Block slider sets k: raw attention shows block k, the other maps blocks 0 to k",)),
+    (
+        "lesson",
+        "Exercises",
+        ("Do not lower the matrices' dtype", "Do not lower the weights' dtype", "do not lower their dtype"),
+    ),
+    ("lesson", "9", ("follows the cascade to every layer",)),
+    ("appendix", "K", ("0.71 [0.61, 0.86]", "a ratio of the mean lags")),
     # fix08v (r31b M1): raw last-block attention deletes slowest, read in the verdict and the Summary, random for scale
     (
         "lesson",
@@ -126,13 +144,16 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # fix08v (r31b M2): Adebayo et al.'s inference scoped to the weights re-drawn
     ("lesson", "9", ("does not depend on them", "survives re-drawing every layer describes the image, not the model")),
     # fix08v (r31b minor 7): why rollout survives blocks 2-3 re-drawn
-    ("lesson", "9", ("re-drawn blocks attend almost evenly",)),
+    # r32 density (fix08x, r31c minor 10): moved to appendix I
+    ("appendix", "I", ("re-drawn blocks attend almost evenly",)),
     # fix08t (review r30c 9-list 1, GAP): the planted-evidence toy before section 7; models without a class token
     ("lesson", "6", ("Planted evidence: a known answer", "two times in three", "from 34 to 100", "not a method")),
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)
-    ("lesson", "6", ("a weighted average of its rows", "0.51 to 0.07", "(section 9's ρ 0.92).")),
+    # r32 decision (fix08x, r31c minor 10): section 9 no longer prints the other-digits line; the pointer names
+    # appendix I
+    ("lesson", "6", ("a weighted average of its rows", "0.51 to 0.07", "(two digits' maps: ρ 0.92, appendix I).")),
     ("lesson", "6", ("0.125 through p1 and 0.125 through the class token's own row",)),
     # fix08r (review r30a M2): digit 17's 0.19 sits inside the printed 5-95 % range; the reference is mostly right
     # r31 decision (fix08t, r30c minor 4): kept, with the n = 1 clause after it
@@ -143,8 +164,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # fix08r (review r30a minors 1, 2, 4, 11): the Summary's deletion result for the gradient-weighted map; section
     # 7's family level, printed; the ICCV paper named on top, the CVPR one after the Summary; 0.494 a column mean
     # r31 decision (fix08t, r30c minor 9): the same interval, labelled 95 % and read at the family's 99.5 % too
+    # r32 density (fix08x, r31c minor 12): one number per idea in the lesson's Summary; the wording moved intact
     (
-        "lesson",
+        "appendix",
         "Summary",
         (
             "slower than rollout (+0.033 [+0.022, +0.046]; 95 %, and detectable at the family's 99.5 % too)",
@@ -170,11 +192,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (
         "lesson",
         "10",
-        (
-            "deleting a blank patch changes nothing",
-            "blank patches sent last, the lag shrinks to +0.010 [+0.003, +0.017]",
-        ),
+        ("deleting a blank patch changes nothing",),
     ),
+    # r32 density (fix08x, r31c minor 11): the blank-last numbers moved to appendix K; the lesson prints them
+    ("appendix", "K", ("blank patches sent last, the lag shrinks to +0.010 [+0.003, +0.017]",)),
     ("lesson", "Summary", ("an image-blind map (rollout's, through all four blocks) already puts 52.7 %",)),
     ("lesson", "3", ("gets 0.494 of the average", "24.7 times")),
     ("lesson", "8", ("cosine 0.19", "average 0.37")),
@@ -183,13 +204,17 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "J", ("4.x", "fell back to eager attention and returned the weights")),
     ("appendix", "J", ("transformers 4.x", "005db820", "fell back to eager attention and returned the weights")),
     ("lesson", "3", ("Without hooks", "return_attention=True")),  # fix08n (review r29a minor 13)
-    ("lesson", "9", ("every draw; [appendix i]",)),  # r28d minor 10
+    ("appendix", "Summary", ("every draw; [appendix i]",)),  # r28d minor 10; r32 density (fix08x, r31c minor 10): moved
     ("lesson", "12", ("One digit, an illustration: it opens on test digit 17",)),  # r28d minor 11: said first
     # fix08o (review r29b M1, M2, 9-list 4): the cosine placed among 100 digits; the lag's change with its interval;
     # block 0 below its image-blind map; the transformers 4.x range
     ("lesson", "8", ("cosine 0.19",)),
     ("appendix", "K", ("9 of 100 are lower",)),  # r31 density (fix08u): moved to appendix K
-    ("lesson", "10", ("the lag shrinks to +0.010 [+0.003, +0.017]; the paired change is -0.023 [-0.030, -0.017]",)),
+    (  # r32 density (fix08x, r31c minor 11): moved to appendix K
+        "appendix",
+        "K",
+        ("the lag shrinks to +0.010 [+0.003, +0.017]; the paired change is -0.023 [-0.030, -0.017]",),
+    ),
     # r31 density (fix08t, r30c minor 11): block 0's shortfall moved to appendix I
     ("appendix", "I", ("Block 0's own map is 7.3 points below its image-blind map",)),
     # r30 decision (fix08q, r29d minor 1): r29b's 4.x line kept, scoped to the one commit read
@@ -261,7 +286,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "1", ("32",)),
     ("lesson", "10", ("a strong reference fitted to the score",)),
     ("lesson", "10", ("cannot credit evidence from blank regions",)),
-    ("lesson", "10", ("fitted to the score", "not peers")),
+    ("appendix", "I", ("fitted to the score", "not peers")),  # r32 density (fix08x, r31c minor 11): moved
     ("appendix", "J", ("<details>",)),  # r25a item 8: the not-tested box moved with the area table
     ("appendix", "J", ("was not paired",)),
     ("appendix", "J", ("raw occlusion (blank patches before negative-scoring ink)",)),
@@ -371,11 +396,13 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "8", ("17", "9")),
     ("appendix", "I", ("this lesson's choice",)),  # r29 density: moved to appendix I (fix08p)
     ("appendix", "I", ("blocks 2-3",)),  # r25c item 1: the strict rule moved to appendix I
-    ("lesson", "9", ("blocks 1-3",)),
+    ("appendix", "I", ("blocks 1-3",)),  # r32 density (fix08x, r31c minor 10): moved
     ("lesson", "9", ("every layer",)),
     ("lesson", "9", ("+1.00",)),
-    ("lesson", "9", ("0.52 to 0.65", "0.98")),
-    ("lesson", "9", ("noise floor", "upper reference")),  # r25a items 3, 7; fix08p (r29c minor 11): the std prints
+    ("lesson", "9", ("0.52 to 0.65",)),
+    ("appendix", "I", ("0.98",)),  # r32 density (fix08x, r31c minor 10): the noise floor moved
+    # r25a items 3, 7; fix08p (r29c minor 11): the std prints; r32 density (fix08x, r31c minor 10): moved
+    ("appendix", "I", ("noise floor", "upper reference")),
     ("lesson", "9", ("classifier", "the last line")),  # r25b item 1 (fix08i: -0.420 [-0.461, -0.379] prints)
     ("lesson", "9", ("+ embeddings (every layer)",)),  # r27f minor 5; fix08p: what it re-draws, appendix I
     ("appendix", "I", ("+ embeddings", "patch embedding, class token, position table, final norm")),  # r29 density: I
@@ -400,7 +427,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("shuffled labels", "not run")),  # r29 density: moved to appendix I (fix08p)
     ("appendix", "G", ("47 to 48",)),  # fix08e (r27c: the cut): section 9's pointer to G cut; G states its spread
     ("appendix", "G", ("(section 9)",)),
-    ("lesson", "9", ("31",)),
+    ("appendix", "I", ("31",)),  # r32 density (fix08x, r31c minor 10): moved
     ("lesson", "Exercises", ("### Exercise 6",)),
     ("lesson", "Exercises", ("do not call attention_rollout",)),
     ("lesson", "Exercises", ("(B, 2) tensor", "not a list")),
@@ -610,9 +637,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "7", ("image-blind", "chance share", "never sees this digit")),  # fix08i (r27f minor 2)
     ("appendix", "I", ("lead",)),  # r29 density: the lead is defined with the ratio, in appendix I
     # r27c minor 9: the verdict in plain words; fix08f (r27d M1): it moves, yet stays closer than another digit's map
-    ("lesson", "9", ("stays detectably closer to the trained map than another digit's map", "3-draw mean")),
+    ("appendix", "I", ("stays detectably closer to the trained map than another digit's map", "3-draw mean")),  # r32: I
+    ("appendix", "I", ("over digits, each digit's 3 draws averaged", "10 classifier draws")),  # fix08x (r31c minor 7)
     ("appendix", "I", ("the table's classifier row",)),  # r31 density (fix08t, r30c minor 6): the table moved
-    ("lesson", "9", ("only once blocks 1-3 are re-drawn",)),  # fix08i: it prints
+    ("appendix", "I", ("only once blocks 1-3 are re-drawn",)),  # fix08i; r32 density (fix08x, r31c minor 10): moved
     (
         "appendix",
         "Summary",
@@ -630,9 +658,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # fix08k (r28b M1): transformers 5.23 under "sdpa" returns attentions == () with a logged warning, not None
     ("lesson", "4", ("transformers 5.23", 'under "sdpa": attentions == ()', "a logged warning, no error")),
     # fix08k (r28b minor 1): rollout's own weak point, said once in the verdict, tied to section 7
-    (
-        "lesson",
-        "9",
+    (  # r32 density (fix08x, r31c minor 10): section 9 keeps the classifier step; the deeper steps moved
+        "appendix",
+        "I",
         ("barely moves with blocks 2-3", "+0.98, every draw", "agree at ρ 0.92", "nearly one layout"),
     ),  # r29 density: section 7's 56-86 % moved to appendix I
     # fix08k (r28b minors 5, 6); fix08l (r28c minors 1, 2): the table places three, the figure draws four
@@ -660,13 +688,16 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "K",
         ("the discard alone (mean fusion with discard 0.9)", "about 14 patches", "max fusion with it, about 13"),
     ),
-    ("lesson", "7", ("faint: in between",)),  # fix08k (r28b minor 7)
+    # fix08k (r28b minor 7); fix08x (r31c minor 13): "faint" defined where it is used, section 8
+    ("lesson", "8", ("faint ink, pixels above 0 but none above 0.5",)),
     ("appendix", "D", ("Here key 11 is ink", "large photo ViTs", "blank patches")),  # r28b 9; r29 density: appendix D
     ("lesson", "12", ("one digit, an illustration",)),  # fix08k (r28b minor 10)
     ("appendix", "K", ("one head's raw last-block attention, not rollout",)),  # r28b minor 11; r29 density: K
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    # fix08x (r31c minor 1)
+    ("lesson", "10", "share of the lag that blank-last removes: 0.71, 95 % interval [0.61, 0.86] (n = 200)"),
     # fix08t (review r30c 9-list 1): the planted toy's hits, with Wilson intervals, and the three seeds' range
     ("lesson", "6", "gradient-weighted  top patch on the mark: 67.0 %, 95 % interval [57.3, 75.4] % (n = 100)"),
     (
@@ -771,8 +802,10 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "8", "the class token's row of R: [1.0, 0.75, 0.375] (cls, p1, p2); sum 2.125"),
     # fix08p: two columns; r31 density (fix08u, r31a minor 6): the table moved to appendix I, one line in the lesson
     ("appendix", "I", "other digits (31 others)  0.92 [0.92, 0.92]         0.51 [0.47, 0.55]"),
-    ("lesson", "9", "noise floor 1.00 [1.00, 1.00] / 0.98 [0.98, 0.99]; other digits"),
-    ("lesson", "9", "other digits 0.92 [0.92, 0.92] / 0.51 [0.47, 0.55]"),
+    # r32 density (fix08x, r31c minor 10): the references' line prints in appendix I (its references table, the same
+    # numbers)
+    ("appendix", "I", "noise floor               1.00 [1.00, 1.00]         0.98 [0.98, 0.99]"),
+    ("appendix", "I", "other digits (31 others)  0.92 [0.92, 0.92]         0.51 [0.47, 0.55]"),
     ("lesson", "9", "gradient-weighted - rollout: -0.420, 95 % interval [-0.461, -0.379]"),  # r25b item 1
     ("appendix", "I", "ρ, mean over the same 32 digits, 95 % intervals"),  # r31 density (fix08u): moved to appendix I
     ("appendix", "I", "blocks 0-3"),  # r29 density (fix08s, r30b minor 5): moved to appendix I
@@ -928,6 +961,8 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    ("lesson", "10", "== [0.71, 0.61, 0.86] and removed.low > 0.5"),  # fix08x (r31c minor 1)
+    ("lesson", "5", "on_itself, on_patches = last[:, :, 0, 0].mean(0)"),  # fix08x (r31c minor 2): in the hidden cell
     # fix08i (r27f minor 8) and fix08d: named intermediates; r31 density (fix08u, r31a minor 6): am.cascade_verdict
     # prints them in the lesson, the hidden check re-derives them
     ("lesson", "9", 'cascade.column("classifier", i)'),
@@ -1303,6 +1338,13 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "5", "code", "on_itself, on_patches", "r31c minor 2: never printed; the hidden cell holds it"),
+    ("lesson", "6", "printed", "share of itself", "r31c minor 5: an unread printed line, dropped"),
+    ("lesson", "9", "printed", "references (rollout", "r31c minor 10: the references' line prints in appendix I"),
+    ("lesson", "10", "printed", "occlusion, blank last - rollout", "r31c minor 11: occlusion's rows in appendix I"),
+    ("lesson", "Summary", "prose", "[+0.022, +0.046]", "r31c minor 12: one number per idea in the lesson's Summary"),
+    ("lesson", "Exercises", "prose", "keep their dtype", "r31c minor 8: the checkers accept an upcast"),
+    ("lesson", "Exercises", "prose", "Keep the matrices' dtype", "r31c minor 8: the checkers accept an upcast"),
     (
         "lesson",
         "9",
