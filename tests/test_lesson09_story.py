@@ -26,8 +26,8 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
-# fix09q, fix09s, fix09t, fix09u and fix09v): visible cells before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1777
+# fix09q, fix09s, fix09t, fix09u, fix09v and fix09x): visible cells before the Summary, their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1676
 
 
 def _key(line: str) -> str:
@@ -127,6 +127,14 @@ PROSE = {
         "is_causal",
     ],
     ("appendix", "## Appendix C ·"): [
+        # r32 density (fix09x, review r31c): moved from section 1 (review r28d minor 4's row) and section 6
+        # (r29d M1, r31a minor 4)
+        "trunc_normal_",
+        "training moved them (norms printed in section 1), yet they stay nearly orthogonal",
+        "but the 8's distillation map has two near-equal top patches (top / runner-up 1.0), so that comparison is "
+        "fragile",
+        "on the 3 neither map has a clear top patch (top / runner-up 1.1 and 1.0)",
+        "on the 8 they differ: the class token's brightest patch is off the ink, on the background",
         # review r29b minor 1: DeiT's recipe named (DEIT_TABLE8's rows and the paper's Table 9; EMA is an added row,
         # not part of the recipe, so it is not named); r31 density (fix09v, review r31b minor 5): moved from section 2
         "that recipe: adamw, randaugment, mixup, cutmix, random erasing, repeated augmentation, stochastic depth and "
@@ -231,7 +239,6 @@ PROSE = {
         "DeiT",
         "head_dist",
         "0.02",
-        "trunc_normal_",
         "Two special tokens",
         "## 1",
         "0.06",
@@ -241,7 +248,9 @@ PROSE = {
         # review r27f minor 5: one comparison and what to conclude; the paper's 0.93 and our 0.70 are appendix C's
         "nearly orthogonal (cosine -0.02, printed below; the paper's deit: 0.06)",
         # review r28d minor 4: not an analogy to the paper's control; the tokens moved (norms printed)
-        "training moved them (norms printed below), yet they stay nearly orthogonal",
+        # r32 density (fix09x, review r31c): the norms and trunc_normal_ moved to appendix C (pinned there); section 1
+        # keeps the idea
+        "both tokens start random, at std 0.02, and stay nearly orthogonal",
         # review r30c minor 9: the main path shows only the last block (appendix C prints every block)
         "after the last block ours are alike: mean cosine 0.70, before the final norm",
         # review r30c (gap): the paper's control; review r30b minor 3: the paper's 0.93, its stage unnamed. r31 density
@@ -264,8 +273,10 @@ PROSE = {
         # too, unless `set_distilled_training(true)` was called"); section 1 keeps the versions and the gotcha
         # r31 decision (fix09v, review r31b M1): the switch named again, one clause, since "averages in train()"
         # alone reads as "timm cannot return both heads" (timm v0.6.5 l.121/148/168, v1.0.28 l.46/77/119)
-        "timm's deit (0.6.5 to 1.0.28) averages in `train()` too unless you call `set_distilled_training(true)`,"
-        " which distillation training with timm requires (appendix a)",
+        # r32 density (fix09x, review r31c): the clause "which distillation training with timm requires" moved to
+        # appendix A (pinned)
+        "timm's deit (0.6.5 to 1.0.28) averages in `train()` too unless you call `set_distilled_training(true)`"
+        " (appendix a)",
         # review r29c minor 9: where the switch starts (timm's git: commit 372ad5fa, version 0.6.0 dev; absent in
         # v0.5.4, present in v0.6.5, the first 0.6 release tag)
         # review r29d minor 1: one version, the first release tag that has it (v0.5.4 and v0.6.5 are adjacent tags)
@@ -306,20 +317,17 @@ PROSE = {
     ("lesson", "## 6 ·"): [
         "## 6 ·",
         "8",
-        "1.0",
-        "so that comparison is fragile",
+        # r32 density (fix09x, review r31c) minor 2: "on ink" defined where first used (was section 7's parenthesis)
+        "a patch with any ink counts as inked",
+        # r32 density (fix09x, review r31c): the 8's and the 3's readings (top / runner-up 1.0, 1.1) moved to
+        # appendix C (pinned there);
+        # section 6 keeps one verdict on both
+        "on the 8 and the 3 the comparison is fragile: at least one map's top patch barely beats its runner-up",
         # review r29d M1: a top / runner-up of 1.0 is two equal peaks, not a flat map; flatness is max / uniform share
-        "but the 8's distillation map has two near-equal top patches (top / runner-up 1.0), so that comparison is "
-        "fragile",
-        # r31 decision (review r31a minor 4 against r29d M1): a largest patch 2.2 and 2.6 times a uniform share is
-        # not flat; the 3's maps have no clear top patch (top / runner-up 1.1, 1.0), which r29d's reading also says
-        "on the 3 neither map has a clear top patch (top / runner-up 1.1 and 1.0)",
         # review r29b minor 6: the base rate beside the 4 digits; review r29c minor 2: with its shuffled baseline
         # review r30a minor 6: the 44 % with its Wilson interval (checked in the hidden cell)
         # r31 decision (review r30c minor 8, density): the Wilson interval is the hidden check's printed line (PRINTED)
         "44 % of 500 validation digits share it, against 3 to 6 % for another digit's map (printed below)",
-        # review r28d minors 2, 3: what the hidden check asserts, and "on ink" defined where first used
-        "on the 8 they differ: the class token's brightest patch is off the ink, on the background",
         "a title's **on ink** is the share of the map's weight on inked patches (`ink_share`, lesson 08)",
         "## 6",
     ],
@@ -348,7 +356,18 @@ PROSE = {
         # review r31b minor 2: one run set for the cost in both notebooks, the rerun; the first set agrees
         "the first control ran beside the first 7 → 1 runs (distillation head 94 % on every seed)",
         "section 3b's rerun gets 84.8 to 85.6 % of the validation digits right, its control 92.2 to 95.0 %",
-        "6.6 to 10.2 points lower on every seed, the cost section 3b quotes",
+        "6.6 to 10.2 points lower on every seed, the cost section 3b prints",
+        # r32 density (fix09x, review r31c): moved from section 2 (the teacher's size, the 3-seed gap to the
+        # CNN, the verdict on Tables 2-3)
+        # and from section 3b (the cost sentence)
+        "about two-thirds",
+        "over 3 seeds the deit is below the cnn on each, and the interval of the gap holds 0",
+        "the interval of the gap holds 0 (printed in section 2): no detectable difference",
+        "does not show the paper's distilled student beating its teacher",
+        "beating its teacher (tables 2-3)",
+        "the mistake costs accuracy",
+        "the mistake costs accuracy too, on every seed: 6.6 to 10.2 points of validation accuracy "
+        "(printed in section 3b)",
         # r29 decision (lead): the lesson's section 2 prints DeiT - ViT; appendix B quotes it once in prose
         "+0.9 points, 95 % t-interval [-4.5, +6.3] (printed in the lesson's section 2)",
         # moved from section 2 and 3b's Limits box (fix 27f, review r27d minors 6, 9)
@@ -491,6 +510,10 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # r32 density (fix09x, review r31c): moved from section 1 (which training needs the switch) and section
+        # 4 (vit-pytorch's slices)
+        "distillation training with timm requires it",
+        "its patches are `1:-1` while distilling and `1:` at inference.",
         # r31 density (fix09u): moved from section 1 (the switch) and section 5 (the package copy's two identities)
         "set_distilled_training(True)",
         "the package's copy of timm's `block`** (section 5, `timmstyleblock`) leaves out `drop_path1` (an identity at "
@@ -608,7 +631,6 @@ PROSE = {
         # layouts stay appendix A's (vit-pytorch 077d8c1: DistillWrapper appends the token last, in training)
         "vit-pytorch appends the distillation token last, in training only.",
         # review r31b minor 9: the slip said (1:-1 while distilling, 1: at inference), after the r30 clause
-        "its patches are `1:-1` while distilling and `1:` at inference.",
         "index 0 is the distillation token, every other one patch off",  # review r29b minor 5
         "0",
         "1",
@@ -626,7 +648,10 @@ PROSE = {
         "SmallCNN",
         "94.3",
         "95.6",
-        "does not show the paper's distilled student beating its teacher",
+        # r32 (fix09x, review r31c) item 1: each head alone on the validation digits, printed with Wilson and
+        # paired intervals
+        "the class head, the distillation head and their average score 93.4, 93.4 and 93.8 %",
+        "(printed above; one model, no ranking)",
         # review r27b M1: the student-teacher gap with its test, not "stays below"
         "does not beat its teacher (95.6 %)",
         # review r27e M1: the paper's claim is for teachers of comparable accuracy (its contributions list), not a
@@ -640,17 +665,18 @@ PROSE = {
         # fine-tuning, drawn pale"); the pointer now reads DeiT's recipe beside ours
         # r31 density (fix09v, review r31b minor 5): the recipe's list moved to appendix C (pinned there); section 2
         # keeps the pointer
-        "with its recipe alone ([the recipe beside ours: appendix c](09_deit_distillation_appendix.ipynb#recipe))",
+        # r32 density (fix09x, review r31c) minor 5: the section's appendix links gathered in one line at its end
+        "with its recipe alone.",
+        "more: [the recipe](09_deit_distillation_appendix.ipynb#recipe) (appendix c)",
         # review r31a minor 3: the teacher's 82.9 % is Table 2's (arXiv v2: Table 2 and section 5.2's text), the
         # student's 83.4 % Table 3's
-        "beating its teacher (tables 2-3)",
         # review r28a M1: Table 8 prints 81.8 +-0.2 for the full recipe; the three rows are a selection of 12
         # review r28d minor 5 (density): the single runs, the +-0.2 and EMA's 81.9 are the printed line (PRINTED)
         # review r29b minor 2: Table 8 drawn (plot_deit_recipe_ablation); its range in words is appendix C's
         # review r29c minor 5: a sentence; review r29d minor 3: the figure first, then its prose ("above")
         # r29 density (fix09t): "three of the 12 rows" moved to appendix C (pinned there)
         # review r29d minor 3; review r30c minor 1: the two failed rows are single removals too
-        "among the rows that train, one change costs up to 7.3 points (sgd instead of adamw); two single removals, of "
+        "among the rows that train, one change costs up to 7.3 points (sgd instead of adamw). two single removals, of "
         "random erasing or of stochastic depth, fail to train.",
         # review r30b minors 6, 7: the crop picture shows that the label changes, not that it is right; our recipe
         # has no random-resized crops (RECIPE: rotations, rescalings, shifts; appendix A's table)
@@ -663,9 +689,8 @@ PROSE = {
         "(table 2)",
         # review r27e minor 9: the interval's quantity and unit named
         # fix 28 (density): the interval is printed in appendix B (DeiT - CNN ... [-4.7, +0.1]), not stacked in prose
-        "over 3 seeds the deit is below the cnn on each, and the interval of the gap holds 0",
+        "over 3 seeds their gap's interval holds 0",
         # review r28d minor 1: the interval printed in the lesson (section 2's cell), read in the prose
-        "the interval of the gap holds 0 (printed above): no detectable difference",
         # review r29d minor 5: why 3 of 3 below is still "no detectable difference". r31 decision (review r30c minor 8,
         # density): the degrees of freedom and the sign test are appendix B's (pinned there)
         "09_deit_distillation_appendix.ipynb#accuracy",
@@ -680,7 +705,6 @@ PROSE = {
         "## 2",
         "Hard distillation",
         "appendix C",
-        "about two-thirds",
         "3",
         "09_deit_distillation_appendix.ipynb#recipe",
         "10",
@@ -715,7 +739,12 @@ PROSE = {
         "neither map has a clear top patch",
         "in the last block neither map has a clear top patch (printed below), so the shift is harder to see",
         # review r30c minor 6: the ink threshold behind "off the ink"
-        "off the ink (a patch with any ink counts as on ink)",
+        # r32 density (fix09x, review r31c) minor 2: the threshold is defined in section 6, where "on ink" is first used
+        # (pinned there)
+        "there the wrong slice moves each clear top patch off the ink.",
+        # r32 density (fix09x, review r31c) minor 1: the widget opens on slice start 1; the learner sets 2
+        "it opens with **slice start** 1, the vit habit `[:, :, q, 1:50]`",
+        "set it to 2 for the right slice",
     ],
     ("lesson", "# 09 ·"): [
         "7",
@@ -724,7 +753,8 @@ PROSE = {
         "4",
         "5",
         "read a planted-mistake experiment",
-        "sections 2 to 3b cover distillation, 4 and 5 capture attention",  # review r29c minor 5: the plan, a sentence
+        # review r29c minor 5: the plan, a sentence; r32 density (fix09x, review r31c) minor 7: 4 slices, 5 captures
+        "sections 2 to 3b cover distillation, 4 slices the matrix, 5 captures it in timm and hugging face",
         "78137887",
         "78139451",
         "09_deit_distillation_appendix.ipynb",
@@ -771,9 +801,9 @@ PROSE = {
         # are said once, in the Limits box (not in the setup, the figure's note or the cost sentence)
         # fix 27f (review r27d minor 9): the two run sets in one Limits line; the detail in appendix B
         "09_deit_distillation_appendix.ipynb#relabel-runs",
-        "the mistake costs accuracy",  # review r26d minor 9; its numbers moved to appendix B (fix 28)
-        # review r31a minor 1: the range in view (the rerun beside its control, printed in the figure's cell)
-        "the mistake costs accuracy too, on every seed: 6.6 to 10.2 points of validation accuracy (printed above)",
+        # review r26d minor 9; review r31a minor 1: the cost. r32 density (fix09x, review r31c): the sentence
+        # moved to appendix B
+        # (pinned there); the range stays printed in the figure's cell (PRINTED)
         # review r27d minor 1: the planted teacher remaps its own 7s (335 of 350 training 7s, 48 of 50 validation)
         "a systematic mistake (a teacher whose every 7 becomes a 1)",
         # review r27f M1 (and minor 8): what was measured (argmax), then what it shows, with the pooled bound
@@ -783,10 +813,13 @@ PROSE = {
         # confidence: over the 3 seeds ..."); the Limits box keeps "argmax only"
         # review r27f minor 2: the teacher labels each augmented batch
         # review r28a minor 9 (density): the counts are the printed line pinned in PRINTED ("335 of the 350 ...")
-        "on the augmented digits the teacher calls 7 (counts printed below: unaugmented digits)",  # r28b minor 5
+        "in training the teacher says 1 on each augmented digit it calls 7 (counts printed below)",  # r28b minor 5
         # review r28d minor 7: what is expected, then the question
         # review r31b minor 1: the scored 7s are the split that also chose each run's kept epoch (appendix B)
-        "expected: the distillation head says 1 on the 50 validation 7s (the split that also chose each run's epoch)",
+        # r32 density (fix09x, review r31c) minor 4: the split that chose each run's epoch moves to the Limits box, with
+        # what it does
+        "expected: the distillation head says 1 on the 50 validation 7s, since",
+        "epochs were picked on these 500 digits: if anything, that lowers the averaged count",
         "the question: does the class head, which shares every block with it, say 1 too?",
         "45, 41 and 42",
         "48 or 49 of the 50 validation 7s",
@@ -1059,7 +1092,8 @@ PRINTED = {
     ],
     ("lesson", "## 4 ·"): [
         "row 0, keys 0 to 5:",
-        ("vit-pytorch at inference: [:, :, 0, 1:-1] keeps 48, [:, :, 0, 1:] keeps 49 of the 49 patches"),
+        # r32 (fix09x, review r31c minor 3): labelled as what it is, slice arithmetic on a random tensor
+        ("slice arithmetic: vit-pytorch at inference: [:, :, 0, 1:-1] keeps 48, [:, :, 0, 1:] keeps 49 of the 49"),
         "the darkest column: key 31 (patch 29), 0.07 of a row on average",
         "0.07 of a row on average, 3.4 times a uniform share (uniform: 0.020)",
     ],
@@ -1091,6 +1125,12 @@ PRINTED = {
         "example 8 (a 7): the teacher says 9, the hard target puts 1 there",
     ],
     ("lesson", "## 2 ·"): [
+        # r32 (fix09x, review r31c item 2): each head alone, with Wilson intervals and the paired difference
+        "class head (Wilson): 93.4 %, 95 % interval [90.9, 95.3] % (n = 500)",
+        "distillation head (Wilson): 93.4 %, 95 % interval [90.9, 95.3] % (n = 500)",
+        "averaged (Wilson): 93.8 %, 95 % interval [91.3, 95.6] % (n = 500)",
+        "class head - distillation head: +0.0 points, 95 % interval [-1.4, +1.4]: no detectable difference",
+        "(the heads part on 17 digits; one model, no ranking)",
         "validation (500 digits) / test (1,000): teacher 96.2% / 95.6%, student 93.8% / 94.3%",
         "max_scale 0.1, max_translate 2.0",
         "batch_size 64",
