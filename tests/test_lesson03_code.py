@@ -1717,3 +1717,17 @@ def test_which_blocks_names_the_real_block_each_head_reads():
     read = torch.stack([q[:, 0], k[:, 0], v[:, 2]], dim=1)
     assert which_blocks(read, q, k, v) == ["q0", "k0", "v2"]
     assert which_blocks(read + 1.0, q, k, v) == ["?", "?", "?"]
+
+
+def test_scaled_first_line_is_accuracy_line_with_the_sign_flipped():
+    """Review r31c_03 minor 3: section 3 prints scaled minus unscaled, the interval named, as its prose says."""
+    from vit_explained.evidence import paired_seeds
+    from vit_explained.softmax_scale import accuracy_line, scaled_first_line
+
+    seeds = paired_seeds([0.80, 0.85, 0.83], [0.90, 0.91, 0.88], names=("unscaled", "scaled"), percent=True)
+    flipped, plain = scaled_first_line("d = 64", seeds), accuracy_line("d = 64", seeds)
+    assert flipped.startswith("  d = 64, scaled 89.7 % vs unscaled 82.7 %: +7.0 points [")
+    assert "+7.0 points [+0.4, +13.6] (95 % t, 3 paired seeds), seeds +5.0..+10.0: scaled higher" in flipped
+    assert plain.split(": ")[1].startswith("-7.0 points") and plain.endswith(": scaled higher")
+    tied = paired_seeds([0.80, 0.90], [0.90, 0.80], names=("unscaled", "scaled"), percent=True)
+    assert scaled_first_line("d = 16", tied).endswith(": no detectable difference")

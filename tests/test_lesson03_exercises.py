@@ -169,7 +169,10 @@ def test_split_rejects_wrong_permutation_shape():
         batch, tokens, dim = x.shape
         return x.reshape(batch, tokens, heads, dim // heads).permute(0, 2, 3, 1)
 
-    with pytest.raises(ExerciseFailed, match=r"returned shape \(2, 3, 4, 5\)"):
+    # review r31c_03 minor 12: the swap is named
+    with pytest.raises(
+        ExerciseFailed, match=r"returned shape \(2, 3, 4, 5\): the tokens and the head width are swapped"
+    ):
         check_split_merge(split_wrong_permute, merge_heads)
 
 
@@ -1231,6 +1234,7 @@ def _tie():
         (_tie, r"token 3 ties for token 0's largest weight"),
         (lambda: (lesson03.TINY_W_Q, lesson03.TINY_W_K), r"largest weight is on token 0 .*token 3 gets 0\.17"),
         (lambda: _query_finds_key()[0], r"returned a torch.Tensor; return the pair \(w_q, w_k\)"),
+        (lambda: (*_query_finds_key(), 1), r"returned a tuple of 3 items; return the pair"),  # review r31c_03 minor 11
         (lambda: (_query_finds_key()[0][:3], _query_finds_key()[1]), r"w_q has shape \(3, 4\); each is \(4, 4\)"),
         (lambda: (_query_finds_key()[0] * float("inf"), _query_finds_key()[1]), r"w_q holds inf or nan"),
         (lambda: 1 / 0, r"raised ZeroDivisionError"),

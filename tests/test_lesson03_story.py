@@ -108,6 +108,8 @@ FACTS = {
         # review r26b_03 minor 2; r28a_03 minor 1; r28b_03 minor 1: the 4-vs-1 result, its interval (printed here),
         # its seeds and the confound, moved out of section 0's intuition paragraph
         "Four heads scored 3.8 points higher, 95 % interval 2.7 to 4.8, and led on each of the 10 seeds",
+        # r32 (review r31c minor 10): the seed history in the headline, one clause
+        "(seeds 0-2 ran first, 3-9 were added after a first look)",
         "With $D$ fixed, the head count is confounded with $d$",
         "tuned on validation with 4 heads",
         # r31 density: moved from the Summary (review r31a_03 minor 5; brief fix03u item 2)
@@ -116,6 +118,13 @@ FACTS = {
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         "$dO\\,V^\\top$",
+        # r32 density (r31 ruling; review r31c "What would make it a 9" 1): section 3's fold sentence, its pointer and
+        # its rate sentence moved here (reasons: r27d_03 minor 4, r27a_03 items 3 and 8, r27d_03 M1, r28d_03 minor 6)
+        "folded into $W_q$",
+        "it gives the same function but\nlarger steps on the scores in training",
+        "**The gradient at $q$ and $k$.**",
+        "the gap depends on the learning rate",
+        "The gap depends on the learning rate: with both arms at a third of that rate the gap's interval holds 0.",
         # r31 density (review r31b_03 minor 5): section 3's 0.11 sentence moved here (its reasons: review r26b_03
         # minor 1, r27d_03 minor 1, r29d_03 minor 4); section 3's printed line still prints the 0.11
         "With the scale and an i.i.d. upstream gradient, the softmax passes back",
@@ -427,8 +436,9 @@ FACTS = {
         "8",
         "03",
         # review r29a_03 item 2: the take-home first (what the scale makes independent of d, and what follows)
-        "The point first: the scale makes the score spread independent of $d$, "
-        "so the softmax starts out the same at every\nhead width",
+        # r32 (review r31c minor 2): scoped to unit-variance q and k (a real layer's share depends on its init)
+        "The point first: for unit-variance $q$ and $k$, the scale makes the score spread independent of $d$, "
+        "so the softmax\nstarts out the same at every head width",
         # r27b_03 minor 2; r28b_03 minor 3: a real layer; r28d_03 minor 5: the i.i.d. condition said first
         # r28d_03 minor 9: the chart named before the variance argument, each panel where it is used
         "the chart below measures it",
@@ -444,7 +454,6 @@ FACTS = {
         "37",
         "#appendix-g",
         "a \\odot (g - \\langle g, a \\rangle)",
-        "folded into $W_q$",
         "unit-variance",
         "What the scale buys:",
         "0.9",
@@ -459,12 +468,9 @@ FACTS = {
         # r30 decision (review r29d_03 minor 4): one appendix pointer in the paragraph; the whole-layer clause keeps
         # its words (r29a_03), its link goes; #layer-gradient is inside appendix G
         "64",
-        "81",
         "1024",
         "the spread stops depending on $d$",  # review r25d_03 item 1: only the spread, exactly
         "no row saturates (0 % at every $d$)",  # review r27b_03 minor 4: what prints, not "barely"
-        "and the gradient at $q$)",  # review r27d_03 minor 4: the paradox moved to appendix G
-        "the gap depends on the learning rate",  # review r27a_03 items 3, 8; r27d_03 M1: no budget was varied
         # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
         # review r28b_03 M2: the init numbers are appendix G's printed table; section 3 points to them
@@ -492,11 +498,8 @@ FACTS = {
         # review r30a_03 minor 5: three short lines (fold; SGD d; Adam sqrt(d)), the same facts
         # r31 density (review r30c_03 minor 15: section 3's clause density): the three fold lines moved to appendix G
         # (its #fold-scale paragraph, rows there); one clause stays
-        "it gives the same function but\nlarger steps on the scores in training",
         "**What the chart shows.**",  # review r28b_03 minor 3: the chart, then a real layer
         # r29 decision (review r28d_03 minor 6): one sentence on the rate, the rest in appendix G
-        "The gap depends on the learning rate ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget) "
-        "adds a\nsecond rate)",
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
         # r27b_03 M1, r27f_03 m2; r28a_03 minor 5: the tuned rate said plainly
@@ -505,8 +508,13 @@ FACTS = {
         # printed line, the fair comparison; the 0.003 rows, the tuned-rate sentence and the seed history moved to
         # appendix G (rows there). r31 decision (review r31a_03 minor 3): "the better of the two rates tried", not
         # "not tuned"
-        "one head of $d = 64$ with the scale scores 4.2 accuracy points [2.6, 5.7]\nabove the same head without it, "
-        "each at the better of the two rates tried",
+        # r32 (review r31c minor 5): one plain sentence; the r31 wording "the better of the two rates tried" kept
+        "the scaled head of $d = 64$ wins by 4.2 accuracy points [2.6, 5.7], each arm at\nthe better of the two rates "
+        "tried",
+        # r32 (review r31c minor 1): what the right panel shows at d = 64, said (its numbers, 1.78 and 0.98..1.12 at
+        # 256, stay in appendix G: r29 density); what the scale buys is no saturated rows, not a bigger gradient
+        "Averaged over all rows, the unscaled\ngradient is larger up to $d = 64$ and smaller only at 1024",
+        "**What the scale buys:** unsaturated rows and one softmax for every $d$, not a bigger mean gradient",
         # r31 decision (review r31b_03 MAJOR 1, brief fix03v item 1): each arm's better rate is at the edge of its
         # two-rate grid (unscaled at the lower, still rising; scaled at the higher), so the claim is about these rates
         # (its numbers, 83.8 and 87.1 %, print in appendix G's table; "3.8" stays out of section 3, fix_20a)
@@ -537,7 +545,8 @@ FACTS = {
         "the fused default keeps none, forward or backward",  # r29 density: the mechanism moved to appendix I
         # review r29c_03 minor 10: the version and where each half is checked; review r30a_03 minor 9: a second
         # sentence, not mid-clause
-        "forward or backward: backward checked below, forward in [appendix I]",
+        # r32 density (r31 ruling: a cross-reference): "backward checked below, forward in" cut; the pointer stays
+        "forward or backward ([appendix I]",
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -548,13 +557,22 @@ FACTS = {
         "0.9.0",
         "621e1b2",  # review r25a_03 item 8: read in the timm mirror (git tag --contains)
         "now in `timm/layers/attention.py`",  # review r26b_03 minor 6: read at aa4b5850
-        "first stable release v0.9.0",  # review r27a_03 minor 3: 0.8.13.dev0 is on PyPI as a pre-release
+        # review r27a_03 minor 3: 0.8.13.dev0 is on PyPI as a pre-release. r32 (review r31c minor 6): one plain sentence
+        "since v0.9.0, the first stable release with it",
+        "In timm 1.0.28 the class is `timm.layers.Attention`",  # r32 (review r31c minor 6): read at tag v1.0.28
+        "`qk_norm=True` also needs a `norm_layer=`",  # r32: the assert at v1.0.28 timm/layers/attention.py line 94
         "first released in 0.8.13dev0 (commit 621e1b2)",  # r27b_03 minor 8; r28a_03 minor 7: the tag holding it
         "2023",
         "22",
         "`qk_norm`",
         "8B",
         "QK-LayerNorm",
+    ],
+    ("LESSON", "## Going further"): [  # r32 (review r31c minor 7): the boxes linked before the Summary
+        "[a copy task](#copy-task)",
+        "[mask polarity](#mask-polarity)",
+        "[QK-norm](#qk-norm)",
+        '(`True` means\n"may attend" in SDPA, "blocked" in `nn.MultiheadAttention`)',
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "## Going further",
@@ -604,6 +622,8 @@ FACTS = {
         "a copy task: one head learns\n  the known right pattern",  # fix25c_03 item 2 (review r25b_03 item 7)
         "(in Going further, a copy task:",  # review r25d_03 item 7: the clause points to Going further
         "3 of 3 seeds",
+        "One head of $d = 64$ was not tried\n  above 0.003",  # r32 (review r31c minor 10): the caveat on "beat"
+        "At $d = 64$ it even lowers the mean gradient norm at the scores",  # r32 (review r31c minor 1)
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
@@ -627,7 +647,8 @@ FACTS = {
         "a random `proj` mixes them (each output feature sums both heads' parts)",
         # review r30c_03 minor 3: said in prose. r31 decision (review r31a_03 minor 2): the cell split, the strip first
         # r31b_03 minor 4: a different, smaller task, said
-        "Below the strip: do 4 heads train better than 1, on a smaller task (8x8 digits)?",
+        # r32 (review r31c minor 8): the evidence (token 2's score for token 3 is 0) before the conclusion
+        "Its score for token 3 is 0, not 1.41.\nSo **the scores are not symmetric**",
         "Token 2 asks for\nnothing, $(0, 0)$, so its framed row averages: 0.25 on each key",  # review r31a_03 minor 1
         "head 0's two (framed blue) have their 1s in\nrows 2 and 3",  # review r27f_03 D: merged into the setup
         # review r28b_03 minor 2: one asserted reading of the trained-heads strip
@@ -828,11 +849,13 @@ PRINTED = {
         "saturated rows, d = 64    37 % (5 seeds: 36..39)    0 %",
         # r31 density (brief fix03u item 1; review r31a_03 minor 4): one printed line, the fair comparison; the 0.003
         # table, the recipe, the schedule's full line, how to read a row and the seed history moved to appendix G
-        "8x8 digits, one head of d = 64, validation accuracy after a 25-epoch schedule, unscaled vs scaled",
-        "each arm at the better of the two rates tried (unscaled 0.001, scaled 0.003):",
-        "d = 64, accuracy 87.1 % vs 91.2 %: -4.2 points [-5.7, -2.6], seeds -8.9..-1.1: scaled higher",
+        # r32 (review r31c minor 3): one sign convention, scaled minus unscaled as the prose says, interval named
+        "8x8 digits, one head of d = 64, validation accuracy after a 25-epoch schedule, scaled vs unscaled",
         # r31 decision (review r31b_03 MAJOR 1 and minor 13): the verdict is about these rates, picked on these runs
-        "seeds -8.9..-1.1: scaled higher at these rates (picked on these runs)",
+        "each arm at the better of the two rates tried, picked on these runs (unscaled 0.001, scaled 0.003):",
+        "d = 64, scaled 91.2 % vs unscaled 87.1 %: +4.2 points [+2.6, +5.7] (95 % t, 10 paired seeds), "
+        "seeds +1.1..+8.9: scaled higher at these rates",
+        "saturated rows, d = 1024  81 % (5 seeds: 79..83)",  # r32 density: the 81 % printed, not repeated in prose
     ],
     ("LESSON", "### A tiny example you can read"): [
         # review r30b_03 minor 4: the Summary's heads bullet shown on the main path, appendix F's stored result with its
@@ -840,8 +863,11 @@ PRINTED = {
         # review r31a_03 (closest to major; brief fix03u item 2): the budget and the seed history on the printed lines
         # review r31b_03 minor 2: "93 what?", said; r31b_03 minor 3: the seed history moved to appendix F (row there);
         # "10 paired seeds" moved here from the Summary (r31b_03 minor 1)
-        "Do 4 heads train better than 1? 8x8 digits, D = 64 fixed (so d = 16 vs 64), with the scale\n"
-        "(25 epochs; the rate was tuned with 4 heads over the recipe's 93 epochs; 1 x 64 was not tried above 0.003):",
+        # r32 (review r31c minor 4): the result line, then one plain line of caveat; the recipe's 93 epochs are in
+        # appendix G (its row "the recipe's full one is 93"). r31b_03 minor 4's question printed ("a smaller task")
+        "Below the strip: do 4 heads train better than 1? A smaller task, 8x8 digits, D = 64 fixed (so d = 16 vs 64), "
+        "with the scale, 25 epochs:",
+        "The rate was tuned with 4 heads; 1 x 64 was not tried above 0.003.",
         "(95 % t, 10 paired seeds)",
         "4 x 16 95.0 % vs 1 x 64 91.2 %: +3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds), seeds +2.2..+6.7: "
         "4 x 16 higher",
@@ -1277,6 +1303,8 @@ FORBIDDEN = [
     ("less of their spread cancels", "r29c_03 minor 3: the plain averages go with the size; no cause claimed"),
     ("so the tuning favours the scaled arm", "r29c_03 minor 4: no d = 64 arm was tuned"),
     ("learned this pattern", "r29c_03 minor 11: the head learned it; the mark is an input feature"),
+    ("(with a `norm_layer` in 1.0.29.dev0", "r31c_03 minor 6: a dev version; release 1.0.28 already needs norm_layer"),
+    ("1 x 64 was not tried above 0.003):", "r31c_03 minor 4: the tuning history crammed into the heading line"),
 ]
 
 
@@ -1713,6 +1741,7 @@ HEADINGS = {  # each notebook's sections, in order: where a thing lives is said 
         "### The silent bug: forgetting `batch_first=True`",
         "## 3 · Why divide by $\\sqrt{d}$",
         "## 4 · What grows with what: memory and FLOPs",
+        "## Going further",  # r32 (review r31c minor 7): the three boxes linked before the Summary
         "## Summary",
         "## Exercises",
         "### Exercise 1 · Shapes for a new configuration",
@@ -1756,6 +1785,7 @@ NO_FOLDED_CHECK_NEEDED = [  # visible lesson cells that print numbers and are ch
 ]
 
 CELL_FORBIDDEN = [  # (a code cell's label, a phrase its outputs must not hold, why)
+    ("scale_runs = {3e-3: stored_scale_training()}", "-4.2 points", "r31c_03 minor 3: scaled minus unscaled only"),
     (
         "scale_runs = {3e-3: stored_scale_training()}",
         "0.001     0.001",
@@ -1843,6 +1873,19 @@ def test_links_into_the_appendix_resolve():
             assert "(appendix)" not in text and 'appendix "' not in text
 
 
+def test_links_within_the_lesson_resolve():
+    """r32 (review r31c minor 7): the Going further links before the Summary reach their boxes."""
+    text = nb.all_text(LESSON)
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)">', text))
+    targets = re.findall(r"\]\(#([a-z0-9-]+)\)", text)
+    assert len(targets) == 3 and set(targets) <= anchors, (targets, anchors)
+    cells = nb.cells(LESSON)
+    summary = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## Summary"))
+    for anchor in targets:  # each box comes after the exercises, its link before the Summary
+        box = next(i for i, c in enumerate(cells) if f'<a id="{anchor}">' in nb.source(c))
+        assert box > summary
+
+
 def test_stated_once_and_never_claimed():
     section_0 = sections("LESSON")["## 0 · What queries, keys and values are for"]["md"]
     assert nb.flat(section_0).count("(plus a bias)") == 1
@@ -1865,7 +1908,7 @@ def test_no_round_or_session_wording():
 def test_main_path_targets():
     """The one cap: the main path (visible cells before the Summary) and its markdown words."""
     main = nb.main_path(LESSON)
-    assert len(main) <= 43 and nb.markdown_words(main) <= 1569, (len(main), nb.markdown_words(main))
+    assert len(main) <= 43 and nb.markdown_words(main) <= 1525, (len(main), nb.markdown_words(main))
 
 
 def test_section_0_draws_appendix_e_four_heads_from_the_package():

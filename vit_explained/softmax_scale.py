@@ -388,6 +388,20 @@ def accuracy_line(label: str, seeds: SeedComparison) -> str:
     )
 
 
+def scaled_first_line(label: str, seeds: SeedComparison) -> str:
+    """Section 3's line: ``label``, accuracy scaled vs unscaled (means), ``scaled - unscaled`` [Student's t 95 %
+    interval] with its number of paired seeds, the seeds' range and the verdict, in points; ``seeds`` as for
+    :func:`accuracy_line` (names (unscaled, scaled), so its ``a - b`` is unscaled - scaled)."""
+    flipped = paired_seeds(list(seeds.b.values), list(seeds.a.values), names=("scaled", "unscaled"), percent=True)
+    t = flipped.t_interval()
+    verdict = "no detectable difference" if t.low <= 0 <= t.high else f"{flipped.names[t.estimate < 0]} higher"
+    return (
+        f"  {label}, scaled {flipped.a.mean * 100:.1f} % vs unscaled {flipped.b.mean * 100:.1f} %: "
+        f"{t.estimate * 100:+.1f} points [{t.low * 100:+.1f}, {t.high * 100:+.1f}] (95 % t, {t.n} paired seeds), "
+        f"seeds {flipped.difference.low * 100:+.1f}..{flipped.difference.high * 100:+.1f}: {verdict}"
+    )
+
+
 def scale_lr_table(by_lr: Mapping[float, Mapping], head_dim: int = 64) -> list[str]:
     """Lesson 03's table: one row per (peak learning rate, head width) stored in ``by_lr`` ({lr: stored run}). With
     two or more rates (appendix G) a last row at ``head_dim`` has each arm at its own rate (unscaled at the smallest,

@@ -234,6 +234,14 @@ def _heads_call(function: Callable[..., Any], name: str, *args: Any) -> torch.Te
     return as_tensor(result, f"what {name} returned")
 
 
+def _split_shape_hint(call: str, shape: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """Exercise 2's message for a split of the wrong shape; it names the tokens and the head width swapped
+    (``(B, heads, d, N)``, e.g. from ``permute(0, 2, 3, 1)``)."""
+    if shape == (*expected[:2], expected[3], expected[2]) and expected[2] != expected[3]:
+        return f"{call} returned shape {shape}: the tokens and the head width are swapped (want (B, heads, N, d))"
+    return f"{call} returned shape {shape}; the axes should be (B, heads, N, d) with d = D // heads"
+
+
 def check_split_merge(
     split_heads: Callable[[torch.Tensor, int], torch.Tensor], merge_heads: Callable[[torch.Tensor], torch.Tensor]
 ) -> None:
@@ -251,7 +259,7 @@ def check_split_merge(
         expected = _split_reference(x, heads)
         call = f"split_heads(x of shape {shape}, heads={heads})"
         if tuple(split.shape) != tuple(expected.shape):
-            fail(f"{call} returned shape {tuple(split.shape)}; the axes should be (B, heads, N, d) with d = D // heads")
+            fail(_split_shape_hint(call, tuple(split.shape), tuple(expected.shape)))
         if not close(split, expected):
             if close(split, x.reshape(batch, heads, tokens, head_dim)):
                 fail(
@@ -1231,7 +1239,8 @@ def check_query_finds_key(query_finds_key: Callable[[], Any]) -> None:
     those of section 0's ``w_q``, ``w_k``. Any such weights pass (any dtype, numpy or nested lists)."""
     answer = attempt(query_finds_key)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        fail(f"your function returned a {_type_name(answer)}; return the pair (w_q, w_k)")
+        items = f" of {len(answer)} items" if isinstance(answer, (tuple, list)) else ""
+        fail(f"your function returned a {_type_name(answer)}{items}; return the pair (w_q, w_k)")
     w_q, w_k = (as_tensor(w, name).double() for w, name in zip(answer, ("w_q", "w_k"), strict=True))
     for name, w in (("w_q", w_q), ("w_k", w_k)):
         if tuple(w.shape) != (4, 4):
