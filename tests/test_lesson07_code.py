@@ -175,7 +175,7 @@ def test_the_hidden_field_keeps_a_legend_entry_without_its_side():
     fig, ax = plt.subplots()
     draw_chain_windows(ax, torch.rand(1, 64, 64), ((4, 4, 0), (2, 2, 0), (2, 2, 0)), show_sides=False)
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels[-1] == "split 3 of 3: box hidden, it is the receptive field (tick show field)" and not any(
+    assert labels[-1] == "split 3 of 3: box hidden until you tick show field" and not any(  # review r31c minor 10
         "16 x 16" in t for t in labels
     )
     assert not [patch for patch in ax.patches if patch.get_edgecolor()[:3] == (1, 0, 0)]  # no red box drawn

@@ -697,7 +697,7 @@ def draw_chain_windows(
         if final and not show_sides:  # the field is exercise 1's answer: its red box stays hidden with its side
             hidden = Rectangle((0, 0), 1, 1, fill=False, ec=color, lw=2.6, ls="--")  # a legend entry only
             # "split 4 of 4": three boxes are drawn, so the legend says the fourth split exists and why it is not drawn
-            hidden.set_label(f"split {stage} of {len(splits)}: box hidden, it is the receptive field (tick show field)")
+            hidden.set_label(f"split {stage} of {len(splits)}: box hidden until you tick show field")
             handles.append(hidden)
             continue
         patch = Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6 if final else 1.8)
