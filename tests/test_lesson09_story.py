@@ -27,7 +27,7 @@ NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
 # fix09q, fix09s, fix09t, fix09u, fix09v and fix09x): visible cells before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1676
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1675
 
 
 def _key(line: str) -> str:
@@ -313,6 +313,9 @@ PROSE = {
         "the same weights the monkey-patch stored",  # review r29d minor 8: the patch was undone in the cell above
         "transformers 5.23.0",
         "(lesson 08)",
+        # r32 (fix09x, review r31c minor 9): the eager call in two lines, as appendix A runs it
+        'from_pretrained("facebook/deit-base-distilled-patch16-224", attn_implementation="eager")',
+        "hf(pixel_values, output_attentions=True).attentions[-1][:, :, 0, 2:]",
     ],
     ("lesson", "## 6 ·"): [
         "## 6 ·",
@@ -513,6 +516,7 @@ PROSE = {
         # r32 density (fix09x, review r31c): moved from section 1 (which training needs the switch) and section
         # 4 (vit-pytorch's slices)
         "distillation training with timm requires it",
+        "vit-pytorch appends the distillation token last, in training only.",
         "its patches are `1:-1` while distilling and `1:` at inference.",
         # r31 density (fix09u): moved from section 1 (the switch) and section 5 (the package copy's two identities)
         "set_distilled_training(True)",
@@ -629,7 +633,8 @@ PROSE = {
         "other libraries differ (appendix a)",  # review r29d minor 11 (density): their layouts are appendix A's
         # r30 decision (review r30b minor 5 against r29d minor 11): one clause for the printed vit-pytorch line, the
         # layouts stay appendix A's (vit-pytorch 077d8c1: DistillWrapper appends the token last, in training)
-        "vit-pytorch appends the distillation token last, in training only.",
+        # r32 density (fix09x, review r31c minor 3): vit-pytorch's layout moved to appendix A (pinned there); the
+        # section keeps "other libraries differ (appendix a)" and the printed slice arithmetic
         # review r31b minor 9: the slip said (1:-1 while distilling, 1: at inference), after the r30 clause
         "index 0 is the distillation token, every other one patch off",  # review r29b minor 5
         "0",
