@@ -638,7 +638,8 @@ def test_the_token_widget_marks_the_row_in_yellow_either_way() -> None:
     # r28c minor 7: without the permute the panel is the memory cut into rows, not the token matrix
     assert titles[1].startswith("memory cut into rows of 768 (no permute)"), titles
     text = nb.flat(nb.all_text(LESSON))
-    assert "in red, its patch on the photo; in yellow, its row of the token matrix" in text
+    # r32 (fix01x item 5): section 9's sentence shortened, the same colours named
+    assert "its patch on the photo (red), its row of the token matrix (yellow)" in text
 
 
 # from test_lesson01_fix_20e.py::test_map_labels_every_box
