@@ -75,10 +75,16 @@ def norms_on_the_branches(x, block):
     return h + block.norm2(block.mlp(h))
 
 
+def norm_on_the_residual_term(x, block):
+    h = block.norm1(x) + block.attn(x)  # review r31c minor 10: one term normalised, not the sum
+    return block.norm2(h) + block.mlp(h)
+
+
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
         (mlp_reads_x, "the MLP reads x"),
+        (norm_on_the_residual_term, "normalise the sum, not one term"),
         (second_residual_from_x, "the second residual adds x"),
         (residual_to_the_unnormalised_sum, "adds the un-normalised sum x + attn(x)"),
         (norm2_missing, "norm2 is missing"),

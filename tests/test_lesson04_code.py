@@ -402,7 +402,9 @@ def test_training_figure_draws_the_near_chance_threshold() -> None:
     for ax in fig.axes:
         levels = [line.get_ydata()[0] for line in ax.get_lines() if len(set(line.get_ydata())) == 1]
         assert any(abs(y - 0.9 * math.log(10)) < 1e-12 for y in levels)  # in every panel
-    assert "near-chance rule, 0.9 ln 10 = 2.07" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "near-chance rule (on the last 25 steps' mean), 0.9 ln 10 = 2.07" in [
+        t.get_text() for t in fig.axes[0].get_legend().get_texts()
+    ]
     plt.close(fig)
 
 

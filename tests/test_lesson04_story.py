@@ -30,8 +30,10 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # (the box's Xavier scope, Answer 6a's timm numbers and two clauses paid for by the forward-confound sentence moved to
 # appendix A, the bug table's last-row sentence, the Encoder's gloss and a few words); r31v (review r31b): 1,809 (the
 # box's fc2 named, the Annotated Transformer's LayerNorm and two clauses paid for by 6a's setup printed, LeViT moved
-# to appendix K and a few words): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1809
+# to appendix K and a few words); r32 (review r31c): 1,803 (the tutorials' norm placements, DropPath's timm version
+# and DeiT-B's rate, 10 seeds and the final-step table paid for by section 6 in plain sentences, its second and third
+# stream measures moved to the hidden check and appendix A, 6c's Limits moved below the Summary): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1803
 
 
 def _key(heading: str) -> str:
@@ -215,10 +217,10 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "  the LayerNorm, its spread held constant in the backward pass only: L^-0.47 [-0.61, -0.32]",
+        "σ detached       σ                 σ, as a constant   L^-0.47 [-0.50, -0.44]",
         True,
         "r28c item 1 (review r28b minor 1): the fixed arm changed two things; sigma's gradient separated from the "
-        "growing divisor in section 6",
+        "growing divisor in section 6; r32 (review r31c minors 1, 8): 10 seeds, a row of the final-step table",
     ),
     (
         "A",
@@ -241,9 +243,10 @@ PRINTED = [
         "L",
         "## 6 ·",
         "slope of the gradient against depth: a least-squares line of log gradient on log depth, one per seed "
-        "(4 depths); its interval is a 95 % t-interval over the 3 seeds' slopes",
+        "(4 depths); its interval is a 95 % t-interval over the 10 seeds' slopes",
         True,
-        "r28 item 5 (review r27f minor 13): slope and interval glossed; r28b: printed, not prose (word cap)",
+        "r28 item 5 (review r27f minor 13): slope and interval glossed; r28b: printed, not prose (word cap); "
+        "r32: 10 seeds",
     ),
     (
         "A",
@@ -301,10 +304,11 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "pre-norm's stream before the final LayerNorm, spread (the final LayerNorm's divisor) per seed: "
-        "L = 2: 1.33, 1.35, 1.32; L = 16: 3.50, 3.54, 3.80",
+        "pre-norm's spread σ before the final LayerNorm, mean (10 seeds' range): L = 2: 1.33 (1.30..1.35); "
+        "L = 16: 3.62 (3.46..3.80)",
         True,
-        "r27c M1: the divisor itself, printed beside the RMS token norm",
+        "r27c M1: the divisor itself; r32 (review r31c minors 1, 5): 10 seeds, sigma the one measure of the stream's "
+        "size (picture and prose), the RMS token norm in the hidden check (CODE row)",
     ),
     (
         "A",
@@ -316,10 +320,11 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "pre-norm's stream before the final LayerNorm, RMS token norm per seed: L = 2: 10.8, 11.0, 10.7; "
-        "L = 16: 28.3, 28.7, 31.0",
+        "pre-norm's spread σ before the final LayerNorm",
         True,
-        "r27b minor 1: the growing stream the final LayerNorm divides, printed where 6a's answer names it",
+        "r27b minor 1: the growing stream the final LayerNorm divides, printed where 6a's answer names it; r32 (review "
+        "r31c minor 5): as its spread sigma only; the RMS token norm (10.5-11.0 at L = 2, 28.0-31.0 at L = 16) "
+        "asserted in the hidden check (CODE row 'stream_rms = ')",
     ),
     (
         "A",
@@ -352,9 +357,10 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "pre-norm, final LayerNorm replaced by / 1.33 (its divisor at L = 2): L^+0.06 [-0.09, +0.20]",
+        "fixed divisor    1.33              1.33               L^+0.08 [+0.04, +0.12]",
         True,
-        "r26e minor 6: the final-norm ablation's fixed arm in section 6",
+        "r26e minor 6: the final-norm ablation's fixed arm in section 6; r32 (review r31c minors 1, 8): 10 seeds (a "
+        "small rise, no fall), a row of the final-step table",
     ),
     (
         "L",
@@ -526,7 +532,7 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "pre-norm   L^-0.47 [-0.62, -0.32]",
+        "pre-norm   L^-0.47 [-0.50, -0.44]",
         True,
         "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
     ),
@@ -628,7 +634,7 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "post-norm  L^-0.02 [-0.29, +0.26]",
+        "post-norm  L^+0.01 [-0.05, +0.07]",
         True,
         "fix_19c::test_summary_slopes_with_intervals_and_its_pointers",
     ),
@@ -768,7 +774,7 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "t-interval over the 3 seeds' slopes",
+        "t-interval over the 10 seeds' slopes",
         True,
         "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
     ),
@@ -822,7 +828,7 @@ PRINTED = [
         True,
         "fix_22a::test_one_interval_for_the_slope",
     ),
-    ("L", "## 6 ·", "[-0.62, -0.32]", True, "fix_22a::test_legend_quotes_the_given_interval"),
+    ("L", "## 6 ·", "[-0.50, -0.44]", True, "fix_22a::test_legend_quotes_the_given_interval; r32: 10 seeds"),
     (
         "A",
         "## A ·",
@@ -892,7 +898,7 @@ PRINTED = [
     ),
     ("A", "## A ·", "post-norm - pre-norm slope: ", True, "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
     ("L", "## 5 ·", "def forward", True, "fix_p::test_block_class_is_shown_once; r28 item 3: in section 5, checked"),
-    ("L", "## 6 ·", "-0.62", True, "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix"),
+    ("L", "## 6 ·", "-0.50", True, "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix"),
     ("A", "## F ·", "independent", True, "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
     (
         "A",
@@ -961,7 +967,22 @@ CODE = [
     (
         "L",
         "## 6 ·",
-        'depth_explorer = residual_stream_widget(depth=16, design="pre-norm", arms=final_steps)',
+        "stream_rms = {depth: [math.sqrt(value) for value in stream_squared[depth]] for depth in (2, 16)}",
+        True,
+        "r32 (review r31c minor 5): one measure of the stream's size (sigma) on the main path; the RMS token norm "
+        "(r27b minor 1) and sigma about RMS / sqrt(D) (r27c M1) asserted in the hidden check",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "assert all(0.95 < s / (r / math.sqrt(64)) <= 1 for d in (2, 16) for s, r in zip(spread[d], stream_rms[d]))",
+        True,
+        "r27c M1: the divisor is the spread, about the norm / sqrt(D); r32 (review r31c minor 5): asserted, not prose",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'depth_explorer = residual_stream_widget(depth=16, design="pre-norm", arms=final_steps, seeds=seeds)',
         False,
         "r31 item 4 (review r30c minor 9): the lesson's widget teaches its central idea, the norm's place against "
         "depth, on 6a's stacks and 6b's fixed arm (the GELU-gate widget moved to appendix C)",
@@ -1415,9 +1436,9 @@ CODE = [
     (
         "L",
         "## 6 ·",
-        '[round(value, 2) for value in slope["pre-norm"][1:]] == [-0.62, -0.32]',
+        '[round(value, 2) for value in slope["pre-norm"][1:]] == [-0.50, -0.44]',
         True,
-        "fix_22a::test_one_interval_for_the_slope",
+        "fix_22a::test_one_interval_for_the_slope; r32: 10 seeds",
     ),
     ("L", "## 6 ·", "intervals=slope", False, "fix_22a::test_one_interval_for_the_slope"),
     ("L", "## 6 ·", "stored_norm_training_runs()", False, "r26b item 2: the training runs are read, not retrained"),
@@ -1596,6 +1617,41 @@ CODE = [
 
 PROSE = [
     (
+        "L",
+        "## 0 ·",
+        [
+            "the Annotated Transformer's code is pre-norm, `x + dropout(sublayer(norm(x)))`, unlike the paper it "
+            "annotates",
+            "d2l's Transformer is post-norm, its ViT block pre-norm",
+        ],
+        "r32 item 2 (review r31c minor 3): the tutorials' own norm placements against the 2017 post-norm (checked: "
+        "harvardnlp's SublayerConnection, d2l's AddNorm and ViTBlock)",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["- **Norm placement** (section 6)", "defaults to `norm_first=False`, post-norm, with `layer_norm_eps=1e-5`"],
+        "r32 item 2 (review r31c minor 4): the default closest to this lesson, torch 2.13.0 checked",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        [
+            "timm v1.0.21+ computes it in `calculate_drop_path_rates`",
+            "inline in `VisionTransformer`",
+            "DeiT-B uses 0.1",
+        ],
+        "r32 item 4 (review r31c minor 2): the linspace versioned (timm commit 3f58765a, first tagged v1.0.21; before, "
+        "inline in VisionTransformer.__init__), DeiT's main.py --drop-path default 0.1 (deit_base_patch16_224)",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["(grey: Xiong et al.'s band for their simpler model, not ours)", "seeds 0-2 of the lesson's 10"],
+        "r30 item 1 (review r30a minor 1): the band is a bound for Xiong et al.'s model; r31 density (r32, review r31c "
+        "minor 5): the squared-norm picture with its band moved to appendix A, the lesson draws sigma only",
+    ),
+    (
         "A",
         "## A ·",
         [
@@ -1657,7 +1713,6 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "(grey: Xiong et al.'s band for their simpler model, not ours)",
             "on 500 validation digits; post-norm predicts one class for all.",
         ],
         "r30 items 1 and 5 (review r30a minors 1, 10): the band is a bound for Xiong et al.'s model (ReLU, Gaussian "
@@ -1732,11 +1787,13 @@ PROSE = [
         "## 6 ·",
         [
             "Post-norm, as in 2017, has no final LayerNorm.",
-            "Both keep the final LayerNorm: only the blocks' norms move.",
+            "both keep the final LayerNorm.",
+            "Only the blocks' norms move.",
         ],
         "r29p item 3 (review r29c minor 5): 6a's post-norm (no final norm) against the training runs' (one); r30 "
         "decision (review r29d minor 9, density): the third saying of it ('Unlike 6a's, this post-norm has a final "
-        "LayerNorm.') cut; 6a's setup and the training runs' lead-in, both kept, say it",
+        "LayerNorm.') cut; 6a's setup and the training runs' lead-in, both kept, say it; r32 decision (review r31c "
+        "minor 8, nested clauses): the same two facts as two plain sentences",
     ),
     ("L", "(top)", ["h heads"], "r29p item 4 (review r29c minor 13): the FLOP code's heads in the Letters line"),
     (
@@ -1759,7 +1816,10 @@ PROSE = [
         "(review r29c minors 3-4): the lone-token demo in its own cell after the question; r30 decision "
         "(review r30a minor 8): one sentence of intuition between the question and the demo; r30 item 2 (review r30a "
         "minor 9): LayerNorm's input-dependent factor is per token, not per feature; r30b item 4 (review r30b minor "
-        "5): said plainly, softmax and LayerNorm act on whole tokens, only GELU on single features",
+        "5): said plainly, softmax and LayerNorm act on whole tokens, only GELU on single features; r32 decision "
+        "(review r31c minor 7): the first sentence split at its colon, this sentence kept (r30); the review's "
+        "'could not make a feature depend non-linearly on itself' not used: attention's weights and LayerNorm's "
+        "divisor both depend on that feature",
     ),
     (
         "A",
@@ -1795,13 +1855,12 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "the same stacks show no detectable fall.",
+            "the same stacks show no detectable fall",
             "the gradient still falls. So the growing\ndivisor makes the fall",
             "**6c · In training.**",
-            "the last `fc2` output reaches the loss only through it, and the LayerNorm's Jacobian is γ/σ times a "
-            "projection",
-            "grows about as √L over\n2-16 blocks (printed above), which gives about $L^{-0.5}$. "
-            "Below, one change at a time:",
+            "the last `fc2` output reaches the loss only through this division, and the LayerNorm's Jacobian is γ/σ "
+            "times a projection",
+            "So σ growing as √L makes the gradient fall about as $L^{-0.5}$. Three arms below each change one thing",
         ],
         "r28c items 1 and 3 (review r28b minors 1, 6, 8): one change at a time; 6a's paragraph ends at the divisor; "
         "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them); r28d item 2 "
@@ -1840,14 +1899,15 @@ PROSE = [
     ),
     (
         "L",
-        "## 6 ·",
+        "## What this lesson does not show",
         [
             "these short runs (6 blocks, 300 steps), where post-norm without warm-up already trains at 1e-3, "
             "do not reproduce\nXiong et al.'s warm-up effect",
         ],
         "r28b item 1 (review r28a closest-to-major and minor 3): Xiong et al.'s warm-up effect reconciled in the "
         "lesson (r28c: the 14-point detection limit only in its PRINTED line, word cap); r28d item 3 (review r28c "
-        "minor 1): the regime difference named",
+        "minor 1): the regime difference named; r31 density (r32 item 6): the caveat moved off the main path to "
+        "'What this lesson does not show', in the lesson, its wording kept",
     ),
     (
         "L",
@@ -1944,7 +2004,13 @@ PROSE = [
         "7): in the appendix map only, not inline in sections 1-2",
     ),
     ("L", "## 1 ·", ["**non-monotonic**", "lowest (-0.13) at $x = -\\sqrt2$"], "r25a item 6: the dip in the caption"),
-    ("L", "## 6 ·", ["no detectable trend at 3 seeds", "$L^{-0.29}$"], "r25a item 7: what 3 seeds cannot rule out"),
+    (
+        "L",
+        "## 6 ·",
+        ["no detectable trend at 10 seeds", "its interval excludes slopes beyond ±0.07"],
+        "r25a item 7: what 3 seeds cannot rule out; r32 (review r31c minor 1): 10 seeds, what the tighter interval "
+        "rules out",
+    ),
     (
         "A",
         "## J ·",
@@ -2505,7 +2571,7 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["Both keep the final LayerNorm: only the blocks' norms move.", "[appendix B]"],
+        ["Unlike 6a's post-norm, both keep the final LayerNorm.", "[appendix B]"],
         "r28 item 1 (review r27f minor 1): the training runs' stacks; r28 item 2: the init arms' one pointer",
     ),
     (
@@ -3079,7 +3145,7 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["With a fixed divisor in its place", "the same stacks show no detectable fall"],
+        ["With a fixed divisor, the same stacks show no detectable fall", "the gradient even rises a little"],
         "r26e minor 6: the final-norm ablation's fixed-divisor arm drawn and stated in section 6",
     ),
     (
@@ -3146,7 +3212,7 @@ PROSE = [
     (
         "L",
         "## Summary",
-        ["**In training**", "68.4-78.8 %", "63.9 % of its arithmetic (ViT-B, N = 197)"],
+        ["**In training**", "68.4-78.8 %", "63.9 % of its matrix-product FLOPs (ViT-B, N = 197)"],
         "r26b items 2 and 4 (brief fix04b items 1 and 2)",
     ),
     (
@@ -3203,8 +3269,8 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "The spread (each token's standard deviation) is about the RMS token norm / $\\sqrt{D}$",
-            "grows about as √L over\n2-16 blocks (printed above)",
+            "by its spread σ, each token's standard deviation",
+            "We measure the stream's size by σ alone. It grows about as √L over 2-16 blocks",
         ],
         "r27b minor 1: the stream's growth, as printed; r27c M1: the divisor is the spread, about the norm / sqrt(D); "
         "r28 item D: the numbers in the printed lines (pinned above), not restated",
@@ -3285,14 +3351,13 @@ PROSE = [
         "## 6 ·",
         [
             "**6b · What makes the fall?**",
-            "With σ detached, the\nLayerNorm still divides by σ, but autograd treats σ as a constant",
-            "though its interval still allows",
+            "With σ detached, the gradient still falls.",
             "**Measured.** At lr 5e-3",
-            "**Limits.** These short runs",
         ],
         "r28m item 1 (review r28d minor 6): cells 51, 54 and 57 split into measured / why / limits; r31 items 2-3 "
         "(review r30c minors 3, 5): 'Why' is 6b's heading, 'detached' defined in plain sentences, post-norm's limit "
-        "in Answer 6a",
+        "in Answer 6a; r32 (review r31c minors 1, 8): what 'detached' means is the table's 'σ, as a constant' row "
+        "(PRINTED), 10 seeds leave post-norm no wide limit, the Limits caveat under 'What this lesson does not show'",
     ),
     (
         "L",
@@ -3914,12 +3979,13 @@ def test_no_visible_cell_before_the_exercises_gives_exercise_one_away() -> None:
 
 
 def test_stream_growth_picture_before_the_why_and_drawn_once() -> None:
-    """r29p item 1 (review r29c minor 2): the stream-growth picture sits in section 6 after 6a's answer and before
-    "**Why**"; appendix A keeps its table, not the figure (figure once)."""
+    """r29p item 1 (review r29c minor 2): the stream-growth picture sits in section 6 after 6a's answer; r32 (review
+    r31c minor 5): it draws sigma, the one measure 6b uses, right after 6b names it; appendix A draws the squared norm
+    against Lemma 2's band without saving it (figure once)."""
     sources = nb.sources(LESSON)
     answer = nb.unique_index(sources, "**Answer 6a.**")
     picture = nb.unique_index(sources, 'save_figure(fig, "04_stream_growth")')
     why = nb.unique_index(sources, "**6b · What makes the fall?**")
-    assert answer < picture < why
-    assert "plot_stream_growth(stream_squared" in sources[picture]
+    assert answer <= why < picture
+    assert "plot_stream_spread(spread" in sources[picture]
     assert "04_stream_growth" not in "\n".join(s for s in nb.sources(APPENDIX) if "save_figure(" in s)

@@ -1319,6 +1319,11 @@ def _post_norm_extra_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[
             "pre-norm on the attention half only; post-norm's branches read the stream itself, norm1(x + attn(x))",
         ),
         (
+            n2(n1(x) + attn(x)) + mlp(n1(x) + attn(x)),
+            "normalise the sum, not one term: norm1(x) + attn(x) normalises only the residual; post-norm "
+            "normalises the whole sum, norm1(x + attn(x)), then norm2(h + mlp(h))",
+        ),
+        (
             n2(both + mlp(n2(both))),
             "each branch reads a normalised copy as well (norm1(x + attn(norm1(x)))): that is pre-norm and post-norm "
             "together; post-norm's branches read the stream itself",

@@ -363,7 +363,7 @@ def plot_final_norm_ablation(
     ax.axvline(0, color="k", lw=0.8, label="0: no trend with depth")
     ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"slope {guide:+g} ({guide_label})")
     ax.plot([], [], "o", color="k", label="black: interval below 0 (falls with depth)")
-    ax.plot([], [], "o", color="0.6", label="grey: interval reaches 0 (no detectable fall)")
+    ax.plot([], [], "o", color="0.6", label="grey: interval reaches 0 or lies above it (no detectable fall)")
     ax.set_yticks(range(len(names)), [(labels or {}).get(name, name) for name in names])
     ax.invert_yaxis()
     lows, highs = [v[1] for v in slopes.values()], [v[2] for v in slopes.values()]
@@ -949,7 +949,7 @@ def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
             label = run["placement"] if run["seed"] == 0 else None
             ax.plot(steps.numpy(), smooth.numpy(), color=colours[run["placement"]], lw=1.3, alpha=0.85, label=label)
         first = warmup == warmups[0]
-        rule = "near-chance rule, 0.9 ln 10 = 2.07"
+        rule = "near-chance rule (on the last 25 steps' mean), 0.9 ln 10 = 2.07"
         ax.axhline(0.9 * math.log(10), color="0.35", lw=0.9, ls=":", label=rule if first else None)
         ax.axhline(math.log(10), color="k", lw=0.9, ls="--", label="chance, ln 10 = 2.30" if first else None)
         title = f"both warmed up {warmup} steps (shaded)" if warmup else "no warm-up"
@@ -1146,6 +1146,51 @@ def plot_stream_growth(squared: Mapping[int, list[float]], dim: int) -> Figure:
     )
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return fig
+
+
+def plot_stream_spread(spread: Mapping[int, list[float]]) -> Figure:
+    """Linear axes: the pre-norm stream's spread sigma (the final LayerNorm's divisor, ``{depth: [one per seed]}``)
+    against the depth L, one dot per (depth, seed), the seeds' means joined, and a dashed line through the first
+    depth's mean growing as sqrt(L), for comparison, not a fit (lesson 04, section 6: its one measure of size)."""
+    if not spread:
+        raise ValueError("spread is empty: give {depth: [values]}")
+    fig = new_figure(figsize=(6.4, 3.8))
+    ax = fig.subplots()
+    depths = sorted(spread)
+    means = [sum(spread[depth]) / len(spread[depth]) for depth in depths]
+    grid = torch.linspace(depths[0], depths[-1], 200, dtype=torch.float64)
+    guide = means[0] * torch.sqrt(grid / depths[0])
+    ax.plot(grid, guide, color="0.5", ls="--", lw=1.2, label="grows as $\\sqrt{L}$, for comparison (not a fit)")
+    ax.plot(depths, means, color="tab:green", lw=1.5, label="pre-norm stream, mean over seeds")
+    for depth in depths:
+        ax.scatter([depth] * len(spread[depth]), spread[depth], color="tab:green", s=18, alpha=0.7)
+    ax.set_xticks([0, *depths])
+    ax.set_xlim(0, depths[-1] * 1.05)
+    ax.set_ylim(0, None)
+    ax.set(
+        xlabel="depth L (blocks)",
+        ylabel="spread σ (the final LayerNorm's divisor)",
+        title="At initialisation: pre-norm stream's spread σ vs depth",
+    )
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return fig
+
+
+def final_step_table(slopes: Mapping[str, tuple[float, float, float]]) -> str:
+    """Lesson 04's final-step arms as a table: arm, forward divisor, backward divisor, slope of the last ``fc2``
+    gradient against depth (``slopes``: ``{arm: (slope, low, high)}`` for ``"layernorm"``, ``"detached_sigma"``,
+    ``"fixed"`` and ``"fixed_backward"``, from :func:`seed_slope`)."""
+    rows = {
+        "layernorm": ("final LayerNorm", "σ", "σ"),
+        "detached_sigma": ("σ detached", "σ", "σ, as a constant"),
+        "fixed": ("fixed divisor", "1.33", "1.33"),
+        "fixed_backward": ("backward fixed", "σ", "1.33"),
+    }
+    lines = [f"{'arm':<17}{'forward divisor':<18}{'backward divisor':<19}slope (95 % t over seeds)"]
+    for name, (label, forward, backward) in rows.items():
+        if name in slopes:
+            lines.append(f"{label:<17}{forward:<18}{backward:<19}{slope_text(slopes[name])}")
+    return "\n".join(lines)
 
 
 def drop_masks(batch: int, tokens: int, features: int, p: float, seed: int) -> dict[str, torch.Tensor]:

@@ -352,12 +352,15 @@ def residual_stream_widget(
     final_norm: str = "on",
     without_final_norm: dict[int, list[float]] | None = None,
     arms: dict[str, dict[int, list[float]]] | None = None,
+    seeds: tuple[int, ...] = (0, 1, 2),
 ) -> ResidualStreamWidget:
     """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks), the norm's
     place (pre-norm or post-norm: the picture draws the chosen one) and the final LayerNorm (on or off: the
     picture shows what the head reads and, for pre-norm, the gradient of the ablation's ``none`` arm,
     ``without_final_norm`` = ``final_norm_ablation(...)["none"]``, computed if not given) or the ablation's ``fixed``
     and ``centred_fixed`` final steps (``arms``: ``{arm: {depth: [per seed]}}``, computed if not given: the lesson
-    passes its ablation), so the ablation can be reproduced by clicking. The widget builds its
+    passes its ablation; ``seeds``: the lesson's), so the ablation can be reproduced by clicking. The widget builds its
     data once and caches it (one run per stack, shared with ``depth_experiment``). End a cell with it."""
-    return ResidualStreamWidget(depth, design, final_norm=final_norm, without_final_norm=without_final_norm, arms=arms)
+    return ResidualStreamWidget(
+        depth, design, seeds=tuple(seeds), final_norm=final_norm, without_final_norm=without_final_norm, arms=arms
+    )
