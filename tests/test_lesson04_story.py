@@ -1691,6 +1691,31 @@ PROSE = [
         "init bullet says what sets the fall",
     ),
     (
+        "L",
+        "## Summary",
+        [
+            "many keep pre-norm and change its parts",
+            "Others move the norm onto each branch's output",
+            "Swin V2",
+            "`ResPostBlock`",
+        ],
+        "r32y item 1 (review r32a M1): not every later model keeps pre-norm; Swin V2's res-post-norm, timm's ResPostBlock",
+    ),
+    (
+        "A",
+        "## A ·",
+        [
+            "Many later models keep pre-norm",
+            "Swin Transformer V2 (Liu et al. 2022)",
+            "res-post-norm",
+            "timm (v0.6.5 to v1.0.28)",
+            "`SwinTransformerV2Block`",
+            "`ResPostBlock`",
+        ],
+        "r32y item 1 (review r32a M1): x + norm(attn(x)) read in timm v0.6.5 and v1.0.28 (swin_transformer_v2.py, "
+        "vision_transformer.py's ResPostBlock.forward)",
+    ),
+    (
         "A",
         "## K ·",
         ["most ViT descendants use LayerNorm"],
@@ -3419,6 +3444,8 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("Later models keep pre-norm", "r32y item 1 (review r32a M1): Swin V2 moves the norm to the branch output"),
+    ("Later models** keep pre-norm", "r32y item 1 (review r32a M1): Swin V2 moves the norm to the branch output"),
     ("slim its parts", "r31u item 2 (review r31a minor 2): SwiGLU adds a third matrix"),
     ("ViT and its descendants use LayerNorm", "r31u item 2 (review r31a minor 1): LeViT is a descendant"),
     ("Softmax and LayerNorm act on whole tokens", "r31u item 2 (review r31a minor 3): softmax acts on a row of scores"),
