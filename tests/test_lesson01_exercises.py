@@ -44,7 +44,7 @@ def test_token_count_accepts_answers_written_differently(answer):
     ("wrong", "message"),
     [
         (lambda h, w, ph, pw: h // ph, "along one side"),  # "224x224 gives 14 patches"
-        (lambda h, w, ph, pw: h // ph + 1, "along one side"),
+        (lambda h, w, ph, pw: h // ph + 1, "one side's patches plus the class token"),
         (lambda h, w, ph, pw: (h // ph) * (w // pw), "forgot the class token"),
         (lambda h, w, ph, pw: (h // ph) * (w // pw) + 2, "a ViT has one, the class token"),
         (lambda h, w, ph, pw: (h // ph) ** 2 + 1, "square image"),

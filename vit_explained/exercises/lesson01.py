@@ -128,9 +128,14 @@ def _token_count_grid_slips(answer: int, case: str, height: int, width: int, ph:
             f"for {case} you got {answer}: that adds two special tokens; a ViT has one, the class token "
             "(DeiT adds a second, the distillation token)"
         )
-    if answer in (rows, cols, rows + 1, cols + 1):
+    if answer in (rows, cols):
         fail(
             f"for {case} your {answer} is the number of patches along one side; "
+            "the patches form a 2-D grid (rows x columns)"
+        )
+    if answer in (rows + 1, cols + 1):
+        fail(
+            f"for {case} your {answer} is one side's patches plus the class token; "
             "the patches form a 2-D grid (rows x columns)"
         )
     if ph != pw:
