@@ -1448,3 +1448,18 @@ def test_a_bare_assert_refusal_is_named_in_both_checkers(checker):
     # exercise 3b used to answer "your function raised AssertionError: " (an empty message)
     with pytest.raises(ExerciseFailed, match=r"raised AssertionError: \(no message\)\. If that is your refusal, say"):
         checker(make_bare_assert_refusal)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda w, q, s, r, c: w[:, :, q, s:].view(*w.shape[:2], r, c + 1),
+        lambda w, q, s, r, c: w[:, :, q, s:].reshape(w.shape[0], w.shape[1], r + 1, c),
+    ],
+)
+def test_token_map_names_the_exception_and_the_shape_of_a_rows_cols_reshape_that_fails(answer):
+    """Review r32a minor 11: a reshape built from rows and cols that fails is named (RuntimeError, the shape asked
+    for), not blamed on sqrt."""
+    with pytest.raises(ExerciseFailed, match=r"raised RuntimeError.*asked for shape \[") as failure:
+        lesson09.check_token_map(answer)
+    assert "sqrt" not in str(failure.value) and "rows x cols = 2 x 3" in str(failure.value)

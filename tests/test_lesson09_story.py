@@ -26,8 +26,8 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
-# fix09q, fix09s, fix09t, fix09u, fix09v and fix09x): visible cells before the Summary, their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1675
+# fix09q, fix09s, fix09t, fix09u, fix09v, fix09x and fix09y): visible cells before the Summary, their markdown words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 1671
 
 
 def _key(line: str) -> str:
@@ -99,7 +99,8 @@ PROSE = {
         "single runs, no intervals published",
         "(DeiT-B, single runs, no intervals published)",
         "**Table 3** (DeiT-B, single runs, no intervals published). At 224 px",  # review r27b minor 4: no verdict first
-        "**The losses on one batch.**",
+        # review r32a minor 9: its own heading, split from the Table 3 note
+        "### The losses on one batch",
         "Z_\\text{cls}",
         "Z_\\text{dist}",
         "## 3",
@@ -241,16 +242,19 @@ PROSE = {
         "0.02",
         "Two special tokens",
         "## 1",
-        "0.06",
+        # r32 density (fix09y, review r32a list item 2): the paper's 0.06 and 0.93 moved to appendix C (pinned there:
+        # "0.06, rising to 0.93"); section 1 keeps our cosines and the random-pair yardstick
         # review r27c minor 1: one statistic, the mean cosine, for the paper's tokens and ours; our numbers are
         # printed (the learned tokens alone; block 3's mean before the final norm) and checked in the next cell
         # review r27d minor 2: the paper's section named as the paper's; ours is one pair, then a mean
         # review r27f minor 5: one comparison and what to conclude; the paper's 0.93 and our 0.70 are appendix C's
-        "nearly orthogonal (cosine -0.02, printed below; the paper's deit: 0.06)",
+        # r32 decision (fix09y, review r32a minor 1): "end", not "stay" (the start is not measured); the yardstick
+        # (sd 0.125, printed) in the sentence
+        "nearly orthogonal (cosine -0.02, printed below), within what two random 64-d vectors give (sd 0.125).",
         # review r28d minor 4: not an analogy to the paper's control; the tokens moved (norms printed)
         # r32 density (fix09x, review r31c): the norms and trunc_normal_ moved to appendix C (pinned there); section 1
         # keeps the idea
-        "both tokens start random, at std 0.02, and stay nearly orthogonal",
+        "both tokens start random, at std 0.02, and end nearly orthogonal",
         # review r30c minor 9: the main path shows only the last block (appendix C prints every block)
         "after the last block ours are alike: mean cosine 0.70, before the final norm",
         # review r30c (gap): the paper's control; review r30b minor 3: the paper's 0.93, its stage unnamed. r31 density
@@ -259,9 +263,12 @@ PROSE = {
         # review r28b minor 2: -0.02 is what random starts give (r29 density, review r29a minor 9: the sd 0.125 aside
         # moved to a comment in the cell that prints it; CODE pins it)
         # review r31b minor 4: not "kept where they started"; |cos| below a random pair's sd, as in the check
-        "as two random vectors usually are.",
+        # r32 decision (fix09y, review r32a minor 1): the random pair's sd 0.125 named instead of "usually"
+        "within what two random 64-d vectors give (sd 0.125)",
         # review r31b minor 3: the paper's 0.93 beside our 0.70 (its stage against the final norm stays unnamed)
-        "mean cosine 0.70, before the final norm (the paper's deit, last layer: 0.93;",
+        # r32 density (fix09y): the paper's 0.93 moved to appendix C (pinned there); the pointer says so
+        "mean cosine 0.70, before the final norm ([appendix c](09_deit_distillation_appendix.ipynb#cosines) gives the "
+        "paper's)",
         # review r27b minor 3: the paper's 0.93 is "through the last layer", its stage against the final norm unnamed
         "09_deit_distillation_appendix.ipynb#cosines",
         "std 0.02",
@@ -275,8 +282,9 @@ PROSE = {
         # alone reads as "timm cannot return both heads" (timm v0.6.5 l.121/148/168, v1.0.28 l.46/77/119)
         # r32 density (fix09x, review r31c): the clause "which distillation training with timm requires" moved to
         # appendix A (pinned)
-        "timm's deit (0.6.5 to 1.0.28) averages in `train()` too unless you call `set_distilled_training(true)`"
-        " (appendix a)",
+        # r32 density (fix09y, review r32a minor 9): the range 0.6.5 to 1.0.28 moved to appendix A's table (pinned
+        # there: "0.6.5 to 1.0.28, the same branch")
+        "timm's deit averages in `train()` too unless you call `set_distilled_training(true)` (appendix a)",
         # review r29c minor 9: where the switch starts (timm's git: commit 372ad5fa, version 0.6.0 dev; absent in
         # v0.5.4, present in v0.6.5, the first 0.6 release tag)
         # review r29d minor 1: one version, the first release tag that has it (v0.5.4 and v0.6.5 are adjacent tags)
@@ -298,8 +306,9 @@ PROSE = {
         # r31 density (fix09u): the package's copy's two identities moved to appendix A (pinned there)
         # review r31a minor 5: timm's own tools, with the first release tag of each (timm mirror: AttentionExtract in
         # v1.0.3 not v0.9.16; set_fused_attn in v0.9.0 not v0.8.17dev0)
-        "timm's own tools need the unfused path too: `timm.utils.attentionextract` (1.0.3 on) sees the weights "
-        "only there, and `timm.layers.set_fused_attn(false)` (0.9.0 on) selects that path",
+        # r32 density (fix09y, review r32a minor 9): the first release tags moved to appendix A's table (pinned there)
+        "timm's own tools need the unfused path too: `timm.utils.attentionextract` sees the weights "
+        "only there, and `timm.layers.set_fused_attn(false)` selects that path",
         # review r31c MAJOR 1: set_fused_attn only sets a module global; Attention.__init__ reads it once
         # (timm v1.0.28 timm/layers/attention.py l.100; v0.9.0 vision_transformer.py l.70), so after building use the
         # attribute (section 5's cell does, appendix A's table says so)
@@ -330,7 +339,9 @@ PROSE = {
         # review r29b minor 6: the base rate beside the 4 digits; review r29c minor 2: with its shuffled baseline
         # review r30a minor 6: the 44 % with its Wilson interval (checked in the hidden cell)
         # r31 decision (review r30c minor 8, density): the Wilson interval is the hidden check's printed line (PRINTED)
-        "44 % of 500 validation digits share it, against 3 to 6 % for another digit's map (printed below)",
+        # r32 decision (fix09y, review r32a minor 2): "share it" read as "that patch"; the Wilson interval quoted too
+        "the two tokens' top patch matches on 44 % [40, 49] of the 500 validation digits, against 3 to 6 % for another "
+        "digit's map (printed below)",
         "a title's **on ink** is the share of the map's weight on inked patches (`ink_share`, lesson 08)",
         "## 6",
     ],
@@ -513,6 +524,17 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # r32 density (fix09y, review r32a minor 9): moved from section 1 (the switch's range) and section 5 (the
+        # first release tags of AttentionExtract and set_fused_attn)
+        "| 0.6.5 to 1.0.28, the same branch |",
+        "| | 1.0.3 on | `timm.utils.attentionextract(model)`",
+        "| timm `attention` | 0.9.0 on |",
+        "`timm.layers.set_fused_attn(false)` before building",
+        # review r32a minor 8: timm's num_prefix_tokens (v0.6.5, 7d4b3807), register tokens (v0.9.8, 82cc5323), the
+        # dinov2 reg4 models (v0.9.9: class token + 4 registers) and the gap/map reg4 models (class_token=False)
+        "| timm `num_prefix_tokens` | 0.6.5 on (commit `7d4b3807`, july 2022) |",
+        "5 for `vit_*_reg4_dinov2` (0.9.9 on)",
+        "have no class token (4, and row 0 is a register's)",
         # r32 density (fix09x, review r31c): moved from section 1 (which training needs the switch) and section
         # 4 (vit-pytorch's slices)
         "distillation training with timm requires it",
@@ -625,7 +647,11 @@ PROSE = {
         "## 4 ·",
         # review r27e M2 (no "why" is promised); review r28b minor 6: a sentence under the matrix, not in the printout
         # r29 density (review r29a minor 11): the two pointers moved to appendix C's stripe paragraph (pinned there)
-        "the dark column at key 31 is unexplained (appendix c)",
+        # r32 density (fix09y): moved to appendix C (pinned there: "why key 31 is read most here stays unexplained")
+        # review r32a minor 8: timm's general slice, with its first release tag (timm v0.6.5, commit 7d4b3807; register
+        # tokens v0.9.8, vit_*_reg4_dinov2 v0.9.9: class token + 4 registers), appendix A's table
+        "timm's general form (0.6.5 on) is `attn[:, :, 0, model.num_prefix_tokens:]`: 1 for a vit, 2 for a distilled "
+        "deit, 5 for `vit_*_reg4_dinov2` (4 registers)",
         # review r29d minor 9; review r30c minor 4: what Darcet et al. report, and that this column is not tested
         # r31 density (fix09u): moved to appendix C (pinned there: "darcet et al. 2024", "vision transformers need
         # registers", "why key 31 is read most here stays unexplained")
@@ -690,8 +716,10 @@ PROSE = {
         "our recipe has no such crops, so these two digits only illustrate",
         # fix 28: the convnet-teacher claim moved to appendix A's table with its pins; review r30c minor 10: the
         # reason in half a sentence first (the paper's Table 2, teachers of comparable accuracy)
-        "why a convnet: the paper finds it gives a better student than a transformer teacher of similar accuracy "
-        "(table 2)",
+        # r32 density (fix09y, review r32a list item 2): moved to appendix A's table of untested claims (pinned there:
+        # "a convnet teacher gives a better student than a transformer teacher, for teachers of comparable accuracy")
+        # review r32a minor 3: the 384-px pair is two published single runs, not the recipe's evidence (Table 8 is)
+        "83.1 % at 384x384 (single published runs)",
         # review r27e minor 9: the interval's quantity and unit named
         # fix 28 (density): the interval is printed in appendix B (DeiT - CNN ... [-4.7, +0.1]), not stacked in prose
         "over 3 seeds their gap's interval holds 0",
@@ -749,6 +777,8 @@ PROSE = {
         "there the wrong slice moves each clear top patch off the ink.",
         # r32 density (fix09x, review r31c) minor 1: the widget opens on slice start 1; the learner sets 2
         "it opens with **slice start** 1, the vit habit `[:, :, q, 1:50]`",
+        # review r32a minor 6: 1:50 is section 4's 1: cut to the grid (widget sliced: start to start + rows * cols)
+        "`[:, :, q, 1:50]` (`1:` cut to the grid's 49 columns): every patch one place late",
         "set it to 2 for the right slice",
     ],
     ("lesson", "# 09 ·"): [
@@ -770,6 +800,7 @@ PROSE = {
         "[:, :, 0, 2:]",
         "map",
         "Appendices A (library versions)",
+        "a distilled deit's class-token map is `attn[:, :, 0, 2:]`",  # review r32a minor 13
     ],
     ("lesson", "## 3b ·"): [
         "## 3b ·",
@@ -824,7 +855,8 @@ PROSE = {
         # r32 density (fix09x, review r31c) minor 4: the split that chose each run's epoch moves to the Limits box, with
         # what it does
         "expected: the distillation head says 1 on the 50 validation 7s, since",
-        "epochs were picked on these 500 digits: if anything, that lowers the averaged count",
+        # review r32a minor 12: a plausible direction, untested
+        "epochs were picked on these 500 digits: that plausibly lowers the averaged count",
         "the question: does the class head, which shares every block with it, say 1 too?",
         "45, 41 and 42",
         "48 or 49 of the 50 validation 7s",
@@ -868,6 +900,8 @@ PROSE = {
         "is over 10 points wide; section 2).",
         # review r27d minor 13: one line; the versions (0.9.0, 1.0.16, 1.0.26, 1.0.28) are section 5's and appendix A's
         "take the keywords; refuse what you do not apply; use the unfused path or eager to get weights",
+        # review r32a minor 8 / list item 1: timm's general slice
+        "in timm, `[:, :, 0, model.num_prefix_tokens:]` covers both",
         "from a teacher whose every 7 becomes a 1",
         "brings back most of the teacher's mistake",
         # review r28a minor 3: both heads named ("alone" read as "only the class head")

@@ -146,6 +146,8 @@ def test_attention_call_chain_names_the_patch_the_fused_path_and_the_hook():
         "attn.forward = my_forward",
         "Attention.forward",
         "F.scaled_dot_product_attention",
+        "attn_mask, is_causal)",  # review r32a minor 7: timm 1.0.26 passes is_causal to SDPA too
+        "(q * scale)\n@ k.T",  # review r32a minor 7: timm (0.9.0 to 1.0.28) scales q before the product
         "nothing to hook",
         ".softmax(-1)",
         "self.attn_drop",

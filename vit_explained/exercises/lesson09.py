@@ -99,8 +99,11 @@ def _heads_axis_slip(where: str, batch: int, heads: int, tokens: int, special: i
     )
 
 
-def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = None) -> str:
-    """The message for the right patches laid on a wrong grid (a side from sqrt(N), or rows and cols swapped)."""
+def _grid_slip(
+    where: str, rows: int, cols: int, got: tuple[int, ...] | None = None, error: BaseException | None = None
+) -> str:
+    """The message for the right patches laid on a wrong grid (a side from sqrt(N), or rows and cols swapped).
+    ``error``: the RuntimeError of a reshape that failed; a non-square shape is named, not blamed on sqrt."""
     if got == (7, 7) != (rows, cols):  # review r27c minor 6c: the lesson's 7 x 7, hard-coded
         return (
             f"{where}: you kept the right {rows * cols} patches, but laid them on a fixed 7 x 7 grid (the lesson's "
@@ -114,11 +117,24 @@ def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = N
             f"{rows} x {cols}: the transpose, rows and cols swapped (or a side guessed from sqrt). Reshape to "
             "(..., rows, cols): the patches run along a row first. Use rows, cols, not sqrt(number of patches)"
         )
+    asked, sides = _attempted_shape(error), {int((rows * cols) ** 0.5), round((rows * cols) ** 0.5)}
+    if asked and not (asked[-2] in sides and asked[-1] in sides | {-1}):  # review r32a minor 11: not a sqrt guess
+        return (
+            f"{where}: your token_map raised RuntimeError: you kept the right {rows * cols} patches, but asked for "
+            f"shape {list(asked)}, and they do not fit it. The grid is rows x cols = {rows} x {cols}: reshape to "
+            "(B, heads, rows, cols)"
+        )
     return (
         f"{where}: you kept the right {rows * cols} patches, but laid them {got_text}, not on rows x cols = "
         f"{rows} x {cols}. "
         "Use rows, cols, not sqrt(number of patches): a grid need not be square"
     )
+
+
+def _attempted_shape(error: BaseException | None) -> tuple[int, ...] | None:
+    """The shape a failed reshape or view asked for (``shape '[2, 3, 3, 4]' is invalid ...``), or None."""
+    match = re.search(r"shape '\[([-\d, ]+)\]' is invalid", str(error)) if error is not None else None
+    return tuple(int(v) for v in match.group(1).split(",")) if match else None
 
 
 def _fixed_7x7(error: BaseException) -> tuple[int, int] | None:
@@ -363,7 +379,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                 ):  # reshape(rows, cols): B and heads dropped
                     fail(_dropped_leading_axes(where))
                 if _columns_kept(cause, batch, heads) == rows * cols:  # the right patches, a wrong grid
-                    fail(_grid_slip(where, rows, cols, _fixed_7x7(cause)))
+                    fail(_grid_slip(where, rows, cols, _fixed_7x7(cause), cause))
                 if _columns_kept(cause, batch, heads) == special + rows * cols:
                     whole = _whole_line_slip(answer, weights, (query, special, rows, cols), where)
                     if whole is not None:

@@ -636,11 +636,11 @@ def _draw_forward_paths(ax: Axes) -> None:
         4.3,
         5.0,
         1.2,
-        "fused_attn = True (default):\nF.scaled_dot_product_attention(q, k, v, attn_mask)\n"
-        "one function call, returns only the output:\nno module inside, nothing to hook",
+        "fused_attn = True (default), one function call:\nF.scaled_dot_product_attention(q, k, v,\n"
+        "attn_mask, is_causal): returns only the output,\nno module inside, nothing to hook",
         grey,
     )
-    _chain_box(ax, 7.0, 2.3, 1.5, 0.9, "q @ k.T * scale\n(+ mask)", pale)
+    _chain_box(ax, 7.0, 2.3, 1.5, 0.9, "(q * scale)\n@ k.T (+ mask)", pale)
     _chain_box(ax, 8.8, 2.3, 1.4, 0.9, ".softmax(-1)\ntensor method:\nno hook", pale)
     _chain_box(ax, 10.5, 2.3, 1.5, 0.9, "self.attn_drop\nnn.Dropout", hook_colour, color="white")
     _chain_box(ax, 8.8, 0.6, 3.2, 0.8, "forward hook on attn_drop:\nits output is the weights", "white")
