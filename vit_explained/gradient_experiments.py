@@ -350,12 +350,13 @@ def freeze_cut_table(
     *,
     with_change: bool = True,
     rows: bool = False,
+    with_fc1: bool = True,
     title: str = "qkv.weight.grad g of the frozen and the cut copy, against the full model's",
 ) -> str:
     """The table of :func:`freeze_and_cut`: per block, is the frozen copy's qkv gradient unchanged, the cut's
     share (and, with ``with_change``, its change; percent), and did the cut change ``fc1``'s own gradient.
     With ``rows``, three more columns: the share of the q, k and v rows apart (``"rows"``); the share column is then
-    headed "whole" (the whole weight's share).
+    headed "whole" (the whole weight's share). ``with_fc1=False`` leaves out the ``fc1`` column.
     ``title`` is the table's first line."""
     # with the q, k and v rows' columns, the share column is marked as the whole weight's
     share_label = "cut: MLP share, whole" if rows and not with_change else "cut: MLP share"
@@ -364,7 +365,8 @@ def freeze_cut_table(
         head += f" {'q rows':>6} {'k rows':>6} {'v rows':>6}"
     lines = [
         title,
-        f"{'block':>5} | {'freeze: g unchanged':>19} | {head} | {'cut: fc1 grad changed':>21}",
+        f"{'block':>5} | {'freeze: g unchanged':>19} | {head}"
+        + (f" | {'cut: fc1 grad changed':>21}" if with_fc1 else ""),
     ]
     for i, change in changes.items():
         unchanged, fc1_changed = change["freeze"].relative < 1e-6, change["fc1"].relative > 1e-6
@@ -375,7 +377,7 @@ def freeze_cut_table(
         )
         if rows:
             cells += "".join(f" {change['rows'][name]:>6.0%}" for name in "qkv")
-        lines.append(f"{i:>5} | {unchanged!s:>19} | {cells} | {fc1_changed!s:>21}")
+        lines.append(f"{i:>5} | {unchanged!s:>19} | {cells}" + (f" | {fc1_changed!s:>21}" if with_fc1 else ""))
     return "\n".join(lines)
 
 
