@@ -50,6 +50,10 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # fix08x (review r31c): 43 cells held, 1,966 -> 1,857 words (sections 9 and 10 to one idea each: the references,
 # the deeper cascade steps, occlusion and greedy and the blank-last numbers moved to appendices I and K; paid for the
 # share of the lag blank-last removes, D, block 0's clause, the 4.x clause and the Block slider's sentence)
+# fix08y (review r32a): 43 cells held at 1,857 words (M1's within/across-digit wording, M2's reading rule and
+# the centred-ρ sentence under the cascade, the 35-of-200 sentence, the three ink classes in section 7; paid for by
+# the planted intro, the 4.x clause to appendix J, section 2's diagram, section 3's row/column and 24.7 sentences,
+# section 10's digit-count sentence and area numbers (printed lines now pinned), and trims in sections 9 and 12)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1857
 
 
@@ -118,7 +122,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "10", ("removes most of the lag (0.71 [0.61, 0.86])", "rollout stays ahead")),
     ("lesson", "08", ("D token width",)),
     ("lesson", "7", ("block 0's own map falls below its image-blind map",)),
-    ("lesson", "4", ("(4.x, one commit read: fell back to eager and returned them)",)),
+    # r32 decision (fix08y, r32a minor 3): the 4.x behaviour reads in appendix J (commit 005db820, read, not run); the
+    # lesson keeps a one-clause pointer
+    ("lesson", "4", ("(4.x: appendix J)",)),
     ("lesson", "12", ("The Block slider sets k: raw attention shows block k, the other maps blocks 0 to k",)),
     (
         "lesson",
@@ -135,9 +141,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "Raw last-block attention",
             "deletes slowest",
             "+0.107 [+0.083, +0.132] over rollout",
-            "0.276",
-            "0.205",
-            "0.423",
+            "slower even than the mean map (areas printed above)",
         ),
     ),
     ("lesson", "Summary", ("raw last-block attention deletes slowest", "+0.107 [+0.083, +0.132] over rollout")),
@@ -147,7 +151,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # r32 density (fix08x, r31c minor 10): moved to appendix I
     ("appendix", "I", ("re-drawn blocks attend almost evenly",)),
     # fix08t (review r30c 9-list 1, GAP): the planted-evidence toy before section 7; models without a class token
-    ("lesson", "6", ("Planted evidence: a known answer", "two times in three", "from 34 to 100", "not a method")),
+    # fix08y (r32a minor 1): the planted test moved after section 8, which defines the gradient-weighted map
+    ("lesson", "8", ("Planted evidence: a known answer", "two times in three", "from 34 to 100", "not a method")),
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)
@@ -197,7 +202,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # r32 density (fix08x, r31c minor 11): the blank-last numbers moved to appendix K; the lesson prints them
     ("appendix", "K", ("blank patches sent last, the lag shrinks to +0.010 [+0.003, +0.017]",)),
     ("lesson", "Summary", ("an image-blind map (rollout's, through all four blocks) already puts 52.7 %",)),
-    ("lesson", "3", ("gets 0.494 of the average", "24.7 times")),
+    ("lesson", "3", ("gets 0.494 of the average",)),
     ("lesson", "8", ("cosine 0.19", "average 0.37")),
     # r31 density (fix08u): the transformers 4.x trail moved to appendix J (a version trail)
     ("lesson", "4", ("attn.attn_drop", "eval mode")),
@@ -221,7 +226,6 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # r31 decision (fix08t, r30c minor 10): the line names the 4.x range, still scoped to one commit; the hash lives
     # in appendix J (its row: "005db820")
     ("appendix", "J", ("transformers 4.x (read, not run",)),  # r31 density (fix08u): moved to appendix J
-    ("lesson", "10", ("after 8 by hand",)),  # fix08o (r29b 9-list 1): one deletion curve computed in sight
     # fix08p (review r29c): the family level read; cell 15 unpacked; section 5's two lines read; the sink named
     ("appendix", "I", ("the table's classifier row, at 99.6 %",)),
     # r31 density (fix08t, r30c minor 6): moved; r31: the printed note moved
@@ -345,7 +349,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("heads 1 and 3 are below their image-blind maps", "15.1", "20.2", "heads 0 and 2 above")),
     ("lesson", "11", ("On a photo (not computed here)", "DeiT-tiny", "No finding of this lesson carries")),  # r26c 7
     ("appendix", "D", ("section 3's 6", "favourable case", "24.7", "5.9")),  # r25a item 1: moved
-    ("lesson", "3", ("50", "24.7")),  # r29 density: the pointer cut with the registers remark (appendix D's row)
+    ("lesson", "3", ("0.494",)),  # r29 density: the pointer cut with the registers remark (appendix D's row)
     ("lesson", "7", ("33.0 %",)),  # r25a item 2: the one chance rate left in the lesson
     ("lesson", "3", ("bright column", "most queries read")),
     ("lesson", "3", ("(outlined)",)),
@@ -476,7 +480,33 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "Summary", ("blank patches explain much of the lag, yet rollout stays detectably ahead",)),
     # r31 density (fix08v, r31b minor 9): moved to the appendix's Summary; the lesson's bullet says the rows converge
     ("appendix", "Summary", ("0.090", "mean over the 8 test digits")),
-    ("lesson", "Summary", ("its rows converge", "nearly one layout for every digit", "ρ 0.92")),
+    # fix08y (r32a M1): rows converge within a digit; different digits' maps draw closer, less so (200 digits)
+    (
+        "lesson",
+        "Summary",
+        (
+            "its rows converge within each digit (0.51 to 0.07)",
+            "less so (on 200 digits 0.23 to 0.13)",
+            "partly through a shared centre layout (ρ 0.92",
+        ),
+    ),
+    ("lesson", "6", ("one digit's rows draw together", "less so (200 digits: 0.23 to 0.13)", "a shared layout")),
+    # fix08y (r32a M2): the rule scoped to its measure; why rollout's ρ stays high, and the centred reading
+    (
+        "lesson",
+        "9",
+        (
+            "barely changes by this measure",
+            "two different digits' maps: 0.92",
+            "re-drawn blocks attend almost evenly",
+            "falls to 0.70 (blocks 2-3) and 0.10",
+            "the trained blocks shape each digit's map",
+        ),
+    ),
+    # fix08y (r32a minor 2): the 35-of-200 line read in one sentence
+    ("lesson", "8", ("misses the ink on 35 of the first 200 test digits, rollout's on 1", "[+12.0, +22.5]")),
+    # fix08y (r32a minor 9): the appendix opens with an index of questions
+    ("appendix", "08", ("Index: the question each part answers",)),
     ("appendix", "J", ("the fused call from v0.8.13dev0", "the flag from 0.9.0")),  # fix08i: history moved
     ("appendix", "J", ("TIMM_FUSED_ATTN=0", "TorchScript Final[bool]", "eager mode only")),  # fix08i (r27f minor 11)
     ("appendix", "J", ("fused_attn: Final[bool]", "line 53", "line 51", "eager mode")),  # fix08i: read in the mirror
@@ -552,7 +582,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("-0.44", "+0.49")),
     ("appendix", "I", ("-0.033", "[-0.043, -0.024]")),
     ("appendix", "I", ("+0.067", "[+0.037, +0.098]")),
-    ("appendix", "I", ("Draw by draw (moved",)),
+    ("appendix", "I", ("Draw by draw:",)),  # fix08y (r32a minor 9): no process notes
     ("appendix", "I", ("random classifier", "closer to the trained map")),
     ("appendix", "I", ("-0.042", "-0.020")),
     ("appendix", "I", ("10 %", "2.5", "24 %")),
@@ -613,7 +643,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "K", ("0.37",)),
     ("appendix", "K", ("1", "0.40")),
     ("appendix", "K", ("digit i + 1",)),
-    ("appendix", "Summary", ("- K · Moved from the lesson",)),
+    ("appendix", "Summary", ("- K · The ablation, the knobs, class maps",)),  # fix08y (r32a minor 9): no history
     # r26a item 1 (fix08e: moved to appendix I)
     ("appendix", "I", ("next test digit's map", "5.2 points [4.7, 5.7]", "every map after block 0")),
     # r26a item 1; r26b M3
@@ -661,7 +691,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (  # r32 density (fix08x, r31c minor 10): section 9 keeps the classifier step; the deeper steps moved
         "appendix",
         "I",
-        ("barely moves with blocks 2-3", "+0.98, every draw", "agree at ρ 0.92", "nearly one layout"),
+        ("barely moves with blocks 2-3", "+0.98, every draw", "agree at ρ 0.92", "they share a layout"),
     ),  # r29 density: section 7's 56-86 % moved to appendix I
     # fix08k (r28b minors 5, 6); fix08l (r28c minors 1, 2): the table places three, the figure draws four
     # r31 decision (fix08t, r30c minor 7): the lesson keeps "the table places three; the figure draws four", the
@@ -689,20 +719,29 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ("the discard alone (mean fusion with discard 0.9)", "about 14 patches", "max fusion with it, about 13"),
     ),
     # fix08k (r28b minor 7); fix08x (r31c minor 13): "faint" defined where it is used, section 8
-    ("lesson", "8", ("faint ink, pixels above 0 but none above 0.5",)),
+    # r32 decision (fix08y, r32a minor 12): inked, faint and blank named once, in section 7's list; section 8 uses it
+    ("lesson", "7", ("faint ink, pixels above 0 but none above 0.5",)),
     ("appendix", "D", ("Here key 11 is ink", "large photo ViTs", "blank patches")),  # r28b 9; r29 density: appendix D
     ("lesson", "12", ("one digit, an illustration",)),  # fix08k (r28b minor 10)
     ("appendix", "K", ("one head's raw last-block attention, not rollout",)),  # r28b minor 11; r29 density: K
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    # r31 density ruling (fix08y): section 10's areas read from its printed line, not restated in prose
+    ("lesson", "10", "mean area: raw, last block 0.276; mean map (no image) 0.205; rollout 0.169; random order 0.423"),
+    # fix08o (r29b 9-list 1): one deletion curve computed in sight; r32 decision (fix08y): its printed line says so
+    ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
+    # r31 density ruling (fix08y): the second number for the key's weight is section 3's printed line
+    ("lesson", "3", "the top key: 24.7 times a uniform row's share 1/50"),
+    # fix08y (r32a M1): different digits' maps, 200 digits
+    ("lesson", "6", "200 digits' maps sit from their average map (the same distance): [0.23, 0.16, 0.14, 0.13]"),
     # fix08x (r31c minor 1)
     ("lesson", "10", "share of the lag that blank-last removes: 0.71, 95 % interval [0.61, 0.86] (n = 200)"),
     # fix08t (review r30c 9-list 1): the planted toy's hits, with Wilson intervals, and the three seeds' range
-    ("lesson", "6", "gradient-weighted  top patch on the mark: 67.0 %, 95 % interval [57.3, 75.4] % (n = 100)"),
+    ("lesson", "8", "gradient-weighted  top patch on the mark: 67.0 %, 95 % interval [57.3, 75.4] % (n = 100)"),
     (
         "lesson",
-        "6",
+        "8",
         "3 training seeds, hits of 100: raw, last block 34 to 100; rollout 50 to 100; gradient-weighted 50 to 84",
     ),
     ("lesson", "7", "the 7 gaps as one family at 99.3 % (Bonferroni): 7 of 7 exclude 0"),  # fix08r (r30a minor 2)
@@ -1338,6 +1377,11 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "Summary", "prose", "nearly one layout", "r32a M1: rows converge within a digit; digits' maps differ"),
+    ("lesson", "6", "prose", "one layout for every", "r32a M1: rows converge within a digit; digits' maps differ"),
+    ("appendix", None, "source", "r32 density", "r32a minor 9: no process notes in the appendix"),
+    ("appendix", None, "source", "r31 density", "r32a minor 9: no process notes in the appendix"),
+    ("appendix", None, "source", "oved from the lesson", "r32a minor 9: no process notes in the appendix"),
     ("lesson", "5", "code", "on_itself, on_patches", "r31c minor 2: never printed; the hidden cell holds it"),
     ("lesson", "6", "printed", "share of itself", "r31c minor 5: an unread printed line, dropped"),
     ("lesson", "9", "printed", "references (rollout", "r31c minor 10: the references' line prints in appendix I"),
