@@ -268,7 +268,7 @@ PROSE = {
         # review r31b minor 3: the paper's 0.93 beside our 0.70 (its stage against the final norm stays unnamed)
         # r32 density (fix09y): the paper's 0.93 moved to appendix C (pinned there); the pointer says so
         "mean cosine 0.70, before the final norm ([appendix c](09_deit_distillation_appendix.ipynb#cosines) gives the "
-        "paper's)",
+        "paper's cosines)",
         # review r27b minor 3: the paper's 0.93 is "through the last layer", its stage against the final norm unnamed
         "09_deit_distillation_appendix.ipynb#cosines",
         "std 0.02",
@@ -650,8 +650,8 @@ PROSE = {
         # r32 density (fix09y): moved to appendix C (pinned there: "why key 31 is read most here stays unexplained")
         # review r32a minor 8: timm's general slice, with its first release tag (timm v0.6.5, commit 7d4b3807; register
         # tokens v0.9.8, vit_*_reg4_dinov2 v0.9.9: class token + 4 registers), appendix A's table
-        "timm's general form (0.6.5 on) is `attn[:, :, 0, model.num_prefix_tokens:]`: 1 for a vit, 2 for a distilled "
-        "deit, 5 for `vit_*_reg4_dinov2` (4 registers)",
+        "in timm (0.6.5 on) the general form is `attn[:, :, 0, model.num_prefix_tokens:]`, with `num_prefix_tokens` 1 "
+        "for a vit, 2 for a distilled deit, 5 for `vit_*_reg4_dinov2` (4 registers)",
         # review r29d minor 9; review r30c minor 4: what Darcet et al. report, and that this column is not tested
         # r31 density (fix09u): moved to appendix C (pinned there: "darcet et al. 2024", "vision transformers need
         # registers", "why key 31 is read most here stays unexplained")
@@ -778,7 +778,7 @@ PROSE = {
         # r32 density (fix09x, review r31c) minor 1: the widget opens on slice start 1; the learner sets 2
         "it opens with **slice start** 1, the vit habit `[:, :, q, 1:50]`",
         # review r32a minor 6: 1:50 is section 4's 1: cut to the grid (widget sliced: start to start + rows * cols)
-        "`[:, :, q, 1:50]` (`1:` cut to the grid's 49 columns): every patch one place late",
+        "`[:, :, q, 1:50]` (`1:` cut to 49 columns): every patch one place late",
         "set it to 2 for the right slice",
     ],
     ("lesson", "# 09 ·"): [
