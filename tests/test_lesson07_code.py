@@ -1952,7 +1952,8 @@ def test_the_arm_table_pairs_by_seed_and_prints_every_arm():
     }
     chain = [(a - b) / 180 for a, b in zip(counts["no overlap (appendix A)"], counts["2-layer patches"], strict=True)]
     assert table.interval("chain").estimate == pytest.approx(np.mean(chain))  # review r27c M1
-    assert "no-overlap chain (appendix A) minus 2-layer patches: +9.1 [+7.0, +11.1] points" in str(table)
+    assert "no-overlap chain (appendix A) minus 2-layer patches: +9.1 [+7.0, +11.1] points" in table.follow_ups()
+    assert "minus 2-layer patches" not in str(table)  # review r32a minor 2: the lesson prints the table alone
 
 
 def test_stem_breakdown_splits_a_vit_and_a_t2t_vit_into_four_parts_that_add_up():

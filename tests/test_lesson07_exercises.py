@@ -73,6 +73,11 @@ def first_split_only(height, width):
             lambda h, w: ((h + 1) // 4 // 2 // 2) * ((w + 1) // 4 // 2 // 2),
             r"at the \(3, 2, 1\) splits you rounded down.*Their padding of 1 at both ends makes each of them ceil",
         ),
+        # review r32a minor 8 (brief fix07y item 4): round() at every split is named as rounding to nearest
+        (
+            lambda h, w: round(round(round((h + 1) / 4) / 2) / 2) * round(round(round((w + 1) / 4) / 2) / 2),
+            r"at the \(3, 2, 1\) splits you rounded down or to nearest, not up",
+        ),
         (lambda h, w: math.ceil(h / 16) * math.ceil(w / 16), "rounded up"),  # right for 400x100, not for 225
         # review r27d minor 1: section 1's ceil(size / 2) carried to split 1 is named as such
         (ceil_size_over_stride, r"ceil\(size / stride\) at every split.*not for \(7, 4, 2\): there it is floor"),
@@ -407,6 +412,10 @@ def test_fold_accepts_answers_written_differently(answer, capsys):
             "you returned a numpy array; a torch.Tensor is asked",
         ),
         (lambda t, r, c: np.asarray(tokens_to_image(t, r, c)), "build the reconstruction yourself"),
+        (  # review r32a minor 9 (brief fix07y item Z): cols hard-coded to the first case's 5
+            lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], -1, 5),
+            r"raised RuntimeError: .*Use the `rows` and `cols` you are given, not a fixed grid size",
+        ),
     ],
 )
 def test_fold_rejects_more(wrong, message):

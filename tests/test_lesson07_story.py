@@ -254,7 +254,14 @@ PROSE = [
             # r31 density: moved from the lesson's sections 4 and 6 (brief fix07u)
             "**Two models called ViT-S/16, and section 4's counts.**",
             "With one `Linear`, the patch stem has 16,448 parameters.",
-            "made no detectable difference (+1.9 [-0.2, +4.1], printed in section 6)",
+            # r32 density (review r32a minor 2, brief fix07y item 3): the two follow-up lines print here now
+            "made no detectable difference (+1.9 [-0.2, +4.1], printed below)",
+            # r32 density (review r32a minors 2-3, brief fix07y item 3): moved from the lesson's section 6 with its
+            # printed line (review r30a minor 8's interval; r30b minor 5's bold arm name; r31's wording, kept)
+            (
+                "Against the same 2-layer patches, the **no overlap** chain led by 9.1 [+7.0, +11.1] points (printed "
+                "below) and T2T's chain by 12.2: most of T2T's lead is there without overlap."
+            ),
             # review r30a M1 (brief fix07r item 1): the token-MLP lead, corrected for section 6's six comparisons
             "six comparisons (Bonferroni: 99.2 % t-interval -1.2 [-2.9, +0.4], printed there) the interval holds 0.",
             "**Section 6's hard-patch arm.**",  # review r25b item 1: what the new arm does not show
@@ -279,7 +286,7 @@ PROSE = [
             "The chain without overlap has half the parameters of the patch stem as large; which of its changes",
             (
                 "Making the patch stem as large (a second layer and a GELU) made no detectable difference "
-                "(+1.9 [-0.2, +4.1], printed in section 6), so size alone does not explain the lead."
+                "(+1.9 [-0.2, +4.1], printed below), so size alone does not explain the lead."
             ),
             "**The `Linear` arm**, a per-token affine map, scored lower on every seed; which of its removed parts",
             "Attention off: a benefit of up to 2.8 points is not excluded.",
@@ -328,7 +335,8 @@ PROSE = [
             "4.3",
             "4.2",
             "not comparable sizes.",
-            "removing attention did not hurt on these digits",
+            # review r32a minor 7 (brief fix07y item 4): the corrected interval [-2.9, +0.4] allows a small benefit
+            "removing attention did not detectably hurt on these digits",
             "**On ImageNet**",
             "0.99996",
             "0.062",
@@ -527,8 +535,12 @@ PROSE = [
             # asks for the released weights), still without the word "pretrained" (r31 decision above; FORBIDDEN
             # "pretrained=True", r26c minor 3; test_the_scale_paragraph_defines_before_the_code_and_points_after_it):
             # checked, t2t_vit.py lines 211-215 and 244-248 (`if pretrained:` sets qk_scale, then load_pretrained)
-            "The backbone's 6 heads of 64 use the usual scale, 1/8, as built here; the original's `t2t_vit_t_14` "
-            "sets 384 ** -0.5 when asked for its released weights.",
+            # r32 decision (review r32a MAJOR 2, brief fix07y item 2): r31c's sentence read as if the released
+            # weights needed 384 ** -0.5; the lead's wording, still without the word "pretrained" (r26c) and without
+            # "weights run at" (FORBIDDEN, r26c minor 3). Checked: t2t_vit.py `_cfg(url='')`, so `load_pretrained`
+            # warns and returns (timm v0.3.4 helpers.py); the README's eval command runs 1/8 (appendix fact 3)
+            "The backbone's 6 heads of 64 use the usual scale, 1/8, as built here; the original README evaluates the "
+            "released weights at 1/8 too. One flag of the original sets 384 ** -0.5, but it loads no weights.",
             # r26c minor 4, r27d minor 5; review r31a minor 9 (brief fix07u): why the third panel is there
             "The next cell also prints and draws one row's softmax at three scales, the third being stage 2's scale on "
             "these scores.",
@@ -685,7 +697,8 @@ PROSE = [
             "Only attention off changes one thing, so only it can show what attention itself does.",
             "arm.**",
             # r31 density (brief fix07u): the whole-stem link moved to the end list (Going further, its row there)
-            "token transformers minus the arm",
+            # review r32a minor 1 (brief fix07y item 3): the one sign convention (24a), named for the whole chain
+            "T2T's chain minus the arm",
             "2.0",
             # review r26d minor 2; r31 (review r30c minor 3): "T2T's module", as the question no longer names it
             "In the paper's Table 7 (ImageNet, single runs), T2T's module beat hard patches.",
@@ -740,30 +753,27 @@ PROSE = [
             # review r28a minor 1: the 9.1 of 12.2 after the picture (what the chain changes: appendix A, Sources)
             # r29 density (brief fix07n item 2): "with half its parameters; which of its changes carries that is not
             # tested" moved to the appendix's Sources (its row there)
-            (
-                # review r30a minor 8 (brief fix07r item 3): the 9.1 with its interval (the paired means add exactly)
-                # review r30b minor 5 (brief fix07s item 2): the table's arm names, "2-layer patches" and "no overlap
-                # (appendix A)", not "Patches with a stem as large" and "The chain without overlap"
-                # r31 decision (review r30c minor 7, brief fix07t item 1): the reviewer's wording, with the table's
-                # arm name in bold (r30b minor 5); the arm is defined in the arms list above
-                "Against the same 2-layer patches, the **no overlap** chain led by 9.1 [+7.0, +11.1] points and T2T's "
-                "chain by 12.2: most of T2T's lead is there without overlap."
-            ),
+            # review r30a minor 8 (brief fix07r item 3): the 9.1 with its interval; r31 decision (review r30c minor
+            # 7): the reviewer's wording. r32 density (review r32a minors 2-3, brief fix07y item 3): that sentence and
+            # its printed line moved to the appendix's Sources (rows there); section 6 keeps 12.2 (table: +12.2) and
+            # 3.1 (table: +3.1), whose difference is the 9.1; the arm name in bold (r30b minor 5) stays
+            "scored lower on every seed, by 12.2 points on average, and most of T2T's lead is there without overlap.",
             # review r28b minor 1: the verdict says where most of the lead is (the hidden check adds 9.1 + 3.1)
             # review r28c minor 2 (brief fix07l item 3): 12.2 once in section 6's prose
             # r30 (review r29d minor 2, brief fix07q item 4): the paragraph opens "The other arms change several
             # things", so the clause "which changes several things" left this sentence
             # r31 (review r30c minor 7): "above the no-overlap chain", as "it" no longer follows that chain's name
-            (
-                "most of T2T's lead is there without overlap. T2T's chain scored 3.1 above the no-overlap chain on "
+            (  # r32 (review r32a minor 3, brief fix07y item 3): one paragraph; the table's arm name in bold
+                "most of T2T's lead is there without overlap. T2T's chain scored 3.1 above the **no overlap** chain on "
                 "every seed."
             ),
             # review r29d M1 (brief fix07q item 1): what else the no-overlap chain changes, in prose (checked in the
             # hidden cell before it: arms.stems)
             # r31 decision (brief fix07t item 1): its 28,832 stem parameters are the arms list's; r31 density (brief
             # fix07u): printed in the appendix's Sources instead
+            # r32a MAJOR 1 (brief fix07y item 1): a multi-change arm leaves the overlap's share unknown, not zero
             "That chain also has half the stem's parameters and other windows and "
-            "widths, so the gap is not the overlap's effect.",
+            "widths, so the gap cannot be credited to the overlap alone.",
             # review r29d minor 2 (brief fix07q item 4): one change (attention off) first, then the several changes
             (
                 "its interval allows up to +2.8. The other arms change several things. **2-layer patches**, a stem as "
@@ -780,7 +790,8 @@ PROSE = [
             # review r28c M2 (brief fix07l item 2): the 2-layer stem adds a layer and a GELU, not only size
             # r29 density: the 2-layer stem's +1.9 [-0.2, +4.1] and the `Linear` arm moved to appendix Sources
             # (their rows there)
-            "**2-layer patches**, a stem as large, scored lower on every seed.",  # r28a minor 3; r30b minor 5
+            # r28a minor 3; r30b minor 5; r32 (brief fix07y item 3): the 12.2 joins it in one paragraph
+            "**2-layer patches**, a stem as large, scored lower on every seed, by 12.2",
             # review r29b minor 3 (brief fix07o item 2): the two attention-off sentences merged, with the interval's
             # upper end as a clause (the r29 density move of "up to 2.8 points" to appendix Sources keeps its detail)
             "**Attention off** changes attention alone. No benefit of attention was detected here; its interval allows "
@@ -815,7 +826,9 @@ PROSE = [
         [
             "Keep the gradients flowing",
             "`.detach()`",
-            "15",
+            # r32 (review r32a minor 11, brief fix07y item 4): the worked chain 7, 15, 31 left exercise 1's prompt
+            # (section 2 prints it); the hint is the picture
+            "its nested-windows picture is your hint.",
             "31",
             "`q`",
             "`k`",
@@ -1091,6 +1104,11 @@ PRINTED = [
         "## Appendix · Sources",
         [
             "whole stem - 2x2 patches: 10 epochs +27.1 [+17.1, +37.0] points; 93 epochs +1.2 [-0.1, +2.5]",
+            # r32 density (review r32a minor 2, brief fix07y item 3): section 6's two follow-up comparisons, moved
+            # here with their rows (review r27c minor 10, r27c M1; r30c minor 8)
+            "no-overlap chain (appendix A) minus 2-layer patches: +9.1 [+7.0, +11.1] points, higher on 6 of 6 seeds",
+            "higher on 6 of 6 seeds; several changes",
+            "2-layer minus 1-layer patches: +1.9 [-0.2, +4.1] points",
             # r29 density: section 6's script names and wall times, moved here (brief fix07n item 2, r29a minor 5)
             "the scripts in benchmarks/ (12 to 190 s of wall time per arm and seed, 1 torch thread, 2 cores under",
             "  bench_lesson07_token_mlp.py: token MLP, attention off",
@@ -1226,15 +1244,14 @@ PRINTED = [
         "## 6.",
         [
             # review r26b minor 1: one helper call (vit_explained.t2t_arms.arm_table) prints the six-arm table
-            # review r27c minor 10: M1: the no-overlap chain against the patch stem (the seeds, sign tests and stem
-            # sizes moved to the appendix's Sources: brief fix07i item 5, review r27f minor 6)
-            "no-overlap chain (appendix A) minus 2-layer patches: +9.1 [+7.0, +11.1] points, higher on 6 of 6 seeds",
+            # review r27c minor 10's follow-up lines (no overlap minus 2-layer patches; 2-layer minus 1-layer): r32
+            # density (review r32a minor 2, brief fix07y item 3), printed in the appendix's Sources (rows there)
             # review r28a minor 2: a narrow table (arm, one change or several, interval); what each arm changes
             # (review r27d M2, minor 4) is printed in the appendix's Sources
-            "higher on 6 of 6 seeds; several changes",
             "(digits, 6 seeds)",
             "Linear | several | +8.8 [+4.3, +13.3] (digits, 6 seeds)",
-            "token transformers minus the arm, points [95 % t-interval]",
+            # review r32a minor 1 (brief fix07y item 3): three arms replace the module, so "T2T's chain"
+            "T2T's chain minus the arm, points [95 % t-interval]",
             "token MLP | several | -1.2 [-2.2, -0.2] (digits, 6 seeds)",
             # review r30a M1 (brief fix07r item 1): Bonferroni over the six arms
             "token MLP, corrected for the 6 comparisons (99.2 % t-interval): -1.2 [-2.9, +0.4]: holds 0",
@@ -1244,7 +1261,6 @@ PRINTED = [
             "16x16 patches | several | +14.2 [+10.8, +17.5] (digits, 6 seeds)",  # review r25b item 1: plain ViT
             "attention off | one: attention | +1.1 [-0.6, +2.8] (digits, 6 seeds)",
             "2-layer patches | several | +12.2 [+9.9, +14.5] (digits, 6 seeds)",
-            "2-layer minus 1-layer patches: +1.9 [-0.2, +4.1] points",
             # review r26d minor 3: the runs' setup, printed from the digits preset they used
             (
                 "setup: 1,257 training digits, 180 validation, 8x8 upsampled to 48x48; backbone 2 blocks of width 64, "
@@ -1476,7 +1492,7 @@ CODE = [
             # review r30b minor 2 (brief fix07s item 3): which six are the family (checked: over all eight lines the
             # token-MLP interval still holds 0 and the no-overlap contrast stays above 0); r31 decision (review r31a
             # minor 8, brief fix07u item 4): the line moved from the printout into the hidden check
-            "# the family: the table's 6 arm rows; the 2 follow-up lines above are outside it",
+            "# the family: the table's 6 arm rows; the 2 follow-up lines (appendix, Sources) are outside it",
             'assert kept == [arm for arm in arms.runs if arm != "token MLP"]',
             '["+3.1", "+2.5", "+3.8"]',
             "results /",
@@ -1790,6 +1806,11 @@ FORBIDDEN_IN = [
     (LESSON, "all", "--pretrained", "24e: section 3 keeps to the token scale"),
     (LESSON, "all", "pretrained=True", "r26c minor 3: the backbone's qk_scale is the appendix's (For porters)"),
     (LESSON, "all", "weights run at", "r26c minor 3: weights do not 'run at' a scale; the detour left the lesson"),
+    (LESSON, "all", "when asked for its released weights", "r32a M2: that flag loads no weights; README runs 1/8"),
+    (LESSON, "all", "the gap is not the overlap's effect", "r32a M1: a multi-change arm leaves its share open"),
+    (LESSON, "all", "7 then 15 then 31", "r32a minor 11: exercise 1's prompt does not give the worked chain away"),
+    (LESSON, "printed", "2-layer minus 1-layer patches", "r32a minor 2: the follow-ups print in appendix Sources"),
+    (APPENDIX, "all", "removing attention did not hurt on", "r32a minor 7: [-2.9, +0.4] allows a small benefit"),
     # r27c MAJOR 2 overrode 23a/24a and 24c's "appendix only" for the whole-stem run: section 6 now states its 10- and
     # 93-epoch gaps as the caveat on every 10-epoch arm (pinned above: "**These are 10-epoch gaps.**"); the two rows
     # below keep only the signed print form ("+27.1", "at 93") out of the lesson, where the appendix prints it.
@@ -1954,9 +1975,12 @@ def test_a_statement_is_made_once(phrase, count):
 def test_the_digit_lead_numbers_appear_once_in_section_6_and_once_in_the_summary():  # review r28c minor 2
     # r31 decision (review r31b minor 8, brief fix07v item 1): the Summary keeps the headline 12.2 only; 9.1 and 3.1
     # stay once each in section 6
+    # r32 density (review r32a minors 2-3, brief fix07y item 3): the 9.1 sentence moved to the appendix's Sources
     for number in ("12.2", "9.1", "3.1"):
-        in_summary = 1 if number == "12.2" else 0
-        assert section(LESSON, "## 6.").count(number) == 1 and section(LESSON, "## Summary").count(number) == in_summary
+        in_summary, in_section = (1 if number == "12.2" else 0), (0 if number == "9.1" else 1)
+        assert section(LESSON, "## 6.").count(number) == in_section
+        assert section(LESSON, "## Summary").count(number) == in_summary
+    assert "9.1 [+7.0, +11.1]" in section(APPENDIX, "## Appendix · Sources")
 
 
 def test_one_run_each_only_where_a_published_gap_is_compared():  # round 18d
@@ -2116,7 +2140,8 @@ def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a,
     assert rows[4].startswith("16x16 patches |") and rows[4].endswith("+14.2 [+10.8, +17.5] (digits, 6 seeds)")
     assert rows[5].startswith("2-layer patches |") and rows[5].endswith("+12.2 [+9.9, +14.5] (digits, 6 seeds)")
     assert rows[6].endswith("+3.1 [+2.5, +3.8] (digits, 6 seeds)")
-    assert "2-layer minus 1-layer patches: +1.9 [-0.2, +4.1] points" in nb.printed(nb.cells(LESSON)[intervals])
+    # r32 density (review r32a minor 2, brief fix07y item 3): the follow-up lines print in the appendix's Sources
+    assert "2-layer minus 1-layer patches" not in nb.printed(nb.cells(LESSON)[intervals])
     assert not [r for r in rows if r.startswith("Table 7's T2T-ViT_c-14")]
 
 
@@ -2205,8 +2230,9 @@ def test_the_lesson_imports_only_what_it_calls():  # 21i
 
 
 def test_one_sign_convention_in_section_6():  # 24a
-    assert section(LESSON, "## 6.").count("**token transformers minus the arm**") == 1
-    assert "token transformers minus the arm" in _cell(LESSON, "plot_arm_intervals(arms.runs")
+    # review r32a minor 1 (brief fix07y item 3): "T2T's chain", as three arms replace the module, not its layers
+    assert section(LESSON, "## 6.").count("**T2T's chain minus the arm**") == 1
+    assert "T2T's chain minus each arm" in _cell(LESSON, "plot_arm_intervals(arms.runs")
 
 
 def test_merged_code_cells_keep_their_output_and_checks():  # 20c

@@ -25,6 +25,7 @@ from .t2t import Tokens2Token, TokenTransformer, t2t_chain
 
 STORED_ARMS = Path(__file__).with_name("checkpoints") / "lesson07_arms.json"
 REFERENCE = "token transformers"  # every difference is token transformers minus the arm
+CHAIN = "T2T's chain"  # the table's name for it: several arms replace the module, not its token transformers
 NO_OVERLAP_SPLITS = ((4, 4, 0), (2, 2, 0), (2, 2, 0))  # appendix A's chain: each window its stride, a 16 x 16 field
 
 #: each arm, and what it changes against T2T's chain (token width 32, 2-block backbone, 10 epochs)
@@ -115,21 +116,27 @@ class ArmTable:
         return {"size": self.size, "chain": self.chain}.get(arm, self.runs.get(arm)).t_interval()
 
     def __str__(self) -> str:
-        """The narrow table (arm, one change or several, interval), then the two patch-stem comparisons the lesson's
-        prose reads (what each arm changes, seeds, sign tests, stem sizes: :meth:`details`)."""
+        """The narrow table: arm, one change or several, interval (the two patch-stem comparisons:
+        :meth:`follow_ups`; what each arm changes, seeds, sign tests, stem sizes: :meth:`details`)."""
         n = self.runs["Linear"].difference.n
-        lines = [f"the arm | changes | {REFERENCE} minus the arm, points [95 % t-interval]"]
+        lines = [f"the arm | changes | {CHAIN} minus the arm, points [95 % t-interval]"]
         lines += [
             f"{arm} | {ARM_SCOPE.get(arm, 'several')} | {_points(self.interval(arm))} (digits, {n} seeds)"
             for arm in ARM_CHANGES
         ]
-        lines += [
-            "",
-            f"2-layer minus 1-layer patches: {_points(self.size.t_interval())} points",
-            f"no-overlap chain (appendix A) minus 2-layer patches: {_points(self.chain.t_interval())} points,",
-            f"  higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds; several changes",
-        ]
         return "\n".join(lines)
+
+    def follow_ups(self) -> str:
+        """The two patch-stem comparisons: 2-layer minus 1-layer patches, and the no-overlap chain minus 2-layer
+        patches."""
+        n = self.runs["Linear"].difference.n
+        return "\n".join(
+            [
+                f"2-layer minus 1-layer patches: {_points(self.size.t_interval())} points",
+                f"no-overlap chain (appendix A) minus 2-layer patches: {_points(self.chain.t_interval())} points,",
+                f"  higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds; several changes",
+            ]
+        )
 
     def changes(self) -> str:
         """What each arm changes against T2T's chain, and the no-overlap chain against the 2-layer patch stem."""

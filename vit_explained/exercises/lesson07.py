@@ -404,7 +404,7 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     ),
     (
         lambda h, w, answer, stages: answer == _chain_halved_down(h, w),
-        "for {case} you return {answer}: at the (3, 2, 1) splits you rounded down, size // 2, as in "
+        "for {case} you return {answer}: at the (3, 2, 1) splits you rounded down or to nearest, not up, as in "
         "(H + 1) // 4 // 2 // 2 (on these sizes the same number as ViT's count for 16x16 patches, H // 16). Their "
         "padding of 1 at both ends makes each of them ceil(size / 2): floor((size + 2 * padding - kernel) / "
         "stride) + 1",
@@ -534,15 +534,18 @@ def _square_fold_message(case: str, rows: int, cols: int) -> str:
 def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Callable[[Exception], str | None]:
     """Name the square fold when reshaping to ``(..., s, s)``, ``s = sqrt(N)``, raised: a reshape or view's
     shape, unflatten's sizes or F.fold's output size holding a side near sqrt(N) twice, or any shape error
-    from a function whose source takes a square root."""
+    from a function whose source takes a square root. Otherwise a shape error whose last two sizes are not
+    ``rows``, ``cols`` or ``N`` names a fixed grid size."""
     root = math.sqrt(rows * cols)
 
     def hint(error: Exception) -> str | None:
-        if rows == cols:  # a square grid: a square fold is right there, so an error there is something else
-            return None
         text = str(error)
         shape = re.search(r"shape '\[([-\d, ]+)\]' is invalid", text)
         sizes = [int(size) for size in shape.group(1).split(",")] if shape else []
+        fixed = sizes and not {size for size in sizes[-2:] if size > 0} <= {rows, cols, rows * cols}
+        fixed_hint = "Use the `rows` and `cols` you are given, not a fixed grid size" if fixed else None  # r32a m9
+        if rows == cols:  # a square grid: a square fold is right there, so an error there is something else
+            return fixed_hint
         near_root = [size for size in sizes if abs(size - root) < 1]
         # (s, s) or [s, s] anywhere: unflatten's "Provided sizes [3, 3]", F.fold's "output_size=(4, 4)"
         pairs = re.findall(r"[\[(](\d+), (\d+)[\])]", text)
@@ -555,7 +558,7 @@ def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Call
                 + _square_fold_message(case, rows, cols).removeprefix(f"for {case} ")
                 + f"; {rows * cols} tokens make no whole square"
             )
-        return None
+        return fixed_hint
 
     return hint
 

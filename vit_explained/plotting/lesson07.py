@@ -88,7 +88,8 @@ def plot_t2t_pipeline(stages: Sequence[SplitStage], embed_dim: int, depth: int, 
     repeated, -> last soft split -> Linear -> backbone, each box with its output shape per image.
 
     ``stages``: :func:`vit_explained.t2t_chain` of the image; ``embed_dim`` and ``depth``: the backbone's.
-    A bracket marks each *re-structurization* (token transformer, then reshape back into an image).
+    A bracket marks each *re-structurization* (token transformer, then reshape back into an image); the module's
+    boxes carry step numbers 1, 2, ... between the image and the backbone.
     """
     steps = pipeline_steps(stages, embed_dim, depth)
     fig = new_figure(figsize=(1.2 * len(steps) + 0.4, 2.3))
@@ -98,6 +99,17 @@ def plot_t2t_pipeline(stages: Sequence[SplitStage], embed_dim: int, depth: int, 
         ax.add_patch(_stage_box(index, y, width, height, kind))
         ax.text(index, y + 0.64, name, ha="center", va="center", fontsize=8.5, linespacing=1.15)
         ax.text(index, y + 0.16, shape, ha="center", va="center", fontsize=8, family="monospace", color="0.15")
+        if 0 < index < len(steps) - 1:  # the module's steps, numbered as the lesson's prose reads them
+            ax.text(
+                index - width / 2 + 0.05,
+                y + height - 0.05,
+                f"{index}",
+                ha="left",
+                va="top",
+                fontsize=7.5,
+                fontweight="bold",
+                color="0.3",
+            )
         if index:
             ax.annotate(
                 "",
@@ -113,7 +125,7 @@ def plot_t2t_pipeline(stages: Sequence[SplitStage], embed_dim: int, depth: int, 
         ax.text(
             start,
             top + 0.05,
-            f"T2T step {number}: soft split, then re-structurize",
+            f"T2T round {number}: soft split, then re-structurize",
             ha="center",
             va="bottom",
             fontsize=8,
