@@ -44,7 +44,11 @@ HEADING = re.compile(r"#{1,3} (.*)")
 # panel in section 6, the pooling sentence and Table 6's two rows paid for by moving the kernel slip (appendix E), the
 # library kernels' clause and Table 8's numbers (appendix B), the default-weights clause (Versions read) and by plainer,
 # shorter sentences in sections 5, 5b and 8; 42 cells / 1,885 words (107 under the old cap)
-CAP_CELLS, CAP_WORDS = 42, 1885
+# fix01y (r32a): the Fig. 7 sentence, the fresh-run reason, Table 6's fine-tuned clause, the 2-D bicubic name and the
+# 768-number caption paid for by section 6's plainer sentences (its second interval and distance caveat to appendix A),
+# the map's head clause and the Versions-read cross-reference; the red-dot legend drawn in the figure, the 164x ratio
+# printed; 42 cells / 1,882 words
+CAP_CELLS, CAP_WORDS = 42, 1882
 
 
 @cache
@@ -274,10 +278,13 @@ FACTS = [
             # suggested the question" and the shipped model's clause left to appendix A (pinned there)
             # r31c MAJOR (fix01w, r31c M1): rows in both runs (as token order alone gives), columns in 1 of 2, barely;
             # the paper's row-column structure neither shown nor ruled out (appendix A cells 40, 42, 47, 48)
-            "in two fresh models, not section 5's, trained on digits moved around a `48x48` canvas (an 8 x 8 grid),"
-            " same-row positions are more alike than pairs sharing neither row nor column in both runs (as in a table of"
-            " token order only), same-column ones in 1 of 2, barely: the paper's row-column structure is neither shown nor"
-            " ruled out.",  # r32 (fix01x item 1, r31c minor 1; round31_density: no second intervals in the Summary)
+            # r32 decision (fix01y item 2, r32a minor 2): the same qualifiers in three plain sentences (rows in both runs,
+            # which token order alone gives; columns, the 2-D test, 1 of 2, barely; neither confirmed nor ruled out);
+            # "undecided" and "one run" stay FORBIDDEN in the lesson; the 8 x 8 grid is section 6's
+            "in two fresh models trained on digits moved around a `48x48` canvas, same-row positions are more alike in both"
+            " runs, but token order alone gives that.",
+            "same-column ones, the real 2-d test, are more alike in 1 of 2 runs, barely.",
+            "that is too little to confirm or rule out the paper's row-column structure.",
             # fix01p item 1 (r29c M1): bicubic no detectable drop, bilinear -2 points
             # fix01r item 3 (r30a minor 14): the observed drops, not the far end of an interval
             # fix01s item 1 (r30b M1): the same-digits comparison first, then the 28x28 gap with its confound named
@@ -370,7 +377,7 @@ FACTS = [
             # fix01t item 1 (r30c M1): the pre-stated test's count (appendix A); "two of three" forbidden here
             # r32 (fix01x item 1, r31c minor 2): the two fresh runs' maps are drawn here now, before the numbers;
             # appendix A keeps every map and prints every interval
-            "[appendix a](01_patches_and_embeddings_appendix.ipynb#appendix-a) prints every interval.",
+            "[appendix a](01_patches_and_embeddings_appendix.ipynb#appendix-a) prints every interval,",  # fix01y: the level follows
             "each map below shows one patch (white square) against every position.",
             # fix01l item 1 (r28c M1): the paper's own finding first (section 4.5, Fig. 7; its words, verified)
             # r31 decision (fix01u item 2, r31a minor 2): the quote kept (r29b minor 4); "we look for the same effect"
@@ -381,20 +388,28 @@ FACTS = [
             # after it); the pointer names appendix A's similarity maps (the brief's "or the appendix figure")
             # r31c MAJOR (fix01w, r31c M1): rows named (both runs, as the order-only table gives: asserted in the hidden
             # check after it), columns the 2-D test; "not the paper's row-column structure" replaced (FORBIDDEN below)
-            "we test two fresh models, not section 5's, trained for 20 epochs on digits moved around a `48x48` canvas (an 8 x"
-            " 8 grid): are same-row or same-column positions more alike than pairs sharing neither?",
+            # r32 decision (fix01y item 2, r32a minor 2): why fresh models, in half a sentence (appendix A: 93 % of the
+            # shipped model's border patches hold no ink)
+            "section 5's centred digits leave its border mostly blank, so we test two fresh models, trained for 20 epochs on"
+            " digits moved around a `48x48` canvas (an 8 x 8 grid). are same-row or same-column positions more alike than"
+            " pairs sharing neither?",
             # r32 (fix01x item 5, r31c minor 10 and MAJOR 1's wording): plain sentences; why rows do not test 2-D said
-            "same-row positions are more alike in both runs. a table of token order alone gives that too, so the columns"
-            " are the 2-d test.",
+            # r32 decision (fix01y item 2, r32a minor 2): rows and columns in two plain sentences, the same facts
+            "same-row positions are more alike in both runs, but token order alone gives that too.",
             # r31 decision (fix01v item 1): two intervals to 2 places; 22c's FORBIDDEN 3-place readings stay out
             # r32 decision (fix01x item 1, r31c minor 1): the one 3-place end is named in words ("just above 0"), and the
             # level is stated as what Bonferroni over a table's four readings gives (95 % together); the strings "98.75",
             # "Bonferroni" and "family" stay FORBIDDEN in section 6 (fix01i item 2, 18d/24b): appendix A names them
-            "same-column positions are more alike in 1 of 2 runs, barely: +0.18, with an interval from just above 0"
-            " (+0.004) to +0.39. the other run's interval holds 0 (+0.15 [-0.01, +0.33]).",
-            "the intervals hold together at 95 % over a table's four readings.",
-            "so the paper's row-column structure is neither shown nor ruled out (a table built from distance alone passes"
-            " both).",
+            # r31 density: moved to appendix A (fix01y item 2): the +0.004 end and the second run's interval (pinned in
+            # 'Section 6's three runs beyond the nearest neighbours'), the distance-only caveat (pinned in 'Section 6's
+            # maps: three canvas runs'); the level joins the pointer (one sentence)
+            "same-column positions, the real 2-d test, are more alike in 1 of 2 runs, barely (+0.18, interval just above 0"
+            " to +0.39); the other run's interval holds 0.",
+            "prints every interval, at 95 % together over a table's four readings.",
+            # fix01y item 1 (r32a list item 1): no real table loads here (no weights, no downloads); the paper's Fig. 7
+            # (centre) named as where the real table's rows and columns show
+            "these two small runs neither show nor rule out the rows and columns that the paper's fig. 7 (centre) shows in"
+            " vit-l/32's real table.",
         ],
     ),
     (  # r31 density: moved to appendix F (fix01v item 1, r31b minor 8): section 5's appendix list
@@ -581,8 +596,10 @@ FACTS = [
             # r32 (fix01x item 3, r31c minor 8): class token vs global average pooling, verified in the ViT paper's
             # appendix D.3 ("Both work similarly well, but require different learning-rates", Fig. 9); timm 1.0.28's
             # global_pool in Versions read
+            # r31 density (fix01y item 5): the cross-reference '(timm offers both: *Versions read*)' cut; the Versions
+            # read row 'global_pool' (section 5) states it
             "why not average the patch tokens? the vit paper (appendix d.3) finds both work similarly well, each at"
-            " its own learning rate (timm offers both: *versions read*).",
+            " its own learning rate.",
         ],
     ),
     (
@@ -806,6 +823,12 @@ FACTS = [
     # fix01n item 1 (r29a minor 7): one sentence on the main path; r29 density: moved to appendix F (the numbers)
     # fix01o item 4 (r29b minor 8): one clause left; r29 density: moved to appendix F (the +3.4 points)
     ("lesson", "2 · Where the map's 196 comes from", ["65,000", "table 6"]),
+    # fix01y item 3 (r32a minor 3): Table 6's scores are fine-tuned, not 224x224 runs, without error bars (appendix F)
+    (
+        "lesson",
+        "2 · Where the map's 196 comes from",
+        ["fine-tuned after jft-300m pre-training", "(not at 224x224, no error bars)"],
+    ),
     (
         "appendix",
         "The paper's Table 6: patch size against compute (section 2)",
@@ -848,7 +871,8 @@ FACTS = [
     (  # fix01q item 6 (r29d minor 10): the 14 lines call two pieces opened later
         "lesson",
         "0 · The whole ViT on one page",
-        ["`patch_embedding` is opened in section 4, each `block` in lessons 03-04."],
+        # fix01y (r32a minor 8): 03-05, as the map's footer says
+        ["`patch_embedding` is opened in section 4, each `block` in lessons 03-05."],
     ),
     (
         "appendix",
@@ -1108,6 +1132,8 @@ FACTS = [
         ],
     ),
     ("lesson", "9 · Explore", ["+0.41", "+0.10", "Carry the same learned table"]),
+    # fix01y item 3 (r32a minor 4): the kernel named
+    ("lesson", "9 · Explore", ["switch the 2-d bicubic `resize` to `1-d`"]),
     ("appendix", "Neighbour below against neighbour to the right", ["column", "pooled", "mixes"]),
     ("appendix", "The hybrid ViT (section 8)", ["3.1", "ViT", "`1x1`"]),
     ("appendix", "01 · Appendix: the evidence behind sections 6 and 7", ["01_patches_and_embeddings_appendix"]),
@@ -1135,6 +1161,11 @@ PRINTED = [
         "lesson",
         "8 · What a ViT does not build in (the paper's reason it needs more data)",
         "after one ViT block, largest change: its own token 0.16, the median other token 0.00096",
+    ),
+    (  # fix01y item 4 (r32a minor 7): the ratio printed beside the two sizes (a printed line, no added prose)
+        "lesson",
+        "8 · What a ViT does not build in (the paper's reason it needs more data)",
+        "the median other token 0.00096 (164 times less)",
     ),
     ("lesson", "8 · What a ViT does not build in (the paper's reason it needs more data)", "rolled right 88.2 % right"),
     ("lesson", "8 · What a ViT does not build in (the paper's reason it needs more data)", "rolled left  86.4 % right"),

@@ -30,21 +30,21 @@ def test_resized_positions_widget_line_is_the_centre_patch_similarity():
     widget = resized_positions_widget(model, grid=7)
     similar = patch_position_similarity(interpolate_positions(model.pos_embedding.detach(), (7, 7)), (7, 7))[3, 3]
     assert widget.line == (
-        f"7 x 7 grid (50 tokens), 2-D resize: centre patch (3, 3) vs below {similar[4, 3]:+.2f}, "
+        f"7 x 7 grid (50 tokens), 2-D bicubic resize: centre patch (3, 3) vs below {similar[4, 3]:+.2f}, "
         f"above {similar[2, 3]:+.2f}, left {similar[3, 2]:+.2f}, right {similar[3, 4]:+.2f}"
     )
     assert list(widget.controls) == ["grid", "resize"]
     widget.controls["grid"].value = 4
     assert widget.line == widget.compute(grid=4, resize="2-D")[0]
-    assert widget.line.startswith("4 x 4 grid (17 tokens), 2-D resize: centre patch (2, 2)")
+    assert widget.line.startswith("4 x 4 grid (17 tokens), 2-D bicubic resize: centre patch (2, 2)")
     widget.controls["resize"].value = "1-D"
-    assert widget.line.startswith("4 x 4 grid (17 tokens), 1-D resize")
+    assert widget.line.startswith("4 x 4 grid (17 tokens), 1-D linear resize")
     with pytest.raises(ValueError, match="at least 3"):
         widget.compute(grid=2, resize="2-D")
     fig = widget.compute(grid=5, resize="1-D")[1]
     assert [ax.get_title() for ax in fig.axes[:2]] == [
         "trained (5 x 5)\n5 x 5 grid: channel " + fig.axes[0].get_title().rsplit(" ", 1)[1],
-        "1-D resize\n5 x 5 grid: channel " + fig.axes[0].get_title().rsplit(" ", 1)[1],
+        "1-D linear resize\n5 x 5 grid: channel " + fig.axes[0].get_title().rsplit(" ", 1)[1],
     ]
 
 

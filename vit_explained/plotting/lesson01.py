@@ -793,17 +793,18 @@ def plot_position_similarity_pair(
     scale: float = 1.0,
     inner_frame: bool = False,
     own_range: bool = False,
+    legend: bool = False,
 ) -> Figure:
-    """Two learned tables, each as :func:`plot_position_similarity` draws one: one small map per patch, its
-    cosine similarity to every patch, a white square on the patch itself, a red dot on its most similar
-    other patch (on an exact tie, within 1e-6, a red ring on each tied patch instead). ``tables`` maps a title
-    to ``(pos_embedding (1, N + 1, D), (rows, cols))``. ``patches``
-    (``(row, col)`` pairs, on every table's grid) draws only those patches' maps, larger, one row per table;
-    the default draws every patch's map on its grid, the tables side by side. ``scale`` multiplies the
-    figure's size and its markers (2.0: twice as wide and tall, so a fine grid's bands show). ``inner_frame``
-    (every-map layout only) puts patch row and column ticks on the outer axes and a thin frame around the maps
-    of the inner patches (off the grid's outer ring), the ones the row and column readings use. ``own_range`` gives
-    each table its own colour range (its lowest similarity to 1) and colour bar, instead of one -1 to 1 bar."""
+    """Two learned tables, each as :func:`plot_position_similarity` draws one: one small map per patch, its cosine
+    similarity to every patch, a white square on the patch itself, a red dot on its most similar other patch (on an
+    exact tie, within 1e-6, a red ring on each tied patch instead). ``tables`` maps a title to ``(pos_embedding (1,
+    N + 1, D), (rows, cols))``. ``patches`` (``(row, col)`` pairs, on every table's grid) draws only those patches'
+    maps, larger, one row per table; the default draws every patch's map on its grid, the tables side by side.
+    ``scale`` multiplies the figure's size and its markers (2.0: twice as wide and tall, so a fine grid's bands
+    show). ``inner_frame`` (every-map layout only) puts patch row and column ticks on the outer axes and a thin
+    frame around the maps of the inner patches (off the grid's outer ring), the ones the row and column readings
+    use. ``own_range`` gives each table its own colour range (its lowest similarity to 1) and colour bar, instead of
+    one -1 to 1 bar. ``legend`` adds a title line naming the two markers."""
     if not isinstance(tables, dict) or not 1 <= len(tables) <= 2:
         raise ValueError(f"tables must be a dict of one or two title -> (pos_embedding, grid), got {tables!r:.80}")
     if patches is None:
@@ -842,6 +843,8 @@ def plot_position_similarity_pair(
         ax.set_title(title + (f" (colours {low:.2f} to 1)" if own_range else ""), fontsize=10)
     if not own_range:
         fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="cosine similarity")
+    if legend:
+        fig.suptitle("white square: the patch; red dot: its most similar other patch", fontsize=10)
     return fig
 
 

@@ -331,16 +331,17 @@ class ResizedPositionsWidget(LessonWidget):
         if side < 3:
             raise ValueError(f"grid must be at least 3 to have a centre patch with four neighbours, got {side}")
         table = resize_table(self.table, self.grid, (side, side), resize)
+        kernel = {"2-D": "2-D bicubic", "1-D": "1-D linear"}[resize]  # the kernel named in the line and the title
         row = col = side // 2
         similar = patch_position_similarity(table, (side, side))[row, col]
         line = (
-            f"{side} x {side} grid ({side * side + 1} tokens), {resize} resize: centre patch ({row}, {col}) vs "
+            f"{side} x {side} grid ({side * side + 1} tokens), {kernel} resize: centre patch ({row}, {col}) vs "
             f"below {similar[row + 1, col]:+.2f}, above {similar[row - 1, col]:+.2f}, "
             f"left {similar[row, col - 1]:+.2f}, right {similar[row, col + 1]:+.2f}"
         )
         rows, cols = self.grid
         fig = plot_resized_positions(
-            {f"trained ({rows} x {cols})": (self.table, self.grid), f"{resize} resize": (table, (side, side))}
+            {f"trained ({rows} x {cols})": (self.table, self.grid), f"{kernel} resize": (table, (side, side))}
         )
         return line, fig
 
