@@ -32,8 +32,13 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # box's fc2 named, the Annotated Transformer's LayerNorm and two clauses paid for by 6a's setup printed, LeViT moved
 # to appendix K and a few words); r32 (review r31c): 1,803 (the tutorials' norm placements, DropPath's timm version
 # and DeiT-B's rate, 10 seeds and the final-step table paid for by section 6 in plain sentences, its second and third
-# stream measures moved to the hidden check and appendix A, 6c's Limits moved below the Summary): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1803
+# stream measures moved to the hidden check and appendix A, 6c's Limits moved below the Summary); r32y (review
+# r32a): 1,801 (6b's control verdict and sigma-detached clause, cell 29's conclusion and section 6's one-line takeaway
+# and attention's dropout paid for by the tutorials' placements moved to appendix E, 6c's recipe printed, GELU's
+# minimum left to its printed line, the equations' gloss and shorter clauses): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1801
+#: 6a's answer opens with the answer itself (r32y item 5, review r32a minor 9: no lab-notebook "Answer 6a" label).
+ANSWER_6A = "**Yes, at this initialisation.**"
 
 
 def _key(heading: str) -> str:
@@ -98,6 +103,29 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 
 PRINTED = [
+    (
+        "L",
+        "## 2 ·",
+        'call these 17.6 G multiply-adds "17.6 GFLOPs": they count a multiply-add as one',
+        True,
+        "r32y item 4 (review r32a minor 4): the literature's and torchvision's name for the same count (torchvision's "
+        "table: GFLOPS 17.56), printed, not prose (word cap)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "the widget's RMS token norm is about √D·σ, √D = 8: at L = 16, 29.4 against 8 x 3.619 = 28.9; the final "
+        "LayerNorm sets σ = 1, so norm 8",
+        True,
+        "r32y item 3 (review r32a minor 3): the widget's RMS measure related to sigma, printed (word cap)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "appendix F's runs: a 6-block MNIST ViT (D = 64), 300 Adam steps, 6a's Xavier init, seeds [0, 1, 2]",
+        True,
+        "r32y density: 6c's recipe printed instead of said (its hidden check asserts the recipe)",
+    ),
     (
         "L",
         "## 4 ·",
@@ -235,7 +263,8 @@ PRINTED = [
         "## 0 ·",
         "the map's N is its 196 patches; this lesson's N is all 197 tokens, class token included",
         True,
-        "r27c minor 5: N defined once; r28b item 5 (review r28a minor 11): a caption line under the map; "
+        "r27c minor 5: N defined once; r28b item 5 (review r28a minor 11): a caption line under the map (r32y Z, "
+        "review r32a minor 5: printed above it, so this lesson's N is read before the map's); "
         "r28c item 3 (review r28b minor 2): the map counts patches; N stays defined once (fix_22a row); r30b item 1 "
         "(review r30b minor 1): the map's N (its legend: N patches) told apart from the lesson's N, printed",
     ),
@@ -1617,15 +1646,17 @@ CODE = [
 
 PROSE = [
     (
-        "L",
-        "## 0 ·",
+        "A",
+        "## E ·",
         [
+            "tutorials mix them",
             "the Annotated Transformer's code is pre-norm, `x + dropout(sublayer(norm(x)))`, unlike the paper it "
             "annotates",
             "d2l's Transformer is post-norm, its ViT block pre-norm",
         ],
         "r32 item 2 (review r31c minor 3): the tutorials' own norm placements against the 2017 post-norm (checked: "
-        "harvardnlp's SublayerConnection, d2l's AddNorm and ViTBlock)",
+        "harvardnlp's SublayerConnection, d2l's AddNorm and ViTBlock); r32y density (r31 ruling, a cross-reference): "
+        "moved from section 0 to appendix E's norm-placement bullet, which states the Annotated Transformer's in full",
     ),
     (
         "L",
@@ -1699,7 +1730,8 @@ PROSE = [
             "Swin V2",
             "`ResPostBlock`",
         ],
-        "r32y item 1 (review r32a M1): not every later model keeps pre-norm; Swin V2's res-post-norm, timm's ResPostBlock",
+        "r32y item 1 (review r32a M1): not every later model keeps pre-norm; Swin V2's res-post-norm, timm's "
+        "ResPostBlock",
     ),
     (
         "A",
@@ -1747,8 +1779,9 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "The fixed divisor also changes the forward pass; a control that fixes only the backward divisor is "
-            "still flat",
+            "The fixed divisor also changes the forward pass; a control that fixes only the backward divisor, backward "
+            "fixed, shows no detectable trend ($L^{+0.02}$ [-0.02, +0.05])",
+            "Detaching σ keeps the division by σ but drops the gradient through σ itself.",
         ],
         "r31 density: the forward confound's sentence ('Dividing by 1.33 also enlarges the head's input, about 2.7 "
         "times at L = 16') moved to appendix A, which states it in full (its row below); the control and its result "
@@ -1757,7 +1790,10 @@ PROSE = [
         "named; the cleaner arm measured (appendix A), not the review's guess that larger logits shrink the gradient "
         "(here dL/dlogits grew 5-12 % at L = 16); r30b item 2 (review r30b minor 3): caveat, control and result "
         "as three short sentences; r31 decision (review r30c minor 5): the three kept as plain sentences, their "
-        "bold labels dropped",
+        "bold labels dropped; r32y decision (review r32a minors 1-2): 'still flat' after a rising arm read as a "
+        "contradiction, so the control's verdict and interval (PRINTED in the table) replace it, the arm named as the "
+        "table and figure name it; what detaching sigma removes (the gradient through sigma; the division stays: "
+        "norm_placement._final_step divides by sigma.detach()) in one sentence",
     ),
     (
         "A",
@@ -2564,8 +2600,33 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["**Answer 6a.**"],
-        "fix_w::test_section_six_probe_first_then_picture_statistics_folded_questions_numbered",
+        ["**Yes, at this initialisation.**"],
+        "fix_w::test_section_six_probe_first_then_picture_statistics_folded_questions_numbered; r32y item 5 (review "
+        "r32a minor 9): 6a's answer opens with the answer itself, not the lab-notebook label 'Answer 6a'",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "**In one line:**",
+            "pre-norm's final LayerNorm shrinks the last gradient with depth",
+            "only pre-norm trained at lr 5e-3 here",
+        ],
+        "r32y item 5 (review r32a minor 9): a one-line takeaway ends section 6 for a learner who skims it",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        ["timm's attention drops its softmax weights and its `proj` output"],
+        "r32y Z (review r32a minor 7): attention's dropout placed too (timm v1.0.28 layers/attention.py: attn_drop "
+        "after the softmax, proj_drop after proj; appendix O has the details)",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        ["Without GELU, the block switches features only in groups."],
+        "r32y item 5 (review r32a minor 8): cell 29 in plain sentences with its conclusion said plainly (the r30/r31 "
+        "pinned sentences kept word for word)",
     ),
     (
         "A",
@@ -3377,7 +3438,7 @@ PROSE = [
         [
             "**6b · What makes the fall?**",
             "With σ detached, the gradient still falls.",
-            "**Measured.** At lr 5e-3",
+            "At lr 5e-3, no warm-up, in these runs",
         ],
         "r28m item 1 (review r28d minor 6): cells 51, 54 and 57 split into measured / why / limits; r31 items 2-3 "
         "(review r30c minors 3, 5): 'Why' is 6b's heading, 'detached' defined in plain sentences, post-norm's limit "
@@ -3752,7 +3813,7 @@ FORBIDDEN_IN = [
         "appendix B finds",
         "L",
         "cell",
-        "**Answer 6a.**",
+        ANSWER_6A,
         "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result",
     ),
     (
@@ -3866,7 +3927,7 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     (r26a item 1), each picture there followed (hidden checks aside) by its answer."""
     six = _section("L", "## 6 ·")
     section = "\n".join((six["md"], six["code"]))
-    for label in ("**6a · ", "**Answer 6a.**"):
+    for label in ("**6a · ", ANSWER_6A):  # r32y item 5 (review r32a minor 9): the answer, not "Answer 6a"
         assert label in section, label
     for label in ("**6b · What makes the fall?**", "**6c · In training.**"):  # r31 item 2 (review r30c minor 3)
         assert label in section, label
@@ -3887,7 +3948,8 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
         cells = CELLS[key]
         at = next(i for i, c in enumerate(cells) if marker in nb.source(c))
         below = next(c for c in cells[at + 1 :] if not nb.hidden(c))
-        assert below["cell_type"] == "markdown" and nb.source(below).startswith(f"**Answer {number}"), number
+        opening = ANSWER_6A if key == "L" else f"**Answer {number}"  # the appendix keeps its labels
+        assert below["cell_type"] == "markdown" and nb.source(below).startswith(opening), number
 
 
 def test_section_six_numbers_come_after_its_picture() -> None:
@@ -3897,7 +3959,7 @@ def test_section_six_numbers_come_after_its_picture() -> None:
     sources = nb.sources(LESSON)
     setup = nb.unique_index(sources, "**6a · The gradient against depth.**")
     picture = nb.unique_index(sources, "plot_depth_gradients(")
-    answer = nb.unique_index(sources, "**Answer 6a.**")
+    answer = nb.unique_index(sources, ANSWER_6A)
     training = nb.unique_index(sources, 'stored_norm_training_runs()["runs"]')
     assert setup < picture < answer < training < nb.unique_index(sources, "## 7 · ")
     # r28b item 3 (review r28a minor 8): the paired slope gap left section 6 for the appendix's shared stacks
@@ -4010,7 +4072,7 @@ def test_stream_growth_picture_before_the_why_and_drawn_once() -> None:
     r31c minor 5): it draws sigma, the one measure 6b uses, right after 6b names it; appendix A draws the squared norm
     against Lemma 2's band without saving it (figure once)."""
     sources = nb.sources(LESSON)
-    answer = nb.unique_index(sources, "**Answer 6a.**")
+    answer = nb.unique_index(sources, ANSWER_6A)
     picture = nb.unique_index(sources, 'save_figure(fig, "04_stream_growth")')
     why = nb.unique_index(sources, "**6b · What makes the fall?**")
     assert answer <= why < picture

@@ -857,7 +857,7 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
         ),
         (
             cdf + x * torch.exp(-0.5 * x**2) / math.sqrt(math.pi),
-            f"phi(x)'s factor is not 1 / sqrt(pi): {_PHI_HINT}",
+            f"your density's normalising factor is 1 / sqrt(pi): {_PHI_HINT}",
         ),
         (
             cdf + x * torch.exp(0.5 * x**2) / math.sqrt(2 * math.pi),

@@ -333,13 +333,14 @@ def plot_final_norm_ablation(
     guide: float = -0.5,
     labels: Mapping[str, str] | None = None,
     guide_label: str = "the rate of Xiong et al.'s bound",
+    digits: int = 3,
 ) -> Figure:
     """One row per arm of the final-norm ablation (``{arm: (slope, low, high)}``, e.g. from :func:`depth_slope`):
     the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
     a line at 0 (no trend) and a dashed one at ``guide`` (-0.5: the rate of Xiong et al.'s Theorem 1 bound, named by
     ``guide_label``; their Lemma 2 derives an affine band for the squared stream norm).
     Arms whose interval lies below 0 are black, the others grey (both named in the legend). ``labels`` maps an arm to
-    its row's label (default: the arm's name)."""
+    its row's label (default: the arm's name); each row's numbers are written with ``digits`` decimals."""
     if not slopes:
         raise ValueError("slopes is empty: give {arm: (slope, low, high)}")
     fig = new_figure(figsize=(6.4, 0.5 * len(slopes) + 2.3))
@@ -352,7 +353,7 @@ def plot_final_norm_ablation(
         colour = "k" if high < 0 else "0.6"  # not red: red is post-norm in every figure of the lesson
         ax.errorbar([slope], [row], xerr=[[slope - low], [high - slope]], fmt="o", color=colour, capsize=4, lw=1.8)
         ax.annotate(
-            f"{slope:+.3f} [{low:+.3f}, {high:+.3f}]",
+            f"{slope:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]",
             (high, row),
             xytext=(6, 0),
             textcoords="offset points",
@@ -1176,18 +1177,24 @@ def plot_stream_spread(spread: Mapping[int, list[float]]) -> Figure:
     return fig
 
 
+#: Lesson 04's four final-step arms, in the one order its table, figure and prose use: {arm: (label, forward divisor,
+#: backward divisor)}.
+FINAL_STEP_ROWS = {
+    "layernorm": ("final LayerNorm", "σ", "σ"),
+    "fixed": ("fixed divisor", "1.33", "1.33"),
+    "fixed_backward": ("backward fixed", "σ", "1.33"),
+    "detached_sigma": ("σ detached", "σ", "σ, as a constant"),
+}
+#: The same arms' labels alone, for :func:`plot_final_norm_ablation`'s ``labels``.
+FINAL_STEP_TABLE_LABELS = {name: row[0] for name, row in FINAL_STEP_ROWS.items()}
+
+
 def final_step_table(slopes: Mapping[str, tuple[float, float, float]]) -> str:
     """Lesson 04's final-step arms as a table: arm, forward divisor, backward divisor, slope of the last ``fc2``
     gradient against depth (``slopes``: ``{arm: (slope, low, high)}`` for ``"layernorm"``, ``"detached_sigma"``,
-    ``"fixed"`` and ``"fixed_backward"``, from :func:`seed_slope`)."""
-    rows = {
-        "layernorm": ("final LayerNorm", "σ", "σ"),
-        "detached_sigma": ("σ detached", "σ", "σ, as a constant"),
-        "fixed": ("fixed divisor", "1.33", "1.33"),
-        "fixed_backward": ("backward fixed", "σ", "1.33"),
-    }
+    ``"fixed"`` and ``"fixed_backward"``, from :func:`seed_slope`), in :data:`FINAL_STEP_ROWS`' order."""
     lines = [f"{'arm':<17}{'forward divisor':<18}{'backward divisor':<19}slope (95 % t over seeds)"]
-    for name, (label, forward, backward) in rows.items():
+    for name, (label, forward, backward) in FINAL_STEP_ROWS.items():
         if name in slopes:
             lines.append(f"{label:<17}{forward:<18}{backward:<19}{slope_text(slopes[name])}")
     return "\n".join(lines)
