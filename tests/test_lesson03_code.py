@@ -202,11 +202,17 @@ def test_the_layout_widget_labels_its_rows_token_slots():
 
     line, _ = head_layout_widget().compute(HEAD_SPLITS[1])
     assert "12 of 18 token slots hold another token's features (tokens mix)" in line
-    widget_cell = CELLS[next(i for i, s in enumerate(SOURCES) if "\nexplore_split = head_layout_widget(" in s)]
+    widget_cell = CELLS[nb.unique_index(SOURCES, "explore_split = head_layout_widget(")]
     stored = json.dumps(widget_cell["outputs"])  # the widget's stored text/plain line
     assert "reshape + permute" in stored and "damage none" in stored  # review r19b: it opens on the right split
-    # review r29b_03 minor 7: above it, one wrong split drawn, so a static page shows the damage and its red marks
-    assert "(h three d) read as (three h d) (D = 8" in stored and stored.count('"image/png"') == 2
+    # review r32a_03 minor 2: section 1 draws the right split only (one picture); review r29b_03 minor 7's wrong split,
+    # drawn for a static page with its damage line and red marks, sits in section 2, after the fused layouts
+    assert "(h three d)" not in stored and stored.count('"image/png"') == 1
+    sources = nb.sources(LESSON)
+    wrong = nb.unique_index(sources, 'wrong_split = "(h three d) read as (three h d)"')
+    assert nb.unique_index(sources, "## 2 · One computation") < nb.unique_index(sources, "plot_fused_layouts(") < wrong
+    wrong_stored = json.dumps(CELLS[wrong]["outputs"])
+    assert "(h three d) read as (three h d) (D = 8" in wrong_stored and wrong_stored.count('"image/png"') == 1
 
 
 # ---- from test_lesson03_fix_19c.py ----
@@ -378,7 +384,7 @@ def test_item_7_chunk_and_stack_answers_pass_and_are_said_to():
 
 
 def test_item_1_the_hook_fires_only_on_the_explicit_path_and_is_counted():
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "ViT-B's `Attention`, random weights, two images")])
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "ViT-B's `Attention`: `qkv` makes")])
     assert "so a forward hook can read the attention weights" not in text
     # review r24a: the hook count moved from section 1 to appendix I (same assertions there)
     text = nb.flat(APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "**A hook on the softmax module.**")])
@@ -614,8 +620,9 @@ def test_item_3_the_layout_explorer_frames_cells_of_another_role_or_head():
     assert "t0\nk1.0" in head1_q  # slot 0 holds token 0, but head 1's key: framed now (review r24a)
     assert "t1\nq1.0" in wrong["head 0 k <- mixed"]  # token 1's query in head 0's key panel
     assert "t0\nq0.0" not in wrong["head 0 q <- mixed"]  # the one right cell stays unframed
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Explore: which features each head gets.**")])
-    assert "(red; the line below names them)" in text  # review r29c_03 minor 8: the damage said plainly first
+    # review r29c_03 minor 8: the damage said plainly; r32 (review r32a minor 2): beside section 2's wrong split
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, 'The widget\'s split "(h three d) read as (three h d)"')])
+    assert "four of the six q/k/v blocks hold another role's features (red)" in text
 
 
 def test_item_7_the_mha_comment_says_what_torch_does():

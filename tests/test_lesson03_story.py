@@ -118,6 +118,10 @@ FACTS = {
         "it was not tried above 0.003",
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
+        # r31 density (review r32a minor 3): moved from section 3 with its r30/r31 wording ("Without the scale" first,
+        # review r30a_03 M1; "about 1 %", r31 decision on review r30c_03 minor 5)
+        "Without the scale, a fresh ViT-B layer's share depends on its init:\nabout 1 % under PyTorch's and timm's "
+        "defaults, about a third under the original ViT's Flax init",
         "$dO\\,V^\\top$",
         # r32 density (r31 ruling; review r31c "What would make it a 9" 1): section 3's fold sentence, its pointer and
         # its rate sentence moved here (reasons: r27d_03 minor 4, r27a_03 items 3 and 8, r27d_03 M1, r28d_03 minor 6)
@@ -393,7 +397,7 @@ FACTS = {
         "Several heads.",
         "([d2l 11.1-11.2](https://d2l.ai/chapter_attention-mechanisms-and-transformers/queries-keys-values.html))",
         "(plus a bias)",
-        "$Q = X W_q^\\top$",
+        "$Q = X W_q^\\top + b_q^\\top$",  # r32 (review r32a minor 6): the bias in the matrix form too
         "$q = W_q x + b_q$",
         "$k = W_k x + b_k$",
         "$v = W_v x + b_v$",
@@ -402,8 +406,12 @@ FACTS = {
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
         "For $q$ alone the split is `reshape(B, N, h, d).permute(0, 2, 1, 3)`",  # review r26b_03 minor 12
-        # review r29c_03 minor 8: the damage line said plainly first (checked below)
-        "One wrong split first: tokens stay in their rows, but four of the six q/k/v blocks hold another role's",
+        # r32 (review r32a minor 2): section 1 shows the right split first; the wrong one, its plain line (review
+        # r29c_03 minor 8) and its check moved to section 2 beside the fused layouts (rows there)
+        "row $n$ should hold token $n$. Two buttons try wrong splits.",
+        # r32 decision (review r32a minor 8 against r30a_03 minor 12 / r30b_03 minor 5): the dropout note stays where
+        # the modules print, as prose just above them, not a printed line; both dropouts and the version kept
+        "timm 1.0.x adds dropout\non the weights (`attn_drop`) and after `proj` (`proj_drop`), p = 0 by default",
         # review r30c_03 minor 4: the notation named before the widget uses it
         "`(three h d)`, `(h three d)`: two row orders of a fused weight (section 2)",
         "`Attention`",
@@ -432,6 +440,10 @@ FACTS = {
         "but the heads' "
         '"queries" are a mix of real query, key and value blocks, one\nwhole block per head (printed below)',
         "exercise 6 converts it",
+        # review r29c_03 minor 8: the damage line said plainly (checked below); r32 (review r32a minor 2): moved here
+        # from section 1, where the (h three d) words were not yet defined
+        "shows this\nbelow: tokens stay in their rows, but four of the six q/k/v blocks hold another role's features "
+        "(red)",
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
@@ -492,9 +504,8 @@ FACTS = {
         # on the main path (it moved r29c -> r29d; do not move it again). Review r30a_03 M1: the shares are unscaled
         # (with the scale every init gives 0 %), so the clause says "Without the scale" first
         # r31 decision (review r30c_03 minor 5): "about 1 %" (the torch-default seeds reach 1.1 %), the clause stays
-        "Without the scale, a fresh ViT-B layer's share depends on its init:\nabout 1 % under PyTorch's and timm's "
-        "defaults, about a "
-        "third under the original ViT's Flax init",
+        # r31 density (review r32a minors 3 and 9): the init clause moved to appendix G (its row there; the r30/r31
+        # wording kept); section 3's first cell split around the chart: the spread, then saturation and gradient
         # review r29d_03 minor 3: the reason holds for AdamW too (appendix G's fold-scale prints 16.0 and 4.0 at d = 16)
         # review r30a_03 minor 5: three short lines (fold; SGD d; Adam sqrt(d)), the same facts
         # r31 density (review r30c_03 minor 15: section 3's clause density): the three fold lines moved to appendix G
@@ -594,6 +605,8 @@ FACTS = {
         "Masks: the same `True`, opposite meanings.",
         # review r28d_03 minor 13: the causal mask, beside the padding masks
         "in SDPA, `is_causal=True` is `attn_mask=torch.ones(N, N, dtype=torch.bool).tril()` (checked below)",
+        # r32 (review r32a minor 7): whose mask gives key 2 all the weight
+        "the right mask gives it weight 0; SDPA's mask, passed to `nn.MultiheadAttention`, gives it all the weight",
     ],
     ("LESSON", "## Summary"): [  # review r27f_03 D: 7 bullets, one idea each; the dropped details' rows are in
         # section 3 (0.11, the usual inits, 4.8 paired, the tuned rate) and appendix G (the seeds added, the epochs)
@@ -657,11 +670,18 @@ FACTS = {
         # review r28c_03 minor 2: 4-4.5 times uniform is spread out, not flat
         "On this digit, head 3 puts 0.30",  # review r30a_03 minor 7: one digit, one query, one model
         # review r30b_03 minor 12: "wider" than head 3's 0.30 said just before (spread out is relative)
-        "head 3 puts 0.30 on the query's own patch;\nheads 0 and 1 spread wider "
+        # r32 decision (review r32a minor 5): "peak lower", what the top weight measures; r30b's relative reading kept
+        # (lower than head 3's 0.30 in the same sentence)
+        "head 3 puts 0.30 on the query's own patch;\nheads 0 and 1 peak lower "
         "(top 0.09 and 0.08; uniform would be 0.02)",
         "$(1, 0)$",
         "head 0",
         "token 3",
+        # r32 (review r32a minor 1): section 0's printed paragraph is one markdown sentence with its interval and a
+        # link; the setup, the rate caveat and the seed line print in appendix F (rows there). r30b_03 minor 4 kept: the
+        # Summary's heads bullet is shown on the main path
+        "Trained on 8x8 digits, four heads of $d = 16$ beat one of $d = 64$ by 3.8 points [2.7, 4.8]\n"
+        "([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -702,6 +722,9 @@ PRINTED = {
         # review r29b_03 minor 3: why 1.10 vs 0.15, checked: 2 values averaged instead of 197. r30 density: moved to
         # appendix B (review r29d_03 minor 10: a question the learner has not asked yet)
         "plain averages through proj: of 2 values (the batch) up to 1.07, of 197 (the tokens) up to 0.12",
+        # r31 density (review r32a minor 4): moved from section 2 with its r30/r32 decisions (it ends at the numbers)
+        "max |value|: 1.10 vs the correct 0.15",
+        "max |value|: 1.10 vs the correct 0.15\n",
     ],
     ("APPENDIX", "## A · The package's code (section 1)"): [
         "scale=self.scale",
@@ -717,6 +740,14 @@ PRINTED = {
     ],
     ("APPENDIX", "## F · Four heads against one (section 0)"): [
         "difference +3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds)",
+        # r31 density (review r32a minor 1): moved from section 0 (its review r31b_03 minor 4 "a smaller task", the
+        # setup, the 1-head arm's untried rates; "tuned with 4 heads" is this section's FACTS row "tuned on validation
+        # with 4 heads")
+        "a smaller task than ViT-B: 8x8 digits, D = 64 fixed (so d = 16 vs 64), with the scale, 25 epochs",
+        "1 x 64 was not tried above 0.003",
+        "(95 % t, 10 paired seeds)",
+        "4 x 16 95.0 % vs 1 x 64 91.2 %",
+        "+3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds), seeds +2.2..+6.7: 4 x 16 higher",
         # review r30c_03 M2: the 1-head arm at the better of the two rates tried (review r31a_03 minor 3). r31 density:
         # moved from section 0's printed lines (brief fix03u item 2)
         "1 x 64 at 0.001 instead: 89.7 %, so 0.003 is the better of the two rates tried",
@@ -832,11 +863,10 @@ PRINTED = {
         # review r30a_03 minor 12: attention dropout named where the modules print (r29 density kept: the detail,
         # its check and timm's code stay in appendix J; here one printed line)
         # review r30b_03 minor 5: both dropouts named (timm layers/attention.py @aa4b5850 l.64-65, 105, 109)
-        "no dropout modules: timm's Attention adds attn_drop on the weights and proj_drop after proj, both p = 0 by "
-        "default in timm 1.0.x",  # review r31a_03 minor 11: the library fact with its version
+        # review r31a_03 minor 11's line (timm's dropouts with the version): r32 decision (review r32a minor 8), now
+        # the prose above the printed modules (FACTS row "timm 1.0.x adds dropout ...")
         "HeadLayoutWidget: reshape + permute",
-        # review r29b_03 minor 7: one wrong split drawn for a static page, its damage printed, red marks it
-        "(h three d) read as (three h d) (D = 8, h = 2, d = 4, N = 3): damage 0 of 18 token slots",
+        "damage none: each head gets its own d features",  # r32 (review r32a minor 2): the right split first
         "attend): Softmax",
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
@@ -844,6 +874,10 @@ PRINTED = {
         "separate Q/K/V (package copy)",
         "einops (vit-pytorch's spelling)  vs the package (fused qkv)",
         "heads 0..11's 'queries' are the real blocks q0 k0 v0 q1 k1 v1 q2 k2 v2 q3 k3 v3",  # review r29a_03 M1
+        # review r29b_03 minor 7: one wrong split drawn for a static page, its damage printed, red marks it.
+        # r32 (review r32a minor 2): moved here from section 1, beside the layouts it illustrates
+        "(h three d) read as (three h d) (D = 8, h = 2, d = 4, N = 3): damage 0 of 18 token slots",
+        "4 of 6 q/k/v panels hold another role's or head's features: q1 <- k0, k0 <- v0, k1 <- q1, v0 <- k1",
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "random unit-variance q, k; 8 heads x 197 keys; 5 seeds",
@@ -854,7 +888,9 @@ PRINTED = {
         # r32 (review r31c minor 3): one sign convention, scaled minus unscaled as the prose says, interval named
         "8x8 digits, one head of d = 64, validation accuracy after a 25-epoch schedule, scaled vs unscaled",
         # r31 decision (review r31b_03 MAJOR 1 and minor 13): the verdict is about these rates, picked on these runs
-        "each arm at the better of the two rates tried, picked on these runs (unscaled 0.001, scaled 0.003):",
+        "each arm at the better of the two rates tried, picked on these runs (unscaled 0.001, scaled 0.003),",
+        # r32 (review r32a minor 10): the selection on the reported runs said, for both arms, on the printed line
+        "  a choice on the reported runs that flatters both arms:",
         "d = 64, scaled 91.2 % vs unscaled 87.1 %: +4.2 points [+2.6, +5.7] (95 % t, 10 paired seeds), "
         "seeds +1.1..+8.9: scaled higher at these rates",
         "saturated rows, d = 1024  81 % (5 seeds: 79..83)",  # r32 density: the 81 % printed, not repeated in prose
@@ -867,12 +903,8 @@ PRINTED = {
         # "10 paired seeds" moved here from the Summary (r31b_03 minor 1)
         # r32 (review r31c minor 4): the result line, then one plain line of caveat; the recipe's 93 epochs are in
         # appendix G (its row "the recipe's full one is 93"). r31b_03 minor 4's question printed ("a smaller task")
-        "Below the strip: do 4 heads train better than 1? A smaller task, 8x8 digits, D = 64 fixed (so d = 16 vs 64), "
-        "with the scale, 25 epochs:",
-        "The rate was tuned with 4 heads; 1 x 64 was not tried above 0.003.",
-        "(95 % t, 10 paired seeds)",
-        "4 x 16 95.0 % vs 1 x 64 91.2 %: +3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds), seeds +2.2..+6.7: "
-        "4 x 16 higher",
+        # r31 density (review r32a minor 1): these printed lines moved to appendix F (rows there); section 0 says the
+        # result in one markdown sentence (FACTS row "Trained on 8x8 digits, ...")
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         # review r27f_03 minor 10: one statistic, not two; r28a_03 minor 8: what was done, said in order
@@ -880,13 +912,13 @@ PRINTED = {
         "(max |difference| 0.152 on outputs up to 0.219)",
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
-        "max |value|: 1.10 vs the correct 0.15",
         "197 'sequences', each 2 x 2",
         # r30 decision (review r30a_03 minor 3 against r29d_03 minor 10): the averages themselves stay in appendix B.
         # Review r30b_03 minor 1: the printed clause had no referent and read as a cause; the line ends at the numbers
         # r32 decision (review r31c minor 13, drop it or name a cause): the r30 line stays, ending at the numbers; no
         # cause is claimed (FORBIDDEN rows), and the paragraph's one pointer, appendix B, prints the plain averages
-        "max |value|: 1.10 vs the correct 0.15\n",
+        # r31 density (review r32a minor 4: an unexplained number on the main path): the max |value| line moved to
+        # appendix B, beside the plain averages that go with it (rows there); no cause claimed there either
     ],
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
         "products' FLOPs reach the qkv + proj FLOPs at N = 1536 for D = 768, 384 for D = 192",  # fix26a_03 item 2
@@ -903,6 +935,9 @@ PRINTED = {
 HIDDEN_CHECKS = {
     ("APPENDIX", "## B · Diagnosing the `batch_first` bug (section 2)"): [
         "leak_wrong > 0.1 and leak_right < 1e-6",
+        # r31 density (review r32a minor 4): moved from section 2 with the max |value| line
+        "> 5 * output_max",
+        "> 5 * output_max  # this seed's output: over 5 times larger (no cause claimed)",
     ],
     ("APPENDIX", "## C · The softmax's gradient by hand (section 3)"): [
         "score_gradient(a64, g64)",
@@ -1050,9 +1085,8 @@ HIDDEN_CHECKS = {
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         "wrong_weights.shape == (N, B, B)",
-        "> 5 * output_max",
         "assert wrong_weights.shape == (N, B, B)",
-        "> 5 * output_max  # this seed's output: over 5 times larger (no cause claimed)",
+        # r31 density (review r32a minor 4): the max |value| checks moved to appendix B with the line (rows there)
     ],
     ("LESSON", "## 4 · What grows with what: memory and FLOPs"): [
         "assert crossing == {768: 2 * 768, 192: 2 * 192}",  # fix26a_03 item 2: the crossing counted, N = 2 D
@@ -1309,6 +1343,8 @@ FORBIDDEN = [
     ("learned this pattern", "r29c_03 minor 11: the head learned it; the mark is an input feature"),
     ("(with a `norm_layer` in 1.0.29.dev0", "r31c_03 minor 6: a dev version; release 1.0.28 already needs norm_layer"),
     ("1 x 64 was not tried above 0.003):", "r31c_03 minor 4: the tuning history crammed into the heading line"),
+    ("heads 0 and 1 spread wider", "r32a_03 minor 5: a low top weight is a low peak, not by itself a wide spread"),
+    ("Below the strip: do 4 heads", "r32a_03 minor 1: a training result as sentences in print strings"),
 ]
 
 
@@ -1912,7 +1948,20 @@ def test_no_round_or_session_wording():
 def test_main_path_targets():
     """The one cap: the main path (visible cells before the Summary) and its markdown words."""
     main = nb.main_path(LESSON)
-    assert len(main) <= 43 and nb.markdown_words(main) <= 1523, (len(main), nb.markdown_words(main))
+    assert len(main) <= 43 and nb.markdown_words(main) <= 1519, (len(main), nb.markdown_words(main))
+
+
+def test_section_3_opens_with_the_spread_then_saturation_and_gradient():
+    """r32 (review r32a minor 9): section 3's first cell split in two around the chart: the spread (left panel), then
+    saturation and the gradient at the scores (middle and right panels), then the table."""
+    sources = nb.sources(LESSON)
+    lead = nb.unique_index(sources, "**The point first:")
+    chart = nb.unique_index(sources, "plots.plot_softmax_saturation(")
+    second = nb.unique_index(sources, "Without the scale, more rows **saturate**")
+    table = nb.unique_index(sources, "saturation = summarize_saturation(runs)")
+    assert lead < chart < second < table
+    assert "(left panel)" in sources[lead] and "saturate" not in sources[lead]
+    assert "(middle)" in sources[second] and "(right)" in sources[second]
 
 
 def test_section_0_draws_appendix_e_four_heads_from_the_package():
@@ -1947,5 +1996,7 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     appendix_g = nb.flat(sections("APPENDIX")["## G · The scale in real layers and in training (section 3)"]["md"])
     assert "1.78 times (5 seeds: 1.7 to 1.9" in appendix_g  # r29 density: moved from section 3 (r29c_03 item 1)
     assert "1.78" not in section_3 and "appendix-g" in section_3  # one pointer stays
-    assert "about 1 % under PyTorch's and timm's defaults, about a third under the original ViT's" in section_3
+    # r31 density (review r32a minor 3): the init clause moved from section 3 to appendix G
+    assert "about 1 % under PyTorch's and timm's defaults, about a third under the original ViT's" in appendix_g
+    assert "about 1 % under PyTorch's" not in section_3
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
