@@ -592,9 +592,10 @@ PROSE = [
             "test",
             "mnist",
             "8x8 digits",
-            # the "why not choose on the test set" paragraph above section 2's heading line (section 1's, by line)
-            "validation chose their rates",
-            "test digits chose nothing",
+            # the "why not choose on the test set" paragraph above section 2's heading line (section 1's, by line);
+            # r32 density (brief fix06y item 4, review r32a minor 9): its second sentence duplicated the goals, so section 5's
+            # opening says it ("reused here to report, not to choose", pinned there); cell 3's "chooses nothing" stays
+            "chooses nothing",
             "appendix-e",
             '<a id="why-not-test"></a>',
         ),
@@ -613,7 +614,6 @@ PROSE = [
             "**95 % interval**",
             "one time",
             "test images",
-            "chooses nothing",
             "95 %",
             "mnist",
             "timm-decay",
@@ -766,8 +766,9 @@ PROSE = [
             "3",
             "0",
             "2",
-            "10",
-            "test digits are reused here",
+            # r32 density (brief fix06y item 4, review r32a minor 9): the augmentation's -10.0 and the growth's row left cell 61
+            # and this paragraph for appendix D (its row pins "ViT: augmented - plain 10 -10.0"); the verdicts stay here
+            "test digits are reused here to report, not to choose",
             "2,",
             "behind",
             "400",
@@ -837,7 +838,7 @@ PROSE = [
             "### Exercise 2",
             "two layers or more",
             "`nn.Linear`",
-            "the losses fall, then climb.",
+            "the losses fall, then climb, over some 30 steps cycling the checker's three batches.",  # review r32a minor 3
             "leaves the weights where they were",
             "the losses fall, then climb",
             "eval mode",
@@ -915,7 +916,7 @@ PROSE = [
             "### Exercise 2",
             "two layers or more",
             "`nn.Linear`",
-            "the losses fall, then climb.",
+            "the losses fall, then climb, over some 30 steps cycling the checker's three batches.",  # review r32a minor 3
             "leaves the weights where they were",
             "the losses fall, then climb",
             "eval mode",
@@ -1161,7 +1162,8 @@ PROSE = [
         (
             "they cost validation accuracy on every seed (11-19 points). with 3 seeds, its 95 % interval is only a hint (printed)",
             "standardises each input channel to mean 0 and std 1 over the training set",
-            "`transforms.normalize(mean, std)` (0.12 and later)",
+            # brief fix06y item 1 (review r32a minor 2): Normalize is in every torchvision release; no version implied
+            "`transforms.normalize(mean, std)` does",
         ),
     ),
     # r31 density (brief fix06x): section 4's last LayerNorm sentences moved to appendix H (#annotated-layernorm)
@@ -1419,7 +1421,8 @@ PROSE.append(
             # decay scaled by the lr (torch 2.13: param.mul_(1 - lr * weight_decay))
             "its floor is that target's entropy, 0.50 nats at ε = 0.1",
             # brief fix06u item 3 (review r31a minor 3): a fraction of the weight, not an absolute amount
-            "each step shrinks a weight by the fraction lr·wd of itself (1e-4 at lr 2e-3, wd 0.05), not by wd",
+            # review r32a minor 7: the fraction at the peak lr; the schedule scales it step by step
+            "each step shrinks a weight by the fraction lr·wd of itself (1e-4 at the peak lr 2e-3, wd 0.05; the schedule scales it), not by wd",
             # brief fix06t item 2 (review r30c minors 10-11): the position and attention claims above their figure,
             # correlational wording
             "it goes with ink",
@@ -1493,10 +1496,12 @@ PRINTED = [
             "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: x255 leans worse (3 seeds: exploratory)",  # review r29c major 1
         ),
     ),
-    # brief fix06d item 3 (review r26e_06 minor 7): check 6's and section 5's numbers left the prose for the printed lines
+    # brief fix06d item 3 (review r26e_06 minor 7): check 6's and section 5's numbers left the prose for the printed lines;
+    # r32 density (brief fix06y item 4, review r32a minor 9): check 6's four 400-step arms printed in appendix F
+    # (#one-batch-400); the lesson's picture still draws them and its prose states them
     (
-        "lesson",
-        "4 ·",
+        "appendix",
+        "F ·",
         (
             "that LayerNorm at 10x (0.1), 400 steps 1.20, 1.22, 0.69",
             "the fixed model at 10x (0.1), 400 steps 0.00, 0.00, 0.00",
@@ -1751,12 +1756,8 @@ PRINTED = [
         (
             "the clinic's BlogViT, seed 0: each run's loss at step 0",
             "torch 2.13",
-            "that LayerNorm at 10x (0.1), 400 steps   1.20, 1.22, 0.69",
             "final loss of the two quiet bugs (one seed, seed 0)",
-            "the fixed model at 10x (0.1), 400 steps 0.00, 0.00, 0.00",
-            "that LayerNorm at its 0.01, 400 steps 1.48, 0.65, 1.21",
             "SGD at 10x that (0.1)                    1.47, 1.91, 2.22",
-            "SGD at 10x that (0.1), 400 steps         0.00, 0.02, 0.01",
             "validation accuracy lost to the scale, seed by seed: 11, 19, 15 points",
             "fixed model",
             "seed 0, step 0: batch_first (default False, torch 2.13",
@@ -3206,7 +3207,9 @@ COUNTS = [
     ("appendix", "plot_seed_dots(", 2),  # r30 density: + the size study's dots (appendix D)
     ("lesson", "plot_shuffle_changes(", 1),
     ("appendix", "](#confidence-split)", 1),
-    ("lesson", "#eval-mode)", 0),  # r31c MAJOR (review r31c_06 major 1): cell 7 points to #mnist-in-view instead
+    # r31c MAJOR (review r31c_06 major 1): cell 7 points to #mnist-in-view instead; r32 decision (brief fix06y item 3,
+    # review r32a minor 5): section 3's 8x8 run links #eval-mode once, where its cause is measured (no augmentation there)
+    ("lesson", "#eval-mode)", 1),
     ("lesson", "#mnist-in-view)", 2),  # r31c MAJOR: cell 7 and section 3's "Go deeper" line
     ("lesson", "**Over-fitting**: a model fits", 1),
     ("appendix", "[appendix D](#lead-longer)", 2),
@@ -3247,7 +3250,10 @@ PROSE.append(
         "lesson",
         "5 ·",
         (
-            '<a id="patch-size"></a>**a vit knob: patch size.**',
+            # brief fix06y item 2 (review r32a "what would make it a 9", item 2): a second knob, class token vs mean pooling
+            '<a id="patch-size"></a>**two vit knobs: patch size and pooling.**',
+            "or classifies from the mean patch token, not the class token",
+            "mean pooling: **no detectable difference** either",
             "takes 4x4 patches, not 2x2",
             "on 5 seeds: **no detectable difference**, though patch 4 uses a quarter of the tokens",
             "at imagenet scale, resnets lead vits pre-trained on imagenet-1k alone",  # review r31c: the scale story
@@ -3259,7 +3265,7 @@ PROSE.append(
         "lesson",
         "Summary",
         (
-            "one vit knob, patch size 4 against 2 on the 8x8 digits (400 steps, 5 seeds, validation): **no detectable difference**",
+            "two vit knobs on the 8x8 digits, patch size 4 against 2 and mean pooling against the class token (400 steps, 5 seeds, validation): **no detectable difference** for either",  # brief fix06y item 2
         ),
     )
 )
@@ -3269,11 +3275,20 @@ PRINTED.append(
         "5 ·",
         (
             "patch 4 (4 tokens) - patch 2 (16 tokens), validation, 5 seeds, 400 steps: +1.9 points, 95 % [-0.1, +3.9]: no detectable difference",
+            # brief fix06y item 2 (review r32a "what would make it a 9", item 2): the second ViT knob, class token vs mean
+            # pooling (benchmarks/bench_lesson06_pool.py, 400 steps, seeds 0-4), a lone comparison: at most leans
+            "mean pooling - class token, validation, 5 seeds, 400 steps: +0.7 points, 95 % [-0.8, +2.2]: no detectable difference",
+            # brief fix06y item 3 (review r32a minor 6): CNN-8 is the smaller model, printed in view
+            "parameters: ViT 9,674, soft split 10,058, conv stem 10,666, CNN-8 6,218, CNN-32 93,962",
         ),
     )
 )
+PROSE.append(("lesson", "5 ·", ("cnn-8 has about two-thirds of the vit's parameters (printed)",)))
+PROSE.append(("appendix", "F ·", ('<a id="one-batch-400"></a>', "check 6's four 400-step arms")))
+PRINTED.append(("appendix", "F ·", ("SGD at 10x that (0.1), 400 steps         0.00, 0.02, 0.01",)))
 
 APPENDIX_ANCHORS = [
+    "one-batch-400",  # brief fix06y: check 6's four 400-step arms, printed
     "widget-runs",  # brief fix06x: section 6's readings of the widget's runs
     "overfitting-seeds",  # brief fix06x: section 3's per-seed detail and the label-smoothing paragraph
     "annotated-layernorm",  # brief fix06x: section 4's Annotated Transformer sentence
@@ -3486,8 +3501,11 @@ def test_ahead_is_printed_only_with_a_corrected_interval():
     ahead_lines = [line for line in nb.all_printed(LESSON).splitlines() if "ahead" in line]
     # seeds 3-9 alone: appendix D; brief fix06a item 1 adds the equal-epochs growth line (5 lines); r30 density (brief
     # fix06q item 1): both growth lines moved to appendix D (3 lines); r30 decision (brief fix06r item 1, review r30a
-    # minor 1): the 400-step growth line is printed again beside section 5's verdict, with both intervals (4 lines)
-    assert len(ahead_lines) == 4 and all(line.count("[") >= 2 for line in ahead_lines)
+    # minor 1): the 400-step growth line is printed again beside section 5's verdict, with both intervals (4 lines);
+    # r32 decision (brief fix06y item 4, review r32a minor 9, the r31 density ruling on secondary intervals): cell 61's
+    # growth and augmentation rows moved to appendix D, which prints them with both intervals; section 5's sentence
+    # keeps the verdict word and links there (3 lines)
+    assert len(ahead_lines) == 3 and all(line.count("[") >= 2 for line in ahead_lines)
 
 
 def test_weight_decay_row_is_printed_after_label_smoothing():
@@ -3545,8 +3563,8 @@ def test_the_12_epoch_loop_cell_reads_the_stored_run_and_never_trains_it():
     [
         (
             "lesson",
-            "**Takeaway: each at its own validation-chosen rate",
-        ),  # r31 density (brief fix06x): "The verdict" moved to appendix D
+            "**Takeaway: at 400 steps, each at its own rate",
+        ),  # r31 density (brief fix06x): "The verdict" moved to appendix D; r32 (review r32a minor 10): fewer stacked qualifiers
         ("appendix", "Dropping weight decay changes"),
         ("appendix", "Dropping the warm-up:"),
     ],
