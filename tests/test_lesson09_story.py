@@ -346,6 +346,10 @@ PROSE = {
         "## 6",
     ],
     ("appendix", "## Appendix B ·"): [
+        # review r32a (comparison with d2l): the command that reruns the 3-seed runs, and its time (benchmarks/results/
+        # deit.md: "42 min per seed")
+        "`python benchmarks/bench_deit.py --epochs 40 --teacher-epochs 15 --seeds 0 1 2 --threads 1`",
+        "(42 min per seed on a shared 2-core cpu, as `benchmarks/results/deit.md` records)",
         # r29 density (fix09t, review r30c minor 8): moved from section 2 (review r29d minor 5's row)
         "t-interval (2 degrees of freedom) holds 0: not settled",
         "the two-sided sign test, p = 0.25",
