@@ -1001,6 +1001,9 @@ PROSE = [
             # the windows: kernel 2S - 1)
             # r30 decision (review r29d M1, brief fix07q item 1): "does not test it at ImageNet scale" implied a test at
             # digit scale; the no-overlap chain changes several things, so the lesson does not isolate it either
+            # r32 decision (review r32a minor 6, brief fix07y item 4): take-away 3 split into "*Measured.*" and "*Not
+            # measured.*" paragraphs of one list item, not sub-bullets (r31b minor 8); the caveat parenthesis stays
+            "*Not measured.* The overlap's own share: none of the later papers cited here isolates the overlap",
             "None of the later papers cited here isolates the overlap, and this lesson does not isolate it either.",
             # review r29b M1 (brief fix07o item 1): the digits take-away says 10 epochs and that longer is not tested
             # r30 decision (review r29d minor 1, brief fix07q item 3): the digit findings are bullets under "On these
