@@ -2069,7 +2069,13 @@ def _on_digit_17(max_fusion_top_patch: Callable[..., Any]) -> str:
     mine = torch.as_tensor(max_fusion_top_patch([w.clone() for w in weights], rows, cols)).long()  # ints
     plain = _top_patch(class_token_attention(attention_rollout(weights), (rows, cols)), cols)
     mine_17, plain_17 = tuple(mine.reshape(-1)[:2].tolist()), tuple(plain[0].tolist())
-    return f"On test digit 17 (a 7): max fusion's top patch {mine_17}, plain rollout's {plain_17}."
+    ink = _attention_maps_module.inked_patches(digit, (rows, cols))[0]  # (rows, cols): a pixel above 0.5
+    on = [bool(ink[patch]) for patch in (mine_17, plain_17)]
+    where = {(True, True): "both", (False, False): "neither"}.get(tuple(on), "max fusion's" if on[0] else "rollout's")
+    return (
+        f"On test digit 17 (a 7): max fusion's top patch {mine_17}, plain rollout's {plain_17}; "
+        f"{where} on the ink (a pixel above 0.5, as in section 7)."
+    )
 
 
 def _max_fusion_hint(

@@ -1018,7 +1018,9 @@ def plot_vit_explain_examples(path: Path | str = VIT_EXPLAIN_EXAMPLES) -> Figure
         ax.set_title(title, fontsize=9.5)
         ax.set_axis_off()
     fig.suptitle(
-        "Not computed here: DeiT-tiny on ImageNet, from jacobgil/vit-explain (MIT),\nits settings in the file names",
+        "Not computed here: DeiT-tiny on ImageNet, from jacobgil/vit-explain (MIT),\n"
+        "its settings in the file names; every map made with its own row normalisation,\n"
+        "a / a.sum(dim=-1) without keepdim (appendix E)",
         fontsize=11,
     )
     return _settle(fig)
