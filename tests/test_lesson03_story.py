@@ -680,7 +680,7 @@ FACTS = {
         # r32 (review r32a minor 1): section 0's printed paragraph is one markdown sentence with its interval and a
         # link; the setup, the rate caveat and the seed line print in appendix F (rows there). r30b_03 minor 4 kept: the
         # Summary's heads bullet is shown on the main path
-        "Trained on 8x8 digits, four heads of $d = 16$ beat one of $d = 64$ by 3.8 points [2.7, 4.8]\n"
+        "On 8x8 digits, four heads of $d = 16$ beat one of $d = 64$ by 3.8 accuracy points [2.7, 4.8]\n"
         "([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
@@ -890,7 +890,7 @@ PRINTED = {
         # r31 decision (review r31b_03 MAJOR 1 and minor 13): the verdict is about these rates, picked on these runs
         "each arm at the better of the two rates tried, picked on these runs (unscaled 0.001, scaled 0.003),",
         # r32 (review r32a minor 10): the selection on the reported runs said, for both arms, on the printed line
-        "  a choice on the reported runs that flatters both arms:",
+        "  a choice that flatters both arms:",
         "d = 64, scaled 91.2 % vs unscaled 87.1 %: +4.2 points [+2.6, +5.7] (95 % t, 10 paired seeds), "
         "seeds +1.1..+8.9: scaled higher at these rates",
         "saturated rows, d = 1024  81 % (5 seeds: 79..83)",  # r32 density: the 81 % printed, not repeated in prose
@@ -904,7 +904,7 @@ PRINTED = {
         # r32 (review r31c minor 4): the result line, then one plain line of caveat; the recipe's 93 epochs are in
         # appendix G (its row "the recipe's full one is 93"). r31b_03 minor 4's question printed ("a smaller task")
         # r31 density (review r32a minor 1): these printed lines moved to appendix F (rows there); section 0 says the
-        # result in one markdown sentence (FACTS row "Trained on 8x8 digits, ...")
+        # result in one markdown sentence (FACTS row "On 8x8 digits, four heads ...")
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         # review r27f_03 minor 10: one statistic, not two; r28a_03 minor 8: what was done, said in order
