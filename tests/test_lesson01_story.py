@@ -390,7 +390,7 @@ FACTS = [
             # check after it), columns the 2-D test; "not the paper's row-column structure" replaced (FORBIDDEN below)
             # r32 decision (fix01y item 2, r32a minor 2): why fresh models, in half a sentence (appendix A: 93 % of the
             # shipped model's border patches hold no ink)
-            "section 5's centred digits leave its border mostly blank, so we test two fresh models, trained for 20 epochs on"
+            "section 5's centred digits leave the border patches mostly blank, so we test two fresh models, trained for 20 epochs on"
             " digits moved around a `48x48` canvas (an 8 x 8 grid). are same-row or same-column positions more alike than"
             " pairs sharing neither?",
             # r32 (fix01x item 5, r31c minor 10 and MAJOR 1's wording): plain sentences; why rows do not test 2-D said
@@ -408,7 +408,7 @@ FACTS = [
             "prints every interval, at 95 % together over a table's four readings.",
             # fix01y item 1 (r32a list item 1): no real table loads here (no weights, no downloads); the paper's Fig. 7
             # (centre) named as where the real table's rows and columns show
-            "these two small runs neither show nor rule out the rows and columns that the paper's fig. 7 (centre) shows in"
+            "these small runs neither show nor rule out the rows and columns that the paper's fig. 7 (centre) shows in"
             " vit-l/32's real table.",
         ],
     ),
@@ -3247,3 +3247,7 @@ def test_r30b_minor7_the_normalisation_is_the_default_tags() -> None:
     assert "`vit_base_patch16_224`'s default tag, `augreg2_in21k_ft_in1k`" in note and "`(x - 0.5) / 0.5`" in note
     one = nb.flat(section("lesson", "1 · A real picture", "prose"))
     assert "not normalised" in one and "(x - 0.5) / 0.5" not in one
+    # r32 decision (fix01y item Z, r32a minor 10): the reviewer's sentence on what the default tag does to the input
+    # is a comment in section 1's cell (no prose added), scoped to the default tag as r30b asked
+    code = section("lesson", "1 · A real picture", "code")
+    assert "(tag augreg2_in21k_ft_in1k) expects each channel as (x - 0.5) / 0.5" in code
