@@ -1256,6 +1256,7 @@ CODE = {
         "[0.36, 0.47, 0.61, 0.70]",
     ],
     ("appendix", "## Appendix B ·"): [
+        "== (84.8, 85.6, 92.2, 95.0)",  # fix09s; r32 (fix09y, review r32a minor 4): moved from section 3b's check
         # moved from section 2 with its sentence (fix 27f, review r27d minor 6)
         'one_pair = mcnemar(student_right, test_teacher == data.test_labels, names=("student", "teacher"))',
         "assert str(one_pair).startswith('only student: 20, only teacher: 33; exact McNemar p = 0.098')",
@@ -1329,7 +1330,8 @@ CODE = {
         "for s, _, _ in averaged_40] == [45, 41, 42]",
         "== (69.2, 95.7)",
         "round(100 * distil_40[0][2], 1) == 99.6",
-        "== (84.8, 85.6, 92.2, 95.0)",  # fix09s: the cost in the one run set (rerun beside control-rerun)
+        # fix09s: the cost in the one run set (rerun beside control-rerun); r32 (fix09y, review r32a minor 4): the
+        # assert tested appendix B's prose ("84.8 to 85.6 % ..., its control 92.2 to 95.0 %"): moved there (row there)
         'arms["control-rerun"]',
         '[sum(r["distillation_says_1"]) for r in arms["relabel"]["runs"]] == [47, 47, 47]',
         "relabel-rerun",
