@@ -84,6 +84,8 @@ def test_value_gradient_reference_passes(capsys):
         (lambda a, g: a.T @ g, r"\.T reverses every axis"),  # right for one matrix, wrong for a batch
         (lambda a, g: g.transpose(-2, -1) @ a, "shape of V"),
         (lambda a, g: 2 * value_gradient(a, g), "times a constant \\(2\\)"),
+        # review r32a (checker probe, ex 2): two slips that got the generic message
+        (lambda a, g: (a.mT @ g).reshape(-1, *g.shape[-2:]).sum(0), "summed dV over the batch axes"),
     ],
 )
 def test_value_gradient_rejects(wrong, message):
@@ -266,7 +268,7 @@ def value_gradient_by_autograd(a, grad_out):
         (value_gradient_by_autograd, "torch.autograd.grad"),
         (lambda a, g: g @ a, "raised RuntimeError"),  # the order of the product swapped
         (lambda a, g: a.transpose(0, 1) @ g, "raised RuntimeError.*transpose only the last two"),  # fixed axes
-        (lambda a, g: a.sum(-2)[..., None] * g, "differs from autograd"),  # column sums, not a product
+        (lambda a, g: a.sum(-2)[..., None] * g, "column sum of A"),  # column sums, not a product (r32a: named)
         (lambda a, g: (a.mT @ g).sum(0), "shape of V"),  # summed over the batch, as for a weight
         (lambda a, g: (a.mT @ g).flip(-1), "differs from autograd"),  # features in reverse order
         (lambda a, g: "dV", "return a torch.Tensor"),

@@ -448,6 +448,8 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
         v = torch.randn(*batch, tokens, head, dtype=_DTYPE, requires_grad=True)
         (expected,) = torch.autograd.grad(a @ v, v, grad_out)
         result = _call(value_gradient, a, grad_out, batch_hint=a.dim() > 2, seen=seen)
+        if batch and result.shape == expected.shape[-2:] and close(result, expected.sum(dim=tuple(range(len(batch))))):
+            fail("you summed dV over the batch axes: V holds one (N, d) matrix per image and head, so dV keeps them")
         if result.shape != expected.shape:
             if _right_per_matrix(value_gradient, (a, grad_out), expected):
                 fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
@@ -467,6 +469,11 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
             fail("your dV is transposed: it must have V's layout, one row per token (N, d)")
         if close(result, grad_out):
             fail("you returned dOut itself as dV: the values reach the output through the attention weights A")
+        if close(result, a.sum(dim=-2).unsqueeze(-1) * grad_out):
+            fail(
+                "this scales dOut_j, row j's own output gradient, by the column sum of A: dV_j collects A_ij dOut_i "
+                "from every query i, each with its own dOut_i"
+            )
         if close(result * tokens, expected):
             fail("you divided by N (a mean over the queries): each query's contribution to a value row adds up")
         if _right_per_matrix(value_gradient, (a, grad_out), expected):

@@ -32,8 +32,10 @@ class LessonWidget(widgets.VBox):
 
     Subclasses implement :meth:`compute`, a function of the control values returning
     ``(line, figure_or_None)``. A ``ValueError`` or ``TypeError`` raised by it becomes the line
-    ``"cannot show this: <message>"`` and hides the picture.
+    ``"cannot show this: <message>"`` and hides the picture. ``dpi`` sets the picture's resolution.
     """
+
+    dpi: int = 80
 
     def __init__(self, controls: Mapping[str, widgets.ValueWidget], *, rows: int = 1) -> None:
         self.controls = dict(controls)
@@ -70,7 +72,7 @@ class LessonWidget(widgets.VBox):
         if fig is None:
             self.picture.layout.display = "none"
             return
-        png = figure_png(fig)
+        png = figure_png(fig, dpi=self.dpi)
         self.picture.width = str(int.from_bytes(png[16:20], "big"))  # the PNG's own width (its IHDR chunk)
         self.picture.value = png
         self.picture.layout.display = None

@@ -475,6 +475,8 @@ def derivation_curves(scale: str) -> SaturationSweep:
 class DerivationWidget(LessonWidget):
     """A ``c`` slider (first) and a ``scale`` dropdown: A's entropy, ``||dW_q||`` and ``||dW_v||`` in block 0."""
 
+    dpi = 125  # about 1100 px wide, as the lesson's other pictures (review r32a minor 11)
+
     def __init__(self, c: float = 1.0, scale: str = SCALES[0]) -> None:
         controls = {
             "c": widgets.FloatLogSlider(
