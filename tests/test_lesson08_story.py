@@ -497,7 +497,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "9",
         (
             "barely changes by this measure",
-            "two different digits' maps give 0.92",
+            "two different digits' maps: 0.92",
             "re-drawn blocks attend almost evenly",
             "falls to 0.70 (blocks 2-3) and 0.10",
             "the trained blocks shape each digit's map",
@@ -733,6 +733,8 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
     # r31 density ruling (fix08y): the second number for the key's weight is section 3's printed line
     ("lesson", "3", "the top key: 24.7 times a uniform row's share 1/50"),
+    # fix08y (r32a minor 7): one cascade step computed in sight, the stored first draw replayed
+    ("lesson", "9", "by hand, the classifier re-drawn (first draw): gradient-weighted ρ +0.57, mean over 32 digits"),
     # fix08y (r32a minor 5): the Summary's 14 against 37 patches, as a paired difference
     ("lesson", "11", "paired per digit: discard 0.9 - plain rollout: -22.9, 95 % interval [-23.2, -22.6]"),
     # fix08y (r32a M1): different digits' maps, 200 digits
