@@ -55,8 +55,19 @@ def notebooks() -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(__doc__.split("\n\n")[1])  # the usage lines: --help only prints, it folds nothing
+        return 0
+    unknown = [arg for arg in argv if arg.startswith("-") and arg != "--check"]
+    if unknown:
+        print(f"hide_checks: unknown option {unknown[0]!r}: use --check, --help or notebook paths")
+        return 2
     check = "--check" in argv
-    chosen = [Path(arg).resolve() for arg in argv if not arg.startswith("--")]
+    chosen = [Path(arg).resolve() for arg in argv if not arg.startswith("-")]
+    missing = [str(path) for path in chosen if path.suffix != ".ipynb" or not path.is_file()]
+    if missing:
+        print(f"hide_checks: {missing[0]} is not a notebook file: give paths to .ipynb files, or none for all")
+        return 2
     failing = []
     for path in chosen or notebooks():
         text = path.read_text()
