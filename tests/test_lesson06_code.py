@@ -1136,3 +1136,13 @@ def test_the_shipped_model_is_the_package_vit():
     from vit_explained.vit import ViT
 
     assert type(load_mnist_vit()) is ViT
+
+
+def test_seed_dots_split_line_separates_the_longer_arms():
+    # review r32a minor 11: check 6's picture marks where its 400-step arms begin
+    fig = plot_seed_dots(
+        {"a": [1.0], "b": [2.0], "c": [0.5]}, ylabel="y", title="t", split_before=2, split_label="400 steps"
+    )
+    (ax,) = fig.axes
+    grey = [line for line in ax.get_lines() if line.get_label() == "400 steps"]
+    assert len(grey) == 1 and list(grey[0].get_xdata()) == [1.5, 1.5]

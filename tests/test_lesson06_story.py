@@ -3287,6 +3287,10 @@ PRINTED.append(
     )
 )
 PROSE.append(("lesson", "5 ·", ("cnn-8 has about two-thirds of the vit's parameters (printed)",)))
+# r32 decision (brief fix06y item 4, review r32a minor 9 "open section 4 with the symptom table"): the table stays its own
+# cell below the Summary (review r27c minor 8's reference card; ~250 words the main-path cap cannot pay for); section 4
+# opens by pointing to it as its map
+PROSE.append(("lesson", "4 ·", ("its map: [the checks, recapped](#symptom-table), below the summary.",)))
 PROSE.append(("appendix", "F ·", ('<a id="one-batch-400"></a>', "check 6's four 400-step arms")))
 PRINTED.append(("appendix", "F ·", ("SGD at 10x that (0.1), 400 steps         0.00, 0.02, 0.01",)))
 

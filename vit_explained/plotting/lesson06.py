@@ -1144,10 +1144,13 @@ def plot_seed_dots(
     title: str,
     lines: Mapping[str, float] | None = None,
     xlabel: str = "each column: one dot per seed (seed 0, 1, ... left to right)",
+    split_before: int | None = None,
+    split_label: str = "",
 ) -> Figure:
     """``groups[name] = [one value per seed]`` (stored or printed results): one column per group, left to right,
     each seed a dot (seed 0, 1, ... left to right within the column) and the seeds' mean a short black bar;
-    ``lines[label] = y`` draws a dashed reference line each (0, ln 10, a label entropy, ...)."""
+    ``lines[label] = y`` draws a dashed reference line each (0, ln 10, a label entropy, ...); ``split_before = i``
+    draws a solid grey line between columns i - 1 and i (``split_label`` in the legend)."""
     if not groups or any(len(values) == 0 for values in groups.values()):
         raise ValueError("groups must map each name to a non-empty list of per-seed values")
     values = {name: np.asarray(v, dtype=float) for name, v in groups.items()}
@@ -1161,6 +1164,8 @@ def plot_seed_dots(
         ax.hlines(v.mean(), x - 0.25, x + 0.25, color="black", linewidth=2, label="mean over seeds" if x == 0 else None)
     for index, (label, y) in enumerate((lines or {}).items()):
         ax.axhline(y, color=f"C{index + 1}", linestyle="--", linewidth=1, label=label)
+    if split_before is not None:
+        ax.axvline(split_before - 0.5, color="grey", linewidth=1.5, label=split_label or None)
     names = [textwrap.fill(name, 16, break_long_words=False) for name in groups]
     ax.set_xticks(range(len(groups)), names, fontsize=8)
     ax.set_xlim(-0.6, len(groups) - 0.4)
