@@ -133,6 +133,25 @@ def test_exercise_2_names_a_hard_coded_batch_size(answer, works):
     assert "Sizes of tensors" not in str(caught.value) and "RuntimeError" not in str(caught.value)
 
 
+def _z0_squeezed(tokens, class_token, pos_embedding):
+    return (torch.cat([class_token.expand(tokens.shape[0], -1, -1), tokens], dim=1) + pos_embedding).squeeze(0)
+
+
+def _z0_squeezed_all(tokens, class_token, pos_embedding):
+    return (torch.cat([class_token.expand(tokens.shape[0], -1, -1), tokens], dim=1) + pos_embedding).squeeze()
+
+
+@pytest.mark.parametrize("answer", [_z0_squeezed, _z0_squeezed_all])
+def test_r32b_minor_1_exercise_2_names_a_dropped_batch_axis(answer):
+    """r32b minor 1: a squeeze after section 5's B = 1 cell drops the batch axis; nothing is hard-coded, so the
+    message names the dropped axis (as exercise 5's does), not 'It looks hard-coded'."""
+    with pytest.raises(
+        ExerciseFailed, match=r"^Not yet: .*the batch axis was dropped \(a squeeze\?\); keep the leading batch axis"
+    ) as caught:
+        check_build_z0(answer)
+    assert "hard-coded" not in str(caught.value), str(caught.value)
+
+
 def test_exercise_2_keeps_its_message_for_a_class_token_never_expanded():
     """A class token never expanded is right for B = 1 only: it keeps the 'expand it to (B, 1, D)' message."""
 

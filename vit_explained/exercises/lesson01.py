@@ -1020,6 +1020,11 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
                 fail(f"for {case} your z0 is {answer.dtype}: keep float32 (float64 is fine); a narrower dtype rounds")
             right_for = right_for or case
             continue
+        if tuple(answer.shape) == (patches + 1, dim):  # a squeeze(0) on B = 1: nothing is hard-coded
+            fail(
+                f"for {case} your z0 has shape {tuple(answer.shape)}, (N + 1, D): the batch axis was dropped "
+                f"(a squeeze?); keep the leading batch axis: (B, N + 1, D) = {tuple(expected.shape)}"
+            )
         _z0_batch_hard_coded(build_z0, case, batch, patches, dim)
         _diagnose_z0(answer, inputs, case)
     _check_z0_gradient(build_z0)
