@@ -27,8 +27,9 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 # r29 (brief fix07n): from 2198; brief fix07o: from 2036; fix07p: from 2024; fix07q: from 2021; fix07s: from 2020;
 # fix07t: from 2018 (to 2012, 1970, then 1963); fix07u (r31 density): from 1963 to 1838; fix07x (r32, review
 # r31c): from 1838 to 1776, 44 cells to 43 (the published table to the appendix's Sources); fix07y (review r32a):
-# from 1776 to 1769 (section 6's four paragraphs one, its 9.1 sentence to the appendix's Sources)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1769
+# from 1776 to 1769 (section 6's four paragraphs one, its 9.1 sentence to the appendix's Sources); fix07z (review
+# r32b): from 1769 to 1762 (the porting note's last two sentences to the appendix paid for both MAJOR fixes)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1762
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -146,6 +147,11 @@ PROSE = [
         "## Appendix · For porters",
         [
             "Four facts for readers",
+            # r31 density (review r32b minor 2, brief fix07z item 3): from the lesson's porting note (r30's 1/8 inline
+            # there; the README's eval command and the flag that loads no weights follow it here, as fact 3 says)
+            "The backbone's 6 heads of 64 use the usual scale, 1/8, as the lesson builds them.",
+            "The README's eval command builds the backbone with `qk_scale` None",
+            "only with `pretrained=True`, which loads no weights",
             # r31 density: moved from the lesson's sections 1 and 3 (brief fix07u)
             "the original code's `nn.Unfold`, like the lesson's `s`, takes the stride k - S = 4, 2, 2.",
             "In `token_transformer.py`, `Attention.__init__`: ```python head_dim = dim // num_heads",
@@ -540,8 +546,8 @@ PROSE = [
             # weights needed 384 ** -0.5; the lead's wording, still without the word "pretrained" (r26c) and without
             # "weights run at" (FORBIDDEN, r26c minor 3). Checked: t2t_vit.py `_cfg(url='')`, so `load_pretrained`
             # warns and returns (timm v0.3.4 helpers.py); the README's eval command runs 1/8 (appendix fact 3)
-            "The backbone's 6 heads of 64 use the usual scale, 1/8, as built here; the original README evaluates the "
-            "released weights at 1/8 too. One flag of the original sets 384 ** -0.5, but it loads no weights.",
+            # r31 density (review r32b minor 2, brief fix07z item 3): the backbone's 1/8, the README and the flag
+            # moved to the appendix's "For porters" (its row there); the porting note keeps its first sentence
             # r26c minor 4, r27d minor 5; review r31a minor 9 (brief fix07u): why the third panel is there
             "The next cell also prints and draws one row's softmax at three scales, the third being stage 2's scale on "
             "these scores.",
@@ -714,8 +720,12 @@ PROSE = [
                 # paper's figures (the hidden check after it asserts 4.54, 21.47, 0.24 and 0.08; appendix Audits
                 # prints 21,465,448, 21,545,550, 4.54 GMACs and 0.24 G); paid for by "its", "per row" (this cell) and
                 # "top-1" (the published table's line; its column says top-1)
-                'Recounted ([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)), the module costs '
-                "0.24G and 0.08M over hard patches (4.54G, 21.47M)."
+                # review r32b MAJOR 2 (brief fix07z item 2): the recount says which model it counts and that it
+                # contradicts Table 7's gap (hidden check: 0.6 and 0.4 from the table; 21.47 > 21.1, 4.54 > 4.2)
+                'Recounted for T2T-ViT-14 with its Performer token layers ([appendix, "Audits"]'
+                "(07_tokens_to_token_vit_appendix.ipynb#audits)), the module costs 0.24G and 0.08M more than hard "
+                "patches, not Table 7's 0.6G and 0.4M. The paper's hard-patch row (21.1M, 4.2G) is below our count of "
+                "it (21.47M, 4.54G)."
             ),
             # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
             # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
@@ -764,9 +774,12 @@ PROSE = [
             # r30 (review r29d minor 2, brief fix07q item 4): the paragraph opens "The other arms change several
             # things", so the clause "which changes several things" left this sentence
             # r31 (review r30c minor 7): "above the no-overlap chain", as "it" no longer follows that chain's name
+            # r32 decision (review r32b MAJOR 1, brief fix07z item 1): "most" named as 9.1 of the lead, its interval
+            # printed above (PRINTED, "## 6."); "that lead" is the 12.2 of the sentence before, so 12.2 stays once in
+            # section 6's prose (r28c minor 2)
             (  # r32 (review r32a minor 3, brief fix07y item 3): one paragraph; the number, then what it shows
-                "T2T's chain scored 3.1 above the **no overlap** chain on every seed, so most of T2T's lead is there "
-                "without overlap."
+                "T2T's chain scored 3.1 above the **no overlap** chain on every seed, so 9.1 of that lead remains "
+                "without overlap (printed above)."
             ),
             # review r29d M1 (brief fix07q item 1): what else the no-overlap chain changes, in prose (checked in the
             # hidden cell before it: arms.stems)
@@ -900,14 +913,15 @@ PROSE = [
             "drop one transformer block",
             "82.5 %",
             # review r26d minors 8 and 10: two lines on where T2T stands; the rest is the appendix's (For porters)
-            "`vit_little_patch16_reg4_gap_256.sbb_in1k`, reports 82.5 % top-1 trained on ImageNet-1k alone",
+            # review r32b minor 12 (brief fix07z item 5): each resolution in the clause of its top-1
+            "`vit_little_patch16_reg4_gap_256.sbb_in1k`, reports 82.5 % top-1 at 256 px, trained on ImageNet-1k alone",
             # review r28a minor 7: the size- and compute-matched row (timm aa4b585's results/benchmark-infer-*.csv)
             # review r29d minor 9 (brief fix07q item 5): the files the three numbers come from, checked at aa4b585
             # (results-imagenet.csv: 82.520; benchmark-infer-*.csv: 22.52, 6.35)
             (
-                "with 22.52M parameters and 6.35 GMACs at 256 px (timm `aa4b585`: top-1 from "
+                "with 22.52M parameters and 6.35 GMACs (timm `aa4b585`: top-1 from "
                 "`results/results-imagenet.csv`, size and MACs from `results/benchmark-infer-*.csv`). T2T-ViT_t-14 is "
-                "about as large, 21.5M and 6.1G at 224 px, and reports 81.7 %; T2T-ViT-14 81.5 %."
+                "about as large, 21.5M and 6.1G, and reports 81.7 % at 224 px; T2T-ViT-14 81.5 %."
             ),
             "the models differ in stem, backbone, recipe and resolution.",
             "(07_tokens_to_token_vit_appendix.ipynb#porters)",
@@ -1259,8 +1273,8 @@ PRINTED = [
             "token MLP | several | -1.2 [-2.2, -0.2] (digits, 6 seeds)",
             # review r30a M1 (brief fix07r item 1): Bonferroni over the six arms
             "token MLP, corrected for the 6 comparisons (99.2 % t-interval): -1.2 [-2.9, +0.4]: holds 0",
-            # review r31a minors 2 and 3 (brief fix07u item 1): every other row's verdict at the corrected level
-            "  the other 5 rows keep their 95 % verdict at 99.2 % (the thin bars)",
+            # review r32b MAJOR 1 (brief fix07z item 1): the 9.1 the prose reads, with its interval, under the table
+            "no overlap - 2-layer patches: +9.1 [+7.0, +11.1], every seed",
             "no overlap (appendix A) | several | +3.1 [+2.5, +3.8] (digits, 6 seeds)",
             "16x16 patches | several | +14.2 [+10.8, +17.5] (digits, 6 seeds)",  # review r25b item 1: plain ViT
             "attention off | one: attention | +1.1 [-0.6, +2.8] (digits, 6 seeds)",
@@ -1288,6 +1302,10 @@ PRINTED = [
             "fixed, not trained: 75,648 (sinusoid_encoding(197, 384))",
             "the T2T paper's ViT-S/16 without its position table: 48.6M",
             "trainable 21,465,422, as its position table (1, 197, 384) has requires_grad=False",
+            # review r31a minors 2 and 3 (brief fix07u item 1): every other row's verdict at the corrected level;
+            # r31 density (review r32b minor 5, brief fix07z item 3): moved here from section 6, whose picture's
+            # title says it ("the thin bars change one verdict, the token MLP's")
+            "  the other 5 rows keep their 95 % verdict at 99.2 % (the thin bars)",
         ],
     ),
     (  # r32 decision (review r31c minor 8, brief fix07x item 4): the two stems' sizes as the table's caption line
@@ -1980,8 +1998,9 @@ def test_the_digit_lead_numbers_appear_once_in_section_6_and_once_in_the_summary
     # r31 decision (review r31b minor 8, brief fix07v item 1): the Summary keeps the headline 12.2 only; 9.1 and 3.1
     # stay once each in section 6
     # r32 density (review r32a minors 2-3, brief fix07y item 3): the 9.1 sentence moved to the appendix's Sources
+    # r32 decision (review r32b MAJOR 1, brief fix07z item 1): 9.1 back in section 6, once, its interval printed there
     for number in ("12.2", "9.1", "3.1"):
-        in_summary, in_section = (1 if number == "12.2" else 0), (0 if number == "9.1" else 1)
+        in_summary, in_section = (1 if number == "12.2" else 0), 1
         assert section(LESSON, "## 6.").count(number) == in_section
         assert section(LESSON, "## Summary").count(number) == in_summary
     assert "9.1 [+7.0, +11.1]" in section(APPENDIX, "## Appendix · Sources")
@@ -2169,7 +2188,8 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     definition, after = scale.split("```python")[0], scale.split("```")[-1]
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
-    assert "The backbone's 6 heads of 64 use the usual scale, 1/8, as built" in after and "pretrained" not in after
+    assert "pretrained" not in after  # r31 density (brief fix07z item 3): the backbone's 1/8 is the appendix's now
+    assert "The backbone's 6 heads of 64 use the usual scale, 1/8" in section(APPENDIX, "## Appendix · For porters")
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
 
 
@@ -2181,9 +2201,10 @@ def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     # r31 density (brief fix07t item 5): the notation table is two sentences, still before the Conv2d sentence
     # r31 density (brief fix07u): one clause here, the paper's S in full in the appendix's "For porters" (its row)
     # review r31b minor 6 (brief fix07v item 4): one letter, the paper's Eq. 3 s, as exercise 1's checker says
-    assert first.index("Here `s` is the stride; in the paper's Eq. 3, s is the overlap k - s.") < first.index(
-        "exactly a `Conv2d(k, s, p)`"
-    )
+    # review r32b minor 1 (brief fix07z item 4): no letter for two things; the overlap is k - stride (3, 1, 1)
+    assert first.index(
+        "Here `s` is the stride; the paper's Eq. 3 writes *s* for the overlap, k - stride (T2T: 3, 1, 1)."
+    ) < first.index("exactly a `Conv2d(k, s, p)`")
     why = section(LESSON, "## The picture first")
     assert why.index("but disjoint") < why.index("In T2T, neighbouring windows overlap")
     scale = nb.flat(_cell(LESSON, "**The scale uses the input width: `qk_scale`.**"))
