@@ -875,6 +875,20 @@ def test_token_map_names_a_slice_one_column_too_early(answer):
     assert "hard-coded" not in str(failure.value)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda w, q, s, r, c: w[:, :, q, s:-1].reshape(*w.shape[:2], r, c),
+        lambda w, q, s, r, c: w[:, :, q, s:-2].reshape(*w.shape[:2], r, c),
+    ],
+)
+def test_token_map_names_a_slice_that_stops_early(answer):
+    # review r32b minor 1: the start is right and the end cut, so the message says so (not where the patches start)
+    with pytest.raises(ExerciseFailed, match=r"starts at the first patch \(column 1\) but stops early") as failure:
+        lesson09.check_token_map(answer)
+    assert "decides where the patches start" not in str(failure.value)
+
+
 # --- fix round 5: three more named slips ----------------------------------------------------------------
 
 

@@ -204,6 +204,28 @@ def _whole_line_slip(answer: Callable[..., Any], weights: torch.Tensor, args: tu
     return None
 
 
+def _fail_if_stops_early(answer: Callable[..., Any], weights: torch.Tensor, args: tuple, where: str) -> None:
+    """Fail on a slice that starts at the first patch but stops early (``w[:, :, q, s:-1]``), read from the
+    indices the answer used; return otherwise."""
+    special, patches = args[1], args[2] * args[3]
+    spy = _IndexSpy(tuple(weights.shape))
+    try:
+        with spy:
+            answer(weights.clone(), *args)
+    except Exception:  # the answer's own error: the caller's path reports it
+        pass
+    for index in spy.indices:
+        last = index[-1] if isinstance(index, tuple) and index else None
+        if isinstance(last, slice) and last.start == special and last.stop is not None:
+            kept = len(range(*last.indices(weights.shape[-1])))
+            if kept < patches:
+                fail(
+                    f"{where}: your slice starts at the first patch (column {special}) but stops early: it keeps "
+                    f"{kept} of the {patches} patches and drops the last {patches - kept}. Slice on to the end: "
+                    "weights[:, :, query, special_tokens:]"
+                )
+
+
 def _skips_one_more(answer: Callable[..., Any]) -> bool:
     """Whether ``answer`` slices from ``special_tokens + 1`` with one special token and with two (read by a spy)."""
     for special in (1, 2):
@@ -384,6 +406,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                     whole = _whole_line_slip(answer, weights, (query, special, rows, cols), where)
                     if whole is not None:
                         fail(whole)
+                _fail_if_stops_early(answer, weights, (query, special, rows, cols), where)
                 if _skips_one_more(answer):
                     fail(
                         f"{where}: one column too many skipped: your slice starts at special_tokens + 1, so it drops "
