@@ -291,6 +291,16 @@ FACTS = {
         # review r27d_03 minor 4: section 3's q-gradient paradox and its reconciliation, moved here
         "a saturated row passes back 8.5 times less at the scores on average (section 3), yet the mean over all",
         "because the unscaled layer's $q$-gradient lacks the factor $1/\\sqrt{d}$",  # review r27d_03 minor 4
+        # r32 (review r32b minor 5): the two quantities split, the "because" kept for the factor at q only
+        "1.78 times at the scores (sharp unsaturated rows), and about $\\sqrt{d}$ times that at $q$ (14.1 times),\n"
+        "because",
+        # r31 density (review r32b minor 10, brief fix03z item 3): moved from section 3 (reasons there: r31b_03
+        # minor 5, r31c minor 1)
+        "Without the scale, saturated rows pass back little (dotted), the others more",
+        "Averaged over all rows, the unscaled gradient at the scores is larger up to $d = 64$ (red above blue) and "
+        "smaller\nonly at 1024",
+        "1024",  # r31 density (review r32b minor 10): moved from section 3 with "smaller only at 1024"
+        "02",  # r31 density (review r32b minor 10): moved from section 3 with "1024"
         "do not tell saturation apart from the gradient's factor $\\sqrt{d}$ at $W_q$, $W_k$",  # from section 3
         "with both arms at a third of the rate the gap's interval holds 0",  # review r26d_03 major 2, from the Summary
         "still ended 4.2 points lower",  # review r26d_03 major 2, from the Summary (r27a_03 minor 9)
@@ -398,6 +408,7 @@ FACTS = {
         "([d2l 11.1-11.2](https://d2l.ai/chapter_attention-mechanisms-and-transformers/queries-keys-values.html))",
         "(plus a bias)",
         "$Q = X W_q^\\top + b_q^\\top$",  # r32 (review r32a minor 6): the bias in the matrix form too
+        "$q_i \\cdot k_j / \\sqrt{d}$ ($d = D$ for one head)",  # r32 (review r32b minor 11)
         "$q = W_q x + b_q$",
         "$k = W_k x + b_k$",
         "$v = W_v x + b_v$",
@@ -411,7 +422,10 @@ FACTS = {
         "row $n$ should hold token $n$. Two buttons try wrong splits.",
         # r32 decision (review r32a minor 8 against r30a_03 minor 12 / r30b_03 minor 5): the dropout note stays where
         # the modules print, as prose just above them, not a printed line; both dropouts and the version kept
-        "timm 1.0.x adds dropout\non the weights (`attn_drop`) and after `proj` (`proj_drop`), p = 0 by default",
+        # r32 (review r32b minor 1): both arguments, default 0., are in timm's Attention from v0.4.12 to v1.0.28 (read
+        # in the mirror at both tags), so the sentence says "also has", not "adds"
+        "timm (0.4.12 to 1.0.28) also has dropout\non the weights (`attn_drop`) and after `proj` (`proj_drop`), p = 0 "
+        "by default",
         # review r30c_03 minor 4: the notation named before the widget uses it
         "`(three h d)`, `(h three d)`: two row orders of a fused weight (section 2)",
         "`Attention`",
@@ -468,20 +482,18 @@ FACTS = {
         "#appendix-g",
         "a \\odot (g - \\langle g, a \\rangle)",
         "unit-variance",
-        "What the scale buys:",
+        "What the scale buys, for unit-variance $q$ and $k$:",  # r32 (review r32b MAJOR 1): scoped
         "0.9",
         "$q$",
         "$k$",
         "2",
         "4",
-        "02",
         "$\\sqrt{d}$",
         "[appendix G]",
         "1",
         # r30 decision (review r29d_03 minor 4): one appendix pointer in the paragraph; the whole-layer clause keeps
         # its words (r29a_03), its link goes; #layer-gradient is inside appendix G
         "64",
-        "1024",
         "the spread stops depending on $d$",  # review r25d_03 item 1: only the spread, exactly
         "no row saturates (0 % at every $d$)",  # review r27b_03 minor 4: what prints, not "barely"
         # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
@@ -494,8 +506,9 @@ FACTS = {
         # r31 density (brief fix03u item 5; review r31a_03 minor 6): the surprise moved to appendix G (its row there);
         # section 3 keeps what the right panel shows: saturated rows pass back little, the others more
         # r31 density (review r31b_03 minor 5): the paragraph is this one clause; "Without the scale" (its own
-        # paragraph now, so "it" had no referent)
-        "Without the scale, saturated rows pass back little (dotted), the others more",
+        # paragraph now, so "it" had no referent). r32 decision (review r32b minor 10, brief fix03z item 3): the
+        # paragraph moved to appendix G (its row there); the r30 "one clause, one pointer" kept as the bold line's
+        # "not a bigger mean gradient" with its appendix G link
         # r29a_03 minor 1 and item 2: a whole layer at init, one clause. r30 decision (review r30b_03 minor 2): the
         # clause "in a whole layer at init this 0.11 grows like sqrt(d)" moved to appendix G, which says it (its row
         # "in a whole layer at init ... grows like $\sqrt{d}$" under appendix G)
@@ -524,14 +537,18 @@ FACTS = {
         "the scaled head of $d = 64$ wins by 4.2 accuracy points [2.6, 5.7], each arm at\nthe better of the two rates "
         "tried",
         # r32 (review r31c minor 1): what the right panel shows at d = 64, said (its numbers, 1.78 and 0.98..1.12 at
-        # 256, stay in appendix G: r29 density); what the scale buys is no saturated rows, not a bigger gradient
-        "Averaged over all rows, the unscaled\ngradient at the scores is larger up to $d = 64$ (red above blue) and "
-        "smaller only at 1024",
-        "**What the scale buys:** unsaturated rows and one softmax for every $d$, not a bigger mean gradient",
+        # 256, stay in appendix G: r29 density); what the scale buys is no saturated rows, not a bigger gradient.
+        # r31 density (review r32b minor 10): the "Averaged over all rows ..." sentence moved to appendix G (row there)
+        # r32 (review r32b MAJOR 1): the bold line scoped to unit-variance q and k, and the digits model's own init
+        # (appendix G's printed 0.0% to 3.7%) said beside it
+        "**What the scale buys, for unit-variance $q$ and $k$:** unsaturated rows and one softmax for every $d$, not a "
+        "bigger\nmean gradient",
+        "The digits model below starts\nwith 0 to 4 % saturated rows at $d = 64$, even unscaled.",
         # r31 decision (review r31b_03 MAJOR 1, brief fix03v item 1): each arm's better rate is at the edge of its
         # two-rate grid (unscaled at the lower, still rising; scaled at the higher), so the claim is about these rates
         # (its numbers, 83.8 and 87.1 %, print in appendix G's table; "3.8" stays out of section 3, fix_20a)
-        "The unscaled head improved as the rate\ndropped to 0.001 and was not tried lower, so this holds at these "
+        # r32 (review r32b minor 3): "the lowest tried", as the printed line now says for both arms
+        "The unscaled head improved as the rate\ndropped to 0.001, the lowest tried, so this holds at these "
         "rates only.",
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
@@ -560,6 +577,7 @@ FACTS = {
         # sentence, not mid-clause
         # r32 density (r31 ruling: a cross-reference): "backward checked below, forward in" cut; the pointer stays
         "forward or backward ([appendix I]",
+        "SDPA's math fallback holds them.",  # r32 (review r32b minor 8): asserted in the hidden check below
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -621,8 +639,11 @@ FACTS = {
         # (review r31a_03 minor 3)
         # r31 decision (review r31b_03 MAJOR 1, brief fix03v item 1): the bullet split in two (30 words at most); the
         # interval, "these runs do not say why" and the second rate stay in section 3 (rows there)
-        "In training, the scaled head led by 4.2 points, each at the better of two rates tried; the unscaled one\n"
-        "  improved down to the lowest rate tried",
+        # r32 (review r32b minor 4): the scale bullet gives its interval, as the heads bullet does
+        "In training, the scaled head led by 4.2 points [+2.6, +5.7], each at the better of two rates tried; the "
+        "unscaled one\n  improved down to the lowest rate tried",
+        # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
+        "[lesson 08, appendix F](08_attention_maps_appendix.ipynb#appendix-f)",
         "bytes (float32) where\n  the weights are stored (explicit path; the fused default stores none)",  # r28a_03 m3
         # review r26c_03 major 1 kept in section 3 ("these runs do not say why", its row there); r29 decision kept:
         # the second rate lives in appendix G, pointed to here (r31b_03 MAJOR 1: the lowest rate tried)
@@ -673,15 +694,17 @@ FACTS = {
         # r32 decision (review r32a minor 5): "peak lower", what the top weight measures; r30b's relative reading kept
         # (lower than head 3's 0.30 in the same sentence)
         "head 3 puts 0.30 on the query's own patch;\nheads 0 and 1 peak lower "
-        "(top 0.09 and 0.08; uniform would be 0.02)",
+        "(top 0.09 and 0.08; uniform over 50 tokens would be 0.02)",  # r32 (review r32b minor 7): 1/50
         "$(1, 0)$",
         "head 0",
         "token 3",
         # r32 (review r32a minor 1): section 0's printed paragraph is one markdown sentence with its interval and a
         # link; the setup, the rate caveat and the seed line print in appendix F (rows there). r30b_03 minor 4 kept: the
         # Summary's heads bullet is shown on the main path
+        # r32 (review r32b minor 2): the interval type, the seeds and the recipe's caveat where a learner first reads it
         "On 8x8 digits, four heads of $d = 16$ beat one of $d = 64$ by 3.8 accuracy points [2.7, 4.8]\n"
-        "([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
+        "(10 seeds, 95 % t; a recipe tuned with 4 heads, so this favours them; "
+        "[appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -888,9 +911,10 @@ PRINTED = {
         # r32 (review r31c minor 3): one sign convention, scaled minus unscaled as the prose says, interval named
         "8x8 digits, one head of d = 64, validation accuracy after a 25-epoch schedule, scaled vs unscaled",
         # r31 decision (review r31b_03 MAJOR 1 and minor 13): the verdict is about these rates, picked on these runs
-        "each arm at the better of the two rates tried, picked on these runs (unscaled 0.001, scaled 0.003),",
+        "each arm at the better of the two rates tried, picked on these runs (unscaled 0.001, scaled 0.003);",
         # r32 (review r32a minor 10): the selection on the reported runs said, for both arms, on the printed line
-        "  a choice that flatters both arms:",
+        # r32 (review r32b minor 3): both arms' grid edges in one plain line, not "a choice that flatters both arms"
+        "  the unscaled arm's best is the lowest rate tried, the scaled arm's the highest:",
         "d = 64, scaled 91.2 % vs unscaled 87.1 %: +4.2 points [+2.6, +5.7] (95 % t, 10 paired seeds), "
         "seeds +1.1..+8.9: scaled higher at these rates",
         "saturated rows, d = 1024  81 % (5 seeds: 79..83)",  # r32 density: the 81 % printed, not repeated in prose
