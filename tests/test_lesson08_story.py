@@ -54,6 +54,10 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # the centred-ρ sentence under the cascade, the 35-of-200 sentence, the three ink classes in section 7; paid for by
 # the planted intro, the 4.x clause to appendix J, section 2's diagram, section 3's row/column and 24.7 sentences,
 # section 10's digit-count sentence and area numbers (printed lines now pinned), and trims in sections 9 and 12)
+# fix08z (review r32b): 43 cells and 1,857 words held (M1's two sentences in section 12, key 11 a favourable
+# case, 0.033's interval, "of the three maps", "by construction", fused_attn on a built model, step 3 for max/min
+# fusion; paid for by section 9's centred rho as printed lines, the checkpoint scope and digit prefixes to the Summary,
+# section 7's paired-gap sentence to appendix I, and trims in sections 4, 8, 10, 11)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1857
 
 
@@ -116,6 +120,16 @@ def _whole(notebook: str, part: str) -> str:
 
 
 FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
+    # fix08z (review r32b M1): the explorer's opening case explained; deletion's p(c) against the map's y_c
+    ("lesson", "12", ("raises y_7 (2.39 to 3.93)", "drops y_9 (3.33 to -0.10)", "attention edges to first order")),
+    ("appendix", "A", ("Deletion reads p(c)", "made for", "the logit y_c", "not tested here")),
+    # fix08z (review r32b minors 1, 3, 6, 7, 8)
+    ("lesson", "3", ("a favourable case", "5.9 times uniform")),
+    ("lesson", "6", ("(for max or min fusion)",)),
+    ("lesson", "9", ("by construction",)),
+    ("lesson", "10", ("slower than rollout (+0.033 [+0.022, +0.046])", "deletes slowest of the three maps")),
+    ("lesson", "4", ("blk.attn.fused_attn = False", "on a built model")),
+    ("lesson", "Summary", ("above 5 times uniform",)),
     # fix08x (review r31c): the share of the lag blank-last removes; D; block 0 below its image-blind map; 4.x in one
     # clause (r32 decision: LESSONS asks what older versions do; the trail stays in appendix J); the Block slider;
     # "do not lower the dtype" (the checkers accept an upcast)
@@ -236,7 +250,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "3", ("attention sink", "#appendix-d", "key 11 lies on the stroke", "the class token's row")),
     # r30 decision (fix08q, r29d minors 2, 8): the box sits atop section 7; the interval stays beside its number
     # (r29a), the box and appendix pointers in a sentence of their own
-    ("lesson", "7", ("That gap is paired per digit (the box above",)),
+    # r31 density (fix08z, r32b): the cross-reference moved to appendix I (the box stays atop section 7)
+    ("appendix", "I", ("That gap in the lesson's section 7 is paired per digit (the box above",)),
     ("lesson", "Summary", ("Jain & Wallace (2019", "Wiegreffe & Pinter (2019")),  # r29c: the debate, further reading
     ("lesson", "Exercises", ("is the same here (A >= 0) and passes", "clamp the product, as the paper writes it")),
     # fix08i (r27f D): the lesson's Summary keeps 7 short bullets; its old bullets (every interval) moved to the
@@ -254,7 +269,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "9", ("first 32 test digits",)),
     ("lesson", "10", ("first 200 test digits",)),
     ("lesson", "11", ("first 100 validation digits",)),
-    ("lesson", "1", ("200",)),
+    ("lesson", "Summary", ("200",)),  # r32b density (fix08z): the digit prefixes moved to the Summary
     ("lesson", "1", ("7", "500")),
     # fix08j (r28a minor 10): "99.5 % for 10" moved with "Reading the intervals" (fix08r: the box is in section 7 since
     # fix08q; section 6's "10" was a later sentence's, cut by r30a M1)
@@ -284,10 +299,11 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "10",
         ("six controls ([appendix i]",),  # r31 (fix08t): the pointer kept; fix08u (r31a minor 2): six run here
     ),  # fix08n: after the grouped list  # fix08j (r28a minor 4): three rows shown, all twelve in I
-    ("lesson", "1", ("one trained checkpoint",)),
+    # r32b density (fix08z): the checkpoint scope and the digit prefixes moved to the Summary, which states them whole
+    ("lesson", "Summary", ("one trained checkpoint",)),
     ("lesson", "1", ("only measured, never trained on",)),  # fix08m (r28d minor 6): why test digits are fine
-    ("lesson", "1", ("nothing is claimed across training seeds",)),
-    ("lesson", "1", ("32",)),
+    ("lesson", "Summary", ("nothing is claimed across training seeds",)),
+    ("lesson", "Summary", ("32",)),
     ("lesson", "10", ("a strong reference fitted to the score",)),
     ("lesson", "10", ("cannot credit evidence from blank regions",)),
     ("appendix", "I", ("fitted to the score", "not peers")),  # r32 density (fix08x, r31c minor 11): moved
@@ -487,7 +503,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         (
             "its rows converge within each digit (0.51 to 0.07)",
             "less so (on 200 digits 0.23 to 0.13)",
-            "partly through a shared centre layout (ρ 0.92",
+            "and they share a centre layout (ρ 0.92",  # r32b minor 4 (fix08z): a level, not a cause
         ),
     ),
     ("lesson", "6", ("one digit's rows draw together", "less so (200 digits: 0.23 to 0.13)", "a shared layout")),
@@ -499,7 +515,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "barely changes by this measure",
             "two different digits' maps: 0.92",
             "re-drawn blocks attend almost evenly",
-            "falls to 0.70 (blocks 2-3) and 0.10",
+            "with the shared layout removed, ρ falls (printed above)",  # r32b minor 5 (fix08z): 0.70/0.10 print
             "the trained blocks shape each digit's map",
         ),
     ),
@@ -727,6 +743,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    # fix08z (review r32b M1, minor 5): digit 17's logits with the top patch blacked out; the centred rho with intervals
+    ("lesson", "12", "top patch (3, 3) blacked out: y_7 2.39 -> 3.93, y_9 3.33 -> -0.10"),
+    ("lesson", "9", "rollout, shared layout removed, blocks 2-3 re-drawn: ρ 0.70, 95 % interval [0.66, 0.74] (n = 32)"),
+    ("lesson", "9", "rollout, shared layout removed, blocks 1-3 re-drawn: ρ 0.10, 95 % interval [0.04, 0.16] (n = 32)"),
     # r31 density ruling (fix08y): section 10's areas read from its printed line, not restated in prose
     ("lesson", "10", "mean area: raw, last block 0.276; mean map (no image) 0.205; rollout 0.169; random order 0.423"),
     # fix08o (r29b 9-list 1): one deletion curve computed in sight; r32 decision (fix08y): its printed line says so
