@@ -247,7 +247,8 @@ def test_the_lesson_hidden_cells_stay_short():
 
 def test_section_5_takeaway_benchmark_moved_to_appendix_d():
     # brief fix06u (r31 density: moved to appendix D): the package's MNIST benchmark, once quoted by section 5's
-    # takeaway and checked in its hidden cell; appendix D states it ("On MNIST it shows no stable order")
+    # takeaway and checked in its hidden cell; appendix D states it ("On MNIST it shows no stable order"); brief fix06z
+    # item 2 (review r32b minor 11): the takeaway names it again in one clause, "no stable order over its four runs"
     benchmark = nb.ROOT / "benchmarks" / "results" / "training.md"
     text = benchmark.read_text()
     rows = [line for line in text.splitlines() if line.startswith("| mnist | ")]
