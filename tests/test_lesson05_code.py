@@ -1468,3 +1468,50 @@ def test_mlp_and_attention_share_is_inclusion_exclusion_over_the_cuts():
         assert abs(union - (1 - kept)) < 1e-9, b
     assert joint[-1] == 0.0  # the top block: no attention above it
     assert len(joint) == 4 and all(-1 < s < 1 for s in joint)
+
+
+def test_fresh_v_over_qk_matches_the_recorder_and_leaves_the_global_generator_alone():
+    """Section 3's 3-seed loop, now a package helper: the same per-block v / max(q, k) as a GradientRecorder pass on
+    small_digit_vit(seed), 4 blocks a seed, and the caller's random numbers untouched (fork_rng)."""
+    from vit_explained.gradient_experiments import fresh_v_over_qk, small_digit_vit
+    from vit_explained.gradient_hooks import GradientRecorder
+
+    digits = load_digits()
+    images, labels = digits.train_images[:16], digits.train_labels[:16]
+    torch.manual_seed(7)
+    state = torch.get_rng_state()
+    gaps = fresh_v_over_qk(images, labels, seeds=[0, 1])
+    assert torch.equal(torch.get_rng_state(), state)
+    assert len(gaps) == 8
+    model = small_digit_vit(1)
+    with GradientRecorder(model) as recorder:
+        F.cross_entropy(model(images), labels).backward()
+    expected = [q["v"] / max(q["q"], q["k"]) for q in recorder.qkv_by_layer().values()]
+    assert gaps[4:] == pytest.approx(expected, rel=1e-6)
+
+
+def test_section_3s_hf_sentence_holds_in_transformers_5():
+    """r32b minor 10: 'In HF transformers 5.23, ViTAttention keeps separate q_proj, k_proj and v_proj layers; with
+    attn_implementation="eager" it returns A' (read in transformers 5.23.0's modeling_vit.py)."""
+    transformers = pytest.importorskip("transformers")
+    if int(transformers.__version__.split(".")[0]) < 5:
+        pytest.skip("the sentence names transformers 5.x")
+    config = transformers.ViTConfig(
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=4,
+        intermediate_size=64,
+        image_size=8,
+        patch_size=2,
+        num_channels=1,
+        attn_implementation="eager",
+    )
+    model = transformers.ViTModel(config).eval()
+    attention = model.layers[0].attention
+    assert type(attention).__name__ == "ViTAttention"
+    assert {"q_proj", "k_proj", "v_proj"} <= {name for name, _ in attention.named_children()}
+    assert all(isinstance(getattr(attention, n), torch.nn.Linear) for n in ("q_proj", "k_proj", "v_proj"))
+    with torch.no_grad():
+        attentions = model(torch.rand(2, 1, 8, 8), output_attentions=True).attentions
+    assert attentions[0].shape == (2, 4, 17, 17)  # A: (B, heads, N, N), rows summing to 1
+    torch.testing.assert_close(attentions[0].sum(-1), torch.ones(2, 4, 17))

@@ -44,6 +44,7 @@ __all__ = [
     "fc1_scaling_growth",
     "freeze_and_cut",
     "freeze_cut_table",
+    "fresh_v_over_qk",
     "gradient_rms_per_entry",
     "higher_attention_share",
     "mlp_and_attention_share",
@@ -182,6 +183,21 @@ def residual_route_norms(model: ViT, images: torch.Tensor, labels: torch.Tensor)
     with record_residual_routes(model) as routes:
         F.cross_entropy(model(images), labels).backward()
     return [route_norms(route) for route in routes.values()]
+
+
+def fresh_v_over_qk(images: torch.Tensor, labels: torch.Tensor, seeds: Sequence[int] = (0, 1, 2)) -> list[float]:
+    """Lesson 05, section 3: for each fresh ``small_digit_vit(seed)``, one backward pass on ``images``
+    ``(B, C, H, W)`` with ``labels`` ``(B,)``; per block (bottom first), ``||dW_v|| / max(||dW_q||, ||dW_k||)``
+    from :class:`GradientRecorder` (weight and bias rows). Each model is built on its own random numbers
+    (``torch.random.fork_rng``), so the caller's global generator is left as it was."""
+    gaps = []
+    for seed in seeds:
+        with torch.random.fork_rng():
+            fresh = small_digit_vit(seed)
+        with GradientRecorder(fresh) as recorder:
+            F.cross_entropy(fresh(images), labels).backward()
+        gaps += [norms["v"] / max(norms["q"], norms["k"]) for norms in recorder.qkv_by_layer().values()]
+    return gaps
 
 
 def skip_over_mlp(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> list[float]:
