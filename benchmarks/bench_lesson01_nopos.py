@@ -7,8 +7,8 @@
 Both arms train the shipped model's recipe (``PRESETS["mnist"]``, 50 epochs) and change one thing only:
 
 - ``nopos`` (seeds 0, 1, 2): the position table zeroed and frozen (no gradient, so it stays zero). Lesson 01 also
-  compares it with the shipped model with its table removed after training (cell "Zero the table"): that model saw
-  positions in training, this one never did.
+  compares it with the shipped model with its table removed after training ("The zeroed-table control", section
+  5b): that model saw positions in training, this one never did.
 - ``withpos`` (seeds 1 and 2; seed 0 is the shipped checkpoint, 97.4 %): the table learned as usual. Run in round
   fix01o (about 253 CPU-s each) and merged.
 

@@ -653,7 +653,10 @@ def test_item5_the_shuffle_picture_counts_its_eight_and_all_1000() -> None:
 
     digits = torch.rand(3, 1, 8, 8)
     fig = plot_shuffled_digits(digits, digits, torch.tensor([1, 2, 3]), torch.tensor([1, 0, 3]), overall=(0.218, 1000))
-    assert fig._suptitle.get_text().endswith("\n2 of these 3 right; 21.8 % of all 1,000")
+    # r32 decision (fix01z item 3, r32b minor 5): the title says the few shown do not stand for the rest
+    assert fig._suptitle.get_text().endswith(
+        "\n2 of these 3 right (too few to stand for the rest); 21.8 % of all 1,000"
+    )
     sources = nb.sources(LESSON)
     at = nb.unique_index(sources, "plot_shuffled_digits(")
     assert "overall=(right_shuffled.float().mean().item(), len(right_shuffled))" in sources[at]

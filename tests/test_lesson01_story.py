@@ -48,7 +48,10 @@ HEADING = re.compile(r"#{1,3} (.*)")
 # 768-number caption paid for by section 6's plainer sentences (its second interval and distance caveat to appendix A),
 # the map's head clause and the Versions-read cross-reference; the red-dot legend drawn in the figure, the 164x ratio
 # printed; 42 cells / 1,882 words
-CAP_CELLS, CAP_WORDS = 42, 1882
+# fix01z (r32b): the 5b heading moved below Eq. 1's check (a cell of its own, paid for by joining the model card to
+# the shuffle cell); the checkpoints, probe, learning-rate and map sentences paid for by the shuffle cell's signpost
+# and the class token's 'no pixels' clause; 42 cells / 1,881 words
+CAP_CELLS, CAP_WORDS = 42, 1881
 
 
 @cache
@@ -253,7 +256,8 @@ FACTS = [
             "shuffled, 19-33 % of 1,000 digits right instead of 97.4 %",  # fix01n item 2 (r29a M1)
             "without positions the encoder is blind to patch order (exact)",
             # fix01o item 1 (r29b M1): both arms over 3 seeds, and the gap's range over the seed pairs
-            "trained without them, the same recipe gets 75.1-81.0 % (3 seeds), against 96.1-97.4 % with them (3 seeds): 15-22 points.",
+            # r32 decision (fix01z item 4, r32b minor 7): at one learning rate, as section 5b says
+            "trained without them, the same recipe gets 75.1-81.0 % (3 seeds), against 96.1-97.4 % with them (3 seeds): 15-22 points at one learning rate.",
             "MNIST",
             "ViT",
             "8",
@@ -326,8 +330,10 @@ FACTS = [
             # r27a minor 9, r27c minor 1, fix01i item 3 (r27f minor 4): the patch cut is a strided stem, in plain words
             # fix01j items 3-4 (r28a minors 1, 4): 'absolute', and the shift probe itself moved to appendix E
             # r32 decision (fix01x item 4, r31c minor 7): scoped to these probes and the conv stacks they compare
-            "the patch cut itself follows only whole-patch shifts, like a strided cnn stem (appendix e). in these probes,"
-            " what sets a vit apart from the conv stacks is global attention and the absolute position table.",
+            # r32 decision (fix01z item 2, r32b minor 3): the pixel probe never touches the table; each probe credited
+            # with what it shows (the roll probe, next, moves the tokens against the table)
+            "the patch cut itself follows only whole-patch shifts, like a strided cnn stem (appendix e). in this probe,"
+            " what sets a vit apart from the conv stacks is global attention; in the next, the absolute position table.",
             "2",
             "#appendix-e",
             "trained",
@@ -541,11 +547,13 @@ FACTS = [
             # (pinned); the float32 rounding is the printed line's ("to float32 rounding: True")
             # r32 (fix01x item 2, r31c minor 5): the repeat of the invariance paragraph cut ("blind to patch order" is
             # what the Why? paragraph just showed); the table's role kept in one sentence
-            "the table is the encoder's only order-sensitive part.",
+            # r32 decision (fix01z item 2, r32b minor 2): the table is added before the encoder: "the model's"
+            "the table is the model's only order-sensitive part.",
             "the trained model relies on its table",
             "do positions *help*? that takes one change",
             # fix01o item 1 (r29b M1): 3 seeds each; fix01q item 5 (r29d minor 11): no colon, no fact changed
-            "against 96.1-97.4 % with them (3 seeds), a gap of 15-22 points on these digits.",
+            # r32 decision (fix01z item 4, r32b minor 7): both arms share the shipped recipe's one learning rate
+            "against 96.1-97.4 % with them (3 seeds), a gap of 15-22 points on these digits at one learning rate.",
             # fix01o item 4 (r29b minor 11): Table 8 in one sentence; r27f M1's rule kept (no 2.8 beside our numbers)
             # fix01p item 4 (r29c minor 2): the spread is 0.205, so "about", with the three numbers
             # r30 decision (fix01q item 5, r29d minor 11): the same one sentence and numbers, its colon made a clause
@@ -684,7 +692,8 @@ FACTS = [
         "The shipped 7x7 table (the one section 7 resizes): five comparisons",
         ["learned", "table's", "index", "The row wrap, a check", "+0.00", "24", "25", "horizontal", "left/right"],
     ),
-    ("lesson", "0 · The whole ViT on one page", ["16", "ViT-B/16", "Left to right: the blocks"]),
+    # r32 decision (fix01z item 5, r32b minor 10): "left to right of what?": the map named, and the shape it keeps
+    ("lesson", "0 · The whole ViT on one page", ["16", "ViT-B/16", "On the map, every block keeps `(B, N + 1, D)`."]),
     (  # r29 density: moved to Versions read (fix01t item Z, r30c density): the count's provenance and the MLP head
         "lesson",
         "Versions read",
@@ -1136,7 +1145,7 @@ FACTS = [
     ("lesson", "9 · Explore", ["switch the 2-d bicubic `resize` to `1-d`"]),
     ("appendix", "Neighbour below against neighbour to the right", ["column", "pooled", "mixes"]),
     ("appendix", "The hybrid ViT (section 8)", ["3.1", "ViT", "`1x1`"]),
-    ("appendix", "01 · Appendix: the evidence behind sections 6 and 7", ["01_patches_and_embeddings_appendix"]),
+    ("appendix", "01 · Appendix: the evidence and asides behind lesson 01", ["01_patches_and_embeddings_appendix"]),
     (
         "appendix",
         "Three kernels in the wild: the paper's code, timm, Hugging Face",
@@ -1338,7 +1347,8 @@ PRINTED = [
     (
         "lesson",
         "5 · The class token and position embeddings",
-        "trained without positions (the same recipe, table zeroed and frozen, 3 seeds): 75.1 % to 81.0 % right",
+        # r32 decision (fix01z item 4, r32b minor 8): the three seed lines are one headline line (both arms, the gap)
+        "without 75.1-81.0 % (the same recipe, 3 seeds each)",
     ),
     (  # fix01l item 2 (r28c minor 4): the binomial aside moved to appendix G
         "appendix",
@@ -1524,12 +1534,12 @@ PRINTED = [
     (
         "lesson",
         "5 · The class token and position embeddings",
-        "trained with positions (the same recipe, 3 seeds): 96.1 % to 97.4 % right",
+        "trained with positions 96.1-97.4 %, without",  # r32 decision (fix01z item 4): one headline line
     ),
     (
         "lesson",
         "5 · The class token and position embeddings",
-        "with minus without positions, over the 9 seed pairs: 15.1 to 22.3 points",
+        "15.1 to 22.3 points over the 9 seed pairs",  # r32 decision (fix01z item 4): one headline line
     ),
     ("lesson", "5 · The class token and position embeddings", "ten permutations (seeds 0-9)"),
     ("lesson", "5 · The class token and position embeddings", "shuffled 27.7 %; 0 verdicts differ"),
@@ -2072,7 +2082,7 @@ CODE = [
         "position_structure_report(mnist_vit).differences",
         False,
     ),
-    ("appendix", "01 · Appendix: the evidence behind sections 6 and 7", "tables = resolution_tables(", False),
+    ("appendix", "01 · Appendix: the evidence and asides behind lesson 01", "tables = resolution_tables(", False),
     ("lesson", "5 · The class token and position embeddings", "mnist_vit = load_mnist_vit()", False),
     ("lesson", "01 · Patches and embeddings", "from vit_explained", False),
     ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "stored_table_scale(", False),
@@ -2889,7 +2899,7 @@ ORDER_IN_TEXT = [
     ),  # 22a, r27a minor 9, r27c minor 1, fix01i item 3
     (
         "lesson:8 ·",
-        "global attention and the absolute position table",  # fix01j item 3 (r28a minor 1)
+        "global attention; in the next, the absolute position table",  # fix01j item 3; r32 decision (fix01z item 2)
         "absolute position table stays while the patches move",  # fix01q (r29d minor 9): was 'also breaks'
     ),  # r25a item 1
     ("lesson:8 ·", "absolute position table stays while the patches move", "loses 9.2 to 25.0 points by direction"),
@@ -3125,7 +3135,9 @@ def test_r26b_m3_the_reference_tables_are_drawn_before_their_counts() -> None:
     section_8 = prose("lesson", "8 · What a ViT does not build in (the paper's reason it needs more data)")
     assert (  # r27c minor 1, fix01i item 3 (r27f minor 4): the sentence names where each difference shows, plainly
         # r32 decision (fix01x item 4, r31c minor 7): scoped to these probes ("in these probes ... from the conv stacks")
-        "what sets a vit apart from the conv stacks is global attention and the absolute position table." in section_8
+        # r32 decision (fix01z item 2, r32b minor 3): each probe credited with what it touches
+        "what sets a vit apart from the conv stacks is global attention; in the next, the absolute position table."
+        in section_8
     )
 
 

@@ -1029,7 +1029,7 @@ def plot_shuffled_digits(
     score = f"{right} of these {count} right"
     if overall is not None:
         share, n = overall
-        score += f"; {share:.1%} of all {n:,}".replace("%", " %")
+        score += f" (too few to stand for the rest); {share:.1%} of all {n:,}".replace("%", " %")
     fig.suptitle(
         f"top: test digits; bottom: the same digits, patches shuffled (one permutation for all)\n{score}", fontsize=10
     )
