@@ -780,7 +780,8 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ),
     # fix08o (review r29b M1, M2, 9-list 1)
     ("lesson", "8", "two likeliest classes: cosine mean 0.37, 5-95 %: 0.16 to 0.65; 9 below 0.19"),
-    ("lesson", "10", "lag blank last - lag as ranked: -0.023, 95 % interval [-0.030, -0.017]"),
+    # r31 density (fix08z, r32b minor 9): the lag's change and the lag blank last print in appendices A and K
+    ("appendix", "A", "gradient-weighted's lag: own order - stroke first   +0.023  [+0.017, +0.030]"),
     ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
     ("lesson", "10", "the family's 10 pairs, A - B:"),  # fix08o (r29b minor 2): the ten pairs named, printed
     # r30 decision (fix08q, r29d minor 12): the ten names print in appendix I; the lesson prints one line for them
@@ -853,11 +854,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
         "rollout through all 4 blocks: 25.3 points above the chance share; its image-blind map already 19.8",
     ),  # r29 density: moved to appendix I
     # fix08n (review r29a minors 1, 5, 9): the blank-last result prints; the table says what its entries are
-    (
-        "lesson",
-        "10",
-        "blank patches last (appendix K), gradient-weighted - rollout: +0.010, 95 % interval [+0.003, +0.017]",
-    ),
+    ("appendix", "K", "blank last: gradient-weighted - rollout     +0.010  [+0.003, +0.017]"),  # r31 density (fix08z)
     ("lesson", "3", "key token 11 = patch (1, 3) (row, col): 0.494 of the average row"),
     ("lesson", "8", "gradient-weighted top patch not inked (no pixel above 0.5): 35 of 200"),
     ("lesson", "8", "test digit 17, a 7: p(9)"),
