@@ -621,6 +621,9 @@ FACTS = {
         "attn_mask` alike",
         "`True`",
         "Masks: the same `True`, opposite meanings.",
+        # r32 (review r32b, what a learner misses: masking and dropout): why a ViT uses neither, one line each
+        "Nor does it use attention dropout by default: timm's `VisionTransformer` sets\n`attn_drop_rate` to 0 "
+        "(0.4.12 to 1.0.28;",
         # review r28d_03 minor 13: the causal mask, beside the padding masks
         "in SDPA, `is_causal=True` is `attn_mask=torch.ones(N, N, dtype=torch.bool).tril()` (checked below)",
         # r32 (review r32a minor 7): whose mask gives key 2 all the weight
