@@ -1512,3 +1512,15 @@ def test_gelu_slope_names_erf_of_x_with_its_own_density() -> None:
 
     message = _18a_rejected(check_gelu_slope, erf_of_x)
     assert "erf(x)" in message and "sqrt(2)" in message and "differs" not in message
+
+
+def test_gate_summary_two_lines_and_stream_spread_without_a_sqrt_guide() -> None:
+    """r32z items 1 and 3 (review r32b MAJOR 1, minor 2): section 2 prints the open count and the mean slopes only
+    (the bands' shares: appendix H); the spread figure draws the data alone, no sqrt(L) curve."""
+    from vit_explained.plotting.lesson04 import plot_stream_spread, token_gates
+
+    z = torch.linspace(-4, 3, 50, dtype=torch.float64)
+    summary = token_gates(z, token=7).summary.splitlines()
+    assert len(summary) == 2 and summary[0].startswith("token 7:") and summary[1].startswith("mean |GELU slope|")
+    fig = plot_stream_spread({2: [1.3, 1.35], 16: [3.5, 3.7]})
+    assert len(fig.axes[0].lines) == 1 and "sqrt" not in fig.axes[0].get_legend_handles_labels()[1][0]

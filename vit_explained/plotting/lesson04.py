@@ -597,10 +597,10 @@ class TokenGates(NamedTuple):
 
     @property
     def summary(self) -> str:
-        """``text`` without the three bands' lines and the slope share: the first line, the two lower bands
-        together, the mean slopes (the share of the summed slope is in ``text``, printed in appendix H)."""
+        """``text``'s first line and the mean slopes (lesson 04, section 2); the bands, the two lower bands
+        together and the share of the summed slope are in ``text``, printed in appendix H."""
         lines = self.text.splitlines()
-        return "\n".join((lines[0], lines[-2], lines[-1].split("; share of")[0]))
+        return "\n".join((lines[0], lines[-1].split("; share of")[0]))
 
 
 def token_gates(z: torch.Tensor, token: int) -> TokenGates:
@@ -1151,17 +1151,14 @@ def plot_stream_growth(squared: Mapping[int, list[float]], dim: int) -> Figure:
 
 def plot_stream_spread(spread: Mapping[int, list[float]]) -> Figure:
     """Linear axes: the pre-norm stream's spread sigma (the final LayerNorm's divisor, ``{depth: [one per seed]}``)
-    against the depth L, one dot per (depth, seed), the seeds' means joined, and a dashed line through the first
-    depth's mean growing as sqrt(L), for comparison, not a fit (lesson 04, section 6: its one measure of size)."""
+    against the depth L, one dot per (depth, seed), the seeds' means joined, and no guide curve: over 2-16 blocks
+    sigma grows by about the same amount per block (lesson 04, section 6: its one measure of size)."""
     if not spread:
         raise ValueError("spread is empty: give {depth: [values]}")
     fig = new_figure(figsize=(6.4, 3.8))
     ax = fig.subplots()
     depths = sorted(spread)
     means = [sum(spread[depth]) / len(spread[depth]) for depth in depths]
-    grid = torch.linspace(depths[0], depths[-1], 200, dtype=torch.float64)
-    guide = means[0] * torch.sqrt(grid / depths[0])
-    ax.plot(grid, guide, color="0.5", ls="--", lw=1.2, label="grows as $\\sqrt{L}$, for comparison (not a fit)")
     ax.plot(depths, means, color="tab:green", lw=1.5, label="pre-norm stream, mean over seeds")
     for depth in depths:
         ax.scatter([depth] * len(spread[depth]), spread[depth], color="tab:green", s=18, alpha=0.7)
