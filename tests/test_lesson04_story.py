@@ -878,9 +878,9 @@ PRINTED = [
     (
         "A",
         "(top)",
-        "as the lesson quotes it): L^-0.47 [-0.62, -0.32]",
+        "per seed (t over these 3 seeds' slopes; the lesson uses 10): L^-0.47 [-0.62, -0.32]",
         True,
-        "fix_22a::test_one_interval_for_the_slope",
+        "fix_22a::test_one_interval_for_the_slope; r32c MAJOR: appendix A's own 3-seed interval, not the lesson's",
     ),
     ("L", "## 6 ·", "[-0.50, -0.44]", True, "fix_22a::test_legend_quotes_the_given_interval; r32: 10 seeds"),
     (
@@ -2341,8 +2341,8 @@ PROSE = [
     (
         "A",
         "## A ·",
-        ["section 6's per-seed interval, [-0.62, -0.32]"],
-        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band",
+        ["this appendix's 3-seed per-seed interval, [-0.62, -0.32]", "the lesson's 10 seeds give [-0.50, -0.44]"],
+        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band; r32c MAJOR: relabelled, 10-seed edge",
     ),
     ("A", "## A ·", ["$L^{0.96}$ [0.83, 1.10]"], "fix_22a::test_one_interval_for_the_slope"),
     ("A", "## A ·", ["[-0.62, -0.32]"], "fix_22a::test_legend_quotes_the_given_interval"),
