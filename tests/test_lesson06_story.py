@@ -784,6 +784,8 @@ PROSE = [
             "400",
             "1,860",
             "it only leans (",  # brief fix06z item 4 (review r32b list 1): the pointer after the claim
+            # r32c MAJOR (review r32c_06 major 1): the seeds + digits reading names what it counts; appendix D prints the own-rate row
+            "counting the test digits' sampling too, it only leans (",
             "9",
             "(rotations, scalings, interpolated translations)",
             "8x8 digits",
@@ -1447,6 +1449,14 @@ PROSE.append(
     )
 )
 PROSE.append(("appendix", "D ·", ("whether a stronger locality prior would, these runs cannot say",)))
+# r32c MAJOR (review r32c_06 major 1): the own-rate headline over seeds + digits, printed as the table's last row
+PROSE.append(
+    (
+        "appendix",
+        "D ·",
+        ("+2.9 [+1.3, +4.5] over seeds and digits", "counting the test digits' sampling too it only **leans**"),
+    )
+)
 # r31c MAJOR (review r31c_06 major 2, brief quick_w): appendix B's sign change is a point estimate's, the rate change only
 # leans; "direction depends on the rate" stays out
 PROSE.append(
