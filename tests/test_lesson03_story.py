@@ -468,7 +468,7 @@ FACTS = {
         "so the softmax\nstarts out the same at every head width",
         # r27b_03 minor 2; r28b_03 minor 3: a real layer; r28d_03 minor 5: the i.i.d. condition said first
         # r28d_03 minor 9: the chart named before the variance argument, each panel where it is used
-        "the chart below measures it",
+        "every head width** (chart below)",  # r32c MAJOR: words paid, the chart still named first
         "spread 8 at $d = 64$ (left panel)",
         "as $d$ grows (middle)",
         "0 if $a$ is one-hot (right)",
@@ -476,7 +476,7 @@ FACTS = {
         "The point first",
         "saturate",
         "$d$",
-        "Measured on random unit-variance",
+        # r32c MAJOR (M1, words paid): "Measured on random unit-variance" cut; the scope stays in the bold line
         "$d = 64$",
         "37",
         "#appendix-g",
@@ -541,15 +541,16 @@ FACTS = {
         # r31 density (review r32b minor 10): the "Averaged over all rows ..." sentence moved to appendix G (row there)
         # r32 (review r32b MAJOR 1): the bold line scoped to unit-variance q and k, and the digits model's own init
         # (appendix G's printed 0.0% to 3.7%) said beside it
-        "**What the scale buys, for unit-variance $q$ and $k$:** unsaturated rows and one softmax for every $d$, not a "
-        "bigger\nmean gradient",
-        "The digits model below starts\nwith 0 to 4 % saturated rows at $d = 64$, even unscaled.",
+        # r32c MAJOR (M1): the gradient claim limited to where it holds: at the scores a bigger mean gradient only at
+        # large d (0.60 at d = 1024, appendix G), never at q (every d and seed, checked in the cell after)
+        "**What the scale buys, for unit-variance $q$ and $k$:** unsaturated rows and one softmax for every $d$; a "
+        "bigger\nmean gradient only at the scores for large $d$ (0.6 times unscaled at 1024), not at $q$",
+        "The digits model starts\nwith 0 to 4 % saturated rows at $d = 64$, even unscaled.",  # r32c MAJOR: words
         # r31 decision (review r31b_03 MAJOR 1, brief fix03v item 1): each arm's better rate is at the edge of its
         # two-rate grid (unscaled at the lower, still rising; scaled at the higher), so the claim is about these rates
         # (its numbers, 83.8 and 87.1 %, print in appendix G's table; "3.8" stays out of section 3, fix_20a)
         # r32 (review r32b minor 3): "the lowest tried", as the printed line now says for both arms
-        "The unscaled head improved as the rate\ndropped to 0.001, the lowest tried, so this holds at these "
-        "rates only.",
+        "(unscaled: 0.001, the lowest;\nthese rates only)",  # r32c MAJOR: words paid for M1/M2, the same fact
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
         "has variance $d$ (Vaswani et al. 2017, footnote 4)",  # review r30b_03 minor 8: the argument's source
@@ -678,7 +679,7 @@ FACTS = {
         "one wide head",
         # review r29c_03 minor 7: how the query was chosen. r30 decision (review r29d_03 minor 6): the rule's words
         # ("head 2's focal point") were opaque on the main path; the lesson says where the rule is, appendix E says it
-        "outlined ([appendix E](03_attention_shapes_appendix.ipynb#appendix-e) says how it was picked)",
+        "outlined ([appendix E](03_attention_shapes_appendix.ipynb#appendix-e))",  # r32c MAJOR: words paid
         "a random `proj` mixes them",  # review r27a_03 minor 7
         "Then a trained ViT's four heads on a digit, one query\noutlined",  # r27f_03 gap 5; r28a_03 Colab: drawn
         "#appendix-e",
@@ -706,7 +707,10 @@ FACTS = {
         # Summary's heads bullet is shown on the main path
         # r32 (review r32b minor 2): the interval type, the seeds and the recipe's caveat where a learner first reads it
         "On 8x8 digits, four heads of $d = 16$ beat one of $d = 64$ by 3.8 accuracy points [2.7, 4.8]\n"
-        "(10 seeds, 95 % t; a recipe tuned with 4 heads, so this favours them; "
+        # r32c MAJOR (M2): the three caveats appendix F attaches, in the sentence itself: the 1-head arm's rate at the
+        # top of the two tried, the seed history, and d tied to the head count (D fixed)
+        "(10 seeds, 95 % t; tuned for 4 heads, favouring them; one head's rate, 0.003, the highest tried;\n"
+        "seeds 3-9 added after a first look; heads and $d$ change together; "
         "[appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
