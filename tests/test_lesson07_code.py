@@ -1736,14 +1736,14 @@ def test_the_token_count_formula_the_lesson_states():  # from test_lesson07_fix_
 def test_hard_patch_row_of_table_7_recounted():  # from test_lesson07_fix_u.py
     image = torch.empty(1, 3, 224, 224, device="meta")
     with torch.device("meta"):
-        hard = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=3 * 384)
+        hard = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=3 * 384, qkv_bias=False)
     assert round(sum(count_macs(hard, image).values()) / 1e9, 2) == 4.54
 
 
 def test_hard_patch_row_parameters():  # from test_lesson07_fix_v.py::test_hard_patch_row_is_said_not_reproduced
     with torch.device("meta"):
-        hard = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=3 * 384)
-    assert count_parameters(hard) == 21_465_448
+        hard = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=3 * 384, qkv_bias=False)
+    assert count_parameters(hard) == 21_449_320  # T2T-ViT-14's backbone has no qkv bias (r32c MAJOR)
 
 
 def test_checkpoint_is_small_and_holds_three_seeds_before_and_after():  # from test_lesson07_round16.py
