@@ -114,6 +114,8 @@ PROSE = {
         "1.6",
         "gains 1.2 points",
         "the distillation token with both heads fused, 1.6",  # review r29a minor 7: the 1.6 is token + hard + fusion
+        # r32c MAJOR 1: the token's share of the 1.6 over hard distillation (Table 3: 83.4 - 83.0)
+        "the distillation token with both heads fused, 1.6 (0.4 over hard without the token)",
         "$\\lambda = 0.5$",
         # r31 density (fix09v, review r31b minor 6): section 3 keeps soft 0, hard +1.2, token +1.6 (single runs) and
         # the bold sentence; the teacher match, the token's 0.0 to 0.4 against Table 8's +-0.2 and our 5-seed run
@@ -372,8 +374,10 @@ PROSE = {
         # r29 density: moved from section 3b (review r27f M1, r28d minor 8: one Wilson bound, the pooled one)
         "each head's answer (argmax) is recorded, not its confidence: over the 3 seeds of the rerun the class head "
         "calls 0 of 150",
-        "over the 3 seeds of the rerun the class head calls 0 of 150 a 1 (wilson 95 % upper bound 2.5 %); whether its "
-        "probability of 1 rises is not measured",
+        # r32c MAJOR 2: the pooled bound caveated, the per-digit bound beside it
+        "over the 3 seeds of the rerun the class head calls 0 of 150 a 1 (wilson 95 % upper bound 2.5 %, optimistic: "
+        "the same 50 7s read three times; per digit, 0 of 50, 7.1 %); whether its probability of 1 rises is not "
+        "measured",
         # was 3b's "its control group and the cost"
         # review r31b minor 2: one run set for the cost in both notebooks, the rerun; the first set agrees
         "the first control ran beside the first 7 → 1 runs (distillation head 94 % on every seed)",
@@ -897,6 +901,8 @@ PROSE = {
         # r31 density (fix09u, review r31a minor 9): six bullets; the 5-seed run is section 3's (pinned there: "a
         # 5-seed run of ours on 500 digits, far from deit's setting, finds no detectable difference")
         "## Summary",
+        # r32c MAJOR 1: the token's share of Table 3's 1.6 over hard distillation
+        "the token with both heads fused 1.6 (0.4 over hard without the token)",
         "50",
         "1",
         "3",
@@ -1171,6 +1177,8 @@ PRINTED = {
         "7 → 1, averaged output 45 = 90 % [78.6, 95.7], 41 = 82 % [69.2, 90.2], 42 = 84 % [71.5, 91.7]",
         "unchanged teacher, either head 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1]",
         "7 → 1, class head, 3 seeds pooled: 0 of 150 called 1, Wilson 95 % upper bound 2.5 %",  # review r27f M1
+        # r32c MAJOR 2: the 150 are the same 50 digits read by 3 students; the per-digit bound beside the pooled one
+        "(optimistic: the same 50 7s read 3 times; per digit, 0 of 50: 7.1 %)",
         # review r27b minor 2: the planted teacher's own rate, the head's reference point
         "the 7 → 1 teacher itself 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9]",
     ],
@@ -1405,7 +1413,7 @@ CODE = {
     ("lesson", "## 7 ·"): [
         "max(flat_margins) < 1.2",
         "distillation token top patch, wrong slice (3, 6), map 39% on ink, right slice (3, 5), map 89% on ink",
-        "widget_views.py assert len(model.blocks)",
+        "sharper than most': appendix C. assert len(model.blocks)",
         'print("top patch / runner-up, right maps (class, distillation token):"',
         "w.top_two(",
     ],
