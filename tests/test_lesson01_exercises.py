@@ -9,6 +9,7 @@ from einops import rearrange
 from vit_explained import patchify
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises.lesson01 import (
+    check_build_z0,
     check_conv_to_linear,
     check_interpolate_positions,
     check_patchify,
@@ -510,3 +511,79 @@ def test_r27a_a_numpy_patchify_passes_with_exercise_4s_note(capsys):
     assert said.startswith("Correct!") and "It returns numpy; the stub says torch.Tensor" in said
     check_patchify(patchify_reference)
     assert "numpy" not in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- a returned list: advice that works
+
+
+def patchify_per_image(images, patch_size):  # one (N, P) tensor per image, never stacked
+    return [patchify_reference(images[i : i + 1], patch_size)[0] for i in range(images.shape[0])]
+
+
+def patchify_per_patch(images, patch_size):  # patchify_loops without its final stack: N pieces of (B, P)
+    return list(patchify_reference(images, patch_size).unbind(dim=1))
+
+
+def patchify_per_image_per_patch(images, patch_size):  # a list (images) of lists (patches) of (P,) tensors
+    return [list(rows.unbind(0)) for rows in patchify_per_image(images, patch_size)]
+
+
+@pytest.mark.parametrize(
+    ("listed", "advice", "fixed"),
+    [
+        (patchify_per_image, r"torch\.stack\(pieces, dim=\.\.\.\)", lambda pieces: torch.stack(pieces, dim=0)),
+        (patchify_per_patch, r"torch\.stack\(pieces, dim=\.\.\.\)", lambda pieces: torch.stack(pieces, dim=1)),
+        (
+            patchify_per_image_per_patch,
+            r"torch\.stack\(\[torch\.stack\(row\) for row in \.\.\.\]\)",
+            lambda pieces: torch.stack([torch.stack(row) for row in pieces]),
+        ),
+        (lambda images, patch_size: patchify_numpy(images, patch_size).tolist(), "torch.as_tensor", torch.as_tensor),
+    ],
+)
+def test_exercise_3_a_returned_list_gets_advice_that_passes_when_followed(listed, advice, fixed, capsys):
+    """A list of tensors is told to torch.stack (torch.as_tensor raises on it); a list of numbers keeps
+    torch.as_tensor. Each advised fix, applied to the same list, passes the checker."""
+    with pytest.raises(ExerciseFailed, match=advice) as failed:
+        check_patchify(listed)
+    if advice != "torch.as_tensor":
+        assert "as_tensor" not in str(failed.value)
+        with pytest.raises(ValueError, match="only one element tensors"):  # the advice it replaces would raise
+            torch.as_tensor(listed(torch.zeros(2, 3, 8, 8), (4, 4)))
+    check_patchify(lambda images, patch_size: fixed(listed(images, patch_size)))
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def _z0(tokens, class_token, positions):
+    return torch.cat([class_token.expand(tokens.shape[0], -1, -1), tokens], dim=1) + positions
+
+
+def z0_per_image(tokens, class_token, positions):  # one (N + 1, D) z0 per image
+    return [torch.cat([class_token[0], tokens[b]]) + positions[0] for b in range(tokens.shape[0])]
+
+
+def z0_per_image_batched(tokens, class_token, positions):  # one (1, N + 1, D) z0 per image
+    return [_z0(tokens[b : b + 1], class_token, positions) for b in range(tokens.shape[0])]
+
+
+@pytest.mark.parametrize(
+    ("listed", "advice", "fixed"),
+    [
+        (z0_per_image, r"stack the images with torch\.stack\(\.\.\., dim=0\)", lambda z: torch.stack(z, dim=0)),
+        (z0_per_image_batched, r"join the images with torch\.cat\(\.\.\., dim=0\)", lambda z: torch.cat(z, dim=0)),
+    ],
+)
+def test_exercise_2_a_per_image_list_is_told_to_stack_the_images(listed, advice, fixed, capsys):
+    """One z0 per image is told to join the images along the batch axis (not to cat class token and patch tokens
+    along dim 1); "1 piece", not "1 pieces"; the advised fix passes."""
+    with pytest.raises(ExerciseFailed, match=advice) as failed:
+        check_build_z0(listed)
+    message = str(failed.value)
+    assert "a list of 1 piece," in message and "pieces" not in message and "dim=1" not in message
+    check_build_z0(lambda *inputs: fixed(listed(*inputs)))
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def test_exercise_2_a_list_of_parts_keeps_the_cat_advice():
+    with pytest.raises(ExerciseFailed, match=r"a list of 2 pieces; .*torch\.cat\(\.\.\., dim=1\), then add the table"):
+        check_build_z0(lambda t, c, p: [c.expand(t.shape[0], -1, -1), t + p[:, 1:]])

@@ -1122,12 +1122,13 @@ FACTS = [
     ),
     ("appendix", "Why 0.80? (section 4)", ["positions", "scrambles", "photo's", "0.80"]),
     # r29 density: moved to appendix E (fix01n item 1, r29a minor 8): section 4's kernel-slip picture and its caption
-    ("appendix", "Why 0.80? (section 4)", ["correct token number", "the slip, drawn (moved from section 4)"]),
+    # r32c MAJOR round: the "(moved from section N)" process notes removed from the appendix
+    ("appendix", "Why 0.80? (section 4)", ["correct token number", "the slip, drawn."]),
     (  # r32 density (fix01x item 5): section 4's kernel slip, moved here with its pins (r25b item 4, r31a minor 7)
         "appendix",
         "Why 0.80? (section 4)",
         [
-            "yet the wrong tokens correlate 0.80 with the right ones (moved from section 4).",
+            "yet the wrong tokens correlate 0.80 with the right ones.",  # r32c MAJOR round: no process note
             "a correlation only tells you the tokens are alike; an exact comparison shows they are wrong.",
             "why so high? the photo is smooth and all-positive, tested below.",
         ],
@@ -1137,7 +1138,7 @@ FACTS = [
         "Three kernels in the wild: the paper's code, timm, Hugging Face",
         [
             "libraries differ in kernel: timm (antialiased) and hugging face (not) resize bicubically by default, the"
-            " paper's code linearly: scipy `zoom(order=1)` (moved from section 7",
+            " paper's code linearly: scipy `zoom(order=1)` (the list below",  # r32c MAJOR round: no process note
         ],
     ),
     ("lesson", "9 · Explore", ["+0.41", "+0.10", "Carry the same learned table"]),
@@ -3105,7 +3106,7 @@ def test_r26b_m2_each_resize_kernel_is_stated_with_its_version() -> None:
     for fact in (
         "libraries differ in kernel: timm (antialiased) and hugging face (not) resize bicubically by default, the paper's"
         " code linearly",  # fix01t item 5 (r30c minor 4)
-        "the paper's code linearly: scipy `zoom(order=1)` (moved from section 7",
+        "the paper's code linearly: scipy `zoom(order=1)` (the list below",  # r32c MAJOR round: no process note
     ):
         assert nb.flat(fact) in text, fact
     note = nb.flat(section("lesson", "Versions read", "prose"))  # the versions live in the note (21f)

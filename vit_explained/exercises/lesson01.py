@@ -51,10 +51,26 @@ def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
         fail(f"{what} is None: does your function end with a `return`?")
     if isinstance(value, tuple):  # `(weight,)` or `(a, b)`: a tuple holding the answer, not the answer
         fail(f"return a tensor, not a tuple: {what} is a {_type_name(value)}; return the tensor itself")
-    hint = "; wrap it in torch.as_tensor(...)" if isinstance(value, np.ndarray | list) else ""
+    hint = "; wrap it in torch.as_tensor(...)" if isinstance(value, np.ndarray) else ""
     if isinstance(value, list):
-        fail(f"return a tensor, not a list: {what} is a {_type_name(value)}{hint}")
+        fail(f"return a tensor, not a list: {what} is a {_type_name(value)}{_list_hint(value)}")
     fail(f"return a tensor (a numeric numpy array is fine too): {what} is a {_type_name(value)}{hint}")
+
+
+def _list_hint(value: list) -> str:
+    """How to turn a returned list into one tensor: ``torch.as_tensor`` takes numbers and arrays but raises on a
+    list of tensors with more than one element each, which ``torch.stack`` joins along a new first axis."""
+    if value and all(isinstance(item, torch.Tensor) for item in value):
+        return (
+            "; stack the pieces into one tensor with torch.stack(pieces, dim=...), dim being the axis the list runs "
+            "over (0 for one piece per image)"
+        )
+    if value and all(
+        isinstance(item, list | tuple) and item and all(isinstance(inner, torch.Tensor) for inner in item)
+        for item in value
+    ):
+        return "; stack each inner list, then the outer one: torch.stack([torch.stack(row) for row in ...])"
+    return "; wrap it in torch.as_tensor(...)"
 
 
 def _view_after_permute(error: ExerciseFailed, case: str) -> None:
@@ -982,6 +998,33 @@ def _z0_batch_hard_coded(build_z0: Callable[..., object], case: str, batch: int,
             )
 
 
+def _z0_pieces(returned: list | tuple, case: str, patches: int, dim: int) -> NoReturn:
+    """Fail on a list or tuple returned for z0: one z0 per image (``(N + 1, D)`` or ``(1, N + 1, D)`` each) is
+    told to stack or cat the images along the batch axis; other pieces to join the class token and the patch
+    tokens along dim 1."""
+    count = len(returned)
+    said = f"for {case} your function returned a {_type_name(returned)} of {count} piece{'' if count == 1 else 's'}"
+    each = "it is" if count == 1 else "each is"
+    tensors = all(isinstance(piece, torch.Tensor) for piece in returned)
+    if tensors or all(isinstance(piece, np.ndarray) for piece in returned):
+        stack, cat, axis = ("torch.stack", "torch.cat", "dim") if tensors else ("np.stack", "np.concatenate", "axis")
+        shapes = {tuple(piece.shape) for piece in returned}
+        if shapes == {(patches + 1, dim)}:
+            fail(
+                f"{said}, {each} one image's z0 of shape (N + 1, D) = {(patches + 1, dim)}; z0 is one tensor "
+                f"(B, N + 1, D): stack the images with {stack}(..., {axis}=0)"
+            )
+        if shapes == {(1, patches + 1, dim)}:
+            fail(
+                f"{said}, {each} one image's z0 of shape (1, N + 1, D) = {(1, patches + 1, dim)}; z0 is one tensor "
+                f"(B, N + 1, D): join the images with {cat}(..., {axis}=0)"
+            )
+    fail(
+        f"{said}; z0 is one tensor (B, N + 1, D): join the class token and the patch tokens with "
+        "torch.cat(..., dim=1), then add the table"
+    )
+
+
 def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Check ``build_z0(tokens, class_token, pos_embedding)``: Eq. 1's ``(B, N + 1, D)`` input, the class token
     put in front of every image's ``(B, N, D)`` patch tokens, then the ``(1, N + 1, D)`` table added."""
@@ -1003,11 +1046,7 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
                 )
             raise
         if isinstance(returned, list | tuple):
-            fail(
-                f"for {case} your function returned a {_type_name(returned)} of {len(returned)} pieces; z0 is one "
-                "tensor (B, N + 1, D): join the class token and the patch tokens with torch.cat(..., dim=1), then "
-                "add the table"
-            )
+            _z0_pieces(returned, case, patches, dim)
         answer = as_tensor(returned, f"your z0 for {case}")
         if not all(torch.equal(a, b) for a, b in zip(given, inputs, strict=True)):
             fail(
