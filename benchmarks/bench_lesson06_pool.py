@@ -12,33 +12,22 @@ packaged copy ``vit_explained/checkpoints/lesson06_pool.json``, which lesson 06 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import torch
-from bench_lesson06 import EQUAL_STEPS, QUICK, STEPS_PER_EPOCH
+from bench_lesson06 import EQUAL_STEPS
+from bench_lesson06_patch import SEEDS, run
 
 from _common import markdown_table, stored_run_header, write_result, write_stored_run
-from vit_explained.data import load_digits
 from vit_explained.evidence import paired_seeds
-from vit_explained.training import fit
 
 POOLS = ("cls", "mean")
-SEEDS = range(5)
-
-
-def run(pool: str, seed: int) -> float:
-    """One 400-step run of the lesson's ViT with ``pool``; its final validation accuracy."""
-    data = load_digits()
-    recipe = dataclasses.replace(QUICK, pool=pool, seed=seed, epochs=EQUAL_STEPS // STEPS_PER_EPOCH)
-    model = recipe.build_model(data)
-    return fit(model, data, recipe, progress=False, device="cpu").final_val_accuracy
 
 
 def main() -> None:
     torch.set_num_threads(1)
     start = time.process_time()
-    val = {pool: [run(pool, seed) for seed in SEEDS] for pool in POOLS}
+    val = {pool: [run(seed, pool=pool) for seed in SEEDS] for pool in POOLS}
     seconds = time.process_time() - start
     results = stored_run_header("lesson 06: class token vs mean pooling on the 8x8 digits, 400 steps", seconds, "1")
     results |= {"seeds": list(SEEDS), "steps": EQUAL_STEPS, "val_accuracy": val}
