@@ -173,19 +173,26 @@ class _IndexSpy(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
+def _indices_used(answer: Callable[..., Any], weights: torch.Tensor, args: tuple) -> list:
+    """The indices ``answer(weights.clone(), *args)`` used on the weights (read by a spy), even when the answer then
+    raised: its own error (often the slice's reshape) is the caller's path to report."""
+    spy = _IndexSpy(tuple(weights.shape))
+    try:
+        with spy:
+            answer(weights.clone(), *args)
+    except Exception:  # the answer's own error: the spy has already seen the index
+        pass
+    return spy.indices
+
+
 def _whole_line_slip(answer: Callable[..., Any], weights: torch.Tensor, args: tuple, where: str) -> str | None:
     """The message for a map taken as a whole column ``w[:, :, :, q]`` or a whole row ``w[:, :, q, :]``
     (every token, the special ones included), read from the indices the answer used, else ``None``."""
     query = args[0]
     tokens = weights.shape[-1]
-    spy = _IndexSpy(tuple(weights.shape))
-    try:
-        with spy:
-            answer(weights.clone(), *args)
-    except Exception:  # the answer's own error: the caller's path reports it
-        pass
+    spy_indices = _indices_used(answer, weights, args)
     positions = torch.arange(tokens)
-    for index in spy.indices:
+    for index in spy_indices:
         try:
             queries = positions.view(-1, 1).expand(tokens, tokens).expand(weights.shape)[index]
             keys = positions.view(1, -1).expand(tokens, tokens).expand(weights.shape)[index]
@@ -208,13 +215,8 @@ def _fail_if_stops_early(answer: Callable[..., Any], weights: torch.Tensor, args
     """Fail on a slice that starts at the first patch but stops early (``w[:, :, q, s:-1]``), read from the
     indices the answer used; return otherwise."""
     special, patches = args[1], args[2] * args[3]
-    spy = _IndexSpy(tuple(weights.shape))
-    try:
-        with spy:
-            answer(weights.clone(), *args)
-    except Exception:  # the answer's own error: the caller's path reports it
-        pass
-    for index in spy.indices:
+    spy_indices = _indices_used(answer, weights, args)
+    for index in spy_indices:
         last = index[-1] if isinstance(index, tuple) and index else None
         if isinstance(last, slice) and last.start == special and last.stop is not None:
             kept = len(range(*last.indices(weights.shape[-1])))
@@ -230,13 +232,8 @@ def _skips_one_more(answer: Callable[..., Any]) -> bool:
     """Whether ``answer`` slices from ``special_tokens + 1`` with one special token and with two (read by a spy)."""
     for special in (1, 2):
         weights = _weights(1, 2, special + 6, 0)
-        spy = _IndexSpy(tuple(weights.shape))
-        try:
-            with spy:
-                answer(weights.clone(), 0, special, 2, 3)
-        except Exception:  # the slice's own reshape error: the spy has already seen the index
-            pass
-        starts = [index[-1].start for index in spy.indices if isinstance(index, tuple) and isinstance(index[-1], slice)]
+        indices = _indices_used(answer, weights, (0, special, 2, 3))
+        starts = [index[-1].start for index in indices if isinstance(index, tuple) and isinstance(index[-1], slice)]
         if special + 1 not in starts:
             return False
     return True
