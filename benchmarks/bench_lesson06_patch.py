@@ -36,19 +36,30 @@ def run(seed: int, **change: object) -> float:
     return fit(model, data, recipe, progress=False, device="cpu").final_val_accuracy
 
 
+def store_knob(
+    name: str, what: str, val: dict[str, list[float]], columns: dict[str, str], minus: tuple[str, str], seconds: float
+) -> None:
+    """Store one knob's runs (``val``: arm -> accuracy per seed in ``SEEDS``) as ``name``.json and ``name``.md: a
+    table with ``columns`` (arm -> header, in order), then ``minus[0] - minus[1]``'s paired t-interval.
+    ``bench_lesson06_pool.py`` stores its runs through this too."""
+    results = stored_run_header(f"lesson 06: {what} on the 8x8 digits, {EQUAL_STEPS} steps", seconds, "1")
+    results |= {"seeds": list(SEEDS), "steps": EQUAL_STEPS, "val_accuracy": val}
+    write_stored_run(results, name)
+    first, second = minus
+    comparison = paired_seeds(val[first], val[second], names=(columns[first], columns[second]), percent=True)
+    rows = [[seed, *(f"{val[arm][i]:.1%}" for arm in columns)] for i, seed in enumerate(SEEDS)]
+    body = markdown_table(["seed", *columns.values()], rows)
+    difference = f"{columns[first]} minus {columns[second]}: {comparison.t_interval()}"
+    body += f"\n\n{difference} (paired t, 95 %); CPU {seconds:.0f} s."
+    write_result(name, f"Lesson 06: {what} (8x8 digits, {EQUAL_STEPS} steps)", body, "1")
+
+
 def main() -> None:
     torch.set_num_threads(1)
     start = time.process_time()
     val = {str(p): [run(seed, patch_size=p) for seed in SEEDS] for p in PATCH_SIZES}
     seconds = time.process_time() - start
-    results = stored_run_header("lesson 06: ViT patch size 2 vs 4 on the 8x8 digits, 400 steps", seconds, "1")
-    results |= {"seeds": list(SEEDS), "steps": EQUAL_STEPS, "val_accuracy": val}
-    write_stored_run(results, "lesson06_patch")
-    comparison = paired_seeds(val["2"], val["4"], names=("patch 2", "patch 4"), percent=True)
-    rows = [[seed, f"{val['2'][i]:.1%}", f"{val['4'][i]:.1%}"] for i, seed in enumerate(SEEDS)]
-    body = markdown_table(["seed", "patch 2", "patch 4"], rows)
-    body += f"\n\npatch 2 minus patch 4: {comparison.t_interval()} (paired t, 95 %); CPU {seconds:.0f} s."
-    write_result("lesson06_patch", "Lesson 06: ViT patch size 2 vs 4 (8x8 digits, 400 steps)", body, "1")
+    store_knob("lesson06_patch", "ViT patch size 2 vs 4", val, {"2": "patch 2", "4": "patch 4"}, ("2", "4"), seconds)
 
 
 if __name__ == "__main__":

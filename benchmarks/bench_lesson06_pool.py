@@ -15,11 +15,7 @@ from __future__ import annotations
 import time
 
 import torch
-from bench_lesson06 import EQUAL_STEPS
-from bench_lesson06_patch import SEEDS, run
-
-from _common import markdown_table, stored_run_header, write_result, write_stored_run
-from vit_explained.evidence import paired_seeds
+from bench_lesson06_patch import SEEDS, run, store_knob
 
 POOLS = ("cls", "mean")
 
@@ -29,14 +25,8 @@ def main() -> None:
     start = time.process_time()
     val = {pool: [run(seed, pool=pool) for seed in SEEDS] for pool in POOLS}
     seconds = time.process_time() - start
-    results = stored_run_header("lesson 06: class token vs mean pooling on the 8x8 digits, 400 steps", seconds, "1")
-    results |= {"seeds": list(SEEDS), "steps": EQUAL_STEPS, "val_accuracy": val}
-    write_stored_run(results, "lesson06_pool")
-    comparison = paired_seeds(val["mean"], val["cls"], names=("mean", "class token"), percent=True)
-    rows = [[seed, f"{val['cls'][i]:.1%}", f"{val['mean'][i]:.1%}"] for i, seed in enumerate(SEEDS)]
-    body = markdown_table(["seed", "class token", "mean pooling"], rows)
-    body += f"\n\nmean pooling minus class token: {comparison.t_interval()} (paired t, 95 %); CPU {seconds:.0f} s."
-    write_result("lesson06_pool", "Lesson 06: class token vs mean pooling (8x8 digits, 400 steps)", body, "1")
+    columns = {"cls": "class token", "mean": "mean pooling"}
+    store_knob("lesson06_pool", "class token vs mean pooling", val, columns, ("mean", "cls"), seconds)
 
 
 if __name__ == "__main__":
