@@ -1133,13 +1133,7 @@ def plot_stream_growth(squared: Mapping[int, list[float]], dim: int) -> Figure:
         label=f"Xiong et al.'s Lemma 2 band, (1 + L/2) d to (1 + 3L/2) d, d = {dim}:\n"
         "a bound for their model (ReLU, Gaussian init, uniform attention), not ours",
     )
-    means = [sum(squared[depth]) / len(squared[depth]) for depth in depths]
-    ax.plot(depths, means, color="tab:green", lw=1.5, label="pre-norm stream, mean over seeds")
-    for depth in depths:
-        ax.scatter([depth] * len(squared[depth]), squared[depth], color="tab:green", s=22, alpha=0.8)
-    ax.set_xticks([0, *depths])
-    ax.set_xlim(0, depths[-1] * 1.05)
-    ax.set_ylim(0, None)
+    _stream_by_depth(ax, squared, size=22, alpha=0.8)
     ax.set(
         xlabel="depth L (blocks)",
         ylabel=r"mean squared token norm $\|x_L\|^2$",
@@ -1147,6 +1141,18 @@ def plot_stream_growth(squared: Mapping[int, list[float]], dim: int) -> Figure:
     )
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return fig
+
+
+def _stream_by_depth(ax: Axes, values: Mapping[int, list[float]], *, size: float, alpha: float) -> None:
+    """The pre-norm stream's seeds' means joined and one dot per (depth, seed), on axes from 0 to the deepest L."""
+    depths = sorted(values)
+    means = [sum(values[depth]) / len(values[depth]) for depth in depths]
+    ax.plot(depths, means, color="tab:green", lw=1.5, label="pre-norm stream, mean over seeds")
+    for depth in depths:
+        ax.scatter([depth] * len(values[depth]), values[depth], color="tab:green", s=size, alpha=alpha)
+    ax.set_xticks([0, *depths])
+    ax.set_xlim(0, depths[-1] * 1.05)
+    ax.set_ylim(0, None)
 
 
 def plot_stream_spread(spread: Mapping[int, list[float]]) -> Figure:
@@ -1157,14 +1163,7 @@ def plot_stream_spread(spread: Mapping[int, list[float]]) -> Figure:
         raise ValueError("spread is empty: give {depth: [values]}")
     fig = new_figure(figsize=(6.4, 3.8))
     ax = fig.subplots()
-    depths = sorted(spread)
-    means = [sum(spread[depth]) / len(spread[depth]) for depth in depths]
-    ax.plot(depths, means, color="tab:green", lw=1.5, label="pre-norm stream, mean over seeds")
-    for depth in depths:
-        ax.scatter([depth] * len(spread[depth]), spread[depth], color="tab:green", s=18, alpha=0.7)
-    ax.set_xticks([0, *depths])
-    ax.set_xlim(0, depths[-1] * 1.05)
-    ax.set_ylim(0, None)
+    _stream_by_depth(ax, spread, size=18, alpha=0.7)
     ax.set(
         xlabel="depth L (blocks)",
         ylabel="spread σ (the final LayerNorm's divisor)",
