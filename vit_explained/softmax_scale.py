@@ -376,15 +376,22 @@ def scale_accuracy_lines(stored: Mapping) -> list[str]:
     ]
 
 
+def _points(seeds: SeedComparison, after_interval: str) -> str:
+    """``a - b`` [Student's t 95 % interval], ``after_interval``, the seeds' range, in points (up to the verdict)."""
+    t = seeds.t_interval()
+    return (
+        f"{t.estimate * 100:+.1f} points [{t.low * 100:+.1f}, {t.high * 100:+.1f}]{after_interval}"
+        f"seeds {seeds.difference.low * 100:+.1f}..{seeds.difference.high * 100:+.1f}: "
+    )
+
+
 def accuracy_line(label: str, seeds: SeedComparison) -> str:
     """``label``, then accuracy a vs b (means), ``a - b`` [Student's t 95 % interval], the seeds' range and the
     verdict, in points; ``seeds`` from :func:`vit_explained.evidence.paired_seeds` with names (unscaled, scaled)."""
     t = seeds.t_interval()
     verdict = "no detectable difference" if t.low <= 0 <= t.high else f"{'un' if t.estimate > 0 else ''}scaled higher"
     return (
-        f"  {label}, accuracy {seeds.a.mean * 100:.1f} % vs {seeds.b.mean * 100:.1f} %: "
-        f"{t.estimate * 100:+.1f} points [{t.low * 100:+.1f}, {t.high * 100:+.1f}], "
-        f"seeds {seeds.difference.low * 100:+.1f}..{seeds.difference.high * 100:+.1f}: {verdict}"
+        f"  {label}, accuracy {seeds.a.mean * 100:.1f} % vs {seeds.b.mean * 100:.1f} %: {_points(seeds, ', ')}{verdict}"
     )
 
 
@@ -395,11 +402,9 @@ def scaled_first_line(label: str, seeds: SeedComparison) -> str:
     flipped = paired_seeds(list(seeds.b.values), list(seeds.a.values), names=("scaled", "unscaled"), percent=True)
     t = flipped.t_interval()
     verdict = "no detectable difference" if t.low <= 0 <= t.high else f"{flipped.names[t.estimate < 0]} higher"
-    return (
-        f"  {label}, scaled {flipped.a.mean * 100:.1f} % vs unscaled {flipped.b.mean * 100:.1f} %: "
-        f"{t.estimate * 100:+.1f} points [{t.low * 100:+.1f}, {t.high * 100:+.1f}] (95 % t, {t.n} paired seeds), "
-        f"seeds {flipped.difference.low * 100:+.1f}..{flipped.difference.high * 100:+.1f}: {verdict}"
-    )
+    level = f" (95 % t, {t.n} paired seeds), "
+    means = f"scaled {flipped.a.mean * 100:.1f} % vs unscaled {flipped.b.mean * 100:.1f} %"
+    return f"  {label}, {means}: {_points(flipped, level)}{verdict}"
 
 
 def scale_lr_table(by_lr: Mapping[float, Mapping], head_dim: int = 64) -> list[str]:
