@@ -60,7 +60,11 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # section 7's paired-gap sentence to appendix I, and trims in sections 4, 8, 10, 11)
 # fix08 r32c MAJOR (M1, M2): 43 cells and 1,857 words held (section 9's reading rule and rollout's verdict; paid for
 # by trims in the top cell, sections 3, 4, 8 (the planted verdict), 9 and 10)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1857
+# fix08_33a (review r33a): 43 cells held, 1,857 -> 1,851 words (M1's inline gap, M2's mean and panel named apart,
+# raw minus gradient-weighted printed, section 12's evidence-against-7 sentence; paid for by moving section 9's
+# by-hand replay, centred ρ and uniform control to appendices I and G, the 5.9 and the sink clause to appendix D,
+# family_7 into its hidden check, and trims in sections 9 and 10)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1851
 
 
 def _key(heading: str) -> str:
@@ -126,8 +130,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "12", ("raises y_7 (2.39 to 3.93)", "drops y_9 (3.33 to -0.10)", "attention edges to first order")),
     ("appendix", "A", ("Deletion reads p(c)", "made for", "the logit y_c", "not tested here")),
     # fix08z (review r32b minors 1, 3, 6, 7, 8)
-    ("lesson", "3", ("a favourable case", "5.9 times uniform")),
-    ("lesson", "6", ("(for max or min fusion)",)),
+    ("lesson", "3", ("a favourable case",)),
+    # r33a minor 2 (r31 density: moved to appendix D, which says what is 5.9 times uniform)
+    ("appendix", "D", ("its top key column takes 24.7 times a uniform share", "the median over these 200 test digits 5.9 times")),
+    ("lesson", "6", ("(for max or min fusion; for mean fusion the rows already sum to 1)",)),  # r33a minor 6
     ("lesson", "9", ("by construction",)),
     ("lesson", "10", ("slower than rollout (+0.033 [+0.022, +0.046])", "deletes slowest of the three maps")),
     ("lesson", "4", ("blk.attn.fused_attn = False", "on a built model")),
@@ -158,6 +164,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "deletes slowest",
             "+0.107 [+0.083, +0.132] over rollout",
             "slower even than the mean map (areas printed above)",
+            "+0.074 [+0.051, +0.098] over the gradient-weighted map",  # r33a minor 1: printed in its family of 3
         ),
     ),
     ("lesson", "Summary", ("raw last-block attention deletes slowest", "+0.107 [+0.083, +0.132] over rollout")),
@@ -167,9 +174,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "lesson",
         "9",
         (
-            "may still depend on them",
+            # r33 decision (r33a M2, cell 42): the 0.92 names rollout's maps (the 0.51 stays in appendix I)
+            "may still depend on the weights",
             "a layout every digit shares keeps ρ high",
-            "compare with two different digits' maps (0.92)",
+            "two different digits' rollout maps reach 0.92",
         ),
     ),
     # fix08v (r31b minor 7): why rollout survives blocks 2-3 re-drawn
@@ -273,7 +281,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "08", ("class token",)),
     ("lesson", "08", ("2021",)),
     # fix08i (r27f minors 1, 10): one sentence in section 1, each section names its digits
-    ("lesson", "1", ("a prefix of the test set", "thresholds were fixed a priori")),
+    # r33 decision (r33a minor 5): "a priori" said plainly, the thresholds still fixed before measuring
+    ("lesson", "1", ("a prefix of the test set", "thresholds were fixed before any digit was measured")),
     ("lesson", "5", ("first 4 test digits", "first 500 test digits")),
     ("lesson", "7", ("first 500 test digits", "500 validation digits")),
     ("lesson", "8", ("first 200 test digits",)),
@@ -434,7 +443,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("0.98",)),  # r32 density (fix08x, r31c minor 10): the noise floor moved
     # r25a items 3, 7; fix08p (r29c minor 11): the std prints; r32 density (fix08x, r31c minor 10): moved
     ("appendix", "I", ("noise floor", "upper reference")),
-    ("lesson", "9", ("classifier", "the last line")),  # r25b item 1 (fix08i: -0.420 [-0.461, -0.379] prints)
+    # r25b item 1; r33 decision (r33a M1): the paired gap quoted inline, not "(the last line)"
+    ("lesson", "9", ("classifier", "more than rollout (paired: -0.420 [-0.461, -0.379])")),
     ("lesson", "9", ("+ embeddings (every layer)",)),  # r27f minor 5; fix08p: what it re-draws, appendix I
     ("appendix", "I", ("+ embeddings", "patch embedding, class token, position table, final norm")),  # r29 density: I
     ("lesson", "9", ("#appendix-i",)),  # r25c; fix08c (review r26c minor 1): the strict rule's paragraph moved
@@ -524,14 +534,13 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "lesson",
         "9",
         (
-            "stays above 0.87 through blocks 3 to 1",
-            "but by blocks 1-3 below two different digits' maps (0.92)",
-            "re-drawn blocks attend almost evenly",
-            "#appendix-g",
-            "uniform attention gives the same ρ",
-            "so ρ mostly measures the shared layout",
-            "removed, ρ falls (printed above)",  # r32b minor 5 (fix08z): 0.70/0.10 print
-            "the trained blocks shape each digit's map",
+            # r33a M2: the 32-digit mean and this digit's panel named apart; the uniform control and the centred ρ
+            # (r31 density) moved to appendices G and I
+            "rollout's mean ρ stays at +0.88 or more while blocks 3,",
+            "this digit's panel: +0.86 at blocks 1-3",
+            "below two different digits' rollout maps",
+            "ρ mostly measures the shared layout",
+            "removes it and follows the cascade to every layer",
         ),
     ),
     # fix08y (r32a minor 2): the 35-of-200 line read in one sentence
@@ -735,14 +744,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # r29 density (fix08q): moved to appendix I
     ("appendix", "I", ("Two variants: blank patches (no pixel above 0) sent last or ranked like the rest",)),
     # fix08l (r28c minor 7): the value-norm map's one-change comparison beside the two-change one
-    (
-        "lesson",
-        "Summary",
-        (
-            "slightly faster than the raw last-block map it re-weights (-0.009 [-0.016, -0.003], 97.5 %)",
-            "slower than rollout (+0.098 [+0.072, +0.127])",
-        ),
-    ),
+    # r33a minor 4 (r31 density: the Kobayashi numbers moved to appendix A, which prints them)
+    ("lesson", "Summary", ("Kobayashi et al. (2020", "one more deletion map")),
+    ("appendix", "A", ("a little faster than the raw last block they re-weight", "more slowly than rollout")),
     # fix08k (r28b minor 2): only the mean row changes the discard alone; r31 density (fix08t): moved to appendix K
     (
         "appendix",
@@ -760,8 +764,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
     # fix08z (review r32b M1, minor 5): digit 17's logits with the top patch blacked out; the centred rho with intervals
     ("lesson", "12", "top patch (3, 3) blacked out: y_7 2.39 -> 3.93, y_9 3.33 -> -0.10"),
-    ("lesson", "9", "rollout, shared layout removed, blocks 2-3 re-drawn: ρ 0.70, 95 % interval [0.66, 0.74] (n = 32)"),
-    ("lesson", "9", "rollout, shared layout removed, blocks 1-3 re-drawn: ρ 0.10, 95 % interval [0.04, 0.16] (n = 32)"),
+    # r33a minor 3 (r31 density: moved to appendix I): the centred ρ, blocks 2-3 and 1-3 re-drawn
+    ("appendix", "I", "rollout, blocks 2-3 re-drawn (first draw): 0.70, 95 % interval [0.66, 0.74] (n = 32)"),
+    ("appendix", "I", "classifier + blocks 1-3   +0.10 [+0.04, +0.16]"),
     # r31 density ruling (fix08y): section 10's areas read from its printed line, not restated in prose
     ("lesson", "10", "mean area: raw, last block 0.276; mean map (no image) 0.205; rollout 0.169; random order 0.423"),
     # fix08o (r29b 9-list 1): one deletion curve computed in sight; r32 decision (fix08y): its printed line says so
@@ -769,7 +774,10 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     # r31 density ruling (fix08y): the second number for the key's weight is section 3's printed line
     ("lesson", "3", "the top key: 24.7 times a uniform row's share 1/50"),
     # fix08y (r32a minor 7): one cascade step computed in sight, the stored first draw replayed
-    ("lesson", "9", "by hand, the classifier re-drawn (first draw): gradient-weighted ρ +0.57, mean over 32 digits"),
+    # r33a minor 3 (r31 density: moved to appendix I): the classifier step replayed by hand
+    ("appendix", "A", "value-norm - raw, last block: -0.009, 97.5 % interval [-0.016, -0.003]"),
+    ("appendix", "A", "value-norm - rollout: +0.098, 97.5 % interval [+0.072, +0.127]"),
+    ("lesson", "10", "raw attention, a family of 3 outside the ten:"),  # r33a minor 1: raw - gradient-weighted
     # fix08y (r32a minor 5): the Summary's 14 against 37 patches, as a paired difference
     ("lesson", "11", "paired per digit: discard 0.9 - plain rollout: -22.9, 95 % interval [-23.2, -22.6]"),
     # fix08y (r32a M1): different digits' maps, 200 digits
@@ -783,7 +791,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
         "8",
         "3 training seeds, hits of 100: raw, last block 34 to 100; rollout 50 to 100; gradient-weighted 50 to 84",
     ),
-    ("lesson", "7", "the 7 gaps as one family at 99.3 % (Bonferroni): 7 of 7 exclude 0"),  # fix08r (r30a minor 2)
+    # fix08r (r30a minor 2); r32c/r33a density: the family of 7 kept in the hidden check, out of view
     ("lesson", "6", "how far R's rows sit from their average row (half the L1 distance): [0.51, 0.27, 0.14, 0.07]"),
     # fix08p (review r29c minors 11, 2, 3): printed instead of prose; the references paired
     ("appendix", "I", "noise floor: + noise of std 0.02 x the pixel range, one draw (32 of 32 decisions kept)"),
@@ -1036,6 +1044,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    ("lesson", "7", "assert len(family_7) == 7 and all(abs(g.confidence - (1 - 0.05 / 7)) < 1e-12 for g in family_7)"),
     ("lesson", "10", "== [0.71, 0.61, 0.86] and removed.low > 0.5"),  # fix08x (r31c minor 1)
     ("lesson", "5", "on_itself, on_patches = last[:, :, 0, 0].mean(0)"),  # fix08x (r31c minor 2): in the hidden cell
     # fix08i (r27f minor 8) and fix08d: named intermediates; r31 density (fix08u, r31a minor 6): am.cascade_verdict
