@@ -67,7 +67,8 @@ def first_split_only(height, width):
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda h, w: (h // 16) * (w // 16), "ViT's count"),
+        # review r33a minor 4 (brief fix07_33a item 4): ViT's count is named first in its message
+        (lambda h, w: (h // 16) * (w // 16), r"image you return \d+: that is ViT's count for 16x16 patches"),
         # review r31b minor 3 (brief fix07v item 3): floor at the (3, 2, 1) splits is named as their padding's
         (
             lambda h, w: ((h + 1) // 4 // 2 // 2) * ((w + 1) // 4 // 2 // 2),
@@ -192,6 +193,18 @@ def double_skip(tokens, qkv, proj):
     return tokens + v + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
 
 
+def skip_added_twice(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5)) + v
+
+
+def test_token_attention_checker_leaves_the_global_rng_alone():  # review r33a minor 3 (brief fix07_33a item 4)
+    torch.manual_seed(0)
+    before = torch.get_rng_state()
+    check_token_attention(attention_reference)
+    assert torch.equal(before, torch.get_rng_state())
+
+
 def double_skip_when_it_fits(tokens, qkv, proj):
     """x + v where the widths match, v alone elsewhere: caught on the case where dim == token_dim."""
     q, k, v = _parts(tokens, qkv, proj)
@@ -233,6 +246,7 @@ def q_and_k_swapped_with_v(tokens, qkv, proj):
         (scale_by_token_dim, "1/sqrt\\(token_dim\\)"),
         (skip_through_x, "cannot be added"),
         (skip_through_x_when_it_fits, "added the input tokens"),
+        (skip_added_twice, "the skip is added twice"),  # review r33a minor 5
         (double_skip, r"on top of it \(x \+ v \+ proj\(...\), a second skip\)"),
         (double_skip_when_it_fits, r"the input tokens \*and\* v: two skip connections"),
         (no_skip, "skip connection is missing"),

@@ -402,17 +402,18 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         "for {case} you return {answer}: that is the column count alone; multiply by the rows (the height, "
         "through the same three splits)",
     ),
+    (  # review r33a minor 4: ViT's count named first, also when it came from rounding down at the last splits
+        lambda h, w, answer, stages: answer == (h // 16) * (w // 16),
+        "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H // 16) * (W // 16). T2T's "
+        "windows overlap and are padded. If you got it at the (3, 2, 1) splits, you rounded down or to nearest, "
+        "not up, as in (H + 1) // 4 // 2 // 2. Their padding of 1 at both ends makes each of them ceil(size / 2): "
+        "floor((size + 2 * padding - kernel) / stride) + 1",
+    ),
     (
         lambda h, w, answer, stages: answer == _chain_halved_down(h, w),
         "for {case} you return {answer}: at the (3, 2, 1) splits you rounded down or to nearest, not up, as in "
-        "(H + 1) // 4 // 2 // 2 (on these sizes the same number as ViT's count for 16x16 patches, H // 16). Their "
-        "padding of 1 at both ends makes each of them ceil(size / 2): floor((size + 2 * padding - kernel) / "
-        "stride) + 1",
-    ),
-    (
-        lambda h, w, answer, stages: answer == (h // 16) * (w // 16),
-        "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H // 16) * (W // 16). "
-        "T2T's windows overlap and are padded; count the windows of each soft split in turn",
+        "(H + 1) // 4 // 2 // 2. Their padding of 1 at both ends makes each of them ceil(size / 2): "
+        "floor((size + 2 * padding - kernel) / stride) + 1",
     ),
     (
         lambda h, w, answer, stages: answer == math.ceil(h / 16) * math.ceil(w / 16),
@@ -808,6 +809,7 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "skip_q": q + attention.proj(right),
         "skip_k": k + attention.proj(right),
         "no_proj_bias": v + torch.nn.functional.linear(right, attention.proj.weight),
+        "skip_twice": v + attention.proj(right) + v,
     }
     for width in _LESSON_WIDTHS:  # a scale hard-coded from the lesson's numbers (1/7, 1/sqrt(147), 1/24)
         if width != attention.dim:
@@ -963,6 +965,7 @@ def _skip_and_proj_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
             "your skip connection is proj(v): the skip adds v itself, not v sent through proj. proj acts on the "
             "attention output alone: v + proj(attention)",
         ),
+        ("skip_twice", "the skip is added twice, v + proj(attention) + v: add v once"),
         ("skip_q", "your skip connection adds q; T2T's skip goes through v, the values: v + proj(attention)"),
         ("skip_k", "your skip connection adds k; T2T's skip goes through v, the values: v + proj(attention)"),
         ("no_skip", "the skip connection is missing: the output is v plus the projected attention"),
@@ -1383,7 +1386,8 @@ def check_token_attention(
     generator = torch.Generator().manual_seed(7)
     dtypes = set()
     for dim, token_dim, batch, count in ATTENTION_CASES:
-        attention, tokens = _token_attention_case(generator, dim, token_dim, batch, count)
+        with torch.random.fork_rng():  # TokenAttention's init draws from the global RNG: the learner's stays as it was
+            attention, tokens = _token_attention_case(generator, dim, token_dim, batch, count)
         dtypes.add(_check_one_token_attention(token_attention, attention, tokens))
     note = ""
     if dtypes - {torch.float32}:
