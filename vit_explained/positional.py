@@ -493,6 +493,20 @@ def stored_shuffle_counts(name: str = "lesson01_shuffle.json") -> dict[int, int]
     return {int(seed): count for seed, count in stored["right_by_seed"].items()}
 
 
+def stored_shuffle_verdicts() -> dict[str, torch.Tensor]:
+    """Lesson 01 section 5b's stored verdicts on the 1,000 test digits, each a ``(1000,)`` int tensor (1 per right
+    digit): ``"unshuffled"`` (the shipped model), ``"shuffled"`` (seed 0's permutation of its patches), and the same
+    two with its position table zeroed, ``"table zeroed"`` and ``"table zeroed, shuffled"``. Written by
+    ``benchmarks/bench_lesson01_resolution.py`` and ``benchmarks/bench_lesson01_shuffle.py``."""
+    shuffle = stored_resolution_run("lesson01_shuffle.json")
+    return {
+        "unshuffled": stored_resolution_run()["trained table, 28x28 digits"],
+        "shuffled": shuffle["patches shuffled, 28x28 digits"],
+        "table zeroed": shuffle["positions off, 28x28 digits"],
+        "table zeroed, shuffled": shuffle["positions off, patches shuffled, 28x28 digits"],
+    }
+
+
 def stored_shifted_positions(
     name: str = "lesson01_shifted_positions.safetensors",
 ) -> dict[str, tuple[torch.Tensor, dict]]:
@@ -621,6 +635,14 @@ def stored_nopos_runs(name: str = "lesson01_nopos.json") -> dict[int, float]:
     if not stored["complete"]:
         raise ValueError(f"{name} holds seeds {stored['seeds']} only: run the benchmark's other seeds, then --merge")
     return {int(run["seed"]): float(run["test_accuracy"]) for run in stored["runs"]}
+
+
+def stored_position_ablation() -> dict[str, dict[int, float]]:
+    """Lesson 01 section 5b's one-change ablation: ``"with"`` and ``"without"`` positions, each seed -> test accuracy
+    (a share of the 1,000 test digits) for the shipped recipe. Seed 0 with positions is the shipped model (its stored
+    verdicts); seeds 1-2 come from ``lesson01_withpos.json``, the arm without positions from ``lesson01_nopos.json``."""
+    shipped = stored_shuffle_verdicts()["unshuffled"].float().mean().item()
+    return {"with": {0: shipped} | stored_nopos_runs("lesson01_withpos.json"), "without": stored_nopos_runs()}
 
 
 def column_difference_lines(

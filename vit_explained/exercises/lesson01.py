@@ -1085,8 +1085,8 @@ def _check_z0_gradient(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Ten
             fail(f"{slip} (numpy refuses tensors that need gradients: your function raised for them)")
         if "leaf Variable" in str(error) or "in-place" in str(error):
             fail(
-                "your function writes in place into a tensor it was given (torch refuses that for tensors that need "
-                "gradients): build z0 as new tensors (torch.cat, +), not += or add_ on an input"
+                "your function writes in place into a tensor it was given, which changes the caller's tensor: "
+                "build z0 as new tensors (torch.cat, +), not += or add_ on an input"
             )
         return  # another error only with gradients: the probe cannot tell
     if not isinstance(answer, torch.Tensor) or not answer.requires_grad:
