@@ -28,8 +28,9 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 # fix07t: from 2018 (to 2012, 1970, then 1963); fix07u (r31 density): from 1963 to 1838; fix07x (r32, review
 # r31c): from 1838 to 1776, 44 cells to 43 (the published table to the appendix's Sources); fix07y (review r32a):
 # from 1776 to 1769 (section 6's four paragraphs one, its 9.1 sentence to the appendix's Sources); fix07z (review
-# r32b): from 1769 to 1762 (the porting note's last two sentences to the appendix paid for both MAJOR fixes)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1762
+# r32b): from 1769 to 1762 (the porting note's last two sentences to the appendix paid for both MAJOR fixes);
+# fix07_33a (review r33a): from 1762 to 1678, 43 cells to 42 (Table 6 and the Table 7 recount to the appendix)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 42, 1678
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
@@ -1059,7 +1060,7 @@ PROSE = [
         "## The picture first",
         [
             "The paper shows selected feature maps (Fig. 2)",  # review r33a minor 10: not telegraphic
-            "The next picture: both grids are 7 x 7.",  # review r29b minor 6
+            "In the next picture both grids are 7 x 7.",  # review r29b minor 6; r33a minor 10: a full sentence
             "nonlinearly and, through attention, all windows with each other.",
             # r29 density: shortened (was "Table 7 (this lesson's section 6)"); r30 decision (review r30b minor 6, brief
             # fix07s item 2): "section 6 below", one word, so it cannot be read as the paper's section 6
@@ -1069,7 +1070,8 @@ PROSE = [
             "disjoint",
             "only linearly",
             # review r25b item 3: as drawn; r29a minor 11: each shaded against its left neighbour
-            "3 columns (tokens 24 and 25, each shaded where it overlaps its left neighbour) and, likewise, 3 rows",
+            # r33 density: one parenthesis, after both counts
+            "3 columns and 3 rows (tokens 24 and 25 are shaded where each overlaps its left neighbour)",
         ],
     ),
     (  # r32 density (brief fix07x item 5): section 6's published table and the token MLP's seed count, moved here
