@@ -26,9 +26,9 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09; lowered by fix 28, review r27f D, fix09l, fix09m, fix09n, fix09o, fix09p
-# fix09q, fix09s, fix09t, fix09u, fix09v, fix09x, fix09y and fix09z): visible cells before the Summary, their
+# fix09q, fix09s, fix09t, fix09u, fix09v, fix09x, fix09y, fix09z and fix09_33a): visible cells before the Summary, their
 # markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 47, 1670
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 47, 1657
 
 
 def _key(line: str) -> str:
@@ -115,7 +115,8 @@ PROSE = {
         "gains 1.2 points",
         "the distillation token with both heads fused, 1.6",  # review r29a minor 7: the 1.6 is token + hard + fusion
         # r32c MAJOR 1: the token's share of the 1.6 over hard distillation (Table 3: 83.4 - 83.0)
-        "the distillation token with both heads fused, 1.6 (0.4 over hard without the token)",
+        # r33 (review r33a minor 11): 83.4 vs 83.0 shown, not 0.4 to reconstruct (the Summary keeps its 0.4)
+        "the distillation token with both heads fused, 1.6 (83.4 vs 83.0 for hard without the token)",
         "$\\lambda = 0.5$",
         # r31 density (fix09v, review r31b minor 6): section 3 keeps soft 0, hard +1.2, token +1.6 (single runs) and
         # the bold sentence; the teacher match, the token's 0.0 to 0.4 against Table 8's +-0.2 and our 5-seed run
@@ -137,7 +138,17 @@ PROSE = {
         # r32 density (fix09x, review r31c): moved from section 1 (review r28d minor 4's row) and section 6
         # (r29d M1, r31a minor 4)
         "trunc_normal_",
-        "training moved them (norms printed in section 1), yet they stay nearly orthogonal",
+        # r33 density (fix09_33a, review r33a minor 3): section 1's cosine paragraph, its cell and its check moved
+        # here (rows r27c minor 1, r28b minor 2, r28d minor 4, r31b minor 4, r32a minor 1 re-pointed); the lesson's
+        # "(appendix C gives the paper's cosines)" pointer went with it: the paper's cosines are in this section
+        "printed below",
+        "nearly orthogonal (cosine -0.02, printed below), within what two random 64-d vectors give (sd 0.125).",
+        "both tokens start random, at std 0.02, and end nearly orthogonal",
+        "after the last block ours are alike: mean cosine 0.70, before the final norm",
+        "within what two random 64-d vectors give (sd 0.125)",
+        "std 0.02",
+        '<a id="cosines"></a>',
+        "training moved them (norms printed above), yet they stay nearly orthogonal",
         "but the 8's distillation map has two near-equal top patches (top / runner-up 1.0), so that comparison is "
         "fragile",
         "on the 3 neither map has a clear top patch (top / runner-up 1.1 and 1.0)",
@@ -148,8 +159,14 @@ PROSE = {
         "label smoothing, for 300 epochs",
         "300",
         # r29 density (fix09t): moved from section 2 (review r29a minor 2, r29c minor 1, r29d minor 3 rows)
-        "each of its rows changes one ingredient (one row drops two; one changes only the 384-px fine-tuning, drawn "
-        "pale); section 2's printed line quotes three of the 12 rows",
+        # r33 density (fix09_33a): moved from section 2 (review r29d minor 3, r30c minor 1, r32b minor 10)
+        "two single removals, of random erasing or of stochastic depth, did not train well with the same "
+        "hyper-parameters",
+        # r33 (review r33a MAJOR 1): the row that drops two named
+        "(one row drops two, mixup and cutmix; one changes only the 384-px fine-tuning, drawn pale)",
+        "each of its rows changes one ingredient (one row drops two, mixup and cutmix; one changes only the 384-px "
+        "fine-tuning, drawn pale).",
+        "did not train well with the same hyper-parameters; section 2's printed line quotes three of the 12 rows",
         "06_train_a_vit.ipynb#over-fitting-runs",  # r29 density (fix09t): moved from section 2
         "darcet et al. 2024",  # review r30c minor 4: one year (ICLR 2024; the arXiv is 2023)
         # r30 density (review r30a minor 11: section 1's paragraph keeps one idea): moved to appendix C, which states
@@ -242,10 +259,8 @@ PROSE = {
         '0.93 "through the last layer" of its 12 (before or after the final norm, the paper does not say)',
     ],
     ("lesson", "## 1 ·"): [
-        "printed below",
         "DeiT",
         "head_dist",
-        "0.02",
         "Two special tokens",
         "## 1",
         # r32 density (fix09y, review r32a list item 2): the paper's 0.06 and 0.93 moved to appendix C (pinned there:
@@ -256,13 +271,10 @@ PROSE = {
         # review r27f minor 5: one comparison and what to conclude; the paper's 0.93 and our 0.70 are appendix C's
         # r32 decision (fix09y, review r32a minor 1): "end", not "stay" (the start is not measured); the yardstick
         # (sd 0.125, printed) in the sentence
-        "nearly orthogonal (cosine -0.02, printed below), within what two random 64-d vectors give (sd 0.125).",
         # review r28d minor 4: not an analogy to the paper's control; the tokens moved (norms printed)
         # r32 density (fix09x, review r31c): the norms and trunc_normal_ moved to appendix C (pinned there); section 1
         # keeps the idea
-        "both tokens start random, at std 0.02, and end nearly orthogonal",
         # review r30c minor 9: the main path shows only the last block (appendix C prints every block)
-        "after the last block ours are alike: mean cosine 0.70, before the final norm",
         # review r30c (gap): the paper's control; review r30b minor 3: the paper's 0.93, its stage unnamed. r31 density
         # (fix09u, review r31a minor 7): both moved to appendix C (pinned there: "two class tokens trained on the
         # labels converge to 0.999", '0.93 "through the last layer" of its 12 (before or after the final norm, ...)')
@@ -270,14 +282,10 @@ PROSE = {
         # moved to a comment in the cell that prints it; CODE pins it)
         # review r31b minor 4: not "kept where they started"; |cos| below a random pair's sd, as in the check
         # r32 decision (fix09y, review r32a minor 1): the random pair's sd 0.125 named instead of "usually"
-        "within what two random 64-d vectors give (sd 0.125)",
         # review r31b minor 3: the paper's 0.93 beside our 0.70 (its stage against the final norm stays unnamed)
         # r32 density (fix09y): the paper's 0.93 moved to appendix C (pinned there); the pointer says so
-        "mean cosine 0.70, before the final norm ([appendix c](09_deit_distillation_appendix.ipynb#cosines) gives the "
-        "paper's cosines)",
         # review r27b minor 3: the paper's 0.93 is "through the last layer", its stage against the final norm unnamed
-        "09_deit_distillation_appendix.ipynb#cosines",
-        "std 0.02",
+        # r33 density (fix09_33a, review r33a minor 3): the cosine rows above moved to appendix C with their sentences
         # review r27c minor 7: the averaging facts as sentences, not a bracket chain
         # fix 27f (review r27d minor 9): which average, and timm's training mode, moved to appendix A
         "in eval mode it returns the average of their logits, as deit's code does",
@@ -313,13 +321,13 @@ PROSE = {
         # review r31a minor 5: timm's own tools, with the first release tag of each (timm mirror: AttentionExtract in
         # v1.0.3 not v0.9.16; set_fused_attn in v0.9.0 not v0.8.17dev0)
         # r32 density (fix09y, review r32a minor 9): the first release tags moved to appendix A's table (pinned there)
-        "timm's own tools need the unfused path too: `timm.utils.attentionextract` sees the weights "
-        "only there, and `timm.layers.set_fused_attn(false)` selects that path",
+        # r33 density (fix09_33a, review r33a minor 13): the two tools' details moved to appendix A's table, which
+        # states them in full (pinned there: "| | 1.0.3 on | `timm.utils.attentionextract(model)`",
+        # "`timm.layers.set_fused_attn(false)` before building", "on a built model works"); section 5 keeps the tool
+        "timm's own tools, such as `timm.utils.attentionextract`, need the unfused path too (appendix a).",
         # review r31c MAJOR 1: set_fused_attn only sets a module global; Attention.__init__ reads it once
         # (timm v1.0.28 timm/layers/attention.py l.100; v0.9.0 vision_transformer.py l.70), so after building use the
         # attribute (section 5's cell does, appendix A's table says so)
-        "selects that path before the model is built (`attention.__init__` reads it once; afterwards set "
-        "`blk.attn.fused_attn = false`)",
         "## 5",
         "08",
         "boolean",
@@ -545,6 +553,7 @@ PROSE = {
         "| | 1.0.3 on | `timm.utils.attentionextract(model)`",
         "| timm `attention` | 0.9.0 on |",
         "`timm.layers.set_fused_attn(false)` before building",
+        "on a built model works",  # r33 density (fix09_33a): section 5's "afterwards set" clause, stated here
         # review r32a minor 8: timm's num_prefix_tokens (v0.6.5, 7d4b3807), register tokens (v0.9.8, 82cc5323), the
         # dinov2 reg4 models (v0.9.9: class token + 4 registers) and the gap/map reg4 models (class_token=False)
         "| timm `num_prefix_tokens` | 0.6.5 on (commit `7d4b3807`, july 2022) |",
@@ -697,9 +706,12 @@ PROSE = {
         # r32 (fix09x, review r31c) item 1: each head alone on the validation digits, printed with Wilson and
         # paired intervals
         "the class head, the distillation head and their average score 93.4, 93.4 and 93.8 %",
-        "(printed above; one model, no ranking)",
-        # review r27b M1: the student-teacher gap with its test, not "stays below"
-        "does not beat its teacher (95.6 %)",
+        # r33 decision (fix09_33a, review r33a minor 4): "(one model, no ranking)" in plain words, its own paragraph
+        "these are three read-outs of one model, so this is not a ranking of methods.",
+        # review r27b M1: the student-teacher gap with its test, not "stays below". r33 decision (review r33a minor 5):
+        # the two sources named (the shipped checkpoints; the 3-seed benchmark) and the printed verdict's words
+        "the shipped checkpoints score 94.3 % (student) and 95.6 % (teacher) on the test digits.",
+        "the 3-seed benchmark finds no detectable difference between student and teacher.",
         # review r27e M1: the paper's claim is for teachers of comparable accuracy (its contributions list), not a
         # more accurate convnet teacher
         # review r27f minor 6: the recipe rests on the paper's one-change ablation (Table 8), its rows printed
@@ -722,12 +734,13 @@ PROSE = {
         # review r29c minor 5: a sentence; review r29d minor 3: the figure first, then its prose ("above")
         # r29 density (fix09t): "three of the 12 rows" moved to appendix C (pinned there)
         # review r29d minor 3; review r30c minor 1: the two failed rows are single removals too
-        "among the rows that train, one change costs up to 7.3 points (sgd instead of adamw). two single removals, of "
-        "random erasing or of stochastic depth, did not train well with the same hyper-parameters.",
+        # r33 density (fix09_33a): the failed rows' sentence moved to appendix C (pinned there), whose line prints them
+        "among the rows that train, one change costs up to 7.3 points (sgd instead of adamw).",
         # review r32b minor 10: Table 8's caption says "did not train well" (4.3*, 3.4*); its hyper-parameters kept
         # review r30b minors 6, 7: the crop picture shows that the label changes, not that it is right; our recipe
         # has no random-resized crops (RECIPE: rotations, rescalings, shifts; appendix A's table)
-        "the paper argues that its argmax then fits the crop better",
+        # r33 (review r33a minor 1): the paper's crop argument is about the teacher's supervision, not its argmax
+        "the paper argues that the teacher's label then fits the crop better",
         # r32 density (fix09z, review r32b minor 3): the crop picture and its two caveats moved to appendix B (pinned
         # there); section 2 keeps the argument, "(our recipe has no such crops)" and the link
         "better (our recipe has no such crops).",
@@ -741,10 +754,19 @@ PROSE = {
         # ViT's 77.9 (its Table 5) is a single run; the two papers' setups are not the one-change comparison
         "vit-b/16 reached 77.9 % top-1 at 384x384 in a single run (vit paper, table 5)",
         "83.1 ± 0.1 % at 384x384",
-        "the two papers' setups differ: table 8 is the one-change comparison.",
+        # r33 (review r33a MAJOR 1, minor 6): Table 8 is not one change in every row (one row drops Mixup and CutMix,
+        # one changes only the 384-px stage: appendix C); the two papers' gap is not one ingredient's
+        "the two papers' setups differ in more than the recipe, so no single ingredient accounts for that gap.",
+        # r33 decision (fix09_33a, review r33a minor 2, brief item 2): the convnet-teacher finding back in section 2,
+        # one sentence with its caveat (r32 fix09y had moved it to appendix A's table, where it stays)
+        "it is a convnet, as deit's is.",
+        "the paper's table 2 finds that a convnet teacher gives a better student than a transformer teacher of "
+        "comparable accuracy; the authors suggest, without an ablation, that the student inherits the convnet's "
+        "inductive bias.",
         # review r27e minor 9: the interval's quantity and unit named
         # fix 28 (density): the interval is printed in appendix B (DeiT - CNN ... [-4.7, +0.1]), not stacked in prose
-        "over 3 seeds their gap's interval holds 0",
+        # r33 decision (review r33a minor 5): "holds 0" said as the printed verdict, "no detectable difference"
+        "no detectable difference between student and teacher",
         # review r28d minor 1: the interval printed in the lesson (section 2's cell), read in the prose
         # review r29d minor 5: why 3 of 3 below is still "no detectable difference". r31 decision (review r30c minor 8,
         # density): the degrees of freedom and the sign test are appendix B's (pinned there)
@@ -958,6 +980,13 @@ PROSE = {
 # Lines each section's cells print (stored outputs), whitespace collapsed.
 PRINTED = {
     ("appendix", "## Appendix C ·"): [
+        # r33 density (fix09_33a, review r33a minor 3): moved from section 1 with its cell
+        # review r27c minor 1 (r26d minor 1, r25a item 2: appendix C's values, named as the quantities they are)
+        "cosine(class token, distillation token): learned tokens -0.02; mean after the last block, before the final "
+        "norm, over 500 validation digits 0.70",
+        "two random 64-d vectors, 10,000 pairs: cosine sd 0.125 (1/sqrt(64) = 0.125)",  # review r28b minor 2
+        # review r28d minor 4: the learned tokens left their random start
+        "norms: class token 0.39, distillation token 0.35 (at the start about 0.02 * sqrt(64) = 0.16)",
         # r31 density (fix09v, review r31b minor 8): moved from section 7's widget cell with their rows (review r28c
         # minor 3: why the averaged output can follow either head; r28d minor 11; r29c minor 10: the identity)
         (
@@ -1003,6 +1032,7 @@ PRINTED = {
         # review r29c minor 3: the control's own run set, its 7 → 1 distillation head, beside it
         "7 → 1 (first runs), distillation head 47 = 94 % [83.8, 97.9], 47 = 94 % [83.8, 97.9], 47 = 94 % [83.8, 97.9]",
         "7 → 1 (rerun), class head, 3 seeds pooled: 0 of 150 called 1, Wilson 95 % upper bound 2.5 %",
+        "(optimistic: the same 50 7s read 3 times; per digit, 0 of 50: 7.1 %)",  # r33 density: from section 3b
         "ours, 500 training digits, 24 epochs, 5 seeds; test accuracy (1,000 digits): none 38.1 to 59.2 %",
         "hard - none: +1.5 points, 95 % t-interval [-5.8, +8.8]; no consistent difference over 5 seeds",
         "soft - none: -4.6 points, 95 % t-interval [-17.6, +8.4]; no consistent difference over 5 seeds",
@@ -1176,9 +1206,9 @@ PRINTED = {
         "7 → 1, class head 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1]",
         "7 → 1, averaged output 45 = 90 % [78.6, 95.7], 41 = 82 % [69.2, 90.2], 42 = 84 % [71.5, 91.7]",
         "unchanged teacher, either head 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1], 0 = 0 % [0.0, 7.1]",
-        "7 → 1, class head, 3 seeds pooled: 0 of 150 called 1, Wilson 95 % upper bound 2.5 %",  # review r27f M1
-        # r32c MAJOR 2: the 150 are the same 50 digits read by 3 students; the per-digit bound beside the pooled one
-        "(optimistic: the same 50 7s read 3 times; per digit, 0 of 50: 7.1 %)",
+        # r33 density (fix09_33a, review r33a minor 9): the pooled line and its caveat moved to appendix B (pinned
+        # there, rows review r27f M1 and r32c MAJOR 2); the lesson keeps the per-digit bound
+        "7 → 1, class head, any of the 3 seeds: 0 of the 50 validation 7s called 1, Wilson 95 % upper bound 7.1 %",
         # review r27b minor 2: the planted teacher's own rate, the head's reference point
         "the 7 → 1 teacher itself 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9], 48 = 96 % [86.5, 98.9]",
     ],
@@ -1199,7 +1229,8 @@ PRINTED = {
         "distillation head (Wilson): 93.4 %, 95 % interval [90.9, 95.3] % (n = 500)",
         "averaged (Wilson): 93.8 %, 95 % interval [91.3, 95.6] % (n = 500)",
         "class head - distillation head: +0.0 points, 95 % interval [-1.4, +1.4]: no detectable difference",
-        "(the heads part on 17 digits; one model, no ranking)",
+        # r33 (review r33a minor 4): the jargon "(one model, no ranking)" moved to plain prose below the cell
+        "no detectable difference; the heads disagree on 17 digits",
         "validation (500 digits) / test (1,000): teacher 96.2% / 95.6%, student 93.8% / 94.3%",
         "max_scale 0.1, max_translate 2.0",
         "batch_size 64",
@@ -1209,7 +1240,7 @@ PRINTED = {
         # review r28a M1: with the full recipe's published +-0.2 and the range over all 12 ablation rows
         (
             "the paper's Table 8, DeiT-B top-1 % at 224 px: full recipe 81.8 ± 0.2; SGD instead of "
-            "AdamW 74.5; no Mixup 78.7; no repeated augmentation 76.5 (one change per row)"
+            "AdamW 74.5; no Mixup 78.7; no repeated augmentation 76.5 (one change in each row printed)"
         ),
         "DeiT - CNN over 3 seeds: -2.3 points, 95 % t-interval [-4.7, +0.1]",  # review r28d minor 1
         # r29 decision (lead), review r29a minor 1: moved from appendix B's printed lines, with its verdict
@@ -1219,12 +1250,6 @@ PRINTED = {
     ],
     ("lesson", "## 1 ·"): [
         "tokens of width D = 64, for B = 8 images",  # review r31a minor 12: B stated once
-        # review r27c minor 1 (r26d minor 1, r25a item 2: appendix C's values, named as the quantities they are)
-        "cosine(class token, distillation token): learned tokens -0.02; mean after the last block, before the final "
-        "norm, over 500 validation digits 0.70",
-        "two random 64-d vectors, 10,000 pairs: cosine sd 0.125 (1/sqrt(64) = 0.125)",  # review r28b minor 2
-        # review r28d minor 4: the learned tokens left their random start
-        "norms: class token 0.39, distillation token 0.35 (at the start about 0.02 * sqrt(64) = 0.16)",
         "nn.init.trunc_normal_(self.class_token, std=0.02)",
         "nn.init.trunc_normal_(self.distillation_token, std=0.02)",
         "batch = tokens.shape[0]",
@@ -1276,6 +1301,12 @@ CODE = {
         "== 1.6",
     ],
     ("appendix", "## Appendix C ·"): [
+        # r33 density (fix09_33a, review r33a minor 3): moved from section 1 with its cell
+        "== (-0.02, 0.70, 500)",  # review r27c minor 1: the cosines section 1 states, checked below them
+        "abs(float(learned)) < float(random_cosines.std())",  # r28b minor 2, r31b minor 4: 'two random vectors'
+        # r29 density (review r29a minor 9): moved from section 1's prose to a comment in the cell that prints it
+        "# -0.02 is what random starts give: two random 64-d vectors give cosines of sd 0.125 (printed)",
+        "F.cosine_similarity(x[:, 0], x[:, 1], dim=-1)",
         "head = 1 # the most peaked head",
         "top_share == 1.0",
         "(round(min(shuffled_cosine), 2), round(max(shuffled_cosine), 2)) == (0.40, 0.45)",
@@ -1436,11 +1467,6 @@ CODE = {
     ],
     ("lesson", "## 1 ·"): [
         "# @title A check of the claim above",
-        "== (-0.02, 0.70, 500)",  # review r27c minor 1: the cosines section 1 states, checked below them
-        "abs(float(learned)) < float(random_cosines.std())",  # r28b minor 2, r31b minor 4: 'two random vectors'
-        # r29 density (review r29a minor 9): moved from section 1's prose to a comment in the cell that prints it
-        "# -0.02 is what random starts give: two random 64-d vectors give cosines of sd 0.125 (printed)",
-        "F.cosine_similarity(x[:, 0], x[:, 1], dim=-1)",
     ],
     ("appendix", "## Appendix A ·"): [
         "inference[:, :, 0, 1:-1].shape[-1] == 48",  # r32 density (fix09z, review r32b minor 5): from section 4
@@ -2215,8 +2241,10 @@ def test_section_1_quotes_appendix_cs_printed_cosines():
     # review r25a item 2: section 1 quotes appendix C's printed values exactly; r26d minor 1: as the quantities they
     # are (the learned tokens alone -0.02, with their position embeddings 0.03; block 3's mean before the final norm)
     # r27c minor 1: one statistic (the mean), printed in section 1 and equal to appendix C's printed values
-    assert "nearly orthogonal (cosine -0.02, printed below" in prose("lesson", "## 1 ·")
-    assert "learned tokens -0.02; mean after the last block, before the final norm" in printed("lesson", "## 1 ·")
+    # r33 density (fix09_33a, review r33a minor 3): section 1's paragraph and cell moved to appendix C
+    assert "nearly orthogonal (cosine -0.02, printed below" in prose("appendix", "## Appendix C ·")
+    learned = "learned tokens -0.02; mean after the last block, before the final norm"
+    assert learned in printed("appendix", "## Appendix C ·")
     assert "0.03 at the input (with position embeddings), -0.02 without" in printed("appendix", "## Appendix C ·")
     assert "cosine(class token, distillation token): input 0.03," in printed("appendix", "## Appendix C ·")
     assert "block 3 0.70" in printed("appendix", "## Appendix C ·")  # the last of the model's 4 blocks

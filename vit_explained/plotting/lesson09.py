@@ -823,11 +823,12 @@ def relabel_teacher(arms: dict) -> list[tuple[float, float, float]]:
     ]
 
 
-def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]]) -> str:
+def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]], pooled: bool = True) -> str:
     """Section 3b's table, as printed lines: per group and seed, the count of the 50 validation 7s called 1 with its
     Wilson 95 % interval (``bars`` from :func:`relabel_bars`), the planted teacher's own count first, and the class
     head's count pooled over the seeds with its Wilson upper bound, and the per-digit bound beside it (the pooled
-    trials are the same 50 digits read by 3 students, so the pooled bound is optimistic)."""
+    trials are the same 50 digits read by 3 students, so the pooled bound is optimistic). With ``pooled=False`` the
+    last line is the per-digit count alone: the 7s that any seed's class head called 1."""
     from ..evidence import proportion
 
     def entry(share: float, low: float, high: float) -> str:
@@ -845,8 +846,14 @@ def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]])
         else:
             name = f"7 → 1{tag}, {group.split(',')[0]}"
         lines.append(f"  {name:<39}" + ", ".join(entry(*seed) for seed in seeds))
-    pooled = proportion([says for run in rerun for says in run["class_says_1"]])
     digit = proportion([any(says) for says in zip(*(run["class_says_1"] for run in rerun), strict=True)])  # any seed
+    if not pooled:
+        lines.append(
+            f"  7 → 1, class head, any of the 3 seeds: {round(digit.estimate * digit.n)} of the {digit.n} "
+            f"validation 7s called 1, Wilson 95 % upper bound {100 * digit.high:.1f} %"
+        )
+        return "\n".join(lines)
+    pooled = proportion([says for run in rerun for says in run["class_says_1"]])
     lines.append(
         f"  7 → 1{' (rerun)' if tags else ''}, class head, 3 seeds pooled: {round(pooled.estimate * pooled.n)} of"
         f" {pooled.n} called 1, "
