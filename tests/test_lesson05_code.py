@@ -1491,8 +1491,9 @@ def test_fresh_v_over_qk_matches_the_recorder_and_leaves_the_global_generator_al
 
 
 def test_section_3s_hf_sentence_holds_in_transformers_5():
-    """r32b minor 10: 'In HF transformers 5.23, ViTAttention keeps separate q_proj, k_proj and v_proj layers; with
-    attn_implementation="eager" it returns A' (read in transformers 5.23.0's modeling_vit.py)."""
+    """r32b minor 10 (r33a density: the sentence now sits in appendix G): 'In HF transformers 5.23, ViTAttention keeps
+    separate q_proj, k_proj and v_proj layers; with attn_implementation="eager" it returns A' (read in transformers
+    5.23.0's modeling_vit.py)."""
     transformers = pytest.importorskip("transformers")
     if int(transformers.__version__.split(".")[0]) < 5:
         pytest.skip("the sentence names transformers 5.x")

@@ -139,6 +139,10 @@ PRINTED = {
         "its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83",
         "over 3 seeds",
         "over blocks 0-3: trained 1.7 to 2.8; its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83",
+        # r33a density (r33a minor 6): moved here from section 5 (r27b minor 1, r27c minor 4, r27f M1)
+        "at its starting weights: ||dW_v|| / max(||dW_q||, ||dW_k||) 8 to 60 over blocks 0-3",
+        "8 to 60 over blocks 0-3 (seed 0); 8 to 83 over 3 fresh seeds x 4 blocks",
+        "trained: 1.7 to 2.8 (seed 0); 1.3 to 4.3 over 3 trained runs",
         "own start",
         "seed 0",
     ],
@@ -322,10 +326,7 @@ PRINTED = {
         "block trained, seed 0 3 trained runs 3 fresh seeds",
         "44..54 %",
         "validation digits right",
-        "at its starting weights: ||dW_v|| / max(||dW_q||, ||dW_k||) 8 to 60 over blocks 0-3",
-        "8 to 60 over blocks 0-3 (seed 0); 8 to 83 over 3 fresh seeds x 4 blocks",  # r27b minor 1: what it covers
-        # r27c minor 4: the trained ratio on the main path; r27f M1: seed 0 and the 3 trained runs (stored file)
-        "trained: 1.7 to 2.8 (seed 0); 1.3 to 4.3 over 3 trained runs",
+        # r33a density (review r33a minor 6, brief item 2): the three ratio lines moved to appendix C (its PRINTED rows)
         # r31a minor 6: which runs are stored results
         "3 trained runs: seed 0 computed here; seeds 1 and 2 read from stored results "
         "(benchmarks/bench_lesson05_training.py)",
@@ -357,6 +358,10 @@ FACTS = {
         "[Xiong et al. 2020](https://arxiv.org/abs/2002.04745)'s finding",
     ],
     ("appendix", "B · Ten times larger weights"): [
+        # r33a density (r33a minor 8): moved from the lesson's model card (r30c, r32b minor 4), with v0.5.4's name
+        "the name `init_weights_vit_timm` from timm v0.6.5 to v1.0.28; v0.5.4 has the same linear rule in\n"
+        "`_init_vit_weights`",
+        "every other module keeps pytorch's default\n(`reset_parameters()`): the patch embedding's conv2d",
         # r28d minor 4: N = 197's range with its conditions and the 1/D law (r29 density: moved to appendix B)
         "19 to 25 at n = 197, vit-b's token count (patch 2; printed; 3 seeds",
         # r31 density (r31a minors 1, 2): moved to appendix B from section 4's verdict (r30b minor 1, r30c M1, minor 2)
@@ -483,6 +488,7 @@ FACTS = {
         # r29 density (r30b): moved to appendix C from section 5's model card, wording kept
         "started from pytorch's default init. at its start q and k got 8 to 60 times less than v",
         "trained, the gap is 1.3-4.3 (3 runs), far smaller",  # r32 density: section 5's before/after sentence
+        "(both printed below; section 5 quotes the trained range)",  # r33a density: the ratio lines moved here
         "PyTorch's default init",
         "8 to 60",
         "not hundreds: like section 3's model at pytorch's init (appendix b, item 1)",
@@ -498,6 +504,7 @@ FACTS = {
         "83",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        "72 to 79 %",  # r33a: the Summary's 4-block range, left to appendix D (r32c MAJOR's point stays there)
         # r30a minor 6; r31 density (r31b minor 4): the keep's definition moved to appendix D from section 5 (section
         # 5 teaches the share; its printed line still shows ||g_cut|| / ||g||)
         "the **keep**, $\\lvert g_\\text{cut}\\rvert / \\lvert g\\rvert$, is the $g_\\text{cut}$ arrow's length",
@@ -635,6 +642,12 @@ FACTS = {
         "on the first 64 validation digits",
     ],
     ("appendix", "G · Section 4's formulas inside a real ViT block"): [
+        # r33a density: moved from section 3 (r31c minor 3, r32b minors 3 and 10; r33a minor 10: "> 0")
+        "from v0.9.0 to v1.0.28 timm calls `f.scaled_dot_product_attention` by default\n(torch ≥ 2.0, "
+        "`timm_fused_attn` unset or > 0, not exportable) and keeps no $a$ you can hook",
+        "in hf transformers 5.23, `vitattention` keeps separate `q_proj`, `k_proj`\nand `v_proj` layers; with "
+        '`attn_implementation="eager"` it returns $a$',
+        "`set_fused_attn(false)`\nbefore `create_model`",
         # r28c minor 3: the two forms of the factor (r29 density: moved to appendix G from section 4)
         "$k$ (or, equally, $k - \\bar k$, since $v - \\bar v$ sums to 0)",
         # r28a M1: 3-D inputs take SDPA's math path (r29 density: moved to appendix G from section 4)
@@ -754,14 +767,15 @@ FACTS = {
         "4",
         "5",
         # r32b minor 4: the rule's version range (init_weights_vit_timm from v0.6.5, commit 372ad5fa, to v1.0.28)
-        "as in timm v0.6.5 to v1.0.28): linear weights",  # r30c density: the function's name is appendix B's row
+        # r33a density (r33a minor 8): the version range moved to appendix B (its row, with v0.5.4's _init_vit_weights)
         "from a truncated normal with std 0.02",  # r28a minor 6
         "from a truncated normal with std 0.02 (a normal in effect)",  # r29b minor 2: cut at ±2 = 100 std (appendix B)
-        "appendix b](05_where_gradients_flow_appendix.ipynb) lists the rest",
+        "appendix b](05_where_gradients_flow_appendix.ipynb) gives the versions and the rest",  # r33a density
         # r29d minor 3: the card's one difference; r30 decision (r30b minor 5): two sentences, the Conv2d named
         # r31 density (r31a minor 3): the class token's init moved to appendix B (its rows: "class token at 0" and
         # "`normal_(std=1e-6)` from v0.6; v0.4 and v0.5 ..."); the card keeps the Conv2d (r30b minor 5)
-        "zero biases. > the rule skips the patch embedding (a conv2d: pytorch's default);",
+        # r33a density: the Conv2d clause is appendix B's row ("the patch embedding's conv2d")
+        "zero > biases; [appendix b]",
         # r30b M1: the ViT paper's "MLP Head" reading answered in the short answer (no digits there)
         "if you mean the vit paper's *mlp head*: the one loss is attached there, where every route starts, yet it "
         "computes no qkv gradient itself",
@@ -834,23 +848,21 @@ FACTS = {
         "`qkv.weight` `(3d, d)` stacks the q rows of all heads, then the k rows, then the v rows",
         # r29d '9' item 4: a stock timm ViT (fused attention) instrumented with the same parameter hooks
         # r31 decision (r30c minor 4): the parity check is folded (hidden) after the chart; the sentence stays
-        "parameter hooks work with fused attention too, as in timm.",
+        "parameter hooks work with fused attention too, as in timm;",  # r33a density: the timm/HF trail is appendix G's
         # r31c minor 3: the default, its version and the switch (timm v0.9.0 and v1.0.28: use_fused_attn() in
         # Attention.__init__, set_fused_attn in timm/layers/config.py), visible
         # r32b minor 3: use_fused_attn()'s conditions (timm/layers/config.py at v1.0.28) and "keeps no A you can hook"
-        "from v0.9.0 to v1.0.28 timm calls `f.scaled_dot_product_attention` by default (torch ≥ 2.0, `timm_fused_attn` "
-        "not 0, not exportable) and keeps no $a$ you can hook",
+        # r33a density (r33a minor 10: "> 0"): use_fused_attn's conditions, the HF sentence and set_fused_attn moved to
+        # appendix G (its rows); section 3 keeps the parity sentence and one pointer
+        "[appendix g](05_where_gradients_flow_appendix.ipynb) shows how to hook $a$ there",
         # r32b minor 10: HF transformers 5.23's ViTAttention (checked in tests/test_lesson05_code.py)
-        "in hf transformers 5.23, `vitattention` keeps separate `q_proj`, `k_proj` and `v_proj` layers; with "
-        '`attn_implementation="eager"` it returns $a$',
-        "`set_fused_attn(false)` before `create_model`",
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "$V - \\bar V$",
         "$dQ_i = s\\,dO_i M^\\top$",
-        "$dV$ is not second order",
+        "$dV/dO$ is not second order",  # r33a minor 3: ratios to dO, as the chart plots
         "**What this says about the question.**",
         "**cross-covariance** of keys and values",
         "0",
@@ -859,7 +871,7 @@ FACTS = {
         "3",
         "4",
         "= dO_i \\cdot O_i$",
-        "Always $db_k = 0$",
+        # r33a density: "Always $db_k = 0$" left to the printed line (its PRINTED row "db_k = 0 always")
         # r27f D: M_i's exact form moved to appendix G; r29c minor 11: its pointer is the Going-further list's
         "Read the left panel",  # r28a minor 10: the panel named
         "$\\partial a_j/\\partial s_k = a_j(\\delta_{jk} - a_k)$",  # r27f minor 1: the Jacobian derived, no link
@@ -882,10 +894,13 @@ FACTS = {
         # r32b minor 2: a fused kernel keeps no A (cells 26-28's check: a logsumexp per row)
         "($x$ and $a$, or what a fused kernel needs to recompute $a$)",
         # r32b minor 11: the link to lesson 08's gradient-weighted maps
-        "chefer et al.'s maps (lesson 08) weight $a$ by this $da$, for one class's logit",
+        # r33a minor 7: the ICCV 2021 paper lesson 08 uses, and its rule
+        "chefer, gur & wolf (iccv 2021; lesson 08) weight $a$ by this $da$ for one class's logit: $da \\odot a$, "
+        "positive part, averaged over heads",
         # r32b lead decision (r31c minor 4, r32a minor 2, r32b minor 8: three reviewers, two views): half a visible
         # sentence under the chart; the folded check keeps the numbers' asserts
-        "the chart's 314 counts weights only; section 3's 316 adds the biases",
+        # r33 decision (brief item 4, r33a minor 5): the 314/316 half sentence went; the folded check keeps both asserts
+        "$dq/do$ is second order in it",  # r33a minor 3
         # r27f minors 3 and D: the std sweep (seed 0), ViT-B's geometry and the noise run are appendix B's rows;
         # section 4 keeps one verdict, "goes with" (no ablation changed the input alone)
         # r28b minor 11: one result (the weight scale) and a pointer; width and input are appendix B's rows
@@ -932,6 +947,8 @@ FACTS = {
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "**The MLP share**",
+        # r33a minor 11: the small-model table's seed range (appendix F's printed -6 to 37 %)
+        "this table is seed 0; over 5 seeds, each on its own 64 digits, the shares run from -6 to 37 %",
         "0 %",
         "100 %",
         "2",
@@ -986,13 +1003,14 @@ FACTS = {
         # r32b minor 9: both set-ups named (appendix D's 86-95 %, appendix F's 84-89 %)
         # r32c MAJOR: not "a depth-4 finding": appendix D's 4-block models at D = 192 already give 72-79 %, so depth
         # raises the share and so does something else in the set-up
-        "fresh vit-ti-shaped ones reach 84-95 % (72-79 % at 4 blocks): depth and something else raise it (appendices "
-        "d, f)",
+        # r33a minors 1-2 (brief item 1): scope, not support; depth ablated (appendix D), width or set-up untested; the
+        # 4-block 72-79 % is appendix D's row ("72 to 79 %")
+        "fresh vit-ti-shaped ones already reach 84-95 %: depth raises it; width or the set-up may too\n"
+        "(untested; appendices d, f)",
         "84-95 %",
-        "72-79 %",
         # r32a (its comparison list): why the gradient gap does not reach AdamW's update, in one clause
         "adamw\ndivides each entry's gradient by that entry's own running scale",
-        "(appendix F)",
+        "(untested; appendices D, F)",  # r33a density: one pointer for the bullet
         "185 to 464 times",
         "the v rows' gradient is 185 to 464 times the larger of the q and k rows'",
         "(a related mechanism; appendix B)",
@@ -1038,7 +1056,7 @@ FACTS = {
         "(projected on $g$) over 3 trained runs",
         # r31b M1: the fresh comparison on the same models (the MNIST ViTs before training); the 8x8 model's "under
         # half" qualified: one gradient over 512 digits (appendix D), 31..63 % in block 0 per 64-digit batch (its check)
-        "50-63 % in block 0 of the same mnist vits (appendix f)",
+        "50-63 % in block 0 of the same mnist vits.",  # r33a: the bullet's one pointer follows
         # r32 decision (r31c minor 5): r31b M1's qualifier kept, reworded; r32 density (r32a M1 paid with it): appendix
         # D's row
         "(projected on $g$)",  # r30a minor 2
@@ -1055,7 +1073,8 @@ FACTS = {
         # gradient over 256" moved to appendix D with its "256" and "8" rows
         # r32b minor 1 (r32b decision: the r32 density move of the before/after sentence to appendix C stays; one
         # sentence reads the printed ratio line, what the folded check asserts)
-        "trained, it is 1.3 to 4.3 over 3 runs, below every fresh seed in every block",
+        # r33a minor 6 (brief item 2): one line; the ratio lines and "below every fresh seed" are appendix C's rows
+        "trained, the q/k-v gap shrinks to 1.3-4.3 over 3 runs ([appendix c](05_where_gradients_flow_appendix.ipynb)",
         # r29c minor 4, r29d minor 7: the starting gap (8 to 60, not hundreds) and the trained 1.3-4.3 moved to
         # appendix C with their rows (r29 density, r30b); the printed lines below keep both numbers
         "90..96 %",
@@ -1063,15 +1082,21 @@ FACTS = {
         "disjoint in every block",
         # r32a M1: scoped, with appendix D's and F's fresh ViT-Ti-shaped range; r32c MAJOR: the MNIST ViTs' set-up
         # (D = 64, PyTorch's init), and appendix D's 4-block D = 192 models (72-79 %): not depth alone
-        "this holds at d = 64, pytorch's init: fresh vit-ti-shaped models\nreach 84-95 % in block 0, 72-79 % at 4 "
-        "blocks; depth and something else raise it (appendix d, f)",
+        # r33a minors 1-2 (brief item 1): a scope, not support; 6 fresh models (appendix D 86-95 %, F 84-89 %)
+        "the gap is specific to this small model: fresh\nvit-ti-shaped models already reach 84-95 % in block 0 (6 "
+        "fresh models, two inputs), overlapping the trained range.\ndepth raises it; width or another part of the "
+        "set-up may too, untested (appendices d, f)",
+        # r33a minor 4 (brief item 2): the widget's 93 % against the table's 96 %, in prose before the widget
+        "its bars average 8 batches of 32 digits: block 0 reads\n93 %, not the table's 96 % from one gradient over "
+        "all 256",
         # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
         # r31b minor 11: a before/after on the same runs, not a claim across models
         # r32 density: the before/after sentence (r31a minor 5, r31b minor 11) is appendix C's row ("trained, the gap is
         # 1.3-4.3 (3 runs), far smaller"); the printed ratio lines stay here
         # r31c minor 7: the init said where the model appears, described, not made the cause (r29c minor 4, r29d
         # minor 7)
-        "it starts from pytorch's default init, not timm's, with a smaller starting gap (printed below)",
+        # r33a density: "it starts from pytorch's default init" is the model card's "pytorch's" column and appendix
+        # C's row
         "fresh against trained",
         # r27c minor 3; r29a minor 1: "not hundreds: like section 3's model at PyTorch's init" is appendix C's row
         # r27c minor 4, r27f M1: the 3 trained runs' range; seed 0's t intervals are appendix C's (its FACTS row)
@@ -1857,6 +1882,9 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
+    # fix05_33a: 35 cells, 1,636 words (r33a items paid with cuts: the q/k-v ratio digression to appendix C, the timm/HF
+    # hooking trail to appendix G, the init's version range and Conv2d clause to appendix B, the 314/316 sentence
+    # and the db_k sentence; the new widget, seed-range and scope sentences added)
     # fix05z: 35 cells, 1,670 words (r32b minors 1-11 paid with cuts: the widget's batch-means sentence to appendix D,
     # the kernel print to appendix G, section 1's "Backward meets" line, two repeated clauses in sections 2 and 4)
     # fix05y: 35 cells, 1,672 words (r32a M1 and minors 3-8 paid with cuts: section 2's "their MLPs included" line
@@ -1872,7 +1900,7 @@ def test_main_path_caps():
     # fix05s: 36 cells, 1,907 words (r30b items paid with cuts: detail moved to appendices B, C and D)
     # fix05r: 36 cells (the 5-seed print moved to appendix D), 1,908 words kept (r30a items paid with cuts);
     # fix05q: 1,908 kept (items added, paid with cuts; fix05n 1,948; fix05m 1,950; r28b 1,952; r28a 38 / 1,973)
-    assert len(main) <= 35 and nb.markdown_words(main) <= 1670
+    assert len(main) <= 35 and nb.markdown_words(main) <= 1636
 
 
 def test_section_4_quotes_appendix_b_at_vit_b_width():
@@ -1926,7 +1954,9 @@ SAID_ONCE = [  # (phrase, times) over the lesson and its appendix: a point made 
     ("3 trained runs of the same recipe", 1),
     ("a frozen layer still passes gradient; a detached input does not", 1),
     ("leaves out the biases", 0),
-    ("adds the biases", 1),  # r32b lead decision: section 4's half sentence under the chart (314 against 316)
+    # r33 decision (brief item 4, r33a minor 5): section 4's 314-against-316 half sentence went (the r32b lead
+    # decision undone by the lead's brief); appendix B prints both numbers
+    ("adds the biases", 0),
 ]
 SAID_AT_LEAST = [("in this D = 32 model", 3), ("8 to 83", 2), ("the whole block's $W_q$ (all four heads", 2)]
 

@@ -946,39 +946,47 @@ def _path_kind(branches: Sequence[str], path: Sequence[bool]) -> int:
 
 
 def plot_gradient_paths(depth: int = 4) -> Figure:
-    """Section 5's map of :func:`gradient_paths`: one column per path, a filled cell where it passes a branch,
-    coloured by kind, with brackets over the paths through at least one MLP and over those that also pass a higher
-    attention layer: the MLP share and the higher-attention share count overlapping sets of paths."""
+    """Section 5's map of :func:`gradient_paths`: one column per path, a filled cell where it passes a branch, in two
+    colours: the paths through no MLP (what the cut keeps, drawn wide enough to read, each labelled) and the paths
+    through at least one MLP (g - g_cut)."""
     branches, paths = gradient_paths(depth)
-    kinds = [_path_kind(branches, p) for p in paths]
-    colors = [PART_COLORS["qkv"], PART_COLORS["mlp"], "#9467bd"]
-    fig = new_figure(figsize=(10, 3.6), layout="constrained")
+    no_mlp = [_path_kind(branches, p) == 0 for p in paths]
+    colors = [PART_COLORS["qkv"], PART_COLORS["mlp"]]
+    wide = 4  # a no-MLP column is this many path widths, so its few cells are legible
+    fig = new_figure(figsize=(10, 3.8), layout="constrained")
     ax = fig.subplots()
-    for x, (path, kind) in enumerate(zip(paths, kinds, strict=True)):
+    left, starts = 0.0, []
+    for path, keep in zip(paths, no_mlp, strict=True):
+        width = wide if keep else 1
+        starts.append(left)
         for y, on in enumerate(path):
             if on:
-                ax.add_patch(_cell(x, len(branches) - 1 - y, colors[kind]))
-    starts = [kinds.index(k) for k in range(3)] + [len(paths)]
+                ax.add_patch(_cell(left, len(branches) - 1 - y, colors[0 if keep else 1], width))
+        if keep:
+            ax.text(left + width / 2, -0.75, f"{sum(no_mlp[: len(starts)])}", ha="center", va="top", fontsize=8)
+        left += width
+    count = sum(no_mlp)
+    split = starts[count] if count < len(paths) else left
     labels = [
-        f"no MLP: {starts[1]} paths, g_cut (the cut keeps these)",
-        f"through >= 1 MLP: {len(paths) - starts[1]} paths, g - g_cut",
-        f"of these {len(paths) - starts[1]}, {len(paths) - starts[2]} also pass a higher attention layer",
+        (0, split, f"no MLP: {count} paths, g_cut (the cut keeps these)", colors[0], "left"),
+        (split, left, f"through >= 1 MLP: {len(paths) - count} paths, g - g_cut", colors[1], "center"),
     ]
-    for level, (left, right, text, color) in enumerate(
-        [
-            (starts[0], starts[1], labels[0], colors[0]),
-            (starts[1], len(paths), labels[1], colors[1]),
-            (starts[2], len(paths), labels[2], colors[2]),
-        ]
-    ):
-        top = len(branches) + 0.3 + 0.9 * (level == 2)
-        ax.plot([left, left, right, right], [top - 0.2, top, top, top - 0.2], color=color, lw=1.5)
-        x = left if level == 0 else (left + right) / 2
-        ax.text(x, top + 0.1, text, ha="left" if level == 0 else "center", va="bottom", fontsize=9, color=color)
+    for low, high, text, color, align in labels:
+        top = len(branches) + 0.3
+        ax.plot([low, low, high, high], [top - 0.2, top, top, top - 0.2], color=color, lw=1.5)
+        ax.text(
+            low if align == "left" else (low + high) / 2,
+            top + 0.1,
+            text,
+            ha=align,
+            va="bottom",
+            fontsize=9,
+            color=color,
+        )
     ax.set_yticks(range(len(branches)), branches[::-1])
     ax.set_xticks([])
-    ax.set_xlim(-1, len(paths) + 1)
-    ax.set_ylim(-0.6, len(branches) + 1.9)
+    ax.set_xlim(-1, left + 1)
+    ax.set_ylim(-1.4, len(branches) + 1.0)
     ax.set_xlabel(f"the {len(paths)} paths from the loss to block 0's qkv (a blank cell: that branch's skip)")
     ax.set_title(f"Block 0's qkv gradient as a sum over paths ({depth} blocks)", fontsize=11)
     for side in ("top", "right", "bottom"):
@@ -986,7 +994,7 @@ def plot_gradient_paths(depth: int = 4) -> Figure:
     return fig
 
 
-def _cell(x: float, y: float, color: str):
+def _cell(x: float, y: float, color: str, width: float = 1.0):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x + 0.1, y - 0.4), 0.8, 0.8, color=color, lw=0)
+    return Rectangle((x + 0.1, y - 0.4), width - 0.2, 0.8, color=color, lw=0)
