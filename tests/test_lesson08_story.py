@@ -60,11 +60,12 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # section 7's paired-gap sentence to appendix I, and trims in sections 4, 8, 10, 11)
 # fix08 r32c MAJOR (M1, M2): 43 cells and 1,857 words held (section 9's reading rule and rollout's verdict; paid for
 # by trims in the top cell, sections 3, 4, 8 (the planted verdict), 9 and 10)
-# fix08_33a (review r33a): 43 cells held, 1,857 -> 1,851 words (M1's inline gap, M2's mean and panel named apart,
+# fix08_33a (review r33a): 43 cells held, 1,857 -> 1,849 words (M1's inline gap, M2's mean and panel named apart,
 # raw minus gradient-weighted printed, section 12's evidence-against-7 sentence; paid for by moving section 9's
 # by-hand replay, centred ρ and uniform control to appendices I and G, the 5.9 and the sink clause to appendix D,
-# family_7 into its hidden check, and trims in sections 9 and 10)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1851
+# family_7 into its hidden check, timm's two other switches to J, and trims in sections 9 and 10; occlusion defined
+# and the first interval explained where they are first used)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1849
 
 
 def _key(heading: str) -> str:
@@ -127,16 +128,32 @@ def _whole(notebook: str, part: str) -> str:
 
 FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
     # fix08z (review r32b M1): the explorer's opening case explained; deletion's p(c) against the map's y_c
-    ("lesson", "12", ("raises y_7 (2.39 to 3.93)", "drops y_9 (3.33 to -0.10)", "attention edges to first order")),
+    # r33a minor 7: the top patch was evidence against 7; a first-order edge score, not a pixel attribution
+    (
+        "lesson",
+        "12",
+        (
+            "raises y_7 (2.39 to 3.93)",
+            "drops y_9 (3.33 to -0.10)",
+            "evidence against 7",
+            "a first-order score on attention edges, not a pixel attribution",
+        ),
+    ),
     ("appendix", "A", ("Deletion reads p(c)", "made for", "the logit y_c", "not tested here")),
     # fix08z (review r32b minors 1, 3, 6, 7, 8)
     ("lesson", "3", ("a favourable case",)),
     # r33a minor 2 (r31 density: moved to appendix D, which says what is 5.9 times uniform)
-    ("appendix", "D", ("its top key column takes 24.7 times a uniform share", "the median over these 200 test digits 5.9 times")),
+    (
+        "appendix",
+        "D",
+        ("its top key column takes 24.7 times a uniform share", "the median over these 200 test digits 5.9 times"),
+    ),
     ("lesson", "6", ("(for max or min fusion; for mean fusion the rows already sum to 1)",)),  # r33a minor 6
     ("lesson", "9", ("by construction",)),
     ("lesson", "10", ("slower than rollout (+0.033 [+0.022, +0.046])", "deletes slowest of the three maps")),
-    ("lesson", "4", ("blk.attn.fused_attn = False", "on a built model")),
+    # r31 density (r33a): the environment variable and the built-model flag moved to appendix J, which states both
+    ("lesson", "4", ("(or two other ways)",)),
+    ("appendix", "J", ("on a model already built set each `attn.fused_attn = False`",)),
     ("lesson", "Summary", ("above 5 times uniform",)),
     # fix08x (review r31c): the share of the lag blank-last removes; D; block 0 below its image-blind map; 4.x in one
     # clause (r32 decision: LESSONS asks what older versions do; the trail stays in appendix J); the Block slider;
@@ -177,7 +194,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             # r33 decision (r33a M2, cell 42): the 0.92 names rollout's maps (the 0.51 stays in appendix I)
             "may still depend on the weights",
             "a layout every digit shares keeps ρ high",
-            "two different digits' rollout maps reach 0.92",
+            "two different digits' rollout maps (0.92)",
         ),
     ),
     # fix08v (r31b minor 7): why rollout survives blocks 2-3 re-drawn
@@ -263,10 +280,12 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("the table's classifier row, at 99.6 %",)),
     # r31 density (fix08t, r30c minor 6): moved; r31: the printed note moved
     ("appendix", "I", ("(each entry: a difference of two ρ, so it can reach -2 .. +2)",)),
-    ("lesson", "4", ("TIMM_FUSED_ATTN=0 in the environment before timm is imported",)),
+    ("appendix", "J", ("TIMM_FUSED_ATTN=0` in the environment before timm is imported",)),  # r31 density (r33a): moved
     ("appendix", "J", ("read, not run",)),  # r31 density (fix08u): the 4.x bullet and its "read in appendix J" moved
     ("lesson", "5", ("5 of the 16 tops", "weights 0.03 to 0.24 (inked tops: 0.13 to 1.00)")),
-    ("lesson", "3", ("attention sink", "#appendix-d", "key 11 lies on the stroke", "the class token's row")),
+    # r33a (r32c density): the sink clause out of view, in appendix D
+    ("lesson", "3", ("key 11 lies on the stroke", "the class token's row")),
+    ("appendix", "D", ("They are not the **attention sinks** of Xiao et al. (2023",)),
     # r30 decision (fix08q, r29d minors 2, 8): the box sits atop section 7; the interval stays beside its number
     # (r29a), the box and appendix pointers in a sentence of their own
     # r31 density (fix08z, r32b): the cross-reference moved to appendix I (the box stays atop section 7)
@@ -307,7 +326,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "12", ("raw-attention or gradient-weighted map", "rollout's and ink's first patches drop it near 0")),
     # fix08j (r28a minors 7, 8, 9, 6): the switch-off two-liner, the overlay, DINO, vit-explain's gradient rollout
     ("lesson", "4", ('attn_implementation="eager"', "output_attentions=True", "set_fused_attn(False)")),
-    ("lesson", "4", ("timm >= 0.9.0", "TIMM_FUSED_ATTN=0", "before timm.create_model")),
+    ("lesson", "4", ("timm >= 0.9.0", "before timm.create_model")),  # r31 density (r33a): TIMM_FUSED_ATTN=0 in J
     # r31 density (fix08t): the overlay recipe moved to appendix E (the lesson's code comment keeps it)
     ("appendix", "E", ("upsample the grid", "cv2.resize", "bilinear")),
     ("appendix", "K", ("DINO", "Caron et al. 2021", "self-supervised", "supervised on digits")),  # r29 density: K
@@ -538,9 +557,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             # (r31 density) moved to appendices G and I
             "rollout's mean ρ stays at +0.88 or more while blocks 3,",
             "this digit's panel: +0.86 at blocks 1-3",
-            "below two different digits' rollout maps",
-            "ρ mostly measures the shared layout",
-            "removes it and follows the cascade to every layer",
+            "below two different digits' rollout maps (0.92)",
+            "removes that layout and follows the cascade to every layer",
         ),
     ),
     # fix08y (r32a minor 2): the 35-of-200 line read in one sentence
@@ -739,7 +757,12 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("Twelve orders: the three maps",)),
     # r29a 7; r31 density (fix08u, r31a minor 4): the three-row table moved to appendix I (which holds all twelve
     # orders); the lesson says what its figure draws
-    ("lesson", "10", ("The figure draws four of the nine orders",)),
+    ("lesson", "10", ("the figure draws four of the nine orders",)),
+    (
+        "lesson",
+        "10",
+        ("**Occlusion** (Zeiler & Fergus 2014) scores a patch by the drop in p(true class)",),
+    ),  # r32c/r33a
     ("appendix", "I", ("reads three rows of this table (ink first, rollout, greedy)",)),
     # r29 density (fix08q): moved to appendix I
     ("appendix", "I", ("Two variants: blank patches (no pixel above 0) sent last or ranked like the rest",)),
@@ -1818,7 +1841,7 @@ ORDER = [  # (notebook, markers whose cells come in this order)
         [
             "## 10 · Which map",
             "plots.plot_deletion_steps(",
-            "The figure draws four of the nine orders",
+            "the figure draws four of the nine orders",
             "recheck = 4",
         ],
     ),
