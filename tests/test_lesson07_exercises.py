@@ -144,6 +144,16 @@ def test_fold_rejects_wrong_answers(wrong, message):
         check_fold_tokens(wrong)
 
 
+def test_fold_names_nn_fold_with_a_kernel():  # review r33a (brief fix07_33a item 3): a reshape, not nn.Fold
+    for kernel, stride in ((3, 2), (3, 1), (2, 2)):
+        with pytest.raises(ExerciseFailed, match=r"you used F.fold \(nn.Fold\) with a k x k kernel"):
+            check_fold_tokens(
+                lambda t, rows, cols, k=kernel, s=stride: F.fold(
+                    t.transpose(1, 2), (rows, cols), k, stride=s, padding=1
+                )
+            )
+
+
 # ----------------------------------------------------------------------------- token attention
 
 

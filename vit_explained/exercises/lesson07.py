@@ -405,7 +405,7 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     (  # review r33a minor 4: ViT's count named first, also when it came from rounding down at the last splits
         lambda h, w, answer, stages: answer == (h // 16) * (w // 16),
         "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H // 16) * (W // 16). T2T's "
-        "windows overlap and are padded. If you got it at the (3, 2, 1) splits, you rounded down or to nearest, "
+        "windows overlap and are padded. You get it too if at the (3, 2, 1) splits you rounded down or to nearest, "
         "not up, as in (H + 1) // 4 // 2 // 2. Their padding of 1 at both ends makes each of them ceil(size / 2): "
         "floor((size + 2 * padding - kernel) / stride) + 1",
     ),
@@ -541,6 +541,12 @@ def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Call
 
     def hint(error: Exception) -> str | None:
         text = str(error)
+        if re.search(r"kernel_size|sliding blocks", text):  # review r33a (brief fix07_33a item 3): F.fold(k > 1)
+            return (
+                "It looks like you used F.fold (nn.Fold) with a k x k kernel: that undoes a soft split and sums "
+                "overlapping windows. T2T's reconstruction is a reshape, each token one pixel: (B, N, C) -> "
+                "(B, C, N) -> (B, C, rows, cols)"
+            )
         shape = re.search(r"shape '\[([-\d, ]+)\]' is invalid", text)
         sizes = [int(size) for size in shape.group(1).split(",")] if shape else []
         fixed = sizes and not {size for size in sizes[-2:] if size > 0} <= {rows, cols, rows * cols}
