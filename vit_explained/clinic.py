@@ -1400,7 +1400,7 @@ def one_batch_report(one_batch: dict, long_arms: bool = False) -> tuple[str, dic
         if ("400 steps" in name) == long_arms:
             lines.append(f"  {ONE_BATCH_NAMES.get(name, name):40} " + ", ".join(f"{loss:.2f}" for loss in losses))
     if not long_arms:
-        lines.append("the four 400-step arms (also drawn below):")
+        lines.append("the four 400-step arms: right of the line in the figure below")
     dots = {ONE_BATCH_NAMES.get(name, name): losses for name, losses in last.items()}
     return "\n".join(lines), dots, entropy
 
