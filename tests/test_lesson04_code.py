@@ -389,7 +389,7 @@ def test_float32_message_names_torch_tensor_default(check, answer) -> None:
 def test_ablation_guide_names_the_bound_and_closes_its_figure() -> None:
     fig = plot_final_norm_ablation({"layernorm": (-0.47, -0.56, -0.38)})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "slope -0.5 (the rate of Xiong et al.'s bound)" in legend and not plt.get_fignums()
+    assert "slope -0.5 (the L^-1/2 of Xiong et al.'s upper bound)" in legend and not plt.get_fignums()
 
 
 def test_training_figure_draws_the_near_chance_threshold() -> None:
@@ -469,7 +469,7 @@ def test_the_exact_slope_still_passes():
 def test_ablation_legend_no_longer_says_matched_only_over_the_range() -> None:
     fig = plot_final_norm_ablation({"layernorm": (-0.47, -0.56, -0.38)})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "slope -0.5 (the rate of Xiong et al.'s bound)" in legend  # 21f: reworded
+    assert "slope -0.5 (the L^-1/2 of Xiong et al.'s upper bound)" in legend  # 21f: reworded
     assert not any("matched here only" in line for line in legend) and not plt.get_fignums()
 
 
@@ -490,7 +490,7 @@ def test_ablation_legend_names_the_bound() -> None:
     fig = plot_final_norm_ablation({"layernorm": (-0.47, -0.56, -0.38)})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     plt.close(fig)
-    assert "slope -0.5 (the rate of Xiong et al.'s bound)" in legend
+    assert "slope -0.5 (the L^-1/2 of Xiong et al.'s upper bound)" in legend
     assert not any("linear in L" in line for line in legend)
 
 

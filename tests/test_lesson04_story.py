@@ -37,8 +37,10 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # and attention's dropout paid for by the tutorials' placements moved to appendix E, 6c's recipe printed, GELU's
 # minimum left to its printed line, the equations' gloss and shorter clauses); r32z (review r32b): 1,800 (6b's
 # gradient x sigma sentence and the two-Linears fold paid for by sigma detached and the gate bands' share moved to
-# appendices A and H, and shorter clauses): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1800
+# appendices A and H, and shorter clauses); r33 (review r33a): 1,777 (the Annotated Transformer's pre-norm code, the
+# HF ViTLayer check, 6a's setup in prose and Block's missing dropout paid for by the lesson's widget, cell 29's
+# reading, 'In one line', the timm numbers, why 4x and DropPath's versions moved to appendices A, B, D, F, N, O): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1777
 #: 6a's answer opens with the answer itself (r32y item 5, review r32a minor 9: no lab-notebook "Answer 6a" label).
 ANSWER_6A = "**Yes, at this initialisation.**"
 
@@ -106,20 +108,22 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 PRINTED = [
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## D ·",
         'call these 17.6 G multiply-adds "17.6 GFLOPs": they count a multiply-add as one',
         True,
         "r32y item 4 (review r32a minor 4): the literature's and torchvision's name for the same count (torchvision's "
-        "table: GFLOPS 17.56), printed, not prose (word cap)",
+        "table: GFLOPS 17.56), printed, not prose (word cap); r33 density (review r33a minor 6/8): prose out of the "
+        "lesson's print strings, moved to appendix D",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         "the widget's RMS token norm is about √D·σ, √D = 8: at L = 16, 29.4 against 8 x 3.619 = 28.9; the final "
         "LayerNorm sets σ = 1, so norm 8",
         True,
-        "r32y item 3 (review r32a minor 3): the widget's RMS measure related to sigma, printed (word cap)",
+        "r32y item 3 (review r32a minor 3): the widget's RMS measure related to sigma, printed (word cap); r33 "
+        "density (review r33a minor 6/8): the lesson's widget moved to appendix A, which has the same widget",
     ),
     (
         "L",
@@ -211,8 +215,8 @@ PRINTED = [
         "38 % share moved to appendix H",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         "each stack reads 8 sequences of 16 random unit-variance tokens; a 10-class head on token 0 takes "
         "cross-entropy against random labels",
         True,
@@ -220,21 +224,22 @@ PRINTED = [
         "dim), the head on out[:, 0]; the hidden check reads its source)",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         "measured: the norm of the last block's fc2.weight.grad, at initialisation (last_fc2_gradient)",
         True,
         "r31v item 1 (review r31b minor 2): what 'the last fc2 gradient' is, printed beside the sweep",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## D ·",
         "why 4x? a convention from the 2017 Transformer (512 -> 2048); what it costs at D_mlp = 2D, 4D, 8D: the MLP "
         "holds 50, 67, 80 % of a block's parameters and 47, 64, 78 % of its FLOPs",
         True,
         "r31u item 3 (review r31a minor 10): why 4x, one visible line (the hidden check asserted the shares); r31v "
         "item 2 (review r31b minor 1): answered as a convention (not 'not ablated': Vaswani et al.'s Table 3 varies "
-        "d_ff and the ViT paper's appendix D.2 scales the MLP width)",
+        "d_ff and the ViT paper's appendix D.2 scales the MLP width); r33 density (review r33a minor 6/8): moved to "
+        "appendix D with its check",
     ),
     (
         "L",
@@ -275,8 +280,8 @@ PRINTED = [
         "(review r30b minor 1): the map's N (its legend: N patches) told apart from the lesson's N, printed",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         "slope of the gradient against depth: a least-squares line of log gradient on log depth, one per seed "
         "(4 depths); its interval is a 95 % t-interval over the 10 seeds' slopes",
         True,
@@ -561,11 +566,11 @@ PRINTED = [
         "fix_18b::test_growing_updates_get_one_measurement_and_a_goes_with_sentence",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         "slope of the gradient against depth",
         True,
-        "fix_18c::test_each_question_has_its_answer_under_its_picture",
+        "fix_18c::test_each_question_has_its_answer_under_its_picture; r33 density: the gloss printed in appendix A",
     ),
     (
         "A",
@@ -826,11 +831,11 @@ PRINTED = [
         "fix_21f::test_appendix_a_prints_the_band_slopes_and_increments",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         "t-interval over the 10 seeds' slopes",
         True,
-        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them; r33 density: printed in appendix A",
     ),
     (
         "A",
@@ -1034,16 +1039,17 @@ CODE = [
         "r27c M1: the divisor is the spread, about the norm / sqrt(D); r32 (review r31c minor 5): asserted, not prose",
     ),
     (
-        "L",
-        "## 6 ·",
-        'depth_explorer = residual_stream_widget(depth=16, design="pre-norm", arms=final_steps, seeds=seeds)',
+        "A",
+        "## A ·",
+        'stream_explorer = residual_stream_widget(depth=16, design="pre-norm", arms=lesson_arms)',
         False,
         "r31 item 4 (review r30c minor 9): the lesson's widget teaches its central idea, the norm's place against "
-        "depth, on 6a's stacks and 6b's fixed arm (the GELU-gate widget moved to appendix C)",
+        "depth, on 6a's stacks and 6b's fixed arm (the GELU-gate widget moved to appendix C); r33 density (review "
+        "r33a minor 6/8): the lesson's widget cut, appendix A's (the same stacks and the fixed arm) kept",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## A ·",
         'assert max(_means["fixed"]) / min(_means["fixed"]) < 1.5 < _means["pre-norm"][0] / _means["pre-norm"][-1]',
         True,
         "r31 item 4: the widget's prompt ('the fall goes' with the fixed final step), asserted",
@@ -1184,9 +1190,10 @@ CODE = [
     (
         "L",
         "## 6 ·",
-        'print("slope of the gradient against depth',
+        'print(f"{name:<11}{slope_text(fit)}")',
         False,
-        "fix_17f::test_depth_slopes_printed_from_data_and_nits",
+        "fix_17f::test_depth_slopes_printed_from_data_and_nits; r33 density (review r33a minor 6/8): the slope's "
+        "gloss said in 6a's prose, its printed line in appendix A",
     ),
     (
         "A",
@@ -1701,12 +1708,17 @@ PROSE = [
         "L",
         "## 7 ·",
         [
-            "timm v1.0.21+ computes it in `calculate_drop_path_rates`",
-            "inline in `VisionTransformer`",
-            "DeiT-B uses 0.1",
+            "DeiT-B uses 0.1 (DeiT's `--drop-path` default)",
         ],
         "r32 item 4 (review r31c minor 2): the linspace versioned (timm commit 3f58765a, first tagged v1.0.21; before, "
-        "inline in VisionTransformer.__init__), DeiT's main.py --drop-path default 0.1 (deit_base_patch16_224)",
+        "inline in VisionTransformer.__init__), DeiT's main.py --drop-path default 0.1 (deit_base_patch16_224); r33 "
+        "(review r33a minor 11): DeiT's source named",
+    ),
+    (
+        "A",
+        "## O ·",
+        ["timm v1.0.21+ computes it in `calculate_drop_path_rates`", "inline in `VisionTransformer`"],
+        "r32 item 4 (review r31c minor 2); r33 density (review r33a minor 6/8): the version trail moved to appendix O",
     ),
     (
         "A",
@@ -1731,11 +1743,20 @@ PROSE = [
         "## 6 ·",
         [
             "**In short: with Xavier-initialised blocks, as in the ViT release, pre-norm divides a growing stream",
+            "With timm's std-0.02 init the fall is weaker ([appendix B]",
+        ],
+        "r31u item 1 (review r31a M1): the box scoped to the Xavier init; Answer 6a gives appendix B's timm numbers "
+        "(the D = 64 interval stays out of section 6's markdown, FORBIDDEN_IN r26c; the hidden check asserts both); "
+        "r33 density (review r33a minor 6/8): the timm numbers moved to appendix B (next row), one clause left",
+    ),
+    (
+        "A",
+        "## B ·",
+        [
             "with timm's std-0.02 init the stream barely grows at D = 64",
             "no fall is detectable; at D = 768 the gradient falls as $L^{-0.24}$ [-0.30, -0.18]",
         ],
-        "r31u item 1 (review r31a M1): the box scoped to the Xavier init; Answer 6a gives appendix B's timm numbers "
-        "(the D = 64 interval stays out of section 6's markdown, FORBIDDEN_IN r26c; the hidden check asserts both)",
+        "r31u item 1 (review r31a M1); r33 density (review r33a minor 6/8): moved from the lesson's answer to 6a",
     ),
     (
         "L",
@@ -1905,7 +1926,6 @@ PROSE = [
             "**Why an MLP at all?** Attention only mixes tokens, adding up their value vectors with weights.",
             "A lone token's attention is affine, $W_o (W_v x + b_v) + b_o$.",
             "Without GELU, `fc2(fc1(x))` would be one Linear, weight $W_2 W_1$:",
-            "LayerNorm divides a whole token by one number; only\nGELU gates single features input-dependently.",
         ],
         "r31u item 2 (review r31a minor 3): attention's weights scale whole tokens, LayerNorm divides a whole token by "
         "one number (was 'Softmax and LayerNorm act on whole tokens': softmax acts on a row of scores); r29p item 2 "
@@ -1920,6 +1940,12 @@ PROSE = [
     (
         "A",
         "## N ·",
+        ["LayerNorm divides a whole token by one number; only\nGELU gates single features input-dependently."],
+        "r33 density (review r33a minor 4): cell 29's reading moved to appendix N, called a reading by construction there",
+    ),
+    (
+        "A",
+        "## N ·",
         ["SwiGLU (Shazeer 2020)", "LayerNorm is nonlinear only through one scalar per token"],
         "r29p item 4 (review r29c minor 10): SwiGLU next to the MLP's argument; r29p item 2: LayerNorm's one divisor "
         "per token left cell 29 for appendix N",
@@ -1927,9 +1953,15 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["GELU is mostly flat", "(mean |slope| 0.14 against 0.84, printed)", "a head's 64 features together in ViT-B"],
+        ["GELU is mostly flat", "(mean |slope| 0.14 against 0.84, printed)"],
         "r29n item 3 (review r29a minors 2 and 8): the lower gates' slope; attention's per-head scaling; r30b item 4 "
         "(review r30b minor 6): 'mostly' flat (the band reaches z = 0, slope 0.5)",
+    ),
+    (
+        "A",
+        "## N ·",
+        ["a head's 64 features together in ViT-B"],
+        "r33 density (review r33a minor 4): cell 29's reading moved to appendix N, called a reading by construction there",
     ),
     (
         "A",
@@ -1997,8 +2029,8 @@ PROSE = [
         "r29 density: moved to appendix O (review r29a minor 6), section 7 points there",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## N ·",
         ["scale whole value vectors (per head)"],
         "r28c items 3 and 4 (review r28b minors 4 and 5): the lone-token argument's scope; the mislabel said plainly "
         "(r31 density: moved to appendix E, next row)",
@@ -2135,9 +2167,17 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["D = 64", "4 heads", "Xavier-uniform weights", "random tokens and labels (printed below)"],
+        [
+            "D = 64",
+            "4 heads",
+            "Xavier-uniform weights",
+            "random labels",
+            "`fc2.weight.grad`",
+            "95 % t-interval over seeds",
+        ],
         "fix_22i::test_section_6a_states_the_setup_its_result_depends_on; r31v item 1 (review r31b minor 2): the "
-        "batch, head and loss printed below, not in prose (word cap)",
+        "batch, head and loss printed below, not in prose (word cap); r33 item 4 (review r33a minor 6): the setup in "
+        "one sentence of prose, its printed lines in appendix A",
     ),
     (
         "A",
@@ -2657,14 +2697,15 @@ PROSE = [
         "r32a minor 9): 6a's answer opens with the answer itself, not the lab-notebook label 'Answer 6a'",
     ),
     (
-        "L",
-        "## 6 ·",
+        "A",
+        "## F ·",
         [
-            "**In one line:**",
+            "**In one line**",
             "pre-norm's final LayerNorm shrinks the last gradient with depth",
             "only pre-norm trained at lr 5e-3 here",
         ],
-        "r32y item 5 (review r32a minor 9): a one-line takeaway ends section 6 for a learner who skims it",
+        "r32y item 5 (review r32a minor 9): a one-line takeaway ends section 6 for a learner who skims it; r33 "
+        "density (review r33a minor 6/8): one verdict per section: the line moved to appendix F's answer",
     ),
     (
         "L",
@@ -2674,8 +2715,8 @@ PROSE = [
         "after the softmax, proj_drop after proj; appendix O has the details)",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## N ·",
         ["Without GELU, the block switches features only in groups."],
         "r32y item 5 (review r32a minor 8): cell 29 in plain sentences with its conclusion said plainly (the r30/r31 "
         "pinned sentences kept word for word)",
@@ -3093,8 +3134,8 @@ PROSE = [
     ("A", "## H ·", ["follow the gate"], "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
     ("L", "## 2 ·", ["below one half"], "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## N ·",
         ["only GELU gates single features"],
         "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features; r30b item 4 (review r30b minor 5): "
         "plainer wording",
@@ -3112,8 +3153,8 @@ PROSE = [
         "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
     ),
     (
-        "L",
-        "## 2 ·",
+        "A",
+        "## N ·",
         ["only GELU gates single features", "depend on the input but scale whole value vectors"],
         "fix_19g::test_attention_reweights_whole_head_slices_only; r30b item 4 (review r30b minor 5): plainer words; "
         "r31v item 4 (review r31b minor 6): value vectors, not tokens; GELU's gate input-dependent (gamma is fixed)",
@@ -3996,7 +4037,8 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     # 6a's picture and the final-norm ablation's (r28m item 2, review r28d minor 1: saved under its own name)
     # r29p item 1 (review r29c minor 2): the stream-growth picture moved from appendix A to before "**Why**"
     assert _visible("L", "## 6 ·").count("save_figure(fig,") == 3
-    assert six["hidden"].count("# @title A check") == 5  # 6a's two, the stream's (r29p), the widget's (r31), training's
+    # 6a's two, the stream's (r29p), training's (r33: the widget's moved to appendix A)
+    assert six["hidden"].count("# @title A check") == 4
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")
     pictures = {
@@ -4125,6 +4167,10 @@ def test_no_visible_cell_before_the_exercises_gives_exercise_one_away() -> None:
         if cell["cell_type"] == "code" and not nb.hidden(cell):
             for line in nb.source(cell).splitlines():
                 assert not ("exp(-" in line and "erf" in line), line
+    # r33 item 2 (review r33a M2): no hidden check before the exercises gives it either (slopes compared with autograd)
+    for cell in cells[:end]:
+        if cell["cell_type"] == "code":
+            assert "exp(-" not in nb.source(cell) and "z phi" not in nb.source(cell), nb.source(cell)[:80]
 
 
 def test_stream_growth_picture_before_the_why_and_drawn_once() -> None:

@@ -332,13 +332,13 @@ def plot_final_norm_ablation(
     slopes: Mapping[str, tuple[float, float, float]],
     guide: float = -0.5,
     labels: Mapping[str, str] | None = None,
-    guide_label: str = "the rate of Xiong et al.'s bound",
+    guide_label: str = "the L^-1/2 of Xiong et al.'s upper bound",
     digits: int = 3,
 ) -> Figure:
     """One row per arm of the final-norm ablation (``{arm: (slope, low, high)}``, e.g. from :func:`depth_slope`):
     the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
-    a line at 0 (no trend) and a dashed one at ``guide`` (-0.5: the rate of Xiong et al.'s Theorem 1 bound, named by
-    ``guide_label``; their Lemma 2 derives an affine band for the squared stream norm).
+    a line at 0 (no trend) and a dashed one at ``guide`` (-0.5: the L^-1/2 of Xiong et al.'s Theorem 1 upper bound,
+    named by ``guide_label``; their Lemma 2 derives an affine band for the squared stream norm).
     Arms whose interval lies below 0 are black, the others grey (both named in the legend). ``labels`` maps an arm to
     its row's label (default: the arm's name); each row's numbers are written with ``digits`` decimals."""
     if not slopes:
