@@ -6,6 +6,9 @@
         # adds the missing (arm, seed) runs of that width to the stored .json, saved after every pair of runs
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py --lr 1e-3 --heads 1 --seeds 0-9
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py --lr 1e-3 --heads 4 --seeds 0-9
+    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/bench_lesson03_scale.py --bracket --arm scaled --lr 6e-3
+        # one arm of the 1-head model at a rate outside 0.001 and 0.003 (lesson03_scale_bracket.json/.md; also run:
+        # scaled at 1e-2, unscaled at 3e-4); then --bracket-markdown writes the .md from the three .json files
     .venv/bin/python benchmarks/bench_lesson03_scale.py --lr-markdown      # lesson03_scale_lr.md from its .json
         # the same comparison at a third of the recipe's peak learning rate (lesson03_scale_lr.json/.md); the two
         # widths may run at once, in two processes
@@ -172,6 +175,66 @@ def second_lr() -> None:
             write_stored_run(results, "lesson03_scale_lr")
 
 
+def bracket() -> None:
+    """``--bracket --arm ARM --lr LR --seeds A-B``: one arm of the 1-head (d = 64) model at peak rate ``LR``, the
+    same seeds and epochs, into ``lesson03_scale_bracket.json`` (merged under a lock after every run, so several
+    processes may run at once and a stopped run keeps what it finished). It brackets the rates of
+    ``lesson03_scale.json`` (0.003) and ``lesson03_scale_lr.json`` (0.001): the scaled arm above, the unscaled below."""
+    import fcntl
+
+    arm, lr = _option("--arm", "scaled"), float(_option("--lr", "6e-3"))
+    first, last = (int(x) for x in _option("--seeds", "0-9").split("-"))
+    path, start, load_before = RESULTS / "lesson03_scale_bracket.json", time.perf_counter(), os.getloadavg()[0]
+    for seed in range(first, last + 1):
+        run = train(1, arm, seed, lr)
+        with open(Path(tempfile.gettempdir()) / "lesson03_scale_bracket.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            results = json.loads(path.read_text()) if path.exists() else {
+                "recipe": "digits", "epochs": EPOCHS, "dim": 64, "heads": 1, "machine": machine(), "processes": {},
+                "runs": []}  # fmt: skip
+            key = (arm, lr, seed)
+            results["runs"] = [r for r in results["runs"] if (r["arm"], r["lr"], r["seed"]) != key] + [run]
+            results["processes"][f"{arm} at {lr:g}, seeds {first}-{last}"] = {
+                "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+                "seeds": list(range(first, seed + 1)), "wall_seconds": round(time.perf_counter() - start),
+                "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            }  # fmt: skip
+            write_stored_run(results, "lesson03_scale_bracket")
+
+
+def write_bracket_markdown(results: dict) -> None:
+    """``lesson03_scale_bracket.md``: every stored rate of the 1-head (d = 64) arms, each arm's best on validation,
+    and the two comparisons at those rates (``--bracket-markdown`` rewrites it from the three .json files)."""
+    from vit_explained.evidence import over_seeds
+    from vit_explained.softmax_scale import best_rates, bracketed_comparisons, rate_grid, scaled_first_line
+
+    grid = rate_grid(64)
+    best = best_rates(grid)
+    rows = [[arm, f"{lr:g}", str(over_seeds(list(grid[arm, lr].values()), percent=True, digits=1)),
+             "best" if best[arm] == lr else ""] for arm, lr in sorted(grid)]  # fmt: skip
+    heads, scale, _ = bracketed_comparisons(64)
+    ran = " ".join(
+        f"{name}: seeds {v['seeds']} done on {v['date']}, load average {v['load_average'][0]} before and "
+        f"{v['load_average'][1]} after, {v['wall_seconds']} s."
+        for name, v in sorted(results["processes"].items())
+    )
+    t = heads.t_interval()
+    body = (
+        "`benchmarks/bench_lesson03_scale.py --bracket`: the 1-head model of `lesson03_scale.md` (the `digits` preset, "
+        f"D = 64, d = 64, depth 2, {results['epochs']} epochs, seeds 0-9) at rates outside the two stored before "
+        "(0.003, the recipe's, in `lesson03_scale.json`; 0.001 in `lesson03_scale_lr.json`): scaled at 0.006 and 0.01, "
+        f"unscaled at 0.0003. One process per arm and rate, 1 torch thread each, nice -n 10, on {results['machine']}. "
+        f"{ran} Stopped: {results.get('stopped', 'none')}. "
+        "Validation accuracy after the last epoch (180 digits), mean and the seeds' range. Each arm's rate is "
+        "the best mean on this validation split, the split that also measures the gaps below.\n\n"
+        + markdown_table(["arm (1 head, d = 64)", "peak rate", "validation accuracy", "chosen"], rows)
+        + "\n\nAt the chosen rates (4 heads of d = 16 at the recipe's 0.003), paired by seed:\n\n"
+        + f"- 4 x 16 - 1 x 64, scaled: {t.estimate * 100:+.1f} points [{t.low * 100:+.1f}, {t.high * 100:+.1f}] "
+        f"(95 % t, {t.n} seeds)\n- scaled - unscaled, d = 64:{scaled_first_line('', scale)[3:]}\n"
+    )
+    write_result("lesson03_scale_bracket", "Lesson 03: the 1-head arms' learning rate, bracketed", body, threads="1")
+
+
 def write_lr_markdown(results: dict) -> None:
     """``lesson03_scale_lr.md`` from ``lesson03_scale_lr.json`` (``--lr-markdown`` rewrites it without training)."""
     runs, rows = results["runs"], []
@@ -206,6 +269,13 @@ def write_lr_markdown(results: dict) -> None:
 def main() -> None:
     if "--lr-markdown" in sys.argv:
         write_lr_markdown(json.loads((RESULTS / "lesson03_scale_lr.json").read_text()))
+        return
+    if "--bracket-markdown" in sys.argv:
+        write_bracket_markdown(json.loads((RESULTS / "lesson03_scale_bracket.json").read_text()))
+        return
+    if "--bracket" in sys.argv:
+        torch.set_num_threads(1)
+        bracket()
         return
     if "--lr" in sys.argv:
         torch.set_num_threads(1)

@@ -1738,3 +1738,20 @@ def test_scaled_first_line_is_accuracy_line_with_the_sign_flipped():
     assert plain.split(": ")[1].startswith("-7.0 points") and plain.endswith(": scaled higher")
     tied = paired_seeds([0.80, 0.90], [0.90, 0.80], names=("unscaled", "scaled"), percent=True)
     assert scaled_first_line("d = 16", tied).endswith(": no detectable difference")
+
+
+def test_best_rates_chooses_on_full_seed_sets_and_brackets_the_stored_grid():
+    """r33 (review r33a M2): each 1-head arm's rate is the best mean among rates with every seed stored; a stopped
+    run (fewer seeds) is shown but not chosen, and the stored bests sit inside the grid."""
+    from vit_explained.softmax_scale import best_rates, bracketed_comparisons, rate_grid
+
+    toy = {("scaled", 1e-3): {0: 0.5, 1: 0.7}, ("scaled", 3e-3): {0: 0.8, 1: 0.6}, ("scaled", 1e-2): {0: 0.99}}
+    assert best_rates(toy, seeds=2) == {"scaled": 3e-3}  # 0.7 against 0.6; 0.01 has one seed only
+    grid = rate_grid(64)
+    best = best_rates(grid)
+    assert best == {"scaled": 3e-3, "unscaled": 1e-3}
+    for arm, lr in best.items():
+        rates = sorted(r for a, r in grid if a == arm)
+        assert rates[0] < lr < rates[-1]
+    heads, scale, _ = bracketed_comparisons()
+    assert heads.t_interval().n == scale.t_interval().n == 10

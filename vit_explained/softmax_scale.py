@@ -600,6 +600,70 @@ def heads_training_line(stored: Mapping, *, arm: str = "scaled", short: bool = F
     )
 
 
+STORED_SCALE_BRACKET = STORED_SCALE_TRAINING.with_name("lesson03_scale_bracket.json")
+
+
+def stored_scale_bracket() -> dict:
+    """``{"recipe", "epochs", "dim", "heads", "machine", "processes", "runs"}``, each run as in
+    :func:`stored_scale_training_lr`: one arm of the 1-head model (d = 64) at a rate outside the two of the other
+    stored files (scaled at 0.006 and 0.01, unscaled at 0.0003), stored by ``bench_lesson03_scale.py --bracket``."""
+    return json.loads(STORED_SCALE_BRACKET.read_text())
+
+
+def rate_grid(head_dim: int = 64) -> dict[tuple[str, float], dict[int, float]]:
+    """``{(arm, lr): {seed: validation accuracy after the last epoch}}`` at ``head_dim`` over every stored rate: the
+    recipe's (``lesson03_scale.json``), ``--lr`` (``lesson03_scale_lr.json``) and ``--bracket`` (d = 64 only)."""
+    grid: dict[tuple[str, float], dict[int, float]] = {}
+    sources = [(stored_scale_training(), PRESETS["digits"].lr), (stored_scale_training_lr(), None)]
+    if STORED_SCALE_BRACKET.exists():
+        sources.append((stored_scale_bracket(), None))
+    for stored, lr in sources:
+        for run in (r for r in stored["runs"] if r["head_dim"] == head_dim):
+            grid.setdefault((run["arm"], run.get("lr", lr)), {})[run["seed"]] = run["val_accuracy"][-1]
+    return grid
+
+
+def best_rates(grid: Mapping[tuple[str, float], Mapping[int, float]], seeds: int = 10) -> dict[str, float]:
+    """Per arm, the rate with the highest mean validation accuracy among the rates with all ``seeds`` seeds stored
+    (chosen on the validation split that also reports the gap)."""
+    full = {key: runs for key, runs in grid.items() if len(runs) == seeds}
+    mean = {key: sum(runs.values()) / len(runs) for key, runs in full.items()}
+    return {
+        arm: max((lr for a, lr in full if a == arm), key=lambda lr: mean[arm, lr])
+        for arm in sorted({a for a, _ in full})
+    }
+
+
+def rate_grid_lines(grid: Mapping[tuple[str, float], Mapping[int, float]]) -> str:
+    """Per arm, each stored rate's validation accuracy (mean and the seeds' range), the best rate marked."""
+    best, lines = best_rates(grid), []
+    for arm in sorted({a for a, _ in grid}):
+        shown = [lr for a, lr in sorted(grid) if a == arm and len(grid[a, lr]) > 1]
+        cells = [
+            f"{lr:g}: {over_seeds(list(grid[arm, lr].values()), percent=True, digits=1)}"
+            + (" (best)" if lr == best.get(arm) else "")
+            for lr in shown
+        ]
+        lines.append(f"  {arm:<8} " + "; ".join(cells))
+    return "\n".join(lines)
+
+
+def bracketed_comparisons(head_dim: int = 64) -> tuple[SeedComparison, SeedComparison, dict[str, float]]:
+    """Each 1-head arm at its best stored rate (:func:`best_rates`): ``4 x 16 - 1 x 64`` with the scale (4 heads at
+    the recipe's rate), ``unscaled - scaled`` at ``head_dim``, paired by seed, and the two best rates."""
+    grid, best = rate_grid(head_dim), best_rates(rate_grid(head_dim))
+    scaled, unscaled = grid["scaled", best["scaled"]], grid["unscaled", best["unscaled"]]
+    narrow = rate_grid(16)["scaled", PRESETS["digits"].lr]
+    seeds = sorted(set(scaled) & set(unscaled) & set(narrow))
+    heads = paired_seeds(
+        [narrow[s] for s in seeds], [scaled[s] for s in seeds], names=("4 x 16", "1 x 64"), percent=True
+    )
+    scale = paired_seeds(
+        [unscaled[s] for s in seeds], [scaled[s] for s in seeds], names=("unscaled", "scaled"), percent=True
+    )
+    return heads, scale, best
+
+
 STORED_COPY_TASK = Path(__file__).resolve().parent / "checkpoints" / "lesson03_copy.json"
 
 
