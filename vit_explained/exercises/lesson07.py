@@ -541,7 +541,8 @@ def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Call
 
     def hint(error: Exception) -> str | None:
         text = str(error)
-        if re.search(r"kernel_size|sliding blocks", text):  # review r33a (brief fix07_33a item 3): F.fold(k > 1)
+        kernel = re.search(r"kernel_size=\((\d+), (\d+)\)", text)
+        if kernel and max(map(int, kernel.groups())) > 1:  # review r33a (brief fix07_33a item 3): F.fold(k > 1)
             return (
                 "It looks like you used F.fold (nn.Fold) with a k x k kernel: that undoes a soft split and sums "
                 "overlapping windows. T2T's reconstruction is a reshape, each token one pixel: (B, N, C) -> "
