@@ -37,10 +37,11 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # and attention's dropout paid for by the tutorials' placements moved to appendix E, 6c's recipe printed, GELU's
 # minimum left to its printed line, the equations' gloss and shorter clauses); r32z (review r32b): 1,800 (6b's
 # gradient x sigma sentence and the two-Linears fold paid for by sigma detached and the gate bands' share moved to
-# appendices A and H, and shorter clauses); r33 (review r33a): 1,777 (the Annotated Transformer's pre-norm code, the
+# appendices A and H, and shorter clauses); r33 (review r33a): 1,772 (the Annotated Transformer's pre-norm code, the
 # HF ViTLayer check, 6a's setup in prose and Block's missing dropout paid for by the lesson's widget, cell 29's
-# reading, 'In one line', the timm numbers, why 4x and DropPath's versions moved to appendices A, B, D, F, N, O): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1777
+# reading, 'In one line', the timm numbers, why 4x and DropPath's versions moved to appendices A, B, D, F, N,
+# O): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1772
 #: 6a's answer opens with the answer itself (r32y item 5, review r32a minor 9: no lab-notebook "Answer 6a" label).
 ANSWER_6A = "**Yes, at this initialisation.**"
 
@@ -1941,7 +1942,8 @@ PROSE = [
         "A",
         "## N ·",
         ["LayerNorm divides a whole token by one number; only\nGELU gates single features input-dependently."],
-        "r33 density (review r33a minor 4): cell 29's reading moved to appendix N, called a reading by construction there",
+        "r33 density (review r33a minor 4): cell 29's reading moved to appendix N, called a reading by construction "
+        "there",
     ),
     (
         "A",
@@ -1961,7 +1963,8 @@ PROSE = [
         "A",
         "## N ·",
         ["a head's 64 features together in ViT-B"],
-        "r33 density (review r33a minor 4): cell 29's reading moved to appendix N, called a reading by construction there",
+        "r33 density (review r33a minor 4): cell 29's reading moved to appendix N, called a reading by construction "
+        "there",
     ),
     (
         "A",
