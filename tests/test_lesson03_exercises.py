@@ -1,6 +1,7 @@
 """Lesson 03's checkers accept the reference answers and reject plausible wrong ones, saying why."""
 
 import math
+import re
 import warnings
 
 import pytest
@@ -954,7 +955,9 @@ def test_exercise6_names_a_head_count_hard_coded_in_a_call():  # review r27a_03 
         return reference(weight, 12)
 
     message = _reported(lesson03.check_to_timm_qkv, hard_coded)
-    assert "size-0 axis" in message and "is a head count hard-coded" in message and "heads=2" in message
+    assert (
+        "size-0 axis" in message and "is a head count hard-coded" in message and "heads=5" in message
+    )  # r33b M3: the first case has 5 heads
 
 
 # --- exercise 7: the whole layer as one forward pass ---
@@ -1159,8 +1162,64 @@ def test_to_timm_qkv_names_a_typed_head_width():  # review r27c_03 minor 3: d=64
     def answer(weight, heads):
         return rearrange(weight, "(h three d) i -> (three h d) i", three=3, h=heads, d=64)
 
-    with pytest.raises(ExerciseFailed, match="The head width is typed in \\(d=64; ViT-B's is 64\\)"):
+    with pytest.raises(ExerciseFailed, match="The head width is typed in \\(64\\)"):
         lesson03.check_to_timm_qkv(answer)
+
+
+def _ex6_typed_four(weight, heads):  # review r33b M3: the strips' 4 heads typed in, d from `heads`
+    d = weight.shape[0] // (3 * heads)
+    return weight.reshape(4, 3, d, weight.shape[1]).transpose(0, 1).reshape(weight.shape)
+
+
+def _ex6_typed_four_inferred(weight, heads):  # the 4 typed in, d inferred by -1
+    return weight.reshape(4, 3, -1, weight.shape[1]).permute(1, 0, 2, 3).reshape(weight.shape)
+
+
+def _ex6_typed_width(weight, heads):  # review r33b M3: the head width typed in a reshape
+    return weight.reshape(heads, 3, 4, weight.shape[1]).transpose(0, 1).reshape(weight.shape)
+
+
+def _ex6_typed_width_einops(weight, heads):  # the first case's d = 2 typed into einops: fails on the next case
+    return rearrange(weight, "(h three d) i -> (three h d) i", three=3, d=2)
+
+
+def _ex6_typed_heads_einops(weight, heads):  # the first case's h = 5 typed into einops
+    return rearrange(weight, "(h three d) i -> (three h d) i", three=3, h=5)
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        (_ex6_typed_four, r"The head count is typed in \(4\): use the `heads` argument \(here heads=5\)"),
+        (_ex6_typed_four_inferred, r"The head count is typed in \(4\)"),
+        (_ex6_typed_heads_einops, r"The head count is typed in \(5\): use the `heads` argument \(here heads=4\)"),
+        (_ex6_typed_width, r"The head width is typed in \(4\): these weights have other widths \(here d = 2\)"),
+        (_ex6_typed_width_einops, r"The head width is typed in \(2\): these weights have other widths \(here d = 6\)"),
+    ],
+)
+def test_exercise6_names_typed_numbers_before_layout_slips(answer, named):
+    """Review r33b M3: a typed 4 (the strips' head count) was named as the (d three h) layout slip; the first case
+    is now h = 5, d = 2, and the typed-number hints run before the layout hints."""
+    message = _reported(lesson03.check_to_timm_qkv, answer)
+    assert re.search(named, message), message
+    assert "(d three h)" not in message and "swapped the heads" not in message
+
+
+def _ex6_right_numpy(weight, heads):  # a right answer: a numpy index permutation
+    d = weight.shape[0] // (3 * heads)
+    rows = np.arange(weight.shape[0]).reshape(heads, 3, d).transpose(1, 0, 2).reshape(-1)
+    return weight[torch.from_numpy(rows)]
+
+
+def _ex6_right_view_named(weight, heads):  # a right answer: h and d named, not typed (the hint stays quiet)
+    h = heads
+    d = weight.shape[0] // (3 * h)
+    return weight.view(h, 3, d, -1).transpose(0, 1).contiguous().view(3 * h * d, -1)
+
+
+@pytest.mark.parametrize("answer", [_ex6_right_numpy, _ex6_right_view_named])
+def test_exercise6_right_answers_pass_the_typed_number_hints(answer):  # review r33b M3
+    lesson03.check_to_timm_qkv(answer)
 
 
 # ---- exercise 8: make a query find a key (review r29a_03 item 4: a q/k design task) ----

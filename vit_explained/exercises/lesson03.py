@@ -1002,26 +1002,34 @@ def _typed_heads_hint(source: str, heads: int) -> str | None:
     return None
 
 
-def _typed_width_hint(source: str) -> str | None:
-    """A head width typed into the answer (``d=64`` in a rearrange, ViT-B's): named when the answer raised."""
-    typed = re.search(r"\bd\s*=\s*(\d+)\b", source)
-    if typed is None:
-        return None
-    return (
-        f"The head width is typed in (d={typed.group(1)}; ViT-B's is 64): these weights have other widths. Give "
-        "einops only three=3 and h=heads (it infers d), or take d = weight.shape[0] // (3 * heads)"
-    )
-
-
 _ZERO_AXIS = re.compile(r"shape '\[(?:\d+, )*0(?:, \d+)*\]' is invalid")
 
 
-def _heads_hint(source: str, heads: int) -> Callable[[Exception], str | None]:
-    """For :func:`attempt`: a head count typed into the source, or a reshape with a size-0 axis (a head width
-    D // (3 h) of 0: the head count is not the ``heads`` given, e.g. ``qkv(w, 12)`` hard-coded in a call)."""
+def _qkv_typed_hint(source: str, heads: int, head_dim: int) -> str | None:
+    """Exercise 6: a head count (``h=4``, ``reshape(4, 3, ...)``) or a head width (``d=4``, ``reshape(heads, 3, 4,
+    ...)``) typed into the answer, named before any layout slip (a typed 4 can mimic one on some weights)."""
+    width = re.findall(r"\bd\s*=\s*(\d+)\b|(?:reshape|view)\(\s*[A-Za-z_][\w.]*\s*,\s*3\s*,\s*(\d+)\s*,", source)
+    widths = {int(n) for match in width for n in match if n}
+    count = re.findall(r"\bh\s*=\s*(\d+)|(?:reshape|view)\(\s*(\d+)\s*,\s*3\b", source)
+    counts = {int(n) for match in count for n in match if n}
+    if counts and counts != {heads}:
+        shown = ", ".join(str(n) for n in sorted(counts))
+        return f"The head count is typed in ({shown}): use the `heads` argument (here heads={heads})"
+    if widths and widths != {head_dim}:
+        shown = ", ".join(str(n) for n in sorted(widths))
+        return (
+            f"The head width is typed in ({shown}): these weights have other widths (here d = {head_dim}). Take "
+            "d = weight.shape[0] // (3 * heads), or give einops only three=3 and h=heads"
+        )
+    return None
+
+
+def _heads_hint(source: str, heads: int, head_dim: int) -> Callable[[Exception], str | None]:
+    """For :func:`attempt`: a head count or width typed into the source, or a reshape with a size-0 axis (a head
+    width D // (3 h) of 0: the head count is not the ``heads`` given, e.g. ``qkv(w, 12)`` hard-coded in a call)."""
 
     def hint(error: Exception) -> str | None:
-        typed = _typed_heads_hint(source, heads) or _typed_width_hint(source)
+        typed = _qkv_typed_hint(source, heads, head_dim)
         if typed or not _ZERO_AXIS.search(str(error)):
             return typed
         return (
@@ -1035,13 +1043,16 @@ def _heads_hint(source: str, heads: int) -> Callable[[Exception], str | None]:
 def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
     """Exercise 6: ``to_timm_qkv(weight, heads)`` turns a fused ``(3 D, D_in)`` qkv weight laid out ``(h three d)``
     (GPT-NeoX, UvA tutorial 6) into the ``(three h d)`` weight a timm-style layer reads: the same q, k and v."""
-    cases = [(8, 2, 8, torch.float32, 0), (24, 4, 5, torch.float32, 1), (12, 2, 12, torch.float64, 2)]
-    for dim, heads, dim_in, dtype, seed in cases:  # h != d and h != 3: every slip differs from the answer
+    # h != d and h != 3: every slip differs from the answer; the first case has h = 5, d = 2, so a typed 4 (the
+    # strips' head count) or a typed head width raises or differs there, and is named before any layout slip
+    cases = [(10, 5, 7, torch.float32, 0), (24, 4, 5, torch.float32, 1), (12, 2, 12, torch.float64, 2)]
+    for dim, heads, dim_in, dtype, seed in cases:
         generator = torch.Generator().manual_seed(seed)
         weight = torch.randn(3 * dim, dim_in, generator=generator, dtype=dtype)
         given = weight.clone()
         where = f"for a fused weight of shape {tuple(weight.shape)}, heads={heads} ({str(dtype).replace('torch.', '')})"
-        result = attempt(to_timm_qkv, given, heads, hint=_heads_hint(_source_of(to_timm_qkv), heads))
+        source, head_dim = _source_of(to_timm_qkv), dim // heads
+        result = attempt(to_timm_qkv, given, heads, hint=_heads_hint(source, heads, head_dim))
         if not torch.equal(given, weight):
             fail("to_timm_qkv changed the given weight in place; read it, do not modify it")
         if isinstance(result, (tuple, list)):
@@ -1060,11 +1071,13 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
         timm = rearrange(tokens @ answer.T, "b n (three h d) -> three b h n d", three=3, h=heads)  # timm's reading
         if close(timm, neox):
             continue
+        typed = _qkv_typed_hint(source, heads, head_dim)  # before the layouts: a typed number can mimic one
+        if typed:
+            fail(f"{where}: {typed}")
         for message, slip in _qkv_slips(weight, heads).items():
             if close(answer, slip):
                 fail(f"{where}: {message}")
-        generic = "a (three h d) layer with your weight does not give the (h three d) layer's q, k and v"
-        fail(f"{where}: {_typed_heads_hint(_source_of(to_timm_qkv), heads) or generic}")
+        fail(f"{where}: a (three h d) layer with your weight does not give the (h three d) layer's q, k and v")
     passed("a timm-style (three h d) layer with your weight gives the same q, k and v as the (h three d) one.")
 
 
@@ -1205,7 +1218,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
             if close(result, wrong):
                 fail(f"{where} {mistake}")
         generic = "the values differ from the layer's own output"  # a typed-in head count: exercise 6's message
-        fail(f"{where} {_typed_heads_hint(_source_of(attention_layer), heads) or generic}")
+        fail(f"{where}: {_typed_heads_hint(_source_of(attention_layer), heads) or generic}")
     note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
     passed("your layer equals the package's Attention, step by step." + note)
 
