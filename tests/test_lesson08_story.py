@@ -65,7 +65,10 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # by-hand replay, centred ρ and uniform control to appendices I and G, the 5.9 and the sink clause to appendix D,
 # family_7 into its hidden check, timm's two other switches to J, and trims in sections 9 and 10; occlusion defined
 # and the first interval explained where they are first used)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1849
+# fix08_33b (review r33b): 43 cells held, 1,849 -> 1,786 words (minors 1-3 reworded; the mean-map picture in
+# section 7; the interval box to one line and the family rule, cell 45's second half, raw attention's second interval
+# and digit 17's near-tie reference moved to appendices I and K)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1786
 
 
 def _key(heading: str) -> str:
@@ -141,7 +144,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ),
     ("appendix", "A", ("Deletion reads p(c)", "made for", "the logit y_c", "not tested here")),
     # fix08z (review r32b minors 1, 3, 6, 7, 8)
-    ("lesson", "3", ("a favourable case",)),
+    # r33b plain wording (r33b minor 2): what the hidden check asserts, said (the favourable case stays in D)
+    ("lesson", "3", ("it is not a fixed sink", "on other digits this head's top key moves")),
     # r33a minor 2 (r31 density: moved to appendix D, which says what is 5.9 times uniform)
     (
         "appendix",
@@ -180,8 +184,17 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "Raw last-block attention",
             "deletes slowest",
             "+0.107 [+0.083, +0.132] over rollout",
-            "slower even than the mean map (areas printed above)",
-            "+0.074 [+0.051, +0.098] over the gradient-weighted map",  # r33a minor 1: printed in its family of 3
+            "(the others: appendix I)",
+        ),
+    ),
+    # r31 density: moved to appendix I (r33b item 3: one headline interval per verdict; the family of 3 prints in
+    # the lesson's section 10)
+    (
+        "appendix",
+        "I",
+        (
+            "slower even than the mean map (areas printed in the lesson's section 10)",
+            "+0.074 [+0.051, +0.098] slower than the gradient-weighted map",  # r33a minor 1: printed in its family of 3
         ),
     ),
     ("lesson", "Summary", ("raw last-block attention deletes slowest", "+0.107 [+0.083, +0.132] over rollout")),
@@ -192,9 +205,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "9",
         (
             # r33 decision (r33a M2, cell 42): the 0.92 names rollout's maps (the 0.51 stays in appendix I)
-            "may still depend on the weights",
+            # r33b plain wording (r33b minor 3)
+            "a ρ near 1 after re-drawing does not by itself show the map ignores the weights",
             "a layout every digit shares keeps ρ high",
-            "two different digits' rollout maps (0.92)",
+            "two different digits' rollout maps: 0.92",
         ),
     ),
     # fix08v (r31b minor 7): why rollout survives blocks 2-3 re-drawn
@@ -213,7 +227,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # fix08r (review r30a M2): digit 17's 0.19 sits inside the printed 5-95 % range; the reference is mostly right
     # r31 decision (fix08t, r30c minor 4): kept, with the n = 1 clause after it
     # r31 density (fix08u): the second reference for digit 17 moved to appendix K
-    ("lesson", "8", ("most are classified correctly",)),
+    # r31 density: moved to appendix K (r33b item 3)
+    ("appendix", "K", ("most of those 100 digits are classified correctly (87 of 100)",)),
     ("appendix", "K", ("in their lowest tenth, inside their 5-95 % range",)),
     ("lesson", "8", ("one wrong digit proves nothing about wrong calls",)),
     # fix08r (review r30a minors 1, 2, 4, 11): the Summary's deletion result for the gradient-weighted map; section
@@ -253,7 +268,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "K", ("blank patches sent last, the lag shrinks to +0.010 [+0.003, +0.017]",)),
     ("lesson", "Summary", ("an image-blind map (rollout's, through all four blocks) already puts 52.7 %",)),
     ("lesson", "3", ("gets 0.494 of the average",)),
-    ("lesson", "8", ("cosine 0.19", "average 0.37")),
+    ("lesson", "8", ("cosine 0.19",)),
+    ("appendix", "K", ("mean cosine of 0.37",)),  # r31 density: digit 17's near-tie reference moved (r33b item 3)
     # r31 density (fix08u): the transformers 4.x trail moved to appendix J (a version trail)
     ("lesson", "4", ("attn.attn_drop", "eval mode")),
     ("appendix", "J", ("4.x", "fell back to eager attention and returned the weights")),
@@ -312,13 +328,14 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "1", ("7", "500")),
     # fix08j (r28a minor 10): "99.5 % for 10" moved with "Reading the intervals" (fix08r: the box is in section 7 since
     # fix08q; section 6's "10" was a later sentence's, cut by r30a M1)
-    ("lesson", "7", ("99.5 % for 10",)),
+    ("appendix", "I", ("99.5 % for 10",)),  # r31 density: moved to appendix I (r33b item 3, r33b minor 7)
     ("appendix", "C", ("100 smallest",)),  # fix08g (r27e minor 2): C tabulates them (fix08i: the lesson's table cut)
     (
         "lesson",
         "7",
-        ("Reading the intervals", "paired", "no detectable difference", "1 - 0.05 / k", "99.5 %"),
-    ),  # r26c 2; fix08j (r28a minor 10); fix08n (r29a minor 12): just before the first interval (section 5);
+        ("Reading the intervals", "paired", "no detectable difference"),
+    ),
+    ("appendix", "I", ("1 - 0.05 / k", "99.5 %", "Bonferroni")),  # r31 density: the family rule moved (r33b item 3)  # r26c 2; fix08j (r28a minor 10); fix08n (r29a minor 12): just before the first interval (section 5);
     # r30 decision (fix08q, r29d minor 2): atop section 7, before the first paired comparison (section 5's one
     # interval prints its own level); r31 decision (fix08v, r31b minor 4 asks for section 1): kept atop section 7,
     # where the first paired comparison is read, not moved to section 1 (no words to spare this round)
@@ -542,11 +559,12 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "Summary",
         (
             "its rows converge within each digit (0.51 to 0.07)",
-            "less so (on 200 digits 0.23 to 0.13)",
+            "class-token maps draw closer too (on 200 digits 0.23 to 0.13)",  # r33b minor 1: "less so" dropped
             "and they share a centre layout (ρ 0.92",  # r32b minor 4 (fix08z): a level, not a cause
         ),
     ),
-    ("lesson", "6", ("one digit's rows draw together", "less so (200 digits: 0.23 to 0.13)", "a shared layout")),
+    # r33b minor 1: "less so" compared two statistics on different samples; dropped
+    ("lesson", "6", ("one digit's rows draw together", "class-token maps draw closer too (200 digits: 0.23 to 0.13)", "a shared layout")),
     # fix08y (r32a M2): the rule scoped to its measure; the centred reading. r32c MAJOR (M2): rollout's ρ (above 0.87)
     # is below two different digits' maps by blocks 1-3; uniform attention gives the same (appendix G, 0.885)
     (
@@ -555,10 +573,17 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         (
             # r33a M2: the 32-digit mean and this digit's panel named apart; the uniform control and the centred ρ
             # (r31 density) moved to appendices G and I
-            "rollout's mean ρ stays at +0.88 or more while blocks 3,",
-            "this digit's panel: +0.86 at blocks 1-3",
-            "below two different digits' rollout maps (0.92)",
             "removes that layout and follows the cascade to every layer",
+        ),
+    ),
+    # r31 density: moved to appendix I (r33b item 3: cell 45's second half)
+    (
+        "appendix",
+        "I",
+        (
+            "rollout's mean ρ does not fall below +0.88 while blocks 3,",
+            "test digit 12: +0.86 at blocks 1-3",
+            "below two different digits' rollout maps (0.92)",
         ),
     ),
     # fix08y (r32a minor 2): the 35-of-200 line read in one sentence
@@ -825,7 +850,8 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
         "top patch not inked (%), paired per digit: gradient-weighted - rollout: +17.0, 95 % interval [+12.0, +22.5]",
     ),
     # fix08o (review r29b M1, M2, 9-list 1)
-    ("lesson", "8", "two likeliest classes: cosine mean 0.37, 5-95 %: 0.16 to 0.65; 9 below 0.19"),
+    # r31 density: moved to appendix K (r33b item 3), which prints the same facts
+    ("appendix", "K", "test digit 17's 0.19: 9 of 100 lower; their 5-95 %: 0.16 to 0.65"),
     # r31 density (fix08z, r32b minor 9): the lag's change and the lag blank last print in appendices A and K
     ("appendix", "A", "gradient-weighted's lag: own order - stroke first   +0.023  [+0.017, +0.030]"),
     ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
@@ -1080,7 +1106,7 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     # fix08p (review r29c minors 3, 1)
     ("lesson", "8", "[17.0, 12.0, 22.5]"),
     ("lesson", "9", "confidence - (1 - 0.05 / 12)) < 1e-12 for s in steps_"),
-    ("lesson", "8", "assert below == 9 and (round(low_5, 2), round(high_95, 2)) == (0.16, 0.65)"),  # fix08o (r29b M1)
+    ("appendix", "K", "== 9 and (round(low_5, 2), round(high_95, 2)) == (0.16, 0.65)"),  # r31 density (r33b)  # fix08o (r29b M1)
     ("lesson", "10", "[-0.023, -0.030, -0.017] and change.high < 0"),  # fix08o (r29b M2)
     ("lesson", "10", "assert same_8 and deletion_by_hand.shape == (8, len(counts))"),  # fix08o (r29b 9-list 1)
     ("lesson", "7", "== [-7.3, -7.8, -6.8]"),  # fix08o (r29b minor 5)
@@ -1090,7 +1116,7 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("appendix", "I", "max(gaps_all) == lift_own[1].gap.difference.estimate"),  # r29 density: appendix I
     ("appendix", "I", "confidence=1 - 0.05 / 12"),  # r29 density: section 9's family level, read in appendix I
     ("lesson", "10", "[0.010, 0.003, 0.017]"),  # fix08n (r29a minor 1): the blank-last lag
-    ("lesson", "8", "round(runner_up_37.mean().item(), 2) == 0.37"),  # fix08n (r29a minor 10)
+    ("appendix", "K", "abs(runner_c.estimate - 0.37) < 0.005"),  # r31 density: moved to appendix K (r33b)  # fix08n (r29a minor 10)
     ("lesson", "8", "[int(x.sum()) for x in references.values()] == [2, 1]"),  # fix08m (r28d minor 1)
     ("appendix", "I", "confidence=1 - 0.05 / 8"),  # r29 density: moved to appendix I
     # fix08j (r28a minor 3): the rows no longer printed (blocks 1-3 own, blocks 1-2 rollout) are asserted
