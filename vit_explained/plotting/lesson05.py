@@ -887,7 +887,7 @@ def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
     sizes = [  # every bar labelled as a decimal, two significant digits
         ("K - K\u0304", chain["K - Kbar"], QKV_COLORS["k"], f"{chain['K - Kbar']:.2g}"),
         ("V - V\u0304", chain["V - Vbar"], QKV_COLORS["v"], f"{chain['V - Vbar']:.2g}"),
-        ("(K - K\u0304) x\n(V - V\u0304)", product, "#7f7f7f", f"{product:.2g}"),
+        ("product of the\ntwo RMS values\n(no cancelling)", product, "#7f7f7f", f"{product:.2g}"),
         ("M (mean over\nthe keys)", chain["M"], "#7f7f7f", f"{chain['M']:.2g}"),
     ]
     to_d_o = [
