@@ -1477,3 +1477,19 @@ def test_token_map_names_the_exception_and_the_shape_of_a_rows_cols_reshape_that
     with pytest.raises(ExerciseFailed, match=r"raised RuntimeError.*asked for shape \[") as failure:
         lesson09.check_token_map(answer)
     assert "sqrt" not in str(failure.value) and "rows x cols = 2 x 3" in str(failure.value)
+
+
+def test_a_float_slip_in_exercise_2b_gets_the_message_and_no_torch_warning():
+    # review r33b minor 9: torch's "Converting a tensor with requires_grad=True to a scalar" leaked beside the message
+    import warnings
+
+    def soft_as_float(class_logits, distillation_logits, labels, teacher_logits, tau, lam):
+        log_s, log_t = F.log_softmax(distillation_logits / tau, -1), F.log_softmax(teacher_logits / tau, -1)
+        kl = F.kl_div(log_s, log_t, reduction="batchmean", log_target=True)
+        return float((1 - lam) * F.cross_entropy(class_logits, labels) + lam * tau**2 * kl)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExerciseFailed, match="float"):
+            lesson09.check_soft_distillation(soft_as_float)
+    assert not [w for w in caught if "requires_grad" in str(w.message)]
