@@ -186,7 +186,6 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "Raw last-block attention",
             "deletes slowest",
             "+0.107 [+0.083, +0.132] over rollout",
-            "(the others: appendix I)",
         ),
     ),
     # r31 density: moved to appendix I (r33b item 3: one headline interval per verdict; the family of 3 prints in
