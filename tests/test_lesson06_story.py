@@ -53,7 +53,11 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # and the smoothed-target figure moved from section 2 to 3a beside the loop; cell 62's five claims split in two
 # paragraphs; section 4's asides trimmed) after adding the printed model, the one-run eval-mode sentence, the "leans"
 # gloss, the torchvision version and the validation-vs-test line of section 5
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2081
+# brief fix06_33b (review r33b, session 33): 2,081 -> 2,079 words, 48 cells (the exploratory rule, the 1,860-step and
+# seeds + digits readings, the MNIST-benchmark clause, the Normalize versions, the Annotated Transformer clause and the
+# "Go deeper" line to the appendix; sentences shortened) after adding the locality paragraph of section 5, the
+# attention-mixing caveat, the check-order caveat and the undecayed weights
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2079
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -642,13 +646,12 @@ PROSE = [
         "3 ·",
         (
             "levels off at 0.70",
-            "06_train_a_vit_appendix.ipynb#stopping)",
+            # r33b density (brief fix06_33b item 5, "the Go deeper line"): its links (#stopping, #regularisers, 28x28
+            # MNIST) cut from section 3; the anchors stay pinned in the appendix and the recipe card links #regularisers
             "#real-loop",
             "**Over-fitting**: a model fits",
             "plateau",
             "7",
-            "8",
-            "#regularisers",
             "[appendix C](06_train_a_vit_appendix.ipynb#real-loop)",
             "0",
             "plain cross-entropy",
@@ -724,7 +727,7 @@ PROSE = [
             # review r27b minor 10, r27d major 1, r27e major 1: the unlinked blog post dropped; the slip named against
             # the Annotated Transformer's line (`x.mean(...)` for `(x - mean)`: several characters, not one)
             "a hand-written layernorm line, `w * x.mean(-1, keepdim=True)",
-            "it writes `x.mean(...)` where the annotated transformer has `(x - mean)`",
+            # r33b density: the Annotated Transformer's line moved to appendix H (#annotated-layernorm), pinned there
             "only $\\mu$",
             "$x - \\mu$ belongs",
         ),
@@ -771,7 +774,6 @@ PROSE = [
             "3x3",
             "8",
             "leans",
-            "06_train_a_vit_appendix.ipynb#section-5-more",
             "21",
             "2021)",  # r31 density (brief fix06u): "Dosovitskiy et al., 2021," moved to appendix D with its sentence
             "3",
@@ -783,14 +785,11 @@ PROSE = [
             "2,",
             "behind",
             "400",
-            "1,860",
-            "it only leans (",  # brief fix06z item 4 (review r32b list 1): the pointer after the claim
-            # r32c MAJOR (review r32c_06 major 1): the seeds + digits reading names what it counts; appendix D prints the own-rate row
-            "counting the test digits' sampling too, it only leans (",
+            # r33b density (brief fix06_33b item 5, "second intervals"): the 1,860-step and seeds + digits readings
+            # ("it only leans") moved to the appendix's summary table, pinned there; the lesson's Summary keeps 1,860
             "9",
             "(rotations, scalings, interpolated translations)",
             "8x8 digits",
-            "#section-5-more",
             "[+0.8, +5.0]",
             "**behind**",
             '<a id="less-data"></a>',
@@ -815,7 +814,7 @@ PROSE = [
     # r29 density (brief fix06n item 1): 3b's init numbers moved to appendix A, the rule stays in section 3
     ("appendix", "A ·", ("42.4", "lr 1e-2", "3 seeds", "plateau length not measured")),
     ("lesson", "4 ·", ("same init and rate", "33-64")),
-    ("lesson", "5 ·", ("1,860 steps",)),
+    ("appendix", "(top)", ("at 1,860 steps",)),  # r33b density: the lesson's 1,860-step clause moved (Summary keeps it)
     # brief fix06i item D: the augmentation verdicts live in the printed table; the 1,860-step reading in appendix G
     ("appendix", "G ·", ("neither model's cost is detectable",)),
     (
@@ -1010,7 +1009,7 @@ PROSE = [
         "F ·",
         ("beyer et al. 2022", "the exact 0 moves to the class token"),
     ),
-    ("lesson", "4 ·", ("under mean pooling the 0 moves",)),
+    ("lesson", "4 ·", ("under mean pooling, the exact 0 moves to the class token",)),  # r33b plain wording (review r33b minor 6)
     (
         "lesson",
         "Summary",
@@ -1190,14 +1189,25 @@ PROSE = [
         "4 ·",
         (
             # r33 (brief fix06_33a item 3, review r33a minor 1): the printed "leans" glossed where it first appears, with a link
-            'they cost validation accuracy on every seed (11-19 points). the printed "leans" means that only the 95 % interval '
-            "excludes 0: a hint ([the verdict words](#verdict-words))",
+            # r33b plain wording (brief fix06_33b item 5, review r33b minor 6): the same gloss as one sentence
+            'they cost validation accuracy on every seed (11-19 points). the printed "leans" marks a hint: only the 95 % interval '
+            "excludes 0 ([the verdict words](#verdict-words))",
             # brief fix06z item 1 (review r32b minor 2): Normalize computes nothing, it applies the mean and std passed to
             # it; torchvision is not installed here, so no version is named (brief: "a version you can verify or none")
             # r33 (brief fix06_33a item 5, review r33a minor 10): the version named, checked against torchvision 0.2.1's
             # normalize (t.sub_(m).div_(s)) and torchvision 0.28's documentation ((input - mean) / std)
+            # r33b (brief fix06_33b item 5): the guard stays in words; torchvision's tool and its versions moved to appendix H
+            "the usual guard standardises the input",
+        ),
+    ),
+    (
+        "appendix",
+        "H ·",
+        (
+            # r31 density: moved to appendix H (#x255-positions); r33b (review r33b minor 3): only the versions read are named
             "passes the training set's channel means and stds to",
-            "`transforms.normalize(mean, std)` (torchvision 0.2 to 0.28), which subtracts the mean and divides by the std",
+            "`transforms.normalize(mean, std)`, which subtracts the mean and divides by the std. that is what torchvision 0.2.1's code does",
+            "and what 0.28's documentation states; other releases were not read",
         ),
     ),
     # r31 density (brief fix06x): section 4's last LayerNorm sentences moved to appendix H (#annotated-layernorm)
@@ -1264,9 +1274,8 @@ PROSE = [
             "corrected interval lies above",
             "**holds 0**",
             "| **leans** (better or worse) | only the 95 % interval excludes 0: a hint |",
-            "`clinic.rise_word`",
-            "06_train_a_vit_appendix.ipynb#why-6-seeds",
-            "a finding from fewer than 6 seeds is called **exploratory**, even when its corrected interval excludes 0",
+            # r33b density (brief fix06_33b item 5): the exploratory rule, its `clinic.rise_word` and its link moved to
+            # appendix D (#why-6-seeds), pinned there
             "**no detectable difference**",
             '<a id="verdict-words"></a>',
         ),
@@ -1294,7 +1303,8 @@ PROSE = [
             # brief fix06l item 2 (review r28c minor 7): one uncorrected p = 0.059 on the most extreme pair supports this
             # brief fix06j item 2 (review r28a minor 1): overlapping intervals are no test; the pairwise test is
             # brief fix06z item 1 (review r32b minor 1): "pair" read as a confusion pair; the two digits named
-            "the digits with the most different accuracies, 0 and 4, are not told apart (fisher's exact test, printed)",
+            # r33b plain wording (brief fix06_33b item 5): the same fact, the test named first
+            "fisher's exact test does not tell apart 0 and 4, the digits with the most different accuracies (printed)",
             "06_train_a_vit_appendix.ipynb#vit-payoff",
             "**what it learned about space**",
         ),
@@ -1451,9 +1461,10 @@ PROSE.append(
             # possible causes, not separated, and the link to the MNIST run's paragraph (#mnist-in-view)
             # brief fix06z item 4 (review r32b minor 6): the two causes in words, still not separated, still linked
             # r33 (brief fix06_33a, review r33a density remark): "tally" defined where it first appears
-            "early on, validation accuracy sits above training accuracy. training accuracy is a running *tally*, counted during "
-            "the epoch on augmented images; validation is counted after it, on clean ones: two possible causes, "
-            "[not separated for this run](06_train_a_vit_appendix.ipynb#mnist-in-view)",
+            # r33b plain wording (brief fix06_33b item 5, review r33b minor 6): the tally defined in one sentence, the two
+            # causes named in appendix C, still not separated, still linked
+            "early on, validation accuracy sits above training accuracy, a running *tally* counted during the epoch on augmented "
+            "images. [appendix c](06_train_a_vit_appendix.ipynb#mnist-in-view) gives two possible causes, not separated for this run",
             "06_train_a_vit_appendix.ipynb#mnist-in-view",
             # brief fix06t items 4-5 (review r30c minors 6, 8): the floor where label smoothing is defined; AdamW's
             # decay scaled by the lr (torch 2.13: param.mul_(1 - lr * weight_decay))
@@ -1469,6 +1480,10 @@ PROSE.append(
     )
 )
 PROSE.append(("appendix", "D ·", ("whether a stronger locality prior would, these runs cannot say",)))
+# r33b density (brief fix06_33b item 5): moved from the lesson's section 5 and section 4
+PROSE.append(("appendix", "D ·", ("than 6 seeds is called **exploratory** (`clinic.rise_word`)", '<a id="why-6-seeds"></a>')))
+PROSE.append(("appendix", "(top)", ("counting the test digits' sampling too; at 1,860 steps | **leans**; **leans**",)))
+PROSE.append(("appendix", "H ·", ("the clinic's hand-written layernorm line writes `x.mean(...)` where the annotated transformer has `(x - mean)`",)))
 # r32c MAJOR (review r32c_06 major 1): the own-rate headline over seeds + digits, printed as the table's last row
 PROSE.append(
     (
@@ -1521,7 +1536,8 @@ PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two d
 
 PRINTED = [
     # review r29c minor 5: the ink comparison, digit by digit
-    ("lesson", "2 ·", ("above the digit's own inked share on 959 of 1,000 digits",)),
+    # r33b (brief fix06_33b item 2, review r33b minor 2): read on the 500 validation digits, not the test digits again
+    ("lesson", "2 ·", ("above the digit's own inked share on 480 of 500 digits", "last block, 500 validation digits:")),
     # brief fix06j item 3 (review r28a minor 9): the visible loop's validation pass (eval mode, no gradients)
     ("lesson", "3 ·", ("epoch 1: validation accuracy 10.0%\nepoch 2: validation accuracy 10.0%",)),
     # brief fix06j item 2 (review r28a minor 1): the most different pair's Fisher test
@@ -2140,7 +2156,7 @@ SOURCE = [
             "levels off at 0.70",
             "clinic.overfitting_seed_lines(",  # brief fix06o: the printed line (still pinned in PRINTED) is built there
             "95 %",
-            "mnist",
+            "MNIST",  # r33b: the "Go deeper" link (#mnist-in-view) cut; "As on MNIST" stays
             "floor=floor",
             "< 0.11",
             "epoch_2.low > 0.1",
@@ -3260,7 +3276,7 @@ COUNTS = [
     # r31c MAJOR (review r31c_06 major 1): cell 7 points to #mnist-in-view instead; r32 decision (brief fix06y item 3,
     # review r32a minor 5): section 3's 8x8 run links #eval-mode once, where its cause is measured (no augmentation there)
     ("lesson", "#eval-mode)", 1),
-    ("lesson", "#mnist-in-view)", 2),  # r31c MAJOR: cell 7 and section 3's "Go deeper" line
+    ("lesson", "#mnist-in-view)", 1),  # r31c MAJOR: cell 7; r33b density: section 3's "Go deeper" line cut (its links live in the appendix)
     ("lesson", "**Over-fitting**: a model fits", 1),
     ("appendix", "[appendix D](#lead-longer)", 2),
     ("lesson", "returning the step's loss as a float, unrounded (within 1e-5;", 1),
@@ -3346,7 +3362,9 @@ PROSE.append(
     (
         "lesson",
         "5 ·",
-        ("the package's mnist benchmark shows no stable order over its four runs", "6.3 points larger (**ahead**)"),
+        # r33b density (brief fix06_33b item 5, ruling r31): the MNIST benchmark clause moved to appendix D, which pins
+        # "on mnist it shows no stable order" and "over the benchmark's four runs the mnist order flips"
+        ("6.3 points larger (**ahead**)",),
     )
 )
 
