@@ -336,7 +336,12 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "7",
         ("Reading the intervals", "paired", "no detectable difference"),
     ),
-    ("appendix", "I", ("1 - 0.05 / k", "99.5 %", "Bonferroni")),  # r31 density: the family rule moved (r33b item 3)  # r26c 2; fix08j (r28a minor 10); fix08n (r29a minor 12): just before the first interval (section 5);
+    # r31 density: the family rule moved (r33b item 3)
+    (
+        "appendix",
+        "I",
+        ("1 - 0.05 / k", "99.5 %", "Bonferroni"),
+    ),  # r26c 2; fix08j (r28a minor 10); fix08n (r29a minor 12): just before the first interval (section 5);
     # r30 decision (fix08q, r29d minor 2): atop section 7, before the first paired comparison (section 5's one
     # interval prints its own level); r31 decision (fix08v, r31b minor 4 asks for section 1): kept atop section 7,
     # where the first paired comparison is read, not moved to section 1 (no words to spare this round)
@@ -565,7 +570,15 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ),
     ),
     # r33b minor 1: "less so" compared two statistics on different samples; dropped
-    ("lesson", "6", ("one digit's rows draw together", "class-token maps draw closer too (200 digits: 0.23 to 0.13)", "a shared layout")),
+    (
+        "lesson",
+        "6",
+        (
+            "one digit's rows draw together",
+            "class-token maps draw closer too (200 digits: 0.23 to 0.13)",
+            "a shared layout",
+        ),
+    ),
     # fix08y (r32a M2): the rule scoped to its measure; the centred reading. r32c MAJOR (M2): rollout's ρ (above 0.87)
     # is below two different digits' maps by blocks 1-3; uniform attention gives the same (appendix G, 0.885)
     (
@@ -1107,7 +1120,11 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     # fix08p (review r29c minors 3, 1)
     ("lesson", "8", "[17.0, 12.0, 22.5]"),
     ("lesson", "9", "confidence - (1 - 0.05 / 12)) < 1e-12 for s in steps_"),
-    ("appendix", "K", "== 9 and (round(low_5, 2), round(high_95, 2)) == (0.16, 0.65)"),  # r31 density (r33b)  # fix08o (r29b M1)
+    (
+        "appendix",
+        "K",
+        "== 9 and (round(low_5, 2), round(high_95, 2)) == (0.16, 0.65)",
+    ),  # fix08o (r29b M1); r31 density (r33b)
     ("lesson", "10", "[-0.023, -0.030, -0.017] and change.high < 0"),  # fix08o (r29b M2)
     ("lesson", "10", "assert same_8 and deletion_by_hand.shape == (8, len(counts))"),  # fix08o (r29b 9-list 1)
     ("lesson", "7", "== [-7.3, -7.8, -6.8]"),  # fix08o (r29b minor 5)
@@ -1117,7 +1134,7 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("appendix", "I", "max(gaps_all) == lift_own[1].gap.difference.estimate"),  # r29 density: appendix I
     ("appendix", "I", "confidence=1 - 0.05 / 12"),  # r29 density: section 9's family level, read in appendix I
     ("lesson", "10", "[0.010, 0.003, 0.017]"),  # fix08n (r29a minor 1): the blank-last lag
-    ("appendix", "K", "abs(runner_c.estimate - 0.37) < 0.005"),  # r31 density: moved to appendix K (r33b)  # fix08n (r29a minor 10)
+    ("appendix", "K", "abs(runner_c.estimate - 0.37) < 0.005"),  # fix08n (r29a minor 10); r33b: to K
     ("lesson", "8", "[int(x.sum()) for x in references.values()] == [2, 1]"),  # fix08m (r28d minor 1)
     ("appendix", "I", "confidence=1 - 0.05 / 8"),  # r29 density: moved to appendix I
     # fix08j (r28a minor 3): the rows no longer printed (blocks 1-3 own, blocks 1-2 rollout) are asserted
