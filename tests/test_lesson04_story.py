@@ -40,8 +40,12 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # appendices A and H, and shorter clauses); r33 (review r33a): 1,772 (the Annotated Transformer's pre-norm code, the
 # HF ViTLayer check, 6a's setup in prose and Block's missing dropout paid for by the lesson's widget, cell 29's
 # reading, 'In one line', the timm numbers, why 4x and DropPath's versions moved to appendices A, B, D, F, N,
-# O): the cap
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 1772
+# O); r33b (review r33b): 43 cells, 1,765 words (the residual-stream widget in 6b, the unrolled-stream picture,
+# attention's token-dependent weights, 'why an MLP' in one sentence, backward fixed's σ path and 'a bound is not a
+# fitted slope' paid for by the Annotated Transformer's placement and LayerNorm (already in appendix E), Block's
+# missing dropout moved to appendix O, Theorem 1 moved beside the answer it qualifies, three merged cells, shorter
+# clauses): the cap
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1765
 #: 6a's answer opens with the answer itself (r32y item 5, review r32a minor 9: no lab-notebook "Answer 6a" label).
 ANSWER_6A = "**Yes, at this initialisation.**"
 
@@ -108,6 +112,22 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 
 PRINTED = [
+    (
+        "L",
+        "## 4 ·",
+        "train() against eval(): BatchNorm's output differs by",
+        True,
+        "r33b item 5 (review r33b minor 7): 'eval() swaps in running averages: the two modes differ' and LayerNorm "
+        "'the same in both modes', printed and asserted",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "pre-norm, L = 16 blocks: the stream's RMS token norm",
+        False,
+        "r33b item 1 (review r33b minor 1): the residual-stream widget back in 6b after the stream-growth picture, "
+        "its line asserted in the next hidden check",
+    ),
     (
         "A",
         "## D ·",
@@ -1687,6 +1707,29 @@ CODE = [
 
 PROSE = [
     (
+        "L",
+        "## 2 ·",
+        [
+            "The weights depend on the tokens, but a lone token's attention is affine",
+            "By construction, only GELU gates each feature on its own; attention and LayerNorm scale whole vectors",
+        ],
+        "r33b item 3 (review r33b minors 2-3): attention is affine only for a lone token; cells 26-28's conclusion in "
+        "one sentence, then appendix N (its 'reading by construction' caveat kept as 'By construction')",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "Backward fixed also drops LayerNorm's backward path through σ; dropping only that path (σ detached, "
+            "measured in [appendix A]",
+            "keeps the fall, $L^{-0.47}$ (3 seeds)",
+            "A bound's exponent does not predict a fitted slope.",
+        ],
+        "r33b item 4 (review r33b minors 4, 6): the second change in backward fixed and appendix A's control "
+        "(L^-0.468 [-0.612, -0.323], 3 seeds; the lesson's hidden check re-measures it over 10 seeds); a bound's "
+        "exponent is not a fitted slope's prediction",
+    ),
+    (
         "A",
         "## E ·",
         [
@@ -2759,9 +2802,13 @@ PROSE = [
     (
         "L",
         "## 7 ·",
-        ["its rate rising linearly over the blocks, `linspace(0, rate, depth)`.", "timm's code: appendix O"],
+        [
+            "its rate rising linearly over the blocks, `linspace(0, rate, depth)` (timm v1.0.28).",
+            "timm's code: appendix O",
+        ],
         "r28 item 4 (review r27f minor 2): cell 61's sentence ends; r30 (review r29d minors 8, 10): the formula kept, "
-        "the mid-sentence pointer cut (the cell's first line points to appendix O)",
+        "the mid-sentence pointer cut (the cell's first line points to appendix O); r33b item 5 (review r33b minor 9): "
+        "the linspace's timm version in the sentence",
     ),
     (
         "A",
@@ -4040,8 +4087,9 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     # 6a's picture and the final-norm ablation's (r28m item 2, review r28d minor 1: saved under its own name)
     # r29p item 1 (review r29c minor 2): the stream-growth picture moved from appendix A to before "**Why**"
     assert _visible("L", "## 6 ·").count("save_figure(fig,") == 3
-    # 6a's two, the stream's (r29p), training's (r33: the widget's moved to appendix A)
-    assert six["hidden"].count("# @title A check") == 4
+    # 6a's two, the stream's (r29p), training's (r33: the widget's moved to appendix A), the widget's (r33b item 1:
+    # back in 6b)
+    assert six["hidden"].count("# @title A check") == 5
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")
     pictures = {
@@ -4088,7 +4136,8 @@ def test_the_shapes_come_before_the_one_token_gates_picture() -> None:
 def test_the_block_identity_claim_comes_before_its_demonstration() -> None:
     sources = nb.sources(LESSON)
     claim = nb.unique_index(sources, "**The block is the identity plus two corrections.**")
-    assert sources[claim].index("equations 2-3") < sources[claim].index("**The block is the identity")
+    # r33b item 2: the equations, then the unrolled-stream picture, then the claim and its sum, then the demonstration
+    assert "equations 2-3" in sources[claim - 2] and 'save_figure(fig, "04_unrolled_stream")' in sources[claim - 1]
     assert "silent = copy.deepcopy(block)" in sources[claim + 1]
 
 

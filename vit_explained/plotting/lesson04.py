@@ -1717,3 +1717,38 @@ def plot_mlp_knockout(arms: Mapping[str, Sequence[bool]]) -> Figure:
     ax.set_xlabel(f"test accuracy, % (n = {next(iter(estimates.values())).n}; bars: 95 % Wilson intervals)")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def plot_unrolled_stream(depth: int = 3) -> Figure:
+    """Lesson 04 section 5: the residual stream unrolled over ``depth`` pre-norm blocks, drawn as a bus.
+
+    Each block taps the stream twice: its attention branch reads ``norm1`` of the stream and adds ``a_l``, its MLP
+    branch reads ``norm2`` and adds ``m_l`` (2 ``depth`` taps), so ``x_L = x_0 + sum_l (a_l + m_l)``. The red dashed
+    line above the bus is the gradient's direct path from ``x_L`` back to ``x_0``: through the additions only.
+    """
+    fig = new_figure(figsize=(10, 3.2))
+    ax = fig.add_subplot()
+    taps = [(f"attn {layer}", "attn", rf"$a_{layer}$") for layer in range(1, depth + 1)]
+    taps = [tap for layer in range(depth) for tap in (taps[layer], (f"mlp {layer + 1}", "mlp", rf"$m_{layer + 1}$"))]
+    right = 1.4 * len(taps) + 1.2
+    ax.set_xlim(-0.9, right + 0.9)
+    ax.set_ylim(-1.75, 1.0)
+    ax.axis("off")
+    ax.plot([0, right], [0, 0], color="tab:green", lw=5, zorder=1, solid_capstyle="butt")
+    ax.text(-0.15, 0, "$x_0$", ha="right", va="center", fontsize=12)
+    ax.text(right + 0.15, 0, "$x_L$", ha="left", va="center", fontsize=12)
+    for index, (name, kind, output) in enumerate(taps):
+        read, add = 1.4 * index + 0.6, 1.4 * index + 1.5
+        ax.plot([read, read], [0, -0.9], color="0.25", lw=1.2, zorder=1)
+        _box(ax, (read + add) / 2, -1.1, name, kind, width=1.1)
+        _arrow(ax, (add, -0.88), (add, -0.17))
+        ax.text(add + 0.08, -0.5, output, ha="left", va="center", fontsize=11)
+        _plus(ax, add, 0)
+    ax.annotate("", xy=(0, 0.45), xytext=(right, 0.45),
+                arrowprops={"arrowstyle": "-|>", "color": "tab:red", "lw": 1.6, "ls": "--"})  # fmt: skip
+    ax.text(right / 2, 0.62, "gradient's direct path: from $x_L$ back to $x_0$ through the additions only",
+            ha="center", va="bottom", fontsize=10, color="tab:red")  # fmt: skip
+    ax.set_title(rf"The stream unrolled over L = {depth} blocks: $x_L = x_0 + \sum_\ell (a_\ell + m_\ell)$, "
+                 f"{2 * depth} taps (each branch reads its norm's copy)", fontsize=10.5)  # fmt: skip
+    fig.tight_layout()
+    return fig
