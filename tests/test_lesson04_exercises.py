@@ -184,7 +184,7 @@ def _annotated_transformer(x, w, b, eps):  # the Annotated Transformer's LayerNo
         ),
         (_annotated_transformer, "Annotated Transformer"),
         (lambda x, w, b, eps: w * x.mean(-1, keepdim=True) / (x.std(-1, keepdim=True) + eps) + b, "mean itself"),
-        (lambda x, w, b, eps: (_normalise(x, -1, eps) + b) * w, "shift comes before the scale"),
+        (lambda x, w, b, eps: (_normalise(x, -1, eps) + b) * w, "added the shift before scaling"),
     ],
 )
 def test_layer_norm_names_keepdim_literal_and_order_slips(answer, fragment):

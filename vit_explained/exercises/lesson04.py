@@ -510,7 +510,7 @@ def _layer_norm_mean_suspects(
         ),
         (
             (normalise((-1,)) + bias) * weight,
-            "the shift comes before the scale: compare the order with section 4's formula",
+            "you added the shift before scaling: LayerNorm scales by weight, then adds bias",
         ),
         (
             normalise((-1,)) * bias + weight,
