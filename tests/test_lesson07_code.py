@@ -1933,7 +1933,8 @@ def test_the_arm_table_pairs_by_seed_and_prints_every_arm():
         differences = [(a - b) / 180 for a, b in zip(counts["token transformers"], counts[arm], strict=True)]
         assert table.runs[arm].difference.values == pytest.approx(differences), arm
         scope = "one: attention" if arm == "attention off" else "several"  # review r28a minor 2: a narrow table
-        assert f"\n{arm} | {scope} | " in f"\n{table}" and f"  {arm} | {t2t_arms.ARM_CHANGES[arm]}" in table.changes()
+        row = t2t_arms.ROW_LABELS.get(arm, arm)  # review r33b minor 4: the table's row says "no overlap"
+        assert f"\n{row} | {scope} | " in f"\n{table}" and f"  {arm} | {t2t_arms.ARM_CHANGES[arm]}" in table.changes()
     assert max(len(line) for line in str(table).splitlines()) <= 100
     assert table.interval("size").estimate == pytest.approx(
         np.mean([(a - b) / 180 for a, b in zip(counts["2-layer patches"], counts["16x16 patches"], strict=True)])

@@ -651,7 +651,10 @@ PROSE = [
             # r30 decision (brief fix07s, words for review r30b's items): review r25a item 8's "three times the
             # entries" and "three times the FLOPs" are the printed line's (PRINTED, "## 5."); the prose points to it
             # r33b density: the 3136 tokens folded into the pointer sentence (printed: N 3136)
-            "The next cell compares the first token transformer, on 56 x 56 = 3136 tokens, with all 14 backbone layers.",
+            (
+                "The next cell compares the first token transformer, on 56 x 56 = 3136 tokens, with all 14 backbone "
+                "layers."
+            ),
             "1.32x the MACs of DeiT-S",  # review r27b minor 9 (which ViT-S/16), r28d minor 2: called DeiT-S
             # r31 density (brief fix07t item 4, review r30c minors 5 and 10): the Performer paragraph ("81.5 %",
             # "`_t`", "at a cost linear in `N`", "`phi(q) (phi(k)^T v)` never forms the `N x N` matrix") moved to the
@@ -719,7 +722,8 @@ PROSE = [
             (
                 "**The token-MLP arm.** Corrected for the six comparisons, its interval holds 0: no detectable "
                 "difference. Uncorrected, its 95 % interval [-2.2, -0.2] lies below 0: 5 of 6 seeds favour the token "
-                "MLP, parameter-matched, and one ties. The adopted correction does not confirm it: a hint, not a result."
+                "MLP, parameter-matched, and one ties. The adopted correction does not confirm it: a hint, not a "
+                "result."
             ),
             # review r29c minor 5 (brief fix07p item 2): the token-MLP arm as a convolution stem, next to its result
             # r30 decision (review r30b minor 3, brief fix07s item 2): the result stays in section 6 with a one-clause
@@ -815,7 +819,11 @@ PROSE = [
             # r33b plain wording (review r33b minor 1, brief fix07_33b item 1): "so 9.1 of that lead remains without
             # overlap" read as causal; the 9.1 said as the comparison it is, with its interval and "every seed"
             # (printed above: "no overlap - 2-layer patches: +9.1 [+7.0, +11.1], every seed")
-            "T2T's chain scored 3.1 above the **no overlap** chain on every seed.",
+            # review r33b minor 4: the appendix pointer in the prose, not in the table's row
+            (
+                "T2T's chain scored 3.1 above the **no overlap** chain "
+                "([appendix A](07_tokens_to_token_vit_appendix.ipynb#no-overlap)) on every seed."
+            ),
             (
                 "The no-overlap chain itself scored 9.1 [+7.0, +11.1] above the 2-layer patches, on every seed "
                 "(printed above)."
@@ -1327,7 +1335,8 @@ PRINTED = [
             "attention off, corrected the same way: +1.1 [-1.7, +3.9]: holds 0",  # review r33a minor 1
             # review r32b MAJOR 1 (brief fix07z item 1): the 9.1 the prose reads, with its interval, under the table
             "no overlap - 2-layer patches: +9.1 [+7.0, +11.1], every seed",
-            "no overlap (appendix A) | several | +3.1 [+2.5, +3.8] (digits, 6 seeds)",
+            # review r33b minor 4 (brief fix07_33b item 3): the row says "no overlap"; the prose points to appendix A
+            "no overlap | several | +3.1 [+2.5, +3.8] (digits, 6 seeds)",
             "16x16 patches | several | +14.2 [+10.8, +17.5] (digits, 6 seeds)",  # review r25b item 1: plain ViT
             "attention off | one: attention | +1.1 [-0.6, +2.8] (digits, 6 seeds)",
             "2-layer patches | several | +12.2 [+9.9, +14.5] (digits, 6 seeds)",

@@ -1506,12 +1506,13 @@ def plot_arm_intervals(
     corrected: float | None = None,
     sides: tuple[str, str] = ("the arm", "token transformers"),
     title: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> Figure:
     """A forest plot: one row per ``{name: paired comparison}`` (anything with ``t_interval(confidence)``, e.g.
     :class:`vit_explained.evidence.SeedComparison`), the mean difference in points with its 95 % t-interval (thick
     bar) and, with ``corrected`` (a confidence such as ``1 - 0.05 / 6``), the wider corrected interval (thin bar);
     a dashed line at 0. The axis reads ``sides[0]`` better on the left, ``sides[1]`` better on the right (positive:
-    the first arm of each comparison higher)."""
+    the first arm of each comparison higher). ``labels`` renames rows (``{name: row label}``)."""
     if not runs:
         raise ValueError("runs must hold at least one comparison")
     fig = new_figure(figsize=(8.5, 0.55 * len(runs) + 1.9))
@@ -1527,7 +1528,7 @@ def plot_arm_intervals(
         right = 100 * (wide.high if wide is not None else e.high)
         ax.annotate(label, (right, row), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
     ax.axvline(0, color="gray", linestyle="--", linewidth=1)
-    ax.set_yticks(range(len(runs)), list(runs), fontsize=9)
+    ax.set_yticks(range(len(runs)), [(labels or {}).get(name, name) for name in runs], fontsize=9)
     ax.set_ylim(-0.7, len(runs) - 0.3)
     ax.invert_yaxis()
     left, right = ax.get_xlim()
