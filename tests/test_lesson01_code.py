@@ -748,7 +748,7 @@ def test_item6_the_locality_probe_names_z0() -> None:
     assert "after the input step (z0): 1 of 17 tokens" in titles
     assert not any(t.startswith("patch embedding") for t in titles)
     printed = nb.all_printed(LESSON)
-    assert "after the input step (z0):   1 of    197 output positions change" in printed  # z0: 20 characters
+    assert "after the input step (z0):   1 of    197 tokens change" in printed  # z0: 20 characters
     assert "after patch embedding:" not in printed
 
 

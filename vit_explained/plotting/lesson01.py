@@ -27,6 +27,7 @@ from . import as_image, new_figure, to_display
 __all__ = [
     "draw_patch_grid",
     "explode_patches",
+    "mnist_vit_card",
     "one_pixel_reach",
     "plot_accuracies",
     "plot_embedding_routes",
@@ -1357,6 +1358,27 @@ def block_change_sizes(
     with torch.no_grad():
         before, after = (model.blocks[0](_z0(model, x))[0] for x in (image, poked))
     return (after - before).abs().amax(dim=-1)
+
+
+def mnist_vit_card(model: torch.nn.Module, mnist) -> str:
+    """Section 5b's model card for the trained MNIST ViT, three lines: its architecture (with ``model``'s parameter
+    count), its training (epochs, the number of ``mnist.train_images``, seed) and its test accuracy, read from the
+    checkpoint's own record (``vit_explained.pretrained.checkpoint_info``). ``mnist`` is ``load_mnist()``'s split."""
+    from ..pretrained import checkpoint_info
+
+    about = checkpoint_info()
+    shape, info = about["config"], about["info"]
+    size, patch, recipe = shape["image_size"], shape["patch_size"], info["recipe"]
+    parameters = sum(p.numel() for p in model.parameters())
+    return "\n".join(
+        [
+            f"MNIST ViT: {size}x{size} digits, {patch}x{patch} patches, width {shape['dim']}, {shape['depth']} blocks, "
+            f"{shape['heads']} heads, {parameters:,} parameters",
+            f"trained: {recipe['epochs']} epochs on {len(mnist.train_images):,} training digits, seed {recipe['seed']}",
+            f"test accuracy: {info['test_accuracy']:.1%} ({info['test_correct']} of {len(mnist.test_images):,} held-out"
+            " digits)",
+        ]
+    )
 
 
 def roll_verdicts(
