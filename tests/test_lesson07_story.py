@@ -30,9 +30,9 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 # from 1776 to 1769 (section 6's four paragraphs one, its 9.1 sentence to the appendix's Sources); fix07z (review
 # r32b): from 1769 to 1762 (the porting note's last two sentences to the appendix paid for both MAJOR fixes);
 # fix07_33a (review r33a): from 1762 to 1678, 43 cells to 42 (Table 6 and the Table 7 recount to the appendix);
-# fix07_33b (review r33b): from 1678 to 1674 (M1, section 4's blocks sentence, minors 3/4/7/10 paid by cuts: section
+# fix07_33b (review r33b): from 1678 to 1673 (M1, section 4's blocks sentence, minors 3/4/7/10 paid by cuts: section
 # 3's porters pointer to the end list, the fold sentence printed by its picture, shorter letters line)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 42, 1674
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 42, 1673
 
 
 KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
