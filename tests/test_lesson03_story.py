@@ -69,6 +69,9 @@ FACTS = {
         "its largest, 0.09, on the class token",
         # review r27f_03 D: the bilinear form and the class token, a second reading moved from section 0
         "bilinear form",
+        # r33b density: section 0's rank sentence (review r33a, what a learner misses (a)) moved here, where it is said
+        # in full
+        "bilinear form, $x_i^\\top W_q^{(h)\\top} W_k^{(h)}\\, x_j$ (biases aside",
         # review r28b_03 minor 1: the result's pointer. r31 density: section 0's pointer moved here (section 0's tiny
         # example prints the result, brief fix03u item 3)
         "trains 4 heads against 1",
@@ -208,6 +211,9 @@ FACTS = {
         "for 25 of the recipe's 93 epochs",  # review r27b_03 minor 1 (section 3 prints the 25-epoch schedule)
         "`load_digits`",
         "Additive attention (Bahdanau et al. 2015) scores each pair",  # review r28d_03 minor 13: the contrast
+        # r33b density: moved from section 3 (review r33a, what a learner misses (b)); "faster" (review r33b minor 2)
+        "Dot-product attention is faster: one matrix\nmultiply scores every pair",
+        "without the scale, additive\nattention beat dot-product attention at large $d_k$",
         "1,797",
         "8",
         "03",
@@ -380,6 +386,9 @@ FACTS = {
         # r28b_03 minor 6 and r28c_03 minor 4: moved here from section 1, with the release a learner can install
         "drops attention weights after the softmax",  # r28a_03: where attention dropout acts ...
         "`attn_drop_rate` defaults to 0",  # ... and its rate
+        # r33b density: section 1's note moved here (r32 decision, review r32a minor 8; r32b minor 1: "also has")
+        "timm (0.4.12 to 1.0.28) also has dropout\n  on the weights (`attn_drop`) and after `proj` (`proj_drop`), "
+        "p = 0 by default",
         # r29 density: moved to appendix J from section 4 (review r29c_03 minor 9: unrelated to memory and FLOPs)
         "**Attention dropout** (timm's `attn_drop`, 0 by default in timm 1.0.x; none in the package) "
         "zeroes some weights\n"
@@ -404,7 +413,8 @@ FACTS = {
         "is blind to token order (shuffle in, shuffle out)",  # review r27c_03 minor 10: as exact as section 1
         # review r28d_03 minor 3: the five spellings named once, as section 2 runs them
         # r33 density: the five are named where section 2 runs them (its bullets and headings), not in the goals
-        "five spellings of attention are one computation",
+        # r33b plain wording (review r33b minor 1): the lesson runs more than five; "every spelling here"
+        "every spelling here is one computation",
     ],
     ("LESSON", "## 0 · What queries, keys and values are for"): [
         "softmax",
@@ -418,8 +428,8 @@ FACTS = {
         "$v = W_v x + b_v$",
         # r33 density: the convolution contrast (r27d_03 minor 7) moved to appendix E (row there), for the rank <= d
         # sentence (review r33a, what a learner misses (a))
-        "Biases aside, head $m$ scores\nwith $x_i^\\top W_q^{(m)\\top} W_k^{(m)} x_j$, of rank at most $d$; one wide "
-        "head adds them under one\nsoftmax",
+        # r33b density (r31 ruling: appendix E states it in full): the rank sentence moved to appendix E (row there)
+        "One softmax asks one question per query; $h$ heads can ask $h$.",
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
         "For $q$ alone the split is `reshape(B, N, h, d).permute(0, 2, 1, 3)`",  # review r26b_03 minor 12
@@ -431,8 +441,8 @@ FACTS = {
         # the modules print, as prose just above them, not a printed line; both dropouts and the version kept
         # r32 (review r32b minor 1): both arguments, default 0., are in timm's Attention from v0.4.12 to v1.0.28 (read
         # in the mirror at both tags), so the sentence says "also has", not "adds"
-        "timm (0.4.12 to 1.0.28) also has dropout\non the weights (`attn_drop`) and after `proj` (`proj_drop`), p = 0 "
-        "by default",
+        # r33b density (r31 ruling: a version trail the lesson states twice): moved to appendix J (row there); the
+        # Going-further mask box keeps timm's attention-dropout default with its versions
         # review r30c_03 minor 4: the notation named before the widget uses it
         # r33 decision (review r33a minor 4 against r30c_03 minor 4): the row orders are named where section 2 uses
         # them (its row "not timm's `(three h d)`"), not before; section 1 keeps the widget's notation
@@ -447,7 +457,8 @@ FACTS = {
         "UvA's deep-learning tutorial 6",
         "`vit-pytorch`",
         # r33 (review r33a minor 5): the dangling opener merged into the sentence before its printed evidence
-        "after the per-head queries",
+        # r33b plain wording (review r33b minor 5): "the next cell" and "the widget picture after it", not "below" twice
+        "one whole block per head: the next cell prints which.",
         "each head's q, k and v rows together, not timm's `(three h d)`",  # r33: the orders named here (section 1)
         "#appendix-j",
         "Exercise 6",
@@ -458,16 +469,16 @@ FACTS = {
         "vendored copy",
         "The cell below also runs T2T-ViT's vendored copy",  # review r28d_03 minor 8: grammar
         '(the row "timm-style" below)',
-        'The widget\'s split "(h three d) read as (three h d)" (section 1) shows this',  # r27c_03 minor 5: one name
+        'The widget\'s split "(h three d) read as (three h d)" is drawn after it',  # r27c_03 minor 5: one name
         "uses `(h three d)`, each head's q, k and v rows together",  # review r30c_03 minor 9: one idea per sentence
         # review r29a_03 M1: the direction the widget, cell 35 and the figure show; per head one whole block
-        "A UvA checkpoint read by timm-style `(three h d)` code (or the\nreverse) runs with the right shapes, "
-        "but the heads' "
-        '"queries" are a mix of real query, key and value blocks, one\nwhole block per head (printed below',
+        # r33b plain wording (review r33b minor 5): one idea per sentence, same fact
+        "A UvA checkpoint read by timm-style `(three h d)` code (or the reverse) runs with the right shapes. But the "
+        'heads\'\n"queries" are then a mix of real query, key and value blocks, one whole block per head',
         "exercise 6 converts it",
         # review r29c_03 minor 8: the damage line said plainly (checked below); r32 (review r32a minor 2): moved here
         # from section 1, where the (h three d) words were not yet defined
-        "shows this\nbelow: tokens stay in their rows, but four of the six q/k/v blocks hold another role's features "
+        "is drawn after it: tokens stay in their rows, but\nfour of the six q/k/v blocks hold another role's features "
         "(red)",
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
@@ -556,14 +567,20 @@ FACTS = {
         # r32c MAJOR (M1): the gradient claim limited to where it holds: at the scores a bigger mean gradient only at
         # large d (0.60 at d = 1024, appendix G), never at q (every d and seed, checked in the cell after)
         # r33 (review r33a M1): the ratio's direction said (unscaled over scaled) with its seeds' range
-        "**What the scale buys, for unit-variance $q$ and $k$:** unsaturated rows and one softmax for every $d$. A "
-        "bigger\nmean gradient at the scores comes only at large $d$ (at $d = 1024$ the unscaled mean is 0.60 times "
-        "the scaled one,\n5 seeds 0.56..0.66), and at $q$ never",
+        # r33b (review r33b M1, minor 3): one idea per sentence; both halves of the gradient story, each printed in
+        # section 3 (saturated rows about a third of the scaled 0.11: Vaswani's mechanism; the mean larger up to
+        # d = 64, smaller at 1024 with its seeds' range, r33a M1). "What the scale buys" keeps its scope (r32b MAJOR 1)
+        "What the scale buys, for\nunit-variance $q$ and $k$: the spread stops depending on $d$ and no row saturates",
+        "**The gradient at the scores** (right panel). Unscaled at $d = 64$, a saturated row passes back about a third "
+        "of the\nscaled gradient: the small gradients Vaswani et al. suspected.",
+        "The other rows pass back more, so the unscaled mean is\nlarger up to $d = 64$, on every seed.",
+        "At $d = 1024$ it is smaller: 0.60 times the scaled one, 5 seeds 0.56..0.66.",
+        "At $q$ the unscaled gradient is larger at every $d$",
         # r33 density (review r33a minor 7): "The digits model starts with 0 to 4 % ..." moved to appendix G, which says
         # it with its point (row there: "At init the digits model below saturates only 0 to 4 % ...")
         # r33 (review r33a, what a learner misses (b)): why dot-product attention, and the footnote's context
-        "One matrix multiply scores every pair, so dot products outrun additive attention (a small network per pair);\n"
-        "unscaled, additive did better at large $d$ (Vaswani et al. §3.2.1)",
+        # r33b density (r31 ruling: appendix G says it in full): the additive-attention sentence moved to appendix G,
+        # reworded "are faster" (review r33b minor 2; row there)
         # r31 decision (review r31b_03 MAJOR 1, brief fix03v item 1): each arm's better rate is at the edge of its
         # two-rate grid (unscaled at the lower, still rising; scaled at the higher), so the claim is about these rates
         # (its numbers, 83.8 and 87.1 %, print in appendix G's table; "3.8" stays out of section 3, fix_20a)
@@ -646,7 +663,9 @@ FACTS = {
         "Nor does it use attention dropout by default: timm's `VisionTransformer` sets\n`attn_drop_rate` to 0 "
         "(0.4.12 to 1.0.28;",
         # review r28d_03 minor 13: the causal mask, beside the padding masks
-        "in SDPA, `is_causal=True` is `attn_mask=torch.ones(N, N, dtype=torch.bool).tril()` (checked below)",
+        # r33b (review r33b minor 6): square masks only; SDPA aligns a non-square causal mask to the top left
+        "in SDPA, with $N_q = N_k$, `is_causal=True` is `attn_mask=torch.ones(N, N, dtype=torch.bool).tril()` "
+        "(checked below)",
         # r32 (review r32a minor 7): whose mask gives key 2 all the weight
         "the right mask gives it weight 0; SDPA's mask, passed to `nn.MultiheadAttention`, gives it all the weight",
     ],
@@ -656,7 +675,8 @@ FACTS = {
         # review r31a_03 (closest to major) and brief fix03u item 2: the heads bullet names its budget and seed history
         # r31 density (review r31b_03 minor 1, brief fix03v item 2): at most 30 words, one number and one qualifier;
         # the seed history, budget and the 1-head arm's rates are in appendix F and section 0 (rows there)
-        "Four heads of $d = 16$ beat one of $d = 64$ on 8x8 digits by +3.8 points [+2.7, +4.8], at a rate tuned\n"
+        # r33b (review r33b M2): "(d = 16 vs 64 at equal D)": heads and width change together
+        "Four heads beat one on 8x8 digits by +3.8 points [+2.7, +4.8] ($d = 16$ vs 64 at equal $D$), at a rate tuned\n"
         "  with 4 heads ([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
         # r31 density (review r31a_03 minor 5): the three scale bullets merged into one; the 0.003 result, its interval
         # and the 1-head arm's second rate moved to appendices G and F (rows there); "the better of the two rates tried"
@@ -685,10 +705,12 @@ FACTS = {
         "3 of 3 seeds",
         # r33 (review r33a M2): the caveat on "beat" now true of the bracketed grid
         "one head ran at its best of four rates",
-        "At $d = 64$ it even lowers the mean gradient norm at the scores",  # r32 (review r31c minor 1)
-        # r33 (review r33a minor 12): its seeds' range and why it surprises
-        "(unscaled it is 1.78 times as large,\n  on 5 of 5 seeds), the opposite of the small gradients Vaswani et al. "
-        "expected",
+        # r32 (review r31c minor 1); r33 (review r33a minor 12: its seeds); r33b (review r33b M1): both halves, each
+        # printed in section 3: saturated rows about a third (Vaswani's mechanism), the mean 1.78 times, 0.60 at 1024
+        "At $d = 64$, unscaled, saturated rows pass back about a third of the\n  scaled gradient, as Vaswani et al. "
+        "suspected.",
+        "The other rows pass back more, so the mean is 1.78 times the scaled\n  one (5 of 5 seeds).",
+        "At $d = 1024$ it is smaller (0.60 times).",
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
@@ -710,6 +732,8 @@ FACTS = {
         "#appendix-e",
         # r27d_03 minor 6; r31 density (review r30c_03 minor 12): its printed line folded into the hidden check
         "a random `proj` mixes them (each output feature sums both heads' parts)",
+        "Here `proj` is the identity: it keeps the heads apart.",
+        "the row's largest score,\n$2/\\sqrt{2} = 1.41$, weight 0.45.",  # r33b plain wording (review r33b minor 4)
         # review r30c_03 minor 3: said in prose. r31 decision (review r31a_03 minor 2): the cell split, the strip first
         # r31b_03 minor 4: a different, smaller task, said
         # r32 (review r31c minor 8): the evidence (token 2's score for token 3 is 0) before the conclusion
@@ -722,8 +746,9 @@ FACTS = {
         # review r30b_03 minor 12: "wider" than head 3's 0.30 said just before (spread out is relative)
         # r32 decision (review r32a minor 5): "peak lower", what the top weight measures; r30b's relative reading kept
         # (lower than head 3's 0.30 in the same sentence)
-        "head 3 puts 0.30 on the query's own patch;\nheads 0 and 1 peak lower "
-        "(top 0.09 and 0.08; uniform over 50 tokens would be 0.02)",  # r32 (review r32b minor 7): 1/50
+        # r33b plain wording (review r33b minor 10): one idea per sentence; head 0's top weight is on the class token
+        "head 3 puts 0.30 on the\nquery's own patch. Heads 0 and 1 peak lower, at 0.09 (on the class token) and 0.08; "
+        "uniform over 50 tokens\nwould give 0.02",  # r32 (review r32b minor 7): 1/50
         "$(1, 0)$",
         "head 0",
         "token 3",
@@ -734,9 +759,14 @@ FACTS = {
         # r33 (review r33a M2, minor 2): the six-qualifier parenthesis split into the result and one plain sentence of
         # caveats; the 1-head rate bracketed (0.001 to 0.01); the seed history and the d/h confound are appendix F's
         # (r31 density: rows there, "seeds 0-2 ran first" and "confounded with $d$")
-        "On 8x8 digits, four heads of $d = 16$ beat one of $d = 64$ by 3.8 accuracy points [2.7, 4.8] (10 seeds).\n"
-        "The recipe was tuned for four heads; one head ran at 0.003, the best of four rates from 0.001 to 0.01, "
-        "picked\non the split that measures the gap ([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
+        # r33b plain wording: the result, then the rate clause shortened (0.003 and the grid print in appendix F)
+        "Four heads beat one by 3.8 accuracy points [2.7, 4.8] (10 seeds) on 8x8 digits.\n"
+        "The recipe was tuned for four heads; one head ran at the best of four rates from 0.001 to 0.01, picked on the "
+        "split that measures the gap.",
+        # r32c/r33b: required caveats (review r32c; dropped in r33, restored for review r33b M2): heads and d change
+        # together at fixed D, the seeds added after a first look, and a different, smaller model than the picture
+        "Caveats: with $D$ fixed, the head count changes $d$ too ($d = 16$ vs 64 at equal $D$); seeds 3-9 were added\n"
+        "after a first look; and this small model ($D = 64$) is not the MNIST model above",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -947,6 +977,10 @@ PRINTED = {
         "d = 64, scaled at 0.003, unscaled at 0.001, scaled 91.2 % vs unscaled 87.1 %: +4.2 points [+2.6, +5.7] "
         "(95 % t, 10 paired seeds), seeds +1.1..+8.9: scaled higher",
         "saturated rows, d = 1024  81 % (5 seeds: 79..83)",  # r32 density: the 81 % printed, not repeated in prose
+        # r33b (review r33b M1): the right panel in numbers, on the main path (the Summary quotes 1.78 and 0.60)
+        "no scale, d = 64, gradient norm per row at the scores: saturated rows 0.035 (5 seeds: 0.031..0.038)",
+        "mean over all rows, no scale / scale: d = 64: 1.78 (5 seeds: 1.69..1.90), "
+        "d = 1024: 0.60 (5 seeds: 0.56..0.66)",
     ],
     ("LESSON", "### A tiny example you can read"): [
         # review r30b_03 minor 4: the Summary's heads bullet shown on the main path, appendix F's stored result with its
@@ -1268,6 +1302,8 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("the opposite of the small gradients", "review r33b M1: saturated rows do pass back little, as Vaswani suspected"),
+    ("dot products outrun", "review r33b minor 2: 'outrun' reads as 'outperform'; Vaswani says faster"),
     ("values are about as large (appendix B)", "review r30b_03 minor 1: no referent, and it read as a cause"),
     ("A fresh ViT-B layer's share depends on the init", "review r30a_03 M1: read as the scaled layer; say unscaled"),
     ("a timm checkpoint read that way runs", "review r29a_03 M1: the reverse of what the widget and cell 35 show"),
@@ -2003,7 +2039,9 @@ def test_no_round_or_session_wording():
 def test_main_path_targets():
     """The one cap: the main path (visible cells before the Summary) and its markdown words."""
     main = nb.main_path(LESSON)
-    assert len(main) <= 43 and nb.markdown_words(main) <= 1518, (len(main), nb.markdown_words(main))
+    # fix03_33b (review r33b): M1/M2 added on the main path, paid by moving three detail sentences to appendices E,
+    # G and J
+    assert len(main) <= 43 and nb.markdown_words(main) <= 1517, (len(main), nb.markdown_words(main))
 
 
 def test_section_3_opens_with_the_spread_then_saturation_and_gradient():

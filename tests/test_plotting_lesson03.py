@@ -294,3 +294,15 @@ def test_mask_polarity_colours_each_value_by_what_the_api_does():
     assert texts == ["True", "False", "True", "True", "False", "True", "False", "True", "False"]
     with pytest.raises(ValueError, match="at least one key"):
         plots.mask_meanings([])
+
+
+def test_saturation_gradient_lines_prints_both_halves():  # review r33b M1: saturated rows little, the mean larger
+    from vit_explained.plotting import lesson03 as plots
+    from vit_explained.softmax_scale import softmax_saturation, summarize_saturation
+
+    runs = {d_: [softmax_saturation(d_, seed=seed) for seed in range(2)] for d_ in (16, 64)}
+    summary = summarize_saturation(runs, saturated_at=(16, 64), ratio_at=(16, 64))
+    lines = plots.saturation_gradient_lines(runs, summary).splitlines()
+    assert len(lines) == 3 and lines[0].startswith("no scale, d = 64, gradient norm per row at the scores: saturated")
+    assert lines[1].startswith("  the other rows ") and lines[1].endswith("with the scale 0.11")
+    assert lines[2].startswith("mean over all rows, no scale / scale: d = 64: ") and ", d = 64: " in lines[2]

@@ -239,6 +239,24 @@ def saturation_gradient_rows(summary) -> str:
     return "\n".join(lines)
 
 
+def saturation_gradient_lines(runs: Mapping[int, Sequence[Mapping]], summary, head_dim: int = 64) -> str:
+    """Section 3's right panel in numbers: without the scale at ``head_dim``, what a saturated row and the other rows
+    pass back at the scores (the scaled value beside them), then the mean over all rows, no scale / scale, at
+    ``head_dim`` and at the widest width (review r33b M1: both halves of the gradient story, printed)."""
+    from ..evidence import over_seeds
+
+    at = runs[head_dim]
+    saturated = over_seeds([r["unscaled"]["grad_scores_saturated"] for r in at])
+    others = over_seeds([r["unscaled"]["grad_scores_unsaturated"] for r in at])
+    wide = max(summary.mean_ratio)
+    return (
+        f"no scale, d = {head_dim}, gradient norm per row at the scores: saturated rows {saturated}\n"
+        f"  the other rows {others}; with the scale {summary.scaled_grad_scores:.2f}\n"
+        f"mean over all rows, no scale / scale: d = {head_dim}: {summary.mean_ratio[head_dim]}, "
+        f"d = {wide}: {summary.mean_ratio[wide]}"
+    )
+
+
 def init_table(init_runs: Mapping[str, Sequence[Mapping[str, float]]], head_dim: int = 64) -> str:
     """The table of :func:`vit_explained.softmax_scale.init_saturation` results, one line per init; the last
     column, with the scale: the spread of ``q.k / sqrt(head_dim)`` and the share of saturated rows."""
