@@ -733,9 +733,10 @@ PROSE = [
             # r31 density (brief fix07u): the one-clause pointer moved; Going further's "The token-MLP arm is a
             # nonlinear convolution stem" (pinned there) stays
             "Corrected for the six comparisons, its interval holds 0: no detectable difference.",
-            # review r33a minor 2 (brief fix07_33a item 2): Bonferroni defined where first used
-            "The thin bars widen each interval to 1 - 0.05/6 = 99.2 % so that the six comparisons together keep a 5 % "
-            "error rate (a Bonferroni correction).",
+            # review r33a minor 2 (brief fix07_33a item 2): Bonferroni defined where first used; a33b audit item 1
+            # (brief quick_33b): back before the picture whose title uses the thin bars, and the bound stated as one
+            "The thin bars widen each interval to 1 - 0.05/6 = 99.2 % (a Bonferroni correction): all six cover their "
+            "true differences with probability at least 95 %.",
             # review r29c minor 3: parameter-matched; r32 decision (review r31c minor 8, brief fix07x item 4): the
             # two counts are the table's caption line (PRINTED, "## 6."), the arms list asks its question
             # review r29c minor 13: one explicit sentence on one change vs several
@@ -788,7 +789,7 @@ PROSE = [
             "- a `Linear`: are nonlinearity and attention needed at all?",
             "hidden width 96): can an equal-size layer without attention match it?",  # r32: counts printed
             "the same 3 x 3 grid): does the module beat a patch stem?",
-            "(token width 32, 6 paired seeds; setup printed below)",  # review r26d minor 3
+            "(token width 32, 6 paired seeds; setup below)",  # review r26d minor 3; a33b audit: "printed" cut (density)
             # review r27c M1: "In short" says where most of the lead came from (the smoothing guess is gone);
             # review r27d minor 4: not "the chain itself" (that comparison changes several things, printed)
             # review r27f minor 4: the numbers inline (12.2 of which 9.1), unsigned, without "points"
@@ -837,7 +838,7 @@ PROSE = [
             # review r29d minor 2 (brief fix07q item 4): one change (attention off) first, then the several changes
             (
                 "its corrected interval allows up to +3.9. The other arms change several things. **2-layer patches**, "
-                "a stem as large,"  # r33b: the Bonferroni sentence now opens this cell, in its own paragraph
+                "a stem as large,"  # a33b audit item 1: the Bonferroni sentence moved back before the picture
             ),
             # review r29d M2 (brief fix07q item 2): the token-MLP result with its size; the brief's "about 1 digit"
             # was checked and is 2.2 digits of 180 per seed (13 over 6 seeds), so the prose says "about 2"
@@ -930,6 +931,8 @@ PROSE = [
             "16",
             "`show field`",
             "Performer",
+            # a33b audit item 4 (brief quick_33b): the dropdown picks the split; only splits before a token layer fold
+            "`fold back` draws the re-structurization after the split you pick (any split followed by a token layer)",
         ],
     ),
     (
@@ -939,7 +942,9 @@ PROSE = [
             # r31 density (brief fix07u): section 2's and section 6's appendix pointers, moved to the end list
             # r33b density (brief fix07_33b): section 3's porters pointer, moved here (r33 row: "measures that slip on
             # one trained layer.")
-            "the 1/8 slip measured on one trained layer ([For porters](07_tokens_to_token_vit_appendix.ipynb#porters))",
+            # a33b audit item 3 (brief quick_33b): three trained stems' first token attention, as the appendix runs
+            "the 1/7-versus-1/8 slip measured on the first token attention of three trained stems (seeds 0-2)",
+            "([For porters](07_tokens_to_token_vit_appendix.ipynb#porters))",
             "([Appendix B](07_tokens_to_token_vit_appendix.ipynb#whole-module))",
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "The token-MLP arm is a nonlinear convolution stem",
@@ -1094,7 +1099,8 @@ PROSE = [
             # fix07s item 2): "section 6 below", one word, so it cannot be read as the paper's section 6
             # r33 density: no forward pointer; review r33b minor 7 (brief fix07_33b item 3): the remedy's gain, one
             # clause (section 6's "2.0 points above hard patches" and its hidden check)
-            "and its Table 7 tests the remedy (+2.0 points over hard patches, single runs).",
+            # a33b audit item 2 (brief quick_33b): which table row (T2T-ViT-14, the Performer model), and where
+            "and Table 7 tests the remedy (ImageNet, T2T-ViT-14: +2.0 points over hard patches, single runs).",
             "as one reason why a ViT",
             "Table 7",
             "disjoint",
