@@ -126,7 +126,8 @@ PRINTED = [
         "pre-norm, L = 16 blocks: the stream's RMS token norm",
         False,
         "r33b item 1 (review r33b minor 1): the residual-stream widget back in 6b after the stream-growth picture, "
-        "its line asserted in the next hidden check",
+        "its line asserted in the next hidden check; a33b audit item 4: a comment on the widget's cell says what it "
+        "draws (RMS about sqrt(D) = 8 times sigma, asserted at L = 16), no words added",
     ),
     (
         "A",
@@ -1711,23 +1712,25 @@ PROSE = [
         "## 2 ·",
         [
             "The weights depend on the tokens, but a lone token's attention is affine",
-            "By construction, only GELU gates each feature on its own; attention and LayerNorm scale whole vectors",
+            "By construction, only GELU gates single features; attention's weights scale whole value vectors, "
+            "LayerNorm centres and divides whole tokens",
         ],
         "r33b item 3 (review r33b minors 2-3): attention is affine only for a lone token; cells 26-28's conclusion in "
-        "one sentence, then appendix N (its 'reading by construction' caveat kept as 'By construction')",
+        "one sentence, then appendix N (its 'reading by construction' caveat kept as 'By construction'); a33b audit "
+        "item 3: appendix N's narrower words (attention's weights scale value vectors, LayerNorm also centres)",
     ),
     (
         "L",
         "## 6 ·",
         [
-            "Backward fixed also drops LayerNorm's backward path through σ; dropping only that path (σ detached, "
-            "measured in [appendix A]",
-            "keeps the fall, $L^{-0.47}$ (3 seeds)",
+            "Backward fixed also drops LayerNorm's backward path through σ; dropping only that path (σ detached) "
+            "keeps the fall, $L^{-0.47}$ [-0.50, -0.44] (measured in [appendix A]",
             "A bound's exponent does not predict a fitted slope.",
         ],
         "r33b item 4 (review r33b minors 4, 6): the second change in backward fixed and appendix A's control "
         "(L^-0.468 [-0.612, -0.323], 3 seeds; the lesson's hidden check re-measures it over 10 seeds); a bound's "
-        "exponent is not a fitted slope's prediction",
+        "exponent is not a fitted slope's prediction; a33b audit item 2: sigma detached's interval over the "
+        "lesson's 10 seeds (appendix A's table, asserted in the lesson's hidden check), not the 3-seed estimate",
     ),
     (
         "A",
@@ -1877,9 +1880,10 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "The fixed divisor also changes the forward pass; a control that fixes only the backward divisor, backward "
-            "fixed, shows no detectable trend ($L^{+0.02}$ [-0.02, +0.05])",
+            "The fixed divisor also changes the forward pass; fixing only the backward one (backward fixed)\nshows no "
+            "detectable trend ($L^{+0.02}$ [-0.02, +0.05])",
         ],
+        "a33b audit (items 1-5's words paid for): the control said in fewer words; "
         "r31 density: the forward confound's sentence ('Dividing by 1.33 also enlarges the head's input, about 2.7 "
         "times at L = 16') moved to appendix A, which states it in full (its row below); the control and its result "
         "kept as one sentence (r31u item 5, review r31a minor 14); r30 item 2 (review r29d minor 3): the fixed arm's "
@@ -2043,7 +2047,7 @@ PROSE = [
         "## 6 ·",
         [
             "the same stacks show no detectable fall",
-            "Only the arm whose backward pass divides by σ falls.\nSo the growing divisor makes the fall",
+            "Only the arms whose backward pass divides by σ fall.\nSo the growing divisor makes the fall",
             "**6c · In training.**",
             "the last `fc2` output reaches the loss only through this division, and the LayerNorm's Jacobian is γ/σ "
             "times a projection",
@@ -2059,7 +2063,8 @@ PROSE = [
         "L^-0.62 over 16-128), section 6 split into 6a, 6b and 6c, 'detached' defined; r32 MAJOR (review r32b "
         "MAJOR 1): the gradient's local slopes steepen (-0.33, -0.46, -0.63), so L^-0.47 is an average, not a law; "
         "the mechanism shown is gradient x sigma about constant (1.19-1.24, printed and asserted); r32z item 3: two "
-        "arms on the main path (sigma detached in appendix A), and the fixed divisor changes two things, as 6b says",
+        "arms on the main path (sigma detached in appendix A), and the fixed divisor changes two things, as 6b says; "
+        "a33b audit item 1: 'arms', plural (sigma detached's backward pass divides by sigma too, as a constant)",
     ),
     (
         "A",
@@ -2803,12 +2808,13 @@ PROSE = [
         "L",
         "## 7 ·",
         [
-            "its rate rising linearly over the blocks, `linspace(0, rate, depth)` (timm v1.0.28).",
+            "its rate rising linearly over the blocks, `linspace(0, rate, depth)` (timm v1.0.28's "
+            "`calculate_drop_path_rates`).",
             "timm's code: appendix O",
         ],
         "r28 item 4 (review r27f minor 2): cell 61's sentence ends; r30 (review r29d minors 8, 10): the formula kept, "
         "the mid-sentence pointer cut (the cell's first line points to appendix O); r33b item 5 (review r33b minor 9): "
-        "the linspace's timm version in the sentence",
+        "the linspace's timm version in the sentence; a33b audit item 5: the function that calls it named",
     ),
     (
         "A",
@@ -3374,8 +3380,9 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["With a fixed divisor, the same stacks show no detectable fall", "the gradient even rises a little"],
-        "r26e minor 6: the final-norm ablation's fixed-divisor arm drawn and stated in section 6",
+        ["With a fixed divisor, the same stacks show no detectable fall", "the gradient rises a little"],
+        "r26e minor 6: the final-norm ablation's fixed-divisor arm drawn and stated in section 6; a33b audit: 'even' "
+        "cut (word cap)",
     ),
     (
         "A",
