@@ -414,7 +414,8 @@ FACTS = {
         # review r28d_03 minor 3: the five spellings named once, as section 2 runs them
         # r33 density: the five are named where section 2 runs them (its bullets and headings), not in the goals
         # r33b plain wording (review r33b minor 1): the lesson runs more than five; "every spelling here"
-        "every spelling here is one computation",
+        # a33b audit 3: "every spelling here" also covered the wrong-order read and the batch_first bug: the libraries'
+        "check that the libraries' spellings are one computation",
     ],
     ("LESSON", "## 0 · What queries, keys and values are for"): [
         "softmax",
@@ -571,9 +572,10 @@ FACTS = {
         # section 3 (saturated rows about a third of the scaled 0.11: Vaswani's mechanism; the mean larger up to
         # d = 64, smaller at 1024 with its seeds' range, r33a M1). "What the scale buys" keeps its scope (r32b MAJOR 1)
         "What the scale buys, for\nunit-variance $q$ and $k$: the spread stops depending on $d$ and no row saturates",
+        # a33b audit 2: a third is smaller, Vaswani's direction, but not their "extremely small gradients"
         "**The gradient at the scores** (right panel). Unscaled at $d = 64$, a saturated row passes back about a third "
-        "of the\nscaled gradient: the small gradients Vaswani et al. suspected.",
-        "The other rows pass back more, so the unscaled mean is\nlarger up to $d = 64$, on every seed.",
+        'of the\nscaled gradient: smaller, as Vaswani et al. suspected (not "extremely small").',
+        "The other rows pass back more, so the\nunscaled mean is larger up to $d = 64$, on every seed.",
         "At $d = 1024$ it is smaller: 0.60 times the scaled one, 5 seeds 0.56..0.66.",
         "At $q$ the unscaled gradient is larger at every $d$",
         # r33 density (review r33a minor 7): "The digits model starts with 0 to 4 % ..." moved to appendix G, which says
@@ -707,9 +709,13 @@ FACTS = {
         "one head ran at its best of four rates",
         # r32 (review r31c minor 1); r33 (review r33a minor 12: its seeds); r33b (review r33b M1): both halves, each
         # printed in section 3: saturated rows about a third (Vaswani's mechanism), the mean 1.78 times, 0.60 at 1024
-        "At $d = 64$, unscaled, saturated rows pass back about a third of the\n  scaled gradient, as Vaswani et al. "
-        "suspected.",
-        "The other rows pass back more, so the mean is 1.78 times the scaled\n  one (5 of 5 seeds).",
+        # a33b audit 2: smaller, as Vaswani et al. suspected, not "extremely small"
+        "At $d = 64$, unscaled, saturated rows pass back about a third of the\n  scaled gradient: smaller, as Vaswani "
+        'et al. suspected (not "extremely small").',
+        "The other rows pass back more, so the\n  mean is 1.78 times the scaled one (5 of 5 seeds).",
+        # a33b audit 3: which spellings are one computation, named (section 2's, not the wrong-order read)
+        "Section 2's library spellings\n  (separate Q/K/V, fused, einops, T2T's copy of timm's class, PyTorch's, and "
+        "`transformers`' when installed) are one\n  computation.",
         "At $d = 1024$ it is smaller (0.60 times).",
         "$q$",
         "$k$",
@@ -761,12 +767,15 @@ FACTS = {
         # (r31 density: rows there, "seeds 0-2 ran first" and "confounded with $d$")
         # r33b plain wording: the result, then the rate clause shortened (0.003 and the grid print in appendix F)
         "Four heads beat one by 3.8 accuracy points [2.7, 4.8] (10 seeds) on 8x8 digits.\n"
-        "The recipe was tuned for four heads; one head ran at the best of four rates from 0.001 to 0.01, picked on the "
+        # a33b audit 1: the rates in brackets (a word for the caveat below)
+        "The recipe was tuned for four heads; one head ran at the best of four rates (0.001 to 0.01),\npicked on the "
         "split that measures the gap.",
         # r32c/r33b: required caveats (review r32c; dropped in r33, restored for review r33b M2): heads and d change
         # together at fixed D, the seeds added after a first look, and a different, smaller model than the picture
-        "Caveats: with $D$ fixed, the head count changes $d$ too ($d = 16$ vs 64 at equal $D$); seeds 3-9 were added\n"
-        "after a first look; and this small model ($D = 64$) is not the MNIST model above",
+        # a33b audit 1: the MNIST model above has D = 64 too; what differs is depth (2 vs 4 blocks) and data; and
+        # appendix F's "does not size the gain at ViT-B" carried over
+        "Caveats: with $D$ fixed, the head count changes $d$ ($d = 16$ vs 64); seeds 3-9 were added after a first\n"
+        "look; and this 2-block model does not size the gain in the MNIST model above or ViT-B",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -1302,6 +1311,9 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("this small model ($D = 64$) is not the MNIST", "a33b audit 1: the MNIST model has D = 64 too (it has 4 blocks)"),
+    ("the small gradients Vaswani et al. suspected", "a33b audit 2: a third is smaller, not 'extremely small'"),
+    ("Every spelling here is one computation", "a33b audit 3: the wrong-order read and batch_first are not"),
     ("the opposite of the small gradients", "review r33b M1: saturated rows do pass back little, as Vaswani suspected"),
     ("dot products outrun", "review r33b minor 2: 'outrun' reads as 'outperform'; Vaswani says faster"),
     ("values are about as large (appendix B)", "review r30b_03 minor 1: no referent, and it read as a cause"),
