@@ -262,8 +262,9 @@ FACTS = [
             "1,000",
             "shuffled, 19-33 % of 1,000 digits right instead of 97.4 %",  # fix01n item 2 (r29a M1)
             # r33b item 2 (r33b minor 3): "exact" said as what it is: the Pi argument; the run up to float32 rounding
-            "without positions the encoder is blind to patch order (exactly, by the $\\pi$ argument; the run shows it up to"
-            " float32 rounding)",
+            # a33b audit (item 5): the Pi argument's condition (eval mode) kept in the summary; the class token's output
+            "without positions the class token's output is blind to patch order (exactly in eval mode, by the $\\pi$"
+            " argument; the run shows it up to float32 rounding)",
             # fix01o item 1 (r29b M1): both arms over 3 seeds, and the gap's range over the seed pairs
             # r32 decision (fix01z item 4, r32b minor 7): at one learning rate, as section 5b says
             "trained without them, the same recipe gets 75.1-81.0 % (3 seeds), against 96.1-97.4 % with them (3 seeds): 15-22 points at one learning rate.",
@@ -360,9 +361,11 @@ FACTS = [
             # r33a minor 8: learning goal 5 closed at the end of section 8, tied to section 6's result
             # r33b item 1 (r33b minor 1): goal 5 rests on the paper's Fig. 3 (appendix E quotes it), not on section 6's
             # inconclusive runs (which do not vary the data); the section-6 clause dropped
+            # a33b audit (item 2): Fig. 3 holds for the paper's recipe (DeiT's is better); the pointer names this lesson's
+            # appendix E (not linked: the section's one link to the appendix is in the reach paragraph)
             "what a cnn gets by construction, a vit must learn from its images. that is the paper's reason (section 3.1) a"
-            ' vit needs more data. its fig. 3: pre-trained on imagenet alone, bit cnns beat vit; "with the larger datasets,'
-            ' vit overtakes" (appendix e).',
+            " vit needs more data. its fig. 3: pre-trained on imagenet alone with the paper's recipe, bit cnns beat vit;"
+            " \"with the larger datasets, vit overtakes\" (deit's better recipe: this lesson's appendix e).",
             # fix01q item 6 (r29d minor 9): for a classifier's output the property lost is invariance
             # r32 (fix01x item 5, r31c minor 10): two plain sentences, no fact changed
             "the absolute position table stays while the patches move. so the model's output is no longer invariant to"
@@ -422,8 +425,9 @@ FACTS = [
             # 'Section 6's three runs beyond the nearest neighbours'), the distance-only caveat (pinned in 'Section 6's
             # maps: three canvas runs'); the level joins the pointer (one sentence)
             # r33b item 2 (r33b minor 8): +0.18 named once as a difference in cosine similarity
-            "same-column positions, the real 2-d test, are more alike in 1 of 2 runs, barely (+0.18 in cosine similarity,"
-            " interval just above 0"
+            # a33b audit (item 4): what +0.18 is compared with (the "just above 0" wording of r32 kept)
+            "same-column positions, the real 2-d test, are more alike in 1 of 2 runs, barely (mean cosine similarity +0.18"
+            " above pairs sharing neither, interval just above 0"
             " to +0.39); the other run's interval holds 0.",
             # r33 decision (fix01_33a, r33a minor 11): the level glossed in plain words, no family-wise jargon
             # r33b item 2 (r33b minor 8): Bonferroni is conservative: "at least 95 %"
@@ -863,7 +867,11 @@ FACTS = [
     (
         "lesson",
         "2 · Where the map's 196 comes from",
-        ["smaller patches cost more compute and score higher (the paper's table 6"],
+        # a33b audit (item 3): the one pair appendix F gives, not a general rule; its check back in the hidden cell
+        [
+            "vit-b/16 takes about 4 times vit-b/32's pre-training compute for 3.4 more points (the paper's table 6, no"
+            " error bars; this lesson's [appendix f]"
+        ],
     ),
     # fix01y item 3 (r32a minor 3): Table 6's scores are fine-tuned, not 224x224 runs, without error bars (appendix F)
     (
