@@ -847,6 +847,7 @@ FACTS = {
         "185",
         # r31 density (r31a minors 1, 9): "at least 232" (seed 0, printed) left the prose; appendix B's FACTS keep "232"
         "get a gradient 185 to 464 times smaller than the v rows'** over\n3 seeds x 4 blocks",
+        "in this d = 32 model on 8x8 digits at timm 1.0.28's init",  # a33b audit 5: the input's scope restored
         "3 seeds x 4 blocks",
         "464",
         "at timm 1.0.28's init (std 0.02)",
@@ -857,7 +858,8 @@ FACTS = {
         # r31 decision (r30c minor 4): the parity check is folded (hidden) after the chart; the sentence stays
         # r33a density: the timm/HF trail is appendix G's
         # r33b minor 7: the package's fused path, the call timm makes (cell 19's check runs the package's model)
-        "parameter hooks also work on the package's fused path (timm's `f.scaled_dot_product_attention` call);",
+        # a33b audit 2: the package's own model runs the kernel (no timm model here), so no "timm's ... call"
+        "parameter hooks also work on the package's fused path (`f.scaled_dot_product_attention`);",
         # r31c minor 3: the default, its version and the switch (timm v0.9.0 and v1.0.28: use_fused_attn() in
         # Attention.__init__, set_fused_attn in timm/layers/config.py), visible
         # r32b minor 3: use_fused_attn()'s conditions (timm/layers/config.py at v1.0.28) and "keeps no A you can hook"
@@ -897,7 +899,8 @@ FACTS = {
         "keeps about half of $\\lvert v\\rvert$, printed above",  # r28a minor 4: 53 % is the print's and the check's
         "the tokens differ",
         # r33b minor 3: the std is ablated in the main text, the width only in appendix B
-        "the smallness comes from std 0.02 (ablated below) and the width (appendix b)",
+        # a33b audit 3: width is not a one-change ablation of this model (appendix B grows D, heads, MLP together)
+        "the smallness comes from std 0.02 (ablated below); the ratio falls with width (appendix b)",
         "is second order in the std",  # r33b plain wording (two causes now named before it)
         # r27b minor 2; r32b minor 7: K - Kbar, as in M and the chart's first bar
         "is small because it carries a product of two small factors, $k - \\bar k$ and\n$v - \\bar v$",
@@ -948,12 +951,12 @@ FACTS = {
         # r28a minor 4's point kept: the chart cell prints no ratio of M before M is defined
         "the chart, then the algebra",
         # r27c minor 8: the count moved to appendix I; r29c minor 11: its pointer is the Going-further list's
-        "the sums in $dw$ widen the gap further",
+        # a33b audit 1: the token sum alone gives about 3.3 per image (not sqrt N); the chart's x4.0 sums tokens
+        # and the 64 images; dV's rows are nearly equal (cell 31 asserts it)
+        "$dw$'s sums over tokens and images widen\nthe gap by x4.0 (the chart)",
         # r31b minor 10: why, in one clause (appendix I has the count)
         # r33b minor 4: about sqrt N (the chart's x4.0, cell 30's printed 4.12), not N
-        "$dv$'s 17 equal rows add up in $dw_v$ while $dq$ sits in one row",
-        "by about\n$\\sqrt n = 4.12$ (the chart's x4.0), not $n$",
-        "widen the gap further",
+        "$dv$'s 17 nearly equal rows add into $dw_v$; $dq$ sits in one row",
         "gradient descent on $l = o$ lowers that score",  # r27d minor 10
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
@@ -1017,12 +1020,13 @@ FACTS = {
         # r33a minors 1-2 (brief item 1): scope, not support; depth ablated (appendix D), width or set-up untested; the
         # 4-block 72-79 % is appendix D's row ("72 to 79 %")
         # r33b MAJOR 1: fresh only; no trained one measured
-        "fresh vit-ti-shaped ones start at 84-95 %, no trained one measured. depth raises it; width or the set-up\n"
-        "may too (untested; appendices d, f)",
+        # a33b audit 6: each pointer beside what it holds (D and F the 84-95 %, D the depth ablation)
+        "fresh vit-ti-shaped ones start at 84-95 % (appendices d, f), no trained one measured. depth raises it\n"
+        "(appendix d); width or set-up may too, untested",
         "84-95 %",
         # r32a (its comparison list): why the gradient gap does not reach AdamW's update, in one clause
         "adamw\ndivides each entry's gradient by that entry's own running scale",
-        "(untested; appendices D, F)",  # r33a density: one pointer for the bullet
+        "(appendices D, F), no trained one measured",  # r33a density: one pointer; a33b audit 6: beside the 84-95 %
         "185 to 464 times",
         "the v rows' gradient is 185 to 464 times the larger of the q and k rows'",
         "(a related mechanism; appendix B)",
@@ -1104,6 +1108,7 @@ FACTS = {
         # r33a minor 4 (brief item 2): the widget's 93 % against the table's 96 %, in prose before the widget
         # r33b plain wording: the widget's statistic (8 batches of 32) is named in the table cell's opening comment
         "block 0 reads 93 %, not the table's 96 %",
+        "averaging 8 batches of 32: block 0 reads 93 %",  # a33b audit 4: the widget's statistic back in the prose
         # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
         # r31b minor 11: a before/after on the same runs, not a claim across models
         # r32 density: the before/after sentence (r31a minor 5, r31b minor 11) is appendix C's row ("trained, the gap is
@@ -1617,6 +1622,8 @@ FORBIDDEN = [
     ("(105 of 128)", "r31c minor 2: 105 counts MLP paths that also pass a higher attention: 105 of the 120"),
     ("all but close it", "r31c minor 1: ten times larger weights leave a ratio of 1.2..4.3"),
     ("the weight scale sets the gap", "r31c minor 1: one lever; the input moves it more than ten times too"),
+    ("$\\sqrt N = 4.12$ (the chart's x4.0)", "a33b audit 1: one image's token sum gives 3.3"),
+    ("(timm's `F.scaled_dot_product_attention` call)", "a33b audit 2: the package's model runs it, not timm's"),
 ]
 
 
