@@ -108,8 +108,9 @@ PROSE = {
         "Z_\\text{cls}",
         "Z_\\text{dist}",
         "## 3",
-        "far more lightly",
-        "far more lightly: 1,000 times on imagenet (it divides by batch x classes; appendix a)",  # review r33b minor 8
+        # review r33b minor 8; a33b audit item 5: the comparative and this lesson's factor (10) stated
+        "deit's code divides the summed kl by batch x classes, not batch: 10 times lighter than ours, 1,000 times on "
+        "imagenet (appendix a).",
         "appendix A",
         "1.2",
         "1.6",
@@ -751,7 +752,9 @@ PROSE = {
         # r33 (review r33a minor 1): the paper's crop argument is about the teacher's supervision, not its argmax
         # r33b density: section 2's crop paragraph repeated appendix B's argument, stated there in full (pinned there:
         # "the teacher sees the same crop, so its answer can follow what the crop shows"); section 2 keeps the pointer
-        "[why a teacher helps: the crops](09_deit_distillation_appendix.ipynb#crops)",
+        # a33b audit item 1: the label says whose argument it is and that it is not tested (section 2's result: no
+        # detectable gain from the teacher)
+        "[the paper's crop argument (not tested)](09_deit_distillation_appendix.ipynb#crops)",
         # r32 density (fix09z, review r32b minor 3): the crop picture and its two caveats moved to appendix B (pinned
         # there); section 2 keeps the argument, "(our recipe has no such crops)" and the link
         # r33b density: "(our recipe has no such crops)" moved with it (appendix B pins "our recipe has no such crops")
@@ -773,7 +776,8 @@ PROSE = {
         # r33b (review r33b minor 2): the split stated once
         "on 3,500 mnist training digits (500 validation, 1,000 test, split once).",
         # r33b (review r33b minor 4): the direction of the student-teacher gap, once
-        "the student trails by 2.3 points on average; the interval just holds 0.",
+        # a33b audit item 4: the 2.3 is the 3-seed mean, not the shipped checkpoints' gap
+        "over its seeds the deit trails by 2.3 points on average; the interval just holds 0.",
         # r33 decision (fix09_33a, review r33a minor 2, brief item 2): the convnet-teacher finding back in section 2,
         # one sentence with its caveat (r32 fix09y had moved it to appendix A's table, where it stays)
         "it is a convnet, as deit's is.",
@@ -911,7 +915,8 @@ PROSE = {
         # confidence: over the 3 seeds ..."); the Limits box keeps "argmax only"
         # review r27f minor 2: the teacher labels each augmented batch
         # review r28a minor 9 (density): the counts are the printed line pinned in PRINTED ("335 of the 350 ...")
-        "in training the teacher says 1 on each augmented digit it calls 7 (counts printed below)",  # r28b minor 5
+        # r28b minor 5; a33b audit item 6: the printed counts are of unaugmented digits
+        "in training the teacher says 1 on each augmented digit it calls 7 (unaugmented counts below)",
         # review r28d minor 7: what is expected, then the question
         # review r31b minor 1: the scored 7s are the split that also chose each run's kept epoch (appendix B)
         # r32 density (fix09x, review r31c) minor 4: the split that chose each run's epoch moves to the Limits box, with
