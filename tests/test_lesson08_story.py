@@ -70,6 +70,9 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # and digit 17's near-tie reference moved to appendices I and K); then 1,785 (cell 36 split into picture and
 # numbers, paid for by folding its lead-in sentence into the paragraph after); then 1,782 ("fixed sink" glossed,
 # the picture's lead-in sentence cut: its title says it)
+# quick 33b (a33b audit): 43 cells, cap 1,782 held, 1,780 used (the favourable case, "stay apart", raw minus
+# gradient-weighted, the panel's ρ; paid for by the sink gloss, section 7's appendix pointer, Chefer's co-authors'
+# names (the top cell keeps the paper), section 2's diagram label and trims in the top cell)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1782
 
 
@@ -147,7 +150,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "A", ("Deletion reads p(c)", "made for", "the logit y_c", "not tested here")),
     # fix08z (review r32b minors 1, 3, 6, 7, 8)
     # r33b plain wording (r33b minor 2): what the hidden check asserts, said (the favourable case stays in D)
-    ("lesson", "3", ("it is not a fixed sink", "on other digits this head's top key moves")),
+    # a33b audit (item 1): "fixed sink" claimed more than the top-key check tests; the favourable case restored
+    ("lesson", "3", ("a favourable case: on other digits the top key moves, on ink about half the time",)),
     # r33a minor 2 (r31 density: moved to appendix D, which says what is 5.9 times uniform)
     (
         "appendix",
@@ -157,6 +161,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "6", ("(for max or min fusion; for mean fusion the rows already sum to 1)",)),  # r33a minor 6
     ("lesson", "9", ("by construction",)),
     ("lesson", "10", ("slower than rollout (+0.033 [+0.022, +0.046])", "deletes slowest of the three maps")),
+    ("lesson", "10", ("+0.074 [+0.051, +0.098] over the gradient-weighted map",)),  # a33b audit (item 3)
     # r31 density (r33a): the environment variable and the built-model flag moved to appendix J, which states both
     ("lesson", "4", ("(or two other ways)",)),
     ("appendix", "J", ("on a model already built set each `attn.fused_attn = False`",)),
@@ -194,8 +199,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "appendix",
         "I",
         (
-            "slower even than the mean map (areas printed in the lesson's section 10)",
-            "+0.074 [+0.051, +0.098] slower than the gradient-weighted map",  # r33a minor 1: printed in its family of 3
+            # a33b audit (item 6): the 95 % level named, the mean-map gap with its interval, the family level apart
+            "+0.074 [+0.051, +0.098] (95 %) slower than the",
+            "+0.072 [+0.049, +0.096] slower than the mean map",
+            "every gap clears 0 at the family's 98.3 % too",
         ),
     ),
     ("lesson", "Summary", ("raw last-block attention deletes slowest", "+0.107 [+0.083, +0.132] over rollout")),
@@ -207,7 +214,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         (
             # r33 decision (r33a M2, cell 42): the 0.92 names rollout's maps (the 0.51 stays in appendix I)
             # r33b plain wording (r33b minor 3)
-            "a ρ near 1 after re-drawing does not by itself show the map ignores the weights",
+            # a33b audit (item 4): which ρ (the panel's), and the blocks' weights, not the classifier's
+            "a ρ near 1 after re-drawing blocks does not by itself show the map ignores their weights",
+            "test digit 12 (rollout: +0.98 or more until blocks 1-3, +0.86)",
             "a layout every digit shares keeps ρ high",
             "two different digits' rollout maps: 0.92",
         ),
@@ -565,7 +574,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "Summary",
         (
             "its rows converge within each digit (0.51 to 0.07)",
-            "class-token maps draw closer too (on 200 digits 0.23 to 0.13)",  # r33b minor 1: "less so" dropped
+            # r33b minor 1: "less so" dropped; a33b audit (item 2): "but stay apart" restores the caveat
+            "class-token maps draw closer too but stay apart (on 200 digits 0.23 to 0.13)",
             "and they share a centre layout (ρ 0.92",  # r32b minor 4 (fix08z): a level, not a cause
         ),
     ),
@@ -575,7 +585,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "6",
         (
             "one digit's rows draw together",
-            "class-token maps draw closer too (200 digits: 0.23 to 0.13)",
+            "class-token maps draw closer but stay apart (200 digits: 0.23 to 0.13)",  # a33b audit (item 2)
             "a shared layout",
         ),
     ),
