@@ -1547,6 +1547,37 @@ PROSE.append(
     )
 )
 PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two digits apart",)))
+# a33b audit (brief quick_33b): the headline's caveats restored (items 1), the exploratory rule's scope (2), the payoff
+# figure's validation digits and appendix E's split (3, 4), the LayerNorm pointer (5), check 4's untimed cost (6), the
+# eval-mode epochs (9)
+PROSE.append(
+    (
+        "lesson",
+        "5 ·",
+        (
+            "a finding on fewer than 6 seeds: **exploratory**",
+            "with test-digit noise, or at 1,860 steps, it only **leans**",
+        ),
+    )
+)
+PROSE.append(
+    ("lesson", "2 ·", ("[appendix e](06_train_a_vit_appendix.ipynb#vit-payoff) reads 1,000 test digits (58 %)",))
+)
+PROSE.append(("lesson", "3 ·", ("that lead disappears](06_train_a_vit_appendix.ipynb#eval-mode) in epochs 3-5",)))
+PROSE.append(
+    (
+        "lesson",
+        "4 ·",
+        ("[its effect](06_train_a_vit_appendix.ipynb#one-direction)", "it likely costs more than check 5 (untimed)"),
+    )
+)
+PROSE.append(
+    (
+        "lesson",
+        "Summary",
+        ("over training seeds; with the test digits' noise, or at a longer budget", "a rule of thumb not timed here"),
+    )
+)
 
 PRINTED = [
     # review r29c minor 5: the ink comparison, digit by digit

@@ -1233,13 +1233,15 @@ def plot_trained_vit_payoff(
     labels: Sequence[int],
     title: str = "What the trained ViT learned about space",
     low: float = -0.5,
+    digit_label: str = "test digit",
 ) -> Figure:
     """Two ViT-specific pictures of a trained model, side by side.
 
     Left: ``similarity`` ``(rows, cols, rows, cols)``, each patch's learned position vector against every
     patch's (cosine), one small map per patch laid out on the grid (the ViT paper's Figure 7), a white square on
     the patch itself. Right: ``images`` ``(k, 1, H, W)`` and ``maps`` ``(k, rows, cols)``, the class token's
-    attention to the patches in the last block (mean over heads), drawn over each digit, ``labels`` its digit.
+    attention to the patches in the last block (mean over heads), drawn over each digit, ``labels`` its digit
+    (titled ``digit_label`` and the label, e.g. "validation digit 4").
     The colour scale runs from ``low`` (default -0.5; lower cosines take its colour) to 1, so that the weak
     neighbour structure (cosines of +0.1 to +0.5) is not squeezed into a quarter of the scale."""
     rows, cols = similarity.shape[:2]
@@ -1268,12 +1270,14 @@ def plot_trained_vit_payoff(
     fig.colorbar(
         shown, cax=fig.add_subplot(grid[:, 1]), label="cosine similarity", extend="min" if low > -1 else "neither"
     )
-    _draw_class_token_attention(fig, grid, images, maps, labels)
+    _draw_class_token_attention(fig, grid, images, maps, labels, digit_label)
     fig.suptitle(title, fontsize=11)
     return fig
 
 
-def _draw_class_token_attention(fig: Figure, grid, images: torch.Tensor, maps: torch.Tensor, labels) -> None:
+def _draw_class_token_attention(
+    fig: Figure, grid, images: torch.Tensor, maps: torch.Tensor, labels, digit_label: str = "test digit"
+) -> None:
     """The payoff figure's right half: each digit, then the class token's attention over it in red."""
     k = len(images)
     rows, cols = maps.shape[1:]
@@ -1284,7 +1288,7 @@ def _draw_class_token_attention(fig: Figure, grid, images: torch.Tensor, maps: t
     for i in range(k):
         digit = fig.add_subplot(grid[0, 3 + i])
         digit.imshow(images[i, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
-        digit.set_title(f"test digit {int(labels[i])}", fontsize=9)
+        digit.set_title(f"{digit_label} {int(labels[i])}", fontsize=9)
         seen = fig.add_subplot(grid[1, 3 + i])
         seen.imshow(images[i, 0].numpy(), cmap="gray_r", vmin=0, vmax=1, alpha=0.45)
         red[..., 3] = 0.9 * maps[i].numpy() / top  # opacity: the share of attention
