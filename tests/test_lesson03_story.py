@@ -558,8 +558,10 @@ FACTS = {
         # "not tuned"
         # r32 (review r31c minor 5): one plain sentence; the r31 wording "the better of the two rates tried" kept
         # r33 (review r33a M2): the grid bracketed (bench --bracket); both best rates inside it, picked on validation
-        "the scaled head of $d = 64$ wins by 4.2 accuracy points [2.6, 5.7]. Each arm ran at its best\nrate, "
-        "inside the range tried but picked on the split that measures the gap",
+        # r33c (review r33c minor 5): the setting named in the prose ("10 seeds": "paired seeds" stays out, fix_20a)
+        "**In training** (one head of $d = 64$, 8x8 digits, 10 seeds), the scaled head wins by 4.2 accuracy "
+        "points [2.6, 5.7]. Each arm ran at its best\nrate, inside the range tried but picked on the split that "
+        "measures the gap",
         # r32 (review r31c minor 1): what the right panel shows at d = 64, said (its numbers, 1.78 and 0.98..1.12 at
         # 256, stay in appendix G: r29 density); what the scale buys is no saturated rows, not a bigger gradient.
         # r31 density (review r32b minor 10): the "Averaged over all rows ..." sentence moved to appendix G (row there)
@@ -573,10 +575,16 @@ FACTS = {
         # d = 64, smaller at 1024 with its seeds' range, r33a M1). "What the scale buys" keeps its scope (r32b MAJOR 1)
         "What the scale buys, for\nunit-variance $q$ and $k$: the spread stops depending on $d$ and no row saturates",
         # a33b audit 2: a third is smaller, Vaswani's direction, but not their "extremely small gradients"
-        "**The gradient at the scores** (right panel). Unscaled at $d = 64$, a saturated row passes back about a third "
-        'of the\nscaled gradient: smaller, as Vaswani et al. suspected (not "extremely small").',
-        "The other rows pass back more, so the\nunscaled mean is larger up to $d = 64$, on every seed.",
-        "At $d = 1024$ it is smaller: 0.60 times the scaled one, 5 seeds 0.56..0.66.",
+        # r33c (review r33c minors 1-3): the upstream gradient's draw named beside the numbers (0.9 and unit-variance
+        # q, k are named in this section too); "smaller, as they suspected, yet the mean over all rows is 1.78x larger"
+        # replaces '(not "extremely small")' (brief quick_33d); the default inits' share said (appendix G's table)
+        "**The gradient at the scores** (right panel; $g$ i.i.d. $N(0, 1)$). Unscaled at $d = 64$, a saturated row "
+        "passes back about a third of the\nscaled gradient: smaller, as Vaswani et al. suspected, yet the mean "
+        "over all rows is 1.78x\nlarger, because the sharp unsaturated rows pass back more.",
+        "At $d = 1024$ it is smaller: 0.60x, 5 seeds 0.56..0.66.",
+        "Without the scale 37 % of rows saturate at $d = 64$ (PyTorch's or timm's default\ninit: about 1 % or fewer, "
+        "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
+        "largest weight above 0.9",
         "At $q$ the unscaled gradient is larger at every $d$",
         # r33 density (review r33a minor 7): "The digits model starts with 0 to 4 % ..." moved to appendix G, which says
         # it with its point (row there: "At init the digits model below saturates only 0 to 4 % ...")
@@ -606,8 +614,9 @@ FACTS = {
         "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
         # review r29d_03 minor 7: the misconception named, on the printed ratio
         # review r30c_03 minor 8: a FLOP statement, said so
-        'At 197 tokens they cost 7.8 times\nless: in FLOPs, "attention is quadratic, so it dominates" is a '
-        "misconception",
+        # r33c (review r33c minor 6): said the plain way round
+        'At 197 tokens the projections cost 7.8\ntimes as much as the products: in FLOPs, "attention is quadratic, so '
+        'it dominates" is a misconception',
         # review r30a_03 minor 1: scoped to N = 197 < 2 D (above 1536 tokens the products do dominate)
         "is a misconception for ViT-B at 224 px.",
         "they grow with $D N^2$, not with $h$",  # moved from the Summary (review r27f_03 D)
@@ -710,9 +719,12 @@ FACTS = {
         # r32 (review r31c minor 1); r33 (review r33a minor 12: its seeds); r33b (review r33b M1): both halves, each
         # printed in section 3: saturated rows about a third (Vaswani's mechanism), the mean 1.78 times, 0.60 at 1024
         # a33b audit 2: smaller, as Vaswani et al. suspected, not "extremely small"
-        "At $d = 64$, unscaled, saturated rows pass back about a third of the\n  scaled gradient: smaller, as Vaswani "
-        'et al. suspected (not "extremely small").',
-        "The other rows pass back more, so the\n  mean is 1.78 times the scaled one (5 of 5 seeds).",
+        # r33c (review r33c minors 1-3): the conditions (0.9, the i.i.d. upstream gradient) and the default inits
+        "At $d = 64$, unscaled, saturated rows (top weight above 0.9) pass back about a third of\n  the scaled "
+        "gradient, for an upstream gradient drawn i.i.d. $N(0, 1)$: smaller, as Vaswani et al. suspected, yet\n  "
+        "the mean over "
+        "all rows is 1.78 times larger (5 of 5 seeds), because the sharp unsaturated rows pass back more.",
+        "Unscaled, PyTorch's and timm's default inits saturate about 1 % of\n  the rows or fewer ([appendix G]",
         # a33b audit 3: which spellings are one computation, named (section 2's, not the wrong-order read)
         "Section 2's library spellings\n  (separate Q/K/V, fused, einops, T2T's copy of timm's class, PyTorch's, and "
         "`transformers`' when installed) are one\n  computation.",
@@ -1311,6 +1323,8 @@ CODE = {
 
 
 FORBIDDEN = [
+    ('(not "extremely small")', "r33c minor 3: smaller, as they suspected, yet the mean over all rows is larger"),
+    ("cost 7.8 times less", "r33c minor 6: the projections cost 7.8 times as much as the products"),
     ("this small model ($D = 64$) is not the MNIST", "a33b audit 1: the MNIST model has D = 64 too (it has 4 blocks)"),
     ("the small gradients Vaswani et al. suspected", "a33b audit 2: a third is smaller, not 'extremely small'"),
     ("Every spelling here is one computation", "a33b audit 3: the wrong-order read and batch_first are not"),
@@ -2100,7 +2114,8 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     section_3 = nb.flat(sections("LESSON")["## 3 · Why divide by $\\sqrt{d}$"]["md"])
     appendix_g = nb.flat(sections("APPENDIX")["## G · The scale in real layers and in training (section 3)"]["md"])
     assert "1.78 times (5 seeds: 1.7 to 1.9" in appendix_g  # r29 density: moved from section 3 (r29c_03 item 1)
-    assert "1.78" not in section_3 and "appendix-g" in section_3  # one pointer stays
+    # r33c (brief quick_33d, review r33c minor 3): section 3 says the 1.78 its own printed line shows (r33b M1)
+    assert "1.78x larger" in section_3 and "appendix-g" in section_3  # one pointer stays
     # r31 density (review r32a minor 3): the init clause moved from section 3 to appendix G
     assert "about 1 % under PyTorch's and timm's defaults, about a third under the original ViT's" in appendix_g
     assert "about 1 % under PyTorch's" not in section_3
