@@ -874,8 +874,11 @@ def test_fold_names_the_square_grid_before_a_permute(wrong):
     ],
 )
 def test_fold_refuses_python_lists_as_it_refuses_numpy(wrong):
-    with pytest.raises(ExerciseFailed, match=r"you returned a Python (list|tuple); a torch.Tensor is asked"):
+    with pytest.raises(ExerciseFailed, match=r"you returned a Python (list|tuple); a torch.Tensor is asked") as failed:
         check_fold_tokens(wrong)
+    # review r33c minor 14 (brief quick_33d): the message says "stay in torch" without naming the answer's operations
+    assert "Stay in torch" in str(failed.value)
+    assert not re.search(r"transpose|reshape|permute|view", str(failed.value))
 
 
 # ----------------------------------------------------------------------------- fifth round: more named slips

@@ -568,7 +568,8 @@ PROSE = [
             "The next cell also draws one row's softmax at three scales.",
             # review r26d minor 5, r27b minor 2: the sentence parses, and says what the next cell prints
             (  # review r27d minor 5: no "yet" (the peak grows with the scale by construction)
-                "At initialisation the scores are small: the weights differ little, and the largest scale gives the "
+                # review r33c minor 7 (brief quick_33d): scoped to the one row of random tokens it shows
+                "On this row (random tokens, initial weights) the scores are small; the largest scale gives the "
                 "highest peak."
             ),
             "the original `T2T_ViT(tokens_type='transformer')` at toy widths, 2 blocks",  # review r26d minor 6
@@ -735,12 +736,14 @@ PROSE = [
             "Corrected for the six comparisons, its interval holds 0: no detectable difference.",
             # review r33a minor 2 (brief fix07_33a item 2): Bonferroni defined where first used; a33b audit item 1
             # (brief quick_33b): back before the picture whose title uses the thin bars, and the bound stated as one
-            "The thin bars widen each interval to 1 - 0.05/6 = 99.2 % (a Bonferroni correction): all six cover their "
-            "true differences with probability at least 95 %.",
+            # review r33c minor 2 (brief quick_33d): the family-wise bound holds under the t-interval's assumptions
+            "The thin bars widen each interval to 1 - 0.05/6 = 99.2 % (a Bonferroni correction): under the "
+            "t-interval's assumptions, all six cover their true differences with probability at least 95 %.",
             # review r29c minor 3: parameter-matched; r32 decision (review r31c minor 8, brief fix07x item 4): the
             # two counts are the table's caption line (PRINTED, "## 6."), the arms list asks its question
             # review r29c minor 13: one explicit sentence on one change vs several
-            "Only attention off changes one thing, so only it can show what attention itself does.",
+            # r33c density (brief quick_33d): "can show what attention itself does" shortened (pays for minor 2)
+            "Only attention off changes one thing, so only it isolates what attention does.",
             "arm.**",
             # r31 density (brief fix07u): the whole-stem link moved to the end list (Going further, its row there)
             # review r32a minor 1 (brief fix07y item 3): the one sign convention (24a), named for the whole chain
@@ -783,10 +786,10 @@ PROSE = [
             "2.0 points above hard patches, at a higher cost",  # r33 density: the costs are the appendix's
             # review r30a minor 7 (brief fix07r item 5): the arms as a list, each with its stem parameters
             # review r30b minor 4 (brief fix07s item 2): one plain question per arm (attention off: the sentence
-            # "Only attention off changes one thing, so only it can show what attention itself does.")
+            # "Only attention off changes one thing, so only it isolates what attention does.")
             # r31 density (brief fix07u): the stem counts other than the token MLP's moved to the appendix's Sources
             # (29,344, 57,844 and 28,832 printed there; 16,448 in its prose)
-            "- a `Linear`: are nonlinearity and attention needed at all?",
+            "- a `Linear`: are nonlinearity and attention needed?",  # r33c density: "at all" cut (minor 2's clause)
             "hidden width 96): can an equal-size layer without attention match it?",  # r32: counts printed
             "the same 3 x 3 grid): does the module beat a patch stem?",
             "(token width 32, 6 paired seeds; setup below)",  # review r26d minor 3; a33b audit: "printed" cut (density)
@@ -1044,7 +1047,9 @@ PROSE = [
             # r31 decision (review r31b minor 8, brief fix07v item 1): bullet 3 without sub-bullets; the 9.1 and 3.1
             # and "not overlap alone" are section 6's (its rows: "led by 9.1 [+7.0, +11.1] points", "scored 3.1 above
             # the no-overlap chain on every seed", "so the gap is not the overlap's effect"); the headline stays
-            "12.2 points below T2T's chain, its 95 % t-interval above 0.",
+            # review r33c minor 1 (brief quick_33d): the headline at the adopted corrected level (printed in
+            # section 6: "2-layer patches, corrected the same way: +12.2 [+8.5, +16.0]: excludes 0")
+            "12.2 points below T2T's chain, its corrected (99.2 %) t-interval above 0.",
             # review r26b majors 1 and 2: attention off holds 0 (its interval: section 6's table)
             # r30 decision (review r30b minor 3, brief fix07s item 2): the token-MLP result (r29c minor 3's "scored
             # higher", r29d M2's size, r30a M1's correction) is said once, in section 6; the Summary keeps its verdict
@@ -1338,6 +1343,7 @@ PRINTED = [
             # review r30a M1 (brief fix07r item 1): Bonferroni over the six arms
             "token MLP, corrected for the 6 comparisons (99.2 % t-interval): -1.2 [-2.9, +0.4]: holds 0",
             "attention off, corrected the same way: +1.1 [-1.7, +3.9]: holds 0",  # review r33a minor 1
+            "2-layer patches, corrected the same way: +12.2 [+8.5, +16.0]: excludes 0",  # r33c minor 1: the Summary's
             # review r32b MAJOR 1 (brief fix07z item 1): the 9.1 the prose reads, with its interval, under the table
             "no overlap - 2-layer patches: +9.1 [+7.0, +11.1], every seed",
             # review r33b minor 4 (brief fix07_33b item 3): the row says "no overlap"; the prose points to appendix A

@@ -589,7 +589,7 @@ def _as_folded_image(answer: object, tokens: torch.Tensor, case: str) -> torch.T
         kind = "a numpy array" if isinstance(answer, np.ndarray) else f"a Python {type(answer).__name__}"
         fail(
             f"for {case} you returned {kind}; a torch.Tensor is asked: the next soft split (nn.Unfold) "
-            "takes a tensor, and the model trains through the fold. Stay in torch (transpose, reshape): a round trip "
+            "takes a tensor, and the model trains through the fold. Stay in torch: a round trip "
             "through NumPy or Python lists cuts the gradient, even converted back"
         )
     answer = as_tensor(answer, f"your image for {case}")
