@@ -1145,7 +1145,8 @@ def test_bug_for_each_symptom_never_names_the_right_bug_after_a_wrong_pick(lette
     [
         (3, r'"next": not 3 .*already given'),
         (6, r'"next": not 6 .*100 steps'),
-        (5, r'"next": not 5 .*still falls'),
+        # review r33c M1 (brief quick_33d): the permutation test misreads batch_first (exactly 0) on a loss at ln 10
+        (5, r'"next": not 5 .*batch_first. with the class token changes the logits by exactly 0.*loss that falls'),
         # review r21i read numeric text as its number; review r30c minor 12 (brief fix06t): exercise 3's rule, an int
         ("2", r'"next" must be a number, an int, not the text'),
         (" 6 ", r'"next" must be a number, an int, not the text'),
@@ -1346,3 +1347,25 @@ def test_accuracy_names_a_softmax_over_the_batch_axis():
     # review r31a minor 6 (brief fix06u item 3): softmax over dim 0, then the argmax of each row, gets its own message
     with pytest.raises(AssertionError, match=r"softmax over dim=0 \(the batch axis\)"):
         lesson06.check_accuracy(lambda logits, labels: (logits.softmax(0).argmax(1) == labels).float().mean().item())
+
+
+def test_next_5_message_holds_on_the_clinic_models():  # review r33c M1: the reason the "next = 5" message gives
+    from vit_explained import clinic
+    from vit_explained.data import load_digits
+
+    images = load_digits().val_images
+    change = {}
+    for bug in (
+        "MultiheadAttention without batch_first",
+        "SGD at Adam's learning rate",
+        "LayerNorm w*x.mean/(x.std+eps)+b",
+    ):
+        torch.manual_seed(0)
+        change[bug] = clinic.permutation_change(clinic.BlogViT(bug), images)
+    assert change["MultiheadAttention without batch_first"] == 0.0, change
+    assert min(change["SGD at Adam's learning rate"], change["LayerNorm w*x.mean/(x.std+eps)+b"]) > 1e-4, change
+
+
+def test_bug_for_each_symptom_correct_message_names_a_forward_and_a_backward(capsys):  # review r33c minor 5
+    lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT))
+    assert "the gradient norms (one forward and one backward)" in capsys.readouterr().out

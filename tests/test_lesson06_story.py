@@ -57,6 +57,9 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # seeds + digits readings, the MNIST-benchmark clause, the Normalize versions, the Annotated Transformer clause and the
 # "Go deeper" line to the appendix; sentences shortened) after adding the locality paragraph of section 5, the
 # attention-mixing caveat, the check-order caveat and the undecayed weights
+# brief quick_33d (review r33c, session 33): 2,076 kept, 48 cells (check 5's batch_first sentence, "init and rate" and
+# "(not run here)" paid for by cell 52's bug-or-slow clause (the takeaway says it), cell 55's repeated "no image reaches
+# the head" and three connectives)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2076
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
@@ -1042,6 +1045,7 @@ PROSE = [
             "a LayerNorm bug (in this clinic)",
             "`class_token`",
             "#appendix-f",
+            "ends high but below ln 10, input fine",  # r33c M1: batch_first ends at ln 10 and also passes check 5
         ),
     ),
     # brief fix06b item 2: the equal-epochs table in appendix D
@@ -1129,6 +1133,7 @@ PROSE = [
         (
             # review r29c minor 7: section 3b (init and warm-up) folded into 3a; the curves are 3b now
             "judge a plateau against a run with the same init and rate",
+            "validation accuracy goes with init and rate",  # r33c (brief quick_33d, review r33c minor 2): "both" named
             "### 3b · curves, regularisers, over-fitting",
         ),
     ),
@@ -1138,6 +1143,10 @@ PROSE = [
         "4 ·",
         (
             "1.35 on one seed, above the fixed model's whole seed range, 0.27-0.61: a hint",  # r33a minor 12
+            # r33c (brief quick_33d, review r33c M1): the permutation test misreads batch_first; asserted in the hidden check
+            "`batch_first` with the class token also leaves the logits unchanged (exactly 0), so read check 5 only on a "
+            "loss that falls",
+            "the usual guard standardises the input (not run here)",  # r33c minor 4
         ),  # fix06z (r32b list 1): one hedge, no parentheses
     ),
     (

@@ -1358,7 +1358,9 @@ _NEXT_CHECK = 4
 _NEXT_WHY = {
     3: "its step-0 loss is already given (near ln 10), and every clinic bug starts within 0.2 of ln 10: it tells "
     "none apart",
-    5: "the permutation test finds a model blind to patch order, whose loss still falls; this loss does not fall",
+    5: "on a loss stuck at ln 10 it misleads: `batch_first` with the class token changes the logits by exactly 0, "
+    "reading as missing position embeddings, while SGD and the hand-written LayerNorm line both see patch order; "
+    "read it only on a loss that falls",
     6: "it would separate a structural bug from a slow optimiser, but it costs 100 steps; section 4's list, "
     "cheapest first, has a cheaper check before it that also tells runs stuck at ln 10 apart",
 }
@@ -1436,7 +1438,7 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
     _check_next(answer["NEXT"])
     passed(
         "each symptom names one bug; the missing activation needs a unit test. Next: the gradient norms (one "
-        "backward) tell apart the three bugs stuck at ln 10."
+        "forward and one backward) tell apart the three bugs stuck at ln 10."
     )
 
 
