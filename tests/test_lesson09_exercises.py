@@ -1493,3 +1493,42 @@ def test_a_float_slip_in_exercise_2b_gets_the_message_and_no_torch_warning():
         with pytest.raises(ExerciseFailed, match="float"):
             lesson09.check_soft_distillation(soft_as_float)
     assert not [w for w in caught if "requires_grad" in str(w.message)]
+
+
+# --- review r33c minor 10: a head count fixed at 4 (the lesson's DeiT) gets a message naming it --------------------
+
+
+def _fixed_head_count(scale_from_width):
+    """make_reference with num_heads hard-coded as 4; the scale attn_obj.scale or the 4 heads' width."""
+
+    def make(attn_obj):
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            B, N, C = x.shape
+            heads = 4
+            qkv = attn_obj.qkv(x).reshape(B, N, 3, heads, C // heads).permute(2, 0, 3, 1, 4)
+            q, k, v = qkv.unbind(0)
+            scale = (C // heads) ** -0.5 if scale_from_width else attn_obj.scale
+            attn = (q @ k.transpose(-2, -1)) * scale
+            if is_causal:
+                attn_mask = torch.ones(N, N, dtype=torch.bool, device=x.device).tril()
+            if attn_mask is not None and attn_mask.dtype == torch.bool:
+                attn = attn.masked_fill(~attn_mask, float("-inf"))
+            elif attn_mask is not None:
+                attn = attn + attn_mask
+            attn = attn_obj.attn_drop(attn.softmax(dim=-1))
+            attn_obj.attn_map = attn.detach()
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            x = (attn @ v).transpose(1, 2).reshape(B, N, C)
+            return attn_obj.proj_drop(attn_obj.proj(x))
+
+        return my_forward
+
+    return make
+
+
+@pytest.mark.parametrize("scale_from_width", [False, True])
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_my_forward_names_a_head_count_fixed_at_4(scale_from_width, check):
+    with pytest.raises(ExerciseFailed, match=r"4 heads fixed in your code\? The check's module has 3 heads"):
+        check(_fixed_head_count(scale_from_width))
+    check(make_reference)  # the right answer still passes (and so do the other right answers' tests)

@@ -100,9 +100,10 @@ PROSE = {
         "## 3 ·",
         "KL(teacher || student)",
         "224",
-        "single runs, no intervals published",
-        "(DeiT-B, single runs, no intervals published)",
-        "**Table 3** (DeiT-B, single runs, no intervals published). At 224 px",  # review r27b minor 4: no verdict first
+        # r33c (review r33c minor 6): Table 3's no-distillation row is Table 8's full recipe, published with its ± 0.2
+        "(DeiT-B; intervals published only for no distillation: ± 0.2, Table 8)",
+        # review r27b minor 4: no verdict first
+        "**Table 3** (DeiT-B; intervals published only for no distillation: ± 0.2, Table 8). At 224 px",
         # review r32a minor 9: its own heading, split from the Table 3 note
         "### The losses on one batch",
         "Z_\\text{cls}",
@@ -930,7 +931,9 @@ PROSE = {
         # review r27b minor 2's reference point (the planted teacher: 48) is the printed table's first row (review
         # r28d minor 8: the prose does not repeat the table)
         "a 1, and the class head none",
-        "this separates the two heads",
+        # r33c (review r33c near-MAJOR, fix (b)): the class head's own loss targets 7, so its count of 0 cannot show
+        # that the shared blocks carry nothing (appendix B: its probability of 1 is not measured)
+        "its own loss targets 7 on 7s: a 0 cannot show the shared blocks carry nothing.",
         "under the unchanged teacher, neither head does",
         "on every seed",
         "one planted teacher",
@@ -1563,6 +1566,7 @@ BESIDE = [
 # Wrong or retired statements that must not come back, in the lesson, the appendix or the solutions:
 # (phrase, why).
 FORBIDDEN = [
+    ("This separates the two heads", "review r33c: argmax counts cannot show the shared blocks carry nothing"),
     ("no single ingredient accounts for that gap", "review r33b MAJOR 1: two numbers cannot attribute the gap"),
     ("83.1 % at 384x384 (single published runs)", "review r32b MAJOR 1: Table 8 prints 83.1 +-0.1 for the full recipe"),
     ("fail to train", "review r32b minor 10: the paper's caption says 'did not train well'"),

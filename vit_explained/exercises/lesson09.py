@@ -1591,10 +1591,31 @@ def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor,
         same_breaks = both_broken and torch.allclose(output, slip, atol=1e-4, equal_nan=True)
         if close(output, slip) or same_breaks or (options.get("mask") == "after softmax" and both_broken):
             fail(f"with {what}: {message}")
+    _fixed_head_count(model, output, tokens, mask, what)
     fail(
         f"with {what}, the model's output changed with your my_forward installed: recompute every step of "
         "the attention (qkv, scale, mask, softmax, attn_drop, merge the heads, proj, proj_drop)"
     )
+
+
+def _fixed_head_count(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor, mask, what: str) -> None:
+    """Name a head count hard-coded as 4 (the lesson's DeiT has 4; review r33c minor 10): fail if ``output`` is
+    the model's with 4 heads in the last attention, scaled by ``attn_obj.scale`` or by the 4 heads' width."""
+    attn_obj = model.blocks[-1].attn
+    heads, scale = attn_obj.num_heads, attn_obj.scale
+    channels = tokens.shape[-1]
+    if heads == 4 or channels % 4:
+        return
+    try:
+        for factor in (scale, (channels // 4) ** -0.5):
+            attn_obj.num_heads, attn_obj.scale = 4, factor
+            if close(output, _run(model, _variant(attn_obj), tokens, mask)):
+                fail(
+                    f"with {what}: 4 heads fixed in your code? The check's module has {heads} heads: read "
+                    "attn_obj.num_heads (and take the head width as C // attn_obj.num_heads), not 4"
+                )
+    finally:
+        attn_obj.num_heads, attn_obj.scale = heads, scale
 
 
 #: The exceptions that read as a deliberate refusal of ``is_causal=True`` (when their message says so).
