@@ -73,6 +73,9 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # quick 33b (a33b audit): 43 cells, cap 1,782 held, 1,780 used (the favourable case, "stay apart", raw minus
 # gradient-weighted, the panel's ρ; paid for by the sink gloss, section 7's appendix pointer, Chefer's co-authors'
 # names (the top cell keeps the paper), section 2's diagram label and trims in the top cell)
+# quick 33d (r33c minors 1-5, 7): 43 cells, cap 1,782 held, 1,781 used (the loose cut, "not inked" with its rule, "on
+# this seed", rollout's lead with its interval, the clamp's sign, cell 9 split; paid for by the top cell's deletion
+# citations (section 10 keeps them), section 3's signpost, section 5's grid clause, section 5's 500-digit sentence)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1782
 
 
@@ -145,13 +148,17 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "drops y_9 (3.33 to -0.10)",
             "evidence against 7",
             "a first-order score on attention edges, not a pixel attribution",
+            # r33c minor 4: the map's sign reconciled with the blacked-out patch
+            "the clamp keeps edges that raise y_7 locally",
+            "so the sign can flip",
         ),
     ),
     ("appendix", "A", ("Deletion reads p(c)", "made for", "the logit y_c", "not tested here")),
     # fix08z (review r32b minors 1, 3, 6, 7, 8)
     # r33b plain wording (r33b minor 2): what the hidden check asserts, said (the favourable case stays in D)
     # a33b audit (item 1): "fixed sink" claimed more than the top-key check tests; the favourable case restored
-    ("lesson", "3", ("a favourable case: on other digits the top key moves, on ink about half the time",)),
+    # r33c minor 7: the sentence split in two
+    ("lesson", "3", ("a favourable case. On other digits the top key moves, on ink about half the time",)),
     # r33a minor 2 (r31 density: moved to appendix D, which says what is 5.9 times uniform)
     (
         "appendix",
@@ -170,6 +177,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # clause (r32 decision: LESSONS asks what older versions do; the trail stays in appendix J); the Block slider;
     # "do not lower the dtype" (the checkers accept an upcast)
     ("lesson", "10", ("removes most of the lag (0.71 [0.61, 0.86])", "rollout stays ahead")),
+    ("lesson", "10", ("rollout stays ahead (+0.010 [+0.003, +0.017])",)),  # r33c minor 5: its interval
     ("lesson", "08", ("D token width",)),
     ("lesson", "7", ("block 0's own map falls below its image-blind map",)),
     # r32 decision (fix08y, r32a minor 3): the 4.x behaviour reads in appendix J (commit 005db820, read, not run); the
@@ -227,6 +235,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # fix08t (review r30c 9-list 1, GAP): the planted-evidence toy before section 7; models without a class token
     # fix08y (r32a minor 1): the planted test moved after section 8, which defines the gradient-weighted map
     ("lesson", "8", ("Planted evidence: a known answer", "two times in three", "from 34 to 100", "not a method")),
+    ("lesson", "8", ("On this seed, raw attention and rollout",)),  # r33c minor 3: the ranking is one seed's
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)
@@ -610,8 +619,14 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "below two different digits' rollout maps (0.92)",
         ),
     ),
-    # fix08y (r32a minor 2): the 35-of-200 line read in one sentence
-    ("lesson", "8", ("misses the ink on 35 of the first 200 test digits, rollout's on 1", "[+12.0, +22.5]")),
+    # fix08y (r32a minor 2): the 35-of-200 line read in one sentence; r33c minor 2: "not inked" with its rule
+    (
+        "lesson",
+        "8",
+        ("not inked (no pixel above 0.5) on 35 of the first 200 test digits, rollout's on 1", "[+12.0, +22.5]"),
+    ),
+    # r33c minor 1: "peaked" is a loose cut, and the picture shows it
+    ("lesson", "5", ("a loose cut: the 8's head 2, top 0.12, looks almost uniform",)),
     # fix08y (r32a minor 9): the appendix opens with an index of questions
     ("appendix", "08", ("Index: the question each part answers",)),
     ("appendix", "J", ("the fused call from v0.8.13dev0", "the flag from 0.9.0")),  # fix08i: history moved
