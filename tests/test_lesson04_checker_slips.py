@@ -232,3 +232,53 @@ def test_layer_norm_refusal_says_nn_layer_norm_calls_the_function(module):
         return norm(x)
 
     rejected(check_layer_norm, answer, "your function called torch.nn.functional.layer_norm (nn.LayerNorm calls it)")
+
+
+# --- review r33c minors 1-3: the res-post order, a returned shape, the float32 message's parentheses ---
+
+
+def res_post_mlp_half(x, block):
+    h = block.norm1(x + block.attn(x))
+    return h + block.norm2(block.mlp(h))  # the res-post order (Swin V2): the norm on the branch's output
+
+
+def timm_res_post_block(x, block):
+    h = x + block.norm1(block.attn(x))  # timm's ResPostBlock: both branches' outputs normalised
+    return h + block.norm2(block.mlp(h))
+
+
+def test_post_norm_block_names_the_res_post_order():
+    rejected(check_post_norm_block, res_post_mlp_half, "res-post order", "post-norm normalises the sum")
+    rejected(check_post_norm_block, timm_res_post_block, "applied to the branches' outputs", "ResPostBlock")
+
+
+def test_post_norm_block_accepts_two_right_answers(capsys):
+    def one_line(x, block):
+        h = block.norm1(x + block.attn(x))
+        return block.norm2(h + block.mlp(h))
+
+    def with_the_class(x, block):
+        from vit_explained.norm_placement import PostNormBlock
+
+        return PostNormBlock.forward(block, x)
+
+    for answer in (one_line, with_the_class):
+        check_post_norm_block(answer)
+        assert "Correct!" in capsys.readouterr().out
+
+
+def test_gelu_slope_names_a_returned_shape():
+    rejected(check_gelu_slope, lambda x: x.shape, "returned a shape (a torch.Size, as x.shape)")
+    rejected(check_gelu_slope, lambda x: torch.zeros(2, 3).shape, "returned a shape")  # not a 1-tuple message
+
+
+def test_gelu_slope_float32_message_closes_its_parentheses():
+    with pytest.raises(ExerciseFailed) as error:
+        check_gelu_slope(
+            lambda x: (
+                0.5 * (1 + torch.erf(x.float() / math.sqrt(2)))
+                + x.float() * torch.exp(-0.5 * x.float() ** 2) / math.sqrt(2 * math.pi)
+            )
+        )
+    text = str(error.value)
+    assert "your result is float32" in text and text.count("(") == text.count(")") and text.endswith(")")

@@ -44,7 +44,8 @@ LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
 # attention's token-dependent weights, 'why an MLP' in one sentence, backward fixed's σ path and 'a bound is not a
 # fitted slope' paid for by the Annotated Transformer's placement and LayerNorm (already in appendix E), Block's
 # missing dropout moved to appendix O, Theorem 1 moved beside the answer it qualifies, three merged cells, shorter
-# clauses): the cap
+# clauses); r33c (review r33c): 1,765 kept (the box's training scope and backward fixed's trick paid for by
+# shorter clauses in sections 1-4): the cap
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1765
 #: 6a's answer opens with the answer itself (r32y item 5, review r32a minor 9: no lab-notebook "Answer 6a" label).
 ANSWER_6A = "**Yes, at this initialisation.**"
@@ -2203,9 +2204,10 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["no detectable trend at 10 seeds", "its interval excludes slopes beyond ±0.07"],
+        ["no detectable trend at 10 seeds", "its interval, [-0.05, +0.07], includes 0"],
         "r25a item 7: what 3 seeds cannot rule out; r32 (review r31c minor 1): 10 seeds, what the tighter interval "
-        "rules out",
+        "rules out; r33c (review r33c minor 6): '±0.07' was loose (the interval is [-0.05, +0.07]): the interval "
+        "itself, which includes 0 ('holds 0' stays forbidden, fix_24b)",
     ),
     (
         "A",

@@ -63,6 +63,8 @@ def _one_value(answer: Callable[..., object], call: str) -> Callable[..., object
         result = answer(*args, **kwargs)
         if result is None:
             fail(f"{call} returned None (a missing `return`?): return the value your function computes")
+        if isinstance(result, torch.Size):  # a tuple too: name it before the 1-tuple check (review r33c minor 3)
+            fail(f"{call} returned a shape (a torch.Size, as x.shape), not values: return the tensor you computed")
         if isinstance(result, (tuple, list)) and len(result) == 1:
             kind = "a tuple" if isinstance(result, tuple) else "a list"
             slip = "`return y,` (a trailing comma) or `return (y,)`" if kind == "a tuple" else "`return [y]`"
@@ -1302,11 +1304,17 @@ def _post_norm_extra_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[
     branched = x + n1(attn(x))  # the norm on the branch's output
     sandwich = x + n1(attn(n1(x)))  # a norm before and after the branch (Sandwich-LN)
     both = n1(x + attn(n1(x)))  # pre-norm's input norm and post-norm's output norm
+    res_post = n1(x + attn(x))  # post-norm's first half, then the res-post order's h + norm2(mlp(h)) (r33c)
     return [
         (
+            res_post + n2(mlp(res_post)),
+            "the MLP half is in the res-post order (Swin V2, timm's ResPostBlock), h + norm2(mlp(h)): the norm sits "
+            "on the branch's output; post-norm normalises the sum, norm2(h + mlp(h))",
+        ),
+        (
             branched + n2(mlp(branched)),
-            "the norms are applied to the branches' outputs (x + norm1(attn(x))): post-norm normalises the sum, "
-            "norm1(x + attn(x))",
+            "the norms are applied to the branches' outputs (x + norm1(attn(x))), the res-post order (Swin V2, timm's "
+            "ResPostBlock): post-norm normalises the sum, norm1(x + attn(x))",
         ),
         (
             sandwich + n2(mlp(n2(sandwich))),
