@@ -2210,6 +2210,18 @@ PROSE = [
         "itself, which includes 0 ('holds 0' stays forbidden, fix_24b)",
     ),
     (
+        "L",
+        "## 6 ·",
+        [
+            "In 3 seeds' 300-step, 6-block MNIST runs, post-norm failed at lr 5e-3.",
+            "a fixed divisor replaces σ; backward fixed fixes only the gradient's (`a + (b - a).detach()` has b's "
+            "value, a's gradient)",
+        ],
+        "r33c (review r33c minors 4, 8, 12): the box's training claim scoped to appendix F's recipe (printed in 6c, "
+        "asserted in its check); what backward fixed changes and the stop-gradient trick (the shown code asserts "
+        "both); the ablation legend (cell 52's check asserts it) worded as 6a's dashed line, not as a prediction",
+    ),
+    (
         "A",
         "## J ·",
         ["0.20-0.27 times block 0's", "mean 0.80"],
