@@ -526,6 +526,10 @@ PROSE = [
             "The last panel adds the token transformers: the token now depends on every pixel, because their attention "
             "has no mask.",
             "It is a reshape, not `nn.Fold`: each token becomes one pixel, and nothing is summed.",  # r33a minor 12
+            # review r33d M1 (brief quick_33e): the step numbers are the pipeline picture's boxes (4-6 the second
+            # round, 7 soft split 3, 8 the Linear, `project`)
+            "**Steps 4 to 6** repeat this on the 64-channel image; steps 7 and 8 (soft split 3, `project`) hand the "
+            "backbone 175 tokens of width 384.",
             "row 2 and column 2",  # review r29b minor 5: rows and columns count from 0 (said in the top cell)
             "of the 4 x 4 grid, counting from 0)",  # review r33b minor 3 (brief fix07_33b item 3): said where used
             "4 x 4",
@@ -1080,8 +1084,11 @@ PROSE = [
             # digit scale; the no-overlap chain changes several things, so the lesson does not isolate it either
             # r32 decision (review r32a minor 6, brief fix07y item 4): take-away 3 split into "*Measured.*" and "*Not
             # measured.*" paragraphs of one list item, not sub-bullets (r31b minor 8); the caveat parenthesis stays
-            "*Not measured.* The overlap's own share: none of the later papers cited here isolates the overlap",
-            "None of the later papers cited here isolates the overlap, and this lesson does not isolate it either.",
+            # review r33d M2 (brief quick_33e): PVTv2's and CvT's overlapping-embedding ablations named, with their
+            # confound (the window grows with the overlap, as in appendix A's chain); no numbers (none printed here)
+            "*Not measured.* The overlap's own share. PVTv2 and CvT test their overlapping embeddings against "
+            "non-overlapping patches, but the window grows with the overlap, as in appendix A's no-overlap chain: "
+            "neither they nor this lesson isolates the overlap.",
             # review r29b M1 (brief fix07o item 1): the digits take-away says 10 epochs and that longer is not tested
             # r30 decision (review r29d minor 1, brief fix07q item 3): the digit findings are bullets under "On these
             # digits, after 10 epochs"; r29b M1's "longer is not tested" is the last bullet's "whether it lasts is not
@@ -1621,6 +1628,8 @@ CODE = [
 
 # Wrong or over-reaching statements, absent from the lesson, the appendix and the solutions (sources and outputs).
 FORBIDDEN = [
+    ("Steps 4 to 8", "r33d M1: steps 7 and 8 are soft split 3 and the Linear, not a repeat (the pipeline picture)"),
+    ("none of the later papers cited here isolates", "r33d M2: PVTv2 and CvT ablate the overlap, confounded"),
     # r32c (brief quick_32, Everyone): no internal process notes where a learner reads (hidden cells, the appendix)
     ("(r32)", "r32c: a review tag in a learner-visible cell"),
     ("(r29:", "r32c: a review tag in a learner-visible cell"),
