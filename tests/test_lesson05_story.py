@@ -1110,7 +1110,7 @@ FACTS = {
         "fresh vit-ti-shaped models already start at 84-95 % in block 0 (6 fresh models; 8x8 digits in appendix d,\n"
         "mnist in f); no trained vit-ti was measured",
         # r33c minor 3: width and MLP ratio co-vary with the share (appendix D 72-79 %), unablated
-        # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %, beside D's 3 seeds
+        # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %
         "depth raises the fresh share (appendix d changes\ndepth alone); width and mlp ratio go with it (4 blocks:\n"
         "d = 32, 26-37 % (5 seeds); d = 192, 72-79 % (3 seeds)), unablated",
         # r33a minor 4 (brief item 2): the widget's 93 % against the table's 96 %, in prose before the widget
