@@ -368,6 +368,8 @@ PROSE = {
         "## 6",
     ],
     ("appendix", "## Appendix B ·"): [
+        # r33d (review r33d minor 1): as cell 29 and the figure's subtitle, Table 8's ± 0.2 is the one interval
+        "(single runs, as in section 3's figure; only deit-b's 'none' has an interval: ± 0.2, table 8)",
         # review r32a (comparison with d2l): the command that reruns the 3-seed runs, and its time (benchmarks/results/
         # deit.md: "42 min per seed")
         "`python benchmarks/bench_deit.py --epochs 40 --teacher-epochs 15 --seeds 0 1 2 --threads 1`",
@@ -685,8 +687,9 @@ PROSE = {
         # r32 density (fix09y): moved to appendix C (pinned there: "why key 31 is read most here stays unexplained")
         # review r32a minor 8: timm's general slice, with its first release tag (timm v0.6.5, commit 7d4b3807; register
         # tokens v0.9.8, vit_*_reg4_dinov2 v0.9.9: class token + 4 registers), appendix A's table
+        # r33d (review r33d minor 2): timm 1.0.28 sets num_prefix_tokens = 1 if class_token else 0, plus registers
         "in timm (0.6.5 on) the general form is `attn[:, :, 0, model.num_prefix_tokens:]`, with `num_prefix_tokens` 1 "
-        "for a vit, 2 for a distilled deit, 5 for `vit_*_reg4_dinov2` (4 registers)",
+        "for a vit with a class token, 2 for a distilled deit, 5 for `vit_*_reg4_dinov2` (4 registers)",
         # review r29d minor 9; review r30c minor 4: what Darcet et al. report, and that this column is not tested
         # r31 density (fix09u): moved to appendix C (pinned there: "darcet et al. 2024", "vision transformers need
         # registers", "why key 31 is read most here stays unexplained")
@@ -974,6 +977,7 @@ PROSE = {
         "take the keywords; refuse what you do not apply; use the unfused path or eager to get weights",
         # review r32a minor 8 / list item 1: timm's general slice
         "in timm, `[:, :, 0, model.num_prefix_tokens:]` covers both",
+        "a class-token vit's `[:, :, 0, 1:]`",  # r33d (review r33d minor 2): timm's 1 is for a class token
         "from a teacher whose every 7 becomes a 1",
         "brings back most of the teacher's mistake",
         # review r28a minor 3: both heads named ("alone" read as "only the class head")
@@ -1520,6 +1524,8 @@ CODE = {
 # Facts in files beside the lesson that its prose relies on (stored results, scripts, README, TEACHING.md).
 BESIDE = [
     ("tools/book.py", "hide-input"),
+    # r33d (review r33d minor 1): the Table 3 figure's subtitle agrees with cell 29 (Table 8's ± 0.2 for 'none')
+    ("vit_explained/plotting/lesson09.py", "single runs; only 'none' has an interval (± 0.2, Table 8)"),
     ("benchmarks/bench_lesson09_relabel.py", '"short-control": (False, "hard", SHORT_EPOCHS)'),
     ("vit_explained/widgets/__init__.py", "image/png"),
     ("README.md", "(notebooks/09_deit_distillation_appendix.ipynb)"),
@@ -1566,6 +1572,7 @@ BESIDE = [
 # Wrong or retired statements that must not come back, in the lesson, the appendix or the solutions:
 # (phrase, why).
 FORBIDDEN = [
+    ("no intervals published", "review r33d minor 1: Table 8 publishes ± 0.2 for no distillation (cell 29)"),
     ("This separates the two heads", "review r33c: argmax counts cannot show the shared blocks carry nothing"),
     ("no single ingredient accounts for that gap", "review r33b MAJOR 1: two numbers cannot attribute the gap"),
     ("83.1 % at 384x384 (single published runs)", "review r32b MAJOR 1: Table 8 prints 83.1 +-0.1 for the full recipe"),
