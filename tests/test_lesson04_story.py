@@ -2214,12 +2214,14 @@ PROSE = [
         "## 6 ·",
         [
             "In 3 seeds' 300-step, 6-block MNIST runs, post-norm failed at lr 5e-3.",
-            "a fixed divisor replaces σ; backward fixed fixes only the gradient's (`a + (b - a).detach()` has b's "
+            "a fixed divisor replaces σ; backward fixed, only in the gradient (`a + (b - a).detach()` has b's "
             "value, a's gradient)",
         ],
         "r33c (review r33c minors 4, 8, 12): the box's training claim scoped to appendix F's recipe (printed in 6c, "
         "asserted in its check); what backward fixed changes and the stop-gradient trick (the shown code asserts "
-        "both); the ablation legend (cell 52's check asserts it) worded as 6a's dashed line, not as a prediction",
+        "both); the ablation legend (cell 52's check asserts it) worded as 6a's dashed line, not as a prediction; "
+        "r33d (review r33d minor 4): backward fixed's elliptical 'fixes only the gradient's' now 'only in the "
+        "gradient' (the table's backward divisor column; cell 52 asserts the backward pass divides by 1.33)",
     ),
     (
         "A",
