@@ -639,7 +639,9 @@ def test_the_token_widget_marks_the_row_in_yellow_either_way() -> None:
     assert titles[1].startswith("memory cut into rows of 768 (no permute)"), titles
     text = nb.flat(nb.all_text(LESSON))
     # r32 (fix01x item 5): section 9's sentence shortened, the same colours named
-    assert "its patch on the photo (red), its row of the token matrix (yellow)" in text
+    # fix01_34a (carry item 2): the widget moved to section 3, whose caption names the same colours
+    # a34a audit item 4: "its row" (the panel is the memory cut into rows when permute is off); the token slider named
+    assert "red: the pixels token 14 holds; yellow: its row. move `token`, or tick `permute`" in text.lower()
 
 
 # from test_lesson01_fix_20e.py::test_map_labels_every_box

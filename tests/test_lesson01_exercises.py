@@ -587,3 +587,29 @@ def test_exercise_2_a_per_image_list_is_told_to_stack_the_images(listed, advice,
 def test_exercise_2_a_list_of_parts_keeps_the_cat_advice():
     with pytest.raises(ExerciseFailed, match=r"a list of 2 pieces; .*torch\.cat\(\.\.\., dim=1\), then add the table"):
         check_build_z0(lambda t, c, p: [c.expand(t.shape[0], -1, -1), t + p[:, 1:]])
+
+
+# fix01_34a (r34a minor 6): a patch size written into the code (not the lesson's 16) is named, not left to torch's error
+def patch_size_fixed_at_4(images, patch_size):
+    ph = pw = 4  # the slip: the first cases' patch size, not read from patch_size
+    b, c, h, w = images.shape
+    grid = images.reshape(b, c, h // ph, ph, w // pw, pw).permute(0, 2, 4, 3, 5, 1)
+    return grid.reshape(b, (h // ph) * (w // pw), ph * pw * c)
+
+
+def test_patchify_names_a_fixed_patch_size():
+    with pytest.raises(ExerciseFailed, match=r"the patch size \(4x4 works, 3x3 does not\)\. It looks hard-coded"):
+        check_patchify(patch_size_fixed_at_4)
+
+
+# a34a audit item 5: a patch size that fails the first case (no case passed yet) is named too
+def patch_size_fixed_at_3(images, patch_size):
+    ph = pw = 3  # the slip: a patch size written into the code, wrong from the first case
+    b, c, h, w = images.shape
+    grid = images.reshape(b, c, h // ph, ph, w // pw, pw).permute(0, 2, 4, 3, 5, 1)
+    return grid.reshape(b, (h // ph) * (w // pw), ph * pw * c)
+
+
+def test_patchify_names_a_fixed_patch_size_before_any_case_passed():
+    with pytest.raises(ExerciseFailed, match=r"the patch size \(3x3 works, 4x4 does not\)\. It looks hard-coded"):
+        check_patchify(patch_size_fixed_at_3)

@@ -58,6 +58,9 @@ HEADING = re.compile(r"#{1,3} (.*)")
 # fix01_33b (r33b): cell 39 split into the Pi picture and the shuffle measurement, paid for by joining section 9's two
 # widget cells; goal 5's ending on the paper's Fig. 3, the pooling half-sentence and the plainer units paid for by the
 # 14M-300M sentence (Fig. 3's quote carries it), shorter routes, map and kernel captions
+# fix01_34a (r34a): section 6's closeness sentence, the Pi lead-in before its picture and the widget moved to section 3
+# paid for by the grid's 'Below' line, section 9's token-widget lines, a repeated 'for any weights' and shorter
+# wording; 42 cells / 1,875 words
 CAP_CELLS, CAP_WORDS = 42, 1875
 
 
@@ -297,8 +300,15 @@ FACTS = [
             # "undecided" and "one run" stay FORBIDDEN in the lesson; the 8 x 8 grid is section 6's
             "in two fresh models trained on digits moved around a `48x48` canvas, same-row positions are more alike in both"
             " runs, but token order alone gives that.",
-            "same-column ones, the real 2-d test, are more alike in 1 of 2 runs, barely.",
-            "that is too little to confirm or rule out the paper's row-column structure.",
+            # fix01_34a (r34a MAJOR 1): the column reading measures 2-D closeness (appendix A's closeness-only control
+            # passes it), so it cannot test the paper's row-column structure; the hint named as closeness
+            "same-column ones, the 2-d test, are more alike in 1 of 2 runs, barely: a hint of 2-d closeness.",
+            # a34a audit item 2: a positive reading cannot tell the row-column structure from closeness ("cannot test"
+            # overreached: a table without a column effect would count against both)
+            "these readings cannot tell the paper's row-column structure from closeness: a table built only from closeness"
+            " passes them too (appendix a).",
+            # fix01_34a (r34a minor 4): the strip named for the token the lesson prints (rows 65 and 130 hold two colours)
+            "without the `permute`, token 14 is a strip of one colour.",
             # fix01p item 1 (r29c M1): bicubic no detectable drop, bilinear -2 points
             # fix01r item 3 (r30a minor 14): the observed drops, not the far end of an interval
             # fix01s item 1 (r30b M1): the same-digits comparison first, then the 28x28 gap with its confound named
@@ -433,17 +443,22 @@ FACTS = [
             # maps: three canvas runs'); the level joins the pointer (one sentence)
             # r33b item 2 (r33b minor 8): +0.18 named once as a difference in cosine similarity
             # a33b audit (item 4): what +0.18 is compared with (the "just above 0" wording of r32 kept)
-            "same-column positions, the real 2-d test, are more alike in 1 of 2 runs, barely (mean cosine similarity +0.18"
+            "same-column positions, the 2-d test, are more alike in 1 of 2 runs, barely (mean cosine similarity +0.18"
             " above pairs sharing neither, interval just above 0"
             " to +0.39); the other run's interval holds 0.",
             # r33 decision (fix01_33a, r33a minor 11): the level glossed in plain words, no family-wise jargon
             # r33b item 2 (r33b minor 8): Bonferroni is conservative: "at least 95 %"
             "prints every interval, each widened so that all four of a table's readings hold together at least 95 % of the"
-            " time.",
+            # a34a audit item 3: appendix A's control has random bump centres (cell 48's check centres them on the grid)
+            " time, and such a control.",
             # fix01y item 1 (r32a list item 1): no real table loads here (no weights, no downloads); the paper's Fig. 7
             # (centre) named as where the real table's rows and columns show
-            "these small runs neither show nor rule out the rows and columns that the paper's fig. 7 (centre) shows in"
-            " vit-l/32's real table.",
+            # fix01_34a (r34a MAJOR 1): what the column reading measures (closeness, the paper's first finding; the hidden
+            # check after the picture rebuilds appendix A's closeness-only control and asserts it passes), so the
+            # row-column structure of Fig. 7 (centre) is neither shown nor ruled out: it is not tested
+            # a34a audit item 2: closeness passes the reading, so it cannot tell the row-column structure from closeness
+            "a table whose similarity only falls with distance (2-d closeness, the paper's first finding) passes it too, so"
+            " this reading cannot tell the paper's row-column structure (fig. 7, centre) from closeness.",
         ],
     ),
     (  # r31 density: moved to appendix F (fix01v item 1, r31b minor 8): section 5's appendix list
@@ -455,6 +470,15 @@ FACTS = [
         "appendix",
         "C · Section 5's probe: a larger table, in the untrained mode",
         ["does a larger table move the output more, in this untrained one-block model?"],
+    ),
+    (  # fix01_34a (carry item 1): appendix A's "directly below" reading on section 6's two fresh runs, exploratory
+        "appendix",
+        "Section 6's three runs beyond the nearest neighbours",
+        [
+            "chosen after the runs were seen, so it tests nothing stated in advance.",
+            "both fresh runs lean the 2-d way (+0.146 and +0.124, where token order alone gives -0.031), but neither 99 %"
+            " interval excludes 0: this exploratory reading does not detect 2-d closeness in either run.",
+        ],
     ),
     (  # r31 density: moved to appendix A (fix01u item 2): section 6's verdict in full, the runs counted
         "appendix",
@@ -594,7 +618,8 @@ FACTS = [
             # r30 decision (fix01s item Z, r30b minor 4): "for any weights" names the Pi argument
             # r31 decision (fix01u item 1, r31a M1): "the drop" named as the shuffle's (97.4 to 19-33 %), before the
             # zeroed-table control, which is its own point (content alone)
-            "by the $\\pi$ argument, which holds for any weights, the shuffle's drop in the trained model (97.4 % to 19-33 %)"
+            # fix01_34a (main-path words): "for any weights" is said once, in the sentence before ("so for any weights")
+            "by the $\\pi$ argument, the shuffle's drop in the trained model (97.4 % to 19-33 %)"
             " comes from patches meeting the wrong position vectors. so the trained model relies on its table.",
             "training's",
             "dropout",
@@ -625,8 +650,10 @@ FACTS = [
             # fix01q item 1 (r29d minor 1): why the encoder is permutation-equivariant, before its picture
             # fix01r item 2 (r30a minor 2): Pi for the permutation (P is the patch side)
             # r32 (fix01x item 2, r31c minor 3): the picture now comes first, so "Why?" follows it ("as the picture shows")
-            "why? layernorm and the mlp act on each token alone. shuffling the tokens by a permutation matrix $\\pi$ turns"
-            " attention's weights $a$ into $\\pi a \\pi^\\top$, as the picture shows, and its output $av$ into $\\pi a v$.",
+            # fix01_34a (r34a minor 1): the "Why?" and the weights' Pi A Pi^T lead into the picture; the rest follows it
+            "why? attention compares every token with every other and nothing else. shuffle the tokens with a permutation"
+            " $\\pi$ and its weights $a$ become $\\pi a \\pi^\\top$: the same numbers, moved (below, 4 tokens).",
+            "layernorm and the mlp act on each token alone, and attention's output $av$ becomes $\\pi a v$.",
             # fix01v item 1 (r31b minor 8): the details list left; the Table 8 pointer carries appendix B's link
             "([appendix b](01_patches_and_embeddings_appendix.ipynb#appendix-b))",
             # r32 (fix01x item 3, r31c minor 8): class token vs global average pooling, verified in the ViT paper's
@@ -928,6 +955,9 @@ FACTS = [
         ],  # fix01r item 1
     ),
     ("lesson", "3 · Patchify by hand", ["one red strip (3.4 image rows), not a patch"]),  # fix01m (r28d minor 6)
+    # fix01_34a (carry item 2): the token widget lives at the slip, permute unticked; section 9 keeps the resize widget
+    # a34a audit item 4: the widget's token slider named again
+    ("lesson", "3 · Patchify by hand", ["move `token`, or tick `permute` for the square patch."]),
     ("lesson", "0 · The whole ViT on one page", ["below: the map, then its code.", "the code is the map in 14 lines"]),
     (  # fix01q item 6 (r29d minor 10): the 14 lines call two pieces opened later
         "lesson",
@@ -1778,7 +1808,7 @@ CODE = [
     ("lesson", "5 · The class token and position embeddings", "sequence = with_class + vit.pos_embedding", False),
     ("appendix", "Five comparisons (section 7)", "proportion(right)", False),
     ("lesson", "7 · Going deeper: learned positions at a new resolution", "correct = stored_resolution_run()", False),
-    ("lesson", "3 · Patchify by hand", "token_widget.compute(14, permute=False)", False),
+    ("lesson", "3 · Patchify by hand", 'token_widget.controls["permute"].value = False', False),  # fix01_34a
     ("lesson", "3 · Patchify by hand", "no_permute = x.reshape", False),
     (
         "appendix",
@@ -2907,8 +2937,8 @@ ORDER = [
         "paired_difference(bilinear, one_d",
         "On the same 36x36 digits, the 2-D bilinear resize beats",
     ),  # 17c; fix01q: no colon; fix01s item 1 (r30b M1)
-    ("lesson", "token_widget.compute(14, permute=False)", "no_permute = x.reshape"),  # 18b: picture, then check
-    ("lesson", "fig = plot_token_matrix(patches[0]", "token_widget.compute(14, permute=False)"),  # 20a
+    ("lesson", 'token_widget.controls["permute"].value = False', "no_permute = x.reshape"),  # 18b: picture, then check
+    ("lesson", "fig = plot_token_matrix(patches[0]", 'token_widget.controls["permute"].value = False'),  # 20a
     ("lesson", "change_bare, change_pos =", "With positions added, the shuffle changes the output (0.05"),  # q
     ("lesson", "plot_shuffled_digits(", "change_bare, change_pos ="),  # r25a item 2: the trained shuffle first
     ("lesson", "plot_kernel_layouts(conv.weight)", "**Three ways** to write it"),  # r25a item 4: picture, then routes
@@ -3018,7 +3048,18 @@ FOLLOWS = [
     ("lesson", '"dimension": paired_difference(', 'points["new size"] == (-1.0, -2.6, 0.5)'),
     ("appendix", '"new size, bilinear": paired_difference(', 'points["new size, bilinear"] == (-2.0, -3.8, -0.3)'),
     ("appendix", '"kernel": paired_difference(bilinear, bicubic', 'points["kernel"] == (-1.0, -2.1, 0.0)'),
-    ("lesson", "display(token_widget)", "assert token_widget.line.startswith("),  # section 9: one cell per widget
+    (  # fix01_34a (carry item 1): the exploratory below reading, its three lines asserted
+        "appendix",
+        'below_kind = "8 tokens apart (directly below) - 6 or 7 tokens apart"',
+        '"grid8 s1": (0.146, -0.008, 0.308), "grid8 s2": (0.124, -0.046, 0.307)',
+    ),
+    # fix01_34a (carry item 2): one widget per cell; the token widget in section 3, its check right after it
+    (
+        "lesson",
+        'token_widget.controls["permute"].value = False',
+        'pixel rows 48 to 51: a strip of one colour" in token_widget.line',
+    ),
+    ("lesson", 'token_widget.controls["permute"].value = False', "straddles two colours"),
     ("lesson", "display(resize_widget)", "resize_widget.line =="),
     ("lesson", "one_pixel_reach(", '"one ViT block": (197, 197)'),  # 22a
     ("lesson", "one_pixel_reach(", 'assert window == {"the input step (z0)": 256'),  # 24d
@@ -3338,9 +3379,9 @@ def test_r30b_minor7_the_normalisation_is_the_default_tags() -> None:
     # r32 density (fix01x item 5): section 1's default-weights clause moved to the note (a version fact), which
     # states it for the default tag only (the r30b scope kept); section 1 keeps "not normalised"
     assert "`vit_base_patch16_224`'s default tag, `augreg2_in21k_ft_in1k`" in note and "`(x - 0.5) / 0.5`" in note
-    one = nb.flat(section("lesson", "1 · A real picture", "prose"))
+    one = nb.flat(section("lesson", "1 · The photo as a tensor", "prose"))  # fix01_34a (r34a minor 2): renamed
     assert "not normalised" in one and "(x - 0.5) / 0.5" not in one
     # r32 decision (fix01y item Z, r32a minor 10): the reviewer's sentence on what the default tag does to the input
     # is a comment in section 1's cell (no prose added), scoped to the default tag as r30b asked
-    code = section("lesson", "1 · A real picture", "code")
+    code = section("lesson", "1 · The photo as a tensor", "code")
     assert "(tag augreg2_in21k_ft_in1k) expects each channel as (x - 0.5) / 0.5" in code

@@ -301,8 +301,11 @@ def _hard_coded(works: Callable[[dict[str, int]], bool], probes: dict[str, dict[
     return []
 
 
-def _patchify_probes(batch: int, channels: int, height: int, width: int, ph: int, pw: int) -> dict[str, dict[str, int]]:
-    """Sizes a hard-coded patchify might assume, each as the sizes it changes (only those that still divide)."""
+def _patchify_probes(
+    batch: int, channels: int, height: int, width: int, ph: int, pw: int, worked: tuple[int, int] | None = None
+) -> dict[str, dict[str, int]]:
+    """Sizes a hard-coded patchify might assume, each as the sizes it changes (only those that still divide).
+    ``worked``: the patch size of a case the answer got right (tried on this case's grid of patches)."""
     probes: dict[str, dict[str, int]] = {}
     if batch != 1:
         probes[f"the batch size (B = 1 works, B = {batch} does not)"] = {"batch": 1}
@@ -314,18 +317,34 @@ def _patchify_probes(batch: int, channels: int, height: int, width: int, ph: int
         probes[f"a square image (H = W works, {height}x{width} does not)"] = {"height": width}
     if ph != pw and height % ph == 0 and width % ph == 0:
         probes[f"square patches (ph = pw works, {ph}x{pw} does not)"] = {"pw": ph}
+    if worked is not None and worked != (ph, pw):  # the same grid of patches, each the size that worked
+        rows, cols = height // ph, width // pw
+        wph, wpw = worked
+        probes[f"the patch size ({wph}x{wpw} works, {ph}x{pw} does not)"] = {
+            "ph": wph,
+            "pw": wpw,
+            "height": rows * wph,
+            "width": cols * wpw,
+        }
     return probes
 
 
-def _patchify_hard_coded(my_patchify: Callable[..., object], case: str, *sizes: int, error: object = None) -> None:
-    """Fail naming what the answer hard-coded, if changing only those sizes makes it right; else return."""
+def _patchify_hard_coded(
+    my_patchify: Callable[..., object],
+    case: str,
+    *sizes: int,
+    error: object = None,
+    worked: tuple[int, int] | None = None,
+) -> None:
+    """Fail naming what the answer hard-coded, if changing only those sizes makes it right; else return.
+    ``worked``: the patch size of a case the answer got right, if any."""
     batch, channels, height, width, ph, pw = sizes
 
     def works(changed: dict[str, int]) -> bool:
         b, c, h, w = (
             changed.get(k, v) for k, v in zip(("batch", "channels", "height", "width"), sizes[:4], strict=True)
         )
-        patch = (ph, changed.get("pw", pw))
+        patch = (changed.get("ph", ph), changed.get("pw", pw))
         images = (torch.arange(b * c * h * w, dtype=torch.float32) / 3).reshape(b, c, h, w)
         expected = patchify(images, patch)
         try:
@@ -334,7 +353,12 @@ def _patchify_hard_coded(my_patchify: Callable[..., object], case: str, *sizes: 
             return False
         return tuple(answer.shape) == tuple(expected.shape) and close(answer, expected)
 
-    found = _hard_coded(works, _patchify_probes(batch, channels, height, width, ph, pw))
+    # a34a audit item 5: before any case passed, each patch size of the cases is tried as the one that works
+    tries = [worked] if worked is not None else [None, *dict.fromkeys(row[4:] for row in PATCH_CASES)]
+    for tried in tries:
+        found = _hard_coded(works, _patchify_probes(batch, channels, height, width, ph, pw, tried))
+        if found:
+            break
     if found:
         fail(
             f"for {case} your function goes wrong, yet it is right once only these change: "
@@ -358,6 +382,7 @@ def _batch_and_channels_mixed(answer: torch.Tensor, images: torch.Tensor, case: 
 
 def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:
     """Check ``my_patchify(images, (ph, pw))`` -> ``(B, N, ph * pw * C)``, row by row, ``(p1 p2 c)``: the package's."""
+    worked = None  # the patch size of the last case the answer got right
     for batch, channels, height, width, ph, pw in PATCH_CASES:
         # Distinct values that are not whole numbers: any misplaced value shows, and so does rounding.
         images = torch.arange(batch * channels * height * width, dtype=torch.float32) / 3
@@ -370,7 +395,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         except ExerciseFailed as error:
             _view_after_permute(error, case)
             if "your function raised" in str(error):
-                _patchify_hard_coded(my_patchify, case, *sizes, error=error)
+                _patchify_hard_coded(my_patchify, case, *sizes, error=error, worked=worked)
             raise
         if not torch.equal(images, original):
             fail(
@@ -385,7 +410,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
                 "patch_size is (ph, pw): ph goes with the image height H, pw with the width W"
             )
         if tuple(answer.shape) != tuple(expected.shape):
-            _patchify_hard_coded(my_patchify, case, *sizes)
+            _patchify_hard_coded(my_patchify, case, *sizes, worked=worked)
             rows, cols = height // ph, width // pw
             fail(
                 f"for {case} your output has shape {tuple(answer.shape)}; it should be (B, N, ph * pw * C) "
@@ -397,12 +422,13 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
                 "moves pixels, so a narrower dtype rounds them (a .long(), .int() or .half(); float64 is fine)"
             )
         if close(answer, expected):
+            worked = (ph, pw)
             continue
         for problem, wrong in _patch_variants(images, ph, pw).items():
             if close(answer, wrong):
                 fail(f"for {case}: {problem}")
         _batch_and_channels_mixed(answer, images, case, (ph, pw))
-        _patchify_hard_coded(my_patchify, case, *sizes)
+        _patchify_hard_coded(my_patchify, case, *sizes, worked=worked)
         if close(answer, images.reshape(expected.shape)):
             fail(
                 f"for {case} your tokens are the images' memory cut into rows, a reshape without a permute: "
