@@ -204,7 +204,9 @@ def test_the_layout_widget_labels_its_rows_token_slots():
     assert "12 of 18 token slots hold another token's features (tokens mix)" in line
     widget_cell = CELLS[nb.unique_index(SOURCES, "explore_split = head_layout_widget(")]
     stored = json.dumps(widget_cell["outputs"])  # the widget's stored text/plain line
-    assert "reshape + permute" in stored and "damage none" in stored  # review r19b: it opens on the right split
+    # review r34a_03 minor 6 (against r19b): the stored still is the split without the permute, with its damage; the
+    # right split is the layout strip above it, and its "damage none" is checked in the folded cell after the widget
+    assert "reshape, no permute" in stored and "12 of 18 token slots" in stored and "damage none" not in stored
     # review r32a_03 minor 2: section 1 draws the right split only (one picture); review r29b_03 minor 7's wrong split,
     # drawn for a static page with its damage line and red marks, sits in section 2, after the fused layouts
     assert "(h three d)" not in stored and stored.count('"image/png"') == 1

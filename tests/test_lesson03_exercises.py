@@ -299,6 +299,17 @@ def test_attention_accepts_a_float32_scale_on_float64_input():
         check_attention(float32_scale_missing)
 
 
+def test_attention_notes_a_float64_case_computed_in_float32(capsys):  # review r34a_03 minor 5: passes, with a note
+    def in_float32(q, k, v):  # the float64 case cast down, computed, cast back
+        return attention(q.float(), k.float(), v.float()).to(q.dtype)
+
+    check_attention(in_float32)
+    out = capsys.readouterr().out
+    assert "Correct!" in out and "right to float32 precision only" in out
+    check_attention(attention)  # the reference: no such note
+    assert "float32 precision only" not in capsys.readouterr().out
+
+
 def test_attention_rejects_the_fused_shortcut_and_restores_it():
     with pytest.raises(
         ExerciseFailed,
@@ -1076,6 +1087,13 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
             v, k, q = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
         elif split == "k q v":  # review r27f_03 minor 7: q and k swapped
             k, q, v = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+        elif split == "reshape alone":  # review r34a_03 minor 4: section 1's widget, "reshape, no permute"
+            q, k, v = mixed.reshape(batch, 3, heads, tokens, head_dim).transpose(0, 1)
+        elif split == "reshape alone, batch second":  # audit a34a_03 item 5: (3, B, h, N, d)
+            q, k, v = mixed.reshape(3, batch, heads, tokens, head_dim)
+        elif split == "reshape alone, indexed":
+            parts = mixed.reshape(batch, 3, heads, tokens, head_dim)
+            q, k, v = parts[:, 0], parts[:, 1], parts[:, 2]
         else:
             q, k, v = mixed.reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
         scores = q @ k.transpose(-2, -1)
@@ -1097,6 +1115,10 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
         (_layer_with(scale=None), "not divided by sqrt\\(d\\)"),
         (_layer_with(scale="D"), "divided by sqrt\\(D\\), the model width"),
         (_layer_with(dim_softmax=-2), "softmax runs over the queries \\(dim=-2\\)"),
+        (_layer_with(dim_softmax=1), "softmax runs over the heads axis \\(dim=1\\)"),  # review r34a_03 minor 4
+        (_layer_with(split="reshape alone"), "split with a reshape alone, \\(B, 3, h, N, d\\)"),  # r34a_03 minor 4
+        (_layer_with(split="reshape alone, indexed"), "split with a reshape alone, \\(B, 3, h, N, d\\)"),
+        (_layer_with(split="reshape alone, batch second"), "split with a reshape alone, \\(3, B, h, N, d\\)"),
         (_layer_with(merge="reshape"), "merged with a reshape .* transpose\\(1, 2\\) first"),
         (_layer_with(proj_on=False), "output projection is missing"),
         (_layer_with(split="h three d"), "split as \\(h, three, d\\)"),

@@ -122,6 +122,8 @@ FACTS = {
         # r31 density: moved from the Summary (review r31a_03 minor 5; brief fix03u item 2)
         # r33 (review r33a M2): bench_lesson03_scale.py --bracket ran 0.006 and 0.01; 0.003 is inside the grid now
         "That rate is also the 1-head arm's best of four (91.2 % at 0.003, 89.7 % at 0.001, lower at 0.006 and 0.01)",
+        # r34a (review r34a_03 minor 2): section 0's required caveat (r32c/r33b M2, a33b audit 1) moved here
+        "This small 2-block model does not size the gain in section 0's 4-block MNIST model or at ViT-B.",
         "chosen on the validation split that measures the gap",
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
@@ -437,7 +439,13 @@ FACTS = {
         # r32 (review r32a minor 2): section 1 shows the right split first; the wrong one, its plain line (review
         # r29c_03 minor 8) and its check moved to section 2 beside the fused layouts (rows there)
         # r33 (review r33a minor 4): the stored page shows no buttons, so "in a live kernel"
-        "row $n$ should hold token $n$. In a live kernel, buttons try wrong splits.",
+        # r34a (review r34a_03 minor 6, against r19b/r32a minor 2): the stored still shows the split without the
+        # permute (the right one is the layout strip above it); the widget line prints the damage, the check below
+        # audit a34a_03 item 2: red also marks a cell from another role or head (16 of 18 rows are red), so the
+        # caption names the panels too (the widget line's "6 of 6 q/k/v panels"); words paid in Going further
+        "row $n$ should hold token $n$. The still's split omits the permute: 12 of 18 token slots hold\n"
+        "another token's features; every panel mixes roles or heads (red). In a live kernel, buttons try the right "
+        "split and another wrong one.",
         # r32 decision (review r32a minor 8 against r30a_03 minor 12 / r30b_03 minor 5): the dropout note stays where
         # the modules print, as prose just above them, not a printed line; both dropouts and the version kept
         # r32 (review r32b minor 1): both arguments, default 0., are in timm's Attention from v0.4.12 to v1.0.28 (read
@@ -586,8 +594,10 @@ FACTS = {
         "over all rows is 1.78x\nlarger, because the sharp unsaturated rows pass back more.",
         # r33d (words paid for review r33d MAJOR 1): the seeds' range 0.56..0.66 prints in the table just above
         "At $d = 1024$ it is smaller (0.60x, printed).",
-        "Without the scale 37 % of rows saturate at $d = 64$ (PyTorch's or timm's default\ninit: about 1 % or fewer, "
-        "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
+        # r34a (review r34a_03 minor 1): the original ViT's init, which gives section 3's unit-variance q and k, named
+        "Without the scale 37 % of rows saturate at $d = 64$ (the original ViT's Flax init, Xavier on each of\n"
+        "$q$, $k$, $v$, gives these unit-variance $q$ and $k$: 36 %; PyTorch's or timm's default init: about 1 % or\n"
+        "fewer; [appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
         # appendix G, which says it ("The query and key weights $W_q$ and $W_k$ still get *more* gradient")
@@ -694,6 +704,9 @@ FACTS = {
         # r33b (review r33b M2): "(d = 16 vs 64 at equal D)": heads and width change together
         "Four heads beat one on 8x8 digits by +3.8 points [+2.7, +4.8] ($d = 16$ vs 64 at equal $D$), at a rate tuned\n"
         "  with 4 heads ([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
+        # r34a (review r34a_03 minor 7): the caveats section 0's result carries, in the bullet too
+        "one head ran at its best of four rates, picked on the split that\n  measures the gap; seeds 3-9 came after a "
+        "first look.",
         # r31 density (review r31a_03 minor 5): the three scale bullets merged into one; the 0.003 result, its interval
         # and the 1-head arm's second rate moved to appendices G and F (rows there); "the better of the two rates tried"
         # (review r31a_03 minor 3)
@@ -707,7 +720,8 @@ FACTS = {
         "seeds 3-9 came after a first look, and both at\n  0.001, or at $d = 16$, the interval holds 0.",
         # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
         "[lesson 08, appendix F](08_attention_maps_appendix.ipynb#appendix-f)",
-        "bytes (float32) where\n  the weights are stored (explicit path; the fused default stores none)",  # r28a_03 m3
+        # r28a_03 m3; r34a (review r34a_03 minor 7): section 4's version and kernels kept
+        "bytes (float32) where\n  the weights are stored (explicit path; torch 2.13's fused CPU kernels store none)",
         # review r26c_03 major 1 kept in section 3 ("these runs do not say why", its row there); r29 decision kept:
         # the second rate lives in appendix G, pointed to here (r31b_03 MAJOR 1: the lowest rate tried)
         "tried ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",
@@ -731,7 +745,9 @@ FACTS = {
         "gradient, for an upstream gradient drawn i.i.d. $N(0, 1)$: smaller, as Vaswani et al. suspected, yet\n  "
         "the mean over "
         "all rows is 1.78 times larger (5 of 5 seeds), because the sharp unsaturated rows pass back more.",
-        "Unscaled, PyTorch's and timm's default inits saturate about 1 % of\n  the rows or fewer ([appendix G]",
+        # r34a (review r34a_03 minor 1): the original ViT's init first
+        "Unscaled, the original ViT's init saturates about a third of the rows at $d = 64$;\n  PyTorch's and timm's "
+        "defaults about 1 % or fewer ([appendix G]",
         # a33b audit 3: which spellings are one computation, named (section 2's, not the wrong-order read)
         "Section 2's library spellings\n  (separate Q/K/V, fused, einops, T2T's copy of timm's class, PyTorch's, and "
         "`transformers`' when installed) are one\n  computation.",
@@ -753,7 +769,9 @@ FACTS = {
         # ("head 2's focal point") were opaque on the main path; the lesson says where the rule is, appendix E says it
         "outlined ([appendix E](03_attention_shapes_appendix.ipynb#appendix-e))",  # r32c MAJOR: words paid
         "a random `proj` mixes them",  # review r27a_03 minor 7
-        "Then a trained ViT's four heads on a digit, one query\noutlined",  # r27f_03 gap 5; r28a_03 Colab: drawn
+        # r27f_03 gap 5; r28a_03 Colab: drawn. r34a (review r34a_03 minor 8): the takeaway first, no "Then"
+        "**Several heads, several patterns.** A trained ViT's four heads on a digit, one query\noutlined",
+        "Each head's maps may read **all $D$ features**",  # r34a (review r34a_03 minor 9): this toy's read one each
         "#appendix-e",
         # r27d_03 minor 6; r31 density (review r30c_03 minor 12): its printed line folded into the hidden check
         "a random `proj` mixes them (each output feature sums both heads' parts)",
@@ -785,16 +803,13 @@ FACTS = {
         # caveats; the 1-head rate bracketed (0.001 to 0.01); the seed history and the d/h confound are appendix F's
         # (r31 density: rows there, "seeds 0-2 ran first" and "confounded with $d$")
         # r33b plain wording: the result, then the rate clause shortened (0.003 and the grid print in appendix F)
-        "Four heads beat one by 3.8 accuracy points [2.7, 4.8] (10 seeds) on 8x8 digits.\n"
-        # a33b audit 1: the rates in brackets (a word for the caveat below)
-        "The recipe was tuned for four heads; one head ran at the best of four rates (0.001 to 0.01),\npicked on the "
-        "split that measures the gap.",
-        # r32c/r33b: required caveats (review r32c; dropped in r33, restored for review r33b M2): heads and d change
-        # together at fixed D, the seeds added after a first look, and a different, smaller model than the picture
-        # a33b audit 1: the MNIST model above has D = 64 too; what differs is depth (2 vs 4 blocks) and data; and
-        # appendix F's "does not size the gain at ViT-B" carried over
-        "Caveats: with $D$ fixed, the head count changes $d$ ($d = 16$ vs 64); seeds 3-9 were added after a first\n"
-        "look; and this 2-block model does not size the gain in the MNIST model above or ViT-B",
+        # r34a (review r34a_03 minor 2; carry03 item 1): the result, its setting and one pointer; the printed line
+        # follows (PRINTED row). The caveats moved to appendix F (rows there: the seed history, "confounded with $d$",
+        # the best of four rates on the split that measures the gap, and "does not size the gain" (r32c/r33b M2))
+        # audit a34a_03 item 4: the result's model is named (not section 0's 4-block MNIST model above it)
+        "Four heads beat one by 3.8 points [2.7, 4.8] (10 seeds, 2-block model, 8x8 digits, $d = 16$ vs 64 at equal "
+        "$D$).\n"
+        "The recipe was tuned for four heads; caveats in [appendix F](03_attention_shapes_appendix.ipynb#appendix-f).",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -812,6 +827,7 @@ FACTS = {
     ],
     ("LESSON", "### Exercise 6 · Convert a fused qkv weight from `(h three d)` to `(three h d)`"): [
         "$(3D,)$",
+        "The checker tries three head counts (5, 4 and 2) and float32 and float64 weights.",  # review r34a_03 minor 3
         "`qkv`",
     ],
     ("LESSON", "### The same as PyTorch's attention"): [
@@ -978,8 +994,10 @@ PRINTED = {
         # review r30b_03 minor 5: both dropouts named (timm layers/attention.py @aa4b5850 l.64-65, 105, 109)
         # review r31a_03 minor 11's line (timm's dropouts with the version): r32 decision (review r32a minor 8), now
         # the prose above the printed modules (FACTS row "timm 1.0.x adds dropout ...")
-        "HeadLayoutWidget: reshape + permute",
-        "damage none: each head gets its own d features",  # r32 (review r32a minor 2): the right split first
+        # r34a (review r34a_03 minor 6): the stored still is the split without the permute; the right split's
+        # "damage none" is asserted in the check after it (HIDDEN_CHECKS row)
+        "HeadLayoutWidget: reshape, no permute",
+        "damage 12 of 18 token slots hold another token's features (tokens mix)",
         "attend): Softmax",
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
@@ -1020,6 +1038,10 @@ PRINTED = {
         # appendix G (its row "the recipe's full one is 93"). r31b_03 minor 4's question printed ("a smaller task")
         # r31 density (review r32a minor 1): these printed lines moved to appendix F (rows there); section 0 says the
         # result in one markdown sentence (FACTS row "On 8x8 digits, four heads ...")
+        # r34a (review r34a_03 minor 2): the comparison's interval printed on the main path (LESSONS.md "prints the
+        # interval"), appendix F's short line
+        "8x8 digits, validation accuracy, heads x d: 4 x 16 95.0 % vs 1 x 64 91.2 %: +3.8 points [+2.7, +4.8] "
+        "(95 % t, 10 paired seeds), seeds +2.2..+6.7: 4 x 16 higher",
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         # review r27f_03 minor 10: one statistic, not two; r28a_03 minor 8: what was done, said in order
@@ -1048,6 +1070,12 @@ PRINTED = {
 
 
 HIDDEN_CHECKS = {
+    ("LESSON", "## 1 · One batch through ViT-B attention"): [
+        # r34a (review r34a_03 minor 6): the still is the wrong split; the right one's damage, checked
+        'right_split.startswith("reshape + permute (D = 8, h = 2, d = 4, N = 3): damage none")',
+        "for ax in still.axes for p in ax.patches) == int(misplaced.sum())",  # "(red)"
+        "6 of 6 q/k/v panels hold another role's or head's features\" in explore_split.line",  # audit a34a_03 item 2
+    ],
     ("APPENDIX", "## B · Diagnosing the `batch_first` bug (section 2)"): [
         "leak_wrong > 0.1 and leak_right < 1e-6",
         # r31 density (review r32a minor 4): moved from section 2 with the max |value| line
@@ -1076,6 +1104,7 @@ HIDDEN_CHECKS = {
     ],
     ("APPENDIX", "## F · Four heads against one (section 0)"): [
         "several_heads.low > 0",
+        'PRESETS["digits"].depth == 2 and len(mnist_vit.blocks) == 4',  # r34a: the caveat moved from section 0
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         # r29 density: moved to appendix G with the median-rows figure
@@ -1182,6 +1211,8 @@ HIDDEN_CHECKS = {
         # review r27a_03 minor 7's printed line; r31 density (review r30c_03 minor 12): now the hidden check's
         "assert abs(float(mixed_attn(tiny)[0, 3, 0]) - sum(parts)) < 1e-5",
         "assert one_head_rates == [1e-3, 3e-3, 6e-3, 1e-2]",  # r33 (review r33a M2): the bracketed grid (r30c_03 M2)
+        '"+3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds)" in heads_line',  # r34a (review r34a_03 minor 2)
+        'scale_runs["recipe"] == "digits" and PRESETS["digits"].depth == 2',  # audit a34a_03 item 4: "2-block model"
         "int(head0[3].argmax()) == 2",
         "head0, head1 = tiny_weights[0, 0], tiny_weights[0, 1]",
         "assert strip_tops == [0.09, 0.08, 0.15, 0.30]",  # review r28b_03 minor 2: the strip's reading, asserted
@@ -1278,7 +1309,7 @@ CODE = {
         "Eq. 6's A",
         "(Eq. 7)",
         "# Eq. 8: out = Concat(head_1, ..., head_k) U_msa (W_o in Vaswani et al.)",
-        'split="reshape + permute"',
+        'split="reshape, no permute"',  # r34a (review r34a_03 minor 6)
         "explore_split = head_layout_widget(",
         "attn = Attention(D, heads)  # ViT-B",
         "B, N, D, heads = 2, 197, 768, 12",
@@ -1305,6 +1336,7 @@ CODE = {
         "polarity = plots.plot_mask_polarity(keep.tolist())",
     ],
     ("LESSON", "### A tiny example you can read"): [
+        "heads_training_line(stored_scale_training(), short=True)",  # r34a (review r34a_03 minor 2): printed
         "plots.trained_query_heads()",  # review r28a_03 Colab: drawn by the package, not read from figures/
     ],
     ("LESSON", "### Attention does not know where a token is"): [
@@ -1469,6 +1501,8 @@ FORBIDDEN = [
     ("1 x 64 was not tried above 0.003):", "r31c_03 minor 4: the tuning history crammed into the heading line"),
     ("heads 0 and 1 spread wider", "r32a_03 minor 5: a low top weight is a low peak, not by itself a wide spread"),
     ("Below the strip: do 4 heads", "r32a_03 minor 1: a training result as sentences in print strings"),
+    ("The checker tries two head counts", "r34a_03 minor 3: check_to_timm_qkv tries three (heads 5, 4 and 2)"),
+    ("Then a trained ViT's four heads", "r34a_03 minor 8: the strip's takeaway first"),
 ]
 
 
@@ -2127,3 +2161,6 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert "about 1 % under PyTorch's and timm's defaults, about a third under the original ViT's" in appendix_g
     assert "about 1 % under PyTorch's" not in section_3
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
+    # r34a (review r34a_03 minor 1): section 3 names the original ViT's init with appendix G's 36 % and unit-variance q
+    assert "gives these unit-variance $q$ and $k$: 36 %" in section_3
+    assert re.search(r"xavier, per q/k/v +1\.00 +8\.0 +36\.2 % \(3 seeds", printed)
