@@ -1955,6 +1955,18 @@ def test_the_arm_table_pairs_by_seed_and_prints_every_arm():
     assert table.interval("chain").estimate == pytest.approx(np.mean(chain))  # review r27c M1
     assert "no-overlap chain (appendix A) minus 2-layer patches: +9.1 [+7.0, +11.1] points" in table.follow_ups()
     assert "minus 2-layer patches" not in str(table)  # review r32a minor 2: the lesson prints the table alone
+    # review r34a item 4: one call prints the table with each arm's Bonferroni-corrected interval as its last column
+    level = 1 - 0.05 / len(table.runs)
+    corrected = table.table(level).splitlines()
+    assert corrected[0].endswith("| [99.2 %, corrected]") and max(len(line) for line in corrected) <= 100
+    for arm, row in zip(t2t_arms.ARM_CHANGES, corrected[1:], strict=True):
+        wide = table.runs[arm].t_interval(level)
+        scope = t2t_arms.ARM_SCOPE.get(arm, "several")
+        narrow = t2t_arms._points(table.interval(arm))  # the 95 % column, as str(table) prints it
+        label = t2t_arms.ROW_LABELS.get(arm, arm)
+        assert row == f"{label} | {scope} | {narrow} | [{100 * wide.low:+.1f}, {100 * wide.high:+.1f}]"
+        assert wide.low <= table.interval(arm).low and wide.high >= table.interval(arm).high  # wider
+    assert "token MLP | several | -1.2 [-2.2, -0.2] | [-2.9, +0.4]" in corrected  # holds 0 once corrected
 
 
 def test_stem_breakdown_splits_a_vit_and_a_t2t_vit_into_four_parts_that_add_up():

@@ -292,6 +292,50 @@ def test_a_count_that_forgets_return_is_told_as_in_exercise_1():  # review r27f 
         check_t2t_token_count(no_return)
 
 
+def _reference_count(height, width):
+    for kernel, stride, padding in T2T_SPLITS:
+        height, width = (height + 2 * padding - kernel) // stride + 1, (width + 2 * padding - kernel) // stride + 1
+    return height * width
+
+
+def test_exercise_4_adds_two_random_sizes_so_a_lookup_table_fails(capsys):  # review r34a minor 6
+    from vit_explained.exercises.lesson07 import TOKEN_COUNT_CASES, _random_sizes
+
+    draws = [_random_sizes(50) for _ in range(2)]
+    assert draws[0] != draws[1]  # drawn afresh on every call
+    assert all(h != w and (h, w) not in TOKEN_COUNT_CASES and 32 <= min(h, w) <= max(h, w) <= 512 for h, w in draws[0])
+    table = {size: _reference_count(*size) for size in TOKEN_COUNT_CASES}
+    for _ in range(5):  # the fixed sizes' answers alone fail on every call, with the message that names the lookup
+        with pytest.raises(ExerciseFailed, match=r"right on the 8 fixed sizes but gives -1 for a \d+x\d+ image, drawn"):
+            check_t2t_token_count(lambda height, width: table.get((height, width), -1))
+        with pytest.raises(ExerciseFailed, match=r"raised KeyError"):  # a plain dict lookup: the missing size named
+            check_t2t_token_count(lambda height, width: table[height, width])
+    for _ in range(5):  # right answers pass every call
+        check_t2t_token_count(_reference_count)
+        assert "on 10 image sizes (two drawn at random)" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="fixed number"):  # a wrong count stays named as before
+        check_t2t_token_count(lambda height, width: 196)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda h, w: ((h + 1) // 4 // 2 // 2) * ((w + 1) // 4 // 2 // 2),
+        lambda h, w: round(round(round((h + 1) / 4) / 2) / 2) * round(round(round((w + 1) / 4) / 2) / 2),
+        lambda h, w: math.prod(round(round(((x + 1) // 4) / 2) / 2) for x in (h, w)),
+    ],
+)
+def test_exercise_4_names_a_slip_from_the_fixed_sizes_only(wrong):  # audit a34a item 3
+    messages = set()
+    for _ in range(10):  # the random sizes decide the verdict, not the message: the same one on every call
+        with pytest.raises(ExerciseFailed) as failure:
+            check_t2t_token_count(wrong)
+        messages.add(str(failure.value))
+    assert len(messages) == 1 and "and at the (7, 4, 2) split round down: (H + 1) // 4" in messages.pop()
+    # following the message (floor at (7, 4, 2), ceil at (3, 2, 1)) passes
+    check_t2t_token_count(lambda h, w: math.prod(math.ceil(math.ceil((x + 1) // 4 / 2) / 2) for x in (h, w)))
+
+
 # ----------------------------------------------------------------------------- bank: more right and wrong answers
 
 import numpy as np  # noqa: E402

@@ -131,6 +131,20 @@ class ArmTable:
         ]
         return "\n".join(lines)
 
+    def table(self, level: float) -> str:
+        """The narrow table with a last column: each interval widened to ``level`` (section 6 passes the
+        Bonferroni level over the six arms, ``1 - 0.05 / 6``, the picture's thin bars)."""
+        lines = [
+            f"the arm | changes | {CHAIN} minus the arm, points [95 % t-interval] | [{100 * level:.1f} %, corrected]"
+        ]
+        for arm in ARM_CHANGES:
+            wide = self.runs[arm].t_interval(level)
+            lines.append(
+                f"{ROW_LABELS.get(arm, arm)} | {ARM_SCOPE.get(arm, 'several')} | {_points(self.interval(arm))}"
+                f" | [{100 * wide.low:+.1f}, {100 * wide.high:+.1f}]"
+            )
+        return "\n".join(lines)
+
     def follow_ups(self) -> str:
         """The two patch-stem comparisons: 2-layer minus 1-layer patches, and the no-overlap chain minus 2-layer
         patches."""

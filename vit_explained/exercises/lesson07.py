@@ -364,6 +364,11 @@ def _chain_halved_down(height: int, width: int) -> int:
     return ((height + 1) // 4 // 2 // 2) * ((width + 1) // 4 // 2 // 2)
 
 
+def _chain_halved_nearest(height: int, width: int) -> int:
+    """``round`` in place of ``//`` at every split, (7, 4, 2) too: ``round(round(round((size + 1) / 4) / 2) / 2)``."""
+    return math.prod(round(round(round((size + 1) / 4) / 2) / 2) for size in (height, width))
+
+
 def _chain_padding_once(height: int, width: int) -> int | None:
     """The T2T count if each split padded one side only, ``(size + p - k) // s + 1`` (``None`` if too small)."""
     for kernel, stride, padding in T2T_SPLITS:
@@ -407,13 +412,13 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H // 16) * (W // 16). T2T's "
         "windows overlap and are padded. You get it too if at the (3, 2, 1) splits you rounded down or to nearest, "
         "not up, as in (H + 1) // 4 // 2 // 2. Their padding of 1 at both ends makes each of them ceil(size / 2): "
-        "floor((size + 2 * padding - kernel) / stride) + 1",
+        "floor((size + 2 * padding - kernel) / stride) + 1; and at the (7, 4, 2) split round down: (H + 1) // 4",
     ),
     (
-        lambda h, w, answer, stages: answer == _chain_halved_down(h, w),
+        lambda h, w, answer, stages: answer in {_chain_halved_down(h, w), _chain_halved_nearest(h, w)},
         "for {case} you return {answer}: at the (3, 2, 1) splits you rounded down or to nearest, not up, as in "
         "(H + 1) // 4 // 2 // 2. Their padding of 1 at both ends makes each of them ceil(size / 2): "
-        "floor((size + 2 * padding - kernel) / stride) + 1",
+        "floor((size + 2 * padding - kernel) / stride) + 1; and at the (7, 4, 2) split round down: (H + 1) // 4",
     ),
     (
         lambda h, w, answer, stages: answer == math.ceil(h / 16) * math.ceil(w / 16),
@@ -481,27 +486,50 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
 ]
 
 
+def _random_sizes(count: int = 2) -> list[tuple[int, int]]:
+    """``count`` non-square ``(height, width)`` sizes of 32 to 512 pixels drawn afresh on every call, none of them
+    a fixed case, so a table of the fixed cases' answers does not pass."""
+    draw = random.Random()  # not the global seed: the lesson's seeded cells stay as they are
+    sizes: list[tuple[int, int]] = []
+    while len(sizes) < count:
+        size = (draw.randint(32, 512), draw.randint(32, 512))
+        if size[0] != size[1] and size not in TOKEN_COUNT_CASES and size not in sizes:
+            sizes.append(size)
+    return sizes
+
+
 def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> None:
     """Check ``t2t_token_count(height, width) -> int``: the tokens the T2T module hands to the
     backbone for an ``height x width`` image (no class token), for the splits ``T2T_SPLITS``."""
     wrong = []
-    for height, width in TOKEN_COUNT_CASES:
+    drawn = _random_sizes()  # two fresh sizes per call: a lookup table of the fixed sizes cannot pass
+    for height, width in (*TOKEN_COUNT_CASES, *drawn):
         answer = _as_count(_NO_CHAIN(t2t_token_count, height, width), height, width)
         stages = t2t_chain(height, width, 3)
         if answer != stages[-1].grid.total:
             wrong.append((height, width, answer, stages))
+    if wrong and all((height, width) in drawn for height, width, _, _ in wrong):
+        height, width, answer, stages = wrong[0]
+        fail(
+            f"your function is right on the {len(TOKEN_COUNT_CASES)} fixed sizes but gives {answer} for a "
+            f"{height}x{width} image, drawn at random: does it look the fixed sizes up instead of counting? "
+            "Count from `height` and `width`, split by split"
+        )
     if wrong:
-        if len({answer for _, _, answer, _ in wrong}) == 1 and len(wrong) > 1:
+        # Slips are named from the fixed sizes only (the random ones decide the verdict), so the message is the
+        # same on every call (audit a34a item 3)
+        named = [case for case in wrong if case[:2] not in drawn] or wrong
+        if len({answer for _, _, answer, _ in named}) == 1 and len(named) > 1:
             fail(
-                f"your function gives {wrong[0][2]} for every image size it gets wrong, a {wrong[0][0]}x"
-                f"{wrong[0][1]} image among them: it returns a fixed number instead of counting the tokens from "
+                f"your function gives {named[0][2]} for every image size it gets wrong, a {named[0][0]}x"
+                f"{named[0][1]} image among them: it returns a fixed number instead of counting the tokens from "
                 "its arguments `height` and `width`"
             )
         # Name a slip only if it explains every size the count is wrong for: on one size alone a
         # forgotten "+ 1" can give the same number as forgotten padding.
         for slip, message in _COUNT_SLIPS:
-            if all(slip(height, width, answer, stages) for height, width, answer, stages in wrong):
-                height, width, answer, stages = wrong[0]
+            if all(slip(height, width, answer, stages) for height, width, answer, stages in named):
+                height, width, answer, stages = named[0]
                 fail(message.format(case=f"a {height}x{width} image", answer=answer, splits=len(T2T_SPLITS)))
         height, width, answer, stages = wrong[0]
         fail(
@@ -510,7 +538,8 @@ def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> None:
             "stride) + 1"
         )
     passed(
-        f"Your count matches t2t_chain on {len(TOKEN_COUNT_CASES)} image sizes, e.g. 400x100 -> "
+        f"Your count matches t2t_chain on {len(TOKEN_COUNT_CASES) + len(drawn)} image sizes (two drawn at random),"
+        " e.g. 400x100 -> "
         f"{t2t_chain(400, 100, 1)[-1].grid.total} tokens, where ViT's H/16 * W/16 does not even give a whole number."
     )
 
