@@ -1420,3 +1420,63 @@ def test_grid_messages_do_not_print_the_solution_slice(wrong):
     message = str(failure.value)
     assert "row" in message or "image" in message
     assert "0, 1:]" not in message, message  # neither weights[..., 0, 1:] nor weights[:, :, 0, 1:]
+
+
+# ----------------------------------------------------------------------------- review r34a minor 4: two misjudgements
+
+
+def record_returning_in_finally(module, run):  # return inside finally cancels run()'s exception
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach()))
+    try:
+        run()
+    finally:
+        handle.remove()
+        return outputs  # noqa: B012
+
+
+def record_in_half_precision(module, run):  # a float16 copy, not the module's float32 output
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach().half()))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+def record_in_bfloat16(module, run):
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach().to(torch.bfloat16)))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (record_returning_in_finally, "a return inside finally cancels the exception"),
+        (record_in_half_precision, "item 0 is float16, a lower precision than the module's output \\(float32\\)"),
+        (record_in_bfloat16, "item 0 is bfloat16, a lower precision"),
+    ],
+)
+def test_record_outputs_names_a_return_in_finally_and_a_lowered_dtype(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_record_outputs(wrong)
+    check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass
+
+
+def test_record_outputs_still_names_an_except_that_passes():
+    """The return-in-finally message is only for a return inside finally; except: pass keeps its own."""
+    with pytest.raises(ExerciseFailed, match="an except that passes") as caught:
+        check_record_outputs(record_swallowing_the_error)
+    assert "return inside finally" not in str(caught.value)
+
+
+@pytest.mark.parametrize("answer", [record_reference, record_clone_of_detached, record_with_except_and_raise])
+def test_record_outputs_still_accepts_a_kept_or_raised_dtype(answer, capsys):
+    check_record_outputs(answer)  # float32 as it is, or upcast to float64: both the output's values
+    assert "Correct!" in capsys.readouterr().out

@@ -24,9 +24,17 @@ def test_the_stored_model_is_seed_0s_and_its_hits_are_the_stored_ones():
         assert bool((model(images).argmax(-1) == labels).all())
     hits = am.planted_hits(am.planted_maps(model, images, labels), patches)
     assert {name: int(h.sum()) for name, h in hits.items()} == am.stored_planted()["0"]
-    retrained = am.train_planted_model(seed=0)  # about 5 s: the recipe gives the stored weights back
-    stored = model.state_dict()
-    assert all(torch.allclose(t, stored[n], atol=1e-5) for n, t in retrained.state_dict().items())
+    # A few seconds to a few tens of seconds. On the CPU that stored it, the recipe gives the stored weights back.
+    # On another CPU the float kernels round differently (AVX-512 against AVX2: measured 2026-12-07 on a Zen 4 VM,
+    # weights up to 0.18 apart, the gradient-weighted hits 64 against the stored 67), so the retrained model is
+    # held to the job the lesson reads: every canvas classified, and each map's hits within 5 of the stored ones
+    # (the three seeds span 34 to 100).
+    retrained = am.train_planted_model(seed=0)
+    with torch.no_grad():
+        assert bool((retrained(images).argmax(-1) == labels).all())
+    again = am.planted_hits(am.planted_maps(retrained, images, labels), patches)
+    stored_hits = am.stored_planted()["0"]
+    assert all(abs(int(again[name].sum()) - stored_hits[name]) <= 5 for name in stored_hits), again
 
 
 def test_a_map_peaked_on_the_mark_hits_and_a_flat_one_does_not():

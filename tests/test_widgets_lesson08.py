@@ -8,9 +8,10 @@ from vit_explained.attention_maps import (
     class_token_attention,
     deletion_areas,
     ink_per_patch,
+    with_article,
 )
 from vit_explained.vit import ViT
-from vit_explained.widgets.lesson08 import MapsExplorer, maps_explorer
+from vit_explained.widgets.lesson08 import MapsExplorer, attention_explorer, maps_explorer
 
 
 def small_vit():
@@ -125,3 +126,19 @@ def test_the_deletion_panel_draws_the_ink_first_curve_dashed_on_top_with_its_cap
     ink = {"ink": ink_per_patch(images[2:3], (3, 3))}
     curves, _ = deletion_areas(model, images[2:3], labels[2:3], ink, counts=counts)
     assert torch.allclose(torch.as_tensor(grey.get_ydata()), curves["ink"][0].double(), atol=1e-6)
+
+
+def test_an_8_in_the_dropdown_and_the_line():
+    """Review r34a minor 6: "an 8", not "a 8" (the dropdown, the line, the title); "a 7" as before."""
+    torch.manual_seed(0)
+    model = ViT(12, patch_size=4, num_classes=10, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+    w = maps_explorer(model, torch.rand(2, 1, 12, 12), torch.tensor([8, 7]), names=["test digit 3", "test digit 0"])
+    assert [label for label, _ in w.controls["digit"].options] == ["test digit 3: an 8", "test digit 0: a 7"]
+    assert w.line.startswith("test digit 3 (an 8, predicted ")
+    w.controls["digit"].value = 1
+    assert w.line.startswith("test digit 0 (a 7, predicted ")
+    assert [w.a_label(n) for n in (0, 1, 8, 11, 18, 80)] == ["a 0", "a 1", "an 8", "an 11", "an 18", "an 80"]
+    # a34a audit item 6: one shared rule (with_article), in the base explorer too (lesson 09's subclasses it)
+    base = attention_explorer(model, torch.rand(2, 1, 12, 12), torch.tensor([8, 7]))
+    assert [label for label, _ in base.controls["digit"].options] == ["digit 0: an 8", "digit 1: a 7"]
+    assert [with_article(n) for n in (7, 8, 11, 18, 80, 800)] == ["a 7", "an 8", "an 11", "an 18", "an 80", "an 800"]

@@ -14,10 +14,13 @@
 
 from __future__ import annotations
 
+import ast
 import functools
+import inspect
 import itertools
 import math
 import re
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -191,6 +194,12 @@ def _check_stored_outputs(stored: object, expected: list[torch.Tensor], scores: 
                 f"item {index} should be a torch tensor (the module's output, output.detach()), "
                 f"got {type(got).__name__}: return a list of tensors"
             )
+        if got.is_floating_point() and torch.finfo(got.dtype).bits < torch.finfo(want.dtype).bits:
+            fail(
+                f"item {index} is {str(got.dtype).replace('torch.', '')}, a lower precision than the module's "
+                f"output ({str(want.dtype).replace('torch.', '')}): store output.detach() as it is, without "
+                "converting it"
+            )
         if close(got, score):
             fail(
                 f"item {index} is the module's input (the scores going into the softmax), not its output: "
@@ -251,12 +260,32 @@ def _check_removed_after_error(
             "when run() raises an exception, your hook stays registered. Put the call in try: ... finally: "
             "handle.remove() so the hook goes away whatever happens"
         )
+    if not propagated and _returns_in_finally(record_outputs):
+        fail(
+            "when run() raises an exception, your function swallows it: a return inside finally cancels the "
+            "exception. Put return after the try: ... finally: handle.remove() block, not inside finally"
+        )
     if not propagated:
         fail(
             "when run() raises an exception, your function swallows it (an except that passes): the caller "
             "never learns the forward pass failed. Use try: ... finally: handle.remove() with no except, so "
             "the error goes on up after the hook is removed"
         )
+
+
+def _returns_in_finally(function: Callable[..., Any]) -> bool:
+    """Whether ``function``'s source has a ``return`` inside a ``finally`` block (False when unreadable)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    return any(
+        isinstance(node, ast.Return)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.Try)
+        for statement in block.finalbody
+        for node in ast.walk(statement)
+    )
 
 
 def _check_only_the_module(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> None:

@@ -31,6 +31,7 @@ from ..attention_maps import (
     ink_share,
     randomised_copy,
     token_attention,
+    with_article,
 )
 from . import LessonWidget
 
@@ -72,7 +73,7 @@ class AttentionExplorer(LessonWidget):
         self.gradients = record.gradients
         model.zero_grad(set_to_none=True)
         depth, heads = len(attentions), attentions[0].shape[1]
-        options = [(f"{self.digit_name(i)}: a {int(label)}", i) for i, label in enumerate(labels)]
+        options = [(f"{self.digit_name(i)}: {self.a_label(int(label))}", i) for i, label in enumerate(labels)]
         tokens = TOKENS[: min(self.special_tokens, len(TOKENS))]  # a plain ViT: the class token only, greyed out
         if token not in tokens:
             raise ValueError(f"this {type(model).__name__} has no {token} token; choose one of {list(tokens)}")
@@ -91,6 +92,11 @@ class AttentionExplorer(LessonWidget):
     def digit_name(self, digit: int) -> str:
         """How the dropdown names entry ``digit`` ("digit 3"); a subclass may name it otherwise."""
         return f"digit {digit}"
+
+    def a_label(self, label: int) -> str:
+        """How the dropdown and the line name a label (:func:`with_article`: "a 7", "an 8"); a subclass may name it
+        otherwise."""
+        return with_article(label)
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         """Controls a subclass adds after the others (none here); ``classes``: the model's number of classes."""
@@ -158,13 +164,13 @@ class AttentionExplorer(LessonWidget):
         where = f"{values['token']} token, {blocks}, {head}"  # rollout runs through blocks 0 to k
         what = f"{method}, {where}"
         found = f"top patch ({row}, {col}), {share:.0%} of the map on ink"
-        line = f"digit {digit} (a {label}, predicted {predicted}): {what}: {found}"
-        short = f"digit {digit} (a {label}, predicted {predicted}):\n{method},\n{where}:\n{found}"
+        line = f"digit {digit} ({self.a_label(label)}, predicted {predicted}): {what}: {found}"
+        short = f"digit {digit} ({self.a_label(label)}, predicted {predicted}):\n{method},\n{where}:\n{found}"
         fig = plot_map_columns(
             self.images[digit : digit + 1],
             grid[None, None],
             titles=[method],
-            labels=[f"a {label}"],
+            labels=[self.a_label(label)],
             # the line, in the picture, in short lines: a saved figure keeps its whole title
             title=self.picture_title(line, short),
             panel=3.0,  # one digit, one map: large enough to read the patches
@@ -356,8 +362,9 @@ class MapsExplorer(AttentionExplorer):
         knobs = (values.get("fusion", "mean"), float(values.get("discard", 0.0)))
         if knobs != ("mean", 0.0):  # section 11's knobs, on rollout only
             where += f"; rollout: {knobs[0]} fusion, discard {knobs[1]:g}"
+        named = self.digit_name(digit)
         line = (
-            f"{self.digit_name(digit)} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area "
+            f"{named} ({self.a_label(label)}, predicted {predicted}); {where}. Top patch, ink, deletion area "
             + (
                 "(deletion: the true class's probability): "
                 if target == label
@@ -366,7 +373,7 @@ class MapsExplorer(AttentionExplorer):
             + "; ".join(found)
         )
         title = (
-            f"{self.digit_name(digit)} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; "
+            f"{named} ({self.a_label(label)}, predicted {predicted}); raw attention: block {block}, {heads}; "
             f"others: {blocks}"
         )
         if knobs != ("mean", 0.0):
