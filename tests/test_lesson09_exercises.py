@@ -1532,3 +1532,74 @@ def test_my_forward_names_a_head_count_fixed_at_4(scale_from_width, check):
     with pytest.raises(ExerciseFailed, match=r"4 heads fixed in your code\? The check's module has 3 heads"):
         check(_fixed_head_count(scale_from_width))
     check(make_reference)  # the right answer still passes (and so do the other right answers' tests)
+
+
+# --- review r34a minors 1, 2 and 9: a bare refusal after a run, exercise 3's refusal rule, a class count fixed at 10 --
+
+
+def _refusing(refuse_float, exc):
+    """A complete my_forward that raises ``exc`` on is_causal=True and on a boolean mask (and on a float mask if
+    ``refuse_float``)."""
+
+    def make(attn_obj):
+        reference = make_reference(attn_obj)
+
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if is_causal or (attn_mask is not None and (attn_mask.dtype == torch.bool or refuse_float)):
+                raise exc
+            return reference(x, attn_mask=attn_mask, is_causal=is_causal)
+
+        return my_forward
+
+    return make
+
+
+@pytest.mark.parametrize("exc", [NotImplementedError(), NotImplementedError("your code here")])
+def test_a_stub_like_refusal_after_a_run_is_a_refusal_not_the_stub(exc):
+    # the function ran on the no-mask case: its bare raise is a refusal with no name, not "not done yet"
+    with pytest.raises(ExerciseFailed, match=r"boolean attn_mask your my_forward raised NotImplementedError.*say what"):
+        lesson09.check_my_forward_core(_refusing(False, exc))
+    with pytest.raises(ExerciseFailed, match=r"float attn_mask, your my_forward raised NotImplementedError"):
+        lesson09.check_my_forward_core(_refusing(True, exc))
+    with pytest.raises(ExerciseFailed, match=r"refuses boolean masks; exercise 3b applies"):
+        lesson09.check_my_forward(_refusing(False, exc))
+
+
+@pytest.mark.parametrize("checker", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_a_refused_float_mask_gets_each_exercises_rule(checker):
+    rule = "in exercise 3 only a boolean mask and is_causal=True may be refused; in 3b only is_causal=True"
+    with pytest.raises(ExerciseFailed, match="refuses additive float masks") as failure:
+        checker(_refusing(True, NotImplementedError("masks are not supported")))
+    assert rule in str(failure.value) and "(only is_causal=True may be refused)" not in str(failure.value)
+
+
+def test_the_right_answers_still_pass_exercise_3_after_the_refusal_change():
+    lesson09.check_my_forward_core(make_lesson_fix)
+    lesson09.check_my_forward(make_reference)
+
+
+def _hard_one_hot(classes):
+    def answer(c, d, y, t):
+        ce = -(F.one_hot(y, classes or c.shape[-1]) * c.log_softmax(-1)).sum(-1).mean()
+        return 0.5 * ce + 0.5 * F.cross_entropy(d, t.argmax(-1))
+
+    return answer
+
+
+def _soft_one_hot(classes):
+    def answer(c, d, y, t, tau, lam):
+        ce = -(F.one_hot(y, classes or c.shape[-1]) * c.log_softmax(-1)).sum(-1).mean()
+        kl = F.kl_div(F.log_softmax(d / tau, -1), F.log_softmax(t / tau, -1), reduction="batchmean", log_target=True)
+        return (1 - lam) * ce + lam * tau**2 * kl
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("checker", "make"),
+    [(lesson09.check_hard_distillation, _hard_one_hot), (lesson09.check_soft_distillation, _soft_one_hot)],
+)
+def test_a_class_count_fixed_at_10_is_named(checker, make):
+    checker(make(None))  # the count read from the logits passes
+    with pytest.raises(ExerciseFailed, match=r"10 classes fixed in your code\? This case has 3"):
+        checker(make(10))
