@@ -252,7 +252,10 @@ def test_post_norm_block_names_the_res_post_order():
     rejected(check_post_norm_block, timm_res_post_block, "applied to the branches' outputs", "ResPostBlock")
 
 
-def test_post_norm_block_accepts_two_right_answers(capsys):
+def test_post_norm_block_accepts_the_formula_and_refuses_the_reference_class(capsys):
+    """r34a item 6 (review r34a minor 7): exercise 5's box names PostNormBlock as the check's reference; calling it
+    is refused, as block(x) is (exercises 4 and 5 ask for the block from its parts)."""
+
     def one_line(x, block):
         h = block.norm1(x + block.attn(x))
         return block.norm2(h + block.mlp(h))
@@ -262,9 +265,9 @@ def test_post_norm_block_accepts_two_right_answers(capsys):
 
         return PostNormBlock.forward(block, x)
 
-    for answer in (one_line, with_the_class):
-        check_post_norm_block(answer)
-        assert "Correct!" in capsys.readouterr().out
+    check_post_norm_block(one_line)
+    assert "Correct!" in capsys.readouterr().out
+    rejected(check_post_norm_block, with_the_class, "don't call PostNormBlock.forward", "block.norm1, block.attn")
 
 
 def test_gelu_slope_names_a_returned_shape():

@@ -1067,3 +1067,170 @@ def test_block_macs_names_a_fixed_head_count(monkeypatch):
     assert "depends on a head width D // h" in str(error.value) and "D = 101" in str(error.value), str(error.value)
     right = module._block_macs(101, 795, 263)
     assert module._fixed_heads_slip(101, 263, right, right) is None
+
+
+# --- r34a (review r34a minors 1, 6, 7, 8): exercise 1's float64 tolerance and density slips, exercise 5's slips ---
+
+
+def _gelu(t):
+    return t * 0.5 * (1 + torch.erf(t / math.sqrt(2)))
+
+
+_STEPS = {"h": 1e-4}  # a finite difference's step read from a dict outside the function: the source check misses it
+
+
+def _central_hidden_step(x):
+    return (_gelu(x + _STEPS["h"]) - _gelu(x - _STEPS["h"])) / (2 * _STEPS["h"])
+
+
+def _central_scaled_step(x):
+    h = 1e-5 * (1 + x.abs())
+    return (_gelu(x + h) - _gelu(x - h)) / (2 * h)
+
+
+def _central_eps_step(x):
+    h = torch.finfo(torch.float64).eps ** (1 / 3)
+    return (_gelu(x + h) - _gelu(x - h)) / (2 * h)
+
+
+def _float32_inside(x):
+    return gelu_slope(x.float()).to(x.dtype)
+
+
+@pytest.mark.parametrize("answer", [_central_hidden_step, _central_scaled_step, _central_eps_step, _float32_inside])
+def test_gelu_slope_float64_tolerance_refuses_a_finite_difference_and_float32(answer):
+    rejected(check_gelu_slope, answer, "more than the 1e-12 the check allows", "finite difference", "float32")
+
+
+# --- q04 (audit a34a items 2 and 4): a float32 constant named; a step bound at module level is a step ---
+
+_STEP = 1e-4  # a central difference's step bound at module level
+H = 1.5e-3  # a five-point stencil's step bound at module level: within 1e-12 of the slope on the check's points
+
+
+def _central_module_step(x):
+    return (_gelu(x + _STEP) - _gelu(x - _STEP)) / (2 * _STEP)
+
+
+def _five_point_module_step(x):  # in float64 (a float64 result is accepted for a float32 input)
+    x = x.double()
+    return (-_gelu(x + 2 * H) + 8 * _gelu(x + H) - 8 * _gelu(x - H) + _gelu(x - 2 * H)) / (12 * H)
+
+
+def _five_point_enclosed_step():
+    step = 1.5e-3
+
+    def slope(x):
+        x = x.double()
+        return (-_gelu(x + 2 * step) + 8 * _gelu(x + step) - 8 * _gelu(x - step) + _gelu(x - 2 * step)) / (12 * step)
+
+    return slope
+
+
+def test_a_five_point_stencil_is_within_1e12_so_only_the_source_check_refuses_it():
+    grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
+    grid[120] = 0.0
+    assert (_five_point_module_step(grid) - _autograd_slope(grid)).abs().max().item() < 1e-12
+
+
+@pytest.mark.parametrize("answer", [_central_module_step, _five_point_module_step, _five_point_enclosed_step()])
+def test_gelu_slope_refuses_a_finite_difference_with_its_step_outside_the_function(answer):
+    rejected(check_gelu_slope, answer, "finite difference", "product rule")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x: (
+            0.5 * (1 + torch.erf(x / math.sqrt(2))) + x * torch.exp(-(x**2) / 2) / torch.sqrt(torch.tensor(2 * math.pi))
+        ),
+        lambda x: (
+            0.5 * (1 + torch.erf(x / torch.tensor(2.0).sqrt())) + x * torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)
+        ),
+    ],
+)
+def test_gelu_slope_names_a_float32_constant_in_a_float64_answer(answer):
+    rejected(check_gelu_slope, answer, "more than the 1e-12 the check allows", "torch.tensor(...)", "dtype=x.dtype")
+
+
+def test_a_central_difference_misses_1e12_with_any_step():
+    """Exercise 1's box: 'with any step it is off by more than 1e-11 in float64' (the check's grid alone)."""
+    grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
+    grid[120] = 0.0
+    reference = _autograd_slope(grid)
+    best = min(
+        ((_gelu(grid + h) - _gelu(grid - h)) / (2 * h) - reference).abs().max().item()
+        for h in (10 ** (-k / 8) for k in range(8, 80))
+    )
+    assert 1e-11 < best < 1e-10, best
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x: torch.ops.aten.gelu_backward(torch.ones_like(x), x),
+        lambda x: torch.ops.aten.gelu_backward.default(torch.ones_like(x), x),
+    ],
+)
+def test_gelu_slope_refuses_autograds_own_kernel(answer):
+    rejected(check_gelu_slope, answer, "not autograd", "torch.ops.aten.gelu_backward")
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (
+            lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) + x * torch.exp(-0.5 * x**2) * math.sqrt(2 / math.pi),
+            "your density is 2 phi: sqrt(2 / pi) belongs to the tanh form",
+        ),
+        (
+            lambda x: 0.5 * (1 + torch.erf(x * math.sqrt(2))) + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi),
+            "erf takes x / sqrt(2), not x * sqrt(2)",
+        ),
+        (
+            lambda x: 0.5 * (1 + torch.erf(x * math.sqrt(2))) + x * math.sqrt(2 / math.pi) * torch.exp(-2 * x**2),
+            "your Phi(x) uses erf(x * sqrt(2))",
+        ),
+    ],
+)
+def test_gelu_slope_names_the_tanh_forms_constant_and_erf_times_sqrt2(answer, fragment):
+    rejected(check_gelu_slope, answer, fragment)
+
+
+def _post_norm(x, block):
+    h = block.norm1(x + block.attn(x))
+    return block.norm2(h + block.mlp(h))
+
+
+def _post_norm_mlp_first(x, block):
+    h = block.norm1(x + block.mlp(x))
+    return block.norm2(h + block.attn(h))
+
+
+def _post_norm_pre_built(x, block):
+    from vit_explained.norm_placement import PostNormBlock
+
+    return PostNormBlock.forward(block, x)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_post_norm_mlp_first, "this runs the MLP first and attention after it"),
+        (lambda x, block: block.norm2(_post_norm(x, block)), "an extra LayerNorm at the end"),
+        (lambda x, block: block.norm1(_post_norm(x, block)), "an extra LayerNorm at the end"),
+        (_post_norm_pre_built, "don't call PostNormBlock.forward: it is the check's reference"),
+        (lambda x, block: block(x), "don't call block(x)"),
+    ],
+)
+def test_post_norm_block_names_mlp_first_an_extra_norm_and_the_reference(answer, fragment):
+    from vit_explained.exercises.lesson04 import check_post_norm_block
+
+    rejected(check_post_norm_block, answer, fragment)
+
+
+def test_post_norm_block_still_accepts_the_formula(capsys):
+    from vit_explained.exercises.lesson04 import check_post_norm_block
+
+    check_post_norm_block(_post_norm)
+    assert "Correct!" in capsys.readouterr().out

@@ -115,6 +115,14 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 PRINTED = [
     (
         "L",
+        "## 1 ·",
+        "x = -2.0: kept with probability 0.023; mean of x * gate over 200,000 draws -0.0458 ± 0.0007",
+        True,
+        "fix_19g::test_plus_minus_is_one_standard_error; r34a item 6 (review r34a minor 5): the example's digits "
+        "printed, the prose says 'five points below, mean ± one standard error'",
+    ),
+    (
+        "L",
         "## 4 ·",
         "train() against eval(): BatchNorm's output differs by",
         True,
@@ -1049,6 +1057,14 @@ CODE = [
     (
         "L",
         "## 6 ·",
+        "# a + (b - a).detach(): the value is b (the a's cancel); .detach() passes no gradient, so the gradient is a's",
+        False,
+        "r33c (review r33c minor 8): the stop-gradient trick of backward fixed; r34a item 2 (review r34a minor 2): "
+        "explained in the shown code only, the prose reads the three-row table",
+    ),
+    (
+        "L",
+        "## 6 ·",
         "stream_rms = {depth: [math.sqrt(value) for value in stream_squared[depth]] for depth in (2, 16)}",
         True,
         "r32 (review r31c minor 5): one measure of the stream's size (sigma) on the main path; the RMS token norm "
@@ -1724,14 +1740,16 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "Backward fixed also drops LayerNorm's backward path through σ; dropping only that path (σ detached) "
-            "keeps the fall, $L^{-0.47}$ [-0.50, -0.44] (measured in [appendix A]",
+            "Backward fixed also drops the gradient through σ itself; dropping only that keeps the fall ([appendix A]",
             "A bound's exponent does not predict a fitted slope.",
         ],
         "r33b item 4 (review r33b minors 4, 6): the second change in backward fixed and appendix A's control "
         "(L^-0.468 [-0.612, -0.323], 3 seeds; the lesson's hidden check re-measures it over 10 seeds); a bound's "
         "exponent is not a fitted slope's prediction; a33b audit item 2: sigma detached's interval over the "
-        "lesson's 10 seeds (appendix A's table, asserted in the lesson's hidden check), not the 3-seed estimate",
+        "lesson's 10 seeds (appendix A's table, asserted in the lesson's hidden check), not the 3-seed estimate; "
+        "r34a item 2 (review r34a minor 2): 6b's figure and table draw three arms, so the main path names sigma "
+        "detached's result in words and leaves its interval to appendix A, which prints it (the hidden check still "
+        "asserts it over the lesson's 10 seeds)",
     ),
     (
         "A",
@@ -1815,32 +1833,33 @@ PROSE = [
     (
         "L",
         "## Summary",
-        [
-            "keep pre-norm and change its parts",
-            "a SwiGLU MLP (a third, gating",
-            "The fall follows the stream's growth, which the init sets.",
-        ],
-        "r31u item 2 (review r31a minor 2): SwiGLU adds a matrix, not a slimming; r31u item 1 (review r31a M1): the "
-        "init bullet says what sets the fall",
+        ["The fall follows the stream's growth, which the init sets."],
+        "r31u item 1 (review r31a M1): the init bullet says what sets the fall",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["keep pre-norm and change its parts", "the SwiGLU MLP", "which adds a third, gating matrix"],
+        "r31u item 2 (review r31a minor 2): SwiGLU adds a matrix, not a slimming; r34a item 4: the later models' "
+        "line moved from the Summary to appendix A's line of the index under it; q04 (audit a34a item 5): the index "
+        "line cut to a pointer, the fact pinned in appendix A's cell that states it",
     ),
     (
         "L",
-        "## Summary",
-        [
-            "many keep pre-norm and change its parts",
-            "Others move the norm onto each branch's output",
-            "Swin V2",
-            "`ResPostBlock`",
-        ],
+        "## What this lesson does not show",
+        ["Swin V2's norm on each branch's output: timm v1.0.28's `ResPostBlock`"],
         "r32y item 1 (review r32a M1): not every later model keeps pre-norm; Swin V2's res-post-norm, timm's "
-        "ResPostBlock",
+        "ResPostBlock; r34a item 4 (review r34a minor 3): the body never shows later models, and the Summary names "
+        "no appendix (FORBIDDEN_IN), so the bullet moved to appendix A's line of the index under the Summary; q04 "
+        "(audit a34a item 5): the index line a pointer with timm's version; 'many keep pre-norm' and 'others move "
+        "the norm' pinned in appendix A (next row)",
     ),
     (
         "A",
         "## A ·",
         [
             "Many later models keep pre-norm",
-            "Swin Transformer V2 (Liu et al. 2022)",
+            "Others move the norm: Swin Transformer V2 (Liu et al. 2022)",
             "res-post-norm",
             "timm (v0.6.5 to v1.0.28)",
             "`SwinTransformerV2Block`",
@@ -1862,11 +1881,19 @@ PROSE = [
         "r31u Z (review r31a minor 9): 6c's post-norm keeps the final LayerNorm that 6a's lacks",
     ),
     (
-        "L",
-        "## Summary",
-        ["LLaMA uses RMSNorm (no centring) and a SwiGLU MLP"],
+        "A",
+        "## A ·",
+        ["RMSNorm (Zhang & Sennrich 2019, no centring)", "EVA-02 (Fang et al. 2023) uses SwiGLU"],
         "r31 Z (review r30c, what a learner would miss): the parts later models swap in, named in the Summary "
-        "(appendix A's cell says it with its citations; the Summary points nowhere)",
+        "(appendix A's cell says it with its citations; the Summary points nowhere); r34a item 4: in the index line "
+        "that points to appendix A; q04 (audit a34a item 5): the index line names the parts (next pin), appendix A "
+        "states them",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["later models (LLaMA's RMSNorm and SwiGLU, EVA-02, Swin V2's"],
+        "q04 (audit a34a item 5): the index line as a pointer to appendix A",
     ),
     (
         "L",
@@ -1881,8 +1908,9 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "The fixed divisor also changes the forward pass; fixing only the backward one (backward fixed)\nshows no "
-            "detectable trend ($L^{+0.02}$ [-0.02, +0.05])",
+            "in both passes (fixed divisor)",
+            "Keep the LayerNorm's values and divide by 1.33 only on the way back (backward fixed): no detectable trend "
+            "($L^{+0.02}$ [-0.02, +0.05])",
         ],
         "a33b audit (items 1-5's words paid for): the control said in fewer words; "
         "r31 density: the forward confound's sentence ('Dividing by 1.33 also enlarges the head's input, about 2.7 "
@@ -2047,13 +2075,13 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "the same stacks show no detectable fall",
-            "Only the arms whose backward pass divides by σ fall.\nSo the growing divisor makes the fall",
+            "(fixed divisor): no detectable fall",
+            "So the growing divisor makes the fall",
             "**6c · In training.**",
-            "the last `fc2` output reaches the loss only through this division, and the LayerNorm's Jacobian is γ/σ "
-            "times a projection",
-            "So the gradient falls as σ grows: gradient × σ stays about constant (printed above). Its $L^{-0.47}$ is "
-            "an average over 2-16 blocks, not a law. Two arms change the final step",
+            "the last `fc2` output reaches the loss only through the final LayerNorm, whose Jacobian is γ/σ times a "
+            "projection",
+            "on the way back the gradient is divided by σ, and gradient × σ stays about constant (printed above).\nIts "
+            "$L^{-0.47}$ is an average over 2-16 blocks, not a law. Two arms change only the final step",
         ],
         "r28c items 1 and 3 (review r28b minors 1, 6, 8): one change at a time; 6a's paragraph ends at the divisor; "
         "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them); r28d item 2 "
@@ -2065,7 +2093,11 @@ PROSE = [
         "MAJOR 1): the gradient's local slopes steepen (-0.33, -0.46, -0.63), so L^-0.47 is an average, not a law; "
         "the mechanism shown is gradient x sigma about constant (1.19-1.24, printed and asserted); r32z item 3: two "
         "arms on the main path (sigma detached in appendix A), and the fixed divisor changes two things, as 6b says; "
-        "a33b audit item 1: 'arms', plural (sigma detached's backward pass divides by sigma too, as a constant)",
+        "a33b audit item 1: 'arms', plural (sigma detached's backward pass divides by sigma too, as a constant); r34a "
+        "item 2 (review r34a minor 2; s34 carry): 'Only the arms ... fall' cut (the picture draws three arms), the "
+        "verdict kept; the Jacobian sentence says what it does on the way back; q04 (audit a34a item 1): the fixed "
+        "arm said as what it does (no centring), 'centred or not' back with its pointer to appendix A, where that "
+        "arm is drawn",
     ),
     (
         "A",
@@ -2214,14 +2246,17 @@ PROSE = [
         "## 6 ·",
         [
             "In 3 seeds' 300-step, 6-block MNIST runs, post-norm failed at lr 5e-3.",
-            "a fixed divisor replaces σ; backward fixed, only in the gradient (`a + (b - a).detach()` has b's "
-            "value, a's gradient)",
+            "Replace the final LayerNorm by division by 1.33 (σ at L = 2), without centring, in both passes (fixed "
+            "divisor)",
+            "Keep the LayerNorm's values and divide by 1.33 only on the way back (backward fixed)",
         ],
         "r33c (review r33c minors 4, 8, 12): the box's training claim scoped to appendix F's recipe (printed in 6c, "
         "asserted in its check); what backward fixed changes and the stop-gradient trick (the shown code asserts "
         "both); the ablation legend (cell 52's check asserts it) worded as 6a's dashed line, not as a prediction; "
         "r33d (review r33d minor 4): backward fixed's elliptical 'fixes only the gradient's' now 'only in the "
-        "gradient' (the table's backward divisor column; cell 52 asserts the backward pass divides by 1.33)",
+        "gradient' (the table's backward divisor column; cell 52 asserts the backward pass divides by 1.33); r34a "
+        "item 2 (review r34a minor 2): each arm said as what it does to the final step, read off the three-row "
+        "table; the stop-gradient trick explained once, in the shown backward_fixed's comment (CODE row)",
     ),
     (
         "A",
@@ -2991,7 +3026,6 @@ PROSE = [
         [
             "because (ablation, section 6) the final LayerNorm divides a growing stream",
             "(Xavier-uniform blocks, as in the ViT release, but a default-init head",
-            "the release's zero head would zero every\n  block's gradient",
             "a fixed divisor in its",
         ],
         "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet; "
@@ -2999,7 +3033,17 @@ PROSE = [
         "r27b minor 2 and D3: near 0 at 64 and 384, the bullet shorter; r27d minor 6: the bullet cut to its headline, "
         "the std-0.02 slopes stated in section 6 where they print (pinned there by the fix_22f/fix_24f row); "
         "r31 item 6 (review r30c minor 11): the release's zero head, why the probe cannot copy it (asserted in "
-        "section 6)",
+        "section 6); r34a item 3 (review r34a minor 3): said in 6a's setup (next row), cut from the Summary",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "A 10-class head on token 0, PyTorch's default `nn.Linear` (the release's zero head would pass no "
+            "gradient back), takes cross-entropy against random labels."
+        ],
+        "r34a item 3 (review r34a minor 3): the head 6a's Summary bullet names, in the body; 6a's hidden check "
+        "asserts the default init's bound and that a zero head passes no gradient back",
     ),
     (
         "A",
@@ -3262,7 +3306,14 @@ PROSE = [
         "fix_19c::test_appendix_pointers_gathered_in_one_list (was: section 1 names its appendix); r30 decision "
         "(review r30a minor 7): section 1's pointer lives in the one list, the appendix map",
     ),
-    ("L", "## 1 ·", ["-0.0458", "0.0007"], "fix_19g::test_plus_minus_is_one_standard_error"),
+    (
+        "L",
+        "## 1 ·",
+        ["At five points, 200,000 gates each (mean ± one standard error)"],
+        "fix_19g::test_plus_minus_is_one_standard_error; r34a item 6 (review r34a minor 5): the example's digits "
+        "(-0.0458 ± 0.0007) left to the printed line (PRINTED row); q04 (audit a34a item 6): x Phi(x) said once, "
+        "the 200,000 draws printed (PRINTED row) and used in cell 14's check",
+    ),
     ("A", "## C ·", ["BERT and GPT used GELU before ViT"], "fix_20c::test_items_five_to_eight_wording; r28: C"),
     ("A", "## C ·", ["$x\\,s(x)$"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named; r28: C"),
     ("A", "## C ·", ["$s$", "$\\Phi$", "CDF"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
@@ -3349,9 +3400,21 @@ PROSE = [
         ["timm's and DeiT's init", "follows the ViT release's init", "vit_jax/models_vit.py", "xavier_uniform"],
         "r25d item 1: std 0.02 is timm's and DeiT's init; the ViT release's is Xavier-uniform",
     ),
+    (
+        "A",
+        "## B ·",
+        ["`vit_jax/models_vit.py` at 143bd26: `xavier_uniform`", "a zero head,", "`kernel_init=nn.initializers.zeros`"],
+        "q04 (audit a34a item 3): 6a's 'the release's zero head' cited (models_vit.py at 143bd26, the head's "
+        "nn.Dense has kernel_init=nn.initializers.zeros)",
+    ),
     ("A", "## B ·", ["64", "no detectable"], "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result"),
     ("A", "## B ·", ["D = 384", "$L^{-0.049}$ [-0.079, -0.019]", "0.88-0.92"], "r25b item 1: ViT's init at D = 384"),
-    ("L", "## What this lesson does not show", ["later models (LLaMA, EVA-02)"], "r25b item 4: index to appendix A"),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["later models (LLaMA's"],
+        "r25b item 4: index to appendix A; q04 (audit a34a item 5): each model named with its part",
+    ),
     (
         "A",
         "## J ·",
@@ -3396,9 +3459,11 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["With a fixed divisor, the same stacks show no detectable fall", "the gradient rises a little"],
+        ["(fixed divisor): no detectable fall, centred or not", "the gradient rises a little"],
         "r26e minor 6: the final-norm ablation's fixed-divisor arm drawn and stated in section 6; a33b audit: 'even' "
-        "cut (word cap)",
+        "cut (word cap); q04 (audit a34a item 1): the arm replaces the whole LayerNorm (norm_placement._final_step: "
+        "stream / fixed_norm), so it skips the centring; 'centred or not' rests on appendix A's centred arm (its "
+        "interval includes 0, asserted in appendix A's check)",
     ),
     (
         "A",
@@ -3493,7 +3558,7 @@ PROSE = [
         "## 6 ·",
         [
             "the final LayerNorm divides pre-norm's stream, section 5's growing sum, by its spread",
-            "measured in [appendix a]",
+            "keeps the fall ([appendix a]",
         ],
         "r26c minor 1: why pre-norm's last gradient falls, pointing at appendix A (r30 decision, review r30a minor 7: "
         "'measures the growth' cut, the map names the stream's growth)",
@@ -3679,6 +3744,7 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("Replace σ by the constant 1.33", "q04 (audit a34a item 1): the fixed arm replaces the whole final LayerNorm"),
     ("Later models keep pre-norm", "r32y item 1 (review r32a M1): Swin V2 moves the norm to the branch output"),
     ("Later models** keep pre-norm", "r32y item 1 (review r32a M1): Swin V2 moves the norm to the branch output"),
     ("slim its parts", "r31u item 2 (review r31a minor 2): SwiGLU adds a third matrix"),

@@ -87,3 +87,20 @@ def test_gate_heatmap_is_centred_at_one_half():
     fig = plot_token_gates(torch.rand(8, 8), gates, {"b": 0}, patch_size=4)
     image = fig.axes[1].images[0]
     assert image.get_cmap().name == "RdBu_r" and image.get_clim() == (0, 1)  # diverging, its midpoint at 0.5
+
+
+def test_post_norm_says_it_has_no_final_layer_norm_in_every_setting(widget):
+    """r34a item 6 (review r34a minor 8): post-norm's line named a final LayerNorm 'on', which 6a's post-norm lacks
+    (its gradient is the run without one); every setting now reads the last norm2's output."""
+    lines = {step: widget.describe(2, "post-norm", step) for step in ("on", "off", "fixed", "centred_fixed")}
+    assert len({line.replace(" (the final-step toggle is for pre-norm only)", "") for line in lines.values()}) == 1
+    line = lines["on"]
+    assert "post-norm: no final LayerNorm (the last norm2 is the last step)" in line
+    assert "final LayerNorm on" not in line
+    without = widget.head_norms["post-norm"][2][1]
+    assert f"the head reads token 0 at norm {without:.1f}" in line
+    assert _picture(widget, depth=2, design="post-norm", final_norm="on") == _picture(
+        widget, depth=2, design="post-norm", final_norm="off"
+    )
+    (stream, _), _ = _picture(widget, depth=2, design="post-norm", final_norm="on")
+    assert [y for label, y in stream if label.startswith("the head reads")] == [(without,)]

@@ -1347,12 +1347,12 @@ def _draw_head_input(ax, norms: list[float], value: float, step: str, colour: st
 
 def _final_step(design: str, final_norm: bool | str) -> str:
     """The final step :func:`plot_residual_stream` draws: ``True``/``False`` as ``"on"``/``"off"``, a name of
-    :data:`FINAL_STEPS` as itself; post-norm has no final LayerNorm, so the ablation's steps read as ``"off"``."""
+    :data:`FINAL_STEPS` as itself; post-norm has no final LayerNorm, so every step reads as ``"off"``."""
     step = {True: "on", False: "off"}[final_norm] if isinstance(final_norm, bool) else final_norm
     if step not in FINAL_STEPS:
         raise ValueError(f"final_norm must be one of {list(FINAL_STEPS)}, got {final_norm!r}")
-    if design == "post-norm" and step in ("fixed", "centred_fixed"):
-        step = "off"  # the ablation changes pre-norm's final step; post-norm has none
+    if design == "post-norm":
+        step = "off"  # post-norm has no final LayerNorm: the head reads the last norm2's output
     return step
 
 
@@ -1401,7 +1401,7 @@ def plot_residual_stream(
     arm) replaces it. ``final_norm`` may also name a step of :data:`FINAL_STEPS`: ``"fixed"`` and ``"centred_fixed"``
     draw those ablation arms from ``arms`` (``{arm: {depth: [per seed]}}``) and, from ``fixed_heads`` (``{depth:
     (pre-norm token 0's norm divided by the constant, centred then divided)}``), what the head reads. Post-norm has
-    no final LayerNorm: its gradient does not change, and the ablation's steps read as ``"off"``. The axes' scales
+    no final LayerNorm: its gradient does not change, and every step reads as ``"off"``. The axes' scales
     are the same for every setting."""
     if design not in profiles or depth not in profiles[design]:
         raise ValueError(f"no profile for design {design!r} at depth {depth}: have {sorted(profiles)}")

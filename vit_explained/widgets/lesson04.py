@@ -300,8 +300,9 @@ class ResidualStreamWidget(LessonWidget):
         if final_norm not in FINAL_STEPS:
             raise ValueError(f"final_norm must be one of {list(FINAL_STEPS)}, got {final_norm!r}")
         norms, gradients = self.profiles[design][depth]
-        if design == "post-norm" and final_norm != "on":
-            final_norm = "off"  # the ablation changes pre-norm's final step; post-norm has none
+        asked = final_norm
+        if design == "post-norm":
+            final_norm = "off"  # post-norm has no final LayerNorm (the ablation changes pre-norm's final step)
         if design == "pre-norm" and final_norm != "on":  # the picture's gradient: that ablation arm
             gradients = self.arms["none" if final_norm == "off" else final_norm][depth]
         with_norm, without = self.head_norms[design][depth]
@@ -313,8 +314,13 @@ class ResidualStreamWidget(LessonWidget):
             "centred_fixed": f"final step 'centred_fixed': the head reads token 0 centred / {FIXED_NORM}, "
             f"norm {centred:.1f}",
         }[final_norm]
-        if design == "post-norm" and final_norm != "on":  # say that the toggle does nothing here
-            head += " (post-norm has no final step to change: the final-step toggle is for pre-norm only)"
+        if design == "post-norm":
+            head = (
+                "post-norm: no final LayerNorm (the last norm2 is the last step): the head reads token 0 at norm "
+                f"{without:.1f}"
+            )
+            if asked != "on":  # say that the toggle does nothing here
+                head += " (the final-step toggle is for pre-norm only)"
         return (
             f"{design}, L = {depth} block{'s' if depth != 1 else ''}: "
             f"the stream's RMS token norm {norms[0]:.1f} -> {norms[-1]:.1f}; "
