@@ -1369,3 +1369,55 @@ def test_next_5_message_holds_on_the_clinic_models():  # review r33c M1: the rea
 def test_bug_for_each_symptom_correct_message_names_a_forward_and_a_backward(capsys):  # review r33c minor 5
     lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT))
     assert "the gradient norms (one forward and one backward)" in capsys.readouterr().out
+
+
+# brief fix06_34a (review r34b item 7, minors 7-8): three messages named; the right answers above still pass
+
+
+def fixed_size_margins(images, size=28):  # the bottom and right margins from a hard-coded H = W = 28
+    ink = (images != 0).any(dim=1)
+    margins = []
+    for mask in ink:
+        rows, cols = mask.nonzero(as_tuple=True)
+        margins += [int(rows.min()), int(cols.min()), size - 1 - int(rows.max()), size - 1 - int(cols.max())]
+    return min(margins)
+
+
+def squeezed_channels(images):  # assumes C = 1
+    _, height, width = images.squeeze(1).shape
+    return max_safe_shift(images[..., :height, :width])
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (fixed_size_margins, r"from a fixed size \(28 or 8\?\).*images.shape\[-2:\]"),
+        (lambda images: fixed_size_margins(images, 8), r"from a fixed size \(28 or 8\?\)"),
+        (squeezed_channels, r"ValueError: too many values to unpack.*\(B, C, H, W\), and some batches here have C = 2"),
+    ],
+)
+def test_safe_shift_names_a_fixed_size_and_the_channel_axis(answer, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        lesson06.check_max_safe_shift(answer)
+
+
+def squeezed_all(images):  # squeeze() also drops C = 1: "not enough values to unpack", not the C = 2 case
+    _, _, height, width = images.squeeze().shape
+    return max_safe_shift(images[..., :height, :width])
+
+
+def test_safe_shift_gives_the_c_equals_2_hint_only_for_too_many_values():  # audit a34a item 6
+    with pytest.raises(ExerciseFailed, match="not enough values to unpack") as failed:
+        lesson06.check_max_safe_shift(squeezed_all)
+    assert "C = 2" not in str(failed.value)
+
+
+def test_safe_shift_still_names_top_and_left_only_after_the_fixed_size_slip():
+    with pytest.raises(ExerciseFailed, match="top and left margins only"):
+        lesson06.check_max_safe_shift(top_and_left_only)
+
+
+@pytest.mark.parametrize("digits", [2, 3, 4])
+def test_smoothing_floor_names_rounding(digits):
+    with pytest.raises(ExerciseFailed, match=r"you rounded the floor .*return it unrounded"):
+        lesson06.check_smoothing_floor(lambda e, k: round(smoothing_floor(e, k), digits))

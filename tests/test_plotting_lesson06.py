@@ -1,5 +1,7 @@
 """Lesson 06's selection-gap histogram: one histogram per rule on shared bins, the means marked, bad input refused."""
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -268,3 +270,28 @@ def test_feature_plane_colours_each_digit_and_circles_the_wrong_answers():
     assert "wrong answers (1)" in ax.get_legend().get_texts()[0].get_text()
     with pytest.raises(ValueError):
         plot_feature_plane(points[:, :1], labels, wrong)
+
+
+def test_paired_differences_without_a_family_draws_no_corrected_bar():
+    # brief fix06_34a (review r34b item 4): section 5's two knobs are lone comparisons, 95 % intervals only
+    from vit_explained.plotting.lesson06 import plot_paired_differences
+
+    rows = {"patch 4 - patch 2": (1.9, (-0.1, 3.9), (None, None), "no detectable difference")}
+    fig = plot_paired_differences(rows, level=None, seeds={"patch 4 - patch 2": [1.0, 2.0, 3.0]})
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["95 % interval", "mean over seeds", "one seed's a - b", "0: no difference"]
+    bars = fig.axes[0].collections  # hlines: the 95 % bar only
+    assert len(bars) == 1 and np.allclose(bars[0].get_segments()[0][:, 0], [-0.1, 3.9])
+
+
+def test_epoch_losses_draws_one_line_per_run_and_the_chance_line():
+    # brief fix06_34a (review r34a item 1): the 2-epoch loop against the same recipe run 12 epochs
+    from vit_explained.plotting.lesson06 import plot_epoch_losses
+
+    fig = plot_epoch_losses({"12 epochs": [2.36, 2.32, 1.82, 1.12], "2 epochs": [2.37, 2.32]})
+    ax = fig.axes[0]
+    assert [list(line.get_xdata()) for line in ax.lines[:2]] == [[1, 2, 3, 4], [1, 2]]
+    assert abs(ax.lines[2].get_ydata()[0] - math.log(10)) < 1e-12
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["12 epochs", "2 epochs"]
+    with pytest.raises(ValueError, match="non-empty"):
+        plot_epoch_losses({"x": []})

@@ -367,6 +367,26 @@ def _swapped_sides(images: torch.Tensor) -> int:
     return int(sides.min())
 
 
+def _fixed_size_margins(images: torch.Tensor, size: int) -> int:
+    """The answer with the bottom and right margins counted from a fixed ``size`` (28 or 8), not from H and W."""
+    ink = images.abs().sum(dim=1) > 0
+    rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()
+    last_row = ink.shape[1] - 1 - rows.flip(1).argmax(dim=1)
+    last_col = ink.shape[2] - 1 - cols.flip(1).argmax(dim=1)
+    sides = torch.stack([rows.argmax(dim=1), size - 1 - last_row, cols.argmax(dim=1), size - 1 - last_col])
+    return int(sides.min())
+
+
+def _unpack_hint(error: Exception) -> str | None:
+    """A hint for "too many values to unpack": the images are (B, C, H, W), and C is not always 1."""
+    if isinstance(error, ValueError) and "too many values to unpack" in str(error):
+        return (
+            "images are (B, C, H, W), and some batches here have C = 2 (squeeze(1) leaves those 4-D): "
+            "a pixel has ink if any of its channels is non-zero"
+        )
+    return None
+
+
 def _some_image(images: torch.Tensor, result: int, expected: int) -> bool:
     rows, cols = _margins(images)
     return len(images) > 1 and result > expected and result in {int(m) for m in torch.minimum(rows, cols)}
@@ -404,6 +424,13 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
     (
         lambda images, result, _: result == int(_margins(images)[1].min()),
         "check the rows (the top and bottom margins) as well as the columns",
+    ),
+    (
+        lambda images, result, _: any(
+            images.shape[-2:] != (size, size) and result == _fixed_size_margins(images, size) for size in (28, 8)
+        ),
+        "you measured the bottom and right margins from a fixed size (28 or 8?), not from each batch's own: "
+        "the images here are 14 x 14, 10 x 14 and 28 x 28; read H, W = images.shape[-2:]",
     ),
     (
         lambda images, result, _: result == _leading_margins(images),
@@ -518,7 +545,7 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     that keeps the ink of *every* image inside the frame."""
     answers = []
     for images in _shift_batches():
-        raw = attempt(max_safe_shift, images.clone())
+        raw = attempt(max_safe_shift, images.clone(), hint=_unpack_hint)
         if _one_per_image(raw, len(images)):
             fail(
                 f"you returned one shift per image ({len(images)} numbers); the answer is one number for the whole "
@@ -1322,6 +1349,9 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
         for slip, message in _FLOOR_SLIPS:
             if all(abs(number - slip(e, k)) < 1e-5 for e, k, number in wrong):
                 fail(message)
+        rights = {(e, k): _floor_of(_other_classes_target(e, k)) for e, k, _ in wrong}
+        if any(all(abs(number - round(rights[e, k], d)) < 1e-9 for e, k, number in wrong) for d in range(1, 5)):
+            fail("you rounded the floor (round(...), or a formatted string read back): return it unrounded")
         epsilon, classes, number = wrong[0]
         fail(
             f"for epsilon = {epsilon}, K = {classes} the floor is not {number:.4f}: it is the cross-entropy of the "

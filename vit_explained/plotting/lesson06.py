@@ -974,14 +974,18 @@ def plot_paired_differences(
     rows: Mapping[str, tuple[float, tuple[float, float], tuple[float, float], str]],
     title: str = "Paired differences a - b (points)",
     xlabel: str = "a - b, test accuracy (points)",
-    level: float = 1 - 0.05 / 6,
+    level: float | None = 1 - 0.05 / 6,
     seeds: Mapping[str, Sequence[float]] | None = None,
 ) -> Figure:
     """``rows[comparison] = (mean, (low, high) at 95 %, (low, high) at the corrected ``level``, verdict)``,
     all in points: one row per comparison, top to bottom, the mean a dot, the 95 % interval a thick bar,
     the corrected (wider) interval a thin bar (its legend names ``level``), a line at 0, the verdict written
-    right of each row. ``seeds[comparison]``, when given, holds that row's per-seed differences a - b (points),
-    drawn as small open circles just above its bars (one per seed), so the spread the intervals summarise shows."""
+    right of each row. ``level=None``: lone comparisons, in no family: no corrected bar is drawn (each row's
+    third item is then ignored). ``seeds[comparison]``, when given, holds that row's per-seed differences a - b
+    (points), drawn as small open circles just above its bars (one per seed), so the spread the intervals
+    summarise shows."""
+    if level is None:
+        rows = {name: (mean, narrow, narrow, verdict) for name, (mean, narrow, _, verdict) in rows.items()}
     if not rows:
         raise ValueError("rows must map a comparison to (mean, 95 % interval, corrected interval, verdict)")
     for name, (mean, narrow, wide, _) in rows.items():
@@ -994,8 +998,9 @@ def plot_paired_differences(
     left = min([wide[0] for _, _, wide, _ in rows.values()] + [v.min() for v in dots] + [0.0])
     for y, (mean, narrow, wide, verdict) in enumerate(reversed(list(rows.values()))):
         first = y == len(rows) - 1  # one legend entry each
-        wide_label = f"{_percent(level)} % interval (corrected)" if first else None
-        ax.hlines(y, *wide, color="C0", linewidth=1.2, label=wide_label)
+        if level is not None:
+            wide_label = f"{_percent(level)} % interval (corrected)" if first else None
+            ax.hlines(y, *wide, color="C0", linewidth=1.2, label=wide_label)
         ax.hlines(y, *narrow, color="C0", linewidth=5, alpha=0.6, label="95 % interval" if first else None)
         ax.plot(mean, y, "o", color="black", markersize=5, label="mean over seeds" if first else None)
         ax.text(1.02, y, verdict, va="center", fontsize=8, transform=ax.get_yaxis_transform())  # right of the axes
@@ -1138,6 +1143,32 @@ def plot_warmup(
     return fig
 
 
+def plot_epoch_losses(
+    runs: Mapping[str, Sequence[float]],
+    title: str = "Mean training loss per epoch",
+    chance: float = math.log(10),
+) -> Figure:
+    """``runs[name] = [mean training loss of epoch 1, 2, ...]``: one line with a dot per epoch for each run (a short
+    run's line stops where it stopped), and a dotted line at ``chance`` (ln 10: guessing among 10 classes)."""
+    if not runs or any(len(values) == 0 for values in runs.values()):
+        raise ValueError("runs must map each name to a non-empty list of per-epoch mean losses")
+    fig = new_figure(figsize=(7.5, 3.4))
+    ax = fig.subplots()
+    markers = ["o", "s", "^", "v"]
+    for index, (name, values) in enumerate(runs.items()):
+        epochs = np.arange(1, len(values) + 1)
+        size = max(3, 9 - 3 * index)  # a later run drawn smaller, on top
+        colour, marker = f"C{index}", markers[index % 4]
+        ax.plot(epochs, values, marker=marker, markersize=size, linewidth=1.6, color=colour, label=name)
+    ax.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"ln 10 ≈ {chance:.3f} (guessing)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel="epoch", ylabel="mean training loss", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
 def plot_seed_dots(
     groups: Mapping[str, Sequence[float]],
     ylabel: str,
@@ -1238,7 +1269,7 @@ def plot_trained_vit_payoff(
     """Two ViT-specific pictures of a trained model, side by side.
 
     Left: ``similarity`` ``(rows, cols, rows, cols)``, each patch's learned position vector against every
-    patch's (cosine), one small map per patch laid out on the grid (the ViT paper's Figure 7), a white square on
+    patch's (cosine), one small map per patch laid out on the grid (the ViT paper's Figure 7), an outlined square on
     the patch itself. Right: ``images`` ``(k, 1, H, W)`` and ``maps`` ``(k, rows, cols)``, the class token's
     attention to the patches in the last block (mean over heads), drawn over each digit, ``labels`` its digit
     (titled ``digit_label`` and the label, e.g. "validation digit 4").
@@ -1266,7 +1297,7 @@ def plot_trained_vit_payoff(
     ax.set_yticks([r * (rows + 1) + rows / 2 - 0.5 for r in range(rows)], [str(r) for r in range(rows)])
     ax.set_xlabel("patch column")
     ax.set_ylabel("patch row")
-    ax.set_title("Position embeddings: each small map is one patch\n(white square) against every patch", fontsize=9)
+    ax.set_title("Position embeddings: each small map is one patch\n(outlined square) against every patch", fontsize=9)
     fig.colorbar(
         shown, cax=fig.add_subplot(grid[:, 1]), label="cosine similarity", extend="min" if low > -1 else "neither"
     )
