@@ -878,3 +878,100 @@ def test_a_reshape_used_for_a_transpose_is_named_in_exercise_3():  # review r31b
 
     with pytest.raises(ExerciseFailed, match=r"reshape reorders the entries: X\^T dV is \(D, d\).*dW_v = dV\^T X"):
         check_w_v_gradient(w_v_reshaped)
+
+
+# --- review r34a: exercise 7's non-tensor and float32 results, exercise 1's aten alias and 16-bit or complex
+# results, exercise 5's fixed head width ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wrong", "kind"),
+    [
+        (lambda b, x: block_with_cut(b, x).detach().numpy(), "numpy.ndarray"),  # r34a MAJOR 1: was an AttributeError
+        (lambda b, x: block_with_cut(b, x).tolist(), "list"),
+        (lambda b, x: (block_with_cut(b, x),), "tuple"),
+    ],
+)
+def test_cut_block_names_a_result_that_is_not_a_tensor(wrong, kind):
+    with pytest.raises(ExerciseFailed) as raised:
+        check_cut_block(wrong)
+    message = str(raised.value)
+    assert f"result is a {kind}: return the block's output as a torch.Tensor: backward needs its history" in message
+    assert "numpy array" not in message.replace("NumPy array or list has none", "")  # no "a numpy array also works"
+
+
+def test_cut_block_accepts_a_right_cut_in_float32(capsys):  # r34a minor 8: checked at float32's tolerance
+    check_cut_block(lambda b, x: block_with_cut(b, x).float())
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def test_cut_block_names_the_dtype_when_gradients_differ():
+    with pytest.raises(ExerciseFailed, match=r"differ from those with both skip routes cut \(your output is bfloat16"):
+        check_cut_block(lambda b, x: block_with_cut(b, x).bfloat16())
+    with pytest.raises(ExerciseFailed, match="section 5's cut"):  # a slip in float32 is still named
+        check_cut_block(lambda b, x: (_h(b, x) + b.mlp(b.norm2(_h(b, x).detach()))).float())
+
+
+def test_cut_block_blames_the_dtype_only_when_it_explains_the_miss():  # a34a audit 3
+    def doubled(b, x):  # h's gradient doubled: wrong in structure, not in precision
+        h = _h(b, x)
+        h = h.detach() + 2 * (h - h.detach())
+        return h + b.mlp(b.norm2(h))
+
+    for answer in (lambda b, x: doubled(b, x).float(), doubled):
+        with pytest.raises(ExerciseFailed) as raised:
+            check_cut_block(answer)
+        assert "differ from those with both skip routes cut" in str(raised.value)
+        assert "dtype" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, g: torch.ops.aten._softmax_backward_data.default(g, a, -1, a.dtype),  # r34a minor 5
+        lambda a, g: torch.ops.aten._softmax_backward_data(g, a, -1, a.dtype),
+    ],
+)
+def test_softmax_backward_refuses_the_aten_op(call):
+    with pytest.raises(ExerciseFailed, match=r"by hand.*your function called torch\._softmax_backward_data$"):
+        check_softmax_backward(call)
+
+
+def test_softmax_backward_in_bfloat16_names_the_precision_not_a_factor():  # r34a minor 6
+    with pytest.raises(ExerciseFailed) as raised:
+        check_softmax_backward(lambda a, g: softmax_backward(a.bfloat16(), g.bfloat16()))
+    assert "your result is in bfloat16, too coarse for the checker's tolerance" in str(raised.value)  # a34a audit 5
+    assert "times a constant" not in str(raised.value)
+    with pytest.raises(ExerciseFailed) as raised:  # a real slip in bfloat16 is not called a precision problem
+        check_softmax_backward(lambda a, g: 2 * softmax_backward(a.bfloat16(), g.bfloat16()))
+    assert "too coarse" not in str(raised.value)
+
+
+def test_softmax_backward_in_float16_passes(capsys):
+    check_softmax_backward(lambda a, g: softmax_backward(a.half(), g.half()))
+    out = capsys.readouterr().out
+    assert "Correct!" in out and "right to float16's precision" in out  # a34a audit 5: noted like float32
+
+
+def test_a_complex_result_is_named_without_a_warning():  # r34a minor 13
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the cast's UserWarning would fail here
+        with pytest.raises(ExerciseFailed, match=r"result is complex \(complex128\): return a real tensor"):
+            check_softmax_backward(lambda a, g: softmax_backward(a, g).to(torch.complex128))
+
+
+@pytest.mark.parametrize("fixed", [8, 64])
+def test_w_k_gradient_names_a_fixed_head_width(fixed):  # r34a minor 7, as exercise 4
+    from vit_explained.exercises.lesson05 import check_w_k_gradient
+
+    def w_k_fixed(x, q, grad_scores):
+        return torch.einsum("bnd,bne->de", grad_scores.mT @ q / fixed**0.5, x)
+
+    with pytest.raises(ExerciseFailed) as raised:
+        check_w_k_gradient(w_k_fixed)
+    assert f"d = q.shape[-1] (d = 3 here); your answer scales by 1/sqrt({fixed}): a fixed head width" in str(
+        raised.value
+    )
+    assert "times a constant" not in str(raised.value)

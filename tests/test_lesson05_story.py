@@ -325,7 +325,8 @@ PRINTED = {
         "all 256 digits in one gradient",
         "block trained, seed 0 3 trained runs 3 fresh seeds",
         # r33b MAJOR 2: the MNIST ViT's own fresh gap beside the trained one
-        "q/k-v gap, blocks 0-3: 1.3 to 4.3 over 3 trained runs; 8 to 83 over 3 fresh seeds",
+        # r34a minor 2: "v / max(q, k)", as section 3 names the ratio (was "q/k-v gap", undefined)
+        "v / max(q, k), blocks 0-3: 1.3 to 4.3 over 3 trained runs; 8 to 83 over 3 fresh seeds",
         "44..54 %",
         "validation digits right",
         # r33a density (review r33a minor 6, brief item 2): the three ratio lines moved to appendix C (its PRINTED rows)
@@ -370,7 +371,7 @@ FACTS = {
         "one block at timm's init with heads of width 8, on 16 of these digits (not section 3's\nset-up), gives 415 to "
         "639x at d = 32 and 13 to 15x at d = 768 (3 seeds)",
         "with vit-b's 12 heads of width 64, 14 to 16x",
-        "`qk_norm=true` (timm v0.9.0 on), a layernorm on each head's q and k keeps $k$ from being\nsmall",
+        "`qk_norm=true` (timm v0.9.0 to v1.0.28), a layernorm on each head's q and k keeps $k$ from being\nsmall",
         "this count does not apply (not measured)",
         # r30b M2: which init the ViT code and timm's 'jax' mode use, checked (vit_jax/models_vit.py; timm v1.0.28)
         "**the original vit code's init.**",  # r30c minor 6: section 4's xavier sentence now lives here alone
@@ -389,7 +390,8 @@ FACTS = {
         "`normal_(std=1e-6)`",  # moved from the model card (r27b minor 9)
         "`visiontransformer.init_weights` at tag v1.0.28",  # r29 density (fix05t): moved from the model card
         # r30c minor 11 (r29 density: the version trail here): trunc_normal_(std=.02) at v0.4.5, v0.4.12 and v0.5.4
-        "`normal_(std=1e-6)` from v0.6; v0.4 and v0.5 drew it from a truncated normal with std 0.02",
+        # a34a audit 7: closed at the newest release read
+        "`normal_(std=1e-6)` from v0.6 to v1.0.28; v0.4 and v0.5 drew it from a truncated normal with std 0.02",
         "class token at 0",
         "every other module keeps PyTorch's default (`reset_parameters()`)",
         "the LayerNorms' ones and zeros",
@@ -902,7 +904,9 @@ FACTS = {
         # r33b minor 3: the std is ablated in the main text, the width only in appendix B
         # a33b audit 3: width is not a one-change ablation of this model (appendix B grows D, heads, MLP together)
         # r33c minor 1: the pointer names what is there (appendix B's x10 ablation, quoted in the Verdict below)
-        "the smallness comes from std 0.02 (appendix b's x10 ablation; the ratio falls with width)",
+        # r34a (main-path words): the width clause is appendix B's row ("the ratio falls roughly as $1/d$")
+        # a34a audit 1: the width clause back (appendix B's row), so std 0.02 is not read as the whole cause
+        "the smallness comes from std 0.02 at d = 32 (appendix b's x10 ablation; the ratio falls roughly as $1/d$)",
         "is second order in the std",  # r33b plain wording (two causes now named before it)
         # r27b minor 2; r32b minor 7: K - Kbar, as in M and the chart's first bar
         "is small because it carries a product of two small factors, $k - \\bar k$ and\n$v - \\bar v$",
@@ -948,7 +952,8 @@ FACTS = {
         # AdamW aside (r30a minor 10) moved to appendix E with its rows
         # r28a M1: which kernel the check runs (r29 density: the 3-D math path is appendix G's row); r29b minor 8: 4-D
         # r31a minor 4 (r31 density): which kernel runs is appendix G's row ("pytorch 2.13 runs its flash kernel")
-        "on timm's 4-d `(b, heads, n, d)` tensors:",
+        # r34a (main-path words): the layout is the check cell's opening comment (CODE_LIVES_IN)
+        "checked against autograd and\n`f.scaled_dot_product_attention`:",
         # r32 decision (brief item 5: a picture before the M_i algebra): the chart, then the algebra that explains it;
         # r28a minor 4's point kept: the chart cell prints no ratio of M before M is defined
         "the chart, then the algebra",
@@ -958,7 +963,9 @@ FACTS = {
         "$dw$'s sums over tokens and images widen\nthe gap by x4.0 (the chart)",
         # r31b minor 10: why, in one clause (appendix I has the count)
         # r33b minor 4: about sqrt N (the chart's x4.0, cell 30's printed 4.12), not N
-        "$dv$'s 17 nearly equal rows add into $dw_v$; $dq$ sits in one row",
+        # r34a minor 1: why the sums widen the gap: dV's equal rows add along the tokens' common part (appendix I's
+        # printed 0.82, asserted in cell 30's folded check), dQ sits in one row
+        "$dq$ sits in one row; $dv$'s 17 nearly equal rows add up along the\ntokens' common part (appendix i)",
         "gradient descent on $l = o$ lowers that score",  # r27d minor 10
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
@@ -1096,7 +1103,9 @@ FACTS = {
         # sentence reads the printed ratio line, what the folded check asserts)
         # r33a minor 6 (brief item 2): one line; the ratio lines and "below every fresh seed" are appendix C's rows
         # r33b MAJOR 2: the same model's fresh gap beside the trained one (printed in the cell below)
-        "trained, its q/k-v gap is 1.3 to 4.3 over 3 runs, against 8 to 83 for 3 fresh seeds ([appendix c]",
+        # r34a minor 2: the ratio named as section 3 names it
+        # a34a audit 2: "3 fresh seeds" named once, in the definition above it
+        "trained, its v / max(q, k) gradient ratio is 1.3 to 4.3 over 3 runs, against 8 to 83 fresh ([appendix c]",
         # r29c minor 4, r29d minor 7: the starting gap (8 to 60, not hundreds) and the trained 1.3-4.3 moved to
         # appendix C with their rows (r29 density, r30b); the printed lines below keep both numbers
         "90..96 %",
@@ -1106,13 +1115,16 @@ FACTS = {
         # (D = 64, PyTorch's init), and appendix D's 4-block D = 192 models (72-79 %): not depth alone
         # r33a minors 1-2 (brief item 1): a scope, not support; 6 fresh models (appendix D 86-95 %, F 84-89 %)
         # r33b MAJOR 1: only what was measured; no trained ViT-Ti; where each input's models are (r33b minor 9)
-        "this gap is measured on the mnist vit only",
+        "90..96 % in block 0 (measured on the mnist vit only)",  # r34a: the same scope, in the verdict's sentence
         "fresh vit-ti-shaped models already start at 84-95 % in block 0 (6 fresh models; 8x8 digits in appendix d,\n"
         "mnist in f); no trained vit-ti was measured",
         # r33c minor 3: width and MLP ratio co-vary with the share (appendix D 72-79 %), unablated
         # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %
-        "depth raises the fresh share (appendix d changes\ndepth alone); width and mlp ratio go with it (4 blocks:\n"
-        "d = 32, 26-37 % (5 seeds); d = 192, 72-79 % (3 seeds)), unablated",
+        # r34a minor 3 (carry: "block 0" named): the width sentence in plain words, still not an ablation
+        "depth raises the fresh share (appendix d changes\ndepth alone)",
+        # a34a audit 4: the seed counts back, and heads named among the co-varying factors
+        "wider models start higher (block 0 of 4: 26-37 % at d = 32, 5 seeds;\n72-79 % at d = 192, 3 seeds); "
+        "width, heads and mlp ratio changed together",
         # r33a minor 4 (brief item 2): the widget's 93 % against the table's 96 %, in prose before the widget
         # r33b plain wording: the widget's statistic (8 batches of 32) is named in the table cell's opening comment
         "block 0 reads 93 %, not the table's 96 %",
@@ -1133,8 +1145,15 @@ FACTS = {
         "**verdict:** fresh against trained, the mlp share's ranges",
         "the mlp share's ranges are disjoint in every block",
         # r27f minor 11: defined once; r28d minor 8, r29a minor 6: one sentence (mnist_vit_maker(s) starts run s)
-        "**fresh** means at initialisation: each fresh model is the starting point of one trained run",
+        # a34a audit 2: only the MNIST ViTs' fresh seeds start trained runs (not the fresh ViT-Ti-shaped ones)
+        "**fresh** means at initialisation; the 3 fresh seeds start the 3 trained runs",
         "the widget opens on the trained model (seed 0)",
+        # r34a minor 4: the widget's task (cell 48's check: the cut at block 2 gives 37, 38, 39, 0 %)
+        "pick `block 2`: why is block 3's share 0?",
+    ],
+    ("appendix", "Appendix (optional): nine side trips"): [
+        # r34a minor 12: PyPI lists newer timm releases; the ranges end at the newest one read
+        "timm's version ranges here end at v1.0.28, the newest release checked; later releases were not read",
     ],
     ("solutions", "Exercise 3 · The gradient of $W_v$"): [
         "$dW = (\\text{upstream gradient})^\\top X$",
@@ -1303,6 +1322,8 @@ CODE_LIVES_IN = {
         "projected, (probe @ rows.T).unflatten(-1, (attn_0.heads, -1))",  # r28a minor 2: q, k, v rows of qkv
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
+        "against F.scaled_dot_product_attention on timm's 4-D (B, heads, N, d) tensors",  # r28a M1 / r29b minor 8: 4-D
+        "assert round(shared_part, 2) == 0.82",  # r34a minor 1: the tokens' common part (appendix I's printed 0.82)
         "assert fused_gap < 1e-12",  # r27b: the fused kernel's gradients equal the by-hand ones
         'assert "Flash" in kernel',  # r28a M1: the flash kernel ran (where the switch is on)
         'assert "Flash" not in math_path.grad_fn.name()',  # r28a M1: 3-D inputs take the math path
@@ -1374,6 +1395,8 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("the start of one trained run", "a34a audit 2: the fresh ViT-Ti-shaped models start no trained run"),
+    ("(timm v0.9.0 on)", "a34a audit 7: version ranges end at v1.0.28, the newest release read"),
     ("(ablated below)", "r33c minor 1: nothing below runs it; the ablation is appendix B's (the Verdict quotes it)"),
     (
         "overlapping the trained range",
@@ -1641,6 +1664,8 @@ FORBIDDEN = [
 # "main" = the lesson's main path (visible cells before the Summary); "lesson" = the whole lesson notebook;
 # ("cell", book, marker) = the one cell holding marker; ("section", book, heading) = that section's text.
 SCOPED_FORBIDDEN = [
+    ("q/k-v gap", "main", "r34a minor 2: undefined shorthand; the main path says v / max(q, k)"),
+    ("unablated", "main", "r34a minor 3: telegraphic; the verdict says width was not varied alone"),
     ("most of every block's qkv", "summary", "r29b M1: block 3's share is 44..54 % over the 3 trained runs, not most"),
     ("129 to 143", "main", "r25d item 2: the noise numbers live in appendix B, never beside the 8x8 toy"),
     ("129", "summary", "r25d item 2: the 224 px / noise numbers are not paired with the 8x8 toy"),
@@ -1918,6 +1943,11 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
+    # quick05_34a: 35 cells, 1,630 words (a34a audits 1, 2, 4 paid with cuts: section 2's and section 4's worked
+    # example's lead-ins, section 5's quoted claim, the ratio line's repeated "3 fresh seeds")
+    # fix05_34a: 35 cells, 1,630 words (r34a: section 4's M/sums cell split in two, paid with a cell: section 2's
+    # class-token sentence joined its verdict; the new words (sums, width sentence, the widget's task) paid with cuts:
+    # the width clause and the check's layout to appendix B / the check's comment, shorter "fresh" and scope lines)
     # fix05_33b: 35 cells, 1,630 words (r33b MAJOR 1-2 and minors paid with cuts: the Chefer link to appendix G, the
     # widget's batch statistic into the table cell's comment, section 3's 8x8 clause to the model card)
     # fix05_33a: 35 cells, 1,634 words (r33a items paid with cuts: the q/k-v ratio digression to appendix C, the timm/HF

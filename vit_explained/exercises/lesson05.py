@@ -39,6 +39,9 @@ _NO_AUTOGRAD = forbid(
     attention_backward.qkv_gradient_by_hand,
     reason="the gradient by hand, from the formula (not autograd),",
 )
+# the op behind torch._softmax_backward_data, called as torch.ops.aten._softmax_backward_data(.default): refused,
+# named torch._softmax_backward_data (the shared alias table, exercises._TORCH_ALIASES, does not list this op)
+_NO_AUTOGRAD._ops["aten::_softmax_backward_data"] = "torch._softmax_backward_data"
 
 #: a shape error of matmul or broadcasting (the kind a .T on a batched tensor causes)
 _SIZE_MISMATCH = re.compile(r"must match the size|Expected size|cannot be multiplied|size mismatch|shape mismatch")
@@ -103,7 +106,10 @@ def _call(
         seen["changed"] = sorted(set(seen.get("changed", [])) | set(changed))
     if not isinstance(result, (torch.Tensor, np.ndarray, list, tuple)):  # every answer here is a matrix, never a number
         fail(f"your function's result is a {_type_name(result)}; return a torch.Tensor (a numpy array also works)")
-    return as_tensor(result, "your function's result")
+    tensor = as_tensor(result, "your function's result")
+    if tensor.is_complex():  # a gradient of real inputs is real: name it rather than cast it (and warn)
+        fail(f"your function's result is complex ({str(tensor.dtype).removeprefix('torch.')}): return a real tensor")
+    return tensor
 
 
 def _refuse_in_place(seen: dict, names: tuple[str, ...], example: str | dict[str, str]) -> None:
@@ -339,13 +345,14 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             _square_only_slip(result, cases, index)
             _softmax_shape_slips(softmax_backward, result, a, grad_a, expected)
         if close(result, expected):
-            if result.dtype == torch.float32 and expected.dtype == torch.float64:  # float32 returned directly
-                seen["float32"] = True
+            if result.dtype != expected.dtype and result.is_floating_point():  # float32 or float16 returned directly
+                seen["precision"] = str(result.dtype).removeprefix("torch.")
             continue
         if _float32_right(result, expected):  # computed in float32, cast back: right to float32's precision
-            seen["float32"] = True
+            seen["precision"] = "float32"
             continue
         _square_only_slip(result, cases, index)
+        _low_precision_slip(result, expected)
         _slip_searches(
             (_softmax_constant_slip, softmax_backward, result, shape, index),
             (_softmax_jacobian_slips, result, a, grad_a),
@@ -365,15 +372,30 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
         if seen["numpy"]
         else ""
     )
-    if seen.get("float32"):
+    if seen.get("precision"):
+        name = seen["precision"]
         note += (
-            " Your result is right to float32's precision, not float64's: it was computed in float32 somewhere; "
-            "the checker accepts that (checked at float32's tolerance)."
+            f" Your result is right to {name}'s precision, not float64's: it was computed in {name} somewhere; "
+            f"the checker accepts that (checked at {name}'s tolerance)."
         )
     passed(
         "your softmax backward equals autograd's on square, batched and non-square inputs. "
         "Note the Jacobian diag(a) - a a^T is symmetric, so the row-wise product needs no transpose." + note
     )
+
+
+def _low_precision_slip(result: torch.Tensor, expected: torch.Tensor) -> None:
+    """Exercise 1: fail naming the dtype if ``result`` is a 16-bit float that is right to within a few of its
+    rounding steps (bfloat16 keeps 8 bits), but not to the checker's tolerance."""
+    if result.dtype not in (torch.float16, torch.bfloat16) or result.shape != expected.shape:
+        return
+    if (result.to(_DTYPE) - expected).abs().max() < 0.02 * expected.abs().max():
+        name = str(result.dtype).removeprefix("torch.")
+        fail(
+            f"your result is in {name}, too coarse for the checker's tolerance (largest error "
+            f"{_max_error(result, expected)}): "
+            "compute in the inputs' dtype (float64 here; float32 also passes)"
+        )
 
 
 def _float32_right(result: torch.Tensor, expected: torch.Tensor) -> bool:
@@ -406,7 +428,7 @@ def _sign_or_constant_slip(result: torch.Tensor, expected: torch.Tensor, name: s
     if close(result, -expected):
         fail(f"your {name} has autograd's size but the opposite sign: a minus sign is extra or missing")
     factor = ((result.to(_DTYPE) * expected).sum() / (expected * expected).sum()).item()
-    if abs(factor - 1) > 1e-3 and close(result, factor * expected):
+    if abs(factor - 1) > 1e-3 and f"{factor:.3g}" != "1" and close(result, factor * expected):
         fail(
             f"your {name} is autograd's times a constant ({factor:.3g}): a factor such as the scale s, N or 2 "
             "is extra or missing"
@@ -676,15 +698,16 @@ def _diagnose_w_q(
     fail(f"dW_q differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
 
 
-def _fixed_head_width_slip(result: torch.Tensor, expected: torch.Tensor, head: int) -> None:
-    """Fail if ``result`` is ``expected`` scaled by 1/sqrt(d') for a fixed whole d' other than this case's d."""
+def _fixed_head_width_slip(result: torch.Tensor, expected: torch.Tensor, head: int, source: str = "k") -> None:
+    """Fail if ``result`` is ``expected`` scaled by 1/sqrt(d') for a fixed whole d' other than this case's d
+    (``source``: the input whose last axis is d, k in exercise 4, q in exercise 5)."""
     if result.shape != expected.shape or not result.is_floating_point() or not expected.any():
         return
     factor = ((result.to(_DTYPE) * expected).sum() / (expected * expected).sum()).item()
     fixed = head / factor**2 if factor > 0 else 0.0  # the head width a hard-coded 1/sqrt(d') implies
     if close(result, factor * expected) and 1.5 < fixed < 4097 and abs(fixed - round(fixed)) < 1e-6:
         fail(
-            f"the scale must use this case's d = k.shape[-1] (d = {head} here); your answer scales by "
+            f"the scale must use this case's d = {source}.shape[-1] (d = {head} here); your answer scales by "
             f"1/sqrt({round(fixed)}): a fixed head width fails here"
         )
 
@@ -767,6 +790,7 @@ def _diagnose_w_k(
         fail("you averaged over the tokens; every token's contribution to the shared W_k adds up (a sum, not a mean).")
     if batch_size > 1 and close(result, (grad_scores[0].mT @ q[0]).T @ x[0] / root):
         fail("only the first image counted: W_k is shared by every image of the batch, so add up all of theirs.")
+    _fixed_head_width_slip(result, expected, head, "q")
     _sign_or_constant_slip(result, expected, "dW_k")
     fail(f"dW_k differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
 
@@ -1073,12 +1097,22 @@ def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]
     }
 
 
+def _refuse_non_tensor(result: object) -> None:
+    """Exercise 7: fail unless ``result`` is a torch.Tensor (backward needs the output's history)."""
+    if not isinstance(result, torch.Tensor):
+        fail(
+            f"your function's result is a {_type_name(result)}: return the block's output as a torch.Tensor: "
+            "backward needs its history, and a NumPy array or list has none"
+        )
+
+
 def _cut_gradients(
     fn: Callable[[nn.Module, torch.Tensor], torch.Tensor], block: nn.Module, x: torch.Tensor, grad_out: torch.Tensor
 ) -> dict[str, torch.Tensor | None] | None:
     """The gradients of ``x`` and of every parameter of ``block`` for ``fn(block, x)``; None if it has none."""
     x = x.detach().clone().requires_grad_()
     out = fn(block, x)
+    _refuse_non_tensor(out)
     if not out.requires_grad:
         return None
     names = ["x", *(name for name, _ in block.named_parameters())]
@@ -1096,7 +1130,12 @@ def _cut_gradients(
     return {name: next(grads) if t.requires_grad else None for name, t in zip(names, tensors, strict=True)}
 
 
-def _same_gradients(a: Mapping[str, torch.Tensor | None] | None, b: Mapping[str, torch.Tensor | None] | None) -> bool:
+def _same_gradients(
+    a: Mapping[str, torch.Tensor | None] | None,
+    b: Mapping[str, torch.Tensor | None] | None,
+    dtype: torch.dtype = _DTYPE,
+) -> bool:
+    """The same gradients (None counts as 0), compared at ``dtype``'s tolerance (the answer's output dtype)."""
     if a is None or b is None:
         return a is b
     for name, grad in a.items():
@@ -1106,7 +1145,7 @@ def _same_gradients(a: Mapping[str, torch.Tensor | None] | None, b: Mapping[str,
         if zero_a or zero_b:
             if zero_a != zero_b:
                 return False
-        elif not close(grad, other):
+        elif not close(grad.to(dtype), other):
             return False
     return True
 
@@ -1129,6 +1168,20 @@ def _hooks_left(block: nn.Module) -> bool:
     )
 
 
+def _loosely_same_gradients(a: Mapping[str, torch.Tensor | None], b: Mapping[str, torch.Tensor | None]) -> bool:
+    """Exercise 7: every gradient of ``a`` within 5 % of ``b``'s largest entry (None counts as 0): a right cut
+    computed in too coarse a dtype, not a cut in the wrong place."""
+    for name, grad in a.items():
+        other = b[name]
+        if grad is None or other is None:
+            if (grad is not None and grad.any()) or (other is not None and other.any()):
+                return False
+            continue
+        if (grad.to(other.dtype) - other).abs().max() > 5e-2 * other.abs().max():
+            return False
+    return True
+
+
 def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 7: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with both skip routes cut:
     the same values as ``block(x)``; backward reaches h only through the MLP branch, x only through attention."""
@@ -1137,7 +1190,9 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
         state = {name: p.detach().clone() for name, p in block.state_dict().items()}
         x_in = x.clone().requires_grad_()
         flags = {name: p.requires_grad for name, p in block.named_parameters()}
-        result = as_tensor(_NO_PACKAGE_CUT(block_with_cut, block, x_in), "your function's result")
+        raw = _NO_PACKAGE_CUT(block_with_cut, block, x_in)
+        _refuse_non_tensor(raw)
+        result = raw.detach()
         frozen = [name for name, p in block.named_parameters() if p.requires_grad != flags[name]]
         if frozen:
             for name, p in block.named_parameters():
@@ -1172,17 +1227,25 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
         got = _cut_gradients(lambda b, t: _NO_PACKAGE_CUT(block_with_cut, b, t), block, x, grad_out)
         if got is None:
             fail("your output has no gradient at all: you detached (or computed under no_grad) the whole output")
-        if _same_gradients(got, expected_grads):
+        precision = result.dtype if result.is_floating_point() else _DTYPE  # a float32 output: float32's tolerance
+        if _same_gradients(got, expected_grads, precision):
             continue
         for message, slip in _cut_slips().items():
-            if _same_gradients(got, _cut_gradients(slip, block, x, grad_out)):
+            if _same_gradients(got, _cut_gradients(slip, block, x, grad_out), precision):
                 fail(message)
         if got["x"] is None:
             fail("x gets no gradient: the attention branch must stay attached to x")
         wrong = [
-            name for name in expected_grads if not _same_gradients({name: got[name]}, {name: expected_grads[name]})
+            name
+            for name in expected_grads
+            if not _same_gradients({name: got[name]}, {name: expected_grads[name]}, precision)
         ]
-        fail(f"the gradients of {', '.join(wrong[:3])} differ from those with both skip routes cut")
+        dtype_note = (  # only where the dtype explains the miss: right to within 5 % (a 16-bit float, in practice)
+            f" (your output is {str(result.dtype).removeprefix('torch.')}, x is float64: keep x's dtype)"
+            if result.dtype != x.dtype and _loosely_same_gradients(got, expected_grads)
+            else ""
+        )
+        fail(f"the gradients of {', '.join(wrong[:3])} differ from those with both skip routes cut{dtype_note}")
     passed(
         "the same forward pass, and backward takes no skip: h gets its gradient only through the MLP branch, x only "
         "through the attention branch, and every weight still gets one. Section 5 cut the other route, the MLP's."
