@@ -380,6 +380,24 @@ def _batch_and_channels_mixed(answer: torch.Tensor, images: torch.Tensor, case: 
         )
 
 
+def _input_kept(images: torch.Tensor, original: torch.Tensor, case: str) -> None:
+    """Fail if the answer wrote into the caller's ``images``."""
+    if not torch.equal(images, original):
+        fail(
+            f"your function changed the input tensor in place ({case}): the caller's images are now different. "
+            "Build the output from reshape and permute (they do not write into their input), or work on a copy"
+        )
+
+
+def _dtype_kept(answer: torch.Tensor, images: torch.Tensor, case: str) -> None:
+    """Fail if the answer's dtype is narrower than the images' (patchify only moves pixels)."""
+    if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(images.dtype).bits:
+        fail(
+            f"for {case} your output is {answer.dtype} but the images are {images.dtype}: patchify only "
+            "moves pixels, so a narrower dtype rounds them (a .long(), .int() or .half(); float64 is fine)"
+        )
+
+
 def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:
     """Check ``my_patchify(images, (ph, pw))`` -> ``(B, N, ph * pw * C)``, row by row, ``(p1 p2 c)``: the package's."""
     worked = None  # the patch size of the last case the answer got right
@@ -397,11 +415,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
             if "your function raised" in str(error):
                 _patchify_hard_coded(my_patchify, case, *sizes, error=error, worked=worked)
             raise
-        if not torch.equal(images, original):
-            fail(
-                f"your function changed the input tensor in place ({case}): the caller's images are now different. "
-                "Build the output from reshape and permute (they do not write into their input), or work on a copy"
-            )
+        _input_kept(images, original, case)
         expected = patchify(images, (ph, pw))
         swapped = patchify(images, (pw, ph)) if ph != pw and height % pw == 0 and width % ph == 0 else None
         if swapped is not None and tuple(answer.shape) == tuple(swapped.shape) and close(answer, swapped):
@@ -416,11 +430,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
                 f"for {case} your output has shape {tuple(answer.shape)}; it should be (B, N, ph * pw * C) "
                 f"with N = {rows} * {cols} patches (rows x columns)"
             )
-        if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(images.dtype).bits:
-            fail(
-                f"for {case} your output is {answer.dtype} but the images are {images.dtype}: patchify only "
-                "moves pixels, so a narrower dtype rounds them (a .long(), .int() or .half(); float64 is fine)"
-            )
+        _dtype_kept(answer, images, case)
         if close(answer, expected):
             worked = (ph, pw)
             continue

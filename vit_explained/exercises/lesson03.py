@@ -528,6 +528,16 @@ def _keeps_dtype(answer: Any, dtype: torch.dtype, where: str, given: str = "q") 
     return False
 
 
+def _qkv_kept(originals: tuple[torch.Tensor, ...], given: tuple[torch.Tensor, ...]) -> None:
+    """Exercise 3: fail if the answer wrote into the caller's q, k or v (``given``, copies of ``originals``)."""
+    for name, before, after in zip("qkv", originals, given, strict=True):
+        if after.shape != before.shape or not torch.equal(after, before):
+            fail(
+                f"your function changed {name} in place (e.g. {name}.div_(...) or {name} /= ...), so the caller's "
+                f"{name} is no longer what it passed; compute a new tensor ({name} / ...) instead"
+            )
+
+
 def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 3: ``attention(q, k, v)`` is ``softmax(q k^T / sqrt(d)) v`` for ``(B, heads, N, d)`` inputs,
     written from scratch; compared with ``F.scaled_dot_product_attention`` and the package's explicit path.
@@ -559,12 +569,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             answer = _NO_ATTENTION_SHORTCUTS(
                 attention, *given, hint=_hint_first(_matmul_hint, shape=shape, source=source, key_tokens=key_tokens)
             )
-        for name, before, after in zip("qkv", (q, k, v), given, strict=True):
-            if after.shape != before.shape or not torch.equal(after, before):
-                fail(
-                    f"your function changed {name} in place (e.g. {name}.div_(...) or {name} /= ...), so the caller's "
-                    f"{name} is no longer what it passed; compute a new tensor ({name} / ...) instead"
-                )
+        _qkv_kept((q, k, v), given)
         if answer is None:
             fail(f"{where} your function returned None: its last line needs `return` and the (B, h, N_q, d) tensor")
         if isinstance(answer, list):  # e.g. .tolist(): exercise 3 promises a tensor (a tuple: as_tensor's message)
@@ -1124,6 +1129,26 @@ def _bias_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
     }
 
 
+def _reshape_alone_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
+    """Exercise 7: section 1's widget, "reshape, no permute": q, k, v read straight from the (B, N, 3D) features as
+    (B, 3, h, N, d) or (3, B, h, N, d), then the rest of the layer done right."""
+    batch, tokens, dim = x.shape
+    heads = layer.heads
+    head_dim = dim // heads
+    lone = {
+        "(B, 3, h, N, d)": layer.qkv(x).reshape(batch, 3, heads, tokens, head_dim).transpose(0, 1),
+        "(3, B, h, N, d)": layer.qkv(x).reshape(3, batch, heads, tokens, head_dim),
+    }
+    return {
+        f"the qkv features are split with a reshape alone, {shape}: token slots then hold other tokens' "
+        "features, and heads hold other roles' (section 1's widget, 'reshape, no permute'); reshape to "
+        "(B, N, 3, h, d), then permute": layer.proj(
+            _attend(*parts, head_dim).transpose(1, 2).reshape(batch, tokens, dim)
+        )
+        for shape, parts in lone.items()
+    }
+
+
 def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
     """Exercise 7's named slips: the layer's output with one step done wrong (the lesson's own warnings)."""
     batch, tokens, dim = x.shape
@@ -1143,11 +1168,6 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
 
     right = (scores / math.sqrt(head_dim)).softmax(-1)
     wide_q, wide_k, wide_v = layer.qkv(x).chunk(3, dim=-1)  # (B, N, D) each: one wide head, no split
-    # section 1's widget, "reshape, no permute": (B, 3, h, N, d) or (3, B, h, N, d) read straight from (B, N, 3D)
-    lone = {
-        "(B, 3, h, N, d)": layer.qkv(x).reshape(batch, 3, heads, tokens, head_dim).transpose(0, 1),
-        "(3, B, h, N, d)": layer.qkv(x).reshape(3, batch, heads, tokens, head_dim),
-    }
     return {
         f"the scale is a fixed 1/8 (ViT-B's 1/sqrt(64)); this layer's heads are d = D / heads = {head_dim} wide: "
         "take d from x's shape and heads": finish((scores / 8).softmax(-1)),
@@ -1167,14 +1187,7 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
         ),
         "the softmax runs over the heads axis (dim=1): each query's weights must sum to 1 over the keys, "
         "the last axis (dim=-1)": finish((scores / math.sqrt(head_dim)).softmax(1)),
-        **{
-            f"the qkv features are split with a reshape alone, {shape}: token slots then hold other tokens' "
-            "features, and heads hold other roles' (section 1's widget, 'reshape, no permute'); reshape to "
-            "(B, N, 3, h, d), then permute": layer.proj(
-                _attend(*parts, head_dim).transpose(1, 2).reshape(batch, tokens, dim)
-            )
-            for shape, parts in lone.items()
-        },
+        **_reshape_alone_slips(x, layer),
         "the heads are merged with a reshape of (B, h, N, d) straight to (B, N, D), which mixes heads and tokens: "
         "transpose(1, 2) first, then reshape": finish(right, merge="reshape"),
         "the output projection is missing: the merged heads still go through proj": finish(right, proj=False),

@@ -17,6 +17,7 @@ import os
 import re
 import textwrap
 from collections.abc import Callable
+from typing import NoReturn
 
 import torch
 import torch.nn.functional as F
@@ -1014,6 +1015,21 @@ def _is_finite_difference(function: Callable[..., object]) -> bool:
     return bool({(func, a) for func, a, _, _ in stepped} & plain)  # forward or backward: f(a + h), f(a)
 
 
+def _slope_call_failed(error: ExerciseFailed) -> NoReturn:
+    """Exercise 1: the answer's call failed: name math.erf on a tensor, and torch.func as a learner calls it."""
+    if "only one element tensors can be converted" in str(error):  # math.erf(x) on a tensor x
+        fail(
+            "a math-module function (math.erf, math.exp, ...) got the tensor x: use torch.erf (torch.exp); "
+            "math.erf takes one number"
+        )
+    if "torch._functorch." in str(error):  # torch.func: name it as a learner calls it
+        text = str(error)
+        for private in ("torch._functorch.apis.", "torch._functorch.eager_transforms."):
+            text = text.replace(private, "torch.func.")
+        raise ExerciseFailed(text) from None
+    raise error
+
+
 def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """``gelu_slope(x)`` must equal the derivative of the exact GELU, by autograd, on random points (float64 to
     1e-12, and a float32 input to float32 precision, returned as float32 or float64); a numpy array is accepted."""
@@ -1032,17 +1048,7 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
         try:
             result = _NO_SLOPE_SHORTCUT(gelu_slope, given)
         except ExerciseFailed as error:
-            if "only one element tensors can be converted" in str(error):  # math.erf(x) on a tensor x
-                fail(
-                    "a math-module function (math.erf, math.exp, ...) got the tensor x: use torch.erf (torch.exp); "
-                    "math.erf takes one number"
-                )
-            if "torch._functorch." in str(error):  # torch.func: name it as a learner calls it
-                text = str(error)
-                for private in ("torch._functorch.apis.", "torch._functorch.eager_transforms."):
-                    text = text.replace(private, "torch.func.")
-                raise ExerciseFailed(text) from None
-            raise
+            _slope_call_failed(error)
         if isinstance(result, (list, tuple)):
             kind = "a list" if isinstance(result, list) else "a tuple"
             fail(f"gelu_slope(x) returned {kind}: return one tensor of x's shape (element-wise torch operations on x)")

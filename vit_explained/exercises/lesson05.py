@@ -1182,6 +1182,23 @@ def _loosely_same_gradients(a: Mapping[str, torch.Tensor | None], b: Mapping[str
     return True
 
 
+def _refuse_freeze(block: nn.Module, flags: dict[str, bool]) -> None:
+    """Exercise 7: fail if the answer changed which of ``block``'s weights require a gradient (``flags``: before),
+    after restoring them."""
+    frozen = [name for name, p in block.named_parameters() if p.requires_grad != flags[name]]
+    if frozen:
+        for name, p in block.named_parameters():
+            p.requires_grad_(flags[name])
+        mlp = all(name.startswith("mlp.") for name in frozen)
+        whole = len(frozen) == len(flags)
+        named = f"your function froze {', '.join(frozen[:3])} (requires_grad_(False))"
+        fail(
+            (_FREEZE_MESSAGE if mlp else _FREEZE_BLOCK_MESSAGE if whole else named)
+            + ". Those weights are still frozen now that your function has returned. A cut changes only "
+            "where the gradient flows, not which weights get one"
+        )
+
+
 def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 7: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with both skip routes cut:
     the same values as ``block(x)``; backward reaches h only through the MLP branch, x only through attention."""
@@ -1193,18 +1210,7 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
         raw = _NO_PACKAGE_CUT(block_with_cut, block, x_in)
         _refuse_non_tensor(raw)
         result = raw.detach()
-        frozen = [name for name, p in block.named_parameters() if p.requires_grad != flags[name]]
-        if frozen:
-            for name, p in block.named_parameters():
-                p.requires_grad_(flags[name])
-            mlp = all(name.startswith("mlp.") for name in frozen)
-            whole = len(frozen) == len(flags)
-            named = f"your function froze {', '.join(frozen[:3])} (requires_grad_(False))"
-            fail(
-                (_FREEZE_MESSAGE if mlp else _FREEZE_BLOCK_MESSAGE if whole else named)
-                + ". Those weights are still frozen now that your function has returned. A cut changes only "
-                "where the gradient flows, not which weights get one"
-            )
+        _refuse_freeze(block, flags)
         if _hooks_left(block):
             fail("your function left a hook on the block: remove it (handle.remove()) before returning")
         if any(not torch.equal(p, state[name]) for name, p in block.state_dict().items()):
