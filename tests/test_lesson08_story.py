@@ -80,6 +80,9 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # with the ink in section 10's verdict; paid for by section 3's signpost to section 5 and section 10's picture lead-in)
 # quick 34a (a34a audit): 43 cells, cap 1,782 held, 1,780 used (section 1's cut-offs defined and called choices,
 # rollout's ρ interval; paid for by section 1's "of 4x4 patches" and the top cell's "this lesson captures them")
+# fix08_34c (r34c): 43 cells, cap 1,782 held and used (the planted marks' heading and the empty half's count, the six
+# controls named, "of the maps", appendix J's link; paid for by section 7's question folded into its bullets and its
+# family-level pointer (the printed headers state the level), and trims in sections 8 and 8b)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1782
 
 
@@ -238,8 +241,20 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("re-drawn blocks attend almost evenly",)),
     # fix08t (review r30c 9-list 1, GAP): the planted-evidence toy before section 7; models without a class token
     # fix08y (r32a minor 1): the planted test moved after section 8, which defines the gradient-weighted map
-    ("lesson", "8", ("Planted evidence: a known answer", "two times in three", "from 34 to 100", "not a method")),
-    ("lesson", "8", ("On this seed, raw attention and rollout",)),  # r33c minor 3: the ranking is one seed's
+    # fix08_34c (r34c MAJOR 1, Make it a 9 items 1, 4): the planted marks under their own heading; the empty half
+    # tells the label too, so a top patch there need not be wrong (the count prints in section 8b and is asserted)
+    (
+        "lesson",
+        "8b",
+        (
+            "the empty half tells the label too: a top patch there need not be wrong",
+            "(25 of the gradient-weighted map's 33 misses)",
+            "two times in three",
+            "from 34 to 100",
+            "not a method",
+        ),
+    ),
+    ("lesson", "8b", ("On this seed, raw attention and rollout",)),  # r33c minor 3: the ranking is one seed's
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)
@@ -358,8 +373,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "lesson",
         "Summary",
         (
-            "8 · Planted marks (a 2-block ViT, 3 training seeds, each 100 of 100 right)",  # a34a audit item 3
-            "top-patch hits range from 34 to 100 of 100",
+            "8b · Planted marks (a 2-block ViT, 3 training seeds, each 100 of 100 right)",  # a34a audit item 3
+            "top-patch hits on the mark range from 34 to 100 of 100",
+            "a strict test since the empty half tells the label too",  # fix08_34c (r34c MAJOR 1)
             "describes one trained model, not a method",
         ),
     ),
@@ -368,7 +384,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "appendix",
         "Summary",
         (
-            "8 · Planted marks (a 2-block ViT, 100 held-out canvases, 3 training seeds, each 100 % accurate)",
+            "8b · Planted marks (a 2-block ViT, 100 held-out canvases, 3 training seeds, each 100 % accurate)",
             "gradient-weighted 67.0 % [57.3, 75.4]",
             "raw 34-100, rollout 50-100, gradient-weighted 50-84",
         ),
@@ -419,13 +435,14 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (
         "lesson",
         "10",
-        ("six controls ([appendix i]",),  # r31 (fix08t): the pointer kept; fix08u (r31a minor 2): six run here
+        # r31 (fix08t): the pointer kept; fix08u (r31a minor 2): six run here; fix08_34c (r34c item 2): named
+        ("six controls (ink first, random order, mean map (no image), occlusion (blank last), raw occlusion, greedy;",),
     ),  # fix08n: after the grouped list  # fix08j (r28a minor 4): three rows shown, all twelve in I
     # r32b density (fix08z): the checkpoint scope and the digit prefixes moved to the Summary, which states them whole
     ("lesson", "Summary", ("one trained checkpoint",)),
     ("lesson", "1", ("only measured, never trained on",)),  # fix08m (r28d minor 6): why test digits are fine
     # a34a audit item 1: the planted marks compare seeds, so the opening says so (the old wording is forbidden)
-    ("lesson", "Summary", ("only section 8's planted marks (a separate 2-block ViT) compare training seeds",)),
+    ("lesson", "Summary", ("only section 8b's planted marks (a separate 2-block ViT) compare training seeds",)),
     ("lesson", "Summary", ("32",)),
     ("lesson", "10", ("a strong reference fitted to the score",)),
     ("lesson", "10", ("cannot credit evidence from blank regions",)),
@@ -497,7 +514,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "J", ("before timm.create_model",)),
     ("appendix", "J", ("read in the code, not run", "no timm")),
     ("appendix", "J", ("block.attn.fused_attn = False",)),
-    ("lesson", "4", ("files and lines in appendix J",)),
+    ("lesson", "4", ("[appendix J](08_attention_maps_appendix.ipynb#appendix-j): files and lines",)),
     ("appendix", "J", ("attn.attn_drop", "eval mode")),
     ("appendix", "D", ("2023", "2024")),
     ("appendix", "D", ("head 3", "fixed-key")),
@@ -534,7 +551,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "D", ("faintly inked patch (largest pixel 0.42)",)),  # r26b M2; r29 density (fix08q): appendix D
     ("lesson", "8", ("softmax ties",)),
     ("lesson", "8", ("toy_raw_0", "toy_raw_1", "no residual inside")),
-    ("lesson", "8", ("200", "10")),
+    ("lesson", "8", ("200",)),
+    ("lesson", "8b", ("100",)),  # fix08_34c: the planted marks' section
     ("lesson", "8", ("first order",)),
     ("lesson", "8", ("17", "9")),
     ("appendix", "I", ("this lesson's choice",)),  # r29 density: moved to appendix I (fix08p)
@@ -864,7 +882,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "I", ("Twelve orders: the three maps",)),
     # r29a 7; r31 density (fix08u, r31a minor 4): the three-row table moved to appendix I (which holds all twelve
     # orders); the lesson says what its figure draws
-    ("lesson", "10", ("the figure draws four of the nine orders",)),
+    ("lesson", "10", ("adds three more); the figure draws four.",)),
     (
         "lesson",
         "10",
@@ -910,7 +928,8 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("appendix", "A", "value-norm - raw, last block: -0.009, 97.5 % interval [-0.016, -0.003]"),
     ("appendix", "A", "value-norm - rollout: +0.098, 97.5 % interval [+0.072, +0.127]"),
     # r33a minor 1: raw - gradient-weighted; r34a minor 3: the header says what the last column is
-    ("lesson", "10", "raw, last block against the others (last column: these 3 as one family):"),
+    # fix08_34c (r34c minor): the family level said where its column prints
+    ("lesson", "10", "raw, last block against the others (last column: these 3 as one family, 1 - 0.05/3):"),
     # fix08y (r32a minor 5): the Summary's 14 against 37 patches, as a paired difference
     ("lesson", "11", "paired per digit: discard 0.9 - plain rollout: -22.9, 95 % interval [-23.2, -22.6]"),
     # fix08y (r32a M1): different digits' maps, 200 digits
@@ -918,10 +937,11 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     # fix08x (r31c minor 1)
     ("lesson", "10", "share of the lag that blank-last removes: 0.71, 95 % interval [0.61, 0.86] (n = 200)"),
     # fix08t (review r30c 9-list 1): the planted toy's hits, with Wilson intervals, and the three seeds' range
-    ("lesson", "8", "gradient-weighted  top patch on the mark: 67.0 %, 95 % interval [57.3, 75.4] % (n = 100)"),
+    ("lesson", "8b", "gradient-weighted  top patch on the mark: 67.0 %, 95 % interval [57.3, 75.4] % (n = 100)"),
+    ("lesson", "8b", "gradient-weighted misses: 33, top patch in the empty half: 25"),  # fix08_34c (r34c MAJOR 1)
     (
         "lesson",
-        "8",
+        "8b",
         "3 training seeds, hits of 100: raw, last block 34 to 100; rollout 50 to 100; gradient-weighted 50 to 84",
     ),
     # fix08r (r30a minor 2); r32c/r33a density: the family of 7 kept in the hidden check, out of view
@@ -941,7 +961,11 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("appendix", "A", "gradient-weighted's lag: own order - stroke first   +0.023  [+0.017, +0.030]"),
     ("lesson", "10", "by hand == the stored run's rollout curves of these 8 digits (atol 1e-5): True"),
     # fix08o (r29b minor 2): the ten pairs named (appendix I prints them); r34a minor 3: one header line says so
-    ("lesson", "10", "the 3 the verdict reads (last column: the 10 pairs of appendix I as one family):"),
+    (
+        "lesson",
+        "10",
+        "the 3 the verdict reads (last column: the 10 pairs of appendix I as one family, Bonferroni: 1 - 0.05/10):",
+    ),
     # r30 decision (fix08q, r29d minor 12): the ten names print in appendix I; the lesson prints one line for them
     ("appendix", "I", "greedy (stored) - occlusion, blank last"),
     ("appendix", "I", "mean map (no image) - random order"),
@@ -1178,6 +1202,8 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    # fix08_34c (r34c MAJOR 1): the planted misses whose top patch lies in the empty half, counted and asserted
+    ("lesson", "8b", "assert (int(missed.sum()), int(in_empty.sum())) == (33, 25)"),
     ("lesson", "7", "assert len(family_7) == 7 and all(abs(g.confidence - (1 - 0.05 / 7)) < 1e-12 for g in family_7)"),
     ("lesson", "10", "== [0.71, 0.61, 0.86] and removed.low > 0.5"),  # fix08x (r31c minor 1)
     ("lesson", "5", "on_itself, on_patches = last[:, :, 0, 0].mean(0)"),  # fix08x (r31c minor 2): in the hidden cell
@@ -1415,6 +1441,7 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
     ("test digit 3 (a 8", "r34a minor 6: an 8"),
     ("nothing is claimed across training seeds", "a34a audit item 1: section 8's planted marks compare seeds"),
     ("calls no module a hook could see", "a34a audit item 5: the fast path runs qkv and proj; it skips attend"),
+    ("a known answer", "r34c MAJOR 1: the empty half tells the planted label too"),
     ("are conventions", "a34a audit item 4: 5/49 is the lesson's own cut, chosen after digits were measured"),
     ("section 10's tie with ink first", "r30a M1: ink first is a per-digit order; rollout beats the image-blind map"),
     ("unusually different pair", "r30a M2: digit 17's 0.19 lies inside the printed 5-95 % range"),
@@ -1967,7 +1994,7 @@ ORDER = [  # (notebook, markers whose cells come in this order)
         [
             "## 10 · Which map",
             "plots.plot_deletion_steps(",
-            "the figure draws four of the nine orders",
+            "adds three more); the figure draws four.",
             "recheck = 4",
         ],
     ),
