@@ -1091,6 +1091,8 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
             q, k, v = mixed.reshape(batch, 3, heads, tokens, head_dim).transpose(0, 1)
         elif split == "reshape alone, batch second":  # audit a34a_03 item 5: (3, B, h, N, d)
             q, k, v = mixed.reshape(3, batch, heads, tokens, head_dim)
+        elif split == "heads behind tokens":  # review r34c_03 minor 6: permute(2, 0, 1, 3, 4), q is (B, N, h, d)
+            q, k, v = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 1, 3, 4)
         elif split == "reshape alone, indexed":
             parts = mixed.reshape(batch, 3, heads, tokens, head_dim)
             q, k, v = parts[:, 0], parts[:, 1], parts[:, 2]
@@ -1098,7 +1100,7 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
             q, k, v = mixed.reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
         scores = q @ k.transpose(-2, -1)
         scores = scores / {"d": math.sqrt(head_dim), "D": math.sqrt(dim), None: 1.0, 8: 8.0}[scale]
-        out = scores.softmax(dim=dim_softmax) @ v
+        out = (F.softmax(scores) if dim_softmax is None else scores.softmax(dim=dim_softmax)) @ v  # None: no dim=
         if split == "none":
             return proj(out)
         if merge == "view":  # review r27c_03 minor 1 (d): .view after transpose raises
@@ -1120,6 +1122,15 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
         (_layer_with(split="reshape alone, indexed"), "split with a reshape alone, \\(B, 3, h, N, d\\)"),
         (_layer_with(split="reshape alone, batch second"), "split with a reshape alone, \\(3, B, h, N, d\\)"),
         (_layer_with(merge="reshape"), "merged with a reshape .* transpose\\(1, 2\\) first"),
+        # review r34c_03 minor 6: the heads left behind the tokens, merged as the lesson does or straight
+        (
+            _layer_with(split="heads behind tokens"),
+            r"your q is \(B, N, h, d\): permute\(2, 0, 1, 3, 4\) left the heads",
+        ),
+        (
+            _layer_with(split="heads behind tokens", merge="reshape"),
+            r"permute\(2, 0, 3, 1, 4\) moves the heads in front",
+        ),
         (_layer_with(proj_on=False), "output projection is missing"),
         (_layer_with(split="h three d"), "split as \\(h, three, d\\)"),
         (_layer_with(scale=8), "fixed 1/8 \\(ViT-B's 1/sqrt\\(64\\)\\)"),  # review r27c_03 minor 1 (a)
@@ -1149,6 +1160,16 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
 def test_attention_layer_names_the_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson03.check_attention_layer(answer)
+
+
+def test_attention_layer_names_a_softmax_without_dim_and_keeps_torch_warning_quiet():  # review r34c_03 minor 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch's "Implicit dimension choice" UserWarning must not reach the learner
+        message = _reported(lesson03.check_attention_layer, _layer_with(dim_softmax=None))
+    assert message.startswith("Not yet: ") and "your softmax has no dim=, so torch picked dim=1" in message
+    assert "pass dim=-1" in message and "\n" not in message  # exercise 3's message, one line
+    explicit = _reported(lesson03.check_attention_layer, _layer_with(dim_softmax=1))  # dim=1 typed: the slip's message
+    assert "the softmax runs over the heads axis (dim=1)" in explicit and "no dim=" not in explicit
 
 
 def test_attention_layer_stub_is_not_attempted_and_leaves_random_numbers_alone():

@@ -443,9 +443,12 @@ FACTS = {
         # permute (the right one is the layout strip above it); the widget line prints the damage, the check below
         # audit a34a_03 item 2: red also marks a cell from another role or head (16 of 18 rows are red), so the
         # caption names the panels too (the widget line's "6 of 6 q/k/v panels"); words paid in Going further
-        "row $n$ should hold token $n$. The still's split omits the permute: 12 of 18 token slots hold\n"
-        "another token's features; every panel mixes roles or heads (red). In a live kernel, buttons try the right "
-        "split and another wrong one.",
+        # r34c (review r34c_03 item 3): the still's code named; "In a live kernel, buttons ..." moved (words paid) to
+        # the widget cell's comment (CODE row)
+        "row $n$ should hold token $n$. The still shows `qkv.reshape(3, B, h, N, d)`, no permute: 12 of 18 token "
+        "slots hold\nanother token's features; every panel mixes roles or heads (red).",
+        # r34c (review r34c_03 item 5): one slice of q, k and v, not of the D input features (section 0)
+        "Each head keeps every token and one\nslice of $q$, $k$ and $v$.",
         # r32 decision (review r32a minor 8 against r30a_03 minor 12 / r30b_03 minor 5): the dropout note stays where
         # the modules print, as prose just above them, not a printed line; both dropouts and the version kept
         # r32 (review r32b minor 1): both arguments, default 0., are in timm's Attention from v0.4.12 to v1.0.28 (read
@@ -482,7 +485,8 @@ FACTS = {
         "uses `(h three d)`, each head's q, k and v rows together",  # review r30c_03 minor 9: one idea per sentence
         # review r29a_03 M1: the direction the widget, cell 35 and the figure show; per head one whole block
         # r33b plain wording (review r33b minor 5): one idea per sentence, same fact
-        "A UvA checkpoint read by timm-style `(three h d)` code (or the reverse) runs with the right shapes. But the "
+        # r34c (words paid): the same fact, shorter
+        "Read by timm-style code (or the reverse), a UvA checkpoint runs with the right shapes. But the "
         'heads\'\n"queries" are then a mix of real query, key and value blocks, one whole block per head',
         "exercise 6 converts it",
         # review r29c_03 minor 8: the damage line said plainly (checked below); r32 (review r32a minor 2): moved here
@@ -525,7 +529,7 @@ FACTS = {
         # r30 decision (review r29d_03 minor 4): one appendix pointer in the paragraph; the whole-layer clause keeps
         # its words (r29a_03), its link goes; #layer-gradient is inside appendix G
         "64",
-        "the spread stops depending on $d$",  # review r25d_03 item 1: only the spread, exactly
+        "the scale makes the score spread independent of $d$, so",  # review r25d_03 item 1 (r34c: said in the lead)
         "no row saturates (0 % at every $d$)",  # review r27b_03 minor 4: what prints, not "barely"
         # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
@@ -584,7 +588,9 @@ FACTS = {
         # r33b (review r33b M1, minor 3): one idea per sentence; both halves of the gradient story, each printed in
         # section 3 (saturated rows about a third of the scaled 0.11: Vaswani's mechanism; the mean larger up to
         # d = 64, smaller at 1024 with its seeds' range, r33a M1). "What the scale buys" keeps its scope (r32b MAJOR 1)
-        "What the scale buys, for\nunit-variance $q$ and $k$: the spread stops depending on $d$ and no row saturates",
+        # r34c (words paid): "the spread stops depending on $d$" is the bold lead's (its row: "makes the score spread
+        # independent of $d$"); the scope kept
+        "What the scale buys, for\nunit-variance $q$ and $k$: no row saturates (0 % at every $d$).",
         # a33b audit 2: a third is smaller, Vaswani's direction, but not their "extremely small gradients"
         # r33c (review r33c minors 1-3): the upstream gradient's draw named beside the numbers (0.9 and unit-variance
         # q, k are named in this section too); "smaller, as they suspected, yet the mean over all rows is 1.78x larger"
@@ -593,11 +599,16 @@ FACTS = {
         "passes back about a third of the\nscaled gradient: smaller, as Vaswani et al. suspected, yet the mean "
         "over all rows is 1.78x\nlarger, because the sharp unsaturated rows pass back more.",
         # r33d (words paid for review r33d MAJOR 1): the seeds' range 0.56..0.66 prints in the table just above
-        "At $d = 1024$ it is smaller (0.60x, printed).",
+        "At $d = 1024$ it is smaller (0.60x).",
+        # r34c (review r34c_03 item 1): the other half, at q, as appendix G prints it (same g; every seed, d = 16 to
+        # 1024; checked in the cell after); no "d-independent" claim
+        "At $q$ (and so $W_q$), without the factor $1/\\sqrt{d}$, the gradient is larger on every seed: 14x at\n"
+        "$d = 64$, 19x at 1024 ([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # r34a (review r34a_03 minor 1): the original ViT's init, which gives section 3's unit-variance q and k, named
-        "Without the scale 37 % of rows saturate at $d = 64$ (the original ViT's Flax init, Xavier on each of\n"
-        "$q$, $k$, $v$, gives these unit-variance $q$ and $k$: 36 %; PyTorch's or timm's default init: about 1 % or\n"
-        "fewer; [appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
+        # r34c (review r34c_03 minor 4): the init fact its own sentence
+        "Without the scale 37 % of rows saturate at $d = 64$. The original ViT's Flax init (Xavier per\n"
+        "$q$, $k$, $v$) gives these unit-variance $q$ and $k$: 36 %; PyTorch's or timm's defaults: about 1 % or fewer\n"
+        "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
         # appendix G, which says it ("The query and key weights $W_q$ and $W_k$ still get *more* gradient")
@@ -626,7 +637,7 @@ FACTS = {
         "the fused default keeps none",
         # review r28c_03 minor 8: how the fused path manages without the matrix (asserted in the hidden check)
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
-        "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
+        "1536 for ViT-B, as counted above",  # fix26a_03 item 2; r27a_03 minor 5: sketch first (r34c: shorter)
         # review r29d_03 minor 7: the misconception named, on the printed ratio
         # review r30c_03 minor 8: a FLOP statement, said so
         # r33c (review r33c minor 6): said the plain way round
@@ -752,6 +763,8 @@ FACTS = {
         "Section 2's library spellings\n  (separate Q/K/V, fused, einops, T2T's copy of timm's class, PyTorch's, and "
         "`transformers`' when installed) are one\n  computation.",
         "At $d = 1024$ it is smaller (0.60 times).",
+        # r34c (review r34c_03 item 2): at q, appendix G's ratios
+        "At $q$ (and so $W_q$) the unscaled gradient is\n  larger on every seed: 14 times at $d = 64$, 19 at 1024.",
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
@@ -1071,6 +1084,8 @@ PRINTED = {
 
 HIDDEN_CHECKS = {
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
+        # r34c (review r34c_03 item 3): the still is qkv.reshape(3, B, h, N, d) for B = 1
+        "assert torch.equal(cells, one_image.reshape(3, 1, 2, 3, 4, 4)[:, 0])",
         # r34a (review r34a_03 minor 6): the still is the wrong split; the right one's damage, checked
         'right_split.startswith("reshape + permute (D = 8, h = 2, d = 4, N = 3): damage none")',
         "for ax in still.axes for p in ax.patches) == int(misplaced.sum())",  # "(red)"
@@ -1182,6 +1197,10 @@ HIDDEN_CHECKS = {
         "assert read_as == [f\"{'qkv'[j % 3]}{j // 3}\" for j in range(heads)]",  # review r29a_03 M1: which heads
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
+        # r34c (review r34c_03 item 1): section 3's q-gradient sentence, on appendix G's ratios
+        'assert [f"{query_ratio[d_].mean:.0f}x" for d_ in (64, 1024)] == ["14x", "19x"]',
+        "assert all(query_ratio[d_].low > 1 for d_ in query_ratio)",
+        "assert all(abs(q_ / (math.sqrt(d_) * s_) - 1) < 0.1 for q_, s_ in pairs)",
         # review r30c_03 M1: the seed range, not the mean
         'assert f"{ratio_256.low:.2f}..{ratio_256.high:.2f}" == "0.98..1.12"',
         "assert all(u > s for d_ in (4, 16, 64) for u, s in per_seed[d_])",
@@ -1208,6 +1227,7 @@ HIDDEN_CHECKS = {
         'meanings["nn.MultiheadAttention,\\nkey_padding_mask=keep"] == [bool(w > 0) for w in weights_swapped]',
     ],
     ("LESSON", "### A tiny example you can read"): [
+        'strip.get_suptitle().startswith("block 1:") and checkpoint_info()["config"]["depth"] == 4',  # r34c minor 5
         # review r27a_03 minor 7's printed line; r31 density (review r30c_03 minor 12): now the hidden check's
         "assert abs(float(mixed_attn(tiny)[0, 3, 0]) - sum(parts)) < 1e-5",
         "assert one_head_rates == [1e-3, 3e-3, 6e-3, 1e-2]",  # r33 (review r33a M2): the bracketed grid (r30c_03 M2)
@@ -1310,6 +1330,7 @@ CODE = {
         "(Eq. 7)",
         "# Eq. 8: out = Concat(head_1, ..., head_k) U_msa (W_o in Vaswani et al.)",
         'split="reshape, no permute"',  # r34a (review r34a_03 minor 6)
+        "# in a live kernel, buttons try the right split and another wrong one",  # r33a minor 4; r34c: moved here
         "explore_split = head_layout_widget(",
         "attn = Attention(D, heads)  # ViT-B",
         "B, N, D, heads = 2, 197, 768, 12",
@@ -1336,6 +1357,7 @@ CODE = {
         "polarity = plots.plot_mask_polarity(keep.tolist())",
     ],
     ("LESSON", "### A tiny example you can read"): [
+        "# the shipped MNIST ViT's block 1 (the second of 4)",  # r34c (review r34c_03 minor 5): the strip's block
         "heads_training_line(stored_scale_training(), short=True)",  # r34a (review r34a_03 minor 2): printed
         "plots.trained_query_heads()",  # review r28a_03 Colab: drawn by the package, not read from figures/
     ],

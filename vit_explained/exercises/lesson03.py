@@ -487,6 +487,11 @@ def _matmul_hint(
 
 
 _IMPLICIT_SOFTMAX = r"Implicit dimension choice for softmax"
+#: exercises 3 and 7: F.softmax(scores) without dim= on the (B, h, N, N) scores
+_NO_SOFTMAX_DIM = (
+    "your softmax has no dim=, so torch picked dim=1 (its implicit choice for a 4-D tensor), the heads axis: each "
+    "query's weights must sum to 1 over the keys, so pass dim=-1"
+)
 
 
 @contextmanager
@@ -587,10 +592,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, h, N_q, d) = {shape}, like q's")
         widened = _keeps_dtype(answer, dtype, where) or widened
         if implicit_softmax and close(result, (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(1) @ v):
-            fail(
-                f"{where} your softmax has no dim=, so torch picked dim=1 (its implicit choice for a 4-D tensor), the "
-                "heads axis: each query's weights must sum to 1 over the keys, so pass dim=-1"
-            )
+            fail(f"{where} {_NO_SOFTMAX_DIM}")
         narrowed = _compare_attention(result, (q, k, v), heads, expected, where) or narrowed
     notes = _attention_notes(widened, numpy_answer, narrowed)
     passed("your attention equals F.scaled_dot_product_attention." + notes)
@@ -1149,7 +1151,29 @@ def _reshape_alone_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.T
     }
 
 
-def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
+#: exercise 7: the softmax over the (B, h, N, N) scores' heads axis; without dim=, _NO_SOFTMAX_DIM says why
+_HEADS_AXIS_SLIP = (
+    "the softmax runs over the heads axis (dim=1): each query's weights must sum to 1 over the keys, the last axis "
+    "(dim=-1)"
+)
+
+
+def _heads_behind_tokens_slip(x: torch.Tensor, layer: Attention) -> dict[str, tuple[torch.Tensor, ...]]:
+    """Exercise 7: ``permute(2, 0, 1, 3, 4)`` of the (B, N, 3, h, d) features leaves q, k, v as (B, N, h, d), so
+    each token's softmax runs over its heads; then merged as the lesson does (transpose(1, 2)) or straight."""
+    batch, tokens, dim = x.shape
+    head_dim = dim // layer.heads
+    q, k, v = layer.qkv(x).reshape(batch, tokens, 3, layer.heads, head_dim).permute(2, 0, 1, 3, 4)
+    out = _attend(q, k, v, head_dim)  # (B, N, h, d): per token, an (h, h) softmax over the heads
+    merges = (out.transpose(1, 2).reshape(batch, tokens, dim), out.reshape(batch, tokens, dim))
+    message = (
+        "your q is (B, N, h, d): permute(2, 0, 1, 3, 4) left the heads behind the tokens, so each token attends over "
+        "its heads; permute(2, 0, 3, 1, 4) moves the heads in front of the tokens, (B, h, N, d)"
+    )
+    return {message: tuple(layer.proj(merged) for merged in merges)}
+
+
+def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor | tuple[torch.Tensor, ...]]:
     """Exercise 7's named slips: the layer's output with one step done wrong (the lesson's own warnings)."""
     batch, tokens, dim = x.shape
     heads = layer.heads
@@ -1185,9 +1209,9 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
         "the softmax runs over the queries (dim=-2): each query's weights must sum to 1 over the keys, dim=-1": finish(
             (scores / math.sqrt(head_dim)).softmax(-2)
         ),
-        "the softmax runs over the heads axis (dim=1): each query's weights must sum to 1 over the keys, "
-        "the last axis (dim=-1)": finish((scores / math.sqrt(head_dim)).softmax(1)),
+        _HEADS_AXIS_SLIP: finish((scores / math.sqrt(head_dim)).softmax(1)),
         **_reshape_alone_slips(x, layer),
+        **_heads_behind_tokens_slip(x, layer),
         "the heads are merged with a reshape of (B, h, N, d) straight to (B, N, D), which mixes heads and tokens: "
         "transpose(1, 2) first, then reshape": finish(right, merge="reshape"),
         "the output projection is missing: the merged heads still go through proj": finish(right, proj=False),
@@ -1232,7 +1256,11 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
             expected, slips = layer(x), {**_layer_slips(x, layer), **_bias_slips(x, layer)}
         linears = {"qkv": layer.qkv, "proj": layer.proj}
         snapshots = {name: _module_state(linear) for name, linear in linears.items()}
-        answer = _NO_LAYER_SHORTCUTS(attention_layer, given, layer.qkv, layer.proj, heads, hint=_hint_first(_view_hint))
+        implicit_softmax: list[bool] = []  # F.softmax(scores) without dim=: torch picks dim 1 and warns
+        with _quiet_softmax(implicit_softmax):
+            answer = _NO_LAYER_SHORTCUTS(
+                attention_layer, given, layer.qkv, layer.proj, heads, hint=_hint_first(_view_hint)
+            )
         if not torch.equal(given, x):
             fail("your function changed x in place; compute new tensors instead")
         for name, linear in linears.items():
@@ -1249,8 +1277,8 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         if close(result, expected):
             continue
         for mistake, wrong in slips.items():
-            if close(result, wrong):
-                fail(f"{where} {mistake}")
+            if any(close(result, one) for one in (wrong if isinstance(wrong, tuple) else (wrong,))):
+                fail(f"{where} {_NO_SOFTMAX_DIM if implicit_softmax and mistake == _HEADS_AXIS_SLIP else mistake}")
         generic = "the values differ from the layer's own output"  # a typed-in head count: exercise 6's message
         fail(f"{where}: {_typed_heads_hint(_source_of(attention_layer), heads) or generic}")
     note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
