@@ -1344,3 +1344,58 @@ def test_a_typed_in_split_width_is_named():  # review r31b minor 4 (brief fix07v
     message = str(failure.value)
     assert message.startswith("Not yet: for tokens of shape") and "Did you type in a width, as in split(64)?" in message
     assert "qkv.out_features // 3" in message and "token_dim here is 16" in message
+
+
+# ----------------------------------------------------------------------------- review r34c minor 3, r34d minor 2
+
+
+def test_two_messages_name_the_slip_without_the_answer():  # review r34c minor 3 (brief fix07_34d item 2)
+    with pytest.raises(ExerciseFailed) as info:
+        check_fold_tokens(lambda t, rows, cols: F.fold(t.transpose(1, 2), (rows, cols), 3, stride=1, padding=1))
+    message = str(info.value)
+    assert "with a k x k kernel" in message and message.endswith("each token one pixel, nothing summed")
+    assert "(B, C, N)" not in message and "-> (B, C, rows, cols)" not in message  # not the solution's reshapes
+    with pytest.raises(ExerciseFailed) as info:
+        check_token_attention(no_skip)
+    message = str(info.value)
+    assert "the skip connection is missing: which tensor already has the output width?" in message
+    assert "v plus" not in message and "v +" not in message  # not the answer
+
+
+def fold_hard_coded_3_by_5(tokens, rows, cols):
+    """Right on the first case (3 x 5), a fixed grid elsewhere: on the 7x2 case C = 3 equals its rows."""
+    return tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], 3, 5)
+
+
+def fold_hard_coded_4_by_4(tokens, rows, cols):
+    """A fixed square 4 x 4 (C = 4 on the 3x5 case): near the root of 15, but no root is taken."""
+    return tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], 4, 4)
+
+
+def fold_square_pow(tokens, rows, cols):
+    side = round(pow(tokens.shape[1], 0.5))
+    return tokens.reshape(tokens.shape[0], side, side, tokens.shape[2]).permute(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("wrong", [fold_hard_coded_3_by_5, fold_hard_coded_4_by_4])
+def test_a_hard_coded_grid_is_not_called_a_square_fold(wrong):  # review r34d minor 2 (brief fix07_34d item 2)
+    with pytest.raises(ExerciseFailed) as info:
+        check_fold_tokens(wrong)
+    message = str(info.value)
+    assert "not a fixed grid size" in message and "sqrt(N)" not in message
+
+
+@pytest.mark.parametrize("wrong", [fold_square, fold_square_then_permute, fold_square_pow])
+def test_a_square_fold_is_still_named(wrong):  # the channels-first and channels-last square folds
+    with pytest.raises(ExerciseFailed, match=r"square of side sqrt\(N\)"):
+        check_fold_tokens(wrong)
+
+
+def test_square_fold_hint_reads_the_grid_sizes_only():  # the hint alone, without a readable source
+    from vit_explained.exercises.lesson07 import _square_fold_hint
+
+    hint = _square_fold_hint("a 7x2 case", 7, 2, channels=3)
+    assert "fixed grid size" in hint(RuntimeError("shape '[1, 3, 3, 5]' is invalid for input of size 42"))
+    assert "sqrt(N)" in hint(RuntimeError("shape '[1, 3, 4, 4]' is invalid for input of size 42"))  # (B, C, s, s)
+    assert "sqrt(N)" in hint(RuntimeError("shape '[1, 4, 4, 3]' is invalid for input of size 42"))  # (B, s, s, C)
+    assert "sqrt(N)" in hint(RuntimeError("shape '[1, 4, 4, -1]' is invalid for input of size 42"))

@@ -561,11 +561,15 @@ def _square_fold_message(case: str, rows: int, cols: int) -> str:
     )
 
 
-def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Callable[[Exception], str | None]:
-    """Name the square fold when reshaping to ``(..., s, s)``, ``s = sqrt(N)``, raised: a reshape or view's
-    shape, unflatten's sizes or F.fold's output size holding a side near sqrt(N) twice, or any shape error
-    from a function whose source takes a square root. Otherwise a shape error whose last two sizes are not
-    ``rows``, ``cols`` or ``N`` names a fixed grid size."""
+def _square_fold_hint(
+    case: str, rows: int, cols: int, source: str = "", channels: int | None = None
+) -> Callable[[Exception], str | None]:
+    """Name the square fold when reshaping to ``(B, C, s, s)`` or ``(B, s, s, C)``, ``s = sqrt(N)``, raised: a
+    reshape or view's grid sizes (the last two, or the middle two before ``C``), unflatten's sizes or F.fold's output
+    size holding a side near sqrt(N) twice, or any shape error from a function whose source takes a square root.
+    When the source is readable and takes no root, the sizes alone do not blame sqrt(N): a hard-coded grid (review
+    r34d minor 2). Otherwise a shape error whose last two sizes are not ``rows``, ``cols`` or ``N`` names a fixed
+    grid size."""
     root = math.sqrt(rows * cols)
 
     def hint(error: Exception) -> str | None:
@@ -574,22 +578,28 @@ def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Call
         if kernel and max(map(int, kernel.groups())) > 1:  # review r33a (brief fix07_33a item 3): F.fold(k > 1)
             return (
                 "It looks like you used F.fold (nn.Fold) with a k x k kernel: that undoes a soft split and sums "
-                "overlapping windows. T2T's reconstruction is a reshape, each token one pixel: (B, N, C) -> "
-                "(B, C, N) -> (B, C, rows, cols)"
-            )
+                "overlapping windows. T2T's reconstruction is a reshape, each token one pixel, nothing summed"
+            )  # review r34c minor 3: the message no longer spells out the solution's reshapes
         shape = re.search(r"shape '\[([-\d, ]+)\]' is invalid", text)
         sizes = [int(size) for size in shape.group(1).split(",")] if shape else []
         fixed = sizes and not {size for size in sizes[-2:] if size > 0} <= {rows, cols, rows * cols}
         fixed_hint = "Use the `rows` and `cols` you are given, not a fixed grid size" if fixed else None  # r32a m9
         if rows == cols:  # a square grid: a square fold is right there, so an error there is something else
             return fixed_hint
-        near_root = [size for size in sizes if abs(size - root) < 1]
+        # the grid's two sizes: the last two (B, C, s, s), or the middle two before C or -1 (B, s, s, C); never the
+        # batch or the channels, so (B, C, 3, 5) with C = 3 is no square (review r34d minor 2)
+        grids = [sizes[-2:]] if len(sizes) >= 2 else []
+        if len(sizes) == 4 and sizes[3] in {channels, -1}:
+            grids.append(sizes[1:3])
+        square_sizes = any(first == second and abs(first - root) < 1 for first, second in grids)
         # (s, s) or [s, s] anywhere: unflatten's "Provided sizes [3, 3]", F.fold's "output_size=(4, 4)"
         pairs = re.findall(r"[\[(](\d+), (\d+)[\])]", text)
         square_pair = any(first == second and abs(int(first) - root) < 1 for first, second in pairs)
-        takes_root = re.search(r"sqrt|isqrt|\*\*\s*(0?\.5|\(1\s*/\s*2\))", source) is not None
+        takes_root = re.search(r"sqrt|isqrt|pow\(|\*\*\s*(0?\.5|\(1\s*/\s*2\))", source) is not None
         shape_error = isinstance(error, RuntimeError) and re.search(r"shape|size|sizes", text) is not None
-        if any(near_root.count(side) >= 2 for side in near_root) or square_pair or (takes_root and shape_error):
+        if source and not takes_root:  # readable, and no root taken: a square grid there is a fixed size
+            square_sizes = square_pair = False
+        if square_sizes or square_pair or (takes_root and shape_error):
             return (
                 "It looks like "
                 + _square_fold_message(case, rows, cols).removeprefix(f"for {case} ")
@@ -744,7 +754,7 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         # Every entry is distinct, so any mix-up of tokens or features shows.
         tokens = torch.arange(batch * rows * cols * channels, dtype=torch.float32).reshape(batch, rows * cols, channels)
         case = f"tokens of shape {tuple(tokens.shape)} (B, N, C) on a {rows}x{cols} grid"
-        hint = _square_fold_hint(case, rows, cols, _readable_source(fold_tokens))
+        hint = _square_fold_hint(case, rows, cols, _readable_source(fold_tokens), channels)
         given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
         answer = _NO_TOKENS_TO_IMAGE(fold_tokens, given, rows, cols, hint=hint)
         if given.shape != tokens.shape or not torch.equal(given, tokens):
@@ -1004,7 +1014,7 @@ def _skip_and_proj_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
         ("skip_twice", "the skip is added twice, v + proj(attention) + v: add v once"),
         ("skip_q", "your skip connection adds q; T2T's skip goes through v, the values: v + proj(attention)"),
         ("skip_k", "your skip connection adds k; T2T's skip goes through v, the values: v + proj(attention)"),
-        ("no_skip", "the skip connection is missing: the output is v plus the projected attention"),
+        ("no_skip", "the skip connection is missing: which tensor already has the output width?"),  # r34c m3
         ("no_proj", "you left out proj: the attention output goes through proj before v is added"),
         (
             "no_proj_bias",
