@@ -562,8 +562,8 @@ def test_my_forward_accepts_a_clear_refusal_of_is_causal(error, capsys):
         (causal_path_raises(ZeroDivisionError("division by zero")), "raised ZeroDivisionError.*not a refusal"),
         (causal_path_raises(ValueError("shapes do not match")), "raised ValueError.*say what it refuses"),
         (returns_weights_too, "returns a tuple of 2.*return only the output tensor"),
-        (my_forward_itself, "pass make_my_forward.*not my_forward itself"),
-        (my_forward_qa_itself, "pass make_my_forward.*not my_forward itself"),
+        (my_forward_itself, r"pass make_full_forward.*not my_forward itself.*check_my_forward\(make_full_forward\)"),
+        (my_forward_qa_itself, "pass make_full_forward.*not my_forward itself"),
         (with_signature("attn_mask"), "not is_causal.*1.0.26.*raises TypeError there"),
         (slip(mask="ignored"), "additive float attn_mask: your my_forward ignores the mask"),
         (slip(mask="added"), "boolean attn_mask is not a number to add"),
@@ -1603,3 +1603,73 @@ def test_a_class_count_fixed_at_10_is_named(checker, make):
     checker(make(None))  # the count read from the logits passes
     with pytest.raises(ExerciseFailed, match=r"10 classes fixed in your code\? This case has 3"):
         checker(make(10))
+
+
+@pytest.mark.parametrize("answer", [my_forward_itself, my_forward_qa_itself])
+def test_the_core_check_names_itself_for_the_factory_slip(answer):
+    """Review r34d minor 3: exercise 3's check names check_my_forward_core, not exercise 3b's checker."""
+    with pytest.raises(
+        ExerciseFailed, match=r"pass make_my_forward.*lesson09\.check_my_forward_core\(make_my_forward\)"
+    ):
+        lesson09.check_my_forward_core(answer)
+
+
+def _hard_fixed_width(target):
+    def answer(c, d, y, t):
+        return 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, target(t.argmax(-1)))
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "target",
+    [lambda top: F.one_hot(top, 10).float(), lambda top: torch.eye(10)[top]],
+    ids=["one_hot 10", "eye 10"],
+)
+def test_a_2d_target_with_10_columns_is_a_fixed_class_count_not_a_keepdim(target):
+    """Review r34d minor 2: torch's 'multi-target not supported' with a (B, 10) target on a 3-class case names the
+    fixed class count; the (B, 1) keepdim message stays for a (B, 1) target."""
+    with pytest.raises(ExerciseFailed, match=r"10 columns, but this case has 3 classes: 10 classes fixed") as caught:
+        lesson09.check_hard_distillation(_hard_fixed_width(target))
+    assert "keepdim" not in str(caught.value)
+
+
+def test_soft_one_hot_labels_with_10_columns_are_named():
+    """Review r34d minor 2: exercise 2b's F.one_hot(labels, 10) as the class head's target gets the named hint."""
+
+    def answer(c, d, y, t, tau, lam):
+        kl = F.kl_div(F.log_softmax(d / tau, -1), F.log_softmax(t / tau, -1), reduction="batchmean", log_target=True)
+        return (1 - lam) * F.cross_entropy(c, F.one_hot(y, 10).float()) + lam * tau**2 * kl
+
+    with pytest.raises(ExerciseFailed, match=r"10 columns, but this case has 3 classes: 10 classes fixed"):
+        lesson09.check_soft_distillation(answer)
+
+
+@pytest.mark.parametrize("exercise", ["2", "2b"])
+def test_a_long_one_hot_target_is_named(exercise):
+    """Review r34d minor 2: F.one_hot without .float() gives torch's bare 'Expected floating point type' error."""
+
+    def hard(c, d, y, t):
+        return 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, F.one_hot(t.argmax(-1), d.shape[-1]))
+
+    def soft(c, d, y, t, tau, lam):
+        kl = F.kl_div(F.log_softmax(d / tau, -1), F.log_softmax(t / tau, -1), reduction="batchmean", log_target=True)
+        return (1 - lam) * F.cross_entropy(c, F.one_hot(y, c.shape[-1])) + lam * tau**2 * kl
+
+    checker, answer = (
+        (lesson09.check_hard_distillation, hard) if exercise == "2" else (lesson09.check_soft_distillation, soft)
+    )
+    with pytest.raises(ExerciseFailed, match=r"one-hot tensor of integers.*add \.float\(\)"):
+        checker(answer)
+
+
+@pytest.mark.parametrize("scale_fixed", [True, False], ids=["tau**2 fixed too", "tau**2 from the argument"])
+def test_a_fixed_tau_is_named(scale_fixed):
+    """Reviews r34c minor 7, r34d minor 4: tau hard-coded as 3 (the first case's) is named, not 'check each term'."""
+
+    def answer(c, d, y, t, tau, lam):
+        kl = F.kl_div(F.log_softmax(d / 3, -1), F.log_softmax(t / 3, -1), reduction="batchmean", log_target=True)
+        return (1 - lam) * F.cross_entropy(c, y) + lam * (9 if scale_fixed else tau**2) * kl
+
+    with pytest.raises(ExerciseFailed, match=r"at tau = 1, .*your loss ignores tau: it matches tau = 3 here"):
+        lesson09.check_soft_distillation(answer)

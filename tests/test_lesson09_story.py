@@ -138,6 +138,8 @@ PROSE = {
     ],
     ("lesson", "### Exercise 3 ·"): [
         "### Exercise 3",
+        # r34c minor 8: both maps detached, as the check requires
+        "store both maps detached (slice `cls_attn_map` from the detached `attn_map`)",
         "attn_drop",
         "never ignore it",
         "### Exercise 3 ·",
@@ -720,6 +722,7 @@ PROSE = {
     ],
     ("lesson", "## 2 ·"): [
         "## 2 ·",
+        "## 2 · what deit contributes: a recipe and a distillation token",  # r34d item 2: both contributions
         "AdamW",
         "cosine schedule",
         "the same encoder",
@@ -879,7 +882,10 @@ PROSE = {
         "09_deit_distillation_appendix.ipynb",
         "- read a planted-mistake experiment",
         "deit_small_distilled_patch16_224",
-        "recipe first",
+        # r34d (review r34d item 2): DeiT's two contributions, the abstract's "More importantly" quoted (arXiv
+        # 2012.12877: "More importantly, we introduce a teacher-student strategy specific to transformers")
+        "name deit's two contributions",
+        '"more importantly" (its abstract), it adds a second special token',
         "0",
         "[:, :, 0, 2:]",
         "map",
@@ -962,8 +968,18 @@ PROSE = {
     ("lesson", "## Summary"): [
         # review r30c (comparison): the null accuracy results reframed by what the lesson does show
         # r34a (review r34a minor 8): plain words
-        "at this scale the lesson shows *where* the teacher's labels go, not an accuracy gain: the planted teacher's "
-        "labels show up in the distillation head's answers, not the class head's (section 3b)",
+        # r34d MAJOR 1: the regime (hard loss, 40 epochs) and appendix B's soft tau = 3 exception (60, 73, 37 of the
+        # 100 test 7s against 2, 0, 20, higher on every seed: appendix B's printed and asserted lines)
+        "at this scale the lesson shows *where* the teacher's labels go, not an accuracy gain: with the hard loss at "
+        "40 epochs, the planted teacher's labels show up in the distillation head's answers, not the class head's "
+        "(section 3b; in appendix b's weak 8-epoch students with a softened target at τ = 3, the class head picks "
+        "some up too)",
+        # r34d item 2: both contributions, the abstract quoted exactly
+        "deit contributes a recipe that trains a vit on imagenet-1k alone (deit-b 81.8 % at 224 px, no teacher) and, "
+        '"more importantly" (its abstract), "a teacher-student strategy specific to transformers" built on a '
+        "distillation token.",
+        # r34d minor 6: timm's switch, as section 1 says
+        "(timm's deit returns both only after `set_distilled_training(true)`)",
         # r27e minor 7; fix 28: <= 30 words a bullet; review r29a minor 6: where the intervals are
         # review r29b minor 14: bullet 6 split in two (the verdict and its pointer kept, r29 decision below)
         # r31 density (fix09u, review r31a minor 9): six bullets; the 5-seed run is section 3's (pinned there: "a

@@ -572,6 +572,50 @@ def _class_count_hint(error: Exception, classes: int) -> str | None:
     return None
 
 
+def _one_hot_long_hint(error: Exception) -> str | None:
+    """torch's error for a long (B, classes) target, ``F.one_hot(labels, k)`` without ``.float()`` (review r34d
+    minor 2: exercise 2b showed the bare error)."""
+    if "expected floating point type for target with class probabilities" in str(error).lower():
+        return (
+            "Your target is a one-hot tensor of integers (F.one_hot gives long): F.cross_entropy takes class indices "
+            "of shape (B,), as the labels come, or float probabilities; pass the indices, or add .float()"
+        )
+    return None
+
+
+def _target_axis_hint(error: Exception, answer: Callable[..., Any], args: tuple, classes: int) -> str | None:
+    """For torch's "multi-target not supported": a 2-D target with a last axis other than 1 and ``classes``
+    (``F.one_hot(..., 10)``, ``torch.eye(10)[...]`` on a case with another count) is a fixed class count, not a
+    keepdim (review r34d minor 2). Finds the targets by spying on ``F.cross_entropy`` (``nn.CrossEntropyLoss`` calls
+    it); ``answer`` reruns on copies of ``args``, its exceptions ignored."""
+    if "multi-target not supported" not in str(error):
+        return None
+    original, widths = F.cross_entropy, []
+
+    def spy(input: torch.Tensor, target: torch.Tensor, *rest: Any, **kwargs: Any) -> torch.Tensor:
+        if isinstance(target, torch.Tensor) and target.dim() == 2:
+            widths.append(target.shape[-1])
+        return original(input, target, *rest, **kwargs)
+
+    F.cross_entropy = spy
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            answer(*(a.detach().clone() if isinstance(a, torch.Tensor) else a for a in args))
+    except Exception:
+        pass
+    finally:
+        F.cross_entropy = original
+    wrong = [width for width in widths if width not in (1, classes)]
+    if wrong:
+        return (
+            f"Your target has {wrong[0]} columns, but this case has {classes} classes: {wrong[0]} classes fixed in "
+            "your code "
+            "(F.one_hot(..., 10), torch.eye(10))? Read the count from the logits' last axis"
+        )
+    return None
+
+
 def _other_slips(
     class_logits: torch.Tensor, distillation_logits: torch.Tensor, labels: torch.Tensor, teacher: torch.Tensor
 ) -> list[tuple[list[torch.Tensor], str]]:
@@ -920,7 +964,12 @@ def _call_loss(answer: Callable[..., Any], inputs: tuple) -> Any:
     ):
         try:
             classes = inputs[0].shape[-1]
-            hint = lambda error: _class_count_hint(error, classes) or _gradient_hint(error)  # noqa: E731
+            hint = lambda error: (  # noqa: E731
+                _class_count_hint(error, classes)
+                or _target_axis_hint(error, answer, inputs, classes)
+                or _one_hot_long_hint(error)
+                or _gradient_hint(error)
+            )
             return _NO_LOSS_HELPER(answer, *inputs, hint=hint)
         except ExerciseFailed as error:
             axis_slip = _batch_axis_argmax(answer, inputs)
@@ -1068,6 +1117,8 @@ _SOFT_MESSAGES = {
     "cross-entropy": "your term is the cross-entropy with the teacher's probabilities, not the KL: the two differ by "
     "the teacher's entropy (same gradient, another value). Use F.kl_div, or subtract the teacher's entropy",
     "no lam": "your loss ignores lam (it weighs the two terms 1/2 each): use (1 - lam) and lam",
+    "fixed tau": "your loss ignores tau: it matches tau = {fixed:g} here, not this case's tau. Use the tau argument in "
+    "both softmaxes and in tau ** 2",
     "no weights": "your loss drops both weights, 1 - lam on the class head's cross-entropy and lam on the KL term: "
     "weigh the cross-entropy by (1 - lam) and the KL by lam * tau ** 2",
     "class head": "your KL reads the class head's logits: the KL trains the distillation head, the cross-entropy "
@@ -1135,7 +1186,24 @@ def _soft_slips(
         (mix((log_t.exp() * (log_t - untempered_s)).sum(-1).mean()), m["student untempered"]),
         (mix(right_rows.mean()) - (1 - lam) * (base - soft_class), m["class softened"]),
         (mix(right_rows.mean()) + (tau**2 - 1) * (1 - lam) * base, m["tau2 on both"]),
+        *_fixed_tau_slips(distillation_logits, teacher, tau, mix),
     ]
+
+
+def _fixed_tau_slips(
+    distillation_logits: torch.Tensor, teacher: torch.Tensor, tau: float, mix: Callable[..., torch.Tensor]
+) -> list[tuple[torch.Tensor, str]]:
+    """Losses with tau hard-coded (another case's tau, or 2 to 5) in the softmaxes, with tau ** 2 fixed too or read
+    from the argument; tau = 1 is the "no tau" slip, named before."""
+    slips = []
+    for fixed in sorted({case for case, _ in SOFT_CASES} | {2.0, 4.0, 5.0}):
+        if fixed in (1.0, tau):
+            continue
+        log_s, log_t = F.log_softmax(distillation_logits / fixed, -1), F.log_softmax(teacher / fixed, -1)
+        rows = (log_t.exp() * (log_t - log_s)).sum(-1).mean()
+        message = _SOFT_MESSAGES["fixed tau"].format(fixed=fixed)
+        slips += [(mix(rows, scale=fixed**2), message), (mix(rows), message)]
+    return slips
 
 
 def _kl_div_calls(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> list[tuple]:
@@ -1224,7 +1292,13 @@ def check_soft_distillation(answer: Callable[..., Any]) -> None:
             )
         ):
             raw = _NO_SOFT_HELPER(
-                answer, *inputs, tau, lam, hint=lambda error, k=class_logits.shape[-1]: _class_count_hint(error, k)
+                answer,
+                *inputs,
+                tau,
+                lam,
+                hint=lambda error, k=class_logits.shape[-1], a=(*inputs, tau, lam): (
+                    _class_count_hint(error, k) or _target_axis_hint(error, answer, a, k) or _one_hot_long_hint(error)
+                ),
             )
         for given, original, name in ((inputs[3], teacher, "teacher_logits"), (inputs[2], labels, "labels")):
             if not torch.equal(given, original):
@@ -1446,8 +1520,9 @@ def _check_signature(my_forward: Callable[..., Any]) -> None:
     )
 
 
-def _check_factory(answer: Callable[..., Any]) -> None:
-    """``answer`` must be ``make_my_forward`` (it builds ``my_forward``), not ``my_forward`` itself."""
+def _check_factory(answer: Callable[..., Any], call: str = "check_my_forward_core(make_my_forward)") -> None:
+    """``answer`` must be the factory (it builds ``my_forward``), not ``my_forward`` itself; ``call`` is the check
+    the learner ran, with its factory's name (review r34d minor 3)."""
     try:
         parameters = list(inspect.signature(answer).parameters.values())
     except (TypeError, ValueError):
@@ -1455,10 +1530,8 @@ def _check_factory(answer: Callable[..., Any]) -> None:
     names = {p.name for p in parameters}
     takes_keywords = any(p.kind is p.VAR_KEYWORD for p in parameters)
     if names & {"attn_mask", "is_causal"} or names == {"x"} or (takes_keywords and "x" in names):
-        fail(
-            "pass make_my_forward, the function that builds my_forward, not my_forward itself: "
-            "lesson09.check_my_forward(make_my_forward)"
-        )
+        factory = call.split("(")[1].rstrip(")")
+        fail(f"pass {factory}, the function that builds my_forward, not my_forward itself: lesson09.{call}")
 
 
 def _check_mask_unchanged(mask: torch.Tensor | None, given: torch.Tensor | None, what: str) -> None:
@@ -2052,7 +2125,9 @@ def _check_my_forward_sizes(
     answer: Callable[[nn.Module], Callable[..., Any]], sizes: tuple[tuple[int, int, int], ...], boolean_refusable: bool
 ) -> None:
     """The checks of :func:`_check_my_forward`, size by size."""
-    _check_factory(answer)
+    _check_factory(
+        answer, "check_my_forward_core(make_my_forward)" if boolean_refusable else "check_my_forward(make_full_forward)"
+    )
     ran = False  # has my_forward returned on a case yet? After that, the stub's message is a refusal
     for index, (dim, heads, patches) in enumerate(sizes):
         model = _TinyTimmModel(dim, heads, seed=index).eval()

@@ -829,6 +829,24 @@ def relabel_teacher(arms: dict) -> list[tuple[float, float, float]]:
     ]
 
 
+def seed_gaps(seed_runs: dict[str, Sequence[float]]) -> tuple[object, object, str]:
+    """Section 2's two seed comparisons from the stored runs (``benchmark_results()["test_accuracy"]``): DeiT - CNN
+    and DeiT - ViT, each a Student's t interval over the per-seed gaps, and the two lines that print them with a
+    verdict (no detectable difference when the interval holds 0). Returns ``(gap, gain, lines)``."""
+    from vit_explained import evidence
+
+    gap = evidence.paired_seeds(seed_runs["DeiT"], seed_runs["CNN"]).t_interval()
+    gain = evidence.paired_seeds(seed_runs["DeiT"], seed_runs["ViT"]).t_interval()
+    lines = []
+    for name, diff in ((f"DeiT - CNN over {len(seed_runs['DeiT'])} seeds", gap), ("DeiT - ViT alone", gain)):
+        verdict = "no detectable difference" if diff.low < 0 < diff.high else "a detectable difference"
+        lines.append(
+            f"{name}: {100 * diff.estimate:+.1f} points, 95 % t-interval [{100 * diff.low:+.1f}, "
+            f"{100 * diff.high:+.1f}]: {verdict}"
+        )
+    return gap, gain, "\n".join(lines)
+
+
 def relabel_table(arms: dict, bars: dict[str, list[tuple[float, float, float]]], pooled: bool = True) -> str:
     """Section 3b's table, as printed lines: per group and seed, the count of the 50 validation 7s called 1 with its
     Wilson 95 % interval (``bars`` from :func:`relabel_bars`), the planted teacher's own count first, and the class
