@@ -1360,9 +1360,10 @@ def gradient_check(runs: Mapping[str, ClinicRun], seeds: Sequence[int] = range(5
     drawn = {bug: {part: 1 / r for part, r in ratio.items()} for bug, ratio in {**ratios, no_activation: quiet}.items()}
     default = inspect.signature(nn.MultiheadAttention).parameters["batch_first"].default
     quiet_drawn = drawn[no_activation].values()
+    sgd = "equal the fixed model's exactly" if norms[slow_sgd] == fixed else "differ from the fixed model's"
     line = (
         f"seed 0, step 0: batch_first (default {default}, torch {torch.__version__.split('+')[0]}): embed gradient "
-        f"{norms[batch_first]['embed']:g}; SGD's norms equal the fixed model's: {norms[slow_sgd] == fixed}; "
+        f"{norms[batch_first]['embed']:g}; SGD's norms {sgd}; "
         f"no MLP activation: {min(quiet_drawn):.1f}-{max(quiet_drawn):.1f}x the fixed model's"
     )
     _, seed_ratios, report = gradient_ratio_report(ratios, quiet, seeds=seeds)
