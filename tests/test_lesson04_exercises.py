@@ -1064,9 +1064,34 @@ def test_block_macs_names_a_fixed_head_count(monkeypatch):
 
     with pytest.raises(ExerciseFailed) as error:
         check_block_macs(per_head)
-    assert "depends on a head width D // h" in str(error.value) and "D = 101" in str(error.value), str(error.value)
+    # r34d: the fixed case (35, 120, 23) now catches it before the random size
+    assert "depends on a head width D // h" in str(error.value) and "D = 35" in str(error.value), str(error.value)
     right = module._block_macs(101, 795, 263)
     assert module._fixed_heads_slip(101, 263, right, right) is None
+
+
+@pytest.mark.parametrize("heads", [2, 3, 4, 6, 8, 12, 16])
+def test_block_macs_fails_a_fixed_head_count_on_every_run(monkeypatch, heads):
+    """r34d (review r34d minor 1): a loop over a hard-coded number of heads passed when the random D was a multiple
+    of h (D = 48 with h = 4 printed Correct!), about one run in four, and was named "12 heads" for D = 50. The fixed
+    case (35, 120, 23) fails it on every run, and the message names a fixed head count, not 12."""
+    import vit_explained.exercises.lesson04 as module
+
+    monkeypatch.setattr(module, "_random_macs_case", lambda: (48, 192, 30))  # 2, 3, 4, 6, 8, 12 and 16 divide 48
+
+    def heads_loop(dim, mlp_dim, tokens, h=heads):  # the reviewer's probe: each head adds N (D // h) N, twice
+        count = tokens * (4 * dim * dim + 2 * dim * mlp_dim)
+        for _ in range(h):
+            count += 2 * tokens * (dim // h) * tokens
+        return count
+
+    with pytest.raises(ExerciseFailed) as error:
+        check_block_macs(heads_loop)
+    message = str(error.value)
+    assert "fixed head count h" in message and "12 heads" not in message, message
+    assert "(48, 192, 30)" not in message, message  # a fixed size fails it: the verdict does not depend on the run
+    if heads == 4:  # 64, 384 and 100 are multiples of 4: the new fixed case is the one that fails it
+        assert "block_macs(35, 120, 23)" in message, message
 
 
 # --- r34a (review r34a minors 1, 6, 7, 8): exercise 1's float64 tolerance and density slips, exercise 5's slips ---
@@ -1234,3 +1259,27 @@ def test_post_norm_block_still_accepts_the_formula(capsys):
 
     check_post_norm_block(_post_norm)
     assert "Correct!" in capsys.readouterr().out
+
+
+# --- r34d (reviews r34c minor 3, r34d minor 5): exercise 1's normalising slips in the density, each named ---
+
+
+def _phi_cdf(x):
+    return 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: _phi_cdf(x) + x * torch.exp(-(x**2) / 2) / (math.sqrt(2) * math.pi), "divides by sqrt(2) * pi"),
+        (lambda x: _phi_cdf(x) + x * torch.exp(-(x**2) / 2) / math.sqrt(2) / math.pi, "divides by sqrt(2) * pi"),
+        (lambda x: _phi_cdf(x) + x * torch.exp(-(x**2) / 2) / (2 * math.pi), "divides by 2 pi"),
+        (lambda x: _phi_cdf(x) + x * torch.exp(-(x**2) / 2) * math.sqrt(2 * math.pi), "multiplies by sqrt(2 pi)"),
+        (
+            lambda x: _phi_cdf(x) + 0.5 * x * torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi),
+            "the second term has an extra 1/2",
+        ),
+    ],
+)
+def test_gelu_slope_names_the_density_normalising_slips(answer, fragment):
+    rejected(check_gelu_slope, answer, fragment, "1 / sqrt(2 pi)" if "1/2" not in fragment else "phi(x) itself")

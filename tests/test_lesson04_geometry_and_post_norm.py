@@ -92,7 +92,10 @@ def _pre_norm(x, block):
     [
         (_pre_norm, "that is the pre-norm block"),
         (lambda x, b: b(x), "don't call block(x)"),  # the Block itself is pre-norm: refused by name
-        (lambda x, b: b.norm1(x + b.attn(x)), "the attention half only"),
+        (
+            lambda x, b: b.norm1(x + b.attn(x)),
+            "the attention half only: with h = norm1(x + attn(x)), the result then goes through norm2(h + mlp(h))",
+        ),
         (lambda x, b: b.norm2(b.mlp(b.norm1(b.attn(x)))), "the residual additions are missing"),
         (lambda x, b: b.norm2(post_norm_block(x, b)), "an extra LayerNorm at the end"),  # r34a: named, as in ex. 4
         (lambda x, b: post_norm_block(x, b).float(), "float32"),

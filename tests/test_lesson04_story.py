@@ -116,6 +116,36 @@ PRINTED = [
     (
         "L",
         "## 1 ·",
+        "the dots: 100 gates per x, within 0.08 of x * Phi(x)",
+        True,
+        "r34d item 1 (review r34d minor 2): the random gate drawn before its Monte Carlo table (the appendix's gate "
+        "still), the dots' distance from x Phi(x) printed and asserted",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        '(torchvision\'s table and many papers call these "17.6 GFLOPs": appendix D)',
+        False,
+        "r34d (review r34c minor 5 / item 4): the papers' 17.6 'GFLOPs' are these multiply-adds, in the print",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "backward_fixed on one centred token, σ = 3: forward [1.0, -0.333, -0.667] = centred / σ; gradient "
+        "[0.752, 0.752, 0.752] = 1 / 1.33 each",
+        False,
+        "r34d item 5 (review r34d minor 4, r34c minor 2): the shown backward_fixed is called once",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "σ detached (only the gradient through σ dropped): L^-0.47 [-0.50, -0.44]",
+        False,
+        "r34d (review r34c minor 2): the sigma-detached arm the prose argues from is printed, not only computed",
+    ),
+    (
+        "L",
+        "## 1 ·",
         "x = -2.0: kept with probability 0.023; mean of x * gate over 200,000 draws -0.0458 ± 0.0007",
         True,
         "fix_19g::test_plus_minus_is_one_standard_error; r34a item 6 (review r34a minor 5): the example's digits "
@@ -1724,6 +1754,34 @@ CODE = [
 ]
 
 PROSE = [
+    (
+        "L",
+        "## 6 ·",
+        [
+            "fed 8 × 16 random unit-variance tokens (RMS norm 8)",
+            "**Try it:** drag L, pick post-norm, then pick the final step 'fixed'.",
+        ],
+        "r34d items 3-4 (reviews r34c minor 1, r34d minors 3-4): 6a's inputs said (cell 44 asserts them); the "
+        "widget's task, its readings in the widget's comment (cell 49 asserts them), the gamma/sigma reason before it",
+    ),
+    (
+        "L",
+        "## 4 ·",
+        ["LayerNorms (Ba et al. 2016)"],
+        "r34d (review r34d minor 7): LayerNorm cited",
+    ),
+    (
+        "L",
+        "## 5 ·",
+        ["the ViT paper's (Dosovitskiy et al. 2021) equations 2-3"],
+        "r34d (review r34d minor 7): the ViT paper named",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["97.4 % to 43.0 % (zero-ablated) or 50.7 % (mean-ablated)", "unlike BatchNorm"],
+        "r34d (review r34d minor 8): the knockout and LayerNorm against BatchNorm, two main-path results, summarised",
+    ),
     (
         "L",
         "## 2 ·",
@@ -4325,3 +4383,14 @@ def test_stream_growth_picture_before_the_why_and_drawn_once() -> None:
     assert answer <= why < picture
     assert "plot_stream_spread(spread" in sources[picture]
     assert "04_stream_growth" not in "\n".join(s for s in nb.sources(APPENDIX) if "save_figure(" in s)
+
+
+def test_r34d_gate_picture_before_the_monte_carlo_and_the_task_before_the_widget() -> None:
+    """r34d items 1 and 4: the gate still opens the Monte Carlo cell; the widget's task and the reason it illustrates
+    (gamma/sigma) come in the markdown cell right before the widget; section 6's visible cell calls backward_fixed."""
+    sources = [nb.source(c) for c in CELLS["L"]]
+    gate = nb.unique_index(sources, 'save_figure(fig, "04_gelu_gate")')
+    assert sources[gate].index("04_gelu_gate") < sources[gate].index("gate_x = torch.tensor(")
+    widget = nb.unique_index(sources, "stream_explorer = residual_stream_widget(")
+    assert "**Try it:**" in sources[widget - 1] and "whose Jacobian is γ/σ" in sources[widget - 1]
+    assert "by_step = backward_fixed(three" in sources[nb.unique_index(sources, "def backward_fixed(")]
