@@ -79,6 +79,21 @@ def test_token_count_rejects_wrong_answers(wrong, message):
         check_token_count(wrong)
 
 
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda h, w, ph, pw: 197, r"your count is 197 for every image and patch size: it does not follow the"),
+        (lambda h, w, ph, pw: (h // 16) * (w // 16) + 1, r"your count is right only for 16x16 patches: it does not"),
+        (lambda h, w, ph, pw: h * w // 256 + 1, r"your count is right only for 16x16.*read the patch size from"),
+        (lambda h, w, ph, pw: (224 // ph) * (224 // pw) + 1, r"your count is right only for a 224x224 image: it does"),
+    ],
+)
+def test_r34c_a_hard_coded_token_count_is_named(wrong, message):
+    """r34c minor 3: exercise 1 names a hard-coded size, as exercises 2-5 do."""
+    with pytest.raises(ExerciseFailed, match=rf"^Not yet: {message}"):
+        check_token_count(wrong)
+
+
 # ----------------------------------------------------------------------------- patchify
 
 

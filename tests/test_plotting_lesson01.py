@@ -284,3 +284,23 @@ def test_permuted_attention_labels_each_row_and_column_with_its_token():
     assert right.texts[0].get_text() == f"{attention[2, 2]:.2f}"  # row token 2, column token 2
     with pytest.raises(ValueError, match="permutation"):
         plot_permuted_attention(attention, attention, torch.tensor([0, 0, 1, 2]))
+
+
+def test_plot_position_ablation_draws_one_dot_per_seed_and_labels_each_range():
+    """r34c minor 1: section 5b's picture, one row per arm, one dot per seed (or permutation)."""
+    from vit_explained.plotting.lesson01 import plot_position_ablation
+
+    arms = {"shuffled": [0.194, 0.218, 0.326], "table zeroed": [0.277], "with": [0.974, 0.961, 0.971]}
+    fig = plot_position_ablation(arms, chance=0.1, title="t")
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert [len(line.get_xdata()) for line in dots] == [3, 1, 3]
+    assert list(dots[2].get_xdata()) == pytest.approx([97.4, 96.1, 97.1])
+    labels = [t.get_text() for t in ax.texts]
+    assert {"19.4-32.6 %", "27.7 %", "96.1-97.4 %", "chance"} <= set(labels)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["shuffled", "table zeroed", "with"]
+    with pytest.raises(ValueError, match="shares in"):
+        plot_position_ablation({"x": [97.4]})
+    with pytest.raises(ValueError, match="non-empty"):
+        plot_position_ablation({"x": []})

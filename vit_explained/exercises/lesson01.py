@@ -209,6 +209,33 @@ def _token_count_arithmetic_slips(answer: int, case: str, height: int, width: in
     fail(f"for {case} you got {answer} tokens, which is not right; count the grid of patches, then the extras")
 
 
+def _token_count_hard_coded(count_vit_tokens: Callable[[int, int, int, int], int]) -> None:
+    """r34c minor 3: a count that does not follow its arguments (the same for every case, or right only where the
+    patch is 16x16 or the image 224x224) is named as a hard-coded size. Else return."""
+    answers = {}
+    for case in TOKEN_CASES:
+        try:
+            answers[case] = int(count_vit_tokens(*case))
+        except Exception:
+            return  # a case that raises or returns a non-number: the usual messages name it
+    values = set(answers.values())
+    if len(values) == 1:
+        fail(
+            f"your count is {values.pop()} for every image and patch size: it does not follow the arguments; "
+            "read the image and patch sizes from them"
+        )
+    right = {case: answer == _expected_tokens(*case) for case, answer in answers.items()}
+    for what, size, holds in (
+        ("patch size", "16x16 patches", lambda h, w, ph, pw: ph == pw == 16),
+        ("image size", "a 224x224 image", lambda h, w, ph, pw: h == w == 224),
+    ):
+        if all(right[case] == holds(*case) for case in TOKEN_CASES):
+            fail(
+                f"your count is right only for {size}: it does not follow the {what} (is a 16, 256 or 224 written "
+                f"into your code?); read the {what} from the arguments"
+            )
+
+
 def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> None:
     """Check ``count_vit_tokens(height, width, patch_height, patch_width) -> int``: the number
     of tokens a ViT feeds its encoder, patches plus the class token."""
@@ -221,6 +248,7 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
         if answer == expected:
             continue
         case = f"a {height}x{width} image with {ph}x{pw} patches"
+        _token_count_hard_coded(count_vit_tokens)
         _token_count_grid_slips(answer, case, height, width, ph, pw)
         _token_count_arithmetic_slips(answer, case, height, width, ph, pw)
     passed(

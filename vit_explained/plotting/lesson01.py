@@ -38,6 +38,7 @@ __all__ = [
     "plot_patch_grid",
     "plot_patchify_axes",
     "plot_pixel_reach",
+    "plot_position_ablation",
     "plot_position_similarity",
     "plot_position_similarity_pair",
     "plot_position_structure",
@@ -1034,6 +1035,40 @@ def plot_shuffled_digits(
     fig.suptitle(
         f"top: test digits; bottom: the same digits, patches shuffled (one permutation for all)\n{score}", fontsize=10
     )
+    fig.tight_layout()
+    return fig
+
+
+def plot_position_ablation(
+    arms: dict[str, list[float]], *, chance: float | None = None, title: str | None = None
+) -> Figure:
+    """Section 5b's position results as dots, one row per arm: ``{name: [accuracy, ...]}`` with one accuracy (a
+    share in [0, 1]) per seed or permutation, drawn in %; each row is labelled with its range, and ``chance`` (a
+    share) is drawn as a dashed line."""
+    if not isinstance(arms, dict) or not arms or any(len(values) == 0 for values in arms.values()):
+        raise ValueError("arms must be a non-empty dict {name: [accuracy, ...]}, each with at least one value")
+    for name, values in arms.items():
+        if not all(0 <= float(v) <= 1 for v in values):
+            raise ValueError(f"arms[{name!r}] must hold shares in [0, 1], got {list(values)}")
+    colours = ("tab:red", "tab:gray", "tab:orange", "tab:blue", "tab:green", "tab:purple")
+    fig = new_figure(figsize=(7.5, 0.5 * len(arms) + 1.3))
+    ax = fig.add_subplot()
+    for row, values in enumerate(arms.values()):
+        shown = [100 * float(v) for v in values]
+        ax.plot(shown, [row] * len(shown), "o", color=colours[row % len(colours)], ms=7, alpha=0.8)
+        low, high = min(shown), max(shown)
+        span = f"{low:.1f} %" if len(shown) == 1 else f"{low:.1f}-{high:.1f} %"
+        ax.annotate(span, (high, row), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(range(len(arms)), list(arms), fontsize=8)
+    ax.set_ylim(len(arms) - 0.5, -0.8)  # the first arm on top, room above it for the chance label
+    ax.set_xlim(0, 110)
+    if chance is not None:
+        ax.axvline(100 * chance, color="black", ls="--", lw=1)
+        ax.annotate("chance", (100 * chance, -0.55), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_xlabel("test digits right, % (one dot per seed or permutation)")
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
 
