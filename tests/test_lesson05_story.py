@@ -509,6 +509,11 @@ FACTS = {
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
         "72 to 79 %",  # r33a: the Summary's 4-block range, left to appendix D (r32c MAJOR's point stays there)
+        # r34c minor 8: section 5's verdict's depth and width sentences, moved here (a33b audit 4, r33c minor 3,
+        # r33d minor 1: block 0's 5-seed range at D = 32, 26-37 %, asserted in the depth check)
+        "depth raises the fresh share (the cell above changes\ndepth alone)",
+        "wider models start higher (block 0 of 4: 26-37 % at d = 32, 5 seeds;\n72-79 % at d = 192, 3 seeds); "
+        "width, heads and mlp ratio changed together",
         # r30a minor 6; r31 density (r31b minor 4): the keep's definition moved to appendix D from section 5 (section
         # 5 teaches the share; its printed line still shows ||g_cut|| / ||g||)
         "the **keep**, $\\lvert g_\\text{cut}\\rvert / \\lvert g\\rvert$, is the $g_\\text{cut}$ arrow's length",
@@ -623,6 +628,9 @@ FACTS = {
     ("appendix", "F · The share at initialisation: two fresh families"): [
         # r28b minor 6: the Summary's ViT-Ti-shaped fresh models, now only here
         "block 0's share is 84 to 89 %",
+        # r34c minor 8: section 5's verdict's ViT-Ti range (r32a M1, r33a minors 1-2, r33b MAJOR 1), moved here
+        "with appendix d's 12-block models (8x8 digits, 86 to 95 %), the 6 fresh vit-ti-shaped models start at 84-95 %",
+        "no trained model of\nthis shape was measured",
         "mlp 768 = 4d, timm init",
         "(checked below)",
         "0",
@@ -668,7 +676,8 @@ FACTS = {
         "since $v - \\bar v$ sums to 0",
         "$A$, $Q$, $K$, $V$ and $X$",
         # moved from section 4 (r27f D): M_i's exact form for any A, and FlashAttention's D_i
-        "m_i = \\textstyle\\sum_j a_{ij} (k_j - \\tilde k_i)(v_j - o_i)^\\top",
+        "(rows as row vectors) $dq_i = s\\,do_i\\,m_i^\\top$",
+        "m_i = \\textstyle\\sum_j a_{ij} (k_j - \\tilde k_i)^\\top (v_j - o_i)",  # r34c: section 4's notation
         "$d_i = \\operatorname{rowsum}(do \\circ o)$",
         # moved from section 4's print (r27f minor 2): the timm versions, checked with git show at each tag
         "when `fused_attn` is on, from v0.9.0 to v1.0.28",
@@ -875,7 +884,10 @@ FACTS = {
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "$V - \\bar V$",
-        "$dQ_i = s\\,dO_i M^\\top$",
+        # r34c item 1: the displayed step from dS to M_i, with why K may be centred (cell 30's check: autograd's dQ)
+        "= s\\,dO_i\\,M_i^\\top",
+        "m_i = \\sum_j a_{ij}(k_j - \\tilde k_i)^\\top (v_j - o_i)",
+        "as $\\sum_j a_{ij}(v_j - o_i) = 0$",
         "$dV/dO$ is not second order",  # r33a minor 3: ratios to dO, as the chart plots
         "**What this says about the question.**",
         "**cross-covariance** of keys and values",
@@ -899,7 +911,10 @@ FACTS = {
         "the terms partly cancel",
         "here $dO = 1$",
         "in general the sign follows $dO_i \\cdot (V_j - O_i)$",
-        "keeps about half of $\\lvert v\\rvert$, printed above",  # r28a minor 4: 53 % is the print's and the check's
+        # r28a minor 4: 53 % is the print's and the check's; r34c item 2: token similarity named, its factor 3.0
+        "centring keeps 62 % of $k$, 53 % of $v$",
+        "token similarity (appendix b) costs a factor of 3.1",
+        "an entry of $k$ is about $0.02\\sqrt d \\approx 0.11$",
         "the tokens differ",
         # r33b minor 3: the std is ablated in the main text, the width only in appendix B
         # a33b audit 3: width is not a one-change ablation of this model (appendix B grows D, heads, MLP together)
@@ -960,12 +975,14 @@ FACTS = {
         # r27c minor 8: the count moved to appendix I; r29c minor 11: its pointer is the Going-further list's
         # a33b audit 1: the token sum alone gives about 3.3 per image (not sqrt N); the chart's x4.0 sums tokens
         # and the 64 images; dV's rows are nearly equal (cell 31 asserts it)
-        "$dw$'s sums over tokens and images widen\nthe gap by x4.0 (the chart)",
+        "$dw$'s sums over tokens and images widen\nthe gap by x4.0 (the chart; appendix i)",
         # r31b minor 10: why, in one clause (appendix I has the count)
         # r33b minor 4: about sqrt N (the chart's x4.0, cell 30's printed 4.12), not N
         # r34a minor 1: why the sums widen the gap: dV's equal rows add along the tokens' common part (appendix I's
         # printed 0.82, asserted in cell 30's folded check), dQ sits in one row
-        "$dq$ sits in one row; $dv$'s 17 nearly equal rows add up along the\ntokens' common part (appendix i)",
+        # r34c item 3: why a quarter, in the prose (cell 30's check: every dV_j ~ dO_0/N); the rows' adding up along
+        # the tokens' common part is appendix I's (its rows "the equal $dv$ rows add up along the tokens' common part")
+        "every $dv_j \\approx do_0/n$",
         "gradient descent on $l = o$ lowers that score",  # r27d minor 10
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
@@ -1116,19 +1133,17 @@ FACTS = {
         # r33a minors 1-2 (brief item 1): a scope, not support; 6 fresh models (appendix D 86-95 %, F 84-89 %)
         # r33b MAJOR 1: only what was measured; no trained ViT-Ti; where each input's models are (r33b minor 9)
         "90..96 % in block 0 (measured on the mnist vit only)",  # r34a: the same scope, in the verdict's sentence
-        "fresh vit-ti-shaped models already start at 84-95 % in block 0 (6 fresh models; 8x8 digits in appendix d,\n"
-        "mnist in f); no trained vit-ti was measured",
+        # r34c minor 8: one line here; the ViT-Ti, depth and width detail are appendix D's and F's rows
+        "deeper or wider fresh models start higher (appendices d, f)",
         # r33c minor 3: width and MLP ratio co-vary with the share (appendix D 72-79 %), unablated
         # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %
         # r34a minor 3 (carry: "block 0" named): the width sentence in plain words, still not an ablation
-        "depth raises the fresh share (appendix d changes\ndepth alone)",
         # a34a audit 4: the seed counts back, and heads named among the co-varying factors
-        "wider models start higher (block 0 of 4: 26-37 % at d = 32, 5 seeds;\n72-79 % at d = 192, 3 seeds); "
-        "width, heads and mlp ratio changed together",
         # r33a minor 4 (brief item 2): the widget's 93 % against the table's 96 %, in prose before the widget
         # r33b plain wording: the widget's statistic (8 batches of 32) is named in the table cell's opening comment
         "block 0 reads 93 %, not the table's 96 %",
         "averaging 8 batches of 32: block 0 reads 93 %",  # a33b audit 4: the widget's statistic back in the prose
+        "not the table's 96 %,\nthe share of their sum (appendix d)",  # r34c item 5: why 93, not 96
         # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
         # r31b minor 11: a before/after on the same runs, not a claim across models
         # r32 density: the before/after sentence (r31a minor 5, r31b minor 11) is appendix C's row ("trained, the gap is
@@ -1230,6 +1245,7 @@ CODE_LIVES_IN = {
         "for c in wide_cuts",
         "per_seed=512, same_digits=True",
         "== (1, 17)",
+        "(round(min(small_block_0)), round(max(small_block_0))) == (26, 37)",  # r34c minor 8: '26-37 % at D = 32'
         "# the Summary: under half in every block of the small model",  # r28b minor 6
         "(small_low[0], small_high[0], small_low[3], small_high[3]) == (12, 40, 1, 17)",
         "max(small_high) == 40",
@@ -1275,6 +1291,7 @@ CODE_LIVES_IN = {
         "(round(min(qk_rows)), round(max(qk_rows))) == (-17, 74)",
         "== (5, 63)",
         "== (84, 89)",
+        "(round(min(six_fresh)), round(max(six_fresh))) == (84, 95)",  # r34c minor 8: the 6 fresh ViT-Ti-shaped models
         "small_share = [",
     ],
     ("appendix", "H · When the softmax saturates"): [
