@@ -83,6 +83,8 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # fix08_34c (r34c): 43 cells, cap 1,782 held and used (the planted marks' heading and the empty half's count, the six
 # controls named, "of the maps", appendix J's link; paid for by section 7's question folded into its bullets and its
 # family-level pointer (the printed headers state the level), and trims in sections 8 and 8b)
+# quick 34e (r34e items 1-4): 43 cells, cap 1,782 held and used (photos: "nothing here was measured", the 8's head 2
+# diffuse, 8b's evidence; paid for by section 7's second "never saw the digit", 8b's two sentences merged, three "the"s)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1782
 
 
@@ -247,7 +249,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "lesson",
         "8b",
         (
-            "the empty half tells the label too: a top patch there need not be wrong",
+            # quick 34e (r34e item 4): where the evidence sits, said
+            "the evidence sits in the mark and, as a second cue, the empty half: a top patch there need not be wrong",
             "(25 of the gradient-weighted map's 33 misses)",
             "two times in three",
             "from 34 to 100",
@@ -296,7 +299,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ),  # r29 density: moved to appendix I (section 7's chart, block by block)
     # fix08n (review r29a minors 4, 1, 8, 9, 10, 2, 3): section 7's one sentence; the black fill's limit and the
     # blank-last result in section 10; the Summary names the map; 0.494; the cosine's reference; 4.x; attn_drop
-    ("lesson", "7", ("only 5.5 points [5.2, 5.8]", "58.2 %", "52.7 %", "which never saw the digit")),
+    ("lesson", "7", ("only 5.5 points [5.2, 5.8]", "58.2 %", "52.7 %", "which never sees this digit")),
     (
         "lesson",
         "10",
@@ -431,7 +434,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "K", ("DINO", "Caron et al. 2021", "self-supervised", "supervised on digits")),  # r29 density: K
     ("lesson", "11", ('"gradient rollout"', "not section 8's rule", "#appendix-k")),  # r29 density: the rule in K
     ("appendix", "K", ("over the heads before clamping",)),
-    ("appendix", "D", ("above 5x flat", "looks almost uniform")),  # fix08j (r28a 12); r29 density (fix08q): D
+    ("appendix", "D", ("above 5x flat", "is diffuse, spread over about 27 of the 49 patches")),  # fix08j; r34e item 2
     (
         "lesson",
         "10",
@@ -503,7 +506,14 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "6", ("Dosovitskiy et al. 2021", "Fig. 6", "rollout maps")),  # r26c minor 6
     # r26c minor 8: block 0 gets a reading; fix08d (review r27b M1): measured head by head (no fixed-key cause)
     ("appendix", "I", ("heads 1 and 3 are below their image-blind maps", "15.1", "20.2", "heads 0 and 2 above")),
-    ("lesson", "11", ("On a photo (not computed here)", "DeiT-tiny", "No finding of this lesson carries")),  # r26c 7
+    ("lesson", "11", ("On a photo (not computed here)", "DeiT-tiny")),  # r26c 7
+    # quick 34e (r34e item 1): no finding is claimed not to carry over; nothing was measured on photos
+    ("lesson", "11", ("Nothing here was measured on photos", "#appendix-e): why results may differ")),
+    ("appendix", "E", ("No result here was measured on photos; they may differ:",)),
+    ("appendix", "E", ("No result here was measured on photos (the list at the top of this appendix says why",)),
+    ("appendix", "Summary", ("hooks); no result here was measured on photos;", "carries over; no result here")),
+    # quick 34e (r34e item 3): tokens have norms, maps light up on them
+    ("lesson", "Summary", ("if the model has high-norm outlier tokens", "norm test) on which the maps light up")),
     ("appendix", "D", ("section 3's 6", "favourable case", "24.7", "5.9")),  # r25a item 1: moved
     ("lesson", "3", ("0.494",)),  # r29 density: the pointer cut with the registers remark (appendix D's row)
     ("lesson", "7", ("33.0 %",)),  # r25a item 2: the one chance rate left in the lesson
@@ -687,7 +697,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ("not inked (no pixel above 0.5) on 35 of the first 200 test digits, rollout's on 1", "[+12.0, +22.5]"),
     ),
     # r33c minor 1: "peaked" is a loose cut, and the picture shows it
-    ("lesson", "5", ("a loose cut: the 8's head 2, top 0.12, looks almost uniform",)),
+    ("lesson", "5", ("a loose cut: the 8's head 2, top 0.12, is diffuse",)),  # quick 34e (r34e item 2)
     # fix08y (r32a minor 9): the appendix opens with an index of questions
     ("appendix", "08", ("Index: the question each part answers",)),
     ("appendix", "J", ("the fused call from v0.8.13dev0", "the flag from 0.9.0")),  # fix08i: history moved
@@ -939,6 +949,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     # fix08t (review r30c 9-list 1): the planted toy's hits, with Wilson intervals, and the three seeds' range
     ("lesson", "8b", "gradient-weighted  top patch on the mark: 67.0 %, 95 % interval [57.3, 75.4] % (n = 100)"),
     ("lesson", "8b", "gradient-weighted misses: 33, top patch in the empty half: 25"),  # fix08_34c (r34c MAJOR 1)
+    ("appendix", "D", "the 8's head 2 is spread over 27.4 of the 49 patches (exp of its entropy)"),  # r34e item 2
     (
         "lesson",
         "8b",
@@ -1204,6 +1215,8 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
     # fix08_34c (r34c MAJOR 1): the planted misses whose top patch lies in the empty half, counted and asserted
     ("lesson", "8b", "assert (int(missed.sum()), int(in_empty.sum())) == (33, 25)"),
+    ("lesson", "8b", "assert bool(in_empty[shown_marks[1]])"),  # quick 34e (r34e item 4): the miss's label holds
+    ("appendix", "D", "assert abs(spread_8 - 27.4) < 0.05"),  # quick 34e (r34e item 2): about 27 of the 49 patches
     ("lesson", "7", "assert len(family_7) == 7 and all(abs(g.confidence - (1 - 0.05 / 7)) < 1e-12 for g in family_7)"),
     ("lesson", "10", "== [0.71, 0.61, 0.86] and removed.low > 0.5"),  # fix08x (r31c minor 1)
     ("lesson", "5", "on_itself, on_patches = last[:, :, 0, 0].mean(0)"),  # fix08x (r31c minor 2): in the hidden cell
@@ -1362,6 +1375,8 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
 ]
 
 CODE = [  # (notebook, section, text a visible code cell of that section runs)
+    # quick 34e (r34e item 4): the figure's rows say which canvas is the hit and which the miss
+    ("lesson", "8b", '(gradient-weighted: hit)", f"canvas {shown_marks[1]} (miss:\\ntop patch in empty half)"'),
     # r34a minor 1: what the fused path does, no more (issue 22's overstatement gone); a34a audit item 5: the fast
     # path still runs attn, qkv and proj; only attend (the softmax) is skipped
     ("lesson", "1", "F.scaled_dot_product_attention returns no weights and never runs attend, the nn.Softmax a hook"),
@@ -1434,6 +1449,11 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
 ]
 
 FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix or its solutions (source or output)
+    ("no finding of this lesson carries over", "r34e MAJOR 1: unsupported, and false for the by-construction results"),
+    ("no finding carries over", "r34e MAJOR 1: nothing was tested on photos, which is not evidence that none carries"),
+    ("no finding does", "r34e MAJOR 1: the appendix Summary's form of the same claim"),
+    ("looks almost uniform", "r34e item 2: the 8's head 2 is diffuse (27.4 of 49 patches), not uniform"),
+    ("if the maps show high-norm", "r34e item 3: tokens have norms; maps light up on them"),
     ("fixed before any digit was measured", "r34a MAJOR 1: the 5/49 cut entered after digits were measured"),
     ("thresholds were fixed a priori", "r34a MAJOR 1: the 5/49 cut entered after digits were measured"),
     ("no attention matrix anywhere", "r34a minor 1 (issue 22): the flash kernel computes score tiles"),
