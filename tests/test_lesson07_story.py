@@ -517,7 +517,9 @@ PROSE = [
         "## 2.",
         [
             # review r34d minor 5 (brief fix07_34d item 3): which token (hidden check: rows 2..32; 16..46 unpadded)
-            "The paddings shift it up and left: for token (1, 1) of the 48 x 48 image, to rows 2 to 32, not 16 to 46.",
+            # review r34e minor 4 (brief quick07_34e item 4): where 16 to 46 comes from (hidden check: "unpadded")
+            "The paddings shift it up and left: for token (1, 1) of the 48 x 48 image, to rows 2 to 32, not 16 to 46 "
+            "as without padding.",
             # review r29c minor 6 (brief fix07p item 3): one appendix pointer per section; weights-above-0 and
             # "For porters" fact 2 moved to the lesson's list "Where the appendix goes deeper" (pinned in Going further)
             "31",
@@ -559,8 +561,9 @@ PROSE = [
         LESSON,
         "## 3.",
         [
-            # review r34c minor 2 (brief fix07_34d item 2): the width change is why the block differs
-            "This width change makes two things differ from ViT's block:",
+            # review r34c minor 2 (brief fix07_34d item 2): the width change is why the block differs; review r34e
+            # minor 2 (brief quick07_34e item 2): it forces only the skip; the scale is the original code's choice
+            "Two things differ from ViT's block; the width change forces only the first:",
             "Here the widths differ (49 and 64), so `TokenAttention` adds its *values* instead",
             # "(07_tokens_to_token_vit_appendix.ipynb#porters)": r33b density, moved to the end list (Going further)
             "`TokenAttention`",
@@ -792,10 +795,15 @@ PROSE = [
                 # r33 density (brief fix07_33a item 1, review r33a minor 8): the recount's numbers are the appendix's
                 # Audits (its rows: "0.24G", "0.6G", "21.45M", "4.54G"); one sentence stays
                 # review r34d minor 3 (brief fix07_34d item 2): the recount spelled out (hidden check: 0.24, 0.10;
-                # Table 7's 4.8 - 4.2 and 21.5 - 21.1)
-                "Recounted, the cost gap is 0.24G MACs and 0.10M parameters, not 0.6G and 0.4M "
+                # Table 7's 4.8 - 4.2 and 21.5 - 21.1); review r34e minor 5 (brief quick07_34e item 4): what was
+                # recounted, and that the table's hard-patch row does not reproduce (hidden check: our count above it)
+                "Table 7's rows imply 0.6G MACs and 0.4M parameters more, but its hard-patch row does not reproduce; "
+                "recounted, the gap is 0.24G and 0.10M "
                 '([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
             ),
+            # review r34e minor 1 (brief quick07_34e item 1): Table 7's model is the Performer variant (hidden check:
+            # t2t_vit.py's t2t_vit_14 builds tokens_type='performer')
+            "On T2T-ViT-14 (Performer token layers), the T2T module is 2.0 points above hard patches",
             # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
             # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
             (
@@ -830,9 +838,11 @@ PROSE = [
             "accuracy.",
             # review r34d minor 1, r34c minor 6 (brief fix07_34d item 2): the one longer run's result beside the caveat
             # (hidden check: stem_runs, 27.1 [+17.1, +37.0] and 1.2 [-0.1, +2.5]; appendix "whole-stem" prints both);
-            # r29b M1's "longer is not tested" is its "Only another stem comparison ran longer"
-            "Only another stem comparison ran longer "
-            "([appendix](07_tokens_to_token_vit_appendix.ipynb#whole-stem)): its 10-epoch lead of 27.1 [+17.1, +37.0] "
+            # r29b M1's "longer is not tested" is its "Only one other comparison ran longer"; review r34e minor 3
+            # (brief quick07_34e item 3): what that run compared, and that it is an analogy (hidden check: the stored
+            # runs' "8x8 digits" and "Soft split (4, 2, 1) and 2x2 patches")
+            "Only one other comparison ran longer, an analogy (one soft split against 2x2 patches on 8x8 digits, "
+            "[appendix](07_tokens_to_token_vit_appendix.ipynb#whole-stem)): its 10-epoch lead of 27.1 [+17.1, +37.0] "
             "was 1.2 [-0.1, +2.5] after 93, no longer detectable.",
             # review r27c M1: the no-overlap chain against the patch stem as large, with its interval
             # brief fix07i D: one verdict sentence per arm; the intervals live in the printed table (PRINTED, "## 6."),
@@ -1070,7 +1080,9 @@ PROSE = [
             "Table 7:",
             "2.0",
             # review r27b minor 10: Table 7's convolution row beside the module's 2.0 points
-            "on one backbone (one reported number per model); convolutions with its windows get 1.3 of them.",
+            # review r34e minor 1 (brief quick07_34e item 1): the backbone named, the Performer variant
+            "on one backbone (T2T-ViT-14, Performer token layers; one reported number per model); convolutions with "
+            "its windows get 1.3 of them.",
             # r27b minor 1: the fair baseline first; r28c minor 1: one 10-epoch endpoint, "was" not "stayed"
             "a patch stem as large was 12.2 points below T2T's chain",
             # review r28c minor 2 (brief fix07l item 3): 12.2, 9.1 and 3.1 once each in the Summary, in this bullet
@@ -1112,8 +1124,11 @@ PROSE = [
             "uses token transformers.",
             "A tuned plain ViT with 16x16 patches reports a higher ImageNet top-1 than T2T-ViT_t-14 (one reported "
             "number each, at 256 px against 224; Going further).",
-            # review r34c minor 2 (brief fix07_34d item 2): the width change first
-            "**The token transformer** changes the width (`dim` to `token_dim`), so it differs from ViT's block twice",
+            # review r34c minor 2 (brief fix07_34d item 2): the width change first; review r34e minor 2 (brief
+            # quick07_34e item 2): it forces the skip; the scale is the original's choice (section 3, its hidden check)
+            "**The token transformer** changes the width (`dim` to `token_dim`), so its skip must add `v`. Because the "
+            "original computes the scale from the input width, it scales scores by `dim ** -0.5`, not by 1/sqrt of "
+            "`q`'s width.",
             # review r28c minor 2 (brief fix07l item 3): the take-away keeps its two new sentences; the numbers are
             # bullet 4's, attention off bullet 5's (review r28b minor 1's reconciliation stays in those bullets)
             # review r29a minor 2: no cited paper isolates the overlap (PVTv2's overlapping embedding also enlarges
@@ -1151,8 +1166,10 @@ PROSE = [
             # clause (section 6's "2.0 points above hard patches" and its hidden check)
             # a33b audit item 2 (brief quick_33b): which table row (T2T-ViT-14, the Performer model), and where
             # audit a34a item 8: worded as in the rest of the lesson
-            "and Table 7 tests the remedy (ImageNet, T2T-ViT-14: +2.0 points over hard patches; one reported number "
-            "per model).",
+            # review r34e minor 1 (brief quick07_34e item 1): T2T-ViT-14 named as the Performer variant at first
+            # mention (hidden check in section 6: t2t_vit.py's t2t_vit_14 builds tokens_type='performer')
+            "and Table 7 tests the remedy on T2T-ViT-14, whose token layers are Performers, not the token transformers "
+            "built here (ImageNet: +2.0 points over hard patches; one reported number per model).",
             "as one reason why a ViT",
             "Table 7",
             "disjoint",
@@ -1667,6 +1684,8 @@ CODE = [
 
 # Wrong or over-reaching statements, absent from the lesson, the appendix and the solutions (sources and outputs).
 FORBIDDEN = [
+    ("differs from ViT's block twice", "r34e minor 2: the width change forces the skip, not the scale"),
+    ("This width change makes two things differ", "r34e minor 2: the scale is the original code's choice"),
     ("Steps 4 to 8", "r33d M1: steps 7 and 8 are soft split 3 and the Linear, not a repeat (the pipeline picture)"),
     ("none of the later papers cited here isolates", "r33d M2: PVTv2 and CvT ablate the overlap, confounded"),
     ("PVTv2 and CvT test their overlapping embeddings", "r34a M1: no source in the lesson for their ablations"),
