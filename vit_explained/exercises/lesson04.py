@@ -857,27 +857,10 @@ def _erf_argument_slips(x: torch.Tensor, pdf: torch.Tensor) -> list[tuple[torch.
     ]
 
 
-def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Wrong slopes, each with the message that names the slip."""
-    cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
-    pdf = torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
-    leaf = x.detach().clone().requires_grad_(True)
-    (tanh_slope,) = torch.autograd.grad(F.gelu(leaf, approximate="tanh").sum(), leaf)
+def _density_factor_slips(x: torch.Tensor, cdf: torch.Tensor, pdf: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Exercise 1: the density phi(x) written with a wrong normalising factor, each with the message that names it
+    (``pdf`` is the right phi(x))."""
     return [
-        (cdf, "this is Phi(x) alone: the product rule on x * Phi(x) gives two terms, and one is missing"),
-        (x * pdf, "this is x * phi(x) alone: the product rule gives two terms; the term Phi(x) is missing"),
-        (pdf, "this is phi(x) alone: the product rule gives two terms, Phi(x) and one with phi(x)"),
-        (cdf - x * pdf, "the second term's sign is wrong: check the sign the product rule gives it"),
-        (cdf + pdf, "the second term lacks a factor: check what the product rule multiplies Phi's slope by"),
-        (cdf + x * torch.exp(-0.5 * x**2), f"phi(x) lacks its factor 1 / sqrt(2 pi): {_PHI_HINT}"),
-        (
-            cdf + x * torch.exp(-(x**2)) / math.sqrt(2 * math.pi),
-            f"phi(x)'s exponent lacks its 1/2: {_PHI_HINT}",
-        ),
-        (
-            cdf + x * torch.exp(-0.5 * x**2) / math.sqrt(math.pi),
-            f"your density's normalising factor is 1 / sqrt(pi): {_PHI_HINT}",
-        ),
         (
             cdf + x * torch.exp(-0.5 * x**2) / (math.sqrt(2) * math.pi),
             "your density divides by sqrt(2) * pi: phi(x)'s factor is 1 / sqrt(2 pi) = 1 / math.sqrt(2 * math.pi), "
@@ -901,6 +884,31 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
             cdf + x * torch.exp(-0.5 * x**2) * math.sqrt(2 / math.pi),
             "your density is 2 phi: sqrt(2 / pi) belongs to the tanh form; phi(x)'s factor is 1 / sqrt(2 pi)",
         ),
+    ]
+
+
+def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong slopes, each with the message that names the slip."""
+    cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+    pdf = torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+    leaf = x.detach().clone().requires_grad_(True)
+    (tanh_slope,) = torch.autograd.grad(F.gelu(leaf, approximate="tanh").sum(), leaf)
+    return [
+        (cdf, "this is Phi(x) alone: the product rule on x * Phi(x) gives two terms, and one is missing"),
+        (x * pdf, "this is x * phi(x) alone: the product rule gives two terms; the term Phi(x) is missing"),
+        (pdf, "this is phi(x) alone: the product rule gives two terms, Phi(x) and one with phi(x)"),
+        (cdf - x * pdf, "the second term's sign is wrong: check the sign the product rule gives it"),
+        (cdf + pdf, "the second term lacks a factor: check what the product rule multiplies Phi's slope by"),
+        (cdf + x * torch.exp(-0.5 * x**2), f"phi(x) lacks its factor 1 / sqrt(2 pi): {_PHI_HINT}"),
+        (
+            cdf + x * torch.exp(-(x**2)) / math.sqrt(2 * math.pi),
+            f"phi(x)'s exponent lacks its 1/2: {_PHI_HINT}",
+        ),
+        (
+            cdf + x * torch.exp(-0.5 * x**2) / math.sqrt(math.pi),
+            f"your density's normalising factor is 1 / sqrt(pi): {_PHI_HINT}",
+        ),
+        *_density_factor_slips(x, cdf, pdf),
         (
             cdf + x * torch.exp(0.5 * x**2) / math.sqrt(2 * math.pi),
             "phi(x)'s exponent has the wrong sign: your density grows with |x| instead of decaying",

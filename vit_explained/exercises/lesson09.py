@@ -1270,6 +1270,18 @@ def _without_kl_mean_warning() -> Iterator[None]:
 
 
 @_without_kl_mean_warning()
+def _one_soft_loss(raw: Any, where: str) -> torch.Tensor:
+    """Exercise 2b: the answer's loss as a 0-d tensor, or a message naming what it returned instead."""
+    if raw is None:
+        fail("your function returned None: did you forget `return`? Return the loss, a torch.Tensor")
+    if not isinstance(raw, (torch.Tensor, numbers.Real)):
+        fail(f"your loss is a {type(raw).__name__}; return a torch.Tensor (one number)")
+    mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
+    if mine.numel() != 1:
+        fail(f"{where}: return one number (the batch's loss), got a tensor of shape {tuple(mine.shape)}")
+    return mine.reshape(())
+
+
 def check_soft_distillation(answer: Callable[..., Any]) -> None:
     """Check ``answer(class_logits, distillation_logits, labels, teacher_logits, tau, lam) -> loss`` (exercise
     2b): ``(1 - lam) * CE(class, labels) + lam * tau ** 2 * KL(teacher_tau || student_tau)``, the KL averaged
@@ -1303,14 +1315,7 @@ def check_soft_distillation(answer: Callable[..., Any]) -> None:
         for given, original, name in ((inputs[3], teacher, "teacher_logits"), (inputs[2], labels, "labels")):
             if not torch.equal(given, original):
                 fail(f"{where}: your soft_distillation changed {name} in place; compute new tensors instead")
-        if raw is None:
-            fail("your function returned None: did you forget `return`? Return the loss, a torch.Tensor")
-        if not isinstance(raw, (torch.Tensor, numbers.Real)):
-            fail(f"your loss is a {type(raw).__name__}; return a torch.Tensor (one number)")
-        mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
-        if mine.numel() != 1:
-            fail(f"{where}: return one number (the batch's loss), got a tensor of shape {tuple(mine.shape)}")
-        mine = mine.reshape(())
+        mine = _one_soft_loss(raw, where)
         expected = soft_distillation_loss(class_logits, distillation_logits, labels, teacher, tau=tau, lam=lam)
         if close(mine, expected):
             _check_keeps_gradient(raw, inputs[0], inputs[1])
