@@ -1269,7 +1269,6 @@ def _without_kl_mean_warning() -> Iterator[None]:
         yield
 
 
-@_without_kl_mean_warning()
 def _one_soft_loss(raw: Any, where: str) -> torch.Tensor:
     """Exercise 2b: the answer's loss as a 0-d tensor, or a message naming what it returned instead."""
     if raw is None:
@@ -1282,6 +1281,7 @@ def _one_soft_loss(raw: Any, where: str) -> torch.Tensor:
     return mine.reshape(())
 
 
+@_without_kl_mean_warning()
 def check_soft_distillation(answer: Callable[..., Any]) -> None:
     """Check ``answer(class_logits, distillation_logits, labels, teacher_logits, tau, lam) -> loss`` (exercise
     2b): ``(1 - lam) * CE(class, labels) + lam * tau ** 2 * KL(teacher_tau || student_tau)``, the KL averaged
