@@ -246,14 +246,26 @@ def _open_and_run_all(page, lesson: str) -> dict:
              await app.commands.execute('application:close-all');
              await app.serviceManager.sessions.shutdownAll(); }"""
     )
-    page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", lesson)
+    # Open without awaiting the command's promise inside page.evaluate: Playwright fails the evaluate with "Resulting
+    # promise was garbage collected" when JupyterLab drops that promise (seen once in CI, 2026-12-07). The promise is
+    # kept on window and its outcome recorded; the wait below watches the panel itself.
+    page.evaluate(
+        """(path) => { window.vitOpenOutcome = null;
+             window.vitOpen = window.jupyterapp.commands.execute('docmanager:open', {path})
+               .then(() => { window.vitOpenOutcome = 'ok'; }, (e) => { window.vitOpenOutcome = String(e); }); }""",
+        lesson,
+    )
     page.wait_for_function(
-        f"""() => {{ const p = window.jupyterapp.shell.currentWidget;
+        f"""() => {{ const outcome = window.vitOpenOutcome;
+                     if (outcome && outcome !== 'ok') return true;
+                     const p = window.jupyterapp.shell.currentWidget;
                      return p && p.context && p.context.path === '{lesson}'
                             && ({NOTEBOOK_STATE})()?.status === 'idle'; }}""",
         timeout=90_000,
         polling=250,  # not every animation frame: each poll makes headless Chromium produce a frame
     )
+    outcome = page.evaluate("() => window.vitOpenOutcome")
+    assert outcome in (None, "ok"), f"JupyterLab could not open {lesson}: {outcome}"
     page.evaluate("window.jupyterapp.shell.collapseLeft()")  # more room for the lesson
     # Forget the stored run (outputs and execution counts), so that "every cell has a count" below
     # can only mean this run reached it.
