@@ -2031,3 +2031,22 @@ def test_arm_intervals_draw_each_comparison_with_its_corrected_bar():  # review 
     plt.close(fig)
     with pytest.raises(ValueError, match="at least one"):
         plot_arm_intervals({})
+
+
+def test_the_arm_picture_names_the_verdicts_its_thin_bars_change():  # review r34f minor 1 (brief fix07_35a)
+    from vit_explained.evidence import paired_seeds
+    from vit_explained.plotting.lesson07 import thin_bar_changes
+
+    t2t, mlp = [175, 173, 172, 174, 173, 174], [177, 173, 175, 175, 178, 176]  # the token MLP: below 0, not corrected
+    runs = {
+        "no overlap": paired_seeds(*[[c / 180 for c in v] for v in CONTROL.values()], percent=True),
+        "token MLP": paired_seeds([c / 180 for c in t2t], [c / 180 for c in mlp], percent=True),
+    }
+    assert thin_bar_changes(runs, 1 - 0.05 / 6) == "the thin bars change one verdict, the token MLP's"
+    assert thin_bar_changes({"no overlap": runs["no overlap"]}, 1 - 0.05 / 6) == "the thin bars change no verdict"
+    fig = plot_arm_intervals(runs, 1 - 0.05 / 6, title="t")
+    assert fig._suptitle.get_text().startswith("t; the thin bars change one verdict, the token MLP's\n")
+    plt.close(fig)
+    untitled = plot_arm_intervals(runs, 1 - 0.05 / 6)  # no title: the key line alone, as before
+    assert untitled._suptitle.get_text().startswith("dot: mean over seeds")
+    plt.close(untitled)

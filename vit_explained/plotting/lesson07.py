@@ -1501,6 +1501,18 @@ def plot_nested_windows(
     return _finish(fig, title, top=0.86)
 
 
+def thin_bar_changes(runs: dict[str, Any], corrected: float) -> str:
+    """Which rows' verdict on 0 (does the interval hold it?) the corrected interval changes, in words: "the thin bars
+    change no verdict", "... one verdict, the token MLP's", "... 2 verdicts, the a's and the b's"."""
+    changed = [
+        name for name, run in runs.items() if run.t_interval().contains(0) != run.t_interval(corrected).contains(0)
+    ]
+    if not changed:
+        return "the thin bars change no verdict"
+    count = "one verdict" if len(changed) == 1 else f"{len(changed)} verdicts"
+    return f"the thin bars change {count}, " + " and ".join(f"the {name}'s" for name in changed)
+
+
 def plot_arm_intervals(
     runs: dict[str, Any],
     corrected: float | None = None,
@@ -1512,7 +1524,8 @@ def plot_arm_intervals(
     :class:`vit_explained.evidence.SeedComparison`), the mean difference in points with its 95 % t-interval (thick
     bar) and, with ``corrected`` (a confidence such as ``1 - 0.05 / 6``), the wider corrected interval (thin bar);
     a dashed line at 0. The axis reads ``sides[0]`` better on the left, ``sides[1]`` better on the right (positive:
-    the first arm of each comparison higher). ``labels`` renames rows (``{name: row label}``)."""
+    the first arm of each comparison higher). ``labels`` renames rows (``{name: row label}``). With ``corrected`` and a
+    ``title``, the title ends with the rows whose verdict on 0 the thin bars change (:func:`thin_bar_changes`)."""
     if not runs:
         raise ValueError("runs must hold at least one comparison")
     fig = new_figure(figsize=(8.5, 0.55 * len(runs) + 1.9))
@@ -1538,6 +1551,8 @@ def plot_arm_intervals(
     key = "dot: mean over seeds; thick bar: 95 % t-interval"
     if corrected is not None:
         key += f"; thin bar: {100 * corrected:.1f} % (corrected for {len(runs)} comparisons)"
+        if title:
+            title += "; " + thin_bar_changes(runs, corrected)
     _finish(fig, f"{title}\n{key}" if title else key, top=0.9)
     fig.subplots_adjust(top=0.86)  # tight_layout leaves a gap under the two-line title
     return fig
