@@ -2149,3 +2149,89 @@ def test_the_relabel_figure_draws_the_planted_teachers_own_rate_on_a_100_percent
     texts = [t.get_text() for t in ax.texts]
     assert texts.count("every seed") == 1 and texts.count("s0") == 4 and texts[:2] == ["96", "every seed"]
     plt.close(fig)
+
+
+def _sdpa_output(map_reading: str):
+    """review r34e MAJOR 1: the output from SDPA (which applies is_causal), the stored map made by hand and read as
+    ``map_reading``: "ignores causal", "causal only without a mask", "causal wins" (timm's unfused path) or "both"."""
+
+    def make(attn_obj):
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            B, N, C = x.shape
+            q, k, v = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, -1).permute(2, 0, 3, 1, 4)
+            scores = q @ k.transpose(-2, -1) * attn_obj.scale
+            causal = is_causal and (map_reading != "causal only without a mask" or attn_mask is None)
+            if attn_mask is not None and not (is_causal and map_reading == "causal wins"):
+                is_bool = attn_mask.dtype == torch.bool
+                scores = scores.masked_fill(~attn_mask, float("-inf")) if is_bool else scores + attn_mask
+            if causal and map_reading != "ignores causal":
+                scores = scores.masked_fill(torch.ones(N, N, dtype=torch.bool).triu(1), float("-inf"))
+            attn_obj.attn_map = scores.softmax(-1).detach()
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            dropout = attn_obj.attn_drop.p if attn_obj.training else 0.0
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, dropout_p=dropout)
+            return attn_obj.proj_drop(attn_obj.proj(out.transpose(1, 2).reshape(B, N, C)))
+
+        return my_forward
+
+    return make
+
+
+def _wrapper(causal_in_map: bool):
+    """review r34e MAJOR 1: the class's own forward for the output; a hand-made map, causal or not."""
+
+    def make(attn_obj):
+        original = type(attn_obj).forward
+
+        def my_forward(x, attn_mask=None, is_causal=False):
+            B, N, _ = x.shape
+            q, k, _ = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, -1).permute(2, 0, 3, 1, 4)
+            scores = q @ k.transpose(-2, -1) * attn_obj.scale
+            if is_causal and causal_in_map:  # timm's unfused reading: is_causal wins over the mask
+                scores = scores.masked_fill(torch.ones(N, N, dtype=torch.bool).triu(1), float("-inf"))
+            elif attn_mask is not None:
+                is_bool = attn_mask.dtype == torch.bool
+                scores = scores.masked_fill(~attn_mask, float("-inf")) if is_bool else scores + attn_mask
+            attn_obj.attn_map = scores.softmax(-1).detach()
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            return original(attn_obj, x, attn_mask=attn_mask, is_causal=is_causal)
+
+        return my_forward
+
+    return make
+
+
+_MAP_IGNORES_CAUSAL = "your output is causal but attn_obj.attn_map is not: the map you store ignores is_causal"
+
+
+@pytest.mark.parametrize(
+    ("answer", "where"),
+    [
+        (_sdpa_output("ignores causal"), "is_causal=True"),
+        (_wrapper(causal_in_map=False), "is_causal=True"),
+        (_sdpa_output("causal only without a mask"), "an attn_mask and is_causal=True"),
+    ],
+    ids=["SDPA output, map ignores is_causal", "wrapper, map ignores is_causal", "map drops is_causal beside a mask"],
+)
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward], ids=["3", "3b"])
+def test_exercise_3_rejects_a_stored_map_that_ignores_is_causal(answer, where, check):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: with {re.escape(where)} {_MAP_IGNORES_CAUSAL}"):
+        check(answer)
+
+
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward], ids=["3", "3b"])
+def test_exercise_3_rejects_a_stored_map_that_reads_mask_and_causal_unlike_its_output(check):
+    # the SDPA output applies the mask and is_causal; the stored map applies is_causal alone (timm's unfused path)
+    with pytest.raises(ExerciseFailed, match=r"your output and attn_obj\.attn_map read them differently"):
+        check(_sdpa_output("causal wins"))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [_sdpa_output("both"), _wrapper(causal_in_map=True), make_causal_and_mask, make_causal_wins],
+    ids=["SDPA output, map as SDPA", "wrapper, causal map", "mask and causal added", "is_causal wins"],
+)
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward], ids=["3", "3b"])
+def test_exercise_3_accepts_a_causal_stored_map_in_either_timm_reading(answer, check, capsys):
+    check(answer)
+    assert capsys.readouterr().out.startswith("Correct!")

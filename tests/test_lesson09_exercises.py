@@ -887,6 +887,8 @@ def test_token_map_names_a_slice_that_stops_early(answer):
     with pytest.raises(ExerciseFailed, match=r"starts at the first patch \(column 1\) but stops early") as failure:
         lesson09.check_token_map(answer)
     assert "decides where the patches start" not in str(failure.value)
+    # review r34e minor 1: it names the slip without the answer's line
+    assert "special_tokens:]" not in str(failure.value) and "on to the end of the row" in str(failure.value)
 
 
 # --- fix round 5: three more named slips ----------------------------------------------------------------

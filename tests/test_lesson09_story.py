@@ -139,7 +139,7 @@ PROSE = {
     ("lesson", "### Exercise 3 ·"): [
         "### Exercise 3",
         # r34c minor 8: both maps detached, as the check requires
-        "store both maps detached (slice `cls_attn_map` from the detached `attn_map`)",
+        "store both detached (slice `cls_attn_map` from the detached `attn_map`)",  # r35: "detached" said once less
         "attn_drop",
         "never ignore it",
         "### Exercise 3 ·",
@@ -339,7 +339,8 @@ PROSE = {
         # r33 density (fix09_33a, review r33a minor 13): the two tools' details moved to appendix A's table, which
         # states them in full (pinned there: "| | 1.0.3 on | `timm.utils.attentionextract(model)`",
         # "`timm.layers.set_fused_attn(false)` before building", "on a built model works"); section 5 keeps the tool
-        "timm's own tools, such as `timm.utils.attentionextract`, need the unfused path too (appendix a).",
+        # r35 density (fix09_35a): "tools, such as" cut; the tool named is the one section 5 needs
+        "timm's own `timm.utils.attentionextract` needs the unfused path too (appendix a).",
         # review r31c MAJOR 1: set_fused_attn only sets a module global; Attention.__init__ reads it once
         # (timm v1.0.28 timm/layers/attention.py l.100; v0.9.0 vision_transformer.py l.70), so after building use the
         # attribute (section 5's cell does, appendix A's table says so)
@@ -735,7 +736,9 @@ PROSE = {
         # r33b plain wording (one sentence; the three accuracies now print on one line above it)
         # r34a (review r34a minor 8): plain words; a34a audit item 1: one model scored on the same 500 digits, so the
         # comparison is paired (the hidden check tests all three pairs), not overlapping Wilson intervals
-        "one model, three read-outs: 93.4, 93.4, 93.8 %; no two differ detectably (paired).",
+        # r35 (fix09_35a, review r34e minor 2): the question the numbers answer leads the sentence
+        "**does each head work alone?** yes: 93.4 % (class), 93.4 % (distillation), 93.8 % (averaged); no two differ "
+        "detectably (paired).",
         # review r27b M1: the student-teacher gap with its test, not "stays below". r33 decision (review r33a minor 5):
         # the two sources named (the shipped checkpoints; the 3-seed benchmark) and the printed verdict's words
         "the shipped checkpoints score 94.3 % (student) and 95.6 % (teacher) on the test digits.",

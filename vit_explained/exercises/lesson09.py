@@ -224,8 +224,8 @@ def _fail_if_stops_early(answer: Callable[..., Any], weights: torch.Tensor, args
             if kept < patches:
                 fail(
                     f"{where}: your slice starts at the first patch (column {special}) but stops early: it keeps "
-                    f"{kept} of the {patches} patches and drops the last {patches - kept}. Slice on to the end: "
-                    "weights[:, :, query, special_tokens:]"
+                    f"{kept} of the {patches} patches and drops the last {patches - kept}. "
+                    "Slice on to the end of the row"
                 )
 
 
@@ -1436,6 +1436,7 @@ def _variant(
         if mask == "after softmax" and attn_mask is not None:  # the mask applied to the weights, not the scores
             boolean = attn_mask.dtype == torch.bool
             weights = weights.masked_fill(~attn_mask, 0.0) if boolean else weights + attn_mask
+        forward.weights = weights.detach()  # read by _variant_weights
         out = weights @ v  # (B, heads, N, head_dim)
         out = out.transpose(1, 2).reshape(batch, tokens, channels) if merge else out.reshape(batch, tokens, channels)
         return attn_obj.proj_drop(attn_obj.proj(out)) if proj else out
@@ -1454,6 +1455,28 @@ def _run(model: _TinyTimmModel, forward: Callable[..., Any] | None, tokens: torc
     finally:
         if forward is not None:
             del attn_obj.forward  # the class's forward again
+
+
+def _variant_weights(model: _TinyTimmModel, tokens: torch.Tensor, mask, reading: str) -> torch.Tensor:
+    """The last block's softmax weights with ``is_causal=True`` when it reads the mask as ``reading`` (a
+    ``_variant`` mask: "timm" applies is_causal alone, "both" as SDPA, "mask over causal" drops is_causal)."""
+    forward = _variant(model.blocks[-1].attn, mask=reading)
+    _run(model, forward, tokens, mask, causal=True)
+    return forward.weights
+
+
+def _check_causal_map(stored: Any, right_maps: list[torch.Tensor], ignoring_map: torch.Tensor, what: str) -> None:
+    """With ``is_causal=True`` and a causal output: fail unless ``attn_obj.attn_map`` (``stored``) is one of
+    ``right_maps`` (review r34e MAJOR 1: a map that ignores is_causal beside a causal SDPA output passed)."""
+    if stored is not None and any(close(stored, right) for right in right_maps):
+        return
+    if stored is not None and close(stored, ignoring_map):
+        fail(
+            f"with {what} your output is causal but attn_obj.attn_map is not: the map you store ignores is_causal "
+            "(your output's path applies it, the weights you store do not). Apply the causal mask to the weights "
+            "you store too, or refuse is_causal=True"
+        )
+    _check_attn_map(stored, right_maps[0], what)
 
 
 def _reference_run(
@@ -1870,8 +1893,9 @@ def _check_no_nan(output: Any) -> None:
 def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
     """``is_causal=True``: a clear error, or the causal attention; never silently the full one."""
     attn_obj = model.blocks[-1].attn
-    expected, _ = _reference_run(model, tokens, None, causal=True)
+    expected, expected_map = _reference_run(model, tokens, None, causal=True)
     ignoring = _run(model, _variant(attn_obj, mask="ignored"), tokens, None, causal=True)  # earlier blocks causal
+    _forget_maps(attn_obj)
     my_forward = attempt(answer, attn_obj)
     attn_obj.forward = my_forward
     try:
@@ -1894,7 +1918,16 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
     finally:
         del attn_obj.forward
     if close(output, expected):
+        ignoring_map = _variant_weights(model, tokens, None, "ignored")
+        _check_causal_map(getattr(attn_obj, "attn_map", None), [expected_map], ignoring_map, "is_causal=True")
         return
+    _name_causal_slip(model, output, tokens, ignoring)
+
+
+def _name_causal_slip(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor, ignoring) -> None:
+    """``is_causal=True`` gave an output that is not the causal attention: name the slip (``ignoring``: the
+    output of a forward that ignores ``is_causal``)."""
+    attn_obj = model.blocks[-1].attn
     _check_no_nan(output)
     diagonal_hidden = _run(model, _variant(attn_obj, mask="diagonal hidden"), tokens, None, causal=True)
     if close(output, diagonal_hidden):
@@ -1935,6 +1968,8 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
         causal_wins = _run(model, None, tokens, mask, causal=True)
         mask_wins = _run(model, _variant(attn_obj, mask="mask over causal"), tokens, mask, causal=True)
         both = _run(model, _variant(attn_obj, mask="both"), tokens, mask, causal=True)  # SDPA's reading
+        maps = [_variant_weights(model, tokens, mask, reading) for reading in ("timm", "both", "mask over causal")]
+        _forget_maps(attn_obj)
         attn_obj.forward = attempt(answer, attn_obj)
         try:
             with torch.no_grad():
@@ -1957,6 +1992,14 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
         for block in model.blocks:
             block.attn.fused_attn = True
     if close(output, causal_wins) or close(output, both):
+        right, other = maps[:2] if close(output, causal_wins) else maps[1::-1]
+        stored = getattr(attn_obj, "attn_map", None)
+        if stored is not None and close(stored, other) and not close(stored, right):
+            fail(
+                f"{_BONUS}, your output and attn_obj.attn_map read them differently (one applies both, the other "
+                "is_causal alone): store the weights your output used"
+            )
+        _check_causal_map(stored, [right], maps[2], "an attn_mask and is_causal=True")
         return
     if close(output, mask_wins):
         fail(
@@ -1965,6 +2008,13 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
             "(SDPA) applies both; neither drops is_causal. Apply the causal mask too, or refuse is_causal=True"
         )
     fail(f"{_BONUS}, the output is neither the causal attention nor an error")
+
+
+def _forget_maps(attn_obj: nn.Module) -> None:
+    """Delete the maps a ``my_forward`` stored on ``attn_obj``, so that no later case reads a stale one."""
+    for name in ("attn_map", "cls_attn_map"):
+        if hasattr(attn_obj, name):
+            delattr(attn_obj, name)
 
 
 def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
