@@ -815,7 +815,7 @@ PROSE = [
         "3 ·",
         (
             "3 seeds",
-            "same init and rate",
+            "same init and peak rate",  # brief fix06_35a item 1 (review r34e minor 1): only the peak rate is shared
             "#appendix-a",
         ),
     ),
@@ -916,7 +916,7 @@ PROSE = [
             "#appendix-",
             "#lr-grid",
             "did not close the train-validation accuracy gap",
-            "same init and rate",
+            "same init and peak rate",  # brief fix06_35a item 1 (review r34e minor 1): only the peak rate is shared
             "`zero_grad`",
             # review r27d major 2: one seed's 5-epoch mean rose by 0.01, so the claim is "within 0.02", in 3 places
             # review r27d minor 15: the card's advice follows DeiT and AugReg, this lesson's runs are the caveat
@@ -1139,10 +1139,10 @@ PROSE = [
         "3 ·",
         (
             # review r29c minor 7: section 3b (init and warm-up) folded into 3a; the curves are 3b now
-            "judge a plateau against a run with the same init and rate",
+            "judge a plateau against a run with the same init and peak rate",
             # r33c (brief quick_33d, review r33c minor 2): "validation accuracy goes with init and rate"; brief fix06_34a (main-path cap):
             # that 3-seed hint moved to appendix A (pinned there), the rule links to it
-            "**judge a plateau against a run with the same init and rate** ([appendix a](06_train_a_vit_appendix.ipynb#appendix-a))",
+            "**judge a plateau against a run with the same init and peak rate** ([appendix a](06_train_a_vit_appendix.ipynb#appendix-a))",
             "### 3b · curves, regularisers, over-fitting",
         ),
     ),
@@ -1212,8 +1212,8 @@ PROSE = [
         (
             # r33 (brief fix06_33a item 3, review r33a minor 1): the printed "leans" glossed where it first appears, with a link
             # r33b plain wording (brief fix06_33b item 5, review r33b minor 6): the same gloss as one sentence
-            'they cost validation accuracy on every seed (11-19 points). the printed "leans" marks a hint: only the 95 % interval '
-            "excludes 0 ([the verdict words](#verdict-words))",
+            # brief fix06_35a item 3: the table is defined above (section 2), so the gloss is a pointer
+            'they cost validation accuracy on every seed (11-19 points). the printed "leans" is a hint ([the verdict words](#verdict-words))',
             # brief fix06z item 1 (review r32b minor 2): Normalize computes nothing, it applies the mean and std passed to
             # it; torchvision is not installed here, so no version is named (brief: "a version you can verify or none")
             # r33 (brief fix06_33a item 5, review r33a minor 10): the version named, checked against torchvision 0.2.1's
@@ -1288,12 +1288,14 @@ PROSE = [
     # r32 decision (brief fix06x item 1, review r31c minor 5): the table opens section 5 again, right after the corrected
     # interval it reads; section 2 keeps one line (an accuracy comes with its 95 % interval) and a link to it; no bold
     # verdict word appears before the table (sections 3-4 say "a hint" in plain words)
+    # brief fix06_35a item 3 (review r34e minor 2): the table and the exploratory rule back in "How sure?", before check 1
+    # prints "leans worse (3 seeds: exploratory)"; section 5 keeps the paired and corrected intervals
     (
         "lesson",
-        "5 ·",
+        "2 ·",
         (
             "**ahead** (or **behind**)",
-            "corrected interval lies above",
+            "[corrected](#student-t) interval lies above",
             "**holds 0**",
             "| **leans** (better or worse) | only the 95 % interval excludes 0: a hint |",
             # r33b density (brief fix06_33b item 5): the exploratory rule, its `clinic.rise_word` and its link moved to
@@ -1339,7 +1341,7 @@ PROSE = [
             "rises by 0.09-0.10",
             # brief fix06t item 3 (review r30c minor 3): the paired interval of validation accuracy, not two ranges (r31
             # density, brief fix06x: both moved to appendix C, pinned in its row at the top of PROSE)
-            "judge a plateau against a run with the same init and rate",
+            "judge a plateau against a run with the same init and peak rate",
         ),
     ),
     ("lesson", "4 ·", ("hand-written LayerNorm line does not",)),
@@ -1392,7 +1394,7 @@ PROSE = [
     (
         "lesson",
         "3 ·",
-        ("**judge a plateau against a run with the same init and rate**",),
+        ("**judge a plateau against a run with the same init and peak rate**",),
     ),
     # r29 density (brief fix06n item 1): the numbers, the hint and the caution moved to appendix A
     (
@@ -1408,7 +1410,9 @@ PROSE = [
     (
         "lesson",
         "2 ·",
-        ("57 % of the class token's last-block patch attention lands on inked patches, a third of the patches",),
+        (
+            "the class token's last-block patch attention puts 57 % on inked patches (a third of the patches)",
+        ),  # brief fix06_35a item 4
     ),
     (
         "lesson",
@@ -1503,8 +1507,8 @@ PROSE.append(
             # correlational wording
             # brief fix06_34c item 1 (review r34c MAJOR 1): uniform attention is the wrong null; the null is the mean map over
             # the same validation digits (lesson 08's ink_lift_over_mean_map), and the own map's gain over it is paired
-            "most of that needs no image: the mean map, the same for every digit, puts 52 % there",
-            "each digit's own map adds 5.7 points, 95 % [+4.4, +7.0]: it follows that digit's ink, a little",
+            # brief fix06_35a item 4 (review r34e minor 4): the same facts in two sentences
+            "an image-blind mean map already puts 52 % there, and each digit's own map adds 5.7 points, 95 % [+4.4, +7.0]",
             "this is not attention on pixels",
         ),
     )
@@ -1580,7 +1584,7 @@ PROSE.append(
 PROSE.append(
     (
         "lesson",
-        "5 ·",  # r32 decision (brief fix06x item 1): with the table, at section 5's start
+        "2 ·",  # r32 decision (brief fix06x item 1): with the table; brief fix06_35a item 3: in "How sure?"
         ("| at most **leans** | a lone comparison (in no family) has only its 95 % interval |",),
     )
 )
@@ -1601,13 +1605,11 @@ PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two d
 PROSE.append(
     (
         "lesson",
-        "5 ·",
-        (
-            "a finding on fewer than 6 seeds: **exploratory**",
-            "with test-digit noise, or at 1,860 steps, it only **leans**",
-        ),
+        "2 ·",
+        ("a finding on fewer than 6 seeds: **exploratory**",),
     )
 )
+PROSE.append(("lesson", "5 ·", ("with test-digit noise, or at 1,860 steps, it only **leans**",)))
 # brief fix06_34a (main-path cap): the 1,000-test-digit reading (58 %) left section 2; appendix E states it
 PROSE.append(("appendix", "E ·", ("58 % of its patch attention on",)))
 PROSE.append(("appendix", "A ·", ("after 100 steps, validation accuracy goes with the init and the learning rate",)))
@@ -3337,10 +3339,10 @@ ORDER = [
     ("lesson", "### 3a · The loop", "### 3b · Curves, regularisers, over-fitting"),
     (
         "lesson",
-        "judge a plateau against a run with the same init and rate",
+        "judge a plateau against a run with the same init and peak rate",
         "CURVES = dataclasses.replace(QUICK, epochs=12)",
     ),
-    ("lesson", '<a id="a-bug-or-a-plateau"></a>', "judge a plateau against a run with the same init and rate"),
+    ("lesson", '<a id="a-bug-or-a-plateau"></a>', "judge a plateau against a run with the same init and peak rate"),
     # brief fix06f item 4 (review r27c minor 12): the schedule drawn where section 3a names it, before the loop
     (
         "lesson",
@@ -3352,13 +3354,15 @@ ORDER = [
     # brief fix06i (review r27f minor 6): the box opens section 5, before its first comparison; sections 3 and 4 link forward
     # brief fix06_34a (review r34b item 2): section 5 opens with locality and the baseline (about 100 words), then the figure, then
     # "How to read a comparison" and the box, before the headline by hand and every verdict word in prose
-    ("lesson", "s5 = clinic.section_5(RUNS)", '<a id="verdict-words"></a>'),
-    ("lesson", '<a id="verdict-words"></a>', "d_head = np.array(s5.own_cnn)"),
+    # brief fix06_35a item 3 (review r34e minor 2): the box sits in "How sure?" again, before check 1's printed "leans"
+    ("lesson", '<a id="verdict-words"></a>', "check_1 = clinic.input_check("),
+    ("lesson", "s5 = clinic.section_5(RUNS)", "**How to read a comparison.**"),
+    ("lesson", "**How to read a comparison.**", "d_head = np.array(s5.own_cnn)"),
     # review r34a item 1: the plateau drawn before the sentence that reads it
     ("lesson", 'save_figure(fig, "06_plateau")', "The loss sits near ln 10 for two epochs"),
     # review r34b item 4: the x1 / x255 seeds drawn before "on every seed (11-19 points)", the knobs before their verdict
     ("lesson", 'save_figure(fig, "06_input_scale")', "They cost validation accuracy on every seed"),
-    ("lesson", 'save_figure(fig, "06_knobs")', "On 5 seeds: **no detectable difference** for either knob"),
+    ("lesson", 'save_figure(fig, "06_knobs")', "On 5 seeds at lr 1e-2: **no detectable difference** for either knob"),
     ("lesson", "mistakes[range(10), range(10)] = 0", 'save_figure(fig, "06_vit_learned")'),
     ("lesson", 'save_figure(fig, "06_vit_learned")', "### 3a · The loop"),
     ("appendix", 'regularised = RUNS["regularisers"]', "smooth = reg_change["),  # the reading follows the study
@@ -3482,7 +3486,7 @@ PROSE.append(
             '<a id="patch-size"></a>**two vit knobs: patch size and pooling.**',
             "or classifies from the mean patch token, not the class token",
             "takes 4x4 patches, not 2x2",
-            "on 5 seeds: **no detectable difference** for either knob, though patch 4 uses a quarter of the tokens",
+            "on 5 seeds at lr 1e-2: **no detectable difference** for either knob, though patch 4 uses a quarter of the tokens",
             # review r31c: the scale story; brief fix06_34a (review r34b item 2, about 100 words before the figure): cited by figure
             # here, its ImageNet-1k and JFT-300M detail in appendix D (pinned there)
             # audit a34a item 3: the argument is the paper's §1 ("such as ImageNet"); its 1.3M images: §4.1
@@ -3496,7 +3500,7 @@ PROSE.append(
         "lesson",
         "Summary",
         (
-            "two vit knobs on the 8x8 digits, patch size 4 against 2 and mean pooling against the class token (400 steps, 5 seeds, validation): **no detectable difference** for either",  # brief fix06y item 2
+            "two vit knobs on the 8x8 digits, patch size 4 against 2 and mean pooling against the class token (400 steps, lr 1e-2, 5 seeds, validation): **no detectable difference** for either",  # brief fix06y item 2; fix06_35a item 7
         ),
     )
 )
@@ -3505,10 +3509,15 @@ PRINTED.append(
         "lesson",
         "5 ·",
         (
-            "patch 4 (4 tokens) - patch 2 (16 tokens), validation, 5 seeds, 400 steps: +1.9 points, 95 % [-0.1, +3.9]: no detectable difference",
+            "patch 4 (4 tokens) - patch 2 (16 tokens), validation, 5 seeds, 400 steps, lr 0.01: +1.9 points, 95 % [-0.1, +3.9]: no detectable difference",
             # brief fix06y item 2 (review r32a "what would make it a 9", item 2): the second ViT knob, class token vs mean
             # pooling (benchmarks/bench_lesson06_pool.py, 400 steps, seeds 0-4), a lone comparison: at most leans
-            "mean pooling - class token, validation, 5 seeds, 400 steps: +0.7 points, 95 % [-0.8, +2.2]: no detectable difference",
+            "mean pooling - class token, validation, 5 seeds, 400 steps, lr 0.01: +0.7 points, 95 % [-0.8, +2.2]: no detectable difference",
+            # brief fix06_35a item 2 (review r34e minor 6): the growth and augmentation rows printed in view, beside cell 63
+            "CNN-8 - ViT, 400 steps, lr 0.01, mean of 10 seeds: +1.9 points on 1,257 training digits, +8.3 on 300",
+            "lead on 300 digits - on 1,257 (both lr 1e-2): +6.3 points, 95 % [+3.9, +8.7], corrected [+1.9, +10.7]: ahead",
+            "ViT, augmented - plain: -10.0 points, 95 % [-13.2, -6.8], corrected [-15.8, -4.2]: behind",
+            "CNN-8, augmented - plain: -4.0 points, 95 % [-5.4, -2.6], corrected [-6.5, -1.5]: behind",
             # brief fix06y item 3 (review r32a minor 6): CNN-8 is the smaller model, printed in view
             "parameters: ViT 9,674, soft split 10,058, conv stem 10,666, CNN-8 6,218, CNN-32 93,962",
         ),
@@ -3531,9 +3540,10 @@ PROSE.append(
         # "on mnist it shows no stable order" and "over the benchmark's four runs the mnist order flips"
         # brief fix06_34a (reviews r34a item 3, r34b item 3): the growth at the shared rate, its two ends named (6.3: appendix D)
         (
-            "**on fewer training digits**, at the shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300): **ahead**",
+            "**on fewer training digits**, at the shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300); that growth, +6.3 points, corrected [+1.9, +10.7], is **ahead**",  # brief fix06_35a item 2
             # audit a34a item 5: its ViT is not this section's (the `digits` preset, appendix D)
-            "the package's benchmark (3 seeds, equal seconds, no interval; a depth-2 soft-split vit, cnn width 32) agrees on the 8x8 digits (cnn 99.8 %, vit 97.7 %); on 28x28 mnist the order changes between its four runs, the cnn higher in two",  # brief fix06_34c item 3 (review r34c minor 3)
+            # brief fix06_35a item 6 (review r34e minor 5): its own paragraph, two sentences
+            "the package's benchmark (3 seeds, equal seconds, no interval; a depth-2 soft-split vit, cnn width 32) agrees on the 8x8 digits (cnn 99.8 %, vit 97.7 %). on 28x28 mnist the order changes between its four runs, the cnn higher in two",  # brief fix06_34c item 3 (review r34c minor 3)
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             "the figure's 7 rows and 13 more in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
@@ -3708,35 +3718,38 @@ def test_checks_are_named_check_1_to_6():
         assert f"**Check {n} · " in text and f"**{n} · " not in text
 
 
-def test_verdict_table_opens_section_5_before_any_verdict_word():
+def test_verdict_table_sits_in_how_sure_before_any_verdict_word():
     # review r24e item 2 put the box in section 5, r27d minor 1 moved it to section 2, review r27f minor 6 (brief
     # fix06i item 1) back to section 5 with forward links; review r30c minor 7 (brief fix06t item 1): the table sat in
     # "How sure?" (section 2), so no verdict word appeared before its definition. r32 decision (brief fix06x item 1,
-    # review r31c minor 5): the table opens section 5 again, right after the paired t-interval and the corrected interval
-    # it reads; section 2 keeps its one line and a link; r30c's intent is kept: no bold verdict word comes before it
-    # brief fix06_34a (review r34b item 2): section 5 opens with locality and the baseline, then its figure; "How to read
-    # a comparison" and the box follow the figure (its folded check between), before the headline by hand
+    # review r31c minor 5): the table opened section 5 again. Brief fix06_35a item 3 (review r34e minor 2): check 1
+    # (section 4) prints "leans worse (3 seeds: exploratory)" before section 5, so the table and the exploratory rule
+    # are back in "How sure?"; section 5's "How to read a comparison" keeps the paired and corrected intervals after its
+    # figure (its folded check between), before the headline by hand, and links back to the box
     cells, box = cell_with("lesson", '<a id="verdict-words"></a>')
     text = nb.source(cells[box])
-    opening, figure = (
-        cell_with("lesson", "## 5 · A ViT and a CNN")[1],
-        cell_with("lesson", "fig = plot_paired_differences(s5.drawn")[1],
-    )
-    assert opening < figure < box and all(nb.hidden(c) for c in cells[figure + 1 : box])
     assert (
-        text.startswith("**How to read a comparison.**") and '<a id="student-t"></a>' in text and "**paired**" in text
+        box == cell_with("lesson", '<a id="how-sure"></a>')[1] < cell_with("lesson", "check_1 = clinic.input_check(")[1]
     )
-    assert "1 − 0.05/20 = 99.75 %" in text and text.index("**corrected**") < text.index('<a id="verdict-words"></a>')
-    assert "one family of 20" in text and len(nb.source(cells[opening]).split()) < 160
-    how_sure = nb.source(cells[cell_with("lesson", '<a id="how-sure"></a>')[1]])
-    assert "**95 % interval**" in how_sure and "(#verdict-words)" in how_sure and "| **leans**" not in how_sure
-    assert nb.source(cells[cell_with("lesson", "### 3a · The loop")[1]]).startswith("## 3 · ")
+    assert "**95 % interval**" in text and "| **leans**" in text and "[corrected](#student-t)" in text
+    assert "a finding on fewer than 6 seeds: **exploratory**" in text.lower()
     rows = [line for line in text.splitlines() if line.startswith("| **")]
     levels = ("99.7", "97.5", "98.3", "99.75")  # the table names no corrected level; section 5's line does
     assert len(rows) == 3 and not any(level in row for row in rows for level in levels)
+    assert text.index("**ahead**") > text.index("95 % interval")  # the interval comes first, then the words
     words = ("**leans**", "**ahead**", "**behind**", "**exploratory**", "**no detectable difference**", "[leans]")
     assert not any(w in nb.source(c) for c in cells[:box] if c["cell_type"] == "markdown" for w in words)
-    assert text.index("**ahead**") > text.index("95 % interval")  # the interval comes first, then the words
+    opening, figure, reading = (
+        cell_with("lesson", "## 5 · A ViT and a CNN")[1],
+        cell_with("lesson", "fig = plot_paired_differences(s5.drawn")[1],
+        cell_with("lesson", "**How to read a comparison.**")[1],
+    )
+    section_5 = nb.source(cells[reading])
+    assert opening < figure < reading and all(nb.hidden(c) for c in cells[figure + 1 : reading])
+    assert '<a id="student-t"></a>' in section_5 and "**paired**" in section_5 and "(#verdict-words)" in section_5
+    assert "1 − 0.05/20 = 99.75 %" in section_5 and "one family of 20" in section_5 and "**corrected**" in section_5
+    assert "| **leans**" not in section_5 and len(nb.source(cells[opening]).split()) < 160
+    assert nb.source(cells[cell_with("lesson", "### 3a · The loop")[1]]).startswith("## 3 · ")
     verdict = nb.source(cells[cell_with("lesson", '<a id="less-data"></a>')[1]])
     assert verdict.index('<a id="less-data"></a>') < verdict.index('<a id="augmentation-verdict"></a>')
 
@@ -3787,7 +3800,8 @@ def test_ahead_is_printed_only_with_a_corrected_interval():
     # growth and augmentation rows moved to appendix D, which prints them with both intervals; section 5's sentence
     # keeps the verdict word and links there (3 lines); brief fix06_34a (review r34b item 2): the table's headline row
     # dropped (the by-hand line above it prints the headline with both intervals) (2 lines)
-    assert len(ahead_lines) == 2 and all(line.count("[") >= 2 for line in ahead_lines)
+    # brief fix06_35a item 2 (review r34e minor 6): the growth row printed again in section 5, with both intervals (3 lines)
+    assert len(ahead_lines) == 3 and all(line.count("[") >= 2 for line in ahead_lines)
 
 
 def test_weight_decay_row_is_printed_after_label_smoothing():
@@ -3827,8 +3841,9 @@ def test_the_widget_picture_shows_fewer_digits_and_the_mnist_cell_runs_everywher
     shown = "\n".join("".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")) for o in outputs)
     # brief fix06i (review r27f minor 11): the size of the 300-digit run's rise prints first, then the widget
     # brief fix06_34c (review r34c minor 6): the line says what to look at (the turn-up, as in section 3b)
+    # brief fix06_35a item 7 (review r34e minor 8): one line, the rise and the caveat together
     assert shown.startswith(
-        "300 digits, seed 0: the validation loss turns up, as in section 3b: lowest 0.95 at step 110, 1.02 at step 150 (+0.07)"
+        "300 digits, seed 0: the validation loss ends 0.07 above its lowest (0.95, step 110); one seed, 180 digits, no interval: not a finding"
     )
     assert "\nTrainingWidget: none: adam lr 0.01, pool cls, 150 steps, seed 0, 300 training digits:" in shown
     cells, at = cell_with("appendix", "TRAIN_HERE = False  # True")
