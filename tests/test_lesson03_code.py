@@ -1380,7 +1380,11 @@ def test_wording_nits():
     text = "\n".join(c.source for c in _cells_fix_x() if c.cell_type == "markdown")
     assert "where the appendix can tell" not in text
     # review r27d_03 minor 2 (scoped to random unit-variance q, k); r29a_03 minor 5: no upstream-gradient clause
-    assert "For random unit-variance $q$, $k$, $1/\\sqrt{d}$ keeps every row unsaturated" in text
+    # r35 (review r34f_03 item 4): the same scope, the bullet reworded
+    assert (
+        "For random unit-variance $q$, $k$, $1/\\sqrt{d}$ makes the score spread independent of $d$: no row saturates"
+        in text
+    )
     for path in (LESSON, SOLUTIONS):
         cells = _cells_fix_x(path)
         (stub,) = [c.source for c in cells if c.source.startswith("def attention(q: torch.Tensor")]

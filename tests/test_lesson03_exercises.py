@@ -1185,6 +1185,68 @@ def test_attention_layer_stub_is_not_attempted_and_leaves_random_numbers_alone()
     assert torch.equal(torch.rand(1), before)
 
 
+def _layer_k_as_it_is(x, qkv, proj, heads):  # the learner's own code: the checker reads it to name the slip
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k / math.sqrt(d)).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_k_dot_t(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k.T / math.sqrt(d)).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_k_transpose_1_2(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k.transpose(1, 2) / math.sqrt(d)).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_by_d(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k.transpose(-2, -1) / d).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_by_d_power_slip(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    scores = q @ k.transpose(-2, -1) / d**1/2  # fmt: skip
+    return proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_by_d_power_slip_parenthesised(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    scores = q @ k.transpose(-2, -1) / (d**1/2)  # fmt: skip
+    return proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [  # review r34f_03 minor 2: exercise 3's named messages, in exercise 7 too (torch's own error text no more)
+        (_layer_k_as_it_is, r"q @ k pairs query features with key tokens: k .* is not transposed"),
+        (_layer_k_dot_t, r"k\.T on a 4-D tensor reverses every axis"),
+        (_layer_k_transpose_1_2, r"k\.transpose\(1, 2\) swaps the heads and the tokens"),
+        (_layer_by_d, r"the scores are divided by d; the right scale is 1 / sqrt\(d\)"),
+        (_layer_by_d_power_slip, r"divided by 2 d: scores / d\*\*1/2 is \(scores / d\*\*1\) / 2"),
+        (_layer_by_d_power_slip_parenthesised, r"divided by d/2: d\*\*1/2 is \(d\*\*1\)/2"),
+    ],
+)
+def test_attention_layer_names_the_scores_slips(answer, message):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # k.T on a 4-D tensor: torch's deprecation warning
+        reported = _reported(lesson03.check_attention_layer, answer)
+    assert re.search(message, reported) and "RuntimeError" not in reported and "size of tensor" not in reported
+
+
 def test_attention_layer_names_a_typed_in_head_count():  # review r31b_03 minor 11: exercise 6's message reused
     def typed_in(x, qkv, proj, heads):
         b, n, dim = x.shape

@@ -1173,6 +1173,24 @@ def _heads_behind_tokens_slip(x: torch.Tensor, layer: Attention) -> dict[str, tu
     return {message: tuple(layer.proj(merged) for merged in merges)}
 
 
+def _scale_slips(
+    scores: torch.Tensor, finish: Callable[[torch.Tensor], torch.Tensor], *, head_dim: int, dim: int
+) -> dict[str, torch.Tensor]:
+    """Exercise 7's wrong scales of the scores q k^T (B, h, N, N): none, d, d/2, 2d (d**1/2) and sqrt(D)."""
+    return {
+        "the scores are not divided by sqrt(d): scale q k^T by 1 / sqrt(d), d = D / heads": finish(scores.softmax(-1)),
+        "the scores are divided by d; the right scale is 1 / sqrt(d), d = D / heads (the spread of q.k grows like "
+        "sqrt(d))": finish((scores / head_dim).softmax(-1)),
+        "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /": finish(
+            (scores / (head_dim / 2)).softmax(-1)
+        ),
+        _TWO_D_SLIP: finish((scores / head_dim / 2).softmax(-1)),
+        "the scores are divided by sqrt(D), the model width; the scale uses one head's width, d = D / heads": finish(
+            (scores / math.sqrt(dim)).softmax(-1)
+        ),
+    }
+
+
 def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor | tuple[torch.Tensor, ...]]:
     """Exercise 7's named slips: the layer's output with one step done wrong (the lesson's own warnings)."""
     batch, tokens, dim = x.shape
@@ -1202,10 +1220,7 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor | 
             )
             for name, width in (("d", head_dim), ("D", dim))
         },
-        "the scores are not divided by sqrt(d): scale q k^T by 1 / sqrt(d), d = D / heads": finish(scores.softmax(-1)),
-        "the scores are divided by sqrt(D), the model width; the scale uses one head's width, d = D / heads": finish(
-            (scores / math.sqrt(dim)).softmax(-1)
-        ),
+        **_scale_slips(scores, finish, head_dim=head_dim, dim=dim),
         "the softmax runs over the queries (dim=-2): each query's weights must sum to 1 over the keys, dim=-1": finish(
             (scores / math.sqrt(head_dim)).softmax(-2)
         ),
@@ -1230,6 +1245,44 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor | 
     }
 
 
+#: exercise 7: scores / d**1/2 is (scores / d) / 2; at d = 4 that is the fixed 1/8 too, so the code's ** 1/2 decides
+_TWO_D_SLIP = (
+    "the scores are divided by 2 d: scores / d**1/2 is (scores / d**1) / 2, since ** binds tighter than / and the "
+    "divisions run left to right; write d ** 0.5 or math.sqrt(d)"
+)
+_HALF_POWER = re.compile(r"\*\*\s*1\s*/\s*2")  # d**1/2, not d**(1/2)
+
+
+def _layer_hint(error: Exception, shape: tuple[int, int, int, int], source: str) -> str | None:
+    """Exercise 7's hint for an error its code raised: a .view after a permute, a reshape of the wrong size, or
+    (as in exercise 3) a matrix product that does not fit: k not transposed, k.T, k.transpose(1, 2)."""
+    named = _view_hint(error)
+    if named:
+        return named
+    sizes = _BATCH2.search(str(error))
+    head_dim, tokens = shape[3], shape[2]
+    if sizes and (int(sizes[1]), int(sizes[2])) == (head_dim, tokens) and head_dim != tokens:  # q @ k, k as it is
+        return (
+            "q @ k pairs query features with key tokens: k is (B, h, N, d) and is not transposed; the scores are "
+            "q @ k.transpose(-2, -1), (B, h, N, N)"
+        )
+    return _matmul_hint(error, shape=shape, source=source)
+
+
+def _first_layer_slip(
+    result: torch.Tensor, slips: dict[str, torch.Tensor | tuple[torch.Tensor, ...]], source: str
+) -> str | None:
+    """Exercise 7: the first named slip that gives the learner's values, or None."""
+    named = [
+        m
+        for m, wrong in slips.items()
+        if any(close(result, one) for one in (wrong if isinstance(wrong, tuple) else (wrong,)))
+    ]
+    if _TWO_D_SLIP in named and _HALF_POWER.search(source):  # the precedence slip, not a typed 1/8
+        return _TWO_D_SLIP
+    return named[0] if named else None
+
+
 def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn.Linear, int], torch.Tensor]) -> None:
     """Exercise 7: ``attention_layer(x, qkv, proj, heads)`` is the package's ``Attention`` forward pass, written
     out, on a layer's own ``qkv`` and ``proj`` Linears: compared with that layer's output, weights copied by use.
@@ -1237,6 +1290,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
     Four layers (head counts 1 to 4, head widths 2 to 8, float32 and float64); the input must stay unchanged.
     """
     generator = torch.Generator().manual_seed(7)
+    source = _source_of(attention_layer)
     widened = False
     for batch, tokens, dim, heads, dtype in (
         (2, 5, 12, 3, torch.float32),
@@ -1259,7 +1313,12 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         implicit_softmax: list[bool] = []  # F.softmax(scores) without dim=: torch picks dim 1 and warns
         with _quiet_softmax(implicit_softmax):
             answer = _NO_LAYER_SHORTCUTS(
-                attention_layer, given, layer.qkv, layer.proj, heads, hint=_hint_first(_view_hint)
+                attention_layer,
+                given,
+                layer.qkv,
+                layer.proj,
+                heads,
+                hint=_hint_first(_layer_hint, shape=(batch, heads, tokens, dim // heads), source=source),
             )
         if not torch.equal(given, x):
             fail("your function changed x in place; compute new tensors instead")
@@ -1276,11 +1335,11 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         widened = _keeps_dtype(answer, dtype, where, given="x") or widened
         if close(result, expected):
             continue
-        for mistake, wrong in slips.items():
-            if any(close(result, one) for one in (wrong if isinstance(wrong, tuple) else (wrong,))):
-                fail(f"{where} {_NO_SOFTMAX_DIM if implicit_softmax and mistake == _HEADS_AXIS_SLIP else mistake}")
+        mistake = _first_layer_slip(result, slips, source)
+        if mistake:
+            fail(f"{where} {_NO_SOFTMAX_DIM if implicit_softmax and mistake == _HEADS_AXIS_SLIP else mistake}")
         generic = "the values differ from the layer's own output"  # a typed-in head count: exercise 6's message
-        fail(f"{where}: {_typed_heads_hint(_source_of(attention_layer), heads) or generic}")
+        fail(f"{where}: {_typed_heads_hint(source, heads) or generic}")
     note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
     passed("your layer equals the package's Attention, step by step." + note)
 
