@@ -628,3 +628,26 @@ def patch_size_fixed_at_3(images, patch_size):
 def test_patchify_names_a_fixed_patch_size_before_any_case_passed():
     with pytest.raises(ExerciseFailed, match=r"the patch size \(3x3 works, 4x4 does not\)\. It looks hard-coded"):
         check_patchify(patch_size_fixed_at_3)
+
+
+# fix01_35a (r34e minor 7): a wrong class-token row is named as row 0; patch rows all wrong with row 0 right, too
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda t, c, p: torch.cat([torch.zeros_like(c).expand(t.shape[0], -1, -1), t], dim=1) + p,  # zeros for c
+        lambda t, c, p: torch.cat([t.mean(dim=1, keepdim=True), t], dim=1) + p,  # the mean patch token for c
+    ],
+    ids=["zeros", "mean-patch"],
+)
+def test_exercise_2_names_a_wrong_class_token_row(answer):
+    with pytest.raises(ExerciseFailed, match=r"row 0 \(the class token\) differs .*use the class_token you were given"):
+        check_build_z0(answer)
+
+
+def test_exercise_2_names_patch_rows_wrong_when_row_0_is_right():
+    def class_token_on_every_patch(tokens, class_token, pos_embedding):
+        front = class_token.expand(tokens.shape[0], -1, -1)
+        return torch.cat([front, tokens + class_token], dim=1) + pos_embedding
+
+    with pytest.raises(ExerciseFailed, match=r"row 0 \(the class token\) is right, but every patch row differs"):
+        check_build_z0(class_token_on_every_patch)

@@ -224,3 +224,16 @@ def test_exercise_2_names_an_in_place_write_on_an_input():
     with pytest.raises(ExerciseFailed, match="in place into a tensor it was given") as caught:
         check_build_z0(in_place)
     assert "numpy" not in str(caught.value)
+
+
+# fix01_35a (r34e minor 8): the MNIST ViT's width (section 5b's card: width 64) written as D is named too
+def _resize_64(pos, old_grid, new_grid):
+    dim = 64
+    return _resize(pos, *old_grid, dim, new_grid)
+
+
+def test_the_mnist_vit_width_written_into_exercise_5_is_named():
+    with pytest.raises(ExerciseFailed) as caught:
+        check_interpolate_positions(_resize_64)
+    message = str(caught.value)
+    assert "your code has 64)" in message and "16, 224, 768, 7 or 64" in message, message

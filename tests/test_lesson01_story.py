@@ -298,8 +298,11 @@ FACTS = [
             # r32 decision (fix01y item 2, r32a minor 2): the same qualifiers in three plain sentences (rows in both runs,
             # which token order alone gives; columns, the 2-D test, 1 of 2, barely; neither confirmed nor ruled out);
             # "undecided" and "one run" stay FORBIDDEN in the lesson; the 8 x 8 grid is section 6's
-            "in two fresh models trained on digits moved around a `48x48` canvas, same-row positions are more alike in both"
-            " runs, but token order alone gives that.",
+            # fix01_35a (r34e MAJOR 1): the row effect is learned (the table starts random: cell 48's check); the 1-D
+            # sinusoid control only shows the row reading is not a 2-D test ("token order alone gives that" misread)
+            "in two fresh models trained on digits moved around a `48x48` canvas, training made same-row positions more"
+            " alike in both runs (from a random start; a fixed 1-d sinusoid table passes this reading too, so it is not"
+            " a 2-d test).",
             # fix01_34a (r34a MAJOR 1): the column reading measures 2-D closeness (appendix A's closeness-only control
             # passes it), so it cannot test the paper's row-column structure; the hint named as closeness
             "same-column ones, the 2-d test, are more alike in 1 of 2 runs, barely: a hint of 2-d closeness.",
@@ -446,7 +449,10 @@ FACTS = [
             " pairs sharing neither?",
             # r32 (fix01x item 5, r31c minor 10 and MAJOR 1's wording): plain sentences; why rows do not test 2-D said
             # r32 decision (fix01y item 2, r32a minor 2): rows and columns in two plain sentences, the same facts
-            "same-row positions are more alike in both runs, but token order alone gives that too.",
+            # fix01_35a (r34e MAJOR 1): learned from a random start (hidden check: vit.py's trunc_normal_, a fresh
+            # draw holds 0); the sinusoid control (hidden check: its row reading clears 0) limits the reading only
+            "training made same-row positions more alike in both runs (the table starts random); this reading is not a"
+            " 2-d test: a fixed 1-d sinusoid table passes it.",
             # r31 decision (fix01v item 1): two intervals to 2 places; 22c's FORBIDDEN 3-place readings stay out
             # r32 decision (fix01x item 1, r31c minor 1): the one 3-place end is named in words ("just above 0"), and the
             # level is stated as what Bonferroni over a table's four readings gives (95 % together); the strings "98.75",
@@ -458,8 +464,9 @@ FACTS = [
             # a33b audit (item 4): what +0.18 is compared with (the "just above 0" wording of r32 kept)
             # r34c item 3 (fix01_34c): both runs' row and column readings are printed above the prose now (PRINTED), so
             # the prose names only the low end that makes "barely"
+            # fix01_35a: "the other run's interval holds 0" cut (printed above: run 2's -0.01; "1 of 2 runs" says it)
             "same-column positions, the 2-d test, are more alike in 1 of 2 runs, barely (run 1's interval starts at"
-            " +0.004); the other run's interval holds 0.",
+            " +0.004).",
             # r33 decision (fix01_33a, r33a minor 11): the level glossed in plain words, no family-wise jargon
             # r33b item 2 (r33b minor 8): Bonferroni is conservative: "at least 95 %"
             # a34a audit item 3: appendix A's control has random bump centres (cell 48's check centres them on the grid)
@@ -471,8 +478,9 @@ FACTS = [
             # check after the picture rebuilds appendix A's closeness-only control and asserts it passes), so the
             # row-column structure of Fig. 7 (centre) is neither shown nor ruled out: it is not tested
             # a34a audit item 2: closeness passes the reading, so it cannot tell the row-column structure from closeness
+            # fix01_35a: "(Fig. 7, centre)" cut (the section's first sentence names Fig. 7)
             "a table whose similarity only falls with distance (2-d closeness, the paper's first finding) passes it too, so"
-            " this reading cannot tell the paper's row-column structure (fig. 7, centre) from closeness.",
+            " this reading cannot tell the paper's row-column structure from closeness.",
         ],
     ),
     (  # r31 density: moved to appendix F (fix01v item 1, r31b minor 8): section 5's appendix list
@@ -922,7 +930,7 @@ FACTS = [
         [
             # r33c minor 1: the points scoped: ImageNet top-1 after JFT pre-training (appendix F, Table 6)
             "vit-b/16 takes about 4 times vit-b/32's jft pre-training compute for 3.4 more imagenet top-1 points (the"
-            " paper's table 6, no error bars; this lesson's [appendix f]"
+            " paper's table 6, no error bars; [appendix f]"  # fix01_35a: "this lesson's" cut to pay for section 6
         ],
     ),
     # fix01y item 3 (r32a minor 3): Table 6's scores are fine-tuned, not 224x224 runs, without error bars (appendix F)
@@ -1244,6 +1252,8 @@ FACTS = [
     ("lesson", "9 · Explore", ["+0.41", "+0.10", "Carry the learned table"]),
     # fix01y item 3 (r32a minor 4): the kernel named
     ("lesson", "9 · Explore", ["switch the 2-d bicubic `resize` to `1-d`"]),
+    # fix01_35a (r34e minor 2): the widget's still is a 12 x 12 grid section 7 does not draw; the quoted pair is 9 x 9's
+    ("lesson", "9 · Explore", ["at 9 x 9, switch the 2-d bicubic `resize` to `1-d`"]),
     ("appendix", "Neighbour below against neighbour to the right", ["column", "pooled", "mixes"]),
     ("appendix", "The hybrid ViT (section 8)", ["3.1", "ViT", "`1x1`"]),
     ("appendix", "01 · Appendix: the evidence and asides behind lesson 01", ["01_patches_and_embeddings_appendix"]),
@@ -1304,7 +1314,9 @@ PRINTED = [
     (
         "lesson",
         "6 · Going deeper: what a trained ViT learned about positions",
-        "cosine similarity minus pairs sharing neither row nor column [interval; a run's four readings together at 95 %]",
+        # fix01_35a (r34e minor 3): the header names the 36 inner patches the readings use (counted by the report)
+        "cosine similarity minus pairs sharing neither row nor column, over the 36 inner patches [interval; a run's four"
+        " readings together at 95 %]",
     ),
     (
         "lesson",
@@ -2037,6 +2049,15 @@ CODE = [
     ("lesson", "9 · Explore", "one_d_c[4, 3]", True),
     ("lesson", "9 · Explore", "two_d_c[4, 5]", True),
     ("lesson", "9 · Explore", "> 0.5", True),
+    # fix01_35a (r34e minor 2): the still starts on 12 x 12; its line is rebuilt from interpolate_positions
+    ("lesson", "9 · Explore", "resized_positions_widget(mnist_vit, grid=12)", False),
+    ("lesson", "9 · Explore", 'assert resize_widget.line == "12 x 12 grid (145 tokens), 2-D bicubic resize', True),
+    ("lesson", "9 · Explore", 'assert line_2d == "9 x 9 grid (82 tokens), 2-D bicubic resize', True),
+    # fix01_35a (r34e MAJOR 1): 'the table starts random': vit.py's init, and a fresh draw shows no row effect
+    ("lesson", "6 · Going deeper", 'assert "nn.init.trunc_normal_(self.pos_embedding, std=0.02)" in inspect', True),
+    ("lesson", "6 · Going deeper", "rows[0].low < 0 < rows[0].high", True),
+    # fix01_35a (r34e minor 3): the inner-patch count is the report's, not typed
+    ("lesson", "6 · Going deeper", "inner = {report.num_inner for report in reports.values()}.pop()", False),
     (  # r29 density: moved to appendix A (fix01s item 2)
         "appendix",
         "Section 6's maps: three canvas runs",
@@ -2853,6 +2874,12 @@ FORBIDDEN = [
     ("8x8 s2", "r27a M2: as above", "all"),
     ("no 6x6 run (`8x8` patches)", "r27a M2: runs are named by grid, never NxN next to a patch size", "all"),
     ("shift // 4 steps", "r27a minor 6: the stem's steps print as numbers", "all"),
+    # fix01_35a (r34e MAJOR 1): read as an explanation of the learned row effect; the model never sees token order
+    (
+        "but token order alone gives that",
+        "r34e M1: the 1-D control limits the reading, it does not explain it",
+        "lesson",
+    ),
 ]
 
 
@@ -3440,3 +3467,9 @@ def test_r30b_minor7_the_normalisation_is_the_default_tags() -> None:
     # is a comment in section 1's cell (no prose added), scoped to the default tag as r30b asked
     code = section("lesson", "1 · The photo as a tensor", "code")
     assert "(tag augreg2_in21k_ft_in1k) expects each channel as (x - 0.5) / 0.5" in code
+
+
+def test_the_eq1_picture_comes_before_its_printed_shapes() -> None:
+    """fix01_35a (r34e minor 1): the Eq. 1 cell shows its picture first, then prints the shapes."""
+    code = next(c for c in nb.sources(LESSON) if "plot_eq1_sequence(num_patches, D)" in c)
+    assert code.index("display(fig)") < code.index("print(") and not code.rstrip().endswith("fig")

@@ -291,12 +291,12 @@ def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.T
     return {mistake: rearrange(images, pattern, p1=ph, p2=pw) for pattern, mistake in _WRONG_LAYOUTS}
 
 
-_LESSON_SIZES = ("16", "224", "768", "7")  # the lesson's ViT-B/16 sizes and its 7 x 7 MNIST grid
+_LESSON_SIZES = ("16", "224", "768", "7", "64")  # ViT-B/16's sizes, the MNIST grid's 7, the MNIST ViT's width
 
 
 def _every_case_raised(error: ExerciseFailed, answer: Callable[..., object], calls: list[tuple]) -> None:
     """r27d minor 3: when the answer raises a shape error on every case, fail naming the lesson's sizes (16, 224,
-    768, 7) found in its source: the likeliest cause is one of them written into the code. Else return."""
+    768, 7, 64) found in its source: the likeliest cause is one of them written into the code. Else return."""
     text = str(error).removeprefix("Not yet: ")
     if not text.startswith("your function raised") or ("shape" not in text and "size" not in text):
         return
@@ -313,7 +313,7 @@ def _every_case_raised(error: ExerciseFailed, answer: Callable[..., object], cal
     seen = [size for size in _LESSON_SIZES if re.search(rf"(?<![\w.]){size}(?![\w.])", code)]
     named = f" (your code has {', '.join(seen)})" if seen else ""
     fail(
-        f"{text.rstrip('.')}: a shape error on every case. Is a size such as 16, 224, 768 or 7 written into your "
+        f"{text.rstrip('.')}: a shape error on every case. Is a size such as 16, 224, 768, 7 or 64 written into your "
         f"code{named}? Read the sizes from the tensors' shapes and the arguments"
     )
 
@@ -1040,6 +1040,17 @@ def _diagnose_z0(answer: torch.Tensor, inputs: tuple[torch.Tensor, ...], case: s
             "being the class token's: add pos_embedding as it is, without flipping or reordering its rows"
         )
     difference = (answer.to(torch.float64) - (torch.cat([front, tokens], dim=1) + positions).double()).abs()
+    wrong_rows = difference.amax(dim=(0, 2)) > 1e-4  # (N + 1,): which token rows differ, over the batch
+    if wrong_rows[0] and not wrong_rows[1:].any():  # r34e minor 7: only the class token's row is wrong
+        fail(
+            f"for {case} row 0 (the class token) differs from Eq. 1's by up to {difference[:, 0].max().item():.3g}; "
+            "the patch rows are right: use the class_token you were given, plus table row 0"
+        )
+    if not wrong_rows[0] and wrong_rows[1:].all():
+        fail(
+            f"for {case} row 0 (the class token) is right, but every patch row differs from Eq. 1's by up to "
+            f"{difference[:, 1:].max().item():.3g}: patch row i is tokens[:, i - 1] plus table row i, nothing more"
+        )
     fail(f"for {case} your z0 differs from Eq. 1's by up to {difference.max().item():.3g}")
 
 
