@@ -285,3 +285,110 @@ def test_gelu_slope_float32_message_closes_its_parentheses():
         )
     text = str(error.value)
     assert "your result is float32" in text and text.count("(") == text.count(")") and text.endswith(")")
+
+
+# --- r35a item 3 (review r34f minor 3): a stencil whose offsets sit in a tensor, a list or a loop is refused ---
+
+_STEP6 = 0.01
+OFFSETS6 = torch.tensor([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0], dtype=torch.float64) * _STEP6  # review r34f's stencil
+WEIGHTS6 = torch.tensor([-1 / 60, 3 / 20, -3 / 4, 3 / 4, -3 / 20, 1 / 60], dtype=torch.float64) / _STEP6
+
+
+def stencil_offsets_outside(x):  # review r34f's answer: within 1.5e-13 of the slope, under the 1e-12 tolerance
+    return (_gelu(x.double().unsqueeze(-1) + OFFSETS6) * WEIGHTS6).sum(-1)
+
+
+def stencil_offsets_inside(x):
+    h = 0.01
+    offsets = torch.tensor([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0], dtype=torch.float64) * h
+    weights = torch.tensor([-1 / 60, 3 / 20, -3 / 4, 3 / 4, -3 / 20, 1 / 60], dtype=torch.float64) / h
+    return (_gelu(x.double()[..., None] + offsets) * weights).sum(-1)
+
+
+def stencil_in_a_loop(x):
+    h, total = 0.01, 0
+    for k, w in zip((-3, -2, -1, 1, 2, 3), (-1 / 60, 3 / 20, -3 / 4, 3 / 4, -3 / 20, 1 / 60), strict=True):
+        total = total + w * _gelu(x.double() + k * h) / h
+    return total
+
+
+def stencil_over_a_list_of_offsets(x):
+    pairs = zip((-0.03, -0.02, -0.01, 0.01, 0.02, 0.03), (-1 / 60, 3 / 20, -3 / 4, 3 / 4, -3 / 20, 1 / 60), strict=True)
+    return sum(w * _gelu(x.double() + o) for o, w in pairs) / 0.01
+
+
+def test_the_six_point_stencil_is_within_the_tolerance_so_only_the_source_check_refuses_it():
+    grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
+    leaf = grid.clone().requires_grad_(True)
+    (reference,) = torch.autograd.grad(torch.nn.functional.gelu(leaf).sum(), leaf)
+    assert (stencil_offsets_outside(grid) - reference).abs().max().item() < 1e-12
+
+
+@pytest.mark.parametrize(
+    "answer", [stencil_offsets_outside, stencil_offsets_inside, stencil_in_a_loop, stencil_over_a_list_of_offsets]
+)
+def test_gelu_slope_refuses_a_stencil_with_its_offsets_in_a_tensor_or_a_loop(answer):
+    rejected(check_gelu_slope, answer, "finite difference", "product rule")
+
+
+def slope_with_offsets_of_its_own(x):  # right: adds and subtracts terms that read x, and constants above 0.1
+    x = x.double()
+    log_density = -(x**2) / 2 - 0.5 * math.log(2 * math.pi)
+    cdf = 0.5 * torch.erfc(-(x + 0.0 * x) / math.sqrt(2))
+    return cdf + x * torch.exp(log_density - 0.0 * x)
+
+
+def test_gelu_slope_still_accepts_formulas_that_add_terms_to_x(capsys):
+    check_gelu_slope(slope_with_offsets_of_its_own)
+    assert "Correct!" in capsys.readouterr().out
+
+
+# --- r35a item 3 (review r34f minor 4, review r34e minor 8): rounded constants and forward-mode AD named ---
+
+
+def slope_with_four_digit_constants(x):
+    return 0.5 * (1 + torch.erf(x / 1.4142)) + x * torch.exp(-(x**2) / 2) * 0.3989
+
+
+def slope_with_eight_digit_constants(x):
+    return 0.5 * (1 + torch.erf(x / 1.41421356)) + x * torch.exp(-(x**2) / 2) * 0.39894228
+
+
+def test_gelu_slope_names_a_constant_typed_with_few_digits():
+    rejected(
+        check_gelu_slope, slope_with_four_digit_constants, "close", "a constant typed with few digits", "math.sqrt(2)"
+    )
+    rejected(check_gelu_slope, slope_with_eight_digit_constants, "1e-12", "A constant typed with few digits")
+
+
+def slope_by_forward_mode(x):
+    import torch.autograd.forward_ad as forward_ad
+
+    with forward_ad.dual_level():
+        dual = forward_ad.make_dual(x, torch.ones_like(x))
+        return forward_ad.unpack_dual(_gelu(dual)).tangent
+
+
+def test_gelu_slope_names_forward_mode_autograd_by_its_public_name():
+    rejected(check_gelu_slope, slope_by_forward_mode, "torch.autograd.forward_ad", "not autograd")
+    with pytest.raises(ExerciseFailed) as error:
+        check_gelu_slope(slope_by_forward_mode)
+    assert "_functorch" not in str(error.value)
+
+
+# --- r35a (review r34e minor 7): a head width fixed at 64 is named as a width, not as 64 heads ---
+
+
+def macs_with_head_width_64(dim, mlp_dim, tokens):
+    attention_matrix = 2 * tokens * tokens * 64 * (dim // 64)  # heads of width 64, as many as fit
+    return tokens * (4 * dim * dim + 2 * dim * mlp_dim) + attention_matrix
+
+
+def test_block_macs_names_a_head_width_fixed_at_64():
+    from vit_explained.exercises.lesson04 import _fixed_heads_slip, check_block_macs
+
+    rejected(check_block_macs, macs_with_head_width_64, "fixes the head width at 64", "64 of the D = 100 features")
+    d, n = 200, 50  # 64 and 48 heads would both cover 192 features: the width is named, not a head count
+    right = n * (4 * d * d + 2 * d * 800) + 2 * n * n * d
+    message = _fixed_heads_slip(d, n, right, macs_with_head_width_64(d, 800, n))
+    assert message is not None and "fixes the head width at 64" in message and "192 of the D = 200" in message

@@ -1759,10 +1759,12 @@ PROSE = [
         "## 6 ·",
         [
             "fed 8 × 16 random unit-variance tokens (RMS norm 8)",
-            "**Try it:** drag L, pick post-norm, then pick the final step 'fixed'.",
+            "**Try it:** drag L; pick post-norm; back on pre-norm, pick the final step 'fixed'.",
         ],
         "r34d items 3-4 (reviews r34c minor 1, r34d minors 3-4): 6a's inputs said (cell 44 asserts them); the "
-        "widget's task, its readings in the widget's comment (cell 49 asserts them), the gamma/sigma reason before it",
+        "widget's task, its readings in the widget's comment (cell 49 asserts them), the gamma/sigma reason before it; "
+        "r35a item 1 (reviews r34f minor 1, r34e minor 1): the task and the widget after the ablation that defines "
+        "'fixed', in an order the widget allows (its final-step toggle is disabled under post-norm)",
     ),
     (
         "L",
@@ -1787,8 +1789,8 @@ PROSE = [
         "## 2 ·",
         [
             "The weights depend on the tokens, but a lone token's attention is affine",
-            "By construction, only GELU gates single features; attention's weights scale whole value vectors, "
-            "LayerNorm centres and divides whole tokens",
+            "By construction, only GELU gates single features; attention's weights scale whole value vectors (per "
+            "head), LayerNorm centres and divides whole tokens",
         ],
         "r33b item 3 (review r33b minors 2-3): attention is affine only for a lone token; cells 26-28's conclusion in "
         "one sentence, then appendix N (its 'reading by construction' caveat kept as 'By construction'); a33b audit "
@@ -1866,12 +1868,15 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "**In short: with Xavier-initialised blocks, as in the ViT release, pre-norm divides a growing stream",
+            "**In short: with Xavier-initialised blocks, pre-norm's last `fc2` gradient falls with depth and "
+            "post-norm's shows no detectable trend; 6b finds why, 6c asks what it means in training.**",
             "With timm's std-0.02 init the fall is weaker ([appendix B]",
         ],
         "r31u item 1 (review r31a M1): the box scoped to the Xavier init; Answer 6a gives appendix B's timm numbers "
         "(the D = 64 interval stays out of section 6's markdown, FORBIDDEN_IN r26c; the hidden check asserts both); "
-        "r33 density (review r33a minor 6/8): the timm numbers moved to appendix B (next row), one clause left",
+        "r33 density (review r33a minor 6/8): the timm numbers moved to appendix B (next row), one clause left; r35a "
+        "item 2 (review r34f minor 2): the box cut to one sentence, still scoped to the Xavier init (the release's "
+        "init is said in 6a's setup and the Summary)",
     ),
     (
         "A",
@@ -1891,8 +1896,9 @@ PROSE = [
     (
         "L",
         "## Summary",
-        ["The fall follows the stream's growth, which the init sets."],
-        "r31u item 1 (review r31a M1): the init bullet says what sets the fall",
+        ["The fall follows the stream's growth, which depends on the init's scale."],
+        "r31u item 1 (review r31a M1): the init bullet says what sets the fall; r35a (review r34e minor 2): appendix "
+        "B changes the init's scale alone (the input's size is left untested), so 'depends on the init's scale'",
     ),
     (
         "A",
@@ -2303,7 +2309,7 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "In 3 seeds' 300-step, 6-block MNIST runs, post-norm failed at lr 5e-3.",
+            "6c asks what it means in training",
             "Replace the final LayerNorm by division by 1.33 (σ at L = 2), without centring, in both passes (fixed "
             "divisor)",
             "Keep the LayerNorm's values and divide by 1.33 only on the way back (backward fixed)",
@@ -3645,7 +3651,7 @@ PROSE = [
         "## 6 ·",
         [
             "by its spread σ, each token's standard deviation",
-            "We measure the stream's size by σ alone. Over 2-16 blocks each block adds about the same amount",
+            "Measured by σ, the stream grows by about the same amount per block over 2-16 blocks",
         ],
         "r27b minor 1: the stream's growth, as printed; r27c M1: the divisor is the spread, about the norm / sqrt(D); "
         "r28 item D: the numbers in the printed lines (pinned above), not restated; r32 MAJOR (review r32b MAJOR 1): "
@@ -4200,8 +4206,15 @@ def test_main_path_within_the_brief_targets() -> None:
 
 
 def test_lesson_sections_in_order_and_the_ending() -> None:
-    """Sections 0-7, then the Summary, what the lesson does not show, the exercises, the libraries' list last."""
-    heads = [_key(nb.source(c)) for c in nb.cells(LESSON) if nb.source(c).startswith("## ")]
+    """Sections 0-7, then the Summary, what the lesson does not show, the exercises, the libraries' list last (r35a:
+    sections 5 and 7 open inside the cell that ends the section before, as in lessons 01 and 03; the main-path cap)."""
+    heads = [
+        _key(line)
+        for c in nb.cells(LESSON)
+        if c["cell_type"] == "markdown"
+        for line in nb.source(c).splitlines()
+        if line.startswith("## ")
+    ]
     assert heads[:8] == [f"## {n} ·" for n in range(8)]
     assert heads[8:] == [
         "## Summary",
@@ -4386,11 +4399,18 @@ def test_stream_growth_picture_before_the_why_and_drawn_once() -> None:
 
 
 def test_r34d_gate_picture_before_the_monte_carlo_and_the_task_before_the_widget() -> None:
-    """r34d items 1 and 4: the gate still opens the Monte Carlo cell; the widget's task and the reason it illustrates
-    (gamma/sigma) come in the markdown cell right before the widget; section 6's visible cell calls backward_fixed."""
+    """r34d items 1 and 4: the gate still opens the Monte Carlo cell; the widget's task comes in the markdown cell
+    right before the widget; section 6's visible cell calls backward_fixed. r35a item 1 (reviews r34f minor 1, r34e
+    minor 1): the task and the widget come after the ablation that defines 'fixed' (its code and its verdict), and
+    the gamma/sigma reason leads into the ablation ("Two arms change only the final step:")."""
     sources = [nb.source(c) for c in CELLS["L"]]
     gate = nb.unique_index(sources, 'save_figure(fig, "04_gelu_gate")')
     assert sources[gate].index("04_gelu_gate") < sources[gate].index("gate_x = torch.tensor(")
     widget = nb.unique_index(sources, "stream_explorer = residual_stream_widget(")
-    assert "**Try it:**" in sources[widget - 1] and "whose Jacobian is γ/σ" in sources[widget - 1]
+    ablation = nb.unique_index(sources, "def backward_fixed(")
+    assert "**Try it:**" in sources[widget - 1] and "So the growing divisor makes the fall." in sources[widget - 1]
+    assert ablation < widget - 1 and "'fixed'" not in "".join(sources[:ablation])  # 'fixed' named after its arm
+    reason = nb.unique_index(sources, "whose Jacobian is γ/σ")
+    assert sources[reason].rstrip().endswith("Two arms change only the final step:") and reason + 1 == ablation
+    assert "back on pre-norm, pick the final step 'fixed'" in sources[widget - 1]  # post-norm disables the toggle
     assert "by_step = backward_fixed(three" in sources[nb.unique_index(sources, "def backward_fixed(")]

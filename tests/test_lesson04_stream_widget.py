@@ -104,3 +104,22 @@ def test_post_norm_says_it_has_no_final_layer_norm_in_every_setting(widget):
     )
     (stream, _), _ = _picture(widget, depth=2, design="post-norm", final_norm="on")
     assert [y for label, y in stream if label.startswith("the head reads")] == [(without,)]
+
+
+def test_the_try_it_order_works_post_norm_then_back_on_pre_norm_the_fixed_step(widget):
+    """r35a item 1 (review r34e minor 1): the lesson's "Try it" order, driven through the controls: under post-norm
+    the final-step toggle is disabled; back on pre-norm it is enabled again and 'fixed' shows the ablation arm."""
+    controls = widget.controls
+    start = dict(widget.values)
+    try:
+        controls["depth"].value = 1  # drag L
+        controls["design"].value = "post-norm"
+        assert controls["final_norm"].disabled and widget.line.startswith("post-norm, L = 1 block:")
+        controls["design"].value = "pre-norm"
+        assert not controls["final_norm"].disabled
+        controls["final_norm"].value = "fixed"
+        assert widget.line == widget.describe(1, "pre-norm", "fixed") and "final step 'fixed'" in widget.line
+        assert f"last fc2 gradient {sum(widget.arms['fixed'][1]) / 2:.2f}" in widget.line
+    finally:
+        for name, value in start.items():
+            controls[name].value = value

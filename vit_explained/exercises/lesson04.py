@@ -1039,7 +1039,81 @@ def _is_finite_difference(function: Callable[..., object]) -> bool:
     if any((func, a, h, ast.Sub) in stepped for func, a, h, op in stepped if op is ast.Add):
         return True  # central: f(a + h), f(a - h)
     plain = {(ast.dump(c.func), ast.dump(c.args[0])) for c in calls if not isinstance(c.args[0], ast.BinOp)}
-    return bool({(func, a) for func, a, _, _ in stepped} & plain)  # forward or backward: f(a + h), f(a)
+    if {(func, a) for func, a, _, _ in stepped} & plain:
+        return True  # forward or backward: f(a + h), f(a)
+    inputs = {argument.arg for argument in found[0].args.posonlyargs + found[0].args.args}
+    offsets = _offset_names(found[0], small, inputs) | _outer_offset_names(function)
+    return any(_offset_step(c.args[0], small, offsets, inputs) for c in calls)  # a stencil: f(x + offsets)
+
+
+def _reads(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _holds_step(node: ast.AST, small: set[str], offsets: set[str]) -> bool:
+    """``node`` holds a small number, a name bound to one, or a name bound to offsets."""
+    return any(_small_number(n) or (isinstance(n, ast.Name) and n.id in small | offsets) for n in ast.walk(node))
+
+
+def _offset_names(function: ast.AST, small: set[str], inputs: set[str]) -> set[str]:
+    """Names ``function`` binds to steps that do not read its input: ``O = torch.arange(-3, 4) * h``,
+    ``for o in (-0.01, 0.01)``, ``[... for k in ks]`` (a bare small number is a step, left to the pairing above)."""
+    bindings = [
+        (target, node.value)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign) and not _small_number(node.value)
+        for target in node.targets
+    ] + [(node.target, node.iter) for node in ast.walk(function) if isinstance(node, (ast.For, ast.comprehension))]
+    names: set[str] = set()
+    for _ in range(3):  # names bound from names bound from steps
+        names |= {
+            target.id
+            for bound, value in bindings
+            if _holds_step(value, small, names) and not _reads(value, inputs)
+            for target in ast.walk(bound)
+            if isinstance(target, ast.Name)
+        }
+    return names - small
+
+
+def _outer_offset_names(function: Callable[..., object]) -> set[str]:
+    """Names ``function`` reads from outside its body that hold several small numbers, not all zero (a tensor,
+    an array, a list or a tuple): a stencil's offsets."""
+    try:
+        outer = inspect.getclosurevars(function)
+    except (TypeError, ValueError):
+        return set()
+    found = set()
+    for name, value in {**outer.globals, **outer.nonlocals}.items():
+        numbers = isinstance(value, (list, tuple)) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+        )
+        if numbers or type(value).__module__ == "numpy":  # a list or tuple of numbers, a numpy array
+            try:
+                value = torch.as_tensor(value, dtype=torch.float64)
+            except (TypeError, ValueError, RuntimeError):
+                continue
+        if isinstance(value, torch.Tensor) and value.is_floating_point() and value.numel() > 1:
+            largest = value.detach().abs().max().item()
+            if 0 < largest <= _SMALL_STEP:
+                found.add(name)
+    return found
+
+
+def _offset_step(node: ast.AST, small: set[str], offsets: set[str], inputs: set[str]) -> bool:
+    """``node`` is ``a + s`` (or ``s + a``, ``a - s``) with ``s`` offsets or an expression holding a step, read
+    apart from the input (``x + k * h``, ``x[..., None] + O``); a bare step is left to the pairing above."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
+        return False
+    sides = [(node.left, node.right)] + [(node.right, node.left)] * isinstance(node.op, ast.Add)
+    for a, step in sides:
+        if isinstance(a, ast.Constant) or _reads(step, inputs) or _small_number(step):
+            continue
+        if isinstance(step, ast.Name) and step.id in small:
+            continue
+        if _holds_step(step, small, offsets):
+            return True
+    return False
 
 
 def _slope_call_failed(error: ExerciseFailed) -> NoReturn:
@@ -1053,6 +1127,7 @@ def _slope_call_failed(error: ExerciseFailed) -> NoReturn:
         text = str(error)
         for private in ("torch._functorch.apis.", "torch._functorch.eager_transforms."):
             text = text.replace(private, "torch.func.")
+        text = re.sub(r"torch\._functorch\.predispatch\.\w+", "torch.autograd.forward_ad", text)  # its dual levels
         raise ExerciseFailed(text) from None
     raise error
 
@@ -1062,8 +1137,8 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
     1e-12, and a float32 input to float32 precision, returned as float32 or float64); a numpy array is accepted."""
     if _is_finite_difference(gelu_slope):
         fail(
-            "your function evaluates GELU at x + h and x - h (or x): a finite difference, an estimate; the exercise "
-            "asks for the slope from the formula: differentiate x Phi(x) with the product rule"
+            "your function evaluates GELU at x + h and x - h (or x, or x plus offsets): a finite difference, an "
+            "estimate; the exercise asks for the slope from the formula: differentiate x Phi(x) with the product rule"
         )
     gelu_slope = _one_value(gelu_slope, "gelu_slope(x)")
     float32_points = _random_slope_points()[:2].float()
@@ -1100,9 +1175,16 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
                     f"close, but on float64 inputs your slope is off by up to {max_difference(out, reference):.2g}, "
                     f"more than the {_SLOPE_FLOAT64_ATOL:g} the check allows: the formula in float64 is off by about "
                     "2e-16. If you built a constant with torch.tensor(...) or torch.sqrt of one, it is float32 "
-                    "(PyTorch's default dtype): use math.sqrt(2 * math.pi), or give it dtype=x.dtype. A finite "
+                    "(PyTorch's default dtype): use math.sqrt(2 * math.pi), or give it dtype=x.dtype. A constant "
+                    "typed with few digits (0.39894228) misses it too. A finite "
                     "difference (f(x + h) - f(x - h)) / 2h, with any step, or a computation in float32 misses "
                     f"{_SLOPE_FLOAT64_ATOL:g} too. Differentiate x Phi(x) and compute in x's dtype"
+                )
+            if close(out, reference, atol=1e-4, rtol=0.0):  # within 1e-4: a rounded constant
+                fail(
+                    f"close: your slope differs from GELU's (by autograd) by up to "
+                    f"{max_difference(out, reference):.3g}; a constant typed with few digits (1.4142, 0.3989)? use "
+                    "math.sqrt(2) and 1 / math.sqrt(2 * math.pi)"
                 )
             fail(f"differs from GELU's slope (by autograd) by up to {max_difference(out, reference):.3g}")
     passed(
@@ -1240,6 +1322,12 @@ def _fixed_heads_slip(d: int, n: int, right: int, got: int) -> str | None:
     """The attention matrix counted per head with a fixed head count h, h x N^2 (D // h) per product, right only
     when h divides D: named with its h (review r29c minor 8)."""
     part = got - (right - 2 * n * n * d)
+    if d % 64 and d > 64 and part == 2 * n * n * 64 * (d // 64):  # ViT-B's head width, typed in (review r34e minor 7)
+        return (
+            f"your count fixes the head width at 64 (ViT-B's), so its D // 64 heads cover {64 * (d // 64)} of the "
+            f"D = {d} features: the count does not depend on the heads (h heads of width D / h cost what one head "
+            "of width D would)"
+        )
     heads = [h for h in range(2, min(d, 64) + 1) if d % h and part == 2 * n * n * h * (d // h)]
     if not heads:
         return None

@@ -1749,6 +1749,6 @@ def plot_unrolled_stream(depth: int = 3) -> Figure:
     ax.text(right / 2, 0.62, "gradient's direct path: from $x_L$ back to $x_0$ through the additions only",
             ha="center", va="bottom", fontsize=10, color="tab:red")  # fmt: skip
     ax.set_title(rf"The stream unrolled over L = {depth} blocks: $x_L = x_0 + \sum_\ell (a_\ell + m_\ell)$, "
-                 f"{2 * depth} branches, each reading its norm's copy of the stream", fontsize=10.5)  # fmt: skip
+                 f"{2 * depth} branches, each reading a LayerNorm'd copy (not drawn)", fontsize=10.5)  # fmt: skip
     fig.tight_layout()
     return fig
