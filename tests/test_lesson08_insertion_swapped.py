@@ -31,3 +31,26 @@ def test_insertion_curve_names_swapped_patch_sides_before_isqrt():
     with pytest.raises(ExerciseFailed, match=swapped) as failure:
         check_insertion_curve(insertion_swapped_sides)
     assert "isqrt" not in str(failure.value)
+
+
+def insertion_swapped_sides_raising(model, images, labels, scores, counts):  # r34f minor 1: the slip that raises
+    batch, _, height, width = images.shape
+    rows, cols = scores.shape[-2:]
+    ph, pw = height // cols, width // rows  # the slip: on a non-square map the mask's shape no longer fits
+    order = scores.flatten(1).argsort(dim=-1, descending=True)
+    curve = torch.zeros(batch, len(counts))
+    for j, k in enumerate(counts):
+        keep = torch.zeros(batch, rows * cols)
+        keep.scatter_(1, order[:, :k], 1.0)
+        mask = keep.reshape(batch, 1, rows, cols).repeat_interleave(ph, 2).repeat_interleave(pw, 3)
+        with torch.no_grad():
+            probabilities = model(images * mask).softmax(-1)
+        curve[:, j] = probabilities.gather(1, labels[:, None])[:, 0]
+    return curve
+
+
+def test_insertion_curve_names_swapped_sides_when_the_slip_raises():
+    """r34f minor 1: the swapped sides raised on the first case and the message named only isqrt."""
+    with pytest.raises(ExerciseFailed, match=r"ph, pw = H // cols, W // rows: swapped") as failure:
+        check_insertion_curve(insertion_swapped_sides_raising)
+    assert "A patch is H // rows high and W // cols wide" in str(failure.value)

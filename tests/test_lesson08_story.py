@@ -85,6 +85,10 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # family-level pointer (the printed headers state the level), and trims in sections 8 and 8b)
 # quick 34e (r34e items 1-4): 43 cells, cap 1,782 held and used (photos: "nothing here was measured", the 8's head 2
 # diffuse, 8b's evidence; paid for by section 7's second "never saw the digit", 8b's two sentences merged, three "the"s)
+# fix08_35a (r34f items 1-5): 43 cells, cap 1,782 held and used (ρ defined at first use, the 200-digit change's
+# interval, 8b's purpose, section 9's step by hand and its appendix J link; paid for by section 5's second "peaked"
+# definition, the top cell's deletion citations (section 10 keeps them), section 8's two 35-of-200 sentences merged,
+# "Spearman's" in section 9 (section 6 names it), "printed:" and "Above," in sections 6 and 11)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1782
 
 
@@ -258,12 +262,16 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         ),
     ),
     ("lesson", "8b", ("On this seed, raw attention and rollout",)),  # r33c minor 3: the ranking is one seed's
+    ("lesson", "8b", ("Unlike on digits, we plant the evidence:",)),  # fix08_35a (r34f minor 5): why planted
+    ("lesson", "9", ("Step 1 by hand ends the cell", "#appendix-j): block 3")),  # fix08_35a (r34f minor 4)
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)
     # r32 decision (fix08x, r31c minor 10): section 9 no longer prints the other-digits line; the pointer names
     # appendix I
-    ("lesson", "6", ("a weighted average of its rows", "0.51 to 0.07", "(two digits' maps: ρ 0.92, appendix I).")),
+    ("lesson", "6", ("a weighted average of its rows", "0.51 to 0.07", "two digits' maps: 0.92, appendix I).")),
+    # fix08_35a (r34f minor 2): ρ named where it is first used
+    ("lesson", "6", ("(Spearman's rank correlation ρ between two digits' maps: 0.92, appendix I)",)),
     ("lesson", "6", ("0.125 through p1 and 0.125 through the class token's own row",)),
     # fix08r (review r30a M2): digit 17's 0.19 sits inside the printed 5-95 % range; the reference is mostly right
     # r31 decision (fix08t, r30c minor 4): kept, with the n = 1 clause after it
@@ -353,7 +361,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Exercises", ("is the same here (A >= 0) and passes", "clamp the product, as the paper writes it")),
     # fix08i (r27f D): the lesson's Summary keeps 7 short bullets; its old bullets (every interval) moved to the
     # appendix's Summary with their rows ("appendix", "Summary", ...)
-    ("lesson", "08", ("2017", "2018")),
+    ("lesson", "10", ("2017", "2018")),  # fix08_35a: the citations live in section 10, not the top cell
     ("lesson", "08", ("rollout",)),
     ("lesson", "08", ("gradient-weighted",)),
     ("lesson", "08", ("class token",)),
@@ -538,7 +546,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "D", ("126 of the 200",)),
     ("appendix", "D", ("fixed-key head",)),
     ("appendix", "D", ("200",)),
-    ("lesson", "5", ("5 / 49",)),
+    ("lesson", "1", ("peaked: top patch above 5/49",)),  # fix08_35a (r34f minor 10): defined once, section 1
     ("lesson", "5", ("73.8 %",)),  # r25a item 1: the finding as one number (fix08i: its interval prints)
     ("appendix", "D", ("not tested", "off-ink top tokens")),
     ("lesson", "5", ("16", "15", "1.00", "8")),  # fix08q (r29d minor 3): 0.12 prints (PRINTED: "tops 0.12 to 1.00")
@@ -655,7 +663,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         (
             "its rows converge within each digit (0.51 to 0.07)",
             # r33b minor 1: "less so" dropped; a33b audit (item 2): "but stay apart" restores the caveat
-            "class-token maps draw closer too but stay apart (on 200 digits 0.23 to 0.13)",
+            "class-token maps draw closer too but stay apart (on 200 digits 0.23 to 0.13",
+            "change -0.098 [-0.104, -0.092])",  # fix08_35a (r34f minor 3): the comparison with its interval
             "and they share a centre layout (ρ 0.92",  # r32b minor 4 (fix08z): a level, not a cause
         ),
     ),
@@ -665,8 +674,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         "6",
         (
             "one digit's rows draw together",
-            "class-token maps draw closer but stay apart (200 digits: 0.23 to 0.13)",  # a33b audit (item 2)
-            "a shared layout",
+            "class-token maps draw closer but stay apart (200 digits: 0.23 to 0.13;",  # a33b audit (item 2)
+            "change -0.098 [-0.104, -0.092])",  # fix08_35a (r34f minor 3): printed and asserted in section 6
+            "share a layout",
         ),
     ),
     # fix08y (r32a M2): the rule scoped to its measure; the centred reading. r32c MAJOR (M2): rollout's ρ (above 0.87)
@@ -694,7 +704,11 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (
         "lesson",
         "8",
-        ("not inked (no pixel above 0.5) on 35 of the first 200 test digits, rollout's on 1", "[+12.0, +22.5]"),
+        (
+            "not inked (no pixel above 0.5) on the 0 (faint ink, not blank)",  # fix08_35a: two sentences merged
+            "on 35 of the first 200 test digits, rollout's on 1",
+            "[+12.0, +22.5]",
+        ),
     ),
     # r33c minor 1: "peaked" is a loose cut, and the picture shows it
     ("lesson", "5", ("a loose cut: the 8's head 2, top 0.12, is diffuse",)),  # quick 34e (r34e item 2)
@@ -944,6 +958,10 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "11", "paired per digit: discard 0.9 - plain rollout: -22.9, 95 % interval [-23.2, -22.6]"),
     # fix08y (r32a M1): different digits' maps, 200 digits
     ("lesson", "6", "200 digits' maps sit from their average map (the same distance): [0.23, 0.16, 0.14, 0.13]"),
+    # fix08_35a (r34f minor 3): the change with its interval, paired per digit
+    ("lesson", "6", "block 3 - block 0, paired per digit: -0.098, 95 % interval [-0.104, -0.092] (n = 200)"),
+    # fix08_35a (r34f minor 4): section 9's first step by hand, the stored table's first draw
+    ("lesson", "9", "by hand, that first draw: rollout ρ +1.00, gradient-weighted ρ +0.57"),
     # fix08x (r31c minor 1)
     ("lesson", "10", "share of the lag that blank-last removes: 0.71, 95 % interval [0.61, 0.86] (n = 200)"),
     # fix08t (review r30c 9-list 1): the planted toy's hits, with Wilson intervals, and the three seeds' range
@@ -1227,6 +1245,9 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("lesson", "9", "other_weighted ="),
     ("lesson", "9", "am.rank_correlation_to_others(trained_weighted)"),
     ("lesson", "9", "am.cascade_references(floor,"),
+    # fix08_35a (r34f minor 4): the step by hand is the stored table's first classifier draw
+    ("lesson", "9", "torch.allclose(redrawn_maps[m], cascade.draw_maps[m][:, 1]"),
+    ("lesson", "6", "for v in (apart.estimate, apart.low, apart.high)] == [-0.098, -0.104, -0.092]"),
     # fix08p (review r29c minors 3, 1)
     ("lesson", "8", "[17.0, 12.0, 22.5]"),
     ("lesson", "9", "confidence - (1 - 0.05 / 12)) < 1e-12 for s in steps_"),
@@ -1393,6 +1414,10 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     ("lesson", "11", "plots.plot_vit_explain_examples()"),  # r26c minor 7: a pretrained ViT's photo maps
     ("appendix", "D", "probe_images = data.test_images[:200]"),
     ("lesson", "3", "fig = plots.plot_attention_matrix("),
+    # fix08_35a (r34f minor 4): the one call a learner needs on their own ViT
+    ("lesson", "9", 'am.randomised_copy(model, lambda m: m.head, init="torch")'),
+    ("lesson", "9", "am.rank_correlation(trained_maps[m], redrawn_maps[m])"),
+    ("lesson", "6", "paired_difference(per_digit[-1], per_digit[0])"),
     ("appendix", "D", "mode_key = top_key.mode(0).values"),
     ("appendix", "D", 'save_figure(fig, "08_key_columns")'),
     ("lesson", "5", "am.top_patch_table("),
@@ -1618,6 +1643,7 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "5", "prose", "peaked when", "r34f minor 10: peaked is defined once, in section 1"),
     ("lesson", "9", "prose", "ρ stays high", "r32c M2: by blocks 1-3 below two different digits' maps (0.92)"),
     ("lesson", "9", "prose", "barely changes by this measure", "r32c M1: a shared layout keeps ρ near 1"),
     ("lesson", "Summary", "prose", "nearly one layout", "r32a M1: rows converge within a digit; digits' maps differ"),
@@ -2076,6 +2102,17 @@ def test_each_printed_number_is_followed_by_its_hidden_check():
             ):
                 after = next((j for j in range(i + 1, len(cells)) if _next_step(cells[j])), len(cells))
                 assert any(nb.hidden(c) for c in cells[i + 1 : after]), (notebook, i, nb.source(cell)[:80])
+
+
+def test_pictures_come_before_their_numbers():
+    """fix08_35a (r34f minor 6): cells 10 and 16 show the picture first, as cells 28, 43 and 55 do."""
+    markers = ("fig = plots.plot_attention_matrix(", "plots.plot_class_token_heads(", "cascade = am.stored_cascade()")
+    for marker in markers:
+        cell = _cell("lesson", marker)
+        code = nb.source(cell)
+        assert code.index("display(fig)") < code.index("print("), marker
+        kinds = ["image" if "image/png" in o.get("data", {}) else o["output_type"] for o in cell["outputs"]]
+        assert kinds[0] == "image", (marker, kinds)
 
 
 def test_figures_are_drawn():

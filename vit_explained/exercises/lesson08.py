@@ -1877,13 +1877,16 @@ def _square_patches(insertion_curve: Callable[..., Any], side: tuple[int, int], 
 
 
 def _square_only(insertion_curve: Callable[..., Any], rows: int, cols: int, case: str) -> None:
-    """Fail naming a grid side taken from the square root of the patch count, when the map is not square
-    and the function works on a square 3 x 3 map of 6 x 6 patches (neither the lesson's grid nor side 4)."""
+    """Fail naming the two slips that only a square map hides, when the map is not square and the function works
+    on a square 3 x 3 map of 6 x 6 patches (neither the lesson's grid nor side 4): patch sides swapped
+    (H // cols, W // rows: a black-box run cannot tell it from the next one when it raises), or a grid side taken
+    from the square root of the patch count."""
     if rows != cols and _works_on(insertion_curve, 18, 3, seed=18):
         fail(
-            f"for {case}: your function works on a square map but not on this {rows} x {cols} one: it seems to "
-            "take the grid's side from the square root of the patch count (isqrt(rows * cols)), which is the side "
-            "only of a square grid. Take rows and cols from the map's shape"
+            f"for {case}: your function works on a square map but not on this {rows} x {cols} one. Either each "
+            "patch side is divided by the other axis's count (ph, pw = H // cols, W // rows: swapped), or the "
+            "grid's side comes from the square root of the patch count (isqrt(rows * cols)), the side only of a "
+            "square grid. A patch is H // rows high and W // cols wide; take rows and cols from the map's shape"
         )
 
 
