@@ -158,6 +158,12 @@ PRINTED = {
         "block 0: 27 % (5 seeds: 12..40)",
         "block 3: 10 % (5 seeds: 1..17)",
         "cut: MLP share over 5 seeds",
+        # fix05_35a (r34e minor 1): the width-only ablation, block 0's share per D (3 seeds, the same 64 digits)
+        "only D varied (4 blocks, 4 heads, MLP 2D, timm's init), 64 digits: block 0's MLP share",
+        "D = 32: 31 to 40 % (seeds 0, 1, 2: 31, 40, 38)",
+        "D = 64: 55 to 61 %",
+        "D = 128: 44 to 68 %",
+        "D = 192: 54 to 76 %",
         "one gradient over the same 512 digits each",
         "one gradient over the same 512 digits each:",
         "small model at init, cut: MLP share over 5 seeds",
@@ -293,7 +299,8 @@ PRINTED = {
         "block 0's A, 64 digits x 4 heads: every weight within 0.003 of 1/N = 1/17 = 0.059",
         "block 0's dO (64, 4, 17, 8): dh @ W_proj, split per head, equals autograd's: True",
         "db_k = 0 always",
-        "||V - Vbar||/||V|| 53%, ||K - Kbar||/||K|| 62%",
+        # fix05_35a (r34e minor 4): K first, as section 4's prose reads the left panel
+        "centring keeps ||K - Kbar||/||K|| 62%, ||V - Vbar||/||V|| 53%: 32% of ||K|| ||V||, a factor of 3.1",
         # r30b minor 3: the RMS-of-K line moved to appendix B (its PRINTED row)
         # r27b (the review's comparison list): the by-hand backward against the fused kernel real code runs;
         # r27f minor 2: the print says only the verdict, the timm versions are appendix G's prose
@@ -511,9 +518,14 @@ FACTS = {
         "72 to 79 %",  # r33a: the Summary's 4-block range, left to appendix D (r32c MAJOR's point stays there)
         # r34c minor 8: section 5's verdict's depth and width sentences, moved here (a33b audit 4, r33c minor 3,
         # r33d minor 1: block 0's 5-seed range at D = 32, 26-37 %, asserted in the depth check)
-        "depth raises the fresh share (the cell above changes\ndepth alone)",
-        "wider models start higher (block 0 of 4: 26-37 % at d = 32, 5 seeds;\n72-79 % at d = 192, 3 seeds); "
-        "width, heads and mlp ratio changed together",
+        "width, heads and mlp ratio changed\ntogether (block 0 of 4: 26-37 % at d = 32, 5 seeds; "
+        "72-79 % at d = 192, 3 seeds)",
+        # fix05_35a (r34e minor 1): the width-only ablation (D = 32..192, 4 heads, MLP 2D, 3 seeds, the same 64 digits)
+        "the cell below changes d alone",
+        "44 to 76 % against 31 to 40 %",
+        "above d = 64 the ranges overlap",
+        "depth raises the fresh share\n(the depth cell above changes depth alone), "
+        "and so does widening d from 32 (this cell changes d alone)",
         # r30a minor 6; r31 density (r31b minor 4): the keep's definition moved to appendix D from section 5 (section
         # 5 teaches the share; its printed line still shows ||g_cut|| / ||g||)
         "the **keep**, $\\lvert g_\\text{cut}\\rvert / \\lvert g\\rvert$, is the $g_\\text{cut}$ arrow's length",
@@ -871,13 +883,14 @@ FACTS = {
         # r33a density: the timm/HF trail is appendix G's
         # r33b minor 7: the package's fused path, the call timm makes (cell 19's check runs the package's model)
         # a33b audit 2: the package's own model runs the kernel (no timm model here), so no "timm's ... call"
-        "parameter hooks also work on the package's fused path (`f.scaled_dot_product_attention`);",
+        # fix05_35a (r34e minor 2): the fused path keeps no A; appendix G switches timm's off to hook A
+        "parameter hooks work on the fused path too (`f.scaled_dot_product_attention`), which keeps no $a$;",
         # r31c minor 3: the default, its version and the switch (timm v0.9.0 and v1.0.28: use_fused_attn() in
         # Attention.__init__, set_fused_attn in timm/layers/config.py), visible
         # r32b minor 3: use_fused_attn()'s conditions (timm/layers/config.py at v1.0.28) and "keeps no A you can hook"
         # r33a density (r33a minor 10: "> 0"): use_fused_attn's conditions, the HF sentence and set_fused_attn moved to
         # appendix G (its rows); section 3 keeps the parity sentence and one pointer
-        "[appendix g](05_where_gradients_flow_appendix.ipynb) shows how to hook $a$ there",
+        "[appendix g](05_where_gradients_flow_appendix.ipynb) shows how to switch timm's off to hook $a$",
         # r32b minor 10: HF transformers 5.23's ViTAttention (checked in tests/test_lesson05_code.py)
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
@@ -907,7 +920,7 @@ FACTS = {
         "every $M_i \\approx$",
         "exercise 5 derives it",
         "keeps a quarter of $dO$",
-        "1.7 times smaller than the product bar",
+        "averaging over the 17 keys shrinks the product bar 1.7 times",  # fix05_35a (r34e minor 4)
         "the terms partly cancel",
         "here $dO = 1$",
         "in general the sign follows $dO_i \\cdot (V_j - O_i)$",
@@ -915,14 +928,14 @@ FACTS = {
         "centring keeps 62 % of $k$, 53 % of $v$",
         "token similarity (appendix b) costs a factor of 3.1",
         "an entry of $k$ is about $0.02\\sqrt d \\approx 0.11$",
-        "the tokens differ",
         # r33b minor 3: the std is ablated in the main text, the width only in appendix B
         # a33b audit 3: width is not a one-change ablation of this model (appendix B grows D, heads, MLP together)
         # r33c minor 1: the pointer names what is there (appendix B's x10 ablation, quoted in the Verdict below)
         # r34a (main-path words): the width clause is appendix B's row ("the ratio falls roughly as $1/d$")
         # a34a audit 1: the width clause back (appendix B's row), so std 0.02 is not read as the whole cause
-        "the smallness comes from std 0.02 at d = 32 (appendix b's x10 ablation; the ratio falls roughly as $1/d$)",
-        "is second order in the std",  # r33b plain wording (two causes now named before it)
+        # fix05_35a (r34e minor 3): the 1/D scoped (appendix B's runs: std 0.02 and d = 8 fixed, 8x8 digits, N = 17)
+        "(appendix b; at fixed std and head width, on these digits, v / max(q, k) falls roughly as $1/d$)",
+        "each factor scales with the std: $dq/do$ is second order\nin it",  # r33b plain wording; fix05_35a
         # r27b minor 2; r32b minor 7: K - Kbar, as in M and the chart's first bar
         "is small because it carries a product of two small factors, $k - \\bar k$ and\n$v - \\bar v$",
         # r32b minor 2: a fused kernel keeps no A (cells 26-28's check: a logsumexp per row)
@@ -933,7 +946,7 @@ FACTS = {
         # r32b lead decision (r31c minor 4, r32a minor 2, r32b minor 8: three reviewers, two views): half a visible
         # sentence under the chart; the folded check keeps the numbers' asserts
         # r33 decision (brief item 4, r33a minor 5): the 314/316 half sentence went; the folded check keeps both asserts
-        "$dq/do$ is second order in the std",  # r33a minor 3; r33b plain wording
+        "$dq/do$ is second order",  # r33a minor 3; r33b plain wording
         # r27f minors 3 and D: the std sweep (seed 0), ViT-B's geometry and the noise run are appendix B's rows;
         # section 4 keeps one verdict, "goes with" (no ablation changed the input alone)
         # r28b minor 11: one result (the weight scale) and a pointer; width and input are appendix B's rows
@@ -954,7 +967,9 @@ FACTS = {
         # r32 density (r31c minor 9): qk_norm's clause is appendix B's row ("this count does not apply")
         # r30b minor 2: why a quarter; r32 density: the reason is the print's "(A uniform, dO in one row)" and appendix
         # I's row ("with uniform $a$ every $dv_j = do_0/n$")
-        "keeps a quarter of $do$, as printed above",
+        # fix05_35a (r34e minor 4): the dV / dO print moved below this sentence, which gives its reason
+        "so $dv$ keeps a\nquarter of $do$:",
+        "($do$ in row 0, $a$ uniform)",
         # r28d minor 4: ViT-B's width as appendix B's ranges with their conditions, and the 1/D scaling
         # r29a minor 5 (r29 density): one sentence; N = 197's 19 to 25x and the 1/D law moved to appendix B's rows
         # r29b minor 1: N = 197's range beside N = 17's in one clause (appendix B keeps the conditions and the 1/D law)
@@ -1049,8 +1064,10 @@ FACTS = {
         # a33b audit 6: each pointer beside what it holds (D and F the 84-95 %, D the depth ablation)
         # r33c minor 3: not "untested": 4 blocks at D = 192, MLP 4D (appendix D, 72-79 %) start above section 5's
         # D = 32 and 64, MLP 2D models (at most 63 %); co-varying, not ablated
-        "fresh vit-ti-shaped ones start at 84-95 % (appendices d, f), no trained one measured. depth raises it\n"
-        "(appendix d); wider, larger-mlp ones start higher, unablated",
+        # fix05_35a (r34e minor 1): width now ablated alone (appendix D's D = 32..192 run)
+        "fresh vit-ti-shaped ones start at 84-95 % (appendices d, f), no trained one measured. depth, and\n"
+        "widening d from 32, raise it (appendix d)",
+        "second order in the init's std ($dk$: $q$ and $v-\\bar{v}$)",  # fix05_35a (r34e minor 5)
         "84-95 %",
         # r32a (its comparison list): why the gradient gap does not reach AdamW's update, in one clause
         "adamw\ndivides each entry's gradient by that entry's own running scale",
@@ -1079,7 +1096,7 @@ FACTS = {
         "not measured",
         "section 5's trained ViT",
         "standard shape",
-        "the cross-covariance of keys",
+        "key-value cross-covariance makes $dq/do$ second order",  # fix05_35a: room for dK's factors (45 words)
         "cut every mlp route",
         "and they change",  # r32 decision (r32a minor 5): the one-run 8 % moved to appendix D
         "after 1 or 10 steps (3 seeds; appendix e)",  # r28d minor 3; r32 density: section 4's aside moved to appendix E
@@ -1134,16 +1151,16 @@ FACTS = {
         # r33b MAJOR 1: only what was measured; no trained ViT-Ti; where each input's models are (r33b minor 9)
         "90..96 % in block 0 (measured on the mnist vit only)",  # r34a: the same scope, in the verdict's sentence
         # r34c minor 8: one line here; the ViT-Ti, depth and width detail are appendix D's and F's rows
-        "deeper or wider fresh models start higher (appendices d, f)",
+        "deeper or wider models start higher (each varied alone, appendix d)",  # fix05_35a (r34e minor 1)
         # r33c minor 3: width and MLP ratio co-vary with the share (appendix D 72-79 %), unablated
         # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %
         # r34a minor 3 (carry: "block 0" named): the width sentence in plain words, still not an ablation
         # a34a audit 4: the seed counts back, and heads named among the co-varying factors
         # r33a minor 4 (brief item 2): the widget's 93 % against the table's 96 %, in prose before the widget
         # r33b plain wording: the widget's statistic (8 batches of 32) is named in the table cell's opening comment
-        "block 0 reads 93 %, not the table's 96 %",
-        "averaging 8 batches of 32: block 0 reads 93 %",  # a33b audit 4: the widget's statistic back in the prose
-        "not the table's 96 %,\nthe share of their sum (appendix d)",  # r34c item 5: why 93, not 96
+        # fix05_35a (r34e minor 6): the two statistics spelled out
+        "block 0 at 93 %: the mean of 8 batches of 32",  # a33b audit 4: the widget's statistic back in the prose
+        "the\ntable's 96 % is one gradient's share over all 256 digits (appendix d)",  # r34c item 5: why 93, not 96
         # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
         # r31b minor 11: a before/after on the same runs, not a claim across models
         # r32 density: the before/after sentence (r31a minor 5, r31b minor 11) is appendix C's row ("trained, the gap is
@@ -1412,6 +1429,9 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("shows how to hook $A$ there", "r34e minor 2: the fused path keeps no A; appendix G shows the switch"),
+    ("the tokens differ, so token similarity", "r34e minor 4: read as a contradiction; the tokens are partly alike"),
+    ("which is not tested here. Section 5's verdict", "r34e minor 1: width is varied alone in appendix D now"),
     ("the start of one trained run", "a34a audit 2: the fresh ViT-Ti-shaped models start no trained run"),
     ("(timm v0.9.0 on)", "a34a audit 7: version ranges end at v1.0.28, the newest release read"),
     ("(ablated below)", "r33c minor 1: nothing below runs it; the ablation is appendix B's (the Verdict quotes it)"),
@@ -1734,10 +1754,10 @@ SCOPED_FORBIDDEN = [
     ("sqrt N", ("cell", "appendix", "Hundreds of times holds at D = 32 only"), "the token sweep is a patch sweep"),
     ("Noci", ("cell", "lesson", "**What this says about the question.**"), "the Noci paragraph lives in appendix B"),
     (r"$\operatorname{diag}(a)", ("cell", "lesson", "**What this says about the question.**"), "no Jacobian there"),
-    ("Noci", ("cell", "lesson", "the smallness comes from std 0.02"), "the Noci paragraph lives in appendix B"),
-    ("|q, k rows x 10|", ("cell", "lesson", "the smallness comes from std 0.02"), "appendix B's table stays there"),
-    ("adds up coherently", ("cell", "lesson", "the smallness comes from std 0.02"), "the sums are an estimate"),
-    ("most of it because", ("cell", "lesson", "the smallness comes from std 0.02"), "the sums are an estimate"),
+    ("Noci", ("cell", "lesson", "Each factor scales with the std"), "the Noci paragraph lives in appendix B"),
+    ("|q, k rows x 10|", ("cell", "lesson", "Each factor scales with the std"), "appendix B's table stays there"),
+    ("adds up coherently", ("cell", "lesson", "Each factor scales with the std"), "the sums are an estimate"),
+    ("most of it because", ("cell", "lesson", "Each factor scales with the std"), "the sums are an estimate"),
     ("129", ("cell", "lesson", "The right panel holds a surprise"), "r25d item 2: no noise number beside the 8x8 toy"),
     ("224 px", ("cell", "lesson", "The right panel holds a surprise"), "r25d item 2: same input, only width changed"),
     ("hundreds of times", "main", "r25d item 2: hundreds-fold is the D = 32 toy's size, stated as a number"),
@@ -1769,13 +1789,13 @@ SCOPED_FORBIDDEN = [
     ("(8 batches)", "summary", "the batch-dependent numbers stay in section 5"),
     ("MLP share", "bullets", "the Summary's bullets state what was cut, not the measure's name"),
     ("96 %", "answer", "r28a minor 8: the Answer is two lines; 96/82/75/54 % and 90..96 % are the bullets', once"),
-    ("1/320", ("cell", "lesson", "the smallness comes from std 0.02"), "section 4's count lives in appendix I"),
-    ("99.98", ("cell", "lesson", "the smallness comes from std 0.02"), "section 4's count lives in appendix I"),
-    ("Init ablations", ("cell", "lesson", "the smallness comes from std 0.02"), "the ablations live in appendix B"),
-    ("1.4 times", ("cell", "lesson", "the smallness comes from std 0.02"), "section 4's count lives in appendix I"),
-    ("1.3 %", ("cell", "lesson", "the smallness comes from std 0.02"), "section 4's count lives in appendix I"),
-    ("an estimate from that mean", ("cell", "lesson", "the smallness comes from std 0.02"), "appendix I's words"),
-    (r"s\sqrt d = 1", ("cell", "lesson", "the smallness comes from std 0.02"), "appendix I's words"),
+    ("1/320", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
+    ("99.98", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
+    ("Init ablations", ("cell", "lesson", "Each factor scales with the std"), "the ablations live in appendix B"),
+    ("1.4 times", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
+    ("1.3 %", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
+    ("an estimate from that mean", ("cell", "lesson", "Each factor scales with the std"), "appendix I's words"),
+    (r"s\sqrt d = 1", ("cell", "lesson", "Each factor scales with the std"), "appendix I's words"),
     ("(2)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("(3)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("86 to 95", ("cell", "lesson", "**Verdict:** fresh against trained"), "appendix D's range"),
