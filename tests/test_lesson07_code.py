@@ -2050,3 +2050,18 @@ def test_the_arm_picture_names_the_verdicts_its_thin_bars_change():  # review r3
     untitled = plot_arm_intervals(runs, 1 - 0.05 / 6)  # no title: the key line alone, as before
     assert untitled._suptitle.get_text().startswith("dot: mean over seeds")
     plt.close(untitled)
+
+
+def test_the_arm_pictures_title_names_rows_by_their_labels():  # audit a35a item 7 (brief quick07_35a)
+    from vit_explained.evidence import paired_seeds
+    from vit_explained.plotting.lesson07 import thin_bar_changes
+
+    t2t, mlp = [175, 173, 172, 174, 173, 174], [177, 173, 175, 175, 178, 176]  # below 0, not once corrected
+    runs = {"no overlap (appendix A)": paired_seeds([c / 180 for c in t2t], [c / 180 for c in mlp], percent=True)}
+    labels = {"no overlap (appendix A)": "no overlap"}  # as ROW_LABELS: the y-axis shows the label, not the key
+    assert thin_bar_changes(runs, 1 - 0.05 / 6, labels) == "the thin bars change one verdict, the no overlap's"
+    assert thin_bar_changes(runs, 1 - 0.05 / 6) == "the thin bars change one verdict, the no overlap (appendix A)'s"
+    fig = plot_arm_intervals(runs, 1 - 0.05 / 6, title="t", labels=labels)
+    assert fig._suptitle.get_text().startswith("t; the thin bars change one verdict, the no overlap's\n")
+    assert [tick.get_text() for tick in fig.axes[0].get_yticklabels()] == ["no overlap"]  # title and axis agree
+    plt.close(fig)

@@ -106,6 +106,9 @@ PROSE = [
             "Performer approximates the softmax with random features, at a cost linear in `N`",
             # r31 density (brief fix07v): moved from the lesson's section 6 (review r30c minor 2's recount)
             "By this count the T2T module costs 0.24G over hard patches",
+            # audit a35a item 1 (brief quick07_35a): T2T-ViT_t-14's recount, printed below (section 6 quotes it)
+            "With token transformers (T2T-ViT_t-14) it costs 1.55G and 0.09M more; the paper's numbers imply 1.9G and "
+            "0.4M.",
             # r31 density (brief fix07t item 4, review r30c minors 5 and 10): section 5's Performer paragraph, moved
             # here with its rows (review r27b minor 12: what replaces the softmax; r26d: linear in N)
             # r31 density (brief fix07t item 5): the published table's Performer row (81.5 %, README line 63) and the
@@ -565,10 +568,12 @@ PROSE = [
             # minor 2 (brief quick07_34e item 2): it forces only the skip; the scale is the original code's choice
             # review r34f MAJOR 2 (brief fix07_35a item 4): the width change rules out x + attn(x), it does not force v
             # (any width-token_dim tensor fits, e.g. a learned projection of x); v is the original's choice
-            "Two things differ from ViT's block; the width change rules out ViT's `x + attn(x)`; T2T's answer is the "
-            "first:",
-            "`TokenAttention` adds its *values*, already of the output width (a learned projection of `x` would also "
-            "fit):",
+            # audit a35a items 3 and 4 (brief quick07_35a): two sentences, the skip named (no "the first" before the
+            # list), and "a separate learned projection" as in the Summary (v is itself a learned projection)
+            "Two things differ from ViT's block. The width change rules out `x + attn(x)`; T2T's skip goes through "
+            "`v`:",
+            "`TokenAttention` adds its *values*, already of the output width (a separate learned projection of `x` "
+            "would also fit):",
             # "(07_tokens_to_token_vit_appendix.ipynb#porters)": r33b density, moved to the end list (Going further)
             "`TokenAttention`",
             "`T2TViT`",
@@ -802,16 +807,21 @@ PROSE = [
                 # Table 7's 4.8 - 4.2 and 21.5 - 21.1); review r34e minor 5 (brief quick07_34e item 4): what was
                 # recounted, and that the table's hard-patch row does not reproduce (hidden check: our count above it)
                 # review r34f MAJOR 1 (brief fix07_35a item 2): the recount tied to the Performer row
-                "Its Performer row implies 0.6G MACs and 0.4M parameters more, but the hard-patch row does not "
-                "reproduce; recounted, the gap is 0.24G and 0.10M "
+                # audit a35a items 1 and 5 (brief quick07_35a): both rows' implied costs in the Table 7 sentence (no
+                # ambiguous "Its"), and both recounted (hidden check: 1.55 and 0.09 for T2T-ViT_t-14, 0.24 and 0.10
+                # for T2T-ViT-14; appendix Audits prints them)
+                "The hard-patch row does not reproduce; recounted gaps: 1.55G and 0.24G, and 0.09M and 0.10M "
                 '([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
             ),
             # review r34e minor 1 (brief quick07_34e item 1): Table 7's model is the Performer variant (hidden check:
             # t2t_vit.py's t2t_vit_14 builds tokens_type='performer')
             # review r34f MAJOR 1 (brief fix07_35a item 2): both of Table 7's T2T rows, the model built here first
             # (hidden check: 81.7 - 79.5 = 2.2, 81.5 - 79.5 = 2.0; t2t_vit.py's t2t_vit_t_14 is 'transformer')
+            # audit a35a item 1 (brief quick07_35a): "at a higher cost" spelled out per row (hidden check: 6.1 - 4.2,
+            # 4.8 - 4.2 and 21.5 - 21.1 from Table 7 as typed in)
             "In Table 7, the T2T module is 2.2 points above hard patches with token transformers (T2T-ViT_t-14) and "
-            "2.0 with Performers (T2T-ViT-14), at a higher cost; convolutions with its windows get 1.3.",
+            "2.0 with Performers (T2T-ViT-14), for 1.9G and 0.6G MACs and 0.4M parameters more; convolutions with "
+            "its windows get 1.3.",
             # review r30c minor 2 (brief fix07t item 1): the no-overlap arm defined in the arms list (checked:
             # arms.stems, NO_OVERLAP_SPLITS; the same 12, 6, 3 grids on 48 x 48 digits)
             (
@@ -824,7 +834,7 @@ PROSE = [
             # r31 density (brief fix07u): "Its extra layer over 1-layer patches made no detectable difference." moved
             # to the appendix's Sources ("made no detectable difference (+1.9 [-0.2, +4.1]", its row there)
             # review r30a minor 2 (brief fix07r item 3): the T2T row also costs more (appendix, Table 7)
-            "(T2T-ViT-14), at a higher cost",  # r33 density: the costs are the appendix's (r34f: both rows cost more)
+            "(T2T-ViT-14), for 1.9G and 0.6G MACs and 0.4M parameters more",  # r34f: both rows cost more; a35a item 1
             # review r30a minor 7 (brief fix07r item 5): the arms as a list, each with its stem parameters
             # review r30b minor 4 (brief fix07s item 2): one plain question per arm (attention off: the sentence
             # "Only attention off changes one thing, so only it isolates what attention does.")
@@ -965,8 +975,12 @@ PROSE = [
             "accepts a float32 or a float64 output",
             "the package's fold takes any `rows x cols`, the original's square grids only",  # review r27f M2
             # review r34f minor 4 (brief fix07_35a item 2): section 3 prints TokenAttention.forward, skip included
-            "section 3 printed `TokenAttention.forward`, so the skip line is given, and the scale and the split into "
-            "`q`, `k`, `v` are the task.",
+            # audit a35a item 2 (brief quick07_35a): what the learner writes (the printed forward hides project_qkv
+            # and scaled_dot_product); the skip line with proj is given
+            "Scale the scores as T2T does. Section 3 printed `TokenAttention.forward`: its last line, the skip through "
+            "`v` with `proj`, is given. The task is what its `project_qkv` and `scaled_dot_product` (not printed) do: "
+            "split `qkv(tokens)` into `q`, `k`, `v`, then take the softmax of the scaled scores `q k^T` and multiply "
+            "it by `v`.",
             # review r34f minor 3: exercise 4's accepted types in a details block, as exercise 1's
             "<details><summary>What the checker accepts</summary> Return a whole number: an int, or a float or "
             "one-element tensor holding it, as in exercise 1.",
@@ -1189,7 +1203,9 @@ PROSE = [
             # review r34f MAJOR 1 (brief fix07_35a item 1): Table 7 also has T2T-ViT_t-14, the model built here
             # (hidden check in section 6: 79.5, 81.7 and 81.5 %, 4.2G, 6.1G and 4.8G as typed from Table 7)
             "Table 7 (ImageNet, one backbone, one reported number per model): hard patches 79.5 %; the T2T module "
-            "with the token transformers built here (T2T-ViT_t-14) 81.7 %, +2.2 points at 6.1G against 4.2G MACs; "
+            # audit a35a item 1 (brief quick07_35a): the 4.2G flagged by a pointer to section 6's recount
+            "with the token transformers built here (T2T-ViT_t-14) 81.7 %, +2.2 points at 6.1G against 4.2G MACs "
+            "(recounted: section 6 below); "
             "with Performer token layers (T2T-ViT-14) 81.5 %, +2.0 at 4.8G.",
             "as one reason why a ViT",
             "Table 7",
@@ -1243,6 +1259,8 @@ PRINTED = [
             "Token_performer, stage 1: (1, 3136, 147) -> (1, 3136, 64); phi(k) (1, 3136, 32), not 3136 x 3136",
             # review r30c minor 1 (brief fix07t item 2): the extra cost section 6's Table 7 sentence now quotes
             "the T2T module costs 0.24 G more than hard patches",
+            # audit a35a item 1 (brief quick07_35a): the recount for T2T-ViT_t-14, the model built here (section 6)
+            "with token transformers (T2T-ViT_t-14): 1.55 G and 91,750 parameters (0.09M) more than hard patches",
             # r32c MAJOR: the hard-patch model with qkv_bias=False, as T2T-ViT-14's (was 21,465,448, 21,094,120)
             "21,077,992 (Table 7: 21.1M); that backbone's MACs: 4.48 G (Table 7: 4.2G)",
             "token attention products: 1.34 GMACs -> 32.2 M (41x fewer)",
@@ -1653,6 +1671,10 @@ CODE = [
             # review r34f MAJOR 1 (brief fix07_35a items 1-3): T2T-ViT_t-14's row, +2.2 over hard patches, costlier
             'round(table_7_transformers["top-1"] - table_7["hard patches"], 1) == 2.2',
             'table_7_transformers = {"top-1": 81.7, "parameters": 21.5, "MACs": 6.1}',
+            # audit a35a item 1 (brief quick07_35a): T2T-ViT_t-14's gap, Table 7's and recounted
+            "assert implied == [1.9, 0.4]",
+            "assert round((t2t_total - hard_macs) / 1e9, 2) == 1.55 and count_parameters(t2t_vit_t_14)",
+            'assert f"{(count_parameters(t2t_vit_t_14) - hard_parameters) / 1e6:.2f}" == "0.09"',
             # review r34f minor 1 (brief fix07_35a item 2): the title's verdict note is the plotting helper's
             "the thin bars change one verdict, the token MLP's",
             "trained in one invocation beside a rerun of the # T2T arm on one machine",
@@ -1711,6 +1733,10 @@ CODE = [
 
 # Wrong or over-reaching statements, absent from the lesson, the appendix and the solutions (sources and outputs).
 FORBIDDEN = [
+    # audit a35a item 6: a tuple comparison decided by its first element alone, which only looked like a cost check
+    ('table_7_transformers["MACs"]) > table_7_cost', "a35a item 6: compare parameters and MACs one by one"),
+    ("Its Performer row implies", "a35a item 5: 'Its' read as the module's; the row is Table 7's"),
+    ("T2T's answer is the first", "a35a item 4: 'the first' pointed at a list not yet shown"),
     ("differs from ViT's block twice", "r34e minor 2: the width change forces the skip, not the scale"),
     ("This width change makes two things differ", "r34e minor 2: the scale is the original code's choice"),
     ("Steps 4 to 8", "r33d M1: steps 7 and 8 are soft split 3 and the Linear, not a repeat (the pipeline picture)"),

@@ -1501,11 +1501,14 @@ def plot_nested_windows(
     return _finish(fig, title, top=0.86)
 
 
-def thin_bar_changes(runs: dict[str, Any], corrected: float) -> str:
+def thin_bar_changes(runs: dict[str, Any], corrected: float, labels: dict[str, str] | None = None) -> str:
     """Which rows' verdict on 0 (does the interval hold it?) the corrected interval changes, in words: "the thin bars
-    change no verdict", "... one verdict, the token MLP's", "... 2 verdicts, the a's and the b's"."""
+    change no verdict", "... one verdict, the token MLP's", "... 2 verdicts, the a's and the b's". Rows are named by
+    ``labels`` (``{name: row label}``, as :func:`plot_arm_intervals`'s y-axis), else by their keys in ``runs``."""
     changed = [
-        name for name, run in runs.items() if run.t_interval().contains(0) != run.t_interval(corrected).contains(0)
+        (labels or {}).get(name, name)
+        for name, run in runs.items()
+        if run.t_interval().contains(0) != run.t_interval(corrected).contains(0)
     ]
     if not changed:
         return "the thin bars change no verdict"
@@ -1552,7 +1555,7 @@ def plot_arm_intervals(
     if corrected is not None:
         key += f"; thin bar: {100 * corrected:.1f} % (corrected for {len(runs)} comparisons)"
         if title:
-            title += "; " + thin_bar_changes(runs, corrected)
+            title += "; " + thin_bar_changes(runs, corrected, labels)
     _finish(fig, f"{title}\n{key}" if title else key, top=0.9)
     fig.subplots_adjust(top=0.86)  # tight_layout leaves a gap under the two-line title
     return fig
