@@ -2153,7 +2153,8 @@ def test_the_relabel_figure_draws_the_planted_teachers_own_rate_on_a_100_percent
 
 def _sdpa_output(map_reading: str):
     """review r34e MAJOR 1: the output from SDPA (which applies is_causal), the stored map made by hand and read as
-    ``map_reading``: "ignores causal", "causal only without a mask", "causal wins" (timm's unfused path) or "both"."""
+    ``map_reading``: "ignores causal", "causal only without a mask", "causal wins" (timm's unfused path) or "both";
+    audit a35a: "zeroed after the softmax" (the causal mask applied to the weights) or "none when causal"."""
 
     def make(attn_obj):
         def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
@@ -2164,10 +2165,14 @@ def _sdpa_output(map_reading: str):
             if attn_mask is not None and not (is_causal and map_reading == "causal wins"):
                 is_bool = attn_mask.dtype == torch.bool
                 scores = scores.masked_fill(~attn_mask, float("-inf")) if is_bool else scores + attn_mask
-            if causal and map_reading != "ignores causal":
+            if causal and map_reading not in ("ignores causal", "zeroed after the softmax"):
                 scores = scores.masked_fill(torch.ones(N, N, dtype=torch.bool).triu(1), float("-inf"))
-            attn_obj.attn_map = scores.softmax(-1).detach()
-            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            weights = scores.softmax(-1)
+            if causal and map_reading == "zeroed after the softmax":
+                weights = weights * torch.ones(N, N).tril()  # not renormalised: rows sum to less than 1
+            if not (is_causal and map_reading == "none when causal"):
+                attn_obj.attn_map = weights.detach()
+                attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
             dropout = attn_obj.attn_drop.p if attn_obj.training else 0.0
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, dropout_p=dropout)
             return attn_obj.proj_drop(attn_obj.proj(out.transpose(1, 2).reshape(B, N, C)))
@@ -2217,6 +2222,43 @@ _MAP_IGNORES_CAUSAL = "your output is causal but attn_obj.attn_map is not: the m
 def test_exercise_3_rejects_a_stored_map_that_ignores_is_causal(answer, where, check):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: with {re.escape(where)} {_MAP_IGNORES_CAUSAL}"):
         check(answer)
+
+
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward], ids=["3", "3b"])
+def test_exercise_3_names_a_causal_mask_applied_to_the_map_after_the_softmax(check):
+    # audit a35a 1: the map was taken after the softmax; the zeroing came after it (not "the scores")
+    with pytest.raises(ExerciseFailed) as failure:
+        check(_sdpa_output("zeroed after the softmax"))
+    message = str(failure.value)
+    assert message.startswith(
+        "Not yet: with is_causal=True your attn_obj.attn_map zeroes the weights above the diagonal after the softmax"
+    )
+    assert "-inf above the diagonal before the softmax" in message and "scores" not in message
+
+
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward], ids=["3", "3b"])
+def test_exercise_3_names_a_causal_call_that_stores_no_map(check):
+    # audit a35a 2: the plain and masked calls store attn_map, the is_causal=True call does not
+    expected = "^Not yet: with is_causal=True your output is causal but no attn_obj.attn_map is stored on that call"
+    with pytest.raises(ExerciseFailed, match=expected):
+        check(_sdpa_output("none when causal"))
+
+
+def test_a_map_whose_rows_do_not_sum_to_1_is_not_called_the_scores_unless_it_is():
+    # audit a35a 1: "holds the scores before the softmax" only when the softmax of the stored map is the weights
+    def make(attn_obj):
+        inner = _make(True)(attn_obj)
+
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            out = inner(x, attn_mask=attn_mask, is_causal=is_causal)
+            attn_obj.attn_map = attn_obj.attn_map * 0.5  # weights, halved: not the scores
+            return out
+
+        return my_forward
+
+    with pytest.raises(ExerciseFailed, match=r"rows of attn_obj\.attn_map do not sum to 1") as failure:
+        lesson09.check_my_forward(make)
+    assert "scores" not in str(failure.value)
 
 
 @pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward], ids=["3", "3b"])

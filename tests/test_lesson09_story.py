@@ -140,6 +140,8 @@ PROSE = {
         "### Exercise 3",
         # r34c minor 8: both maps detached, as the check requires
         "store both detached (slice `cls_attn_map` from the detached `attn_map`)",  # r35: "detached" said once less
+        # audit a35a 3: the check fails a map without the masks the output used (is_causal=True included)
+        "the `(b, heads, n, n)` weights your output used (after the softmax, with the masks it applied)",
         "attn_drop",
         "never ignore it",
         "### Exercise 3 ·",

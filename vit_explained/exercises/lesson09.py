@@ -1470,7 +1470,17 @@ def _check_causal_map(stored: Any, right_maps: list[torch.Tensor], ignoring_map:
     ``right_maps`` (review r34e MAJOR 1: a map that ignores is_causal beside a causal SDPA output passed)."""
     if stored is not None and any(close(stored, right) for right in right_maps):
         return
-    if stored is not None and close(stored, ignoring_map):
+    if stored is None:  # audit a35a 2: the plain calls store it, the causal call does not
+        fail(
+            f"with {what} your output is causal but no attn_obj.attn_map is stored on that call: store the causal "
+            "weights there too, or refuse is_causal=True"
+        )
+    if close(stored, ignoring_map.tril()):  # audit a35a 1: the causal mask applied to the weights, not the scores
+        fail(
+            f"with {what} your attn_obj.attn_map zeroes the weights above the diagonal after the softmax, so its "
+            "rows no longer sum to 1: put -inf above the diagonal before the softmax and store those weights"
+        )
+    if close(stored, ignoring_map):
         fail(
             f"with {what} your output is causal but attn_obj.attn_map is not: the map you store ignores is_causal "
             "(your output's path applies it, the weights you store do not). Apply the causal mask to the weights "
@@ -2022,17 +2032,27 @@ def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
     if stored is None:
         fail("store the weights as attn_obj.attn_map")
     if not close(stored, expected_map):
-        shape = tuple(as_tensor(stored).shape)
-        flat = as_tensor(stored).reshape(-1)
+        tensor = as_tensor(stored)
+        shape = tuple(tensor.shape)
+        flat = tensor.reshape(-1)
         if shape == tuple(expected_map.shape) and flat.numel() and bool((flat == flat[0]).all()):
             fail(
                 f"with {what}: attn_obj.attn_map is constant (every entry {flat[0].item():g}): your stored map is "
                 "not the attention weights; store the softmax weights, after the softmax (before or after attn_drop)"
             )
-        if shape == tuple(expected_map.shape) and not close(as_tensor(stored).sum(-1), torch.ones(shape[:-1])):
+        if (
+            shape == tuple(expected_map.shape)
+            and tensor.is_floating_point()
+            and close(tensor.softmax(-1), expected_map)
+        ):
             fail(
                 f"with {what}: attn_obj.attn_map holds the scores before the softmax (its rows do not sum "
                 "to 1): store the softmax weights, after the softmax (before or after attn_drop)"
+            )
+        if shape == tuple(expected_map.shape) and not close(tensor.sum(-1), torch.ones(shape[:-1])):
+            fail(  # audit a35a 1: not always the scores (e.g. a mask applied after the softmax)
+                f"with {what}: the rows of attn_obj.attn_map do not sum to 1: store the softmax weights as the "
+                "softmax returns them, every mask applied before it (before or after attn_drop)"
             )
         fail(
             f"with {what}: attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "
