@@ -89,6 +89,7 @@ LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
 # interval, 8b's purpose, section 9's step by hand and its appendix J link; paid for by section 5's second "peaked"
 # definition, the top cell's deletion citations (section 10 keeps them), section 8's two 35-of-200 sentences merged,
 # "Spearman's" in section 9 (section 6 names it), "printed:" and "Above," in sections 6 and 11)
+# quick 35a (a35a item 2): 43 cells, 1,782 words held (section 9's by-hand sentence reworded, 11 words for 11)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 43, 1782
 
 
@@ -263,7 +264,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ),
     ("lesson", "8b", ("On this seed, raw attention and rollout",)),  # r33c minor 3: the ranking is one seed's
     ("lesson", "8b", ("Unlike on digits, we plant the evidence:",)),  # fix08_35a (r34f minor 5): why planted
-    ("lesson", "9", ("Step 1 by hand ends the cell", "#appendix-j): block 3")),  # fix08_35a (r34f minor 4)
+    # fix08_35a (r34f minor 4); quick 35a (a35a item 2): which step, and that appendix J re-draws block 3 by hand
+    ("lesson", "9", ("Below, we re-draw the classifier by hand;", "#appendix-j), block 3.")),
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)

@@ -1877,17 +1877,43 @@ def _square_patches(insertion_curve: Callable[..., Any], side: tuple[int, int], 
 
 
 def _square_only(insertion_curve: Callable[..., Any], rows: int, cols: int, case: str) -> None:
-    """Fail naming the two slips that only a square map hides, when the map is not square and the function works
-    on a square 3 x 3 map of 6 x 6 patches (neither the lesson's grid nor side 4): patch sides swapped
-    (H // cols, W // rows: a black-box run cannot tell it from the next one when it raises), or a grid side taken
-    from the square root of the patch count."""
-    if rows != cols and _works_on(insertion_curve, 18, 3, seed=18):
+    """Fail when the map is not square and the function works on a square 3 x 3 map of 6 x 6 patches (neither the
+    lesson's grid nor side 4), naming the slip that a 2 x 8 map on 16 x 16 images shows (:func:`_square_slip`)."""
+    if rows == cols or not _works_on(insertion_curve, 18, 3, seed=18):
+        return
+    start = f"for {case}: your function works on a square map but not on this {rows} x {cols} one"
+    end = "A patch is H // rows high and W // cols wide; take rows and cols from the map's shape"
+    slip = _square_slip(insertion_curve)
+    if slip == "swapped":
         fail(
-            f"for {case}: your function works on a square map but not on this {rows} x {cols} one. Either each "
-            "patch side is divided by the other axis's count (ph, pw = H // cols, W // rows: swapped), or the "
-            "grid's side comes from the square root of the patch count (isqrt(rows * cols)), the side only of a "
-            "square grid. A patch is H // rows high and W // cols wide; take rows and cols from the map's shape"
+            f"{start}, and it raises on a 2 x 8 map of 16 x 16 images: each patch side seems divided by the other "
+            f"axis's count (ph, pw = H // cols, W // rows: swapped). {end}"
         )
+    if slip == "isqrt":
+        fail(
+            f"{start}, and on a 2 x 8 map of 16 x 16 images it gives the curve of a 4 x 4 map: the grid's side "
+            f"seems to come from the square root of the patch count (isqrt(rows * cols)), the side only of a square "
+            f"grid. {end}"
+        )
+    fail(f"{start}. {end}")
+
+
+def _square_slip(insertion_curve: Callable[..., Any]) -> str:
+    """Tell apart the two slips that only a square map hides, on a 2 x 8 map of 16 x 16 images: patch sides
+    swapped (ph, pw = H // cols, W // rows = 2, 8) raise when the mask is built on the grid and upsampled (4 x 64
+    pixels; swapped sides that run were matched before this, in ``_INSERTION_MISTAKES``); a grid side
+    isqrt(16) = 4 runs and reads the map as 4 x 4. Returns "swapped", "isqrt" or "" (neither)."""
+    generator = torch.Generator().manual_seed(16)
+    model, images, labels, scores, counts = _insertion_case(generator, 2, 1, 16, 16, 2, 8, 4)
+    try:
+        got = _NO_DELETION_MACHINERY(insertion_curve, model, images.clone(), labels.clone(), scores.clone(), counts)
+    except ExerciseFailed as failure:
+        return "" if "your function called" in str(failure) else "swapped"
+    masks = _patch_masks(scores.reshape(len(scores), 4, 4), counts, (16, 16))
+    index = labels[:, None, None].expand(-1, len(counts), 1)
+    square = _readings(model, images, masks).softmax(-1).gather(-1, index)[..., 0]
+    fits = isinstance(got, torch.Tensor) and got.shape == square.shape and close(got, square)
+    return "isqrt" if fits else ""
 
 
 def _name_side_four(failure: ExerciseFailed, four_passed: bool, case: str, side: tuple[int, int]) -> bool:
