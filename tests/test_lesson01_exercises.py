@@ -640,7 +640,7 @@ def test_patchify_names_a_fixed_patch_size_before_any_case_passed():
     ids=["zeros", "mean-patch"],
 )
 def test_exercise_2_names_a_wrong_class_token_row(answer):
-    with pytest.raises(ExerciseFailed, match=r"row 0 \(the class token\) differs .*use the class_token you were given"):
+    with pytest.raises(ExerciseFailed, match=r": row 0 \(the class token\) differs .*use the class_token you were"):
         check_build_z0(answer)
 
 
@@ -649,5 +649,5 @@ def test_exercise_2_names_patch_rows_wrong_when_row_0_is_right():
         front = class_token.expand(tokens.shape[0], -1, -1)
         return torch.cat([front, tokens + class_token], dim=1) + pos_embedding
 
-    with pytest.raises(ExerciseFailed, match=r"row 0 \(the class token\) is right, but every patch row differs"):
+    with pytest.raises(ExerciseFailed, match=r": row 0 \(the class token\) is right, but every patch row differs"):
         check_build_z0(class_token_on_every_patch)

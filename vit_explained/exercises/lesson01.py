@@ -1043,12 +1043,12 @@ def _diagnose_z0(answer: torch.Tensor, inputs: tuple[torch.Tensor, ...], case: s
     wrong_rows = difference.amax(dim=(0, 2)) > 1e-4  # (N + 1,): which token rows differ, over the batch
     if wrong_rows[0] and not wrong_rows[1:].any():  # r34e minor 7: only the class token's row is wrong
         fail(
-            f"for {case} row 0 (the class token) differs from Eq. 1's by up to {difference[:, 0].max().item():.3g}; "
+            f"for {case}: row 0 (the class token) differs from Eq. 1's by up to {difference[:, 0].max().item():.3g}; "
             "the patch rows are right: use the class_token you were given, plus table row 0"
         )
     if not wrong_rows[0] and wrong_rows[1:].all():
         fail(
-            f"for {case} row 0 (the class token) is right, but every patch row differs from Eq. 1's by up to "
+            f"for {case}: row 0 (the class token) is right, but every patch row differs from Eq. 1's by up to "
             f"{difference[:, 1:].max().item():.3g}: patch row i is tokens[:, i - 1] plus table row i, nothing more"
         )
     fail(f"for {case} your z0 differs from Eq. 1's by up to {difference.max().item():.3g}")
