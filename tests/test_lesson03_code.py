@@ -405,7 +405,7 @@ def test_item_1_the_hook_fires_only_on_the_explicit_path_and_is_counted():
 def test_item_6_t2t_vendored_timm_style_attention_runs_as_a_spelling():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 2 · One computation, many spellings")])
     assert "read, not run" not in text
-    assert 'vendored copy of timm\'s Attention class (the row "timm-style" below)' in text  # review r24g item 8
+    assert 'vendored copy of timm\'s Attention class (row "timm-style")' in text  # review r24g item 8 (a35a words)
     code = nb.unique_index(SOURCES, "separate, einops_style = other_spellings(attn)")
     assert "plots.t2t_vendored_attention(attn)}" in SOURCES[code]
     # review r23c: the labels are padded to 32 for the "transformers 5.23.0 ViTAttention" row

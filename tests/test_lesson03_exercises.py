@@ -1247,6 +1247,73 @@ def test_attention_layer_names_the_scores_slips(answer, message):
     assert re.search(message, reported) and "RuntimeError" not in reported and "size of tensor" not in reported
 
 
+def _layer_by_hand_k_transpose_1_2(x, qkv, proj, heads):  # a right 2-D weight.T beside the slip
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = (x @ qkv.weight.T + qkv.bias).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k.transpose(1, 2) / math.sqrt(d)).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_keys_dot_t(x, qkv, proj, heads):  # not named q, k or v: the message names both transposes
+    b, n, dim = x.shape
+    d = dim // heads
+    queries, keys, values = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    weights = (queries @ keys.T / math.sqrt(d)).softmax(-1)
+    return proj((weights @ values).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_by_two_d(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k.transpose(-2, -1) / (2 * d)).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_by_minus_half_power(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    scores = q @ k.transpose(-2, -1) * d**-1/2  # fmt: skip
+    return proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_by_d_over_2(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k.transpose(-2, -1) / (d / 2)).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+def _layer_by_an_eighth(x, qkv, proj, heads):
+    b, n, dim = x.shape
+    d = dim // heads
+    q, k, v = qkv(x).reshape(b, n, 3, heads, d).permute(2, 0, 3, 1, 4)
+    return proj(((q @ k.transpose(-2, -1) * 0.125).softmax(-1) @ v).transpose(1, 2).reshape(b, n, dim))
+
+
+@pytest.mark.parametrize(
+    "answer, message, absent",
+    [  # audit a35a_03 items 2, 4 and 5: each message names only a slip the code holds
+        (_layer_by_hand_k_transpose_1_2, r"k\.transpose\(1, 2\) swaps the heads and the tokens", "k.T"),
+        (_layer_keys_dot_t, r"k is transposed on the wrong axes \(k\.T on a 4-D tensor", "keys"),
+        (_layer_by_two_d, r"divided by 2 d; the scale is 1 / sqrt\(d\)$", "fixed 1/8"),
+        (_layer_by_minus_half_power, r"multiplied by 1 / \(2 d\): d\*\*-1/2 is \(d\*\*-1\)/2", "fixed 1/8"),
+        (_layer_by_d_over_2, r"divided by d/2; the scale is 1 / sqrt\(d\)$", "binds tighter"),
+        (_layer_by_an_eighth, r"the scale is a fixed 1/8 \(ViT-B's 1/sqrt\(64\)\)", "2 d"),
+    ],
+)
+def test_attention_layer_names_only_the_slip_in_the_code(answer, message, absent):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # keys.T on a 4-D tensor: torch's deprecation warning
+        reported = _reported(lesson03.check_attention_layer, answer)
+    assert re.search(message, reported), reported
+    assert absent not in reported and "RuntimeError" not in reported
+
+
+def test_attention_layer_docstring_names_the_head_widths():  # audit a35a_03 item 5: 4, 4, 4 and 6, not "2 to 8"
+    assert "head widths 4 and 6" in lesson03.check_attention_layer.__doc__
+
+
 def test_attention_layer_names_a_typed_in_head_count():  # review r31b_03 minor 11: exercise 6's message reused
     def typed_in(x, qkv, proj, heads):
         b, n, dim = x.shape

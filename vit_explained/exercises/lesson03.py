@@ -382,19 +382,18 @@ _BROADCAST = re.compile(r"size of tensor a \((\d+)\) must match the size of tens
 def _wrong_transpose_hint(source: str) -> str:
     """A tensor transposed on the wrong axes: k.T reverses all four axes, k.transpose(1, 2) swaps heads and tokens;
     either way the matrix product's batch axes (B, h) no longer line up. ``source`` (the learner's code, when
-    it can be read) picks which one to name first, and which tensor (q, k or v; k when it cannot tell)."""
-    reversed_ = re.search(r"(\w*)\.T\b", source)
+    it can be read) picks which one to name, and which tensor: only q, k or v count (a 2-D ``weight.T`` is right);
+    with neither found in the code, the message names both."""
+    reversed_ = re.search(r"\b([qkv])\.T\b", source)
     if reversed_:
-        name = reversed_[1] if reversed_[1] in {"q", "k", "v"} else "k"
         return (
-            f"{name}.T on a 4-D tensor reverses every axis, (B, h, N, d) -> (d, N, h, B), so the matrix product's "
-            "batch axes no longer line up"
+            f"{reversed_[1]}.T on a 4-D tensor reverses every axis, (B, h, N, d) -> (d, N, h, B), so the matrix "
+            "product's batch axes no longer line up"
         )
-    swapped = re.search(r"(\w*)\.transpose\(\s*(1\s*,\s*2|2\s*,\s*1)\s*\)", source)
+    swapped = re.search(r"\b([qkv])\.transpose\(\s*(1\s*,\s*2|2\s*,\s*1)\s*\)", source)  # not the merge's
     if swapped:
-        name = swapped[1] if swapped[1] in {"q", "k", "v"} else "k"
         return (
-            f"{name}.transpose(1, 2) swaps the heads and the tokens, (B, h, N, d) -> (B, N, h, d), so the matrix "
+            f"{swapped[1]}.transpose(1, 2) swaps the heads and the tokens, (B, h, N, d) -> (B, N, h, d), so the matrix "
             "product's batch axes no longer line up"
         )
     return (
@@ -1181,9 +1180,7 @@ def _scale_slips(
         "the scores are not divided by sqrt(d): scale q k^T by 1 / sqrt(d), d = D / heads": finish(scores.softmax(-1)),
         "the scores are divided by d; the right scale is 1 / sqrt(d), d = D / heads (the spread of q.k grows like "
         "sqrt(d))": finish((scores / head_dim).softmax(-1)),
-        "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /": finish(
-            (scores / (head_dim / 2)).softmax(-1)
-        ),
+        _HALF_D_SLIP: finish((scores / (head_dim / 2)).softmax(-1)),
         _TWO_D_SLIP: finish((scores / head_dim / 2).softmax(-1)),
         "the scores are divided by sqrt(D), the model width; the scale uses one head's width, d = D / heads": finish(
             (scores / math.sqrt(dim)).softmax(-1)
@@ -1245,12 +1242,16 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor | 
     }
 
 
-#: exercise 7: scores / d**1/2 is (scores / d) / 2; at d = 4 that is the fixed 1/8 too, so the code's ** 1/2 decides
+#: exercise 7: scores / d**1/2 is (scores / d) / 2; at d = 4 that is the fixed 1/8 too, so the code's spelling decides
 _TWO_D_SLIP = (
     "the scores are divided by 2 d: scores / d**1/2 is (scores / d**1) / 2, since ** binds tighter than / and the "
     "divisions run left to right; write d ** 0.5 or math.sqrt(d)"
 )
+#: exercise 7: (d**1/2) in one piece, or a scale = d**1/2 divided by, is d/2; at d = 4 it equals sqrt(d) = 2
+_HALF_D_SLIP = "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /"
 _HALF_POWER = re.compile(r"\*\*\s*1\s*/\s*2")  # d**1/2, not d**(1/2)
+_MINUS_HALF_POWER = re.compile(r"\*\*\s*-\s*1\s*/\s*2")  # d**-1/2 is (d**-1)/2: scores * d**-1/2 is scores / (2 d)
+_TYPED_EIGHT = re.compile(r"\b(8|64)\b|\.125\b")  # / 8, * 0.125, / math.sqrt(64): the fixed 1/8 typed in
 
 
 def _layer_hint(error: Exception, shape: tuple[int, int, int, int], source: str) -> str | None:
@@ -1278,8 +1279,18 @@ def _first_layer_slip(
         for m, wrong in slips.items()
         if any(close(result, one) for one in (wrong if isinstance(wrong, tuple) else (wrong,)))
     ]
-    if _TWO_D_SLIP in named and _HALF_POWER.search(source):  # the precedence slip, not a typed 1/8
-        return _TWO_D_SLIP
+    if _TWO_D_SLIP in named:  # at d = 4 the fixed 1/8 is 1 / (2 d) too: the code's spelling says which it was
+        if _MINUS_HALF_POWER.search(source):
+            return (
+                "the scores are multiplied by 1 / (2 d): d**-1/2 is (d**-1)/2, since ** binds tighter than /; write "
+                "d ** -0.5 or 1 / math.sqrt(d)"
+            )
+        if _HALF_POWER.search(source):
+            return _TWO_D_SLIP
+        if not _TYPED_EIGHT.search(source):
+            return "the scores are divided by 2 d; the scale is 1 / sqrt(d)"
+    if named and named[0] == _HALF_D_SLIP and not _HALF_POWER.search(source):  # / (d / 2): no ** to explain
+        return "the scores are divided by d/2; the scale is 1 / sqrt(d)"
     return named[0] if named else None
 
 
@@ -1287,7 +1298,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
     """Exercise 7: ``attention_layer(x, qkv, proj, heads)`` is the package's ``Attention`` forward pass, written
     out, on a layer's own ``qkv`` and ``proj`` Linears: compared with that layer's output, weights copied by use.
 
-    Four layers (head counts 1 to 4, head widths 2 to 8, float32 and float64); the input must stay unchanged.
+    Four layers (head counts 1 to 4, head widths 4 and 6, float32 and float64); the input must stay unchanged.
     """
     generator = torch.Generator().manual_seed(7)
     source = _source_of(attention_layer)
