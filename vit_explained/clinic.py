@@ -1507,7 +1507,7 @@ def fast_run_report(fast: dict) -> tuple[object, object, float, str]:
 
 
 def section_5_family_rows(runs: dict, s5: Section5) -> tuple[object, list, str]:
-    """Two more of lesson 06's section 5 comparisons, read in the same family (``s5.corrected``): CNN-8's lead over
+    """Three more of lesson 06's section 5 comparisons, read in the same family (``s5.corrected``): CNN-8's lead over
     the ViT on 300 training digits minus on all 1,257 (both at lr 1e-2, 400 steps, paired by seed), and
     augmented - plain for the ViT and CNN-8. Returns ``(size_growth, [vit_change, cnn_change], text)``, each an
     :func:`evidence.paired_seeds`, the text one line per comparison with :func:`reading_verdict`."""
