@@ -392,3 +392,78 @@ def test_block_macs_names_a_head_width_fixed_at_64():
     right = n * (4 * d * d + 2 * d * 800) + 2 * n * n * d
     message = _fixed_heads_slip(d, n, right, macs_with_head_width_64(d, 800, n))
     assert message is not None and "fixes the head width at 64" in message and "192 of the D = 200" in message
+
+
+# --- quick 35a item 1 (audit a35a): stencils typed with x.dtype, named before the call, or over module-level steps ---
+
+
+def stencil_typed_with_the_input(x):  # x.dtype reads the input's type, not its values
+    h = 1e-4
+    offsets = torch.tensor([-1.0, 1.0], dtype=x.dtype) * h
+    values = _gelu(x[..., None] + offsets)
+    return (values[..., 1] - values[..., 0]) / (2 * h)
+
+
+def stencil_on_a_named_grid(x):
+    h = 1e-4
+    offsets = torch.tensor([-1.0, 1.0]) * h
+    grid = x[..., None] + offsets
+    values = _gelu(grid)
+    return (values[..., 1] - values[..., 0]) / (2 * h)
+
+
+def stencil_on_a_named_grid_inline(x):  # GELU written out on the grid: erf reads it
+    h = 1e-4
+    offsets = torch.tensor([-2.0, -1.0, 1.0, 2.0], dtype=x.dtype) * h
+    weights = torch.tensor([1.0, -8.0, 8.0, -1.0], dtype=x.dtype) / (12 * h)
+    grid = x[..., None] + offsets
+    return (grid * 0.5 * (1 + torch.erf(grid / math.sqrt(2))) * weights).sum(-1)
+
+
+STEPS = (-1e-4, 1e-4)
+STEPS_ARRAY = __import__("numpy").array([-5e-5, 5e-5])
+
+
+def stencil_over_module_steps(x):
+    low, high = [_gelu(x + s) for s in STEPS]
+    return (high - low) / 2e-4
+
+
+def stencil_over_a_module_array(x):
+    low, high = [_gelu(x + float(s)) for s in STEPS_ARRAY]
+    return (high - low) / 1e-4
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        stencil_typed_with_the_input,
+        stencil_on_a_named_grid,
+        stencil_on_a_named_grid_inline,
+        stencil_over_module_steps,
+        stencil_over_a_module_array,
+    ],
+)
+def test_gelu_slope_names_stencils_typed_named_or_stepped_from_outside(answer):
+    rejected(check_gelu_slope, answer, "finite difference", "x plus offsets", "product rule")
+
+
+def slope_with_constants_typed_like_x(x):  # right: constants built with x.dtype and x.device
+    root_two = torch.tensor(2.0, dtype=x.dtype, device=x.device).sqrt()
+    density = torch.exp(-(x**2) / 2) / torch.tensor(2 * math.pi, dtype=x.dtype).sqrt()
+    return 0.5 * (1 + torch.erf(x / root_two)) + x * density
+
+
+def test_gelu_slope_accepts_constants_typed_like_x(capsys):
+    check_gelu_slope(slope_with_constants_typed_like_x)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_gelu_slope_close_message_names_a_finite_difference_it_cannot_read():
+    namespace = {"torch": torch, "math": math}  # no source to read: only the values judge it
+    exec(
+        "def wide(x):\n    h = 1e-2\n    g = lambda t: t * 0.5 * (1 + torch.erf(t / math.sqrt(2)))\n"
+        "    return (g(x + h) - g(x - h)) / (2 * h)\n",
+        namespace,
+    )
+    rejected(check_gelu_slope, namespace["wide"], "close", "or a finite difference?", "and the product rule")

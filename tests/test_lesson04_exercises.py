@@ -1179,7 +1179,8 @@ def test_gelu_slope_names_a_float32_constant_in_a_float64_answer(answer):
 
 
 def test_a_central_difference_misses_1e12_with_any_step():
-    """Exercise 1's box: 'with any step it is off by more than 1e-11 in float64' (the check's grid alone)."""
+    """Exercise 1's box: 'a central one ... is off by more than 1e-11 in float64 with any step' (the check's grid
+    alone)."""
     grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
     grid[120] = 0.0
     reference = _autograd_slope(grid)

@@ -1759,12 +1759,13 @@ PROSE = [
         "## 6 ·",
         [
             "fed 8 × 16 random unit-variance tokens (RMS norm 8)",
-            "**Try it:** drag L; pick post-norm; back on pre-norm, pick the final step 'fixed'.",
+            "**Try it:** drag L; pick post-norm; back on pre-norm, pick the final step 'fixed' (fixed divisor).",
         ],
         "r34d items 3-4 (reviews r34c minor 1, r34d minors 3-4): 6a's inputs said (cell 44 asserts them); the "
         "widget's task, its readings in the widget's comment (cell 49 asserts them), the gamma/sigma reason before it; "
         "r35a item 1 (reviews r34f minor 1, r34e minor 1): the task and the widget after the ablation that defines "
-        "'fixed', in an order the widget allows (its final-step toggle is disabled under post-norm)",
+        "'fixed', in an order the widget allows (its final-step toggle is disabled under post-norm); quick 35a item 5 "
+        "(audit a35a): 'fixed' named as the table's fixed-divisor row (backward fixed also holds 'fixed')",
     ),
     (
         "L",
@@ -1800,7 +1801,8 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "Backward fixed also drops the gradient through σ itself; dropping only that keeps the fall ([appendix A]",
+            "Backward fixed also drops the gradient through σ; σ detached, dropping only that, keeps the fall "
+            "([appendix A]",
             "A bound's exponent does not predict a fitted slope.",
         ],
         "r33b item 4 (review r33b minors 4, 6): the second change in backward fixed and appendix A's control "
@@ -1868,15 +1870,16 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "**In short: with Xavier-initialised blocks, pre-norm's last `fc2` gradient falls with depth and "
-            "post-norm's shows no detectable trend; 6b finds why, 6c asks what it means in training.**",
+            "**In short: at initialisation (Xavier-uniform), pre-norm's last `fc2` gradient falls over 2-16 blocks "
+            "and post-norm's shows no detectable trend; 6b finds why; 6c turns to training.**",
             "With timm's std-0.02 init the fall is weaker ([appendix B]",
         ],
         "r31u item 1 (review r31a M1): the box scoped to the Xavier init; Answer 6a gives appendix B's timm numbers "
         "(the D = 64 interval stays out of section 6's markdown, FORBIDDEN_IN r26c; the hidden check asserts both); "
         "r33 density (review r33a minor 6/8): the timm numbers moved to appendix B (next row), one clause left; r35a "
         "item 2 (review r34f minor 2): the box cut to one sentence, still scoped to the Xavier init (the release's "
-        "init is said in 6a's setup and the Summary)",
+        "init is said in 6a's setup and the Summary); quick 35a item 2 (audit a35a): the box's scope limits back, "
+        "at initialisation and over 2-16 blocks (6a's fits)",
     ),
     (
         "A",
@@ -1896,9 +1899,12 @@ PROSE = [
     (
         "L",
         "## Summary",
-        ["The fall follows the stream's growth, which depends on the init's scale."],
+        ["The fall follows the stream's growth; with timm's std-0.02 init it is weaker."],
         "r31u item 1 (review r31a M1): the init bullet says what sets the fall; r35a (review r34e minor 2): appendix "
-        "B changes the init's scale alone (the input's size is left untested), so 'depends on the init's scale'",
+        "B changes the init's scale alone (the input's size is left untested), so 'depends on the init's scale'; "
+        "quick 35a item 3 (audit a35a): the body shows only that the fall is weaker with timm's init (6a's answer; "
+        "the init's scale alone is varied in appendix B, and the Summary cites no appendix, fix_24d), so the bullet "
+        "says that",
     ),
     (
         "A",
@@ -2123,6 +2129,14 @@ PROSE = [
     ),
     ("L", "## Exercises", ["no in-place `x.mul_(...)`"], "r29n item 3 (review r29a minor 9): exercise 6's box"),
     (
+        "L",
+        "## Exercises",
+        ["- A finite difference (central, forward, or a stencil of offsets) is refused: a central one"],
+        "quick 35a item 6 (audit a35a): exercise 1's box names what the checker refuses (its message: 'x plus "
+        "offsets'; tests/test_lesson04_checker_slips.py refuses each form); the central one's 1e-11 is "
+        "test_a_central_difference_misses_1e12_with_any_step's",
+    ),
+    (
         "A",
         "## A ·",
         [
@@ -2145,7 +2159,7 @@ PROSE = [
             "the last `fc2` output reaches the loss only through the final LayerNorm, whose Jacobian is γ/σ times a "
             "projection",
             "on the way back the gradient is divided by σ, and gradient × σ stays about constant (printed above).\nIts "
-            "$L^{-0.47}$ is an average over 2-16 blocks, not a law. Two arms change only the final step",
+            "$L^{-0.47}$ is an average over 2-16 blocks, not a law. Three arms change only the final step",
         ],
         "r28c items 1 and 3 (review r28b minors 1, 6, 8): one change at a time; 6a's paragraph ends at the divisor; "
         "a label for the training part (6b and 6c stay the appendix's labels, as the r27d row keeps them); r28d item 2 "
@@ -2309,12 +2323,13 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "6c asks what it means in training",
+            "6c turns to training",
             "Replace the final LayerNorm by division by 1.33 (σ at L = 2), without centring, in both passes (fixed "
             "divisor)",
             "Keep the LayerNorm's values and divide by 1.33 only on the way back (backward fixed)",
         ],
         "r33c (review r33c minors 4, 8, 12): the box's training claim scoped to appendix F's recipe (printed in 6c, "
+        "quick 35a: the box only points to 6c, '6c turns to training'; "
         "asserted in its check); what backward fixed changes and the stop-gradient trick (the shown code asserts "
         "both); the ablation legend (cell 52's check asserts it) worded as 6a's dashed line, not as a prediction; "
         "r33d (review r33d minor 4): backward fixed's elliptical 'fixes only the gradient's' now 'only in the "
@@ -3573,7 +3588,7 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "Xiong et al. (2020) found that pre-norm trains without the learning-rate warm-up",
+            "Xiong et al. (2020) found pre-norm trains without the learning-rate warm-up",
             "stored runs",
             "no warm-up",
             "in these runs the norms' place alone separated post-norm at chance (10.0 %)",
@@ -4402,7 +4417,8 @@ def test_r34d_gate_picture_before_the_monte_carlo_and_the_task_before_the_widget
     """r34d items 1 and 4: the gate still opens the Monte Carlo cell; the widget's task comes in the markdown cell
     right before the widget; section 6's visible cell calls backward_fixed. r35a item 1 (reviews r34f minor 1, r34e
     minor 1): the task and the widget come after the ablation that defines 'fixed' (its code and its verdict), and
-    the gamma/sigma reason leads into the ablation ("Two arms change only the final step:")."""
+    the gamma/sigma reason leads into the ablation ("Three arms change only the final step:", quick 35a item 4: the
+    cell below prints three final-step arms)."""
     sources = [nb.source(c) for c in CELLS["L"]]
     gate = nb.unique_index(sources, 'save_figure(fig, "04_gelu_gate")')
     assert sources[gate].index("04_gelu_gate") < sources[gate].index("gate_x = torch.tensor(")
@@ -4411,6 +4427,7 @@ def test_r34d_gate_picture_before_the_monte_carlo_and_the_task_before_the_widget
     assert "**Try it:**" in sources[widget - 1] and "So the growing divisor makes the fall." in sources[widget - 1]
     assert ablation < widget - 1 and "'fixed'" not in "".join(sources[:ablation])  # 'fixed' named after its arm
     reason = nb.unique_index(sources, "whose Jacobian is γ/σ")
-    assert sources[reason].rstrip().endswith("Two arms change only the final step:") and reason + 1 == ablation
+    assert sources[reason].rstrip().endswith("Three arms change only the final step:") and reason + 1 == ablation
+    assert 'names=("fixed", FIXED_BACKWARD, "detached_sigma")' in sources[ablation]  # the three arms it names
     assert "back on pre-norm, pick the final step 'fixed'" in sources[widget - 1]  # post-norm disables the toggle
     assert "by_step = backward_fixed(three" in sources[nb.unique_index(sources, "def backward_fixed(")]

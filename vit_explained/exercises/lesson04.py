@@ -1042,12 +1042,21 @@ def _is_finite_difference(function: Callable[..., object]) -> bool:
     if {(func, a) for func, a, _, _ in stepped} & plain:
         return True  # forward or backward: f(a + h), f(a)
     inputs = {argument.arg for argument in found[0].args.posonlyargs + found[0].args.args}
-    offsets = _offset_names(found[0], small, inputs) | _outer_offset_names(function)
-    return any(_offset_step(c.args[0], small, offsets, inputs) for c in calls)  # a stencil: f(x + offsets)
+    offsets = _offset_names(found[0], small, inputs, _outer_offset_names(function))
+    grids = {  # g = x[..., None] + offsets, then f(g)
+        target.id
+        for node in ast.walk(found[0])
+        if isinstance(node, ast.Assign) and _offset_step(node.value, small, offsets, inputs)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    return any(_offset_step(c.args[0], small, offsets, inputs) or _reads(c.args[0], grids) for c in calls)
 
 
 def _reads(node: ast.AST, names: set[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+    """``node`` reads a name in ``names``, other than for its type (``x.dtype``, ``x.device``)."""
+    typed = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute) and n.attr in ("dtype", "device")}
+    return any(isinstance(n, ast.Name) and n.id in names and id(n) not in typed for n in ast.walk(node))
 
 
 def _holds_step(node: ast.AST, small: set[str], offsets: set[str]) -> bool:
@@ -1055,16 +1064,17 @@ def _holds_step(node: ast.AST, small: set[str], offsets: set[str]) -> bool:
     return any(_small_number(n) or (isinstance(n, ast.Name) and n.id in small | offsets) for n in ast.walk(node))
 
 
-def _offset_names(function: ast.AST, small: set[str], inputs: set[str]) -> set[str]:
+def _offset_names(function: ast.AST, small: set[str], inputs: set[str], outer: set[str]) -> set[str]:
     """Names ``function`` binds to steps that do not read its input: ``O = torch.arange(-3, 4) * h``,
-    ``for o in (-0.01, 0.01)``, ``[... for k in ks]`` (a bare small number is a step, left to the pairing above)."""
+    ``for o in (-0.01, 0.01)``, ``[... for k in ks]``, ``for s in STEPS`` (``outer``: offsets bound outside it; a
+    bare small number is a step, left to the pairing above)."""
     bindings = [
         (target, node.value)
         for node in ast.walk(function)
         if isinstance(node, ast.Assign) and not _small_number(node.value)
         for target in node.targets
     ] + [(node.target, node.iter) for node in ast.walk(function) if isinstance(node, (ast.For, ast.comprehension))]
-    names: set[str] = set()
+    names = set(outer)
     for _ in range(3):  # names bound from names bound from steps
         names |= {
             target.id
@@ -1183,8 +1193,8 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
             if close(out, reference, atol=1e-4, rtol=0.0):  # within 1e-4: a rounded constant
                 fail(
                     f"close: your slope differs from GELU's (by autograd) by up to "
-                    f"{max_difference(out, reference):.3g}; a constant typed with few digits (1.4142, 0.3989)? use "
-                    "math.sqrt(2) and 1 / math.sqrt(2 * math.pi)"
+                    f"{max_difference(out, reference):.3g}; a constant typed with few digits (1.4142, 0.3989), or a "
+                    "finite difference? use math.sqrt(2) and 1 / math.sqrt(2 * math.pi), and the product rule"
                 )
             fail(f"differs from GELU's slope (by autograd) by up to {max_difference(out, reference):.3g}")
     passed(
