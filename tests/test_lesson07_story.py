@@ -34,6 +34,8 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 # 3's porters pointer to the end list, the fold sentence printed by its picture, shorter letters line)
 # fix07_34d (reviews r34c, r34d): from 1673 to 1671 (the longer run, the recount, the width change and token (1, 1)
 # paid by cuts: the scale cell's 'On this row' sentence, the token-MLP paragraph, the skip paragraph's widths)
+# fix07_35b (reviews r35a, r35b): stays 42 / 1671 (the 10-epoch runs, the Linear arm and the recount in plain words
+# paid by cell 5's MACs, section 4's Table 6 pointer and panel line, section 3's second v-skip clause and shorter words)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 42, 1671
 
 
@@ -402,8 +404,11 @@ PROSE = [
             '<a id="whole-stem"></a> **The whole-stem run this appendix cites**',
             # review r27c M2, r27d minor 2, r29a minor 4: the one longer run's intervals inline; r29 density (brief
             # fix07o item 2): moved here from section 6, which links this paragraph
-            "+27.1 points at 10 epochs (10 seeds, t-interval [+17.1, +37.0]); +1.2 at 93 (5 seeds, [-0.1, +2.5]): "
-            "no longer detectable.",
+            # review r35b MAJOR M1 (brief fix07_35b): two separate experiments, not one lead that shrank
+            "at once), two separate experiments: +27.1 points at 10 epochs (10 seeds, t-interval [+17.1, +37.0]); +1.2 "
+            "at 93 (5 seeds, [-0.1, +2.5]): no longer detectable.",
+            "its lead in 10-epoch runs was not detectable in separate 93-epoch runs.",
+            "+27.1 points [+17.1, +37.0] in 10-epoch runs, +1.2 [-0.1, +2.5] in separate 93-epoch runs.",
             '<a id="sources"></a>',
             "79.8 %",
             "saves the last epoch's weights and prints the running best top-1",
@@ -556,7 +561,8 @@ PROSE = [
             # review r33b minor 10 (brief fix07_33b item 3): why the odd size (a non-square image shows which axis
             # is rows; printed: 100 x 25, then 25 x 7)
             # review r34a minor 7: why the digits are stretched, said in words
-            "The original reshapes square grids only. `tokens_to_image` takes any `rows x cols`. By hand, on 13 "
+            # fix07_35b (cap): the same two facts in fewer words
+            "`tokens_to_image` takes any `rows x cols`; the original, square grids only. By hand, on 13 "
             "digits stretched to 400 x 100, so rows and columns cannot be confused:",
         ],
     ),
@@ -570,8 +576,8 @@ PROSE = [
             # (any width-token_dim tensor fits, e.g. a learned projection of x); v is the original's choice
             # audit a35a items 3 and 4 (brief quick07_35a): two sentences, the skip named (no "the first" before the
             # list), and "a separate learned projection" as in the Summary (v is itself a learned projection)
-            "Two things differ from ViT's block. The width change rules out `x + attn(x)`; T2T's skip goes through "
-            "`v`:",
+            # review r35a minor 9 (brief fix07_35b): the v-skip said once, by the bold lead of the next cell (below)
+            "Two things differ from ViT's block. The width change rules out `x + attn(x)`.",
             "`TokenAttention` adds its *values*, already of the output width (a separate learned projection of `x` "
             "would also fit):",
             # "(07_tokens_to_token_vit_appendix.ipynb#porters)": r33b density, moved to the end list (Going further)
@@ -594,7 +600,8 @@ PROSE = [
             # moved to the appendix's "For porters" (its row there); the porting note keeps its first sentence
             # r26c minor 4, r27d minor 5; review r31a minor 9 (brief fix07u): why the third panel is there
             # r33 density (brief fix07_33a item 1): "prints" and the third panel's label are the next cell's
-            "the next cell compares each stage with it and draws one row's softmax at three scales.",
+            # fix07_35b (cap): the picture's title names the row and its three scales
+            "the next cell compares each stage with it.",
             # review r26d minor 5, r27b minor 2: the sentence parses, and says what the next cell prints
             # review r27d minor 5, r33c minor 7: "On this row (random tokens, initial weights) the scores are small;
             # the largest scale gives the highest peak." cut (brief fix07_34d: pays for the added sentences); the next
@@ -638,7 +645,8 @@ PROSE = [
             "## 4.",
             "12",
             "6 heads, MLP ratio 3",
-            "The right panel draws the stems alone.",  # review r27b minor 8: the panel draws all three stems
+            # review r27b minor 8's "The right panel draws the stems alone." cut (fix07_35b, cap): the panel's own
+            # title says "T2T module / patch embedding alone" and the legend "too thin here: see right"
             # "The paper's second idea is a *deep-narrow* backbone ...": r33 density (brief fix07_33a item 1), a side
             # study; the appendix's Sources prints Table 6 in full (its rows: "24.5M", "79.0 %", "48.6M", "78.1 %")
             # review r27f minor 5: the take-away first; the counting detail is the appendix's ("Sources")
@@ -653,7 +661,8 @@ PROSE = [
             # review r34a minor 4: the claim with the counts that support it (printed; asserted in the hidden cell)
             "Almost all of that difference lies in the blocks (47.2M against 20.7M); the T2T module is 1.8 % of "
             "T2T-ViT_t-14's parameters.",
-            "A deep-narrow backbone is the paper's second idea (Table 6:",
+            # fix07_35b (cap): the pointer to Table 6 and the paper's second idea moved to the end list (Going further,
+            # its row there: "Table 6 in full (a deep-narrow backbone is the paper's second idea)")
             # r31 density: the pointer '(appendix, "Sources": two models share the name)' moved; the appendix's
             # Sources says it ("**Two models called ViT-S/16", its row there)
             # review r28a minor 10: Table 6's deep-narrow row on the main path (the appendix's Sources stores it)
@@ -810,7 +819,10 @@ PROSE = [
                 # audit a35a items 1 and 5 (brief quick07_35a): both rows' implied costs in the Table 7 sentence (no
                 # ambiguous "Its"), and both recounted (hidden check: 1.55 and 0.09 for T2T-ViT_t-14, 0.24 and 0.10
                 # for T2T-ViT-14; appendix Audits prints them)
-                "The hard-patch row does not reproduce; recounted gaps: 1.55G and 0.24G, and 0.09M and 0.10M "
+                # review r35b minor 3 (brief fix07_35b): the recount written plainly, hard patches as built first
+                # (hidden check: 21.45, 4.54 against Table 7's 21.1, 4.2; 1.55, 0.09; 0.24, 0.10)
+                "Recounted as built, hard patches have 21.45M parameters and 4.54G MACs (Table 7: 21.1M, 4.2G): the "
+                "module costs 1.55G and 0.09M more with token transformers, 0.24G and 0.10M with Performers "
                 '([appendix, "Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)).'
             ),
             # review r34e minor 1 (brief quick07_34e item 1): Table 7's model is the Performer variant (hidden check:
@@ -852,16 +864,26 @@ PROSE = [
             # review r29b minor 4 (brief fix07o item 2): "reach" was undefined; say "final accuracy"; review r29c
             # minor 1 (brief fix07p item 1): the sentence moved from "In short" to the arms cell's 10-epoch paragraph
             # r31 density (brief fix07u): one sentence; r29b's wording ("rather than final accuracy") kept
-            "**These are 10-epoch gaps**, of the recipe's 93: a gap may measure learning speed rather than final "
-            "accuracy.",
+            # review r35b MAJOR M1 (brief fix07_35b): each run is a whole 10-epoch schedule, not the first 10 epochs
+            # of a 93-epoch run (checked: the benchmarks' dataclasses.replace(..., epochs=10); fit's total_steps =
+            # steps_per_epoch * recipe.epochs; lr_factor's cosine ends at 0; hidden check after the paragraph)
+            "**These are 10-epoch runs**, the recipe's schedule compressed from 93 epochs: a gap may measure learning "
+            "speed rather than final accuracy.",
             # review r34d minor 1, r34c minor 6 (brief fix07_34d item 2): the one longer run's result beside the caveat
             # (hidden check: stem_runs, 27.1 [+17.1, +37.0] and 1.2 [-0.1, +2.5]; appendix "whole-stem" prints both);
             # r29b M1's "longer is not tested" is its "Only one other comparison ran longer"; review r34e minor 3
             # (brief quick07_34e item 3): what that run compared, and that it is an analogy (hidden check: the stored
             # runs' "8x8 digits" and "Soft split (4, 2, 1) and 2x2 patches")
-            "Only one other comparison ran longer, an analogy (one soft split against 2x2 patches on 8x8 digits, "
-            "[appendix](07_tokens_to_token_vit_appendix.ipynb#whole-stem)): its 10-epoch lead of 27.1 [+17.1, +37.0] "
-            "was 1.2 [-0.1, +2.5] after 93, no longer detectable.",
+            # review r35b MAJOR M1 (brief fix07_35b): two separate experiments (t2t_stem_10_epochs.md, 10 seeds;
+            # t2t_stem.md, 5 seeds at 93 epochs), not one lead that shrank (hidden check: the files' --seeds/--epochs)
+            "Only one other comparison ran 93 epochs, an analogy (one soft split against 2x2 patches on 8x8 digits, "
+            "[appendix](07_tokens_to_token_vit_appendix.ipynb#whole-stem)): 27.1 [+17.1, +37.0] points in 10-epoch "
+            "runs (10 seeds), 1.2 [-0.1, +2.5] in separate 93-epoch runs (5 seeds), no longer detectable.",
+            # reviews r35a minor 3, r35b minor 1 (brief fix07_35b): what the Linear arm's result does and does not show
+            # (printed: Linear +8.8 [+4.3, +13.3], corrected [+1.4, +16.2]; stems 29,344 against 57,986 in the
+            # appendix's Sources; its affine test in the appendix's Audits)
+            "The **`Linear`** arm (8.8 lower, corrected interval above 0) drops attention, MLP and every nonlinearity, "
+            "and halves the stem: which mattered is not tested.",
             # review r27c M1: the no-overlap chain against the patch stem as large, with its interval
             # brief fix07i D: one verdict sentence per arm; the intervals live in the printed table (PRINTED, "## 6."),
             # and each comparison's changes in its printed row (r27d M2)
@@ -899,7 +921,8 @@ PROSE = [
             # fix07u): printed in the appendix's Sources instead
             # r32a MAJOR 1 (brief fix07y item 1): a multi-change arm leaves the overlap's share unknown, not zero
             # audit a34a item 2: the widths and scales named again (16, 128 against 49, 288: the hidden check after)
-            "That chain also has smaller windows, narrower tokens, another scale and half the stem's parameters: the "
+            # fix07_35b (cap): "half the stem's parameters" -> "half the stem" (hidden check: 28,832 against 57,986)
+            "That chain also has smaller windows, narrower tokens, another scale and half the stem: the "
             "gap cannot be credited to the overlap alone.",
             # review r29d minor 2 (brief fix07q item 4): one change (attention off) first, then the several changes
             (
@@ -1024,8 +1047,15 @@ PROSE = [
             "([Appendix B](07_tokens_to_token_vit_appendix.ipynb#whole-module))",
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "The token-MLP arm is a nonlinear convolution stem",
-            "1.3",
-            "2.0",
+            # review r35b minor 4 (brief fix07_35b): Table 7's convolution row cut to a pointer (its 1.3 and the
+            # module's 2.0 are section 6's, pinned there; the activation caveat is the appendix's Audits, pinned)
+            "**Table 7's convolution row** (T2T-ViT_c-14): section 6; whether that stem has an activation is unknown",
+            # review r35b M1 (brief fix07_35b): "set to 10 epochs (its whole schedule in 10)", not "cut to"
+            "with the `digits` preset set to 10 epochs (its whole schedule in 10)",
+            "- Section 6: the one comparison also run for 93 epochs, in a different setup",
+            # reviews r35a minor 7, r35b minor 7: the timm model's parts, not "a tuned plain ViT"
+            "A ViT in timm with a 16x16 patch stem, 4 register tokens, average pooling and no class token, "
+            "`vit_little_patch16_reg4_gap_256.sbb_in1k`",
             "2021",
             "Xiao",
             "each with BatchNorm and ReLU",
@@ -1085,7 +1115,9 @@ PROSE = [
             "(07_tokens_to_token_vit_appendix.ipynb#weights-above-0)",
             "(07_tokens_to_token_vit_appendix.ipynb#trained-attention)",
             "the original's square grids ([For porters](07_tokens_to_token_vit_appendix.ipynb#porters), fact 2)",
-            "Table 6 in full, Table 7 with its hard-patch row recounted, and each arm's caveats",
+            # fix07_35b (cap): section 4's pointer to Table 6, with the paper's second idea, moved here
+            "Table 6 in full (a deep-narrow backbone is the paper's second idea), Table 7 with its hard-patch row "
+            "recounted, and each arm's caveats",
         ],
     ),
     (
@@ -1146,21 +1178,28 @@ PROSE = [
                 # as a parenthesis; the 27.1 example is the appendix's (its rows: "+27.1 points at 10 epochs")
                 # r33 density (brief fix07_33a item 1, review r33a minor 11): the caveat is section 6's, word for word
                 # (its row: "**These are 10-epoch gaps**"); the Summary keeps "after 10 of 93 epochs"
-                "after 10 of 93 epochs, a patch stem as large"
+                # review r35b MAJOR M1 (brief fix07_35b): "10-epoch runs", the schedule compressed, not "10 of 93"
+                # (the word "recipe" stays out of the Summary: FORBIDDEN_IN)
+                "in 10-epoch runs (the schedule compressed from 93 epochs), a patch stem as large"
             ),
             # review r34c minor 1, r34d MAJOR (brief fix07_34d item 2): "Several", named as in Going further; the plain
             # patch-16 ViT there (timm aa4b585: 82.5 % at 256 px; T2T-ViT_t-14 81.7 % at 224)
             "Several later models (Xiao et al., CvT, PVTv2, LeViT) use an overlapping local stem, as T2T does; none "
             "uses token transformers.",
-            "A tuned plain ViT with 16x16 patches reports a higher ImageNet top-1 than T2T-ViT_t-14 (one reported "
-            "number each, at 256 px against 224; Going further).",
+            # reviews r35a minor 7, r35b minor 7 (brief fix07_35b): not "plain"; the timm model's parts (aa4b585,
+            # vision_transformer.py vit_little_patch16_reg4_gap_256: patch_size=16, reg_tokens=4, global_pool='avg')
+            "A ViT in timm with a 16x16 patch stem, 4 register tokens and average pooling reports a higher ImageNet "
+            "top-1 than T2T-ViT_t-14 (one reported number each, at 256 px against 224; Going further).",
             # review r34c minor 2 (brief fix07_34d item 2): the width change first; review r34e minor 2 (brief
             # quick07_34e item 2): it forces the skip; the scale is the original's choice (section 3, its hidden check)
             # review r34f MAJOR 2 (brief fix07_35a item 4): x cannot be the skip; v is the original's choice
             "**The token transformer** changes the width (`dim` to `token_dim`), so `x` cannot be its skip: the "
             "original adds `v`, a projection of the normalised input that already has the output width (a separate "
-            "learned projection of `x` would also fit). Because the original computes the scale from the input "
-            "width, it scales scores by `dim ** -0.5`, not by 1/sqrt of `q`'s width.",
+            "learned projection of `x` would also fit).",
+            # reviews r35a minor 1, r35b minor 2 (brief fix07_35b): not circular; the original's line and its one head
+            # (section 3's hidden check: "head_dim = dim // num_heads" and "qk_scale or head_dim ** -0.5"; num_heads=1)
+            "With one head, the original's `head_dim = dim // num_heads` is the input width, so it scales scores by "
+            "`dim ** -0.5`, not by 1/sqrt of `q`'s width (`token_dim`).",
             # review r28c minor 2 (brief fix07l item 3): the take-away keeps its two new sentences; the numbers are
             # bullet 4's, attention off bullet 5's (review r28b minor 1's reconciliation stays in those bullets)
             # review r29a minor 2: no cited paper isolates the overlap (PVTv2's overlapping embedding also enlarges
@@ -1181,7 +1220,7 @@ PROSE = [
             # r30 decision (review r30b M1, brief fix07s item 1): the caveat bullet first (pinned above), then the gaps;
             # the token-MLP bullet is one verdict (review r30b minor 3)
             # r31 decision (review r31b minor 8, brief fix07v item 1): one sentence per finding, no sub-bullets
-            "On these digits, after 10 of 93 epochs, a patch stem",
+            "On these digits, in 10-epoch runs (the schedule compressed from 93 epochs), a patch stem",
             "Neither a parameter-matched token MLP nor switching only attention off",
         ],
     ),
@@ -1202,11 +1241,11 @@ PROSE = [
             # mention (hidden check in section 6: t2t_vit.py's t2t_vit_14 builds tokens_type='performer')
             # review r34f MAJOR 1 (brief fix07_35a item 1): Table 7 also has T2T-ViT_t-14, the model built here
             # (hidden check in section 6: 79.5, 81.7 and 81.5 %, 4.2G, 6.1G and 4.8G as typed from Table 7)
-            "Table 7 (ImageNet, one backbone, one reported number per model): hard patches 79.5 %; the T2T module "
             # audit a35a item 1 (brief quick07_35a): the 4.2G flagged by a pointer to section 6's recount
-            "with the token transformers built here (T2T-ViT_t-14) 81.7 %, +2.2 points at 6.1G against 4.2G MACs "
-            "(recounted: section 6 below); "
-            "with Performer token layers (T2T-ViT-14) 81.5 %, +2.0 at 4.8G.",
+            # review r35b minor 5 (brief fix07_35b): the MACs left for section 6 (its rows: "for 1.9G and 0.6G MACs",
+            # the recount); the gains are section 6's ("2.2 points above hard patches")
+            "Table 7 (ImageNet, one backbone, one reported number per model): hard patches 79.5 %, the T2T module "
+            "81.7 % with the token transformers built here (T2T-ViT_t-14), 81.5 % with Performers (T2T-ViT-14).",
             "as one reason why a ViT",
             "Table 7",
             "disjoint",
@@ -1305,6 +1344,12 @@ PRINTED = [
             (
                 "why 10 epochs, not the recipe's 93: cost. 93 epochs take 9.3x as long as 10, for 7 stems x 6 seeds "
                 "= 42 runs (one arm's wall time per run: above)"
+            ),
+            # review r35b MAJOR M1 (brief fix07_35b): what a 10-epoch run is (hidden check: fit's total_steps over
+            # recipe.epochs, lr_factor's end 0, and every arm's stored run made with --epochs 10)
+            (
+                "  each run is the whole schedule compressed into 10 epochs (warm-up over the first 10%, then cosine "
+                "to 0), not the first 10 epochs of a 93-epoch run"
             ),
             "stem parameters: T2T module 57,986; with a Linear in the token transformers' place 29,344",
             "with the token MLP (hidden width 96) 57,922; 2-layer patches 57,844",  # r25c item 3: counted on meta
@@ -1992,6 +2037,20 @@ FORBIDDEN = [
     ("so its skip must add `v`", "r34f M2: the width change rules out x + attn(x); it does not force v"),
     ("the width change forces", "r34f M2: the width change rules out x + attn(x); it does not force v"),
     ("not the token transformers built here", "r34f M1: Table 7 also reports T2T-ViT_t-14, the model built here"),
+    # review r35b MAJOR M1: every arm is a whole 10-epoch schedule, not the first 10 epochs of a 93-epoch run, and the
+    # analogy's 10- and 93-epoch numbers are separate experiments (10 seeds, 5 seeds), not one lead that shrank
+    ("10 of 93 epochs", "r35b M1: 10-epoch runs, the schedule compressed; not a snapshot of a 93-epoch run"),
+    ("was 1.2 [-0.1, +2.5] after 93", "r35b M1: two separate experiments; the 27.1 never became 1.2"),
+    ("10-epoch lead of 27.1", "r35b M1: two separate experiments; the 27.1 never became 1.2"),
+    ("These are 10-epoch gaps**, of the recipe's 93", "r35b M1: 10-epoch runs, the schedule compressed from 93"),
+    ("its 10-epoch lead was not detectable at 93 epochs", "r35b M1: separate 93-epoch runs"),
+    ("preset cut to 10 epochs", "r35b M1: the preset set to 10 epochs runs its whole schedule"),
+    # reviews r35a minor 1, r35b minor 2: a circular sentence
+    ("Because the original computes the scale from the input width", "r35a/r35b: circular; say head_dim = dim"),
+    # reviews r35a minor 7, r35b minor 7: the timm model has registers and average pooling, and no class token
+    ("tuned plain ViT", "r35a minor 7, r35b minor 7: name the timm model's parts"),
+    # review r35b minor 3: the recount's numbers unpaired
+    ("recounted gaps: 1.55G and 0.24G", "r35b minor 3: say which model each recounted number belongs to"),
 ]
 
 
