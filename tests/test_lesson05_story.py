@@ -402,7 +402,7 @@ FACTS = {
         "class token at 0",
         "every other module keeps PyTorch's default (`reset_parameters()`)",
         "the LayerNorms' ones and zeros",
-        "(cut at ±2: 100 std)",
+        "(cut at ±2: 100 std, so a normal in effect)",  # quick05_35a: with the model card's clause
         "$V - \\bar V$",
         "*sufficient* for the gap",
         "0",
@@ -518,14 +518,20 @@ FACTS = {
         "72 to 79 %",  # r33a: the Summary's 4-block range, left to appendix D (r32c MAJOR's point stays there)
         # r34c minor 8: section 5's verdict's depth and width sentences, moved here (a33b audit 4, r33c minor 3,
         # r33d minor 1: block 0's 5-seed range at D = 32, 26-37 %, asserted in the depth check)
-        "width, heads and mlp ratio changed\ntogether (block 0 of 4: 26-37 % at d = 32, 5 seeds; "
+        # a35a audit 3: the digits (and, for the MNIST models, image size and init) changed too
+        "width, heads, mlp ratio and the digits changed\ntogether, and for the mnist models image size and init too "
+        "(block 0 of 4: 26-37 % at d = 32, 5 seeds; "
         "72-79 % at d = 192, 3 seeds)",
         # fix05_35a (r34e minor 1): the width-only ablation (D = 32..192, 4 heads, MLP 2D, 3 seeds, the same 64 digits)
         "the cell below changes d alone",
         "44 to 76 % against 31 to 40 %",
         "above d = 64 the ranges overlap",
-        "depth raises the fresh share\n(the depth cell above changes depth alone), "
+        # a35a audit 1: depth from 4 blocks; 8 -> 12 not shown (seed 2: 87 -> 86 %); a35a audit 3: the MLP ratio
+        "more blocks than 4 raise\nthe fresh share (the depth cell above changes depth alone), "
         "and so does widening d from 32 (this cell changes d alone)",
+        "from 8 to 12 blocks no rise is shown: seed 2 goes from 87 to 86 %",
+        "at d = 192, mlp 2d starts at 54 to 76 %, against 72 to 79 % with mlp 4d and 3 heads",
+        "the mlp ratio may matter too, not varied alone here",
         # r30a minor 6; r31 density (r31b minor 4): the keep's definition moved to appendix D from section 5 (section
         # 5 teaches the share; its printed line still shows ||g_cut|| / ||g||)
         "the **keep**, $\\lvert g_\\text{cut}\\rvert / \\lvert g\\rvert$, is the $g_\\text{cut}$ arrow's length",
@@ -638,6 +644,8 @@ FACTS = {
         "the ten-step 1 is measured",
     ],
     ("appendix", "F · The share at initialisation: two fresh families"): [
+        # a35a audit 10: width is varied alone now (appendix D); the rest of the difference is not
+        "width alone raises it within the small model (appendix d); image size, data and init are not varied alone",
         # r28b minor 6: the Summary's ViT-Ti-shaped fresh models, now only here
         "block 0's share is 84 to 89 %",
         # r34c minor 8: section 5's verdict's ViT-Ti range (r32a M1, r33a minors 1-2, r33b MAJOR 1), moved here
@@ -725,6 +733,7 @@ FACTS = {
         "then rises again, from head 3",
     ],
     ("appendix", "I · Section 4's count on block 0's real activations"): [
+        "the mean over the keys shrinks the product 1.7 times (the terms partly cancel)",  # moved from section 4
         "$\\lvert \\bar x\\rvert = 0.82\\sqrt d$",  # moved from section 4 (r27b minor 8)
         # r30c minor 8 (the heuristic and its accuracy), r31 density (r31a minor 8): section 4's sentence, said here
         "as $s\\sqrt d = 1$, an entry of $dq$ is about\n$\\lvert m\\rvert$ times one of $do$",
@@ -799,7 +808,7 @@ FACTS = {
         "from a truncated normal with std 0.02",  # r28a minor 6
         "first half of 5 (then a trained *mnist vit*)",  # r33b minor 8: the second model named from the start
         "8x8 digits, 2x2 patches",  # r33b density: moved from section 3 (its "on 8x8 digits in 2x2"), the model card
-        "from a truncated normal with std 0.02 (a normal in effect)",  # r29b minor 2: cut at ±2 = 100 std (appendix B)
+        # r29b minor 2: cut at ±2 = 100 std; quick05_35a: "(a normal in effect)" moved to appendix B (its row)
         "appendix b](05_where_gradients_flow_appendix.ipynb) gives the versions and the rest",  # r33a density
         # r29d minor 3: the card's one difference; r30 decision (r30b minor 5): two sentences, the Conv2d named
         # r31 density (r31a minor 3): the class token's init moved to appendix B (its rows: "class token at 0" and
@@ -829,7 +838,7 @@ FACTS = {
         # r29d minor 1: the measured quantity is a projection share, so "projected on the gradient", not "went through"
         # r30 decision (r30a minors 2, 3): "carried" keeps r29d minor 1's projection (not "went through"); the
         # projection is defined in section 5, so the opening points there in words (no digits in the short answer)
-        "the paths through at least one mlp carried most of it (three trained runs; measured in the last section)",
+        "the paths through at least one mlp carried most of it (three trained runs; last section)",  # quick05_35a
         "**inside attention**; the mlp is on the route, not the source",  # r28d minor 11: a one-line answer first
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
         # r30c minor 9 (a number); r31a M1: ViT-B's width as appendix B's by-input range (8 to 10 ... 129 to 143)
@@ -844,6 +853,7 @@ FACTS = {
     ("lesson", "1 · One loss, at the head"): [
         "## 1 · One loss",
         "backward *adds* every parameter's gradient into its `.grad`, hence `zero_grad()`",  # r31a minor 7
+        "`trace_backward` lists the modules backward visits",  # a35a audit 9: leaf modules only (gradient_hooks.py)
         "1",
         "on a copy",
         "own gradients",
@@ -884,13 +894,15 @@ FACTS = {
         # r33b minor 7: the package's fused path, the call timm makes (cell 19's check runs the package's model)
         # a33b audit 2: the package's own model runs the kernel (no timm model here), so no "timm's ... call"
         # fix05_35a (r34e minor 2): the fused path keeps no A; appendix G switches timm's off to hook A
-        "parameter hooks work on the fused path too (`f.scaled_dot_product_attention`), which keeps no $a$;",
+        # a35a audit 7: only the kernel that runs here (flash on CPU) keeps no A; the math fallback keeps one
+        "parameter hooks work on the fused path too (`f.scaled_dot_product_attention`), which keeps no $a$ "
+        "you can hook",
         # r31c minor 3: the default, its version and the switch (timm v0.9.0 and v1.0.28: use_fused_attn() in
         # Attention.__init__, set_fused_attn in timm/layers/config.py), visible
         # r32b minor 3: use_fused_attn()'s conditions (timm/layers/config.py at v1.0.28) and "keeps no A you can hook"
         # r33a density (r33a minor 10: "> 0"): use_fused_attn's conditions, the HF sentence and set_fused_attn moved to
         # appendix G (its rows); section 3 keeps the parity sentence and one pointer
-        "[appendix g](05_where_gradients_flow_appendix.ipynb) shows how to switch timm's off to hook $a$",
+        "([appendix g](05_where_gradients_flow_appendix.ipynb) switches timm's off)",  # quick05_35a: fewer words
         # r32b minor 10: HF transformers 5.23's ViTAttention (checked in tests/test_lesson05_code.py)
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
@@ -912,7 +924,7 @@ FACTS = {
         "= dO_i \\cdot O_i$",
         # r33a density: "Always $db_k = 0$" left to the printed line (its PRINTED row "db_k = 0 always")
         # r27f D: M_i's exact form moved to appendix G; r29c minor 11: its pointer is the Going-further list's
-        "Read the left panel",  # r28a minor 10: the panel named
+        "Read the printout, then the left panel",  # r28a minor 10; a35a audit 6: K and 0.11 are printed lines
         "$\\partial a_j/\\partial s_k = a_j(\\delta_{jk} - a_k)$",  # r27f minor 1: the Jacobian derived, no link
         "\\sum_m A_{im}\\, dA_{im} = dO_i \\cdot O_i",
         "attention-weighted **cross-covariance** of keys and values",
@@ -920,8 +932,9 @@ FACTS = {
         "every $M_i \\approx$",
         "exercise 5 derives it",
         "keeps a quarter of $dO$",
-        "averaging over the 17 keys shrinks the product bar 1.7 times",  # fix05_35a (r34e minor 4)
-        "the terms partly cancel",
+        # fix05_35a (r34e minor 4); a35a audit 5: the product named (appendix B's 2.8 is against K itself)
+        "averaging over the 17 keys shrinks\nthe product of $k-\\bar k$ and $v-\\bar v$ 1.7 times",
+        # quick05_35a (main-path words): "the terms partly cancel" moved to appendix I (its row)
         "here $dO = 1$",
         "in general the sign follows $dO_i \\cdot (V_j - O_i)$",
         # r28a minor 4: 53 % is the print's and the check's; r34c item 2: token similarity named, its factor 3.0
@@ -934,8 +947,11 @@ FACTS = {
         # r34a (main-path words): the width clause is appendix B's row ("the ratio falls roughly as $1/d$")
         # a34a audit 1: the width clause back (appendix B's row), so std 0.02 is not read as the whole cause
         # fix05_35a (r34e minor 3): the 1/D scoped (appendix B's runs: std 0.02 and d = 8 fixed, 8x8 digits, N = 17)
-        "(appendix b; at fixed std and head width, on these digits, v / max(q, k) falls roughly as $1/d$)",
-        "each factor scales with the std: $dq/do$ is second order\nin it",  # r33b plain wording; fix05_35a
+        # a35a audit 8: appendix B's 1/D runs are one-block models on 16 digits
+        "(appendix b; at fixed std and head width, in one block on 16 of these digits, v / max(q, k) falls\n"
+        "roughly as $1/d$)",
+        # r33b plain wording; fix05_35a; a35a audit 4: K - Kbar and V - Vbar scale with the std, the 3.1 and 1.7 do not
+        "both scale with the std (the 3.1 and 1.7 do not), so $dq/do$ is\nsecond order in it",
         # r27b minor 2; r32b minor 7: K - Kbar, as in M and the chart's first bar
         "is small because it carries a product of two small factors, $k - \\bar k$ and\n$v - \\bar v$",
         # r32b minor 2: a fused kernel keeps no A (cells 26-28's check: a logsumexp per row)
@@ -1065,8 +1081,11 @@ FACTS = {
         # r33c minor 3: not "untested": 4 blocks at D = 192, MLP 4D (appendix D, 72-79 %) start above section 5's
         # D = 32 and 64, MLP 2D models (at most 63 %); co-varying, not ablated
         # fix05_35a (r34e minor 1): width now ablated alone (appendix D's D = 32..192 run)
-        "fresh vit-ti-shaped ones start at 84-95 % (appendices d, f), no trained one measured. depth, and\n"
-        "widening d from 32, raise it (appendix d)",
+        # a35a audit 2: depth from 4 blocks, width from D = 32 (each varied alone); ViT-Ti's 4D MLP not varied alone
+        "vit-ti-shaped ones start at 84-95 % (appendices d, f), no trained one measured. "
+        "more blocks than 4, or d above 32,\nraise it (appendix d)",
+        "**not measured:** trained models of a standard shape (no pretrained weights offline). vit-ti's 4d mlp was not "
+        "varied alone",
         "second order in the init's std ($dk$: $q$ and $v-\\bar{v}$)",  # fix05_35a (r34e minor 5)
         "84-95 %",
         # r32a (its comparison list): why the gradient gap does not reach AdamW's update, in one clause
@@ -1151,7 +1170,8 @@ FACTS = {
         # r33b MAJOR 1: only what was measured; no trained ViT-Ti; where each input's models are (r33b minor 9)
         "90..96 % in block 0 (measured on the mnist vit only)",  # r34a: the same scope, in the verdict's sentence
         # r34c minor 8: one line here; the ViT-Ti, depth and width detail are appendix D's and F's rows
-        "deeper or wider models start higher (each varied alone, appendix d)",  # fix05_35a (r34e minor 1)
+        # fix05_35a (r34e minor 1); a35a audit 1: what rises (block 0's share) and from where (4 blocks, D = 32)
+        "more blocks, or a d above 32, raise block 0's fresh mlp share (each varied alone, appendix d)",
         # r33c minor 3: width and MLP ratio co-vary with the share (appendix D 72-79 %), unablated
         # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %
         # r34a minor 3 (carry: "block 0" named): the width sentence in plain words, still not an ablation
@@ -1263,6 +1283,9 @@ CODE_LIVES_IN = {
         "per_seed=512, same_digits=True",
         "== (1, 17)",
         "(round(min(small_block_0)), round(max(small_block_0))) == (26, 37)",  # r34c minor 8: '26-37 % at D = 32'
+        "assert block_0_at[12][2] < block_0_at[8][2]",  # a35a audit 1: 8 -> 12 blocks, seed 2 falls
+        "assert all(a > b for a, b in zip(block_0_at[8], block_0_at[4]))",  # a35a audit 1: 4 -> 8 blocks rises
+        "(round(min(width_share[192])), round(max(width_share[192]))) == (54, 76)",  # a35a audit 3
         "# the Summary: under half in every block of the small model",  # r28b minor 6
         "(small_low[0], small_high[0], small_low[3], small_high[3]) == (12, 40, 1, 17)",
         "max(small_high) == 40",
@@ -1429,6 +1452,13 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("Deeper or wider models start higher", "a35a audit 1: no further rise above D = 64, none from 8 to 12 blocks"),
+    ("lists what backward visits", "a35a audit 9: trace_backward lists leaf modules only"),
+    ("the product bar 1.7 times", "a35a audit 5: appendix B's 2.8 is against K, section 4's 1.7 against K - Kbar"),
+    ("Each factor scales with the std", "a35a audit 4: the 3.1 and 1.7 are ratios; K - Kbar and V - Vbar scale"),
+    ("section 1's 64 digits", "a35a audit 11: one name, section 3's 64 digits"),
+    ("section 2's 64 digits", "a35a audit 11: one name, section 3's 64 digits"),
+    ("which of these matters is not tested", "a35a audit 10: width is varied alone in appendix D"),
     ("shows how to hook $A$ there", "r34e minor 2: the fused path keeps no A; appendix G shows the switch"),
     ("the tokens differ, so token similarity", "r34e minor 4: read as a contradiction; the tokens are partly alike"),
     ("which is not tested here. Section 5's verdict", "r34e minor 1: width is varied alone in appendix D now"),
@@ -1754,16 +1784,16 @@ SCOPED_FORBIDDEN = [
     ("sqrt N", ("cell", "appendix", "Hundreds of times holds at D = 32 only"), "the token sweep is a patch sweep"),
     ("Noci", ("cell", "lesson", "**What this says about the question.**"), "the Noci paragraph lives in appendix B"),
     (r"$\operatorname{diag}(a)", ("cell", "lesson", "**What this says about the question.**"), "no Jacobian there"),
-    ("Noci", ("cell", "lesson", "Each factor scales with the std"), "the Noci paragraph lives in appendix B"),
-    ("|q, k rows x 10|", ("cell", "lesson", "Each factor scales with the std"), "appendix B's table stays there"),
-    ("adds up coherently", ("cell", "lesson", "Each factor scales with the std"), "the sums are an estimate"),
-    ("most of it because", ("cell", "lesson", "Each factor scales with the std"), "the sums are an estimate"),
-    ("129", ("cell", "lesson", "The right panel holds a surprise"), "r25d item 2: no noise number beside the 8x8 toy"),
-    ("224 px", ("cell", "lesson", "The right panel holds a surprise"), "r25d item 2: same input, only width changed"),
+    ("Noci", ("cell", "lesson", "Both scale with the std"), "the Noci paragraph lives in appendix B"),
+    ("|q, k rows x 10|", ("cell", "lesson", "Both scale with the std"), "appendix B's table stays there"),
+    ("adds up coherently", ("cell", "lesson", "Both scale with the std"), "the sums are an estimate"),
+    ("most of it because", ("cell", "lesson", "Both scale with the std"), "the sums are an estimate"),
+    ("129", ("cell", "lesson", "The right panel: in this D = 32"), "r25d item 2: no noise number beside the 8x8 toy"),
+    ("224 px", ("cell", "lesson", "The right panel: in this D = 32"), "r25d item 2: same input, only width changed"),
     ("hundreds of times", "main", "r25d item 2: hundreds-fold is the D = 32 toy's size, stated as a number"),
     ("hundreds of times", "summary", "r25d item 2: the Summary gives the toy's range and ViT-B's width's"),
-    ("smaller patches raise it", ("cell", "lesson", "The right panel holds a surprise"), "appendix B says it"),
-    ("AdamW's first step", ("cell", "lesson", "The right panel holds a surprise"), "appendix E holds the optimizers"),
+    ("smaller patches raise it", ("cell", "lesson", "The right panel: in this D = 32"), "appendix B says it"),
+    ("AdamW's first step", ("cell", "lesson", "The right panel: in this D = 32"), "appendix E holds the optimizers"),
     ("section 4)", ("cell", "lesson", "**Further reading**"), "further reading names papers, not sections"),
     ("GradScaler", ("cell", "lesson", "The **update** happens after backward"), "the AMP detail lives in appendix E"),
     ("0.455", ("cell", "lesson", "near(ratio, 232)"), "the check holds section 3's numbers only"),
@@ -1789,13 +1819,13 @@ SCOPED_FORBIDDEN = [
     ("(8 batches)", "summary", "the batch-dependent numbers stay in section 5"),
     ("MLP share", "bullets", "the Summary's bullets state what was cut, not the measure's name"),
     ("96 %", "answer", "r28a minor 8: the Answer is two lines; 96/82/75/54 % and 90..96 % are the bullets', once"),
-    ("1/320", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
-    ("99.98", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
-    ("Init ablations", ("cell", "lesson", "Each factor scales with the std"), "the ablations live in appendix B"),
-    ("1.4 times", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
-    ("1.3 %", ("cell", "lesson", "Each factor scales with the std"), "section 4's count lives in appendix I"),
-    ("an estimate from that mean", ("cell", "lesson", "Each factor scales with the std"), "appendix I's words"),
-    (r"s\sqrt d = 1", ("cell", "lesson", "Each factor scales with the std"), "appendix I's words"),
+    ("1/320", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
+    ("99.98", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
+    ("Init ablations", ("cell", "lesson", "Both scale with the std"), "the ablations live in appendix B"),
+    ("1.4 times", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
+    ("1.3 %", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
+    ("an estimate from that mean", ("cell", "lesson", "Both scale with the std"), "appendix I's words"),
+    (r"s\sqrt d = 1", ("cell", "lesson", "Both scale with the std"), "appendix I's words"),
     ("(2)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("(3)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("86 to 95", ("cell", "lesson", "**Verdict:** fresh against trained"), "appendix D's range"),
