@@ -1675,3 +1675,127 @@ def test_a_fixed_tau_is_named(scale_fixed):
 
     with pytest.raises(ExerciseFailed, match=r"at tau = 1, .*your loss ignores tau: it matches tau = 3 here"):
         lesson09.check_soft_distillation(answer)
+
+
+# --- review r35a M1: torch's own error on the boolean or causal path is a bug, not a refusal ----------------------
+
+
+def _bool_mask_as(style, refuse_causal=True):
+    """The reference, except that a boolean mask goes through ``style`` (BERT's ``(1 - attn_mask) * -1e9``, or
+    ``-attn_mask``: torch raises on a bool tensor) and is_causal=True is refused (or applied)."""
+
+    def make(attn_obj):
+        reference = make_reference(attn_obj)
+
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if is_causal and refuse_causal:
+                raise NotImplementedError("is_causal=True is not supported")
+            if attn_mask is not None and attn_mask.dtype == torch.bool:
+                attn_mask = (1 - attn_mask) * -1e9 if style == "1 - mask" else (-attn_mask).float()
+            return reference(x, attn_mask=attn_mask, is_causal=is_causal)
+
+        return my_forward
+
+    return make
+
+
+@pytest.mark.parametrize("style", ["1 - mask", "-mask"])
+@pytest.mark.parametrize("checker", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_torchs_error_on_a_boolean_mask_is_a_bug_not_a_refusal(style, checker, capsys):
+    message = r"boolean attn_mask your my_forward raised RuntimeError: .*bool tensor.*a bug on that path, not a refusal"
+    with pytest.raises(ExerciseFailed, match=message):
+        checker(_bool_mask_as(style))
+    assert "Correct!" not in capsys.readouterr().out
+
+
+# Written as a notebook cell is: compiled from text, so pytest does not rewrite its `assert`.
+_OWN_REFUSALS = """
+def make_raise(attn_obj):
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal or (attn_mask is not None and attn_mask.dtype == torch.bool):
+            raise NotImplementedError("boolean masks and is_causal=True are not supported")
+        return reference(x, attn_mask=attn_mask)
+
+    return my_forward
+
+
+def make_assert(attn_obj):
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        assert not is_causal, "is_causal=True is not supported"
+        assert attn_mask is None or attn_mask.dtype != torch.bool, "boolean masks are not supported"
+        return reference(x, attn_mask=attn_mask)
+
+    return my_forward
+"""
+
+
+@pytest.mark.parametrize("name", ["make_raise", "make_assert"])
+def test_the_learners_own_raise_or_assert_is_still_a_refusal(name, capsys):
+    cell = {"torch": torch, "make_reference": make_reference}
+    exec(compile(_OWN_REFUSALS, "<cell>", "exec"), cell)
+    lesson09.check_my_forward_core(cell[name])
+    assert capsys.readouterr().out.startswith("Correct!")
+    with pytest.raises(ExerciseFailed, match="refuses boolean masks; exercise 3b applies"):
+        lesson09.check_my_forward(cell[name])
+
+
+def causal_masked_fill_with_floats(attn_obj):
+    """is_causal=True through masked_fill with a float triangle: torch raises (it takes only boolean masks)."""
+    inner = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            N = x.shape[1]
+            return inner(x, attn_mask=torch.zeros(N, N).masked_fill(torch.ones(N, N).triu(1), float("-inf")))
+        return inner(x, attn_mask=attn_mask)
+
+    return my_forward
+
+
+@pytest.mark.parametrize("checker", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_torchs_error_on_the_causal_path_is_a_bug_not_a_refusal(checker):
+    with pytest.raises(ExerciseFailed, match=r"is_causal=True your my_forward raised RuntimeError: .*not a refusal"):
+        checker(causal_masked_fill_with_floats)
+
+
+def test_the_right_answers_still_pass_exercise_3_after_review_r35a():
+    lesson09.check_my_forward_core(make_lesson_fix)
+    lesson09.check_my_forward_core(make_reference)
+    lesson09.check_my_forward(make_reference)
+
+
+def _head_width_fixed_at(width):
+    """The reference with the head width hard-coded as ``width`` (the heads from attn_obj.num_heads)."""
+
+    def make(attn_obj):
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if is_causal:
+                raise NotImplementedError("is_causal=True is not supported")
+            B, N, C = x.shape
+            q, k, v = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, width).permute(2, 0, 3, 1, 4).unbind(0)
+            attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
+            if attn_mask is not None and attn_mask.dtype == torch.bool:
+                attn = attn.masked_fill(~attn_mask, float("-inf"))
+            elif attn_mask is not None:
+                attn = attn + attn_mask
+            attn = attn_obj.attn_drop(attn.softmax(dim=-1))
+            attn_obj.attn_map = attn.detach()
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            return attn_obj.proj_drop(attn_obj.proj((attn @ v).transpose(1, 2).reshape(B, N, C)))
+
+        return my_forward
+
+    return make
+
+
+@pytest.mark.parametrize("width", [16, 8, 4])
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_my_forward_names_any_fixed_head_width(width, check):
+    """Review r35a minor 2: the lesson's own head width 16 (D = 64, 4 heads), hard-coded, is named too; so is 4,
+    the first case's width, when the second case (8 wide) fails."""
+    with pytest.raises(ExerciseFailed, match=rf"head width fixed at {width}\?.*C // attn_obj.num_heads.*not {width}$"):
+        check(_head_width_fixed_at(width))

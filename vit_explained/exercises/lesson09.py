@@ -15,9 +15,12 @@ Each checker compares with the package (:func:`vit_explained.attention_maps.toke
 
 from __future__ import annotations
 
+import dis
 import inspect
 import numbers
+import os
 import re
+import sysconfig
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -1747,6 +1750,37 @@ def _fixed_head_count(model: _TinyTimmModel, output: torch.Tensor, tokens: torch
 _REFUSALS = (NotImplementedError, ValueError, TypeError, AssertionError, RuntimeError)
 
 
+#: Where torch's and the standard library's code lives: an error raised there is not the learner's refusal.
+_TORCH_DIR = os.path.realpath(os.path.dirname(torch.__file__)) + os.sep
+_STDLIB_DIR = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+
+
+def _raised_by_learner(error: BaseException) -> bool:
+    """Review r35a M1: a refusal is the learner's own ``raise`` or ``assert``: the innermost traceback frame lies
+    outside torch and the standard library and stops on a raise. torch's own error on a boolean tensor
+    (``1 - attn_mask`` raises inside ``Tensor.__rsub__``; ``-attn_mask`` in the learner's line, on the negation,
+    not on a raise) is a bug on that path, not a refusal."""
+    frame = error.__traceback__
+    if frame is None:
+        return False
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    code = frame.tb_frame.f_code
+    path = os.path.realpath(code.co_filename)
+    if path.startswith(_TORCH_DIR) or (path.startswith(_STDLIB_DIR) and "site-packages" not in path):
+        return False
+    return any(op.offset == frame.tb_lasti and op.opname == "RAISE_VARARGS" for op in dis.get_instructions(code))
+
+
+def _bug_not_refusal(where: str, error: BaseException, then: str, path: str = "that path") -> str:
+    """The message for an error on a path the learner may refuse that is not their own refusal (review r35a M1);
+    ``where``: e.g. ``"with is_causal=True"``."""
+    return (
+        f"{where} your my_forward raised {type(error).__name__}: {_first_line(error).rstrip('.')}: a bug on {path}, "
+        f"not a refusal (a refusal is your own raise or assert). {then}"
+    )
+
+
 def _first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else "(no message)"
@@ -1911,19 +1945,23 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
     try:
         with torch.no_grad():
             output = model(tokens, is_causal=True)
-    except _REFUSALS as error:
-        if "causal" in str(error).lower():
-            return  # a clear refusal of is_causal=True is a right answer
-        fail(
-            f"with is_causal=True your my_forward raised {type(error).__name__}: {_first_line(error)}. "
-            "If that is your refusal, say what it refuses, e.g. "
-            "raise NotImplementedError('is_causal=True is not supported')"
-        )
     except Exception as error:
+        own = isinstance(error, _REFUSALS) and _raised_by_learner(error)  # review r35a M1: not torch's error
+        if own and "causal" in str(error).lower():
+            return  # a clear refusal of is_causal=True is a right answer
+        if own:
+            fail(
+                f"with is_causal=True your my_forward raised {type(error).__name__}: {_first_line(error)}. "
+                "If that is your refusal, say what it refuses, e.g. "
+                "raise NotImplementedError('is_causal=True is not supported')"
+            )
         fail(
-            f"with is_causal=True your my_forward raised {type(error).__name__}: {_first_line(error)}. "
-            "That is a bug on the is_causal path, not a refusal: apply the causal mask, or refuse it with "
-            "raise NotImplementedError('is_causal=True is not supported')"
+            _bug_not_refusal(
+                "with is_causal=True",
+                error,
+                "Apply the causal mask, or refuse it with raise NotImplementedError('is_causal=True is not supported')",
+                "the is_causal path",
+            )
         )
     finally:
         del attn_obj.forward
@@ -1984,18 +2022,16 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
         try:
             with torch.no_grad():
                 output = model(tokens, attn_mask=mask, is_causal=True)
-        except _REFUSALS as error:
-            if "causal" in str(error).lower():
-                return
-            fail(
-                f"{_BONUS}, your my_forward raised {type(error).__name__}: {_first_line(error)}. Apply the causal "
-                "mask too, or refuse it with raise NotImplementedError('is_causal=True is not supported')"
-            )
         except Exception as error:
-            fail(
-                f"{_BONUS}, your my_forward raised {type(error).__name__}: "
-                f"{_first_line(error)}: a bug on that path, not a refusal"
-            )
+            own = isinstance(error, _REFUSALS) and _raised_by_learner(error)  # review r35a M1: not torch's error
+            if own and "causal" in str(error).lower():
+                return
+            if own:
+                fail(
+                    f"{_BONUS}, your my_forward raised {type(error).__name__}: {_first_line(error)}. Apply the "
+                    "causal mask too, or refuse it with raise NotImplementedError('is_causal=True is not supported')"
+                )
+            fail(_bug_not_refusal(f"{_BONUS},", error, "Fix it, or refuse is_causal=True"))
         finally:
             del attn_obj.forward
     finally:
@@ -2068,6 +2104,13 @@ _CORE_BOOLEAN_ADDED = (
 )
 
 
+#: Exercise 3, after an error on the boolean path that is not a refusal.
+_FIX_OR_REFUSE_BOOLEAN = (
+    "Refuse a boolean mask with raise NotImplementedError('a boolean attn_mask is not supported'), or apply it "
+    "(exercise 3b)"
+)
+
+
 def _boolean_refused(
     model: _TinyTimmModel, my_forward: Callable[..., Any], tokens: torch.Tensor, mask, ran_before: bool = False
 ) -> bool:
@@ -2079,7 +2122,9 @@ def _boolean_refused(
     try:
         with torch.no_grad():
             model(tokens, attn_mask=mask, is_causal=False)
-    except _REFUSALS as error:
+    except Exception as error:
+        if not isinstance(error, _REFUSALS) or not _raised_by_learner(error):  # review r35a M1: not torch's error
+            fail(_bug_not_refusal("with a boolean attn_mask", error, _FIX_OR_REFUSE_BOOLEAN))
         message = str(error).strip()
         if isinstance(error, NotImplementedError) and message.lower() in _STUB_MESSAGES and not ran_before:
             raise ExerciseNotAttempted(
@@ -2092,12 +2137,6 @@ def _boolean_refused(
             f"with a boolean attn_mask your my_forward raised {type(error).__name__}: {_first_line(error)}. "
             "If that is your refusal, say what it refuses, e.g. "
             "raise NotImplementedError('a boolean attn_mask is not supported')"
-        )
-    except Exception as error:
-        fail(
-            f"with a boolean attn_mask your my_forward raised {type(error).__name__}: {_first_line(error)}: a bug "
-            "on that path, not a refusal. Refuse a boolean mask with "
-            "raise NotImplementedError('a boolean attn_mask is not supported'), or apply it (exercise 3b)"
         )
     finally:
         del attn_obj.forward
@@ -2115,10 +2154,18 @@ def _refuses_boolean_in_3b(model: _TinyTimmModel, my_forward: Callable[..., Any]
     try:
         with torch.no_grad():
             model(tokens, attn_mask=mask, is_causal=False)
-    except NotImplementedError:  # the stub, or a refusal that _refused names with its message
-        pass
     except _REFUSALS as error:
         message = str(error).strip().lower()
+        if not _raised_by_learner(error):  # review r35a M1: torch's error on a boolean tensor is a bug
+            fail(
+                _bug_not_refusal(
+                    "with a boolean attn_mask",
+                    error,
+                    "Exercise 3b applies boolean masks (True: may attend)",
+                )
+            )
+        if isinstance(error, NotImplementedError):
+            return  # the stub, or a refusal that _refused names with its message
         if "bool" in message or "mask" in message:
             fail(f"with a boolean attn_mask your my_forward refuses boolean masks; {_3B_APPLIES}")
         if not message:  # a bare `assert` or raise: exercise 3's wording (review r28d minor 6)
@@ -2169,21 +2216,39 @@ def check_my_forward(
     )
 
 
+def _fixed_head_width(error: BaseException | None, sizes: tuple[tuple[int, int, int], ...]) -> tuple[int, int] | None:
+    """A head width hard-coded in a reshape of q, k, v (review r27c minor 6b; r35a minor 2: any fixed width, e.g.
+    the lesson's own 16): ``(fixed, right)`` when the failed shape ends in a size that is not the head width of the
+    case whose tensor it was (found by the tensor's size), else None."""
+    found = re.search(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)", str(error))
+    if not isinstance(error, RuntimeError) or found is None:
+        return None
+    shape = [int(size) for size in found.group(1).split(",")]
+    numel = int(found.group(2))
+    for dim, heads, patches in sizes:  # the check's batch is 3 and each case has 2 + patches tokens
+        if (
+            len(shape) >= 4
+            and numel in (3 * (2 + patches) * dim, 9 * (2 + patches) * dim)
+            and shape[-1] != dim // heads
+        ):
+            return shape[-1], dim // heads
+    return None
+
+
 @contextmanager
 def _head_width_named(sizes: tuple[tuple[int, int, int], ...]) -> Iterator[None]:
-    """Names a head width hard-coded as 64 (review r27c minor 6b): the learner's reshape raised with a 64 in its
-    shape, and no model the check builds has heads 64 wide."""
+    """Names a head width hard-coded in the learner's reshape, e.g. 64 or 16: the reshape raised with that
+    width last in its shape, and the case's heads are not that wide."""
     try:
         yield
     except ExerciseFailed as failure:
         cause = failure.__context__
-        widths = {dim // heads for dim, heads, _ in sizes}
-        fixed = re.search(r"shape '\[[^\]]*\b64\b[^\]]*\]' is invalid", str(cause)) if cause is not None else None
-        if isinstance(cause, RuntimeError) and fixed and 64 not in widths:
+        fixed = _fixed_head_width(cause, sizes)
+        if fixed is not None:
             fail(
-                f"your function raised RuntimeError: {_first_line(cause)}. A head width fixed at 64? The check's "
-                f"heads are {' and '.join(map(str, sorted(widths)))} wide: the head width is C // "
-                "attn_obj.num_heads (attn_obj.head_dim in timm), not 64"
+                f"your function raised RuntimeError: {_first_line(cause)}. A head width fixed at {fixed[0]}? This "
+                f"case's heads are {fixed[1]} wide: the head width is C // attn_obj.num_heads (attn_obj.head_dim "
+                f"in timm), not {fixed[0]}"
             )
         raise
 
