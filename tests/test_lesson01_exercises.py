@@ -651,3 +651,63 @@ def test_exercise_2_names_patch_rows_wrong_when_row_0_is_right():
 
     with pytest.raises(ExerciseFailed, match=r": row 0 \(the class token\) is right, but every patch row differs"):
         check_build_z0(class_token_on_every_patch)
+
+
+# ------------------------------------------------------------------ r35a minor 6: messages that name the slip
+
+
+def _patchify_channels_last(images, patch_size):
+    ph, pw = patch_size
+    b, h, w, c = images.shape  # the channels-last habit
+    return images.reshape(b, h // ph, ph, w // pw, pw, c).permute(0, 1, 3, 2, 4, 5).reshape(b, -1, ph * pw * c)
+
+
+def _patchify_int_patch(images, patch_size):
+    b, c, h, w = images.shape
+    p = patch_size  # used as an int
+    return images.reshape(b, c, h // p, p, w // p, p).permute(0, 2, 4, 3, 5, 1).reshape(b, -1, p * p * c)
+
+
+def _z0_reference(tokens, class_token, pos_embedding):
+    return torch.cat([class_token.expand(tokens.shape[0], -1, -1), tokens], dim=1) + pos_embedding
+
+
+def _resize_reference(pos, old, new):
+    (rows, cols), (new_rows, new_cols) = old, new
+    grid = pos[:, 1:].reshape(1, rows, cols, -1).permute(0, 3, 1, 2)
+    out = F.interpolate(grid, size=(new_rows, new_cols), mode="bilinear", align_corners=False)
+    return torch.cat([pos[:, :1], out.permute(0, 2, 3, 1).reshape(1, new_rows * new_cols, -1)], dim=1)
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "message"),
+    [
+        (check_patchify, _patchify_channels_last, r"Check how you unpack images.shape: it is \(B, C, H, W\)"),
+        (check_patchify, _patchify_int_patch, r"patch_size is a tuple \(ph, pw\), not an int"),
+        (check_build_z0, lambda t, c, p: (_z0_reference(t, c, p),), r"return a tensor, not a tuple; return the tensor"),
+        (
+            check_build_z0,
+            lambda t, c, p: torch.cat([c.expand(t.shape[0], -1, -1), t], dim=0) + p,
+            r"along dim 0, the batch axis: .* dim 1",
+        ),
+        (
+            check_interpolate_positions,
+            lambda p, o, n: _resize_reference(p, o, (5, 5)),
+            r"the new grid looks written into your code",
+        ),
+    ],
+)
+def test_r35a_each_slip_gets_its_own_message(checker, wrong, message):
+    """r35a minor 6: channels-last unpacking, an int patch_size, a 1-tuple, the cat axis and a hard-coded new grid
+    are each named, not mistaken for another slip."""
+    with pytest.raises(ExerciseFailed, match=message) as caught:
+        checker(wrong)
+    assert "square-grid slip" not in str(caught.value) and "16, 224, 768" not in str(caught.value)
+
+
+def test_r35a_a_square_grid_is_still_named_as_one():
+    """The square-grid slip keeps its message when the output's grid follows new_grid."""
+    with pytest.raises(ExerciseFailed, match="a square-grid slip"):
+        check_interpolate_positions(
+            lambda p, o, n: _resize_reference(p, (o[0], o[0]) if o[0] == o[1] else o, (n[0], n[0]))
+        )

@@ -294,9 +294,13 @@ def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.T
 _LESSON_SIZES = ("16", "224", "768", "7", "64")  # ViT-B/16's sizes, the MNIST grid's 7, the MNIST ViT's width
 
 
-def _every_case_raised(error: ExerciseFailed, answer: Callable[..., object], calls: list[tuple]) -> None:
+def _every_case_raised(
+    error: ExerciseFailed, answer: Callable[..., object], calls: list[tuple], unpack: str | None = None
+) -> None:
     """r27d minor 3: when the answer raises a shape error on every case, fail naming the lesson's sizes (16, 224,
-    768, 7, 64) found in its source: the likeliest cause is one of them written into the code. Else return."""
+    768, 7, 64) found in its source: the likeliest cause is one of them written into the code. With none in the
+    source and ``unpack`` given (such as "images.shape: it is (B, C, H, W)"), name the unpacking instead
+    (r35a minor 6: ``b, h, w, c = images.shape``, a channels-last habit). Else return."""
     text = str(error).removeprefix("Not yet: ")
     if not text.startswith("your function raised") or ("shape" not in text and "size" not in text):
         return
@@ -312,6 +316,8 @@ def _every_case_raised(error: ExerciseFailed, answer: Callable[..., object], cal
         code = ""
     seen = [size for size in _LESSON_SIZES if re.search(rf"(?<![\w.]){size}(?![\w.])", code)]
     named = f" (your code has {', '.join(seen)})" if seen else ""
+    if not seen and unpack:
+        fail(f"{text.rstrip('.')}: a shape error on every case. Check how you unpack {unpack}")
     fail(
         f"{text.rstrip('.')}: a shape error on every case. Is a size such as 16, 224, 768, 7 or 64 written into your "
         f"code{named}? Read the sizes from the tensors' shapes and the arguments"
@@ -394,7 +400,7 @@ def _patchify_hard_coded(
         )
     if isinstance(error, ExerciseFailed):  # raised on this case: on every case?
         calls = [((torch.arange(b * c * h * w) / 3).reshape(b, c, h, w), (i, j)) for b, c, h, w, i, j in PATCH_CASES]
-        _every_case_raised(error, my_patchify, calls)
+        _every_case_raised(error, my_patchify, calls, unpack="images.shape: it is (B, C, H, W), channels first")
 
 
 def _batch_and_channels_mixed(answer: torch.Tensor, images: torch.Tensor, case: str, patch: tuple[int, int]) -> None:
@@ -440,6 +446,11 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
             answer = as_tensor(_NO_PATCHIFY_SHORTCUTS(my_patchify, images, (ph, pw)), f"your output for {case}")
         except ExerciseFailed as error:
             _view_after_permute(error, case)
+            if str(error).startswith("Not yet: your function raised TypeError") and "tuple" in str(error):
+                fail(
+                    f"{str(error).removeprefix('Not yet: ').rstrip('.')}: patch_size is a tuple (ph, pw), not an "
+                    "int: unpack it first, ph, pw = patch_size"
+                )
             if "your function raised" in str(error):
                 _patchify_hard_coded(my_patchify, case, *sizes, error=error, worked=worked)
             raise
@@ -571,7 +582,8 @@ def _kernel_hard_coded(
             f"{'; '.join(found)}. It looks hard-coded: read D, C, ph, pw from weight.shape"
         )
     if isinstance(error, ExerciseFailed):  # raised on this case: on every case?
-        _every_case_raised(error, conv_to_linear, [(torch.randn(shape),) for shape in KERNEL_CASES])
+        calls = [(torch.randn(shape),) for shape in KERNEL_CASES]
+        _every_case_raised(error, conv_to_linear, calls, unpack="weight.shape: it is (D, C, ph, pw)")
 
 
 def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> None:
@@ -838,6 +850,24 @@ def _square_grid_slip(square_passed: str | None, case: str) -> str | None:
     )
 
 
+def _new_grid_ignored(
+    fn: Callable[..., object], pos: torch.Tensor, grids: tuple, answer: torch.Tensor, case: str
+) -> None:
+    """r35a minor 6: fail when the answer's table keeps its size for another ``new_grid`` (a grid written into the
+    code, such as ``(5, 5)`` from the first case), before the square-grid slip is named. Else return."""
+    old, (new_rows, new_cols) = grids
+    other = (new_rows + 1, new_cols + 2)
+    try:
+        again = as_tensor(fn(pos.clone(), old, other))
+    except Exception:  # any failure: the probe found nothing
+        return
+    if tuple(again.shape) == tuple(answer.shape):
+        fail(
+            f"for {case} your table has shape {tuple(answer.shape)}, and the same for new_grid = {other}: "
+            "the new grid looks written into your code. Read new_rows, new_cols from new_grid"
+        )
+
+
 def _hard_coded_dim(fn: Callable[..., object], case: str, grids: tuple, dim: int, dim_right: int | None) -> None:
     """Fail naming a hard-coded width D when ``fn`` is right on the same grids with the D it got right before."""
     if dim_right is None or dim_right == dim:
@@ -939,6 +969,7 @@ def check_interpolate_positions(
         if tuple(answer.shape) != tuple(expected.shape):
             _hard_coded_dim(my_interpolate_positions, case, grids, dim, dim_right)
         if slip and tuple(answer.shape) != tuple(expected.shape):
+            _new_grid_ignored(my_interpolate_positions, original, grids, answer, case)
             fail(slip)
         _check_resized_shape(answer, expected, case, original)
         _check_table_values(answer, original, case)
@@ -981,6 +1012,11 @@ def _z0_hint(batch: int, patches: int) -> Callable[[Exception], str | None]:
 
     def hint(error: Exception) -> str | None:
         text = str(error)
+        if "Sizes of tensors must match except in dimension 0" in text:
+            return (
+                "torch.cat joined the pieces along dim 0, the batch axis: put the class token in front of the "
+                "patch tokens along the token axis, dim 1"
+            )
         if "must match the size of tensor" in text and {f"({patches})", f"({patches + 1})"} <= set(text.split()):
             return (
                 f"The table has N + 1 = {patches + 1} rows (row 0 is the class token's position) and the patch "
@@ -1081,6 +1117,8 @@ def _z0_pieces(returned: list | tuple, case: str, patches: int, dim: int) -> NoR
     said = f"for {case} your function returned a {_type_name(returned)} of {count} piece{'' if count == 1 else 's'}"
     each = "it is" if count == 1 else "each is"
     tensors = all(isinstance(piece, torch.Tensor) for piece in returned)
+    if count == 1 and isinstance(returned, tuple) and (tensors or isinstance(returned[0], np.ndarray)):
+        fail(f"{said}: return a tensor, not a tuple; return the tensor itself (a comma after it makes a tuple)")
     if tensors or all(isinstance(piece, np.ndarray) for piece in returned):
         stack, cat, axis = ("torch.stack", "torch.cat", "dim") if tensors else ("np.stack", "np.concatenate", "axis")
         shapes = {tuple(piece.shape) for piece in returned}

@@ -50,6 +50,7 @@ __all__ = [
     "plot_token_matrix",
     "plot_vit_map",
     "read_forward",
+    "roll_table",
     "roll_verdicts",
     "sublayer_reach",
     "tied_nearest",
@@ -1427,6 +1428,31 @@ def roll_verdicts(
         for name, (shift, dim) in rolls.items():
             out[name] = (model(torch.roll(images, shift, dim)).argmax(dim=-1) == labels).int()
     return out
+
+
+def roll_table(vit_cost: dict, cnn_cost: dict, gap: dict, plain: tuple[float, float]) -> str:
+    """Section 8's rolls as one table (r35a minor 4): for each direction, the points the ViT and the CNN lose
+    against their unrolled digits and how many more the ViT loses, each with its paired interval. ``vit_cost`` and
+    ``cnn_cost``: direction -> ``Comparison`` of rolled minus unrolled (``percent=True``); ``gap``: direction ->
+    ``Estimate`` of the ViT's loss minus the CNN's; ``plain``: the two models' unrolled accuracies (fractions)."""
+
+    def points(low: float, estimate: float, high: float) -> str:
+        return f"{100 * estimate:.1f} [{100 * low:.1f}, {100 * high:.1f}]"
+
+    level = {f"{100 * c.difference.confidence:g} %" for c in [*vit_cost.values(), *cnn_cost.values()]}
+    level |= {f"{100 * d.confidence:g} %" for d in gap.values()}
+    if len(level) != 1:
+        raise ValueError(f"one confidence level expected, got {sorted(level)}")
+    lines = [
+        f"points lost to a one-patch roll (unrolled: ViT {100 * plain[0]:.1f} %, CNN {100 * plain[1]:.1f} % right), "
+        f"paired {level.pop()} intervals",
+        f"{'direction':<10} {'ViT loses':<20} {'CNN loses':<20} ViT loses more by",
+    ]
+    for way, vit in vit_cost.items():
+        v, c, g = vit.difference, cnn_cost[way].difference, gap[way]
+        lost = (points(-v.high, -v.estimate, -v.low), points(-c.high, -c.estimate, -c.low))
+        lines.append(f"{way:<10} {lost[0]:<20} {lost[1]:<20} {points(g.low, g.estimate, g.high)}")
+    return "\n".join(lines)
 
 
 def sublayer_reach(
