@@ -36,6 +36,8 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 # paid by cuts: the scale cell's 'On this row' sentence, the token-MLP paragraph, the skip paragraph's widths)
 # fix07_35b (reviews r35a, r35b): stays 42 / 1671 (the 10-epoch runs, the Linear arm and the recount in plain words
 # paid by cell 5's MACs, section 4's Table 6 pointer and panel line, section 3's second v-skip clause and shorter words)
+# quick07_35b (audit a35b): stays 42 / 1671 (1669 to 1671: the v-skip named in section 3, the MACs in cell 5, the
+# Linear arm's tested part, paid by section 3's shorter bold leads, its widths in one clause and one 'input width')
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 42, 1671
 
 
@@ -308,7 +310,11 @@ PROSE = [
                 "Making the patch stem as large (a second layer and a GELU) made no detectable difference "
                 "(+1.9 [-0.2, +4.1], printed below), so size alone does not explain the lead."
             ),
-            "**The `Linear` arm**, a per-token affine map, scored lower on every seed; which of its removed parts",
+            # audit a35b item 2 (brief quick07_35b): attention alone was tested (attention off, in this cell's text)
+            (
+                "**The `Linear` arm**, a per-token affine map, scored lower on every seed; of its removed parts, only "
+                "attention was tested alone (attention off, above), not the MLP, the nonlinearities or the size."
+            ),
             "Attention off: a benefit of up to 2.8 points is not excluded.",
             # r29 density: section 4's Table 6 sentence (review r28a minor 10), moved here
             "16 blocks of width 384, 79.0 %; 8 of width 768, 78.1 %, with about twice the parameters",
@@ -577,7 +583,10 @@ PROSE = [
             # audit a35a items 3 and 4 (brief quick07_35a): two sentences, the skip named (no "the first" before the
             # list), and "a separate learned projection" as in the Summary (v is itself a learned projection)
             # review r35a minor 9 (brief fix07_35b): the v-skip said once, by the bold lead of the next cell (below)
-            "Two things differ from ViT's block. The width change rules out `x + attn(x)`.",
+            # audit a35b item 4 (brief quick07_35b): the two differences named where announced; the bold leads of the
+            # next two cells shortened to "**The skip.**" and "**The scale.**" (not a third time)
+            "Unlike ViT's block, the skip goes through `v` (the width change rules out `x + attn(x)`) and the scale "
+            "uses the input width.",
             "`TokenAttention` adds its *values*, already of the output width (a separate learned projection of `x` "
             "would also fit):",
             # "(07_tokens_to_token_vit_appendix.ipynb#porters)": r33b density, moved to the end list (Going further)
@@ -648,7 +657,7 @@ PROSE = [
             # review r27b minor 8's "The right panel draws the stems alone." cut (fix07_35b, cap): the panel's own
             # title says "T2T module / patch embedding alone" and the legend "too thin here: see right"
             # "The paper's second idea is a *deep-narrow* backbone ...": r33 density (brief fix07_33a item 1), a side
-            # study; the appendix's Sources prints Table 6 in full (its rows: "24.5M", "79.0 %", "48.6M", "78.1 %")
+            # study; the appendix's Sources prints Table 6's ViT rows (its rows: "24.5M", "79.0 %", "48.6M", "78.1 %")
             # review r27f minor 5: the take-away first; the counting detail is the appendix's ("Sources")
             # review r28a minor 8: the bold take-away split in two sentences
             # review r30a minor 12 (brief fix07r item 5): the MACs clause is section 5's ("1.32x the arithmetic")
@@ -662,7 +671,7 @@ PROSE = [
             "Almost all of that difference lies in the blocks (47.2M against 20.7M); the T2T module is 1.8 % of "
             "T2T-ViT_t-14's parameters.",
             # fix07_35b (cap): the pointer to Table 6 and the paper's second idea moved to the end list (Going further,
-            # its row there: "Table 6 in full (a deep-narrow backbone is the paper's second idea)")
+            # its row there: "Table 6's ViT rows (a deep-narrow backbone is the paper's second idea)")
             # r31 density: the pointer '(appendix, "Sources": two models share the name)' moved; the appendix's
             # Sources says it ("**Two models called ViT-S/16", its row there)
             # review r28a minor 10: Table 6's deep-narrow row on the main path (the appendix's Sources stores it)
@@ -882,8 +891,10 @@ PROSE = [
             # reviews r35a minor 3, r35b minor 1 (brief fix07_35b): what the Linear arm's result does and does not show
             # (printed: Linear +8.8 [+4.3, +13.3], corrected [+1.4, +16.2]; stems 29,344 against 57,986 in the
             # appendix's Sources; its affine test in the appendix's Audits)
+            # audit a35b item 2 (brief quick07_35b): not "which mattered is not tested" (attention off tests attention
+            # alone, the paragraph above; no arm removes the MLP, the nonlinearities or half the stem alone)
             "The **`Linear`** arm (8.8 lower, corrected interval above 0) drops attention, MLP and every nonlinearity, "
-            "and halves the stem: which mattered is not tested.",
+            "and halves the stem's parameters; only attention was tested alone (above).",
             # review r27c M1: the no-overlap chain against the patch stem as large, with its interval
             # brief fix07i D: one verdict sentence per arm; the intervals live in the printed table (PRINTED, "## 6."),
             # and each comparison's changes in its printed row (r27d M2)
@@ -921,8 +932,9 @@ PROSE = [
             # fix07u): printed in the appendix's Sources instead
             # r32a MAJOR 1 (brief fix07y item 1): a multi-change arm leaves the overlap's share unknown, not zero
             # audit a34a item 2: the widths and scales named again (16, 128 against 49, 288: the hidden check after)
-            # fix07_35b (cap): "half the stem's parameters" -> "half the stem" (hidden check: 28,832 against 57,986)
-            "That chain also has smaller windows, narrower tokens, another scale and half the stem: the "
+            # fix07_35b (cap): "half the stem's parameters" -> "half the stem" (hidden check: 28,832 against 57,986);
+            # audit a35b item 5 (brief quick07_35b): back to "half the stem's parameters" (not half its stages)
+            "That chain also has smaller windows, narrower tokens, another scale and half the stem's parameters: the "
             "gap cannot be credited to the overlap alone.",
             # review r29d minor 2 (brief fix07q item 4): one change (attention off) first, then the several changes
             (
@@ -1116,7 +1128,8 @@ PROSE = [
             "(07_tokens_to_token_vit_appendix.ipynb#trained-attention)",
             "the original's square grids ([For porters](07_tokens_to_token_vit_appendix.ipynb#porters), fact 2)",
             # fix07_35b (cap): section 4's pointer to Table 6, with the paper's second idea, moved here
-            "Table 6 in full (a deep-narrow backbone is the paper's second idea), Table 7 with its hard-patch row "
+            # audit a35b item 1 (brief quick07_35b): the appendix shows Table 6's ViT rows, not the whole table
+            "Table 6's ViT rows (a deep-narrow backbone is the paper's second idea), Table 7 with its hard-patch row "
             "recounted, and each arm's caveats",
         ],
     ),
@@ -1143,7 +1156,8 @@ PROSE = [
             # review r34e minor 1 (brief quick07_34e item 1): the backbone named, the Performer variant
             # review r34f MAJOR 1 (brief fix07_35a item 3): both T2T rows, T2T-ViT_t-14 (built here) first
             "**Table 7:** on one backbone, the T2T module is 2.2 points above hard patches with token transformers "
-            "(T2T-ViT_t-14, built here) and 2.0 with Performers (T2T-ViT-14); convolutions with its windows get 1.3 "
+            "(T2T-ViT_t-14, built here) and 2.0 with Performers (T2T-ViT-14), both costing more; convolutions with its "
+            "windows get 1.3 "
             "(one reported number per model).",
             # r27b minor 1: the fair baseline first; r28c minor 1: one 10-epoch endpoint, "was" not "stayed"
             "a patch stem as large was 12.2 points below T2T's chain",
@@ -1198,7 +1212,10 @@ PROSE = [
             "learned projection of `x` would also fit).",
             # reviews r35a minor 1, r35b minor 2 (brief fix07_35b): not circular; the original's line and its one head
             # (section 3's hidden check: "head_dim = dim // num_heads" and "qk_scale or head_dim ** -0.5"; num_heads=1)
-            "With one head, the original's `head_dim = dim // num_heads` is the input width, so it scales scores by "
+            # audit a35b item 6 (brief quick07_35b): the "so" also needs qk_scale unset (section 3: "one head and no
+            # `qk_scale`"; t2t_vit.py's T2T_module builds Token_transformer without qk_scale)
+            "With one head and no `qk_scale`, the original's `head_dim = dim // num_heads` is the input width, so it "
+            "scales scores by "
             "`dim ** -0.5`, not by 1/sqrt of `q`'s width (`token_dim`).",
             # review r28c minor 2 (brief fix07l item 3): the take-away keeps its two new sentences; the numbers are
             # bullet 4's, attention off bullet 5's (review r28b minor 1's reconciliation stays in those bullets)
@@ -1212,7 +1229,7 @@ PROSE = [
             # confound (the window grows with the overlap, as in appendix A's chain); no numbers (none printed here)
             # review r34a MAJOR 1: the PVTv2/CvT sentence had no source in the lesson; the reviewer's short form
             "*Not measured.* The overlap's own share: appendix A's no-overlap chain also shrinks the windows and "
-            "halves the stem.",
+            "halves the stem's parameters.",  # audit a35b item 5: parameters, not stages
             # review r29b M1 (brief fix07o item 1): the digits take-away says 10 epochs and that longer is not tested
             # r30 decision (review r29d minor 1, brief fix07q item 3): the digit findings are bullets under "On these
             # digits, after 10 epochs"; r29b M1's "longer is not tested" is the last bullet's "whether it lasts is not
@@ -1244,8 +1261,10 @@ PROSE = [
             # audit a35a item 1 (brief quick07_35a): the 4.2G flagged by a pointer to section 6's recount
             # review r35b minor 5 (brief fix07_35b): the MACs left for section 6 (its rows: "for 1.9G and 0.6G MACs",
             # the recount); the gains are section 6's ("2.2 points above hard patches")
+            # audit a35b item 3 (brief quick07_35b): the gains' cost flagged (section 6: 1.9G and 0.6G MACs, 0.4M more)
             "Table 7 (ImageNet, one backbone, one reported number per model): hard patches 79.5 %, the T2T module "
-            "81.7 % with the token transformers built here (T2T-ViT_t-14), 81.5 % with Performers (T2T-ViT-14).",
+            "81.7 % with the token transformers built here (T2T-ViT_t-14), 81.5 % with Performers (T2T-ViT-14), "
+            "both costing more (section 6).",
             "as one reason why a ViT",
             "Table 7",
             "disjoint",
@@ -1444,7 +1463,7 @@ PRINTED = [
             "blocks: T2T-ViT_t-14 20.7M (14 x 384), the T2T paper's ViT-S/16 47.2M (8 x 768)",
             # review r29c minor 7 (brief fix07p item 3): the paper's Table 6 rows, labelled single runs; r33 density
             # (brief fix07_33a item 1): a side study, moved with its sentence to the appendix's Sources, which prints
-            # Table 6 in full (its rows: "24.5M", "79.0 %", "48.6M", "78.1 %", "16 blocks of width 384, 79.0 %")
+            # Table 6's ViT rows (its rows: "24.5M", "79.0 %", "48.6M", "78.1 %", "16 blocks of width 384, 79.0 %")
         ],
     ),
     (
@@ -1778,6 +1797,10 @@ CODE = [
 
 # Wrong or over-reaching statements, absent from the lesson, the appendix and the solutions (sources and outputs).
 FORBIDDEN = [
+    # audit a35b items 1 and 2: the appendix shows Table 6's ViT rows only; attention alone was tested (attention off)
+    ("Table 6 in full", "a35b item 1: the appendix's Table 6 is its ViT rows ('Left out here: ...')"),
+    ("halves the stem: which mattered is not tested", "a35b item 2: attention off tested attention alone"),
+    ("removed parts matters is not tested", "a35b item 2: attention off tested attention alone"),
     # audit a35a item 6: a tuple comparison decided by its first element alone, which only looked like a cost check
     ('table_7_transformers["MACs"]) > table_7_cost', "a35a item 6: compare parameters and MACs one by one"),
     ("Its Performer row implies", "a35a item 5: 'Its' read as the module's; the row is Table 7's"),
@@ -1808,7 +1831,7 @@ FORBIDDEN = [
     # review r28a M1: no run measures an equal share of speed and reach
     ("as much as reach", "r28a M1: say 'a gap may measure learning speed rather than reach'"),
     # review r27e minor 4: the ungrammatical clause
-    ("which part it removes matters", "r27e minor 4: say 'which of its removed parts matters is not tested'"),
+    ("which part it removes matters", "r27e minor 4: ungrammatical (a35b item 2: say which parts were tested alone)"),
     # review r27d M2 and minors 2, 4: causal "added" for a comparison that changes several things, "lost its lead"
     # for a gap that shrank to 1.2 [-0.1, +2.5], and "the chain itself" for a comparison that changes several things
     ("added +3.1", "r27d M2: T2T's chain vs the no-overlap chain changes several things; say 'scored'"),
@@ -2468,7 +2491,7 @@ def test_section_6s_verdict_is_the_question_and_three_short_sentences_without_re
 
 
 def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 22a, 22e, 24g
-    scale = nb.flat(_cell(LESSON, "**The scale uses the input width: `qk_scale`.**"))
+    scale = nb.flat(_cell(LESSON, "**The scale.** ViT divides the scores"))
     definition, after = scale.split("```python")[0], scale.split("```")[-1]
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
@@ -2493,7 +2516,7 @@ def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     assert "**The stride and the paper's S** (section 1). The paper's Eq. 3 writes `s`" in porters
     why = section(LESSON, "## The picture first")
     assert why.index("but disjoint") < why.index("In T2T, neighbouring windows overlap")
-    scale = nb.flat(_cell(LESSON, "**The scale uses the input width: `qk_scale`.**"))
+    scale = nb.flat(_cell(LESSON, "**The scale.** ViT divides the scores"))
     # r31 (brief fix07u): the scale line, not two listings, before the porting note
     # r33 density (brief fix07_33a item 1): the porting note merged into the 1/8 sentence, still after the scale line
     assert scale.index("qk_scale or head_dim ** -0.5") < scale.index("A port might assume 1/sqrt(token_dim) = 1/8")
