@@ -1524,3 +1524,27 @@ def test_attention_names_unnormalised_exp():
     """Review r29d_03 minor 8: exp of the scores without the division by the row sum is named."""
     with pytest.raises(ExerciseFailed, match=r"the weights do not sum to 1 over the keys"):
         check_attention(lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).exp() @ v)
+
+
+def test_messages_name_a_float_division_a_view_after_transpose_and_say_an_int():
+    """Review r35a minor 9: exercise 2's `d / heads` gets exercise 1's float-division hint, exercise 6's `.view` after
+    `transpose` the course's view hint (not torch's text), and a returned int reads "an int"."""
+
+    def split_float(x, heads):
+        b, n, d = x.shape
+        return x.reshape(b, n, heads, d / heads).permute(0, 2, 1, 3)
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: a size is a float: D / heads is a float division") as failure:
+        check_split_merge(split_float, merge_heads)
+    assert "type must be tuple of ints" not in str(failure.value)
+
+    def view_after_transpose(weight, heads):
+        rows, d_in = weight.shape
+        return weight.view(heads, 3, rows // (3 * heads), d_in).transpose(0, 1).view(rows, d_in)
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: after a permute or transpose the tensor is not contiguous"):
+        lesson03.check_to_timm_qkv(view_after_transpose)
+    with pytest.raises(ExerciseFailed, match=r"returned an int; return a dict$"):
+        check_attention_shapes(lambda batch, num_tokens, dim, heads: 3)
+    with pytest.raises(ExerciseFailed, match=r"returned an int; return the pair \(w_q, w_k\)$"):
+        lesson03.check_query_finds_key(lambda: 3)

@@ -129,8 +129,13 @@ FACTS = {
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         # r31 density (review r32a minor 3): moved from section 3 with its r30/r31 wording ("Without the scale" first,
         # review r30a_03 M1; "about 1 %", r31 decision on review r30c_03 minor 5)
-        "Without the scale, a fresh ViT-B layer's share depends on its init:\nabout 1 % under PyTorch's and timm's "
-        "defaults, about a third under the original ViT's Flax init",
+        # r35b (review r35a M1): nn.Linear's default named, and nn.MultiheadAttention's own init (the table's row)
+        "Without the scale, a fresh ViT-B layer's share depends on its init:\nabout 1 % under `nn.Linear`'s and timm's "
+        "defaults, 7.8 % under `nn.MultiheadAttention`'s, about a third under the\noriginal ViT's Flax init",
+        "- `nn.MultiheadAttention`: PyTorch's own layer, `nn.MultiheadAttention(768, 12)` as built, its "
+        "`in_proj_weight` copied\n  into `qkv` (torch 2.13's `_reset_parameters`: `xavier_uniform_` on that fused "
+        "$3D \\times D$ weight",
+        "With timm's `'jax'` mode or `nn.MultiheadAttention`'s own init it is several percent (7.5 %, 7.8 %).",
         "$dO\\,V^\\top$",
         # r32 density (r31 ruling; review r31c "What would make it a 9" 1): section 3's fold sentence, its pointer and
         # its rate sentence moved here (reasons: r27d_03 minor 4, r27a_03 items 3 and 8, r27d_03 M1, r28d_03 minor 6)
@@ -487,7 +492,8 @@ FACTS = {
         "vendored copy",
         "The cell below also runs T2T-ViT's vendored copy",  # review r28d_03 minor 8: grammar
         '(row "timm-style")',  # a35a quick fix: two words paid for item 6
-        'The widget\'s split "(h three d) read as (three h d)" is drawn after it',  # r27c_03 minor 5: one name
+        # r35b (words paid for review r35a M1): the split's one name is the still's printed line (PRINTED row)
+        "The widget then draws it:",
         "uses `(h three d)`, each head's q, k and v rows together",  # review r30c_03 minor 9: one idea per sentence
         # review r29a_03 M1: the direction the widget, cell 35 and the figure show; per head one whole block
         # r33b plain wording (review r33b minor 5): one idea per sentence, same fact
@@ -497,8 +503,8 @@ FACTS = {
         "exercise 6 converts it",
         # review r29c_03 minor 8: the damage line said plainly (checked below); r32 (review r32a minor 2): moved here
         # from section 1, where the (h three d) words were not yet defined
-        "is drawn after it: tokens stay in their rows, but\nfour of the six q/k/v blocks hold another role's features "
-        "(red)",
+        "The widget then draws it: tokens stay in their rows, but\nfour of six q/k/v blocks hold another role's "
+        "features (red)",
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
@@ -506,7 +512,8 @@ FACTS = {
         # review r29a_03 item 2: the take-home first (what the scale makes independent of d, and what follows)
         # r32 (review r31c minor 2): scoped to unit-variance q and k (a real layer's share depends on its init)
         "The point first: for unit-variance $q$ and $k$, the scale makes the score spread independent of $d$, "
-        "so the softmax\nstarts out the same at every head width",
+        # r35b (review r35a minor 2): "alike", not "the same" (scaled, the top weight and sum a^2 vary a little with d)
+        "so the softmax\nstarts out alike at every head width",
         # r27b_03 minor 2; r28b_03 minor 3: a real layer; r28d_03 minor 5: the i.i.d. condition said first
         # r28d_03 minor 9: the chart named before the variance argument, each panel where it is used
         "every head width** (chart below)",  # r32c MAJOR: words paid, the chart still named first
@@ -523,7 +530,7 @@ FACTS = {
         "#appendix-g",
         "a \\odot (g - \\langle g, a \\rangle)",
         "unit-variance",
-        "What the scale buys, for unit-variance $q$ and $k$:",  # r32 (review r32b MAJOR 1): scoped
+        "What it buys, for unit-variance $q$ and $k$:",  # r32 (review r32b MAJOR 1): scoped (r35b: the takeaway's)
         "0.9",
         "$q$",
         "$k$",
@@ -564,7 +571,7 @@ FACTS = {
         # review r30a_03 minor 5: three short lines (fold; SGD d; Adam sqrt(d)), the same facts
         # r31 density (review r30c_03 minor 15: section 3's clause density): the three fold lines moved to appendix G
         # (its #fold-scale paragraph, rows there); one clause stays
-        "**What the chart shows.**",  # review r28b_03 minor 3: the chart, then a real layer
+        "**Real inits, no scale.**",  # review r28b_03 minor 3: the chart, then a real layer (r35b: named so)
         # r29 decision (review r28d_03 minor 6): one sentence on the rate, the rest in appendix G
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
@@ -596,7 +603,7 @@ FACTS = {
         # d = 64, smaller at 1024 with its seeds' range, r33a M1). "What the scale buys" keeps its scope (r32b MAJOR 1)
         # r34c (words paid): "the spread stops depending on $d$" is the bold lead's (its row: "makes the score spread
         # independent of $d$"); the scope kept
-        "What the scale buys, for\nunit-variance $q$ and $k$: no row saturates (0 % at every $d$).",
+        # r35b (review r35a item 2): the sentence now closes the gradient paragraph as its takeaway (row above)
         # a33b audit 2: a third is smaller, Vaswani's direction, but not their "extremely small gradients"
         # r33c (review r33c minors 1-3): the upstream gradient's draw named beside the numbers (0.9 and unit-variance
         # q, k are named in this section too); "smaller, as they suspected, yet the mean over all rows is 1.78x larger"
@@ -609,13 +616,23 @@ FACTS = {
         # r34c (review r34c_03 item 1): the other half, at q, as appendix G prints it (same g; every seed, d = 16 to
         # 1024; checked in the cell after); no "d-independent" claim
         # r35 (review r34f_03 minor 1, r34e_03 minor 1): the factors are q's; "(and so W_q)" dropped (forbidden row)
-        "At $q$ the unscaled gradient is larger on every seed: 14x at $d = 64$, 19x at 1024 ([appendix G]",
+        # r35b: the same sentence, with the factor it lacks (row below)
         # r34a (review r34a_03 minor 1): the original ViT's init, which gives section 3's unit-variance q and k, named
         # r34c (review r34c_03 minor 4): the init fact its own sentence
         # r35 (review r34f_03 MAJOR 1): scoped to what appendix G measured, LayerNormed random tokens
-        "Without the scale 37 % of rows saturate at $d = 64$. On LayerNormed random tokens, the\n"
-        "original ViT's Flax init (Xavier per $q$, $k$, $v$) gives these unit-variance $q$ and $k$: 36 %; PyTorch's or "
-        "timm's\ndefaults: about 1 % or fewer\n([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # r35b (review r35a M1, minor 7): nn.Linear's and timm's defaults named apart from nn.MultiheadAttention's
+        # Xavier init (appendix G's fifth row, 7.8 %); "gives unit-variance q and k, as here"; the 37 % beside the 36 %
+        "**Real inits, no scale.** On LayerNormed random tokens, the original ViT's Flax init (Xavier per $q$, $k$, "
+        "$v$)\ngives unit-variance $q$ and $k$, as here: 36 % of rows saturate (37 % above). `nn.MultiheadAttention`'s "
+        "Xavier init: "
+        "7.8 %.\n`nn.Linear`'s default or timm's `trunc_normal(.02)`: about 1 % or fewer\n"
+        "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
+        "So at $d = 64$ the scale shrinks the mean gradient. What it buys, for unit-variance $q$ and $k$: no row "
+        "saturates\n(0 % at every $d$).",
+        # the q half's mechanism said as such (the hidden check: at q, sqrt(d) times the ratio at the scores)
+        "At $q$, without the factor $1/\\sqrt{d}$, the unscaled gradient is larger on every seed: 14x at $d = 64$, "
+        "19x at 1024",
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
         # appendix G, which says it ("The gradient reaching $q$ and $k$ is still *larger*"; a35a audit 03 item 1)
@@ -644,7 +661,9 @@ FACTS = {
         "the fused default keeps none",
         # review r28c_03 minor 8: how the fused path manages without the matrix (asserted in the hidden check)
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
-        "1536 for ViT-B, as counted above",  # fix26a_03 item 2; r27a_03 minor 5: sketch first (r34c: shorter)
+        # fix26a_03 item 2; r27a_03 minor 5: sketch first (r34c: shorter); r35b (review r35a minor 6): the sketch is
+        # drawn before the printed counts, and "as counted above" paid for review r35a M1
+        "1536 for\nViT-B.",
         # review r29d_03 minor 7: the misconception named, on the printed ratio
         # review r30c_03 minor 8: a FLOP statement, said so
         # r33c (review r33c minor 6): said the plain way round
@@ -733,8 +752,9 @@ FACTS = {
         # r32 (review r32b minor 4): the scale bullet gives its interval, as the heads bullet does
         # r33 (review r33a M2): "led" kept, the bracketed interval excludes 0
         # r33d (review r33d MAJOR 1, minor 6): the sign written as in its interval; the caveats of section 3 mirrored
-        "In training, the scaled head led by +4.2 points [+2.6, +5.7], each arm at its best rate, inside the range\n"
-        "  tried",
+        # r35b (review r35a minor 3, item 3): one head of d = 64, and the rates picked on the split measuring the gap
+        "In training, one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7], each arm at its best rate inside "
+        "the\n  range tried, picked on the split that measures the gap ([appendix G]",
         "Seeds 3-9 came after a first look. With both\n  arms at 0.001, or four heads of $d = 16$ at 0.003, the "
         "interval holds 0.",  # a35a audit 03 item 6: d = 16 ran at 0.003 only
         # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
@@ -743,7 +763,7 @@ FACTS = {
         "bytes (float32) where\n  the weights are stored (explicit path; torch 2.13's fused CPU kernels store none)",
         # review r26c_03 major 1 kept in section 3 ("these runs do not say why", its row there); r29 decision kept:
         # the second rate lives in appendix G, pointed to here (r31b_03 MAJOR 1: the lowest rate tried)
-        "tried ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",
+        "measures the gap ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",  # r35b: the bullet reworded
         "For random unit-variance $q$, $k$",  # review r27d_03 minor 2: not what the usual inits give
         "head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         # r35 (review r34f_03 item 4): the bullet split; the first half says what the scale buys
@@ -765,12 +785,14 @@ FACTS = {
         # r35 (review r34f_03 item 4): the gradient half its own bullet, the conditions kept (0.9, the i.i.d. draw)
         "- Without the scale, at $d = 64$, saturated rows (top weight above 0.9) pass back about a third of the scaled "
         "gradient\n  at the scores, yet the mean over all rows is 1.78 times larger (5 of 5 seeds), and 0.60 times as "
-        "large (smaller) at $d = 1024$",  # a35a audit 03 item 3: not "0.60 times larger"
+        "large at $d = 1024$",  # a35a audit 03 item 3: not "0.60 times larger"; r35b (r35a minor 3): no "(smaller)"
         "(upstream gradient i.i.d.\n  $N(0, 1)$;",
         # r34a (review r34a_03 minor 1): the original ViT's init first
         # r35 (review r34f_03 MAJOR 1): scoped to random LayerNormed tokens
+        # r35b (review r35a M1): nn.MultiheadAttention's Xavier init named apart from nn.Linear's and timm's defaults
         "Unscaled, on random LayerNormed tokens, the original ViT's init saturates about a\n  third of the rows at "
-        "$d = 64$; PyTorch's and timm's defaults about 1 % or fewer ([appendix G]",
+        "$d = 64$, `nn.MultiheadAttention`'s Xavier init 7.8 %, `nn.Linear`'s default and timm's\n  "
+        "`trunc_normal(.02)` about 1 % or fewer ([appendix G]",
         # a33b audit 3: which spellings are one computation, named (section 2's, not the wrong-order read)
         "Section 2's library spellings\n  (separate Q/K/V, fused, einops, T2T's copy of timm's class, PyTorch's, and "
         "`transformers`' when installed) are one\n  computation.",
@@ -1400,6 +1422,10 @@ FORBIDDEN = [
     ("weights $W_q$ and $W_k$ still get", "a35a audit 03 item 1: 9, 14 and 17 times are q's, not W_q's"),
     ("and 0.60 times at $d = 1024$", "a35a audit 03 item 3: read as 0.60 times larger; it is smaller"),
     ("(and so $W_q$)", "review r34f_03 minor 1: the 14x and 19x are q's; W_q's own ratio differs (about 20x)"),
+    ("PyTorch's or timm's defaults", "review r35a_03 M1: nn.MultiheadAttention's Xavier init gives 7.8 %, not 1 %"),
+    ("PyTorch's and timm's defaults", "review r35a_03 M1: nn.MultiheadAttention's Xavier init gives 7.8 %, not 1 %"),
+    ("PyTorch's and timm's default inits", "review r35a_03 M1: nn.Linear's default, named (MHA's init is Xavier)"),
+    ("0.60 times as large (smaller)", "review r35a_03 minor 3: 'as large' says it; no '(smaller)'"),
     ("the better of two", "review r34f_03 minor 6: the unscaled arm tried three rates, the scaled four"),
     ('(not "extremely small")', "r33c minor 3: smaller, as they suspected, yet the mean over all rows is larger"),
     ("cost 7.8 times less", "r33c minor 6: the projections cost 7.8 times as much as the products"),
@@ -2197,9 +2223,11 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     # r33c (brief quick_33d, review r33c minor 3): section 3 says the 1.78 its own printed line shows (r33b M1)
     assert "1.78x larger" in section_3 and "appendix-g" in section_3  # one pointer stays
     # r31 density (review r32a minor 3): the init clause moved from section 3 to appendix G
-    assert "about 1 % under PyTorch's and timm's defaults, about a third under the original ViT's" in appendix_g
-    assert "about 1 % under PyTorch's" not in section_3
+    # r35b (review r35a M1): nn.Linear's default and nn.MultiheadAttention's init, named apart
+    named_apart = "about 1 % under `nn.linear`'s and timm's defaults, 7.8 % under `nn.multiheadattention`'s, about a"
+    assert named_apart in appendix_g.lower()
+    assert "about 1 % under" not in section_3
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
     # r34a (review r34a_03 minor 1): section 3 names the original ViT's init with appendix G's 36 % and unit-variance q
-    assert "gives these unit-variance $q$ and $k$: 36 %" in section_3
+    assert "gives unit-variance $q$ and $k$, as here: 36 %" in section_3  # r35b (review r35a minor 7): "as here"
     assert re.search(r"xavier, per q/k/v +1\.00 +8\.0 +36\.2 % \(3 seeds", printed)

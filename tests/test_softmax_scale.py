@@ -89,6 +89,7 @@ def test_init_saturation_follows_the_weight_variance_of_each_init():
 
     dim, heads = 256, 4
     weight_variance = {"trunc_normal(.02)": 0.02**2, "xavier, fused qkv": 2 / (4 * dim), "xavier, per q/k/v": 1 / dim}
+    weight_variance["nn.MultiheadAttention"] = 2 / (4 * dim)  # review r35a M1: its xavier_uniform_ on in_proj_weight
     for init in INITS:
         stats = init_saturation(init, dim=dim, heads=heads, num_tokens=64, seed=1)
         assert stats["saturated_scaled"] <= stats["saturated"]
@@ -135,3 +136,25 @@ def test_summarize_saturation_reads_the_runs_seed_by_seed():
     assert "at every d from 4 to 64" in text and "d =   16:" in text and "no scale, d = 64" in text
     with pytest.raises(ValueError, match="no results for head width 1024"):
         summarize_saturation(runs)
+
+
+def test_init_saturation_reads_nn_multiheadattention_as_built():
+    """Review r35a M1: the "nn.MultiheadAttention" row is the module's own init (q, k from its in_proj_weight and
+    in_proj_bias on the same LayerNormed tokens), recomputed here by hand from torch's module."""
+    from torch import nn
+
+    from vit_explained import Attention
+    from vit_explained.softmax_scale import init_saturation
+
+    dim, heads, tokens_n, seed = 64, 4, 33, 3
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(seed)
+        Attention(dim, heads)  # the same draws as init_saturation makes before the module
+        mha = nn.MultiheadAttention(dim, heads)
+        tokens = torch.nn.functional.layer_norm(torch.randn(1, tokens_n, dim), (dim,))
+        q, k, _ = torch.nn.functional.linear(tokens, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
+        q, k = (t.reshape(1, tokens_n, heads, dim // heads).transpose(1, 2) for t in (q, k))
+        top = (q @ k.transpose(-2, -1)).softmax(-1).max(-1).values
+    stats = init_saturation("nn.MultiheadAttention", dim=dim, heads=heads, num_tokens=tokens_n, seed=seed)
+    assert stats["saturated"] == pytest.approx((top > SATURATED).float().mean().item())
+    assert stats["q_spread"] == pytest.approx(q.std().item(), rel=1e-5)

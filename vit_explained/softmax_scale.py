@@ -145,8 +145,10 @@ def layer_gradient_lines(runs: Mapping[int, Sequence[Mapping[str, Mapping[str, f
 #: init and Hugging Face's ``ViTModel`` (``trunc_normal_(std=.02)``, zero bias); timm's ``'jax'`` init
 #: mode (Xavier-uniform on the fused ``(3D, D)`` qkv weight, zero bias); and the original ViT's Flax
 #: code (``nn.MultiHeadDotProductAttention`` with Xavier-uniform: each of q, k, v a ``D -> D``
-#: DenseGeneral, so weight variance ``1 / D``; MoCo v3's init does the same), zero bias.
-INITS = ("torch default", "trunc_normal(.02)", "xavier, fused qkv", "xavier, per q/k/v")
+#: DenseGeneral, so weight variance ``1 / D``; MoCo v3's init does the same), zero bias. And PyTorch's own
+#: ``nn.MultiheadAttention(D, h)`` as built (torch 2.13's ``_reset_parameters``: ``xavier_uniform_`` on the fused
+#: ``(3D, D)`` ``in_proj_weight``, rows ``(three h d)`` as here; zero ``in_proj_bias``), copied into ``qkv``.
+INITS = ("torch default", "trunc_normal(.02)", "xavier, fused qkv", "nn.MultiheadAttention", "xavier, per q/k/v")
 
 
 def init_saturation(
@@ -179,6 +181,10 @@ def init_saturation(
         elif init == "xavier, per q/k/v":
             for rows in weight.chunk(3, dim=0):  # fan_in D, fan_out D each
                 nn.init.xavier_uniform_(rows)
+        elif init == "nn.MultiheadAttention":  # the module's own init, not a copy of it: built, then read
+            mha = nn.MultiheadAttention(dim, heads)
+            weight.copy_(mha.in_proj_weight)  # q rows, then k, then v, each (h d): the package's (three h d)
+            bias.copy_(mha.in_proj_bias)  # zero, as the module sets it
         if init != "torch default":
             nn.init.zeros_(bias)
         tokens = torch.nn.functional.layer_norm(torch.randn(1, num_tokens, dim), (dim,))

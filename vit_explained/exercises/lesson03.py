@@ -29,6 +29,13 @@ from ..attention import Attention, to_multihead
 from ..cost import attention_cost
 from . import _type_name, as_tensor, attempt, close, fail, forbid, passed
 
+
+def _a_type(value: object) -> str:
+    """The type's name with its article: "an int", "a list" (review r35a minor 9: not "a int")."""
+    name = _type_name(value)
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 #: Exercise 2 asks for reshape and permute (or transpose) only.
 _NO_EINOPS = forbid("einops", reason="the head split with reshape and permute")
 
@@ -131,6 +138,13 @@ def _whole_floats(value: Any) -> bool:
     return numbers and any(isinstance(n, (float, np.floating)) and float(n).is_integer() for n in value)
 
 
+def _a_dict(answer: object) -> dict:
+    """Exercise 1's answer, when it is a dict; else a one-line failure naming what came back ("an int")."""
+    if not isinstance(answer, dict):
+        fail(f"your function returned {_a_type(answer)}; return a dict")
+    return answer
+
+
 def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict[str, Sequence[int]]]) -> None:
     """Exercise 1: ``attention_shapes(batch, num_tokens, dim, heads)`` returns the shape of every step.
 
@@ -141,7 +155,7 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
     configs = [(2, 197, 384, 6), (2, 50, 96, 4), (3, 65, 512, 8), (1, 17, 48, 3), (1, 784, 64, 1)]
     for batch, num_tokens, dim, heads in configs:
         where = f"for batch={batch}, num_tokens={num_tokens}, dim={dim}, heads={heads}"
-        answer = attempt(attention_shapes, batch, num_tokens, dim, heads, returns=dict)
+        answer = _a_dict(attempt(attention_shapes, batch, num_tokens, dim, heads))
         missing = [key for key in SHAPE_KEYS if key not in answer]
         extra = [key for key in answer if key not in SHAPE_KEYS]
         if missing or extra:
@@ -201,9 +215,11 @@ def _merge_reference(per_head: torch.Tensor) -> torch.Tensor:
 
 
 def _view_hint(error: Exception) -> str | None:
+    if isinstance(error, TypeError) and "but got float" in str(error):  # review r35a minor 9: as exercise 1 says
+        return "a size is a float: D / heads is a float division (768 / 12 = 64.0); use D // heads"
     if "view" in str(error) and "contiguous" in str(error):
         return (
-            "after a permute the tensor is not contiguous in memory, so .view() cannot regroup it: "
+            "after a permute or transpose the tensor is not contiguous in memory, so .view() cannot regroup it: "
             "use .reshape (or .contiguous().view)"
         )
     if "is invalid for input of size" in str(error):
@@ -1042,6 +1058,8 @@ def _heads_hint(source: str, heads: int, head_dim: int) -> Callable[[Exception],
 
     def hint(error: Exception) -> str | None:
         typed = _qkv_typed_hint(source, heads, head_dim)
+        if not typed and "view" in str(error) and "contiguous" in str(error):  # review r35a minor 9: the course's
+            fail(_view_hint(error) or "")  # words alone, as exercise 2 says it
         if typed or not _ZERO_AXIS.search(str(error)):
             return typed
         return (
@@ -1070,7 +1088,7 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
         if isinstance(result, (tuple, list)):
             fail(f"{where}: return one fused (3 D, D_in) weight, not {len(result)} pieces (torch.cat joins them)")
         if not isinstance(result, torch.Tensor):  # copy_ and load_state_dict need a torch weight
-            fail(f"{where}: your weight is a {_type_name(result)}; return a torch.Tensor (torch.as_tensor converts)")
+            fail(f"{where}: your weight is {_a_type(result)}; return a torch.Tensor (torch.as_tensor converts)")
         answer = result.detach()
         if answer.dtype != dtype:
             fail(f"{where}: your weight is {str(answer.dtype).replace('torch.', '')}; keep the given weight's dtype")
@@ -1385,7 +1403,7 @@ def check_query_finds_key(query_finds_key: Callable[[], Any]) -> None:
     answer = attempt(query_finds_key)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         items = f" of {len(answer)} items" if isinstance(answer, (tuple, list)) else ""
-        fail(f"your function returned a {_type_name(answer)}{items}; return the pair (w_q, w_k)")
+        fail(f"your function returned {_a_type(answer)}{items}; return the pair (w_q, w_k)")
     w_q, w_k = (as_tensor(w, name).double() for w, name in zip(answer, ("w_q", "w_k"), strict=True))
     for name, w in (("w_q", w_q), ("w_k", w_k)):
         if tuple(w.shape) != (4, 4):

@@ -263,12 +263,14 @@ def init_table(init_runs: Mapping[str, Sequence[Mapping[str, float]]], head_dim:
     from ..evidence import over_seeds
 
     seeds = len(next(iter(init_runs.values())))
-    lines = [f"{'qkv init':<19}{'q spread':>9}{'q.k spread':>11}   saturated rows: no scale{'':<6}| scaled: spread"]
+    width = max(19, *(len(init) + 1 for init in init_runs))  # the label column
+    header = f"{'q spread':>9}{'q.k spread':>11}   saturated rows: no scale{'':<5}| scaled: spread"
+    lines = [f"{'qkv init':<{width}}{header}"]
     for init, runs in init_runs.items():
         q_spread = float(np.mean([r["q_spread"] for r in runs]))
         spread = float(np.mean([r["spread"] for r in runs]))
         saturated = str(over_seeds([r["saturated"] for r in runs], percent=True, digits=1))
-        lines.append(f"{init:<19}{q_spread:>9.2f}{spread:>11.1f}   {saturated:<30}| {spread / head_dim**0.5:.2f}, "
+        lines.append(f"{init:<{width}}{q_spread:>9.2f}{spread:>11.1f}   {saturated:<29}| {spread / head_dim**0.5:.2f}, "
                      f"{max(r['saturated_scaled'] for r in runs):.0%} saturated")  # fmt: skip
     lines.append(f"(q spread, q.k spread, scaled spread: means over the {seeds} seeds)")
     return "\n".join(lines)
