@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 from pathlib import Path
 
 import matplotlib
@@ -1941,3 +1942,62 @@ def test_top_patch_not_inked_reads_each_maps_argmax():
     maps[0, 0, 1], maps[1, 1, 1] = 1.0, 1.0  # tops: (0, 1) and (1, 1)
     inked = torch.tensor([[[False, True], [False, False]], [[True, True], [True, False]]])
     assert am.top_patch_not_inked(maps, inked).tolist() == [False, True]
+
+
+# --- 35b: Lesson 08, review r35a: exercise 6 refuses (row, col) that are not whole numbers and a (2, B) stack; names
+# round(t / cols), isqrt and normalise-then-mix; exercise 3 names a wrong signature, exercise 4 a None return
+
+
+def _split(split):
+    return lambda weights, rows, cols: split(_rolled(weights)[:, 0, 1:].argmax(-1), rows, cols)
+
+
+def _normalised_first(weights, rows, cols):
+    eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
+    result = eye.expand_as(weights[0][:, 0])
+    for w in weights:
+        fused = w.amax(1)
+        result = (0.5 * fused / fused.sum(-1, keepdim=True) + 0.5 * eye) @ result
+    return _rows_cols(result[:, 0, 1:].argmax(-1), cols)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _split(lambda t, r, c: torch.tensor([divmod(int(i), c) for i in t])),  # divmod, a tensor of tuples
+        _split(lambda t, r, c: _rows_cols(t, c).numpy()),
+        _split(lambda t, r, c: _rows_cols(t, c).float()),  # whole numbers as floats
+        _split(lambda t, r, c: torch.stack([(t / c).floor(), t % c], -1)),
+    ],
+)
+def test_max_fusion_passes_whole_numbers_in_any_type(answer, capsys):
+    lesson08.check_max_fusion_top_patch(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("slip", "named"),
+    [
+        (_split(lambda t, r, c: torch.stack([t / c, t % c], -1)), r"not whole numbers \(e\.g\. 0\.2\): `t / cols` is"),
+        (_split(lambda t, r, c: torch.stack([t / c, t % c], -1).numpy()), r"true division; use `t // cols`"),
+        (_split(lambda t, r, c: _rows_cols(t, c) + 0.7), r"not whole numbers \(e\.g\. 0\.7\)"),
+        (_split(lambda t, r, c: torch.stack([(t / c).round(), t % c], -1)), r"your rows are round\(t / cols\)"),
+        (_split(lambda t, r, c: torch.tensor([(round(int(i) / c), int(i) % c) for i in t])), r"round\(t / cols\)"),
+        (_split(lambda t, r, c: _rows_cols(t, c).T), r"shape \(2, B\).*one row per image: stack on dim=-1"),
+        (_split(lambda t, r, c: _rows_cols(t, math.isqrt(r * c))), r"isqrt\(N - 1\), a square grid's side"),
+        (_normalised_first, r"you normalised the attention before adding the identity: mix first"),
+    ],
+)
+def test_max_fusion_names_fractional_rows_the_transposed_stack_and_normalise_first(slip, named):
+    with pytest.raises(AssertionError, match=f"Not yet: .*{named}"):
+        lesson08.check_max_fusion_top_patch(slip)
+
+
+def test_class_token_grid_names_a_wrong_signature_and_insertion_a_none_return():
+    with pytest.raises(AssertionError) as grid:
+        lesson08.check_class_token_grid(lambda weights: weights)
+    assert "keep those three arguments" in str(grid.value) and "N = 7 columns" not in str(grid.value)
+    with pytest.raises(AssertionError) as curve:
+        lesson08.check_insertion_curve(lambda model, images, labels, scores, counts: None)
+    message = str(curve.value)
+    assert "returned None (a missing return?)" in message and "a number also works" not in message

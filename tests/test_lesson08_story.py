@@ -265,7 +265,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "8b", ("On this seed, raw attention and rollout",)),  # r33c minor 3: the ranking is one seed's
     ("lesson", "8b", ("Unlike on digits, we plant the evidence:",)),  # fix08_35a (r34f minor 5): why planted
     # fix08_35a (r34f minor 4); quick 35a (a35a item 2): which step, and that appendix J re-draws block 3 by hand
-    ("lesson", "9", ("Below, we re-draw the classifier by hand;", "#appendix-j), block 3.")),
+    # fix08_35b (r35a minor 5): a whole sentence
+    ("lesson", "9", ("Below, we re-draw the classifier by hand;", "#appendix-j) re-draws block 3.")),
     ("lesson", "Summary", ("global_pool='avg'", "average the patch rows of R", "Chefer et al.'s rule")),
     # fix08q (review r29d): why rollout converges; the toy's two routes; digit 17 placed; section 10's groups
     # fix08r (review r30a M1): only what the averaging explains, section 9's ρ 0.92 (ink first is per digit)
@@ -352,7 +353,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "5", ("5 of the 16 tops", "weights 0.03 to 0.24 (inked tops: 0.13 to 1.00)")),
     # r33a (r32c density): the sink clause out of view, in appendix D
     # fix08_34a: section 3's signpost to section 5 cut (paid for r34a's additions); section 5 states the row it reads
-    ("lesson", "3", ("key 11 lies on the stroke",)),
+    ("lesson", "3", ("key 11 (outlined)", "it lies on the stroke")),  # fix08_35b: "it", key 11
     ("lesson", "5", ("The classifier reads only the class token", "keeps row 0 without column 0")),
     ("appendix", "D", ("They are not the **attention sinks** of Xiao et al. (2023",)),
     # r30 decision (fix08q, r29d minors 2, 8): the box sits atop section 7; the interval stays beside its number
@@ -516,7 +517,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "6", ("Dosovitskiy et al. 2021", "Fig. 6", "rollout maps")),  # r26c minor 6
     # r26c minor 8: block 0 gets a reading; fix08d (review r27b M1): measured head by head (no fixed-key cause)
     ("appendix", "I", ("heads 1 and 3 are below their image-blind maps", "15.1", "20.2", "heads 0 and 2 above")),
-    ("lesson", "11", ("On a photo (not computed here)", "DeiT-tiny")),  # r26c 7
+    # r26c 7; fix08_35b: "(not computed here)" merged into the next sentence's "Nothing here was measured on photos"
+    ("lesson", "11", ("On a photo: jacobgil/vit-explain's DeiT-tiny example", "Nothing here was measured on photos")),
     # quick 34e (r34e item 1): no finding is claimed not to carry over; nothing was measured on photos
     ("lesson", "11", ("Nothing here was measured on photos", "#appendix-e): why results may differ")),
     ("appendix", "E", ("No result here was measured on photos; they may differ:",)),
@@ -599,8 +601,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     (
         "lesson",
         "9",
-        ("the panels show one digit", "test digit 12"),
-    ),  # r25c item 2
+        ("the panels show only test digit 12",),
+    ),  # r25c item 2 (fix08_35b: "only", one digit)
     ("lesson", "12", ("test digit 17", "p(7) starts at 0.25", "about 0.9", "raise p(true class)")),  # r25c item 4
     ("appendix", "I", ("another digit's 0.92", "undecided")),  # moved (r25c item 1)
     ("appendix", "I", ("0.51",)),  # moved (r25c item 1)
@@ -667,7 +669,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             # r33b minor 1: "less so" dropped; a33b audit (item 2): "but stay apart" restores the caveat
             "class-token maps draw closer too but stay apart (on 200 digits 0.23 to 0.13",
             "change -0.098 [-0.104, -0.092])",  # fix08_35a (r34f minor 3): the comparison with its interval
-            "and they share a centre layout (ρ 0.92",  # r32b minor 4 (fix08z): a level, not a cause
+            "and they share a layout (ρ 0.92",  # r32b minor 4 (fix08z): a level, not a cause; r35a minor 6: no "centre"
         ),
     ),
     # r33b minor 1: "less so" compared two statistics on different samples; dropped
@@ -702,13 +704,24 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
             "below two different digits' rollout maps (0.92)",
         ),
     ),
+    # fix08_35b (r35a minor 7): the Summary carries section 8's off-ink finding with its interval; its opening is three
+    # sentences
+    (
+        "lesson",
+        "Summary",
+        (
+            "its top patch is not inked on 35 of the first 200 test digits, rollout's on 1",
+            "(paired: +17.0 points [+12.0, +22.5])",
+            "gives every number with its interval",
+        ),
+    ),
     # fix08y (r32a minor 2): the 35-of-200 line read in one sentence; r33c minor 2: "not inked" with its rule
     (
         "lesson",
         "8",
         (
             "not inked (no pixel above 0.5) on the 0 (faint ink, not blank)",  # fix08_35a: two sentences merged
-            "on 35 of the first 200 test digits, rollout's on 1",
+            "the 8. it is not inked on 35 of the first 200 test digits, rollout's on 1",  # fix08_35b (r35a minor 5)
             "[+12.0, +22.5]",
         ),
     ),
@@ -1649,6 +1662,7 @@ FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase,
     ("lesson", "9", "prose", "ρ stays high", "r32c M2: by blocks 1-3 below two different digits' maps (0.92)"),
     ("lesson", "9", "prose", "barely changes by this measure", "r32c M1: a shared layout keeps ρ near 1"),
     ("lesson", "Summary", "prose", "nearly one layout", "r32a M1: rows converge within a digit; digits' maps differ"),
+    ("lesson", "Summary", "prose", "centre layout", "r35a minor 6: section 6 shows a shared layout, not a centre"),
     ("lesson", "6", "prose", "one layout for every", "r32a M1: rows converge within a digit; digits' maps differ"),
     ("appendix", None, "source", "r32 density", "r32a minor 9: no process notes in the appendix"),
     ("appendix", None, "source", "r31 density", "r32a minor 9: no process notes in the appendix"),

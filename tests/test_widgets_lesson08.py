@@ -44,7 +44,8 @@ def test_three_maps_and_their_deletion_areas():
         assert f"{name} (" in line and f"area {float(area[0]):.2f}" in line
     assert line.startswith("digit 1 (a 1, predicted") and "block 1, head 0" in line and "blocks 0-1" in line
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles[:4] == ["input", *maps] and titles[4].startswith("deletion")
+    panels = ["input", "raw attention", "rollout", f"gradient-weighted\n(class {int(w.predictions[1])})"]
+    assert titles[:4] == panels and titles[4].startswith("deletion")  # r35a minor 10: the class the map is for
     assert all(p.grad is None for p in model.parameters())
 
 

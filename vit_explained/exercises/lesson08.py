@@ -534,6 +534,11 @@ def _rollout_variants(matrices: list[torch.Tensor], keep: float = 0.5) -> dict[s
 
 
 #: ``(variant of _rollout_variants, what went wrong)``, in the order they are tried.
+_NORMALISE_FIRST = (
+    "you normalised the attention before adding the identity: mix first (keep * I + (1 - keep) * A), then divide "
+    "each row by its sum. When A's rows do not sum to 1 (heads fused by max) the two orders differ"
+)
+
 _ROLLOUT_MISTAKES = (
     (
         "zeros",
@@ -628,11 +633,7 @@ _ROLLOUT_MISTAKES = (
         "you normalised the columns (a sum over dim=-2): each row, one query's weights over the keys, "
         "should sum to 1, so divide by the sum over the last axis",
     ),
-    (
-        "normalise first",
-        "you normalised the attention before adding the identity: mix first (keep * I + (1 - keep) * A), then divide "
-        "each row by its sum. When A's rows do not sum to 1 (heads fused by max) the two orders differ",
-    ),
+    ("normalise first", _NORMALISE_FIRST),
     (
         "batch averaged",
         "you averaged over the batch (dim 0): every image got the same matrices. Here the heads are already "
@@ -1306,6 +1307,15 @@ def _refuse_a_list(returned: object, case: str, shape: str) -> None:
         )
 
 
+def _one_tensor(returned: object, case: str, shape: str) -> torch.Tensor:
+    """Exercise 4: the result as one tensor; a list or tuple, None (a missing return) and one number are named."""
+    _refuse_a_list(returned, case, shape)
+    if returned is None or isinstance(returned, (int, float)):  # not a curve: no tensor, or one number
+        what = "None (a missing return?)" if returned is None else "a single number"
+        fail(f"for {case}: your function returned {what}: return one {shape} tensor")
+    return as_tensor(returned, f"your result for {case}")
+
+
 def _one_value(got: torch.Tensor, case: str) -> None:
     """Exercise 3: a grid with one value everywhere (zeros, ones, a filled tensor) never read the weights."""
     if got.numel() > 1 and bool((got == got.flatten()[0]).all()):
@@ -1336,6 +1346,9 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             case: str = case,
             shape: tuple[int, int, int, int] = (batch, heads, rows, cols),
         ) -> str:
+            names = {getattr(class_token_grid, n, "") for n in ("__name__", "__qualname__")}  # 3.10+: the qualname
+            if isinstance(error, TypeError) and any(str(error).startswith(f"{name}()") for name in names):
+                return "The check calls class_token_grid(weights, rows, cols): keep those three arguments"
             slip = _grid_slip(class_token_grid, shape, case, generator) or _fixed_heads(class_token_grid, shape, case)
             if slip:  # a named slip replaces the raw error text (e.g. the reshape's RuntimeError)
                 fail(slip)
@@ -1750,8 +1763,7 @@ def check_insertion_curve(
                     "scores.shape[-2:] and H, W = images.shape[-2:]"
                 )
             raise
-        _refuse_a_list(got, case, "(B, len(counts))")
-        got = as_tensor(got, f"your result for {case}")
+        got = _one_tensor(got, case, "(B, len(counts))")
         _left_as_found(model, given, images, case)
         _name_insertion_shape(got, expected, case, classes)
         if close(got, expected):
@@ -1971,9 +1983,9 @@ def _no_keepdim_max_rollout(weights: list[torch.Tensor], eye: torch.Tensor) -> t
 
 
 def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict[str, torch.Tensor]:
-    """Each slip's top patches ``(B, 2)``: mean or min fusion, reversed order, no identity, no re-normalising, the last
-    block alone, the last token's row of ``R`` read instead of the class token's, or column 0 of ``R`` (exercise 3's
-    slip)."""
+    """Each slip's top patches ``(B, 2)``: mean or min fusion, reversed order, rows normalised before the identity is
+    mixed in, no identity, no re-normalising, the last block alone, the last token's row of ``R`` read instead of the
+    class token's, or column 0 of ``R`` (exercise 3's slip)."""
     eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
     unnormalised = eye.expand_as(weights[0][:, 0])
     for w in weights:
@@ -1982,11 +1994,16 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
     for w in weights:
         fused = 0.5 * w.amax(1) + 0.5 * eye
         reversed_order = reversed_order @ (fused / fused.sum(-1, keepdim=True))
+    normalised_first = eye.expand_as(weights[0][:, 0])
+    for w in weights:
+        fused = w.amax(1)
+        normalised_first = (0.5 * fused / fused.sum(-1, keepdim=True) + 0.5 * eye) @ normalised_first
     rolled = attention_rollout(weights, head_fusion="max")
     maps = {
         "mean": attention_rollout(weights, head_fusion="mean"),
         "min": attention_rollout(weights, head_fusion="min"),
         "reversed order": reversed_order,
+        "normalise first": normalised_first,
         "no identity": attention_rollout(weights, head_fusion="max", residual=False),
         "no re-normalising": unnormalised,
         "last block": weights[-1].amax(1),
@@ -2009,6 +2026,7 @@ _MAX_FUSION_MISTAKES = {
     "min": "that is the top patch with the heads fused by their min (vit-explain's 'min'): fuse them by their max "
     "over the heads axis",
     "no identity": "you rolled out the fused matrices without the identity: mix 0.5 * I + 0.5 * A per block",
+    "normalise first": _NORMALISE_FIRST.replace("keep * I + (1 - keep) * A", "0.5 * I + 0.5 * A"),
     "no re-normalising": (
         "you did not re-normalise the rows: a max over heads does not sum to 1 per row, so divide each mixed "
         "matrix by its row sums before multiplying"
@@ -2047,6 +2065,13 @@ def _name_top_patch_slip(
     if rows != cols and torch.equal(got, swapped):
         fail(f"for {case}: you returned (col, row): return (row, col), row = index // cols, col = index % cols")
     flat = expected[:, 0] * cols + expected[:, 1]
+    rounded = torch.stack([(flat / cols).round().long(), flat % cols], -1)
+    if got.shape == expected.shape and torch.equal(got, rounded):
+        first = int((rounded != expected).any(-1).nonzero()[0])
+        fail(
+            f"for {case}: your rows are round(t / cols): it rounds patch index {int(flat[first])} up to row "
+            f"{int(rounded[first, 0])}, not {int(expected[first, 0])}; use t // cols (it rounds down), or divmod"
+        )
     if torch.equal(got.flatten(), flat) or torch.equal(got.flatten(), flat + 1):
         fail(f"for {case}: you returned a flat index: return (row, col) per image, a (B, 2) tensor")
     if torch.equal(got, torch.stack([(flat + 1) // cols, (flat + 1) % cols], -1)):
@@ -2105,8 +2130,8 @@ def _name_grid_arithmetic(
     for row, col in ((flat // rows, flat % rows), (flat // rows, flat % cols), (flat // cols, flat % rows)):
         if torch.equal(got, torch.stack([row, col], -1)):
             fail(
-                f"for {case}: the right patch, split with rows where cols belongs: a row of the grid holds cols "
-                "patches, so row = index // cols and col = index % cols"
+                f"for {case}: the right patch, split with rows (or isqrt(N - 1), a square grid's side) where cols "
+                "belongs: a row of the grid holds cols patches, so row = index // cols and col = index % cols"
             )
     if torch.equal(got, torch.stack([flat % rows, flat // rows], -1)):  # (index % rows, index // rows): r29a minor 6
         fail(
@@ -2162,6 +2187,27 @@ def _max_fusion_hint(
     return _HARD_CODED_N_HINT if sizes - {batch, tokens} else None
 
 
+def _whole_patch_numbers(returned: object, batch: int, case: str) -> torch.Tensor:
+    """Exercise 6: the answer as a long tensor; a ``(2, B)`` stack, and rows or columns that are not whole numbers
+    (``t / cols``, true division; ``.long()`` would truncate them to the right answer), are named."""
+    try:
+        got = torch.as_tensor(returned).detach()
+    except (TypeError, ValueError, RuntimeError):
+        fail(f"for {case}: return a (B, 2) tensor of (row, col), got a {type(returned).__name__}")
+    if tuple(got.shape) == (2, batch):
+        fail(
+            f"for {case}: your answer has shape (2, B) = {tuple(got.shape)}: one row per image: stack on dim=-1, "
+            "torch.stack([row, col], dim=-1)"
+        )
+    if got.is_floating_point() and not bool((got == got.round()).all()):
+        example = got[got != got.round()][0].item()
+        fail(
+            f"for {case}: your (row, col) are not whole numbers (e.g. {example:.3g}): `t / cols` is true division; "
+            "use `t // cols` (or `divmod`)"
+        )
+    return got.long()
+
+
 def check_max_fusion_top_patch(max_fusion_top_patch: Callable[[list[torch.Tensor], int, int], Any]) -> None:
     """Check ``max_fusion_top_patch(weights, rows, cols) -> (B, 2)``: rollout with the heads fused by their max
     (``attention_rollout(weights, head_fusion="max")``), the class token's top patch as (row, col), on random
@@ -2178,10 +2224,7 @@ def check_max_fusion_top_patch(max_fusion_top_patch: Callable[[list[torch.Tensor
         hint = functools.partial(_max_fusion_hint, function=max_fusion_top_patch, weights=weights, rows=rows, cols=cols)
         returned = _NO_ROLLOUT(max_fusion_top_patch, [w.clone() for w in weights], rows, cols, hint=hint)
         _refuse_a_list(returned, case, "(B, 2)")  # one tensor, as in exercises 2 to 4
-        try:
-            got = torch.as_tensor(returned).long()
-        except (TypeError, ValueError, RuntimeError):
-            fail(f"for {case}: return a (B, 2) tensor of (row, col), got a {type(returned).__name__}")
+        got = _whole_patch_numbers(returned, batch, case)
         got = got.reshape(batch, -1) if got.numel() in (batch, 2 * batch) else got
         if tuple(got.shape) == (batch, 1):
             got = got.flatten()

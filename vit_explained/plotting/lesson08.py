@@ -324,12 +324,14 @@ def plot_maps_and_deletion(
     title: str = "",
     reference: torch.Tensor | None = None,
     ylabel: str = "p(true class)",
+    titles: dict[str, str] | None = None,
 ) -> Figure:
     """One digit: the image, one overlay per map (each its own colour scale, ``maps[name]`` ``(rows, cols)``)
     and, right, each map's deletion curve (``curves[name]`` ``(len(counts),)``: p(true class) after deleting
     the map's top ``counts[k]`` patches), in the same order. ``image`` ``(1, H, W)``. ``reference``
     ``(len(counts),)``: the ink-first curve, drawn thin and grey behind the maps' curves. ``ylabel``: what the
-    curves read (a map for another class reads that class's probability)."""
+    curves read (a map for another class reads that class's probability). ``titles``: an overlay's title, by
+    map name, where it is not the name (e.g. the class a map is for)."""
     picture = _images(image[None])[0]
     if list(maps) != list(curves) or not maps:
         raise ValueError(f"maps and curves must name the same maps in the same order, got {list(maps)}, {list(curves)}")
@@ -345,7 +347,7 @@ def plot_maps_and_deletion(
         axes[-1].plot(x, reference_curve, ls=(0, (3, 2)), color="black", lw=1.3, zorder=4, label="ink first")
     for index, (name, grid) in enumerate(maps.items()):
         _overlay(axes[index + 1], picture, grid / max(float(grid.max()), 1e-12), 1.0, True)
-        axes[index + 1].set_title(name)
+        axes[index + 1].set_title((titles or {}).get(name, name))
         linestyle, marker = _STYLES[index]
         axes[-1].plot(x, curves[name].detach().double().numpy(), linestyle=linestyle, marker=marker, ms=3, label=name)
     axes[-1].set_xlabel("fraction of patches deleted,\nhighest ranked first")

@@ -379,7 +379,6 @@ class MapsExplorer(AttentionExplorer):
         if knobs != ("mean", 0.0):
             title += f"; rollout: {knobs[0]}, discard {knobs[1]:g}"
         title += "\neach map scaled to its own max"  # no shared colour scale: the maps' sizes differ
-        ylabel = "p(true class)" if target == label else f"p(true class);\ngradient-weighted: p({target})"
         fig = plot_maps_and_deletion(
             self.images[digit],
             maps,
@@ -387,7 +386,8 @@ class MapsExplorer(AttentionExplorer):
             counts,
             title=title,
             reference=reference,
-            ylabel=ylabel,
+            ylabel="p(true class)" if target == label else f"p(true class);\ngradient-weighted: p({target})",
+            titles={"gradient-weighted": f"gradient-weighted\n(class {target})"},  # the class the map is for
         )
         return line, fig
 
