@@ -1146,3 +1146,28 @@ def test_seed_dots_split_line_separates_the_longer_arms():
     (ax,) = fig.axes
     grey = [line for line in ax.get_lines() if line.get_label() == "400 steps"]
     assert len(grey) == 1 and list(grey[0].get_xdata()) == [1.5, 1.5]
+
+
+# brief fix06_35b item 2 (review r35a MAJOR 2): section 5's three family rows, drawn from paired comparisons
+def test_paired_comparisons_draws_points_seeds_and_the_verdict_words():
+    from vit_explained import clinic
+    from vit_explained.evidence import paired_seeds
+    from vit_explained.plotting.lesson06 import plot_paired_comparisons
+
+    level = 1 - 0.05 / 20
+    behind = paired_seeds(
+        [0.80, 0.81, 0.79, 0.80, 0.82], [0.90, 0.90, 0.89, 0.91, 0.90]
+    )  # about -10 points, every seed
+    none = paired_seeds([0.90, 0.92, 0.88, 0.91, 0.89], [0.91, 0.90, 0.90, 0.89, 0.90])
+    fig = plot_paired_comparisons({"behind": behind, "none": none}, level)
+    ax = fig.axes[0]
+    words = [t.get_text() for t in ax.texts]
+    low, high = behind.t_interval(level).low, behind.t_interval(level).high
+    assert words == ["no detectable difference", "behind"]  # bottom row first, as drawn
+    assert words[1] == clinic.reading_verdict(
+        100 * behind.t_interval().low, 100 * behind.t_interval().high, (100 * low, 100 * high)
+    )
+    dots = [line for line in ax.lines if line.get_marker() == "o" and line.get_markerfacecolor() == "none"]
+    assert sorted(len(line.get_xdata()) for line in dots) == [5, 5]  # a circle per seed, per row
+    assert any(abs(min(line.get_xdata()) - 100 * min(behind.difference.values)) < 1e-9 for line in dots)  # in points
+    assert fig.legends[0].get_texts()[0].get_text() == "99.75 % interval (corrected)"

@@ -1421,3 +1421,50 @@ def test_safe_shift_still_names_top_and_left_only_after_the_fixed_size_slip():
 def test_smoothing_floor_names_rounding(digits):
     with pytest.raises(ExerciseFailed, match=r"you rounded the floor .*return it unrounded"):
         lesson06.check_smoothing_floor(lambda e, k: round(smoothing_floor(e, k), digits))
+
+
+@pytest.mark.parametrize("wrap", [lambda x: (x,), lambda x: [x]], ids=["tuple", "list"])
+def test_train_step_refuses_a_tuple_or_list_as_exercise_1_does(wrap):
+    # review r35a minor 4 (brief fix06_35b item 2): `return (loss.item(),)` or `[loss.item()]` printed "Correct!"
+    def train_step(model, optimizer, images, labels):
+        model.train()
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        return wrap(loss.item())
+
+    with pytest.raises(ExerciseFailed, match=r"return one float, not a (tuple|list)"):
+        lesson06.check_train_step(train_step)
+
+
+def test_safe_shift_names_an_exact_compare_of_float_ink_sums():
+    # review r35a minor 5: simulating each shift and comparing |x|.sum() with an exact `<` returns 0 (rounding)
+    def padded_shift(x, dy, dx):
+        H, W = x.shape[-2:]
+        p = max(abs(dy), abs(dx))
+        y = F.pad(x, (p, p, p, p))
+        return y[..., p - dy : p - dy + H, p - dx : p - dx + W]
+
+    def simulate_sums(images):
+        ink, s = images.abs().sum(), 0
+        while s < max(images.shape[-2:]):
+            t = s + 1
+            moves = ((t, 0), (-t, 0), (0, t), (0, -t))
+            if any(padded_shift(images, dy, dx).abs().sum() < ink for dy, dx in moves):
+                return s
+            s = t
+        return s
+
+    with pytest.raises(ExerciseFailed, match="compared float sums of ink exactly"):
+        lesson06.check_max_safe_shift(simulate_sums)
+
+
+def test_smoothing_floor_names_an_epsilon_inside_the_log():
+    # review r35a minor 6: log(q + 1e-6) dodges 0 log 0 but is off by about 1e-4 at K = 100
+    def with_epsilon(epsilon, classes):
+        q = np.array([1 - epsilon] + [epsilon / (classes - 1)] * (classes - 1))
+        return float(-(q * np.log(q + 1e-6)).sum())
+
+    with pytest.raises(ExerciseFailed, match="an epsilon inside the log"):
+        lesson06.check_smoothing_floor(with_epsilon)

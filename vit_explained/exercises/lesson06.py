@@ -502,7 +502,8 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
     (
         lambda images, result, expected: result == 0 < expected,
         "you returned 0 where these images have blank margins: your ink mask marks blank pixels too (>= 0 is "
-        "true for a 0 pixel); a pixel has ink if it is non-zero: test != 0",
+        "true for a 0 pixel), or you compared float sums of ink exactly (rounding moves them); a pixel has ink if "
+        "it is non-zero: test != 0",
     ),
     (
         lambda _, result, expected: result == expected + 1,
@@ -830,6 +831,8 @@ def _check_returned_loss(loss: object, right_loss: float) -> None:
     """The step returned this step's mean loss, as a float."""
     if isinstance(loss, bool) or loss is None:
         fail(f"return the step's loss as a float, got {loss!r}")
+    if isinstance(loss, (list, tuple)):  # as exercise 1 refuses them
+        fail(f"return one float, not a {type(loss).__name__} ({loss!r}): take the number out of it")
     value = as_tensor(loss, "your loss")
     if value.numel() != 1:
         fail(f"return one number, the mean loss of the batch, got shape {tuple(value.shape)}")
@@ -1352,6 +1355,13 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
         rights = {(e, k): _floor_of(_other_classes_target(e, k)) for e, k, _ in wrong}
         if any(all(abs(number - round(rights[e, k], d)) < 1e-9 for e, k, number in wrong) for d in range(1, 5)):
             fail("you rounded the floor (round(...), or a formatted string read back): return it unrounded")
+        if all(0 < rights[e, k] - number < 1e-3 for e, k, number in wrong):  # -q log(q + c) is about c below each term
+            epsilon, classes, number = wrong[0]
+            fail(
+                f"for epsilon = {epsilon}, K = {classes} your floor is {rights[epsilon, classes] - number:.1e} below "
+                "the target's entropy: an epsilon inside the log, log(q + 1e-6), shifts the answer; skip the terms "
+                "with q = 0 instead"
+            )
         epsilon, classes, number = wrong[0]
         fail(
             f"for epsilon = {epsilon}, K = {classes} the floor is not {number:.4f}: it is the cross-entropy of the "

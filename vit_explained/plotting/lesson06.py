@@ -31,6 +31,7 @@ __all__ = [
     "plot_losses",
     "plot_lr_grid",
     "plot_misclassified",
+    "plot_paired_comparisons",
     "plot_paired_differences",
     "plot_pooling_grid",
     "plot_pooling_seeds",
@@ -1017,6 +1018,27 @@ def plot_paired_differences(
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)  # under the axis label
     fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
     return fig
+
+
+def plot_paired_comparisons(
+    comparisons: Mapping[str, object],
+    level: float,
+    title: str = "Paired differences a - b (points)",
+    xlabel: str = "a - b, test accuracy (points)",
+) -> Figure:
+    """:func:`plot_paired_differences` for ``comparisons[label]``, each an ``evidence.paired_seeds`` over seeds
+    (accuracies as fractions): drawn in points, its 95 % and corrected (``level``) t-intervals, a circle per seed,
+    and section 5's verdict word (``clinic.reading_verdict``)."""
+    from ..clinic import reading_verdict
+
+    rows, seeds = {}, {}
+    for label, paired in comparisons.items():
+        narrow, wide = paired.t_interval(), paired.t_interval(level)
+        narrow_points, wide_points = (100 * narrow.low, 100 * narrow.high), (100 * wide.low, 100 * wide.high)
+        verdict = reading_verdict(*narrow_points, wide_points)
+        rows[label] = (100 * paired.difference.mean, narrow_points, wide_points, verdict)
+        seeds[label] = [100 * value for value in paired.difference.values]
+    return plot_paired_differences(rows, title=title, xlabel=xlabel, level=level, seeds=seeds)
 
 
 def _seed_rows(rows: Mapping[str, tuple], seeds: Mapping[str, Sequence[float]] | None) -> list[np.ndarray]:
