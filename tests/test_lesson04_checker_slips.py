@@ -294,7 +294,7 @@ OFFSETS6 = torch.tensor([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0], dtype=torch.float64) 
 WEIGHTS6 = torch.tensor([-1 / 60, 3 / 20, -3 / 4, 3 / 4, -3 / 20, 1 / 60], dtype=torch.float64) / _STEP6
 
 
-def stencil_offsets_outside(x):  # review r34f's answer: within 1.5e-13 of the slope, under the 1e-12 tolerance
+def stencil_offsets_outside(x):  # review r34f's answer: within 1.5e-13 of the slope, above the 2e-15 tolerance
     return (_gelu(x.double().unsqueeze(-1) + OFFSETS6) * WEIGHTS6).sum(-1)
 
 
@@ -317,11 +317,11 @@ def stencil_over_a_list_of_offsets(x):
     return sum(w * _gelu(x.double() + o) for o, w in pairs) / 0.01
 
 
-def test_the_six_point_stencil_is_within_the_tolerance_so_only_the_source_check_refuses_it():
+def test_the_six_point_stencil_misses_the_tolerance_so_its_values_refuse_it():
     grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
     leaf = grid.clone().requires_grad_(True)
     (reference,) = torch.autograd.grad(torch.nn.functional.gelu(leaf).sum(), leaf)
-    assert (stencil_offsets_outside(grid) - reference).abs().max().item() < 1e-12
+    assert 2e-15 < (stencil_offsets_outside(grid) - reference).abs().max().item() < 1e-12
 
 
 @pytest.mark.parametrize(
@@ -358,7 +358,7 @@ def test_gelu_slope_names_a_constant_typed_with_few_digits():
     rejected(
         check_gelu_slope, slope_with_four_digit_constants, "close", "a constant typed with few digits", "math.sqrt(2)"
     )
-    rejected(check_gelu_slope, slope_with_eight_digit_constants, "1e-12", "A constant typed with few digits")
+    rejected(check_gelu_slope, slope_with_eight_digit_constants, "2e-15", "A constant typed with few digits")
 
 
 def slope_by_forward_mode(x):
@@ -467,3 +467,140 @@ def test_gelu_slope_close_message_names_a_finite_difference_it_cannot_read():
         namespace,
     )
     rejected(check_gelu_slope, namespace["wide"], "close", "or a finite difference?", "and the product rule")
+
+
+# --- fix 35b M1 (review r35a M1): the float64 tolerance, 2e-15, refuses a finite difference by its values ---
+
+SQRT2 = math.sqrt(2)
+
+
+def reviewer_stencil_fixed_step(x):  # review r35a: accepted 14 of 200 times under the 1e-12 tolerance
+    h = 1 / 200
+    g = _gelu
+    return (g(x + 3 * h) - 9 * g(x + 2 * h) + 45 * g(x + h) - 45 * g(x - h) + 9 * g(x - 2 * h) - g(x - 3 * h)) / (
+        60 * h
+    )
+
+
+def reviewer_stencil_dtype_step(x):  # review r35a: accepted 200 of 200 times under the 1e-12 tolerance
+    h = torch.finfo(x.dtype).eps ** (1 / 7)
+    g = _gelu
+    return (g(x + 3 * h) - 9 * g(x + 2 * h) + 45 * g(x + h) - 45 * g(x - h) + 9 * g(x - 2 * h) - g(x - 3 * h)) / (
+        60 * h
+    )
+
+
+def test_the_reviewers_seven_point_stencils_are_refused_every_time():
+    for _ in range(50):  # the fixed step: once passed on some random points
+        rejected(check_gelu_slope, reviewer_stencil_fixed_step, "2e-15", "finite difference")
+    for _ in range(5):
+        rejected(check_gelu_slope, reviewer_stencil_dtype_step, "2e-15", "finite difference")
+
+
+def _density(x):
+    return torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)
+
+
+def _by_scipy(x):
+    from scipy.stats import norm
+
+    t = x.numpy()
+    return torch.from_numpy(norm.cdf(t) + t * norm.pdf(t))
+
+
+def _by_scipy_erf(x):
+    import numpy as np
+    from scipy.special import erf
+
+    t = x.numpy()
+    return torch.from_numpy(0.5 * (1 + erf(t / np.sqrt(2))) + t * np.exp(-(t**2) / 2) / np.sqrt(2 * np.pi))
+
+
+def _by_normal(x):
+    normal = torch.distributions.Normal(0.0, 1.0)
+    return normal.cdf(x) + x * normal.log_prob(x).exp()
+
+
+RIGHT_SLOPES = {
+    "erf": lambda x: 0.5 * (1 + torch.erf(x / SQRT2)) + x * _density(x),
+    "erfc": lambda x: 0.5 * torch.erfc(-x / SQRT2) + x * _density(x),
+    "special.ndtr": lambda x: torch.special.ndtr(x) + x * _density(x),
+    "Normal cdf, log_prob.exp": _by_normal,
+    "scipy.stats.norm": _by_scipy,
+    "scipy.special.erf": _by_scipy_erf,
+    "torch.pi": lambda x: 0.5 * (1 + torch.erf(x / 2**0.5)) + x * torch.exp(-(x**2) / 2) / (2 * torch.pi) ** 0.5,
+    "16-digit constants": lambda x: (
+        0.5 * (1 + torch.erf(x * 0.7071067811865476)) + x * torch.exp(-0.5 * x * x) * 0.3989422804014327
+    ),
+    "log-space density": lambda x: (
+        0.5 * (1 + torch.erf(x / SQRT2)) + x * torch.exp(-(x**2) / 2 - 0.5 * math.log(2 * math.pi))
+    ),
+    "float64 inside, cast back": lambda x: (
+        0.5 * (1 + torch.erf(x.double() / SQRT2)) + x.double() * _density(x.double())
+    ).to(x.dtype),
+}
+
+
+@pytest.mark.parametrize("name", list(RIGHT_SLOPES))
+def test_gelu_slope_accepts_right_answers_written_many_ways(name, capsys):
+    check_gelu_slope(RIGHT_SLOPES[name])
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def _check_points(random_points):
+    grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
+    grid[120] = 0.0
+    extra = 3 * torch.randn(random_points, dtype=torch.float64, generator=torch.Generator().manual_seed(35))
+    return torch.cat([grid, extra])
+
+
+def _autograd(x):
+    leaf = x.clone().requires_grad_(True)
+    (slope,) = torch.autograd.grad(torch.nn.functional.gelu(leaf).sum(), leaf)
+    return slope
+
+
+def test_right_answers_land_within_5e16_of_autograd():
+    """Exercise 1's box: 'the formula lands within 5e-16' (the check's grid and 3,000 random points; at most 4.4e-16,
+    scipy's erf; the others 2.2e-16)."""
+    x = _check_points(3000)
+    reference = _autograd(x)
+    for name, answer in RIGHT_SLOPES.items():
+        assert (answer(x) - reference).abs().max().item() < 5e-16, name
+
+
+def _central_weights(points):
+    """Exact weights c_k of the central first-derivative stencil sum_k c_k (f(x + k h) - f(x - k h)) / h."""
+    from fractions import Fraction
+
+    m = points // 2
+    rows = [[Fraction(k) ** (2 * p + 1) for k in range(1, m + 1)] + [Fraction(p == 0, 2)] for p in range(m)]
+    for i in range(m):  # Gauss-Jordan on exact fractions
+        rows[i] = [v / rows[i][i] for v in rows[i]]
+        for r in range(m):
+            if r != i:
+                rows[r] = [a - rows[r][i] * b for a, b in zip(rows[r], rows[i], strict=True)]
+    return [float(row[-1]) for row in rows]
+
+
+def test_no_central_stencil_comes_within_3e15_at_any_step():
+    """Exercise 1's box: 'no finite difference we tried comes within 3e-15 (central ones of 3 to 121 points, each
+    at its best step)': the check's grid alone, differences taken in pairs (the most accurate grouping), 300 steps
+    each (above 13 points, 101 from 0.1 to 0.6, where the best steps lie). The best found: 8.3e-14 at 7 points,
+    3e-14 at 9, 1.8e-14 at 11, about 3.3e-15 at 81 to 121 points."""
+    import numpy as np
+
+    x = _check_points(0)
+    reference = _autograd(x)
+    for points in (3, 5, 7, 9, 11, 13, 21, 41, 61, 81, 121):
+        weights = _central_weights(points)
+        best = min(
+            (sum(c * (_gelu(x + k * h) - _gelu(x - k * h)) for k, c in enumerate(weights, 1)) / h - reference)
+            .abs()
+            .max()
+            .item()
+            for h in (np.logspace(-6, math.log10(0.6), 300) if points <= 13 else np.linspace(0.1, 0.6, 101))
+        )
+        assert best > 3e-15, (points, best)
+        if points <= 11:
+            assert best > 1.5e-14, (points, best)  # five times the 2e-15 tolerance and more

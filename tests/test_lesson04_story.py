@@ -139,9 +139,10 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "σ detached (only the gradient through σ dropped): L^-0.47 [-0.50, -0.44]",
-        False,
-        "r34d (review r34c minor 2): the sigma-detached arm the prose argues from is printed, not only computed",
+        "σ detached       σ                 σ, as a constant   L^-0.47 [-0.50, -0.44]",
+        True,
+        "r34d (review r34c minor 2): the sigma-detached arm the prose argues from is printed, not only computed; "
+        "fix 35b item 2 (review r35a minor 1): a row of the table and the picture, as the prose counts three arms",
     ),
     (
         "L",
@@ -189,7 +190,8 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "appendix F's runs: a 6-block MNIST ViT (D = 64), 300 Adam steps, 6a's Xavier init, seeds [0, 1, 2]",
+        "appendix F's runs: a 6-block MNIST ViT (D = 64), 300 Adam steps, 6a's Xavier blocks and a zero head, seeds "
+        "[0, 1, 2]",
         True,
         "r32y density: 6c's recipe printed instead of said (its hidden check asserts the recipe)",
     ),
@@ -2131,10 +2133,14 @@ PROSE = [
     (
         "L",
         "## Exercises",
-        ["- A finite difference (central, forward, or a stencil of offsets) is refused: a central one"],
-        "quick 35a item 6 (audit a35a): exercise 1's box names what the checker refuses (its message: 'x plus "
-        "offsets'; tests/test_lesson04_checker_slips.py refuses each form); the central one's 1e-11 is "
-        "test_a_central_difference_misses_1e12_with_any_step's",
+        [
+            "to 2e-15 in float64 and to float32 precision",
+            "- A finite difference is refused by its values: the formula lands within 5e-16 of autograd, and no finite "
+            "difference\n  we tried comes within 3e-15 (central ones of 3 to 121 points, each at its best step).",
+        ],
+        "fix 35b M1 (review r35a M1): exercise 1's box says what the checker does: 2e-15 is _SLOPE_FLOAT64_ATOL; "
+        "5e-16 is test_right_answers_land_within_5e16_of_autograd's, 3e-15 "
+        "test_no_central_stencil_comes_within_3e15_at_any_step's (tests/test_lesson04_checker_slips.py)",
     ),
     (
         "A",
@@ -3645,7 +3651,7 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["6a's Xavier init", "A warm-up did not rescue\npost-norm at 5e-3"],
+        ["6a's Xavier blocks and a zero head", "A warm-up did not rescue\npost-norm at 5e-3"],
         "r26c M2: the stored warm-up arms do not rescue post-norm (r30: the verdict kept in section 6, its numbers "
         "moved to appendix F, next row)",
     ),
@@ -4418,7 +4424,8 @@ def test_r34d_gate_picture_before_the_monte_carlo_and_the_task_before_the_widget
     right before the widget; section 6's visible cell calls backward_fixed. r35a item 1 (reviews r34f minor 1, r34e
     minor 1): the task and the widget come after the ablation that defines 'fixed' (its code and its verdict), and
     the gamma/sigma reason leads into the ablation ("Three arms change only the final step:", quick 35a item 4: the
-    cell below prints three final-step arms)."""
+    cell below prints three final-step arms; fix 35b items 2 and 3, review r35a minors 1 and 2: its picture and table
+    draw the three arms under the LayerNorm, before backward_fixed's demo)."""
     sources = [nb.source(c) for c in CELLS["L"]]
     gate = nb.unique_index(sources, 'save_figure(fig, "04_gelu_gate")')
     assert sources[gate].index("04_gelu_gate") < sources[gate].index("gate_x = torch.tensor(")
@@ -4431,3 +4438,10 @@ def test_r34d_gate_picture_before_the_monte_carlo_and_the_task_before_the_widget
     assert 'names=("fixed", FIXED_BACKWARD, "detached_sigma")' in sources[ablation]  # the three arms it names
     assert "back on pre-norm, pick the final step 'fixed'" in sources[widget - 1]  # post-norm disables the toggle
     assert "by_step = backward_fixed(three" in sources[nb.unique_index(sources, "def backward_fixed(")]
+    cell = CELLS["L"][ablation]
+    assert sources[ablation].index("display(fig)") < sources[ablation].index("def backward_fixed(")  # picture first
+    outputs = [o.get("output_type") for o in cell["outputs"]]
+    assert outputs.index("display_data") < len(outputs) - 1 and "backward_fixed on one" in nb.flat(
+        "".join(cell["outputs"][-1].get("text", ""))
+    )  # the picture, the table, then the demo's line
+    assert 'arms = {"layernorm": slope["pre-norm"], **step_slope}' in sources[ablation]  # four rows
