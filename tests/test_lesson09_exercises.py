@@ -1799,3 +1799,76 @@ def test_my_forward_names_any_fixed_head_width(width, check):
     the first case's width, when the second case (8 wide) fails."""
     with pytest.raises(ExerciseFailed, match=rf"head width fixed at {width}\?.*C // attn_obj.num_heads.*not {width}$"):
         check(_head_width_fixed_at(width))
+
+
+# --- review a35b: an installed package's error is not a refusal; 3b names every boolean-path error as a bug --------
+
+
+def causal_mask_by_a_wrong_einops_pattern(attn_obj):
+    """is_causal=True with a causal mask built by an einops pattern that does not fit: einops raises, not the
+    learner (review a35b 1)."""
+    inner = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            N = x.shape[1]
+            return inner(x, attn_mask=rearrange(torch.ones(N, N, dtype=torch.bool).tril(), "i j -> 1 i j k"))
+        return inner(x, attn_mask=attn_mask)
+
+    return my_forward
+
+
+@pytest.mark.parametrize("checker", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_an_einops_error_on_the_causal_path_is_a_bug_not_a_refusal(checker, capsys):
+    message = r"with is_causal=True your my_forward raised EinopsError: .*a bug on the is_causal path, not a refusal"
+    with pytest.raises(ExerciseFailed, match=message):
+        checker(causal_mask_by_a_wrong_einops_pattern)
+    assert "If that is your refusal" not in capsys.readouterr().out
+
+
+# Written as a notebook cell is (compiled from text): a typo on the boolean path only.
+_BOOLEAN_TYPO = """
+def make_typo(attn_obj):
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            raise NotImplementedError("is_causal=True is not supported")
+        if attn_mask is not None and attn_mask.dtype == torch.bool:
+            B, N, C = x.shape
+            q, k, v = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
+            attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
+            attn = TYPO
+            return reference(x, attn_mask=torch.zeros(attn_mask.shape).masked_fill(~attn_mask, float("-inf")))
+        return reference(x, attn_mask=attn_mask)
+
+    return my_forward
+"""
+
+
+@pytest.mark.parametrize(
+    ("typo", "error"),
+    [
+        ('attn.masked_fil(~attn_mask, float("-inf"))', "AttributeError"),
+        ('attn.masked_fill(~atn_mask, float("-inf"))', "NameError"),
+        ('attn.masked_fill(~attn_mask, "-inf")', "TypeError"),
+    ],
+    ids=["masked_fil", "atn_mask", "'-inf'"],
+)
+@pytest.mark.parametrize("checker", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_a_typo_on_the_boolean_path_is_a_bug_in_both_exercises(typo, error, checker, capsys):
+    """Review a35b 2: exercise 3b names a typo on the boolean path as exercise 3 does, not with the generic text."""
+    cell = {"torch": torch, "make_reference": make_reference}
+    exec(compile(_BOOLEAN_TYPO.replace("TYPO", typo), "<cell>", "exec"), cell)
+    message = rf"^Not yet: with a boolean attn_mask your my_forward raised {error}: .*a bug on that path, not a refusal"
+    with pytest.raises(ExerciseFailed, match=message):
+        checker(cell["make_typo"])
+    assert "Correct!" not in capsys.readouterr().out
+
+
+def test_the_right_answers_still_pass_after_review_a35b(capsys):
+    for answer in (make_lesson_fix, make_reference, make_kwargs_einops, make_float64_loops):
+        lesson09.check_my_forward_core(answer)
+    for answer in (make_reference, make_kwargs_einops, make_float64_loops):
+        lesson09.check_my_forward(answer)
+    assert capsys.readouterr().out.count("Correct!") == 7

@@ -146,6 +146,9 @@ PROSE = {
         "never ignore it",
         "### Exercise 3 ·",
         "is_causal",
+        # audit a35b item 3: the checker's refusal rule, stated in the exercise
+        "a refusal is your own `raise` or `assert`. an error raised inside torch or another library, such as torch's "
+        "on a boolean `1 - attn_mask` or `-attn_mask`, is a bug, not a refusal.",
     ],
     ("appendix", "## Appendix C ·"): [
         # r32 density (fix09x, review r31c): moved from section 1 (review r28d minor 4's row) and section 6
@@ -926,7 +929,8 @@ PROSE = {
         # review r29b M2: the figure's control came from the first run set; fix09s (review r30b minor 1): the control
         # is rerun beside the 7 → 1 rerun (control-rerun), so 3b shows one run set and its Limits box drops the caveat;
         # the first run set (47 of 50 per seed) and its control are appendix B's table (rows there)
-        "an earlier run set, the token's own role and the rest: [appendix b](09_deit_distillation_appendix.ipynb#"
+        # audit a35b item 5: the pointer names the accuracy cost (appendix B's "What it costs"), at no net words
+        "an earlier run set, the accuracy cost, the token's own role: [appendix b](09_deit_distillation_appendix.ipynb#"
         "relabel-runs)",
         # fix 27c (review r26d minor 2): the stored table left the main path; review r27c minor 2: the two run sets
         # are said once, in the Limits box (not in the setup, the figure's note or the cost sentence)
@@ -1537,6 +1541,10 @@ CODE = {
     ],
     ("lesson", "## 5 ·"): [
         "def make_fixed_forward",
+        # audit a35b item 4: only timm's unfused path scales q first (v0.9.0 to v1.0.28: `q = q * self.scale` in the
+        # else branch after `if self.fused_attn:`)
+        "# timm's unfused path (0.9.0 on) scales q before q @ k.T; the fused path leaves it to SDPA: equal up to "
+        "rounding (atol)",
         # r34a (review r34a minor 5): why the fix stores attn.detach(), at the line that changed, and its check
         "attn_obj.attn_map = attn.detach() # the Q&A stores attn: outside torch.no_grad() it keeps the autograd graph",
         "my_forward_wrapper(attn_obj)(x)",

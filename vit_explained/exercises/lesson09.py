@@ -1750,16 +1750,24 @@ def _fixed_head_count(model: _TinyTimmModel, output: torch.Tensor, tokens: torch
 _REFUSALS = (NotImplementedError, ValueError, TypeError, AssertionError, RuntimeError)
 
 
-#: Where torch's and the standard library's code lives: an error raised there is not the learner's refusal.
+#: Where torch, the other installed packages (einops, ...) and the standard library live: an error raised
+#: there is not the learner's refusal (review a35b 1).
 _TORCH_DIR = os.path.realpath(os.path.dirname(torch.__file__)) + os.sep
 _STDLIB_DIR = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+_INSTALLED_DIRS = tuple({os.path.realpath(sysconfig.get_paths()[key]) + os.sep for key in ("purelib", "platlib")})
+
+
+def _in_installed_package(path: str) -> bool:
+    """Is ``path`` (a real path) inside torch or another installed package?"""
+    folders = path.split(os.sep)
+    return path.startswith((_TORCH_DIR, *_INSTALLED_DIRS)) or "site-packages" in folders or "dist-packages" in folders
 
 
 def _raised_by_learner(error: BaseException) -> bool:
     """Review r35a M1: a refusal is the learner's own ``raise`` or ``assert``: the innermost traceback frame lies
-    outside torch and the standard library and stops on a raise. torch's own error on a boolean tensor
-    (``1 - attn_mask`` raises inside ``Tensor.__rsub__``; ``-attn_mask`` in the learner's line, on the negation,
-    not on a raise) is a bug on that path, not a refusal."""
+    outside installed packages (torch, einops, ...) and the standard library and stops on a raise. torch's own
+    error on a boolean tensor (``1 - attn_mask`` raises inside ``Tensor.__rsub__``; ``-attn_mask`` in the
+    learner's line, on the negation, not on a raise) is a bug on that path, not a refusal; so is an einops error."""
     frame = error.__traceback__
     if frame is None:
         return False
@@ -1767,7 +1775,7 @@ def _raised_by_learner(error: BaseException) -> bool:
         frame = frame.tb_next
     code = frame.tb_frame.f_code
     path = os.path.realpath(code.co_filename)
-    if path.startswith(_TORCH_DIR) or (path.startswith(_STDLIB_DIR) and "site-packages" not in path):
+    if _in_installed_package(path) or path.startswith(_STDLIB_DIR):
         return False
     return any(op.offset == frame.tb_lasti and op.opname == "RAISE_VARARGS" for op in dis.get_instructions(code))
 
@@ -2148,20 +2156,19 @@ def _boolean_refused(
 
 def _refuses_boolean_in_3b(model: _TinyTimmModel, my_forward: Callable[..., Any], tokens: torch.Tensor, mask) -> None:
     """Exercise 3b: an exercise-3 answer that refuses a boolean mask (an error naming the mask) gets 3b's rule,
-    not the raw error text. Anything else is left to the checks that follow."""
+    not the raw error text; any other error on the boolean path is a bug on that path (review a35b 2). A refusal
+    that names neither is left to the checks that follow."""
     attn_obj = model.blocks[-1].attn
     attn_obj.forward = my_forward
     try:
         with torch.no_grad():
             model(tokens, attn_mask=mask, is_causal=False)
-    except _REFUSALS as error:
+    except Exception as error:
         message = str(error).strip().lower()
-        if not _raised_by_learner(error):  # review r35a M1: torch's error on a boolean tensor is a bug
+        if not isinstance(error, _REFUSALS) or not _raised_by_learner(error):  # reviews r35a M1, a35b 2: a bug
             fail(
                 _bug_not_refusal(
-                    "with a boolean attn_mask",
-                    error,
-                    "Exercise 3b applies boolean masks (True: may attend)",
+                    "with a boolean attn_mask", error, "Exercise 3b applies boolean masks (True: may attend)"
                 )
             )
         if isinstance(error, NotImplementedError):
@@ -2173,8 +2180,6 @@ def _refuses_boolean_in_3b(model: _TinyTimmModel, my_forward: Callable[..., Any]
                 f"with a boolean attn_mask your my_forward raised {type(error).__name__}: (no message). If that is "
                 f"your refusal, say what it refuses; {_3B_APPLIES}"
             )
-    except Exception:  # other errors: the checks that follow name them
-        pass
     finally:
         del attn_obj.forward
         for name in ("attn_map", "cls_attn_map"):
