@@ -688,12 +688,12 @@ def test_item_4_a_share_over_several_batches_is_a_ratio_of_summed_gradients():
     assert abs(whole.qkv_share[0] - sum(per_batch) / 2) > 1e-3
 
 
-def test_item_5_the_widget_title_names_the_mean_of_per_batch_shares():
+def test_item_5_the_widget_title_names_no_batch_mean():  # r35a item 5: the table's one gradient, as in the lesson
     from vit_explained.widgets.lesson05 import gradient_freeze_widget
 
     trained = gradient_freeze_widget(experiment="freeze and cut, side by side", model="trained MNIST ViT")
     _, figure = trained.compute(**trained.values)
-    assert figure.axes[1].get_title().endswith("\nmean of 8 per-batch shares")
+    assert figure.axes[1].get_title() == "Cut: MLP share of the qkv gradient (every block)"
     small = gradient_freeze_widget(experiment="freeze and cut, side by side")
     _, figure = small.compute(**small.values)
     assert "per-batch" not in figure.axes[1].get_title()
@@ -891,12 +891,14 @@ def test_the_sweep_can_scale_only_w_q_and_w_k():
 
 
 def test_the_trained_models_cut_is_the_lessons_table():
-    """The widget's trained cut: the mean of the per-batch shares over the lesson's 8 batches of 32 digits."""
+    """The widget's trained cut: the share of the one gradient summed over the lesson's 8 batches of 32 digits (the
+    lesson's table, r35a item 5); the mean of the per-batch shares is appendix D's."""
     images, labels = _batch(256, MODELS[1])
     lesson = mlp_route_cut(load_mnist_vit, images, labels, chunk=32)
     widget = cut_and_backward("every block", MODELS[1])
+    assert widget.qkv_share == pytest.approx(lesson.qkv_share, abs=1e-5)
     expected = [sum(block) / len(block) for block in lesson.qkv_share_per_chunk]
-    assert widget.qkv_share == pytest.approx(expected, abs=1e-6)
+    assert list(widget.mean_share) == pytest.approx(expected, abs=1e-6)
     assert widget.batches == 8 and widget.same_forward and widget.with_gradient == widget.total
 
 
@@ -949,10 +951,10 @@ def test_the_dashed_mlp_route_runs_back_through_mlp_and_norm2():
 def test_trained_cut_carries_the_t_interval_of_its_batches():
     result = lesson05.cut_and_backward("every block", "trained MNIST ViT")
     assert result.batches == 8 and len(result.share_interval) == 4
-    for share, (low, high) in zip(result.qkv_share, result.share_interval, strict=True):
+    for share, (low, high) in zip(result.mean_share, result.share_interval, strict=True):
         assert low < share < high
-    small = lesson05.cut_and_backward("every block")  # one batch: no interval
-    assert small.batches == 1 and small.share_interval == ()
+    small = lesson05.cut_and_backward("every block")  # one batch: no interval, its one share is the mean
+    assert small.batches == 1 and small.share_interval == () and list(small.mean_share) == small.qkv_share
 
 
 def test_interval_is_evidence_t_interval():
@@ -961,16 +963,15 @@ def test_interval_is_evidence_t_interval():
     assert lesson05._interval(shares) == (estimate.low, estimate.high)
 
 
-def test_widget_trained_view_draws_whiskers():
+def test_widget_trained_view_draws_the_tables_share_without_whiskers():  # r35a item 5: one statistic
     widget = lesson05.gradient_freeze_widget(
         freeze="nothing", where="every block", experiment="cut the MLP route", model="trained MNIST ViT"
     )
-    _, fig = widget.compute(**widget.values)
+    line, fig = widget.compute(**widget.values)
     ax = fig.axes[0]
-    assert any("t interval" in text.get_text() for text in ax.get_legend().get_texts())
-    high = ax.get_ylim()[1]
-    intervals = lesson05.cut_and_backward("every block", "trained MNIST ViT").share_interval
-    assert high > 100 * max(h for _, h in intervals)
+    legend = ax.get_legend()
+    assert legend is None or not any("t interval" in text.get_text() for text in legend.get_texts())
+    assert line.endswith("blocks 0-3: 96, 82, 75, 54 %") and "mean over" not in line  # the lesson's table
     plt.close(fig)
 
 

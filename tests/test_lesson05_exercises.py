@@ -975,3 +975,20 @@ def test_w_k_gradient_names_a_fixed_head_width(fixed):  # r34a minor 7, as exerc
         raised.value
     )
     assert "times a constant" not in str(raised.value)
+
+
+def test_cut_block_names_a_block_whose_dtype_was_changed_in_place():  # r35a minor 9: was a raw RuntimeError
+    def converts_the_block(b, x):
+        b.float()
+        return block_with_cut(b, x.float())
+
+    with pytest.raises(ExerciseFailed, match=r"changed the block's dtype to float32 \(e.g. block.float\(\)\)"):
+        check_cut_block(converts_the_block)
+
+
+def test_value_gradient_in_place_example_names_grad_out_when_grad_out_was_written():  # r35a minor 10
+    with pytest.raises(ExerciseFailed, match=r"changed its input grad_out in place \(e.g. grad_out.copy_") as raised:
+        check_value_gradient(lambda a, g: g.copy_(a.mT @ g))
+    assert "a.transpose_" not in str(raised.value)
+    with pytest.raises(ExerciseFailed, match=r"changed its input a in place \(e.g. a.transpose_"):
+        check_value_gradient(lambda a, g: a.transpose_(-2, -1) @ g)

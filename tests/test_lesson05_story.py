@@ -333,7 +333,8 @@ PRINTED = {
         "block trained, seed 0 3 trained runs 3 fresh seeds",
         # r33b MAJOR 2: the MNIST ViT's own fresh gap beside the trained one
         # r34a minor 2: "v / max(q, k)", as section 3 names the ratio (was "q/k-v gap", undefined)
-        "v / max(q, k), blocks 0-3: 1.3 to 4.3 over 3 trained runs; 8 to 83 over 3 fresh seeds",
+        # fix05_35b (r35a minor 5: section 3's topic inside the cut section): the ratio line moved to appendix C, whose
+        # printed rows hold both ranges ("1.3 to 4.3 over 3 trained runs", "8 to 83 over 3 fresh seeds x 4 blocks")
         "44..54 %",
         "validation digits right",
         # r33a density (review r33a minor 6, brief item 2): the three ratio lines moved to appendix C (its PRINTED rows)
@@ -387,6 +388,8 @@ FACTS = {
         "the fused qkv as one\n`(3d, d)` linear",
         "that variant is not measured here",
         "the ratio falls roughly as $1/d$",
+        # fix05_35b (r35a item 1): section 4's width remark, moved here
+        "so at a fixed std and head width, v / max(q, k) falls roughly as $1/d$ (section 4 points here)",
         # r31c minors 1, 9 (r31 density): section 4's 1/D, input and qk_norm clauses left to this section's sentences
         "at the same width, heads and init, the input moves the ratio more than ten times",
         "within a factor of about 2 (9,900 to 20,500, printed)",
@@ -499,7 +502,7 @@ FACTS = {
         # r29 density (r30b): moved to appendix C from section 5's model card, wording kept
         "started from pytorch's default init. at its start q and k got 8 to 60 times less than v",
         "trained, the gap is 1.3-4.3 (3 runs), far smaller",  # r32 density: section 5's before/after sentence
-        "(both printed below; section 5 quotes the trained range)",  # r33a density: the ratio lines moved here
+        "(both printed below)",  # r33a density: the ratio lines moved here; fix05_35b: section 5 no longer quotes it
         "PyTorch's default init",
         "8 to 60",
         "not hundreds: like section 3's model at pytorch's init (appendix b, item 1)",
@@ -538,7 +541,8 @@ FACTS = {
         "$\\lVert g_\\text{cut}\\rVert",
         "what the cut gradient *keeps*",
         # r31 density (r32b): moved to appendix D from section 5 (r29c minor 11), with its "256" and "8"
-        "section 5's widget draws these batch means, not that one gradient over 256",
+        # fix05_35b (r35a item 5): the widget draws the table's one gradient; the batch means are this section's
+        "section 5's table and widget sum all 256 digits into one gradient",
         "256",
         "8",
         "compares 3 fresh seeds with 3 trained runs of the same recipe",  # r31 density: moved from section 5's verdict
@@ -838,7 +842,8 @@ FACTS = {
         # r29d minor 1: the measured quantity is a projection share, so "projected on the gradient", not "went through"
         # r30 decision (r30a minors 2, 3): "carried" keeps r29d minor 1's projection (not "went through"); the
         # projection is defined in section 5, so the opening points there in words (no digits in the short answer)
-        "the paths through at least one mlp carried most of it (three trained runs; last section)",  # quick05_35a
+        # r35a minor 7: "it" named (the qkv gradient, not dO)
+        "the paths through at least one mlp carried most of the qkv gradient (three trained runs; last section)",
         "**inside attention**; the mlp is on the route, not the source",  # r28d minor 11: a one-line answer first
         "so q and k get a product of two small factors",  # r27d minor 2: learning goal 3 in plain words
         # r30c minor 9 (a number); r31a M1: ViT-B's width as appendix B's by-input range (8 to 10 ... 129 to 143)
@@ -874,6 +879,8 @@ FACTS = {
         "lies in that row alone",
         # r32 density: "at block 0 99.99 %" left to the printed line (its PRINTED row); the prose says block 0 "nearly"
         "(block 0: nearly)",
+        # r35a item 3: the skip route below the top block already carries the blocks above (section 5's paths)
+        "(skip; below the top block it already carries every route through the blocks above, mlps included)",
     ],
     ("lesson", "3 · Gradient norms per layer, from hooks"): [
         "3",
@@ -906,6 +913,7 @@ FACTS = {
         # r32b minor 10: HF transformers 5.23's ViTAttention (checked in tests/test_lesson05_code.py)
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
+        "left panel: the layernorms sit 26 to 67 times lower (appendix a)",  # r35a item 6: appendix A's printed range
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "$V - \\bar V$",
@@ -948,10 +956,14 @@ FACTS = {
         # a34a audit 1: the width clause back (appendix B's row), so std 0.02 is not read as the whole cause
         # fix05_35a (r34e minor 3): the 1/D scoped (appendix B's runs: std 0.02 and d = 8 fixed, 8x8 digits, N = 17)
         # a35a audit 8: appendix B's 1/D runs are one-block models on 16 digits
-        "(appendix b; at fixed std and head width, in one block on 16 of these digits, v / max(q, k) falls\n"
-        "roughly as $1/d$)",
+        # fix05_35b (r35a item 1): the width remark moved to appendix B (its row "falls roughly as $1/d$ (section 4
+        # points here)"; its scope is B's "one block at timm's init with heads of width 8, on 16 of these digits")
         # r33b plain wording; fix05_35a; a35a audit 4: K - Kbar and V - Vbar scale with the std, the 3.1 and 1.7 do not
-        "both scale with the std (the 3.1 and 1.7 do not), so $dq/do$ is\nsecond order in it",
+        # fix05_35b (r35a item 1): the subject named (was "Both", after "the product"); appendix B's sweep
+        "$k-\\bar k$ and $v-\\bar v$ scale with the std, the 3.1 and 1.7 do not, so $dq/do$ is second order in it "
+        "(appendix b)",
+        # fix05_35b (r35a item 1): where 0.02 sqrt(D) comes from (cell 30: norm1's rows have norm sqrt(D))
+        "with `norm1`'s rows of norm $\\sqrt d$ and weights of std 0.02, an entry of $k$ is about",
         # r27b minor 2; r32b minor 7: K - Kbar, as in M and the chart's first bar
         "is small because it carries a product of two small factors, $k - \\bar k$ and\n$v - \\bar v$",
         # r32b minor 2: a fused kernel keeps no A (cells 26-28's check: a logsumexp per row)
@@ -1006,7 +1018,10 @@ FACTS = {
         # r27c minor 8: the count moved to appendix I; r29c minor 11: its pointer is the Going-further list's
         # a33b audit 1: the token sum alone gives about 3.3 per image (not sqrt N); the chart's x4.0 sums tokens
         # and the 64 images; dV's rows are nearly equal (cell 31 asserts it)
-        "$dw$'s sums over tokens and images widen\nthe gap by x4.0 (the chart; appendix i)",
+        # fix05_35b (r35a item 2): the x4.0 with its reason (cell 30: dQ nearly one row, dV's rows nearly equal;
+        # appendix I's 0.82 common part)
+        "$dw$ sums over tokens and images: $dq$ sits in the class token's row, $dv$'s 17 nearly equal rows add up "
+        "along the tokens' common part, widening the gap x4.0 (the chart; appendix i)",
         # r31b minor 10: why, in one clause (appendix I has the count)
         # r33b minor 4: about sqrt N (the chart's x4.0, cell 30's printed 4.12), not N
         # r34a minor 1: why the sums widen the gap: dV's equal rows add along the tokens' common part (appendix I's
@@ -1117,6 +1132,7 @@ FACTS = {
         "standard shape",
         "key-value cross-covariance makes $dq/do$ second order",  # fix05_35a: room for dK's factors (45 words)
         "cut every mlp route",
+        "stay the same (one backward pass, the same weights)",  # r35a minor 8: the freeze's scope, as section 5's
         "and they change",  # r32 decision (r32a minor 5): the one-run 8 % moved to appendix D
         "after 1 or 10 steps (3 seeds; appendix e)",  # r28d minor 3; r32 density: section 4's aside moved to appendix E
         # r28d minor 1: seed 0's 96/82/75/54 %; r29a minor 2: the 71 % that follows is one run's too
@@ -1158,7 +1174,7 @@ FACTS = {
         # r33b MAJOR 2: the same model's fresh gap beside the trained one (printed in the cell below)
         # r34a minor 2: the ratio named as section 3 names it
         # a34a audit 2: "3 fresh seeds" named once, in the definition above it
-        "trained, its v / max(q, k) gradient ratio is 1.3 to 4.3 over 3 runs, against 8 to 83 fresh ([appendix c]",
+        # fix05_35b (r35a minor 5): the ratio sentence moved to appendix C ("trained, the gap is 1.3-4.3 (3 runs)")
         # r29c minor 4, r29d minor 7: the starting gap (8 to 60, not hundreds) and the trained 1.3-4.3 moved to
         # appendix C with their rows (r29 density, r30b); the printed lines below keep both numbers
         "90..96 %",
@@ -1171,7 +1187,9 @@ FACTS = {
         "90..96 % in block 0 (measured on the mnist vit only)",  # r34a: the same scope, in the verdict's sentence
         # r34c minor 8: one line here; the ViT-Ti, depth and width detail are appendix D's and F's rows
         # fix05_35a (r34e minor 1); a35a audit 1: what rises (block 0's share) and from where (4 blocks, D = 32)
-        "more blocks, or a d above 32, raise block 0's fresh mlp share (each varied alone, appendix d)",
+        # fix05_35b (r35a item 4): each ablation's setting (appendix D: depth at D = 192, width at 4 blocks, 3 seeds)
+        "more blocks than 4 (at d = 192) or d above 32 (at 4 blocks), each varied alone, raise block 0's fresh share "
+        "(3 seeds; appendix d)",
         # r33c minor 3: width and MLP ratio co-vary with the share (appendix D 72-79 %), unablated
         # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %
         # r34a minor 3 (carry: "block 0" named): the width sentence in plain words, still not an ablation
@@ -1179,8 +1197,8 @@ FACTS = {
         # r33a minor 4 (brief item 2): the widget's 93 % against the table's 96 %, in prose before the widget
         # r33b plain wording: the widget's statistic (8 batches of 32) is named in the table cell's opening comment
         # fix05_35a (r34e minor 6): the two statistics spelled out
-        "block 0 at 93 %: the mean of 8 batches of 32",  # a33b audit 4: the widget's statistic back in the prose
-        "the\ntable's 96 % is one gradient's share over all 256 digits (appendix d)",  # r34c item 5: why 93, not 96
+        # fix05_35b (r35a item 5): one statistic on the main path; the widget opens on the table's all-256 share,
+        # the batch means (93 %) are appendix D's (its row "section 5's table and widget sum all 256 digits")
         # r31a minor 5: one sentence reads the ratio print (3 fresh seeds x 4 blocks, 3 trained runs x 4 blocks)
         # r31b minor 11: a before/after on the same runs, not a claim across models
         # r32 density: the before/after sentence (r31a minor 5, r31b minor 11) is appendix C's row ("trained, the gap is
@@ -1199,7 +1217,7 @@ FACTS = {
         # r27f minor 11: defined once; r28d minor 8, r29a minor 6: one sentence (mnist_vit_maker(s) starts run s)
         # a34a audit 2: only the MNIST ViTs' fresh seeds start trained runs (not the fresh ViT-Ti-shaped ones)
         "**fresh** means at initialisation; the 3 fresh seeds start the 3 trained runs",
-        "the widget opens on the trained model (seed 0)",
+        "the widget opens on the table's seed-0 column",  # fix05_35b (r35a item 5)
         # r34a minor 4: the widget's task (cell 48's check: the cut at block 2 gives 37, 38, 39, 0 %)
         "pick `block 2`: why is block 3's share 0?",
     ],
@@ -1271,12 +1289,16 @@ CODE_LIVES_IN = {
     ],
     ("appendix", "C · The same ratio in the trained MNIST ViT"): [
         "(round(min(every_seed)), round(max(every_seed))) == (8, 83)",
+        "(round(min(fresh_ratio)), round(max(fresh_ratio))) == (8, 83)",  # fix05_35b: moved here from section 5
         '(round(min(ratios["trained"]), 1), round(max(ratios["trained"]), 1)) == (1.7, 2.8)',
         "plot_qkv_rows({",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
         "== [86, 75, 86, 108]",  # r32 density: the keep column moved here from section 5
         "== (128, 120, 105)",  # the 105 of 120 count, moved here with its sentence
+        # fix05_35b (r35a item 5): section 5's widget shows the table's one gradient; its batch means and intervals here
+        "zip(opening.mean_share, batch_share)",
+        "95 % t interval",
         'plot_share_arrows({f"trained MNIST ViT',  # r32 density (r32a minor 9): one arrow picture on the main path
         # r29 density (r30a minor 5): moved to appendix D from section 5 (code) and section 5's trained part (checks)
         "for c in wide_cuts",
@@ -1427,7 +1449,6 @@ CODE_LIVES_IN = {
         "lesson05.check_softmax_backward",
     ],
     ("lesson", "The trained MNIST ViT"): [
-        "95 % t interval",
         "== (5, 63)",
         "== [8, 23, 33, 53]",
         "[96, 82, 75, 54]",
@@ -1440,8 +1461,9 @@ CODE_LIVES_IN = {
         "gradient_freeze_widget(",
         "mnist = load_mnist()",
         "trained_cut.qkv_cut_size",
-        "zip(opening.qkv_share, batch_share)",
-        "(round(min(fresh_ratio)), round(max(fresh_ratio))) == (8, 83)",  # r27b minor 1: 3 fresh seeds x 4 blocks
+        # fix05_35b (r35a item 5): the widget opens on the table's share; its batch means are appendix D's check
+        "zip(opening.qkv_share, trained_cut.qkv_share)",
+        # r27b minor 1's "(round(min(fresh_ratio)), round(max(fresh_ratio))) == (8, 83)": appendix C's (CODE_LIVES_IN)
     ],
     ("solutions", "Exercise 1 · The softmax backward"): [
         "lesson05.check_softmax_backward",
@@ -1452,6 +1474,8 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("block 0 at 93 %", "r35a item 5: one statistic on the main path; the batch means are appendix D's"),
+    ("Both scale with the std", "r35a item 1: 'Both' followed 'the product'; the two factors are named"),
     ("Deeper or wider models start higher", "a35a audit 1: no further rise above D = 64, none from 8 to 12 blocks"),
     ("lists what backward visits", "a35a audit 9: trace_backward lists leaf modules only"),
     ("the product bar 1.7 times", "a35a audit 5: appendix B's 2.8 is against K, section 4's 1.7 against K - Kbar"),
@@ -1730,6 +1754,8 @@ FORBIDDEN = [
 # scope: "intro" = the lesson's first cell; "summary" = the Summary cell (the Answer and its bullets);
 # "main" = the lesson's main path (visible cells before the Summary); "lesson" = the whole lesson notebook;
 # ("cell", book, marker) = the one cell holding marker; ("section", book, heading) = that section's text.
+M_CELL = ("cell", "lesson", "Read the printout, then the left panel")  # section 4's M and std cell (r35a item 1)
+
 SCOPED_FORBIDDEN = [
     ("q/k-v gap", "main", "r34a minor 2: undefined shorthand; the main path says v / max(q, k)"),
     ("unablated", "main", "r34a minor 3: telegraphic; the verdict says width was not varied alone"),
@@ -1784,10 +1810,10 @@ SCOPED_FORBIDDEN = [
     ("sqrt N", ("cell", "appendix", "Hundreds of times holds at D = 32 only"), "the token sweep is a patch sweep"),
     ("Noci", ("cell", "lesson", "**What this says about the question.**"), "the Noci paragraph lives in appendix B"),
     (r"$\operatorname{diag}(a)", ("cell", "lesson", "**What this says about the question.**"), "no Jacobian there"),
-    ("Noci", ("cell", "lesson", "Both scale with the std"), "the Noci paragraph lives in appendix B"),
-    ("|q, k rows x 10|", ("cell", "lesson", "Both scale with the std"), "appendix B's table stays there"),
-    ("adds up coherently", ("cell", "lesson", "Both scale with the std"), "the sums are an estimate"),
-    ("most of it because", ("cell", "lesson", "Both scale with the std"), "the sums are an estimate"),
+    ("Noci", M_CELL, "the Noci paragraph lives in appendix B"),
+    ("|q, k rows x 10|", M_CELL, "appendix B's table stays there"),
+    ("adds up coherently", M_CELL, "the sums are an estimate"),
+    ("most of it because", M_CELL, "the sums are an estimate"),
     ("129", ("cell", "lesson", "The right panel: in this D = 32"), "r25d item 2: no noise number beside the 8x8 toy"),
     ("224 px", ("cell", "lesson", "The right panel: in this D = 32"), "r25d item 2: same input, only width changed"),
     ("hundreds of times", "main", "r25d item 2: hundreds-fold is the D = 32 toy's size, stated as a number"),
@@ -1819,13 +1845,13 @@ SCOPED_FORBIDDEN = [
     ("(8 batches)", "summary", "the batch-dependent numbers stay in section 5"),
     ("MLP share", "bullets", "the Summary's bullets state what was cut, not the measure's name"),
     ("96 %", "answer", "r28a minor 8: the Answer is two lines; 96/82/75/54 % and 90..96 % are the bullets', once"),
-    ("1/320", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
-    ("99.98", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
-    ("Init ablations", ("cell", "lesson", "Both scale with the std"), "the ablations live in appendix B"),
-    ("1.4 times", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
-    ("1.3 %", ("cell", "lesson", "Both scale with the std"), "section 4's count lives in appendix I"),
-    ("an estimate from that mean", ("cell", "lesson", "Both scale with the std"), "appendix I's words"),
-    (r"s\sqrt d = 1", ("cell", "lesson", "Both scale with the std"), "appendix I's words"),
+    ("1/320", M_CELL, "section 4's count lives in appendix I"),
+    ("99.98", M_CELL, "section 4's count lives in appendix I"),
+    ("Init ablations", M_CELL, "the ablations live in appendix B"),
+    ("1.4 times", M_CELL, "section 4's count lives in appendix I"),
+    ("1.3 %", M_CELL, "section 4's count lives in appendix I"),
+    ("an estimate from that mean", M_CELL, "appendix I's words"),
+    (r"s\sqrt d = 1", M_CELL, "appendix I's words"),
     ("(2)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("(3)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("86 to 95", ("cell", "lesson", "**Verdict:** fresh against trained"), "appendix D's range"),

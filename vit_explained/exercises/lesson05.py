@@ -505,7 +505,11 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
         fail(
             f"dV differs from autograd's for A of shape {tuple(a.shape)} (largest error {_max_error(result, expected)})"
         )
-    _refuse_in_place(seen, ("a", "grad_out"), "a.transpose_(-2, -1) @ grad_out: use a.mT, a new view")
+    writes = {  # the example names the input written into (r35a minor 10)
+        "a": "a.transpose_(-2, -1) @ grad_out: use a.mT, a new view",
+        "grad_out": "grad_out.copy_(a.mT @ grad_out)",
+    }
+    _refuse_in_place(seen, ("a", "grad_out"), writes)
     passed("dV = A^T dOut: each value row collects the gradient of every query that attended to it.")
 
 
@@ -1199,12 +1203,29 @@ def _refuse_freeze(block: nn.Module, flags: dict[str, bool]) -> None:
         )
 
 
+def _refuse_changed_block(block: nn.Module, state: Mapping[str, torch.Tensor]) -> None:
+    """Exercise 7: fail, naming it, if the answer changed the block's dtype (e.g. ``block.float()``) or its weights
+    (``state``: a copy taken before the answer ran)."""
+    now = block.state_dict()
+    moved = sorted({str(p.dtype).removeprefix("torch.") for name, p in now.items() if p.dtype != state[name].dtype})
+    if moved:
+        fail(
+            f"your function changed the block's dtype to {', '.join(moved)} (e.g. block.float()): the caller's block "
+            "is changed. Leave the block as it is; the cut changes only the backward pass"
+        )
+    if any(not torch.equal(p, state[name]) for name, p in now.items()):
+        fail("your function changed the block's weights: the cut changes only the backward pass")
+
+
 def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 7: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with both skip routes cut:
     the same values as ``block(x)``; backward reaches h only through the MLP branch, x only through attention."""
     for index, (dim, _, _, batch, tokens) in enumerate(_CUT_CASES):
         block, x, grad_out = _cut_case(index)
         state = {name: p.detach().clone() for name, p in block.state_dict().items()}
+        with torch.no_grad():  # built before the answer runs: an answer that changes the block cannot change these
+            expected = block(x)
+            h = x + block.attn(block.norm1(x))
         x_in = x.clone().requires_grad_()
         flags = {name: p.requires_grad for name, p in block.named_parameters()}
         raw = _NO_PACKAGE_CUT(block_with_cut, block, x_in)
@@ -1213,11 +1234,7 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
         _refuse_freeze(block, flags)
         if _hooks_left(block):
             fail("your function left a hook on the block: remove it (handle.remove()) before returning")
-        if any(not torch.equal(p, state[name]) for name, p in block.state_dict().items()):
-            fail("your function changed the block's weights: the cut changes only the backward pass")
-        with torch.no_grad():
-            expected = block(x)
-            h = x + block.attn(block.norm1(x))
+        _refuse_changed_block(block, state)
         if result.shape != expected.shape:
             fail(f"the block's output has the shape of x, {(batch, tokens, dim)} here; got {tuple(result.shape)}")
         if not close(result, expected):

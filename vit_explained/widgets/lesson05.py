@@ -13,8 +13,8 @@ An ``experiment`` dropdown (last) switches from freezing to **cutting the MLP ro
 its qkv gradient (appendix D of the lesson has the size of the change); ``freeze and cut, side by side`` shows
 both experiments, the freeze on the left and the cut on the right. A ``model`` dropdown picks the fresh
 small model (8x8 digits, every setting computed when the widget is built) or the trained MNIST ViT of the lesson
-(its cut on the lesson's 256 validation digits in 8 batches of 32, the share averaged over the batches as in the
-lesson's table; each new setting is computed the first time it is picked, well under a second).
+(its cut on the lesson's 256 validation digits, summed over 8 batches of 32 into one gradient, whose share is the
+lesson's table's; each new setting is computed the first time it is picked, well under a second).
 
 A second widget, :func:`derivation_widget`, puts section 4's derivation to work: a ``c`` slider multiplies block
 0's ``W_q`` and ``W_k`` by ``c`` (``X`` and ``dO`` fixed) and the line gives A's entropy, ``||dW_q||`` and
@@ -207,8 +207,9 @@ class CutResult(NamedTuple):
     total: int
     same_forward: bool  # the logits equal the full model's, bit for bit
     qkv_change: list[float]  # ||g_cut - g|| / ||g|| of each block's qkv.weight.grad
-    qkv_share: list[float]  # <g - g_cut, g> / ||g||^2 (the mean over the batches when there are several)
-    batches: int = 1  # how many batches the share is averaged over (8 of 32 digits for the trained model)
+    qkv_share: list[float]  # <g - g_cut, g> / ||g||^2 of the gradient summed over the batches (the lesson's table)
+    batches: int = 1  # how many batches that gradient sums (8 of 32 digits for the trained model)
+    mean_share: tuple[float, ...] = ()  # per block, the mean of the batches' own shares (appendix D)
     share_interval: tuple[tuple[float, float], ...] = ()  # per block, the 95 % t interval of the batches' shares
 
 
@@ -246,7 +247,8 @@ def cut_and_backward(where: str = "every block", model: str = MODELS[0]) -> CutR
     """Cut the MLP route in ``where`` (``"every block"`` or ``"block i"``: its ``norm2`` reads ``h.detach()``) of
     ``model`` (one of :data:`MODELS`), run backward on its digits (64 for the small model; the lesson's 256
     validation digits in 8 batches of 32 for the trained one), and compare each block's qkv gradient with the
-    uncut model's: the share is the mean of the per-batch shares, the change that of the summed gradient."""
+    uncut model's: the share and the change are those of the summed gradient (one gradient over all the digits, as in
+    the lesson's table); ``mean_share`` and ``share_interval`` describe the per-batch shares (appendix D)."""
     layers = [f"block {i}" for i in range(_DEPTH)]
     if where != "every block" and where not in layers:
         raise ValueError(f"where must be 'every block' or one of {layers}, got {where!r}")
@@ -261,8 +263,9 @@ def cut_and_backward(where: str = "every block", model: str = MODELS[0]) -> CutR
         total=len(list(_make(model).parameters())),
         same_forward=all(torch.equal(a, b) for a, b in zip(full_logits, cut_logits, strict=True)),
         qkv_change=[gradient_change(g, g_cut).relative for g, g_cut in summed],
-        qkv_share=[sum(block) / len(shares) for block in zip(*shares, strict=True)],
+        qkv_share=[mlp_share(g, g_cut) for g, g_cut in summed],
         batches=len(shares),
+        mean_share=tuple(sum(block) / len(shares) for block in zip(*shares, strict=True)),
         share_interval=tuple(_interval(block) for block in zip(*shares, strict=True)) if len(shares) > 1 else (),
     )
 
@@ -335,15 +338,12 @@ class GradientFreezeWidget(LessonWidget):
         result = cut_and_backward(where, model)
         shares = ", ".join(f"{100 * c:.0f}" for c in result.qkv_share)
         forward = "the same forward pass" if result.same_forward else "a different forward pass (unexpected)"
-        mean = f" (mean over {result.batches} batches)" if result.batches > 1 else ""
         line = (
             f"{_named(model)}cut the MLP route ({where}): {result.with_gradient} of {result.total} parameter tensors "
-            f"still get a gradient, {forward}; MLP share of the qkv gradient{mean}, blocks 0-{_DEPTH - 1}: {shares} %"
+            f"still get a gradient, {forward}; MLP share of the qkv gradient, blocks 0-{_DEPTH - 1}: {shares} %"
         )
         title = f"{model}: qkv gradient with the MLP route cut ({where}), against the full one"
-        title += f"\n(mean of {result.batches} per-batch shares)" if result.batches > 1 else ""
-        intervals = result.share_interval or None  # the trained model's 8 batches: whiskers, as in the lesson
-        return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title, intervals=intervals)
+        return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title)
 
     @staticmethod
     def _both(freeze: str, where: str, model: str = MODELS[0]) -> tuple[str, Figure]:
@@ -366,10 +366,8 @@ class GradientFreezeWidget(LessonWidget):
             cut=list(cut.cut),
             freeze_title=f"{model}\n"
             + (f"Freeze: gradient norms, {what} frozen" if freeze != "nothing" else "Freeze: nothing frozen"),
-            cut_title=f"Cut: MLP share of the qkv gradient ({where})"
-            + (f"\nmean of {cut.batches} per-batch shares" if cut.batches > 1 else ""),
+            cut_title=f"Cut: MLP share of the qkv gradient ({where})",
             floor=floor,
-            intervals=cut.share_interval or None,
             reference=nothing,
         )
         return line, figure
