@@ -2136,7 +2136,7 @@ PROSE = [
         [
             "to 2e-15 in float64 and to float32 precision",
             "- A finite difference is refused by its values: the formula lands within 5e-16 of autograd, and no finite "
-            "difference\n  we tried comes within 3e-15 (central ones of 3 to 121 points, each at its best step).",
+            "difference\n  we tried comes within 3e-15 (central ones of 3 to 121 points, each at the best step tried).",
         ],
         "fix 35b M1 (review r35a M1): exercise 1's box says what the checker does: 2e-15 is _SLOPE_FLOAT64_ATOL; "
         "5e-16 is test_right_answers_land_within_5e16_of_autograd's, 3e-15 "

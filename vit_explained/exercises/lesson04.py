@@ -806,7 +806,7 @@ _NO_SLOPE_SHORTCUT = forbid(
 _NO_SLOPE_SHORTCUT._ops["aten::gelu_backward"] = "torch.ops.aten.gelu_backward"
 
 #: Exercise 1's float64 tolerance: the formula in float64 is off by at most 4.4e-16 (erf, erfc, ndtr, Normal, scipy);
-#: the best central finite differences tried (3 to 121 points, each at its best step) by more than 3e-15 on the grid
+#: the best central finite differences tried (3 to 121 points, at the best step tried) by more than 3e-15 on the grid
 #: alone (tests/test_lesson04_checker_slips.py); a float32 computation by about 1e-7. So the values refuse a finite
 #: difference; the source screen (``_is_finite_difference``) only picks the message.
 _SLOPE_FLOAT64_ATOL = 2e-15
