@@ -711,3 +711,56 @@ def test_r35a_a_square_grid_is_still_named_as_one():
         check_interpolate_positions(
             lambda p, o, n: _resize_reference(p, (o[0], o[0]) if o[0] == o[1] else o, (n[0], n[0]))
         )
+
+
+# ------------------------------------------------------------------ a35b audit items 2-3: each message on its own slip
+
+
+def _patchify_true_division(images, patch_size):
+    ph, pw = patch_size
+    b, c, h, w = images.shape
+    return images.reshape(b, c, h / ph, ph, w / pw, pw).permute(0, 2, 4, 3, 5, 1).reshape(b, -1, ph * pw * c)
+
+
+def _patchify_unflattened(images, patch_size):
+    ph, pw = patch_size
+    b, c, h, w = images.shape  # the right unpacking; the slip is the missing flatten
+    out = images.new_empty(b, (h // ph) * (w // pw), ph * pw * c)
+    out[:] = images.reshape(b, c, h // ph, ph, w // pw, pw).permute(0, 2, 4, 3, 5, 1)
+    return out
+
+
+def _kernel_unflattened(weight):
+    d, c, ph, pw = weight.shape  # the right unpacking; the slip is the missing flatten
+    out = weight.new_zeros(d, ph * pw * c)
+    out[:] = weight.permute(0, 2, 3, 1)
+    return out
+
+
+def _kernel_channels_last_loop(weight):
+    d, ph, pw, c = weight.shape  # the channels-last habit, in a loop answer
+    out = weight.new_empty(d, ph * pw * c)
+    for i in range(ph):
+        for j in range(pw):
+            for k in range(c):
+                out[:, (i * pw + j) * c + k] = weight[:, k, i, j]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "message", "not_named"),
+    [
+        (check_patchify, _patchify_true_division, r"a float size: h / ph gives a float; use h // ph", "not an int"),
+        (check_patchify, _patchify_unflattened, r"print each intermediate tensor's shape", "Check how you unpack"),
+        (check_conv_to_linear, _kernel_unflattened, r"print each intermediate tensor's shape", "Check how you unpack"),
+        (check_conv_to_linear, _kernel_channels_last_loop, r"Check how you unpack weight.shape", "intermediate"),
+        (check_patchify, _patchify_channels_last, r"Check how you unpack images.shape", "intermediate"),
+        (check_patchify, _patchify_int_patch, r"patch_size is a tuple \(ph, pw\), not an int", "a float size"),
+    ],
+)
+def test_a35b_each_message_fires_only_on_its_slip(checker, wrong, message, not_named):
+    """a35b audit items 2-3: `/` for `//` (patch_size unpacked) is not the tuple slip; a missing flatten after a right
+    unpacking is not an unpacking slip; the slips those messages name still get them."""
+    with pytest.raises(ExerciseFailed, match=message) as caught:
+        checker(wrong)
+    assert not_named not in str(caught.value) and "16, 224, 768" not in str(caught.value)

@@ -302,7 +302,9 @@ FACTS = [
             # sinusoid control only shows the row reading is not a 2-D test ("token order alone gives that" misread)
             # fix01_35b (r35a minor 2): "more runs (seeds 1 and 2)", not "fresh" (which elsewhere means untrained); "new run"
             # and "grid8" stay FORBIDDEN in the lesson (23d, fix01i)
-            "in two more runs (seeds 1 and 2) trained on digits moved around a `48x48` canvas, training made same-row positions more"
+            # quick01_35b (a35b audit item 1): "runs of another recipe", not "more runs" (read as section 5's seeds)
+            "in two runs of another recipe (seeds 1 and 2) on digits moved around a `48x48` canvas, training made same-row"
+            " positions more"
             " alike in both runs (from a random start; a fixed 1-d sinusoid table passes this reading too, so it is not"
             " a 2-d test).",
             # fix01_34a (r34a MAJOR 1): the column reading measures 2-D closeness (appendix A's closeness-only control
@@ -450,9 +452,11 @@ FACTS = [
             # r32 decision (fix01y item 2, r32a minor 2): why fresh models, in half a sentence (appendix A: 93 % of the
             # shipped model's border patches hold no ink)
             # fix01_35b (r35a minor 2): the runs named by their seeds (appendix A: grid8 s1, s2); why seed 0 is left out
-            "section 5's centred digits leave the border patches mostly blank, so we test two more runs (seeds 1 and 2;"
-            " seed 0 suggested the question), trained for 20 epochs on"
-            " digits moved around a `48x48` canvas (an 8 x 8 grid). are same-row or same-column positions more alike than"
+            # quick01_35b (a35b audit item 1): the runs are another recipe's (appendix A: `6x6` patches on a `48x48`
+            # canvas, 20 epochs: cell 48's check), its seed 0 the question's source, not section 5's trained model
+            "section 5's centred digits leave the border patches mostly blank, so we test two runs (seeds 1 and 2) of"
+            " another recipe: digits moved around a `48x48` canvas, `6x6` patches (an 8 x 8 grid), 20 epochs; its seed 0"
+            " suggested the question. are same-row or same-column positions more alike than"
             " pairs sharing neither?",
             # r32 (fix01x item 5, r31c minor 10 and MAJOR 1's wording): plain sentences; why rows do not test 2-D said
             # r32 decision (fix01y item 2, r32a minor 2): rows and columns in two plain sentences, the same facts
@@ -949,7 +953,9 @@ FACTS = [
             # r33c minor 1: the points scoped: ImageNet top-1 after JFT pre-training (appendix F, Table 6)
             # fix01_35b (main-path words): the sentence moved to appendix F (pinned there: "about 4 times the compute
             # for +3.4 points", "table 6, which gives no error bars"); section 2 keeps the pointer
-            "table 6, patches of 16 against 32: [appendix f](01_patches_and_embeddings_appendix.ipynb#appendix-f)."
+            # quick01_35b (a35b audit item 6): a whole sentence, tied to the paper
+            "the paper's table 6 compares 16- and 32-pixel patches:"
+            " [appendix f](01_patches_and_embeddings_appendix.ipynb#appendix-f)."
         ],
     ),
     # fix01y item 3 (r32a minor 3): Table 6's scores are fine-tuned, not 224x224 runs, without error bars (appendix F)
@@ -982,7 +988,9 @@ FACTS = [
             # r31 decision (fix01u item 1): the 27.7 % named as content alone
             # r32 density (fix01x item 5, r31c minor 10): 'within the ten shuffles' range' left to the hidden check
             # (asserted: the lowest shuffle < 27.7 % < the highest); the verdict kept
-            "it gets 27.7 % right, shuffled or not, from content alone, above chance (10 %).",
+            # quick01_35b (main-path words): "from content alone" cut; the same fact is pinned just before it
+            # ("sees only which patches are present, not where", r27d minor 2)
+            "it gets 27.7 % right, shuffled or not, above chance (10 %).",
         ],
     ),
     # fix01m item 4 (r28d minor 7): a CNN layer is equivariant up to its stride (checked: 16 px vs 1 px)
@@ -2913,6 +2921,9 @@ FORBIDDEN = [
         "r34e M1: the 1-D control limits the reading, it does not explain it",
         "lesson",
     ),
+    ("two more runs", "a35b item 1: read as section 5's seeds; the runs are another recipe's", "lesson"),
+    ("seeds 1 and 2; seed 0 suggested", "a35b item 1: seed 0 read as section 5's trained model", "lesson"),
+    ("each model on its own digits", "a35b item 4: both models see the same 1,000 digits (paired)", "all"),
 ]
 
 
@@ -3506,3 +3517,24 @@ def test_the_eq1_picture_comes_before_its_printed_shapes() -> None:
     """fix01_35a (r34e minor 1): the Eq. 1 cell shows its picture first, then prints the shapes."""
     code = next(c for c in nb.sources(LESSON) if "plot_eq1_sequence(num_patches, D)" in c)
     assert code.index("display(fig)") < code.index("print(") and not code.rstrip().endswith("fig")
+
+
+def test_quick01_35b_optional_sections_references_and_slip_lists() -> None:
+    """a35b audit items 5, 7, 8 (quick01_35b): sections 6-7 say they are optional; the References name route 1's
+    vit-pytorch 0.40.2 beside 1.23.6; each "slips the checker names" list holds the messages the checker gained
+    (lesson and solutions alike: test_solutions_match)."""
+    heads = [line for line in nb.all_text(LESSON).splitlines() if line.lstrip('"').startswith(("## 6 ·", "## 7 ·"))]
+    assert len(heads) == 2 and all("Going deeper" in h and "(optional)" in h for h in heads), heads
+    references = nb.flat(section("lesson", "References", "prose"))
+    assert "lucidrains/vit-pytorch 0.40.2 (route 1) and 1.23.6 (Dual PatchNorm, appendix E)" in references
+    for path in (LESSON, SOLUTIONS):
+        sources = nb.sources(path)
+        two, three, five = (
+            nb.flat(next(s for s in sources if s.startswith(t)))
+            for t in ("### Exercise 2", "### Exercise 3", "### Exercise 5")
+        )
+        assert "- a tuple returned (a trailing comma);" in two and "joined along dim 0, the batch axis" in two
+        assert "`images.shape` unpacked channels last, `patch_size` used as an int, `/` for `//`" in three
+        assert "- a new grid written into the code;" in five
+    check = next(c for c in nb.sources(LESSON) if "round(84.15 - 80.73, 1) == 3.4" in c)
+    assert "appendix F's 'about 4 times the compute for +3.4 points'" in check  # a35b item 6: the cell it quotes

@@ -294,13 +294,25 @@ def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.T
 _LESSON_SIZES = ("16", "224", "768", "7", "64")  # ViT-B/16's sizes, the MNIST grid's 7, the MNIST ViT's width
 
 
+def _channels_not_second(code: str, tensor: str) -> bool:
+    """a35b audit item 3: does ``code`` unpack ``tensor.shape`` into four names with the channel name (the one starting
+    with c) not second, such as ``b, h, w, c = images.shape``?"""
+    four = r"\(?\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,?\s*\)?"
+    for names in re.findall(rf"{four}\s*=\s*{tensor}\.(?:shape|size\(\))", code):
+        channel = [i for i, name in enumerate(names) if name.lower().startswith("c")]
+        if channel and 1 not in channel:
+            return True
+    return False
+
+
 def _every_case_raised(
-    error: ExerciseFailed, answer: Callable[..., object], calls: list[tuple], unpack: str | None = None
+    error: ExerciseFailed, answer: Callable[..., object], calls: list[tuple], unpack: tuple[str, str] | None = None
 ) -> None:
     """r27d minor 3: when the answer raises a shape error on every case, fail naming the lesson's sizes (16, 224,
-    768, 7, 64) found in its source: the likeliest cause is one of them written into the code. With none in the
-    source and ``unpack`` given (such as "images.shape: it is (B, C, H, W)"), name the unpacking instead
-    (r35a minor 6: ``b, h, w, c = images.shape``, a channels-last habit). Else return."""
+    768, 7, 64) found in its source: the likeliest cause is one of them written into the code. ``unpack`` (the
+    tensor's name and its axes, such as ("images", "(B, C, H, W), channels first")): if the source unpacks that
+    tensor's shape with the channels not second, name the unpacking (r35a minor 6: ``b, h, w, c = images.shape``);
+    with neither slip in the source, ask for the intermediate shapes (a35b audit item 3). Else return."""
     text = str(error).removeprefix("Not yet: ")
     if not text.startswith("your function raised") or ("shape" not in text and "size" not in text):
         return
@@ -314,10 +326,15 @@ def _every_case_raised(
         code = inspect.getsource(answer)
     except (OSError, TypeError):
         code = ""
+    if unpack and _channels_not_second(code, unpack[0]):
+        fail(
+            f"{text.rstrip('.')}: a shape error on every case. Check how you unpack "
+            f"{unpack[0]}.shape: it is {unpack[1]}"
+        )
     seen = [size for size in _LESSON_SIZES if re.search(rf"(?<![\w.]){size}(?![\w.])", code)]
-    named = f" (your code has {', '.join(seen)})" if seen else ""
     if not seen and unpack:
-        fail(f"{text.rstrip('.')}: a shape error on every case. Check how you unpack {unpack}")
+        fail(f"{text.rstrip('.')}: a shape error on every case: print each intermediate tensor's shape")
+    named = f" (your code has {', '.join(seen)})" if seen else ""
     fail(
         f"{text.rstrip('.')}: a shape error on every case. Is a size such as 16, 224, 768, 7 or 64 written into your "
         f"code{named}? Read the sizes from the tensors' shapes and the arguments"
@@ -400,7 +417,7 @@ def _patchify_hard_coded(
         )
     if isinstance(error, ExerciseFailed):  # raised on this case: on every case?
         calls = [((torch.arange(b * c * h * w) / 3).reshape(b, c, h, w), (i, j)) for b, c, h, w, i, j in PATCH_CASES]
-        _every_case_raised(error, my_patchify, calls, unpack="images.shape: it is (B, C, H, W), channels first")
+        _every_case_raised(error, my_patchify, calls, unpack=("images", "(B, C, H, W), channels first"))
 
 
 def _batch_and_channels_mixed(answer: torch.Tensor, images: torch.Tensor, case: str, patch: tuple[int, int]) -> None:
@@ -432,6 +449,18 @@ def _dtype_kept(answer: torch.Tensor, images: torch.Tensor, case: str) -> None:
         )
 
 
+def _size_type_slip(error: ExerciseFailed) -> None:
+    """a35b audit item 2: a TypeError naming a tuple operand is patch_size used as an int; a float size is `/` for
+    `//`. Each message only on its own slip; else return."""
+    text = str(error).removeprefix("Not yet: ")
+    if not text.startswith("your function raised TypeError"):
+        return
+    if "'tuple'" in text and ("unsupported operand" in text or "can't multiply sequence" in text):
+        fail(f"{text.rstrip('.')}: patch_size is a tuple (ph, pw), not an int: unpack it first, ph, pw = patch_size")
+    if "got float" in text or "element of type float" in text:
+        fail(f"{text.rstrip('.')}: a float size: h / ph gives a float; use h // ph (tensor sizes are ints)")
+
+
 def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:
     """Check ``my_patchify(images, (ph, pw))`` -> ``(B, N, ph * pw * C)``, row by row, ``(p1 p2 c)``: the package's."""
     worked = None  # the patch size of the last case the answer got right
@@ -446,11 +475,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
             answer = as_tensor(_NO_PATCHIFY_SHORTCUTS(my_patchify, images, (ph, pw)), f"your output for {case}")
         except ExerciseFailed as error:
             _view_after_permute(error, case)
-            if str(error).startswith("Not yet: your function raised TypeError") and "tuple" in str(error):
-                fail(
-                    f"{str(error).removeprefix('Not yet: ').rstrip('.')}: patch_size is a tuple (ph, pw), not an "
-                    "int: unpack it first, ph, pw = patch_size"
-                )
+            _size_type_slip(error)
             if "your function raised" in str(error):
                 _patchify_hard_coded(my_patchify, case, *sizes, error=error, worked=worked)
             raise
@@ -583,7 +608,7 @@ def _kernel_hard_coded(
         )
     if isinstance(error, ExerciseFailed):  # raised on this case: on every case?
         calls = [(torch.randn(shape),) for shape in KERNEL_CASES]
-        _every_case_raised(error, conv_to_linear, calls, unpack="weight.shape: it is (D, C, ph, pw)")
+        _every_case_raised(error, conv_to_linear, calls, unpack=("weight", "(D, C, ph, pw)"))
 
 
 def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> None:
