@@ -1978,9 +1978,9 @@ def test_max_fusion_passes_whole_numbers_in_any_type(answer, capsys):
 @pytest.mark.parametrize(
     ("slip", "named"),
     [
-        (_split(lambda t, r, c: torch.stack([t / c, t % c], -1)), r"not whole numbers \(e\.g\. 0\.2\): `t / cols` is"),
-        (_split(lambda t, r, c: torch.stack([t / c, t % c], -1).numpy()), r"true division; use `t // cols`"),
-        (_split(lambda t, r, c: _rows_cols(t, c) + 0.7), r"not whole numbers \(e\.g\. 0\.7\)"),
+        (_split(lambda t, r, c: torch.stack([t / c, t % c], -1)), r"not whole numbers \(e\.g\. 0\.2\); if you wrote"),
+        (_split(lambda t, r, c: torch.stack([t / c, t % c], -1).numpy()), r"true division: use `t // cols`"),
+        (_split(lambda t, r, c: _rows_cols(t, c) + 0.7), r"not whole numbers \(e\.g\. 0\.7\); if you wrote `t / cols`"),
         (_split(lambda t, r, c: torch.stack([(t / c).round(), t % c], -1)), r"your rows are round\(t / cols\)"),
         (_split(lambda t, r, c: torch.tensor([(round(int(i) / c), int(i) % c) for i in t])), r"round\(t / cols\)"),
         (_split(lambda t, r, c: _rows_cols(t, c).T), r"shape \(2, B\).*one row per image: stack on dim=-1"),
@@ -2001,3 +2001,25 @@ def test_class_token_grid_names_a_wrong_signature_and_insertion_a_none_return():
         lesson08.check_insertion_curve(lambda model, images, labels, scores, counts: None)
     message = str(curve.value)
     assert "returned None (a missing return?)" in message and "a number also works" not in message
+
+
+# --- quick 35b (a35b audit items 2-3): divmod on the index tensor raises a TypeError the checker names; a non-whole
+# answer that never divided is not told it used true division
+
+
+def test_max_fusion_names_divmod_on_a_tensor():
+    with pytest.raises(AssertionError) as caught:
+        lesson08.check_max_fusion_top_patch(_split(lambda t, r, c: torch.stack(divmod(t, c), -1)))
+    message = str(caught.value)
+    assert "raised TypeError" in message and "divmod takes Python ints, not a tensor" in message
+    assert "use t // cols and t % cols on the tensor, or divmod(int(i), cols) per index" in message
+
+
+def test_max_fusion_hints_divmod_per_index_and_does_not_blame_division():
+    with pytest.raises(AssertionError) as shifted:
+        lesson08.check_max_fusion_top_patch(_split(lambda t, r, c: _rows_cols(t, c) + 0.7))
+    assert "; if you wrote `t / cols`, that is true division" in str(shifted.value)
+    assert "(e.g. 0.7): `t / cols` is true division" not in str(shifted.value)
+    with pytest.raises(AssertionError) as rounded:
+        lesson08.check_max_fusion_top_patch(_split(lambda t, r, c: torch.stack([(t / c).round(), t % c], -1)))
+    assert "use t // cols (it rounds down), or divmod(int(i), cols) per index" in str(rounded.value)

@@ -2070,7 +2070,8 @@ def _name_top_patch_slip(
         first = int((rounded != expected).any(-1).nonzero()[0])
         fail(
             f"for {case}: your rows are round(t / cols): it rounds patch index {int(flat[first])} up to row "
-            f"{int(rounded[first, 0])}, not {int(expected[first, 0])}; use t // cols (it rounds down), or divmod"
+            f"{int(rounded[first, 0])}, not {int(expected[first, 0])}; use t // cols (it rounds down), or "
+            "divmod(int(i), cols) per index"
         )
     if torch.equal(got.flatten(), flat) or torch.equal(got.flatten(), flat + 1):
         fail(f"for {case}: you returned a flat index: return (row, col) per image, a (B, 2) tensor")
@@ -2161,12 +2162,22 @@ def _on_digit_17(max_fusion_top_patch: Callable[..., Any]) -> str:
     )
 
 
+#: exercise 6: divmod(t, cols) on the index tensor raises "unsupported operand type(s) for divmod(): 'Tensor' ..."
+_DIVMOD_HINT = (
+    "divmod takes Python ints, not a tensor: use t // cols and t % cols on the tensor, or divmod(int(i), cols) "
+    "per index"
+)
+
+
 def _max_fusion_hint(
     error: Exception, function: Callable[..., Any], weights: list[torch.Tensor], rows: int, cols: int
 ) -> str | None:
-    """Exercise 6: exercise 2's hints (:func:`_rollout_hint`) for a raised error; a size mismatch between B and N
+    """Exercise 6: ``divmod`` on the index tensor named; exercise 2's hints (:func:`_rollout_hint`) for a raised
+    error; a size mismatch between B and N
     is the missing keepdim if the sizes are exactly the case's B and N, or the function on the first image alone
     (B = 1, where that slip runs) gives the no-keepdim top patch."""
+    if isinstance(error, TypeError) and "divmod()" in str(error) and "Tensor" in str(error):
+        return _DIVMOD_HINT
     fused = [w[:, 0] for w in weights]
     hint = _rollout_hint(error, matrices=fused)
     if hint is not None:
@@ -2202,8 +2213,8 @@ def _whole_patch_numbers(returned: object, batch: int, case: str) -> torch.Tenso
     if got.is_floating_point() and not bool((got == got.round()).all()):
         example = got[got != got.round()][0].item()
         fail(
-            f"for {case}: your (row, col) are not whole numbers (e.g. {example:.3g}): `t / cols` is true division; "
-            "use `t // cols` (or `divmod`)"
+            f"for {case}: your (row, col) are not whole numbers (e.g. {example:.3g}); if you wrote `t / cols`, that "
+            "is true division: use `t // cols` (or `divmod(int(i), cols)` per index)"
         )
     return got.long()
 
