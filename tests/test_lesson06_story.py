@@ -65,6 +65,8 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief fix06_35b (review r35a): 2,073 -> 2,075 words, 48 -> 47 cells (section 2's accuracy and confusion-matrix cells
 # merged, paying for section 5's family-rows figure; the ViT paper's condition and the MNIST benchmark's latest row paid
 # for by cuts in sections 2-5)
+# brief quick06_35b (audit a35b): 2,075 -> 2,076 words, 47 cells (the benchmark's tuned recipe and touching ranges, paid
+# for by its repeated "3 seeds:", "split alike", "its step is at fault" and "the full recipe, 12 epochs")
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2076
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
@@ -731,7 +733,7 @@ PROSE = [
             "Takeaway: if one batch does not fit, the model is broken or the optimiser is slow.",
             "at 10x the rate and 400 steps (run on two bugs), sgd fits",
             "exactly the fixed model's gradients",
-            "in the step",
+            "its step is at fault",  # brief quick06_35b: reworded (was "its fault lies in the step")
             "5",
             "21",
             "#small-gradients",
@@ -1042,7 +1044,8 @@ PROSE = [
         (
             # brief fix06_35b item 2 (review r35a MAJOR 1): what this lesson's over-fitting runs show (printed in section 3)
             "over-fitting, as run here (300 digits, no regulariser): training accuracy reaches 100 %; the vit's validation accuracy ends 11-16 points lower and its 5-epoch mean validation loss 0.09-0.10 above its lowest",
-            "the accuracy gap ends smaller than at that lowest epoch, on all 6 runs ([section 3](#over-fitting-runs))",
+            # audit a35b item 1 (brief quick06_35b): both models named, the drop's size and its single-epoch reading
+            "train − validation accuracy is smaller at the end than at each run's lowest-loss epoch on all 6 runs (3 vit, 3 cnn-8), by 0.5-4.9 points at one epoch each, no interval ([section 3](#over-fitting-runs))",
             "from the v0.8 dev pre-releases; first stable release v0.9.0",
         ),
     ),
@@ -1435,8 +1438,9 @@ PROSE = [
             "at a longer budget (1,860 steps) it only **leans**",
             "the fixed model leaves ln 10 at step 33-64",
             # review r35a minor 3: the two LayerNorm rows told apart by the loss (seed 0: 2.30 at the end, 0.57)
-            "layernorm γ, β 3-7x (seeds 0-4); loss stays at ln 10 | 4 gradient norms | a layernorm bug (in this clinic): the hand-written line",
-            "layernorm γ, β 2-5x (seeds 0-4); loss falls | 4 gradient norms | a layernorm bug (in this clinic): the precedence slip",
+            # audit a35b item 4 (brief quick06_35b): the loss readings are seed 0's (stored_clinic_runs)
+            "layernorm γ, β 3-7x (seeds 0-4); loss stays at ln 10 (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the hand-written line",
+            "layernorm γ, β 2-5x (seeds 0-4); loss falls (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the precedence slip",
             "3. keep a short warm-up, as deit does.",  # brief fix06p item 3: the card at 6 items; review r35a minor 1
         ),
     ),
@@ -3645,7 +3649,8 @@ PROSE.append(
             # audit a34a item 5: its ViT is not this section's (the `digits` preset, appendix D)
             # brief fix06_35a item 6 (review r34e minor 5): its own paragraph, two sentences
             # brief fix06_34c item 3 (review r34c minor 3); brief fix06_35b item 2 (review r35a minor 2): the latest MNIST row
-            "the package's benchmark (3 seeds, equal seconds, no interval; a depth-2 soft-split vit, cnn width 32) agrees on the 8x8 digits (cnn 99.8 %, vit 97.7 %). on 28x28 mnist its latest run has vit 97.8 % (3 seeds: 97.7..97.9) and cnn 97.4 % (97.2..97.7); over its four runs the order flips, the cnn higher in two",
+            # audit a35b item 2 (brief quick06_35b): the benchmark's caveats beside its MNIST numbers
+            "the package's benchmark (3 seeds, equal seconds, no interval; a depth-2 soft-split vit, cnn width 32, the vit's tuned recipe) agrees on the 8x8 digits (cnn 99.8 %, vit 97.7 %). on 28x28 mnist its latest run has vit 97.8 % (97.7..97.9) and cnn 97.4 % (97.2..97.7), ranges that touch; over its four runs the order flips, the cnn higher in two",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             "the figure's 7 rows and 13 more in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
@@ -3728,6 +3733,7 @@ PRINTED.append(
         (
             "ViT, seeds 0-2: 5-epoch mean lowest at epoch 25, 29, 72; the end 0.10, 0.10, 0.09 above it",
             "train minus validation accuracy, lowest-loss epoch -> end (points; ViT seeds 0-2, then CNN-8): 15.4 -> 10.6, 14.4 -> 13.9, 16.7 -> 16.1, 8.8 -> 7.8, 11.9 -> 8.3, 7.8 -> 7.2",
+            "that gap's drop (points): 4.9, 0.5, 0.6, 1.0, 3.6, 0.6",  # audit a35b item 1: the Summary's 0.5-4.9
         ),
     )
 )
@@ -3996,9 +4002,12 @@ def test_every_interval_a_verdict_quotes_is_in_a_visible_output(book, prefix):
 def test_recipe_card_has_no_seed_counts_before_its_pointers():
     cells, at = cell_with("lesson", '<a id="recipe-card"></a>')
     card = nb.source(cells[at]).split('<a id="recipe-card"></a>')[1]
-    # review r25b_06 item 6 (brief fix25c_06 item 3): item 5 alone names its sample, "(3 seeds)"
-    items = [line for line in card.splitlines() if not line.startswith("5. ")]
+    # review r25b_06 item 6 (brief fix25c_06 item 3): item 5 alone names its sample, "(3 seeds)"; audit a35b item 3
+    # (brief quick06_35b): item 3 names its 5 seeds too, below the 6-seed line
+    items = [line for line in card.splitlines() if not line.startswith(("3. ", "5. "))]
     assert "seeds" not in "\n".join(items)
+    (item_3,) = [line for line in card.splitlines() if line.startswith("3. ")]
+    assert "(5 seeds, exploratory)" in item_3 and "the test digits lean worse without it" in item_3
     (item_5,) = [line for line in card.splitlines() if line.startswith("5. ")]
     assert "did not close" in item_5 and "3 seeds" in item_5
 
