@@ -623,8 +623,8 @@ def test_item_3_the_layout_explorer_frames_cells_of_another_role_or_head():
     assert "t1\nq1.0" in wrong["head 0 k <- mixed"]  # token 1's query in head 0's key panel
     assert "t0\nq0.0" not in wrong["head 0 q <- mixed"]  # the one right cell stays unframed
     # review r29c_03 minor 8: the damage said plainly; r32 (review r32a minor 2): beside section 2's wrong split
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "The widget then draws it:")])  # r35b: words paid for r35a M1
-    assert "four of six q/k/v blocks hold another role's features (red)" in text
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Section 1's widget draws this misread:")])  # a35b audit 03 item 5
+    assert "four of its six q/k/v panels hold another role's features (red)" in text
 
 
 def test_item_7_the_mha_comment_says_what_torch_does():

@@ -432,7 +432,7 @@ def test_shapes_accepts_answers_written_differently(answer, capsys):
         (with_changes(q=lambda b, n, d, h: (b, h, n, "d")), "tuple of ints"),  # not numbers at all
         (lambda b, n, d, h: {**attention_shapes(b, n, d, h), "k": (b, h, n, d // h)}, r"unexpected \['k'\]"),
         (lambda b, n, d, h: attention_shapes(b, n, d, h)["missing"], "raised KeyError"),
-        (lambda b, n, d, h: None, "returned a NoneType; return a dict"),
+        (lambda b, n, d, h: None, r"returned None: its last line needs `return` and the dict$"),  # a35b audit 6
         (
             with_changes(qkv_heads=lambda b, n, d, h: (3, b, h, n, 64), q=fixed_64, heads_out=fixed_64),
             r"'qkv_heads' .* hard-coded as 64",
@@ -1534,9 +1534,19 @@ def test_messages_name_a_float_division_a_view_after_transpose_and_say_an_int():
         b, n, d = x.shape
         return x.reshape(b, n, heads, d / heads).permute(0, 2, 1, 3)
 
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: a size is a float: D / heads is a float division") as failure:
+    with pytest.raises(
+        ExerciseFailed, match=r"^Not yet: a size is a float \(e.g. D / heads = 64.0\): use D // heads"
+    ) as failure:
         check_split_merge(split_float, merge_heads)
     assert "type must be tuple of ints" not in str(failure.value)
+
+    def split_float_minus_one(x, heads):  # a35b audit 6: any float size gets the hint, not only D / heads
+        b, n, _ = x.shape
+        return x.reshape(b, n, heads, -1.0).permute(0, 2, 1, 3)
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: a size is a float \(e.g.") as failure:
+        check_split_merge(split_float_minus_one, merge_heads)
+    assert "D / heads is a float division" not in str(failure.value)  # the old message blamed D / heads alone
 
     def view_after_transpose(weight, heads):
         rows, d_in = weight.shape

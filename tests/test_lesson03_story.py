@@ -130,12 +130,17 @@ FACTS = {
         # r31 density (review r32a minor 3): moved from section 3 with its r30/r31 wording ("Without the scale" first,
         # review r30a_03 M1; "about 1 %", r31 decision on review r30c_03 minor 5)
         # r35b (review r35a M1): nn.Linear's default named, and nn.MultiheadAttention's own init (the table's row)
+        # a35b audit 03 item 2: nn.MultiheadAttention's init and timm's 'jax' mode are one fused Xavier: "about 8 %"
         "Without the scale, a fresh ViT-B layer's share depends on its init:\nabout 1 % under `nn.Linear`'s and timm's "
-        "defaults, 7.8 % under `nn.MultiheadAttention`'s, about a third under the\noriginal ViT's Flax init",
+        "defaults, about 8 % under the fused Xavier of `nn.MultiheadAttention` and\ntimm's `'jax'` mode, about a third "
+        "under the original ViT's Flax init",
+        "zero bias: the\n  row above's distribution, with fresh random numbers);",  # a35b audit 03 item 2: not its draw
         "- `nn.MultiheadAttention`: PyTorch's own layer, `nn.MultiheadAttention(768, 12)` as built, its "
         "`in_proj_weight` copied\n  into `qkv` (torch 2.13's `_reset_parameters`: `xavier_uniform_` on that fused "
         "$3D \\times D$ weight",
-        "With timm's `'jax'` mode or `nn.MultiheadAttention`'s own init it is several percent (7.5 %, 7.8 %).",
+        # a35b audit 03 item 2: the two rows are one distribution; the printed seed-by-seed gap changes sign
+        "With timm's `'jax'` mode or `nn.MultiheadAttention`'s own init it is several percent (7.5 %, 7.8 %: one "
+        "distribution;\nthe gap is seed noise, its sign changes across the 3 seeds).",
         "$dO\\,V^\\top$",
         # r32 density (r31 ruling; review r31c "What would make it a 9" 1): section 3's fold sentence, its pointer and
         # its rate sentence moved here (reasons: r27d_03 minor 4, r27a_03 items 3 and 8, r27d_03 M1, r28d_03 minor 6)
@@ -481,7 +486,7 @@ FACTS = {
         "`vit-pytorch`",
         # r33 (review r33a minor 5): the dangling opener merged into the sentence before its printed evidence
         # r33b plain wording (review r33b minor 5): "the next cell" and "the widget picture after it", not "below" twice
-        "one whole block per head: the next cell prints which.",
+        "one whole block per head (printed next).",  # a35b (words paid): the same pointer, shorter
         "each head's q, k and v rows together, not timm's `(three h d)`",  # r33: the orders named here (section 1)
         "#appendix-j",
         "Exercise 6",
@@ -493,18 +498,19 @@ FACTS = {
         "The cell below also runs T2T-ViT's vendored copy",  # review r28d_03 minor 8: grammar
         '(row "timm-style")',  # a35a quick fix: two words paid for item 6
         # r35b (words paid for review r35a M1): the split's one name is the still's printed line (PRINTED row)
-        "The widget then draws it:",
+        "Section 1's widget draws this misread:",  # a35b audit 03 item 5: the widget and the misread named
         "uses `(h three d)`, each head's q, k and v rows together",  # review r30c_03 minor 9: one idea per sentence
         # review r29a_03 M1: the direction the widget, cell 35 and the figure show; per head one whole block
         # r33b plain wording (review r33b minor 5): one idea per sentence, same fact
         # r34c (words paid): the same fact, shorter
         "Read by timm-style code (or the reverse), a UvA checkpoint runs with the right shapes. But the "
         'heads\'\n"queries" are then a mix of real query, key and value blocks, one whole block per head',
-        "exercise 6 converts it",
+        "exercise 6 converts the checkpoint",  # a35b audit 03 item 5: no "it" without its noun
         # review r29c_03 minor 8: the damage line said plainly (checked below); r32 (review r32a minor 2): moved here
         # from section 1, where the (h three d) words were not yet defined
-        "The widget then draws it: tokens stay in their rows, but\nfour of six q/k/v blocks hold another role's "
-        "features (red)",
+        # a35b audit 03 item 5: "it" and "six" had no antecedent; the widget's own six panels (2 heads), named
+        "Section 1's widget draws this misread: tokens stay in their rows, but\nfour of its six q/k/v panels hold "
+        "another role's features (red)",
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
@@ -530,7 +536,8 @@ FACTS = {
         "#appendix-g",
         "a \\odot (g - \\langle g, a \\rangle)",
         "unit-variance",
-        "What it buys, for unit-variance $q$ and $k$:",  # r32 (review r32b MAJOR 1): scoped (r35b: the takeaway's)
+        # r32 (review r32b MAJOR 1): scoped; a35b audit 03 item 4: the takeaway's scope covers both halves (row below)
+        "So, for unit-variance $q$, $k$ and i.i.d. $g$, the scale",
         "0.9",
         "$q$",
         "$k$",
@@ -571,7 +578,8 @@ FACTS = {
         # review r30a_03 minor 5: three short lines (fold; SGD d; Adam sqrt(d)), the same facts
         # r31 density (review r30c_03 minor 15: section 3's clause density): the three fold lines moved to appendix G
         # (its #fold-scale paragraph, rows there); one clause stays
-        "**Real inits, no scale.**",  # review r28b_03 minor 3: the chart, then a real layer (r35b: named so)
+        # review r28b_03 minor 3: the chart, then a real layer (r35b: named so); a35b audit 03 item 1: d = 64's scope
+        "**Real inits, no scale, ViT-B's layer ($d = 64$).**",
         # r29 decision (review r28d_03 minor 6): one sentence on the rate, the rest in appendix G
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
@@ -622,17 +630,20 @@ FACTS = {
         # r35 (review r34f_03 MAJOR 1): scoped to what appendix G measured, LayerNormed random tokens
         # r35b (review r35a M1, minor 7): nn.Linear's and timm's defaults named apart from nn.MultiheadAttention's
         # Xavier init (appendix G's fifth row, 7.8 %); "gives unit-variance q and k, as here"; the 37 % beside the 36 %
-        "**Real inits, no scale.** On LayerNormed random tokens, the original ViT's Flax init (Xavier per $q$, $k$, "
-        "$v$)\ngives unit-variance $q$ and $k$, as here: 36 % of rows saturate (37 % above). `nn.MultiheadAttention`'s "
-        "Xavier init: "
-        "7.8 %.\n`nn.Linear`'s default or timm's `trunc_normal(.02)`: about 1 % or fewer\n"
-        "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # a35b audit 03 item 1: the shares hold at d = 64 (one head of d = 768 saturates 40 % or more: appendix G);
+        # item 2: nn.MultiheadAttention's init is timm's 'jax' fused Xavier, one distribution: "about 8 %" for both
+        "**Real inits, no scale, ViT-B's layer ($d = 64$).** On LayerNormed random tokens, the original ViT's Flax "
+        "init (Xavier per $q$, $k$, $v$)\ngives unit-variance $q$ and $k$, as here: 36 % of rows saturate (37 % "
+        "above). Fused Xavier (`nn.MultiheadAttention`, timm's `'jax'`): about 8 %.\n`nn.Linear`'s default or timm's "
+        "`trunc_normal(.02)`: about 1 % or fewer\n([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
-        "So at $d = 64$ the scale shrinks the mean gradient. What it buys, for unit-variance $q$ and $k$: no row "
-        "saturates\n(0 % at every $d$).",
+        # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
+        "So, for unit-variance $q$, $k$ and i.i.d. $g$, the scale shrinks the mean gradient at $d = 64$ (at the scores "
+        "and\n$q$); with it, no row saturates (0 % at every $d$).",
         # the q half's mechanism said as such (the hidden check: at q, sqrt(d) times the ratio at the scores)
-        "At $q$, without the factor $1/\\sqrt{d}$, the unscaled gradient is larger on every seed: 14x at $d = 64$, "
-        "19x at 1024",
+        # a35b audit 03 item 3: the 14x includes the factor (14 = 8 x 1.78), so "lacks", not "without"
+        "At $q$ the unscaled gradient also lacks the factor $1/\\sqrt{d}$, so it is larger on every seed: 14x at "
+        "$d = 64$, 19x at 1024",
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
         # appendix G, which says it ("The gradient reaching $q$ and $k$ is still *larger*"; a35a audit 03 item 1)
@@ -678,7 +689,8 @@ FACTS = {
         # sentence, not mid-clause
         # r32 density (r31 ruling: a cross-reference): "backward checked below, forward in" cut; the pointer stays
         "forward or backward ([appendix I]",
-        "SDPA's math fallback holds them.",  # r32 (review r32b minor 8): asserted in the hidden check below
+        # r32 (review r32b minor 8): "SDPA's math fallback holds them" (asserted in the hidden check below); a35b
+        # (words paid): moved to appendix I, which says it ("Unlike SDPA's math fallback ...", pinned there)
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -791,8 +803,8 @@ FACTS = {
         # r35 (review r34f_03 MAJOR 1): scoped to random LayerNormed tokens
         # r35b (review r35a M1): nn.MultiheadAttention's Xavier init named apart from nn.Linear's and timm's defaults
         "Unscaled, on random LayerNormed tokens, the original ViT's init saturates about a\n  third of the rows at "
-        "$d = 64$, `nn.MultiheadAttention`'s Xavier init 7.8 %, `nn.Linear`'s default and timm's\n  "
-        "`trunc_normal(.02)` about 1 % or fewer ([appendix G]",
+        "$d = 64$, the fused Xavier init of `nn.MultiheadAttention` and timm's `'jax'` mode about 8 %, `nn.Linear`'s "
+        "default and timm's\n  `trunc_normal(.02)` about 1 % or fewer ([appendix G]",  # a35b audit 03 item 2
         # a33b audit 3: which spellings are one computation, named (section 2's, not the wrong-order read)
         "Section 2's library spellings\n  (separate Q/K/V, fused, einops, T2T's copy of timm's class, PyTorch's, and "
         "`transformers`' when installed) are one\n  computation.",
@@ -821,7 +833,8 @@ FACTS = {
         "Each head's maps may read **all $D$ features**",  # r34a (review r34a_03 minor 9): this toy's read one each
         "#appendix-e",
         # r27d_03 minor 6; r31 density (review r30c_03 minor 12): its printed line folded into the hidden check
-        "a random `proj` mixes them (each output feature sums both heads' parts)",
+        # a35b (words paid): the parenthetical cut; the hidden check still shows both heads reach output feature 0
+        "A random `proj` mixes them.",
         "Here `proj` is the identity: it keeps the heads apart.",
         "the row's largest score,\n$2/\\sqrt{2} = 1.41$, weight 0.45.",  # r33b plain wording (review r33b minor 4)
         # review r30c_03 minor 3: said in prose. r31 decision (review r31a_03 minor 2): the cell split, the strip first
@@ -883,8 +896,7 @@ FACTS = {
         "2.13",
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
-        "That is the symptom",
-        "That is the symptom (below): right shape, wrong values",  # r28d: one cell
+        "Below: right shape, wrong values.",  # r28d: one cell; a35b (words paid): "That is the symptom" cut
         "assert",
         "right shape, wrong values",
         "197",
@@ -1424,6 +1436,10 @@ FORBIDDEN = [
     ("(and so $W_q$)", "review r34f_03 minor 1: the 14x and 19x are q's; W_q's own ratio differs (about 20x)"),
     ("PyTorch's or timm's defaults", "review r35a_03 M1: nn.MultiheadAttention's Xavier init gives 7.8 %, not 1 %"),
     ("PyTorch's and timm's defaults", "review r35a_03 M1: nn.MultiheadAttention's Xavier init gives 7.8 %, not 1 %"),
+    ("`nn.MultiheadAttention`'s Xavier init: 7.8 %", "a35b audit 03 item 2: one distribution with 'jax': about 8 %"),
+    ("`nn.MultiheadAttention`'s Xavier init 7.8 %", "a35b audit 03 item 2: one distribution with 'jax': about 8 %"),
+    ("row above's draw", "a35b audit 03 item 2: the same distribution, not the same random numbers"),
+    ("At $q$, without the factor", "a35b audit 03 item 3: read as 'not counting the factor'; the 14x includes it"),
     ("PyTorch's and timm's default inits", "review r35a_03 M1: nn.Linear's default, named (MHA's init is Xavier)"),
     ("0.60 times as large (smaller)", "review r35a_03 minor 3: 'as large' says it; no '(smaller)'"),
     ("the better of two", "review r34f_03 minor 6: the unscaled arm tried three rates, the scaled four"),
@@ -2224,8 +2240,19 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert "1.78x larger" in section_3 and "appendix-g" in section_3  # one pointer stays
     # r31 density (review r32a minor 3): the init clause moved from section 3 to appendix G
     # r35b (review r35a M1): nn.Linear's default and nn.MultiheadAttention's init, named apart
-    named_apart = "about 1 % under `nn.linear`'s and timm's defaults, 7.8 % under `nn.multiheadattention`'s, about a"
+    # a35b audit 03 item 2: nn.MultiheadAttention's init named with timm's 'jax' mode (one fused Xavier, about 8 %)
+    named_apart = (
+        "about 1 % under `nn.linear`'s and timm's defaults, about 8 % under the fused xavier of "
+        "`nn.multiheadattention` and timm's `'jax'` mode, about a third"
+    )
     assert named_apart in appendix_g.lower()
+    gap = re.search(
+        r"xavier, fused qkv - nn.MultiheadAttention, seed by seed: ([+-]\d\.\d) points \(3 seeds: "
+        r"([+-]\d\.\d)\.\.([+-]\d\.\d)\), sign changes",
+        printed,
+    )
+    assert gap and float(gap.group(2)) < 0 < float(gap.group(3))  # "the gap is seed noise": its sign changes
+    assert "fused xavier (`nn.multiheadattention`, timm's `'jax'`): about 8 %" in section_3.lower()
     assert "about 1 % under" not in section_3
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
     # r34a (review r34a_03 minor 1): section 3 names the original ViT's init with appendix G's 36 % and unit-variance q

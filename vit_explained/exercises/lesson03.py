@@ -140,6 +140,8 @@ def _whole_floats(value: Any) -> bool:
 
 def _a_dict(answer: object) -> dict:
     """Exercise 1's answer, when it is a dict; else a one-line failure naming what came back ("an int")."""
+    if answer is None:  # a35b audit item 6: a forgotten `return`, named as the other checkers name it
+        fail("your function returned None: its last line needs `return` and the dict")
     if not isinstance(answer, dict):
         fail(f"your function returned {_a_type(answer)}; return a dict")
     return answer
@@ -216,7 +218,7 @@ def _merge_reference(per_head: torch.Tensor) -> torch.Tensor:
 
 def _view_hint(error: Exception) -> str | None:
     if isinstance(error, TypeError) and "but got float" in str(error):  # review r35a minor 9: as exercise 1 says
-        return "a size is a float: D / heads is a float division (768 / 12 = 64.0); use D // heads"
+        return "a size is a float (e.g. D / heads = 64.0): use D // heads"  # a35b audit 6: any float size
     if "view" in str(error) and "contiguous" in str(error):
         return (
             "after a permute or transpose the tensor is not contiguous in memory, so .view() cannot regroup it: "
