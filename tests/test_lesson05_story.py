@@ -389,7 +389,8 @@ FACTS = {
         "that variant is not measured here",
         "the ratio falls roughly as $1/d$",
         # fix05_35b (r35a item 1): section 4's width remark, moved here
-        "so at a fixed std and head width, v / max(q, k) falls roughly as $1/d$ (section 4 points here)",
+        # a35b audit 7: section 4 no longer points here (its pointer is to the std sweep)
+        "so at a fixed std and head width, v / max(q, k) falls roughly as $1/d$.",
         # r31c minors 1, 9 (r31 density): section 4's 1/D, input and qk_norm clauses left to this section's sentences
         "at the same width, heads and init, the input moves the ratio more than ten times",
         "within a factor of about 2 (9,900 to 20,500, printed)",
@@ -518,6 +519,10 @@ FACTS = {
         "83",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        # a35b audit 1: one MLP cut, batch means against the widget's summed share (the check after the table)
+        "block 0's share averages 68, 24, 37\nor 52 % over the 8 batches",
+        "the widget sums the 256 digits into one\ngradient: 61, 30, 47, 54 %",
+        "for the trained model with every mlp cut, the share computed on all 256 digits",
         "72 to 79 %",  # r33a: the Summary's 4-block range, left to appendix D (r32c MAJOR's point stays there)
         # r34c minor 8: section 5's verdict's depth and width sentences, moved here (a33b audit 4, r33c minor 3,
         # r33d minor 1: block 0's 5-seed range at D = 32, 26-37 %, asserted in the depth check)
@@ -913,7 +918,9 @@ FACTS = {
         # r32b minor 10: HF transformers 5.23's ViTAttention (checked in tests/test_lesson05_code.py)
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
-        "left panel: the layernorms sit 26 to 67 times lower (appendix a)",  # r35a item 6: appendix A's printed range
+        # r35a item 6: appendix A's printed range; a35b audit 5: seed 0's pass, and below what (appendix A's print)
+        "left panel (seed 0): layernorms sit 26 to 67 times below their block's other weights, the final norm below "
+        "the head (appendix a)",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "$V - \\bar V$",
@@ -1020,8 +1027,9 @@ FACTS = {
         # and the 64 images; dV's rows are nearly equal (cell 31 asserts it)
         # fix05_35b (r35a item 2): the x4.0 with its reason (cell 30: dQ nearly one row, dV's rows nearly equal;
         # appendix I's 0.82 common part)
-        "$dw$ sums over tokens and images: $dq$ sits in the class token's row, $dv$'s 17 nearly equal rows add up "
-        "along the tokens' common part, widening the gap x4.0 (the chart; appendix i)",
+        # a35b audit 2: the tokens give x3.4 per image (appendix I's printed 3.4x), the 64 images the rest (x4.0)
+        "summed into $dw$: $dq$ sits in the class token's row, $dv$'s 17 nearly equal rows add up "
+        "along the tokens' common part, widening the gap x3.4 per image, x4.0 over 64 images (the chart; appendix i)",
         # r31b minor 10: why, in one clause (appendix I has the count)
         # r33b minor 4: about sqrt N (the chart's x4.0, cell 30's printed 4.12), not N
         # r34a minor 1: why the sums widen the gap: dV's equal rows add along the tokens' common part (appendix I's
@@ -1097,8 +1105,10 @@ FACTS = {
         # D = 32 and 64, MLP 2D models (at most 63 %); co-varying, not ablated
         # fix05_35a (r34e minor 1): width now ablated alone (appendix D's D = 32..192 run)
         # a35a audit 2: depth from 4 blocks, width from D = 32 (each varied alone); ViT-Ti's 4D MLP not varied alone
-        "vit-ti-shaped ones start at 84-95 % (appendices d, f), no trained one measured. "
-        "more blocks than 4, or d above 32,\nraise it (appendix d)",
+        # a35b audit 4: each ablation's setting (depth at D = 192, width at 4 blocks, 3 seeds); paid with words:
+        # "no trained one measured" is the Not-measured line's ("trained models of a standard shape")
+        "vit-ti-shaped ones, 84-95 % (appendices d, f). "
+        "more blocks than 4 (d = 192) or d above 32 (4 blocks)\nraise it (3 seeds; appendix d)",
         "**not measured:** trained models of a standard shape (no pretrained weights offline). vit-ti's 4d mlp was not "
         "varied alone",
         "second order in the init's std ($dk$: $q$ and $v-\\bar{v}$)",  # fix05_35a (r34e minor 5)
@@ -1106,9 +1116,12 @@ FACTS = {
         # r32a (its comparison list): why the gradient gap does not reach AdamW's update, in one clause
         "adamw\ndivides each entry's gradient by that entry's own running scale",
         "**not the update:** in the d = 32 model, from initialisation, the gap",  # r33c minor 5: appendix E's model
-        "(appendices D, F), no trained one measured",  # r33a density: one pointer; a33b audit 6: beside the 84-95 %
+        "84-95 % (appendices D, F)",  # r33a density: one pointer; a33b audit 6: beside the 84-95 %
+        "trained models of a standard shape (no pretrained weights offline)",  # r33b MAJOR 1: no trained ViT-Ti
         "185 to 464 times",
-        "the v rows' gradient is 185 to 464 times the larger of the q and k rows'",
+        "the v rows' gradient is 185 to 464 times max(q, k)'s",  # a35b audit 3: words for appendix C's pointer
+        # a35b audit 3: the trained ratio (appendix C's 1.3-4.3) and the lesson's only pointer to appendix C
+        "(3 seeds x 4 blocks; trained mnist vits: 1.3-4.3, appendix c)",
         "(a related mechanism; appendix B)",
         # r31a minor 12: FlashAttention and entropy collapse moved with their papers to the appendix's opening
         "related mechanism",
@@ -1153,11 +1166,11 @@ FACTS = {
         "(projected on $g$) over 3 trained runs",
         # r31b M1: the fresh comparison on the same models (the MNIST ViTs before training); the 8x8 model's "under
         # half" qualified: one gradient over 512 digits (appendix D), 31..63 % in block 0 per 64-digit batch (its check)
-        "50-63 % in block 0 of the same mnist vits.",  # r33a: the bullet's one pointer follows
+        "50-63 % in the same mnist vits' block 0;",  # r33a: the bullet's one pointer follows
         # r32 decision (r31c minor 5): r31b M1's qualifier kept, reworded; r32 density (r32a M1 paid with it): appendix
         # D's row
         "(projected on $g$)",  # r30a minor 2
-        "185 to 464 times the larger of the q and k rows' (3 seeds x 4 blocks)",
+        "185 to 464 times max(q, k)'s (3 seeds x 4 blocks",
     ],
     ("lesson", "The trained MNIST ViT"): [
         # r28b minor 8: the MNIST ViT's model-card row, moved here from the opening's table
@@ -1188,7 +1201,8 @@ FACTS = {
         # r34c minor 8: one line here; the ViT-Ti, depth and width detail are appendix D's and F's rows
         # fix05_35a (r34e minor 1); a35a audit 1: what rises (block 0's share) and from where (4 blocks, D = 32)
         # fix05_35b (r35a item 4): each ablation's setting (appendix D: depth at D = 192, width at 4 blocks, 3 seeds)
-        "more blocks than 4 (at d = 192) or d above 32 (at 4 blocks), each varied alone, raise block 0's fresh share "
+        # a35b audit 4: the width ablation's model named (section 3's small model, appendix D's wide_vit)
+        "more blocks than 4 (d = 192) or d above 32 (small model), each varied alone, raise block 0's fresh share "
         "(3 seeds; appendix d)",
         # r33c minor 3: width and MLP ratio co-vary with the share (appendix D 72-79 %), unablated
         # r33d minor 1: block 0's 5-seed range at D = 32 (26-37 %, cell 48's check), not seed 0's 31 %
@@ -1218,7 +1232,7 @@ FACTS = {
         # a34a audit 2: only the MNIST ViTs' fresh seeds start trained runs (not the fresh ViT-Ti-shaped ones)
         "**fresh** means at initialisation; the 3 fresh seeds start the 3 trained runs",
         "the widget opens on the table's seed-0 column",  # fix05_35b (r35a item 5)
-        # r34a minor 4: the widget's task (cell 48's check: the cut at block 2 gives 37, 38, 39, 0 %)
+        # r34a minor 4: the widget's task (cell 49's check: the cut at block 2 gives 47, 44, 42, 0 %)
         "pick `block 2`: why is block 3's share 0?",
     ],
     ("appendix", "Appendix (optional): nine side trips"): [
@@ -1294,6 +1308,8 @@ CODE_LIVES_IN = {
         "plot_qkv_rows({",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        "== [61, 30, 47, 54]",  # a35b audit 1: the widget's summed share, one MLP cut at a time
+        "batch means, not the widget's summed share",
         "== [86, 75, 86, 108]",  # r32 density: the keep column moved here from section 5
         "== (128, 120, 105)",  # the 105 of 120 count, moved here with its sentence
         # fix05_35b (r35a item 5): section 5's widget shows the table's one gradient; its batch means and intervals here
@@ -1474,6 +1490,8 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("Section 5 points here", "a35b audit 3: section 5 no longer points to appendix C's intervals"),
+    ("(section 4 points here)", "a35b audit 7: section 4's only appendix B pointer is about the std sweep"),
     ("block 0 at 93 %", "r35a item 5: one statistic on the main path; the batch means are appendix D's"),
     ("Both scale with the std", "r35a item 1: 'Both' followed 'the product'; the two factors are named"),
     ("Deeper or wider models start higher", "a35a audit 1: no further rise above D = 64, none from 8 to 12 blocks"),
@@ -1814,12 +1832,12 @@ SCOPED_FORBIDDEN = [
     ("|q, k rows x 10|", M_CELL, "appendix B's table stays there"),
     ("adds up coherently", M_CELL, "the sums are an estimate"),
     ("most of it because", M_CELL, "the sums are an estimate"),
-    ("129", ("cell", "lesson", "The right panel: in this D = 32"), "r25d item 2: no noise number beside the 8x8 toy"),
-    ("224 px", ("cell", "lesson", "The right panel: in this D = 32"), "r25d item 2: same input, only width changed"),
+    ("129", ("cell", "lesson", "Right panel: in this D = 32"), "r25d item 2: no noise number beside the 8x8 toy"),
+    ("224 px", ("cell", "lesson", "Right panel: in this D = 32"), "r25d item 2: same input, only width changed"),
     ("hundreds of times", "main", "r25d item 2: hundreds-fold is the D = 32 toy's size, stated as a number"),
     ("hundreds of times", "summary", "r25d item 2: the Summary gives the toy's range and ViT-B's width's"),
-    ("smaller patches raise it", ("cell", "lesson", "The right panel: in this D = 32"), "appendix B says it"),
-    ("AdamW's first step", ("cell", "lesson", "The right panel: in this D = 32"), "appendix E holds the optimizers"),
+    ("smaller patches raise it", ("cell", "lesson", "Right panel: in this D = 32"), "appendix B says it"),
+    ("AdamW's first step", ("cell", "lesson", "Right panel: in this D = 32"), "appendix E holds the optimizers"),
     ("section 4)", ("cell", "lesson", "**Further reading**"), "further reading names papers, not sections"),
     ("GradScaler", ("cell", "lesson", "The **update** happens after backward"), "the AMP detail lives in appendix E"),
     ("0.455", ("cell", "lesson", "near(ratio, 232)"), "the check holds section 3's numbers only"),

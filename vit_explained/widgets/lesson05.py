@@ -271,7 +271,7 @@ def cut_and_backward(where: str = "every block", model: str = MODELS[0]) -> CutR
 
 
 def _interval(shares: tuple[float, ...]) -> tuple[float, float]:
-    """The 95 % Student's t interval of one block's per-batch shares, as the lesson's section 5 prints it."""
+    """The 95 % Student's t interval of one block's per-batch shares, as the lesson's appendix D prints it."""
     estimate = t_interval(list(shares))
     return estimate.low, estimate.high
 
