@@ -555,6 +555,11 @@ PROSE = [
             # round, 7 soft split 3, 8 the Linear, `project`)
             "**Steps 4 to 6** repeat this on the 64-channel image; steps 7 and 8 (soft split 3, `project`) hand the "
             "backbone 175 tokens of width 384.",
+            # reviews r35c minor 3, r35d minor 1 (brief fix07_35c item 1): cell 25 introduced (its printed lines: "a
+            # fixed 1-D sinusoid over the token index", "vertical neighbours are 7 positions apart"; its hidden check:
+            # sinusoid_encoding(176, 8), requires_grad False; the grid is flattened row by row)
+            "Then: those steps by hand, and `T2TViT` itself, whose fixed 1-D sinusoid positions number tokens row by "
+            "row (vertical neighbours 7 apart).",
             "row 2 and column 2",  # review r29b minor 5: rows and columns count from 0 (said in the top cell)
             "of the 4 x 4 grid, counting from 0)",  # review r33b minor 3 (brief fix07_33b item 3): said where used
             "4 x 4",
@@ -585,8 +590,9 @@ PROSE = [
             # review r35a minor 9 (brief fix07_35b): the v-skip said once, by the bold lead of the next cell (below)
             # audit a35b item 4 (brief quick07_35b): the two differences named where announced; the bold leads of the
             # next two cells shortened to "**The skip.**" and "**The scale.**" (not a third time)
-            "Unlike ViT's block, the skip goes through `v` (the width change rules out `x + attn(x)`) and the scale "
-            "uses the input width.",
+            # brief fix07_35c (cap): "(the width change rules out `x + attn(x)`)" is the next cells' (the printed
+            # failure of x + attn(x), "x + attn(x) fails") and the Summary's ("so `x` cannot be its skip")
+            "Unlike ViT's block, the skip goes through `v` and the scale uses the input width.",
             "`TokenAttention` adds its *values*, already of the output width (a separate learned projection of `x` "
             "would also fit):",
             # "(07_tokens_to_token_vit_appendix.ipynb#porters)": r33b density, moved to the end list (Going further)
@@ -635,8 +641,10 @@ PROSE = [
             "A `TokenTransformer` is a pre-norm transformer block (lesson 04)",  # review r33a minor 14
             # review r27e minor 1: two labelled snippets, one per file; r31 density (brief fix07u): the snippets moved
             # to the appendix's "For porters" (rows there); section 3 keeps the scale line and the one-head clause
-            "The original sets `self.scale = qk_scale or head_dim ** -0.5` and builds each token transformer with one "
-            "head and no `qk_scale`.",
+            # reviews r35c minor 1 (brief fix07_35c item 2): the step head_dim = dim // num_heads, from the input width,
+            # in the body (the Summary says it; the vendored token_transformer.py line 18, asserted in the hidden check)
+            "The original sets `head_dim = dim // num_heads`, `dim` the input width, then "
+            "`self.scale = qk_scale or head_dim ** -0.5`; each token transformer has one head and no `qk_scale`.",
             "1/sqrt(token_dim) = 1/4",
             "not 1/7",
             # "#porters", "one trained layer": r33b density, the pointer moved to the end list (Going further, its
@@ -670,6 +678,9 @@ PROSE = [
             # review r34a minor 4: the claim with the counts that support it (printed; asserted in the hidden cell)
             "Almost all of that difference lies in the blocks (47.2M against 20.7M); the T2T module is 1.8 % of "
             "T2T-ViT_t-14's parameters.",
+            # reviews r35c minor 4, r35d minor 3 (brief fix07_35c item 3): the paper's second idea named, no numbers
+            # (Table 6's ViT rows are the appendix's Sources, pinned there)
+            "More, narrower blocks: the paper's *deep-narrow* backbone (Table 6: appendix, Sources).",
             # fix07_35b (cap): the pointer to Table 6 and the paper's second idea moved to the end list (Going further,
             # its row there: "Table 6's ViT rows (a deep-narrow backbone is the paper's second idea)")
             # r31 density: the pointer '(appendix, "Sources": two models share the name)' moved; the appendix's
@@ -885,7 +896,8 @@ PROSE = [
             # runs' "8x8 digits" and "Soft split (4, 2, 1) and 2x2 patches")
             # review r35b MAJOR M1 (brief fix07_35b): two separate experiments (t2t_stem_10_epochs.md, 10 seeds;
             # t2t_stem.md, 5 seeds at 93 epochs), not one lead that shrank (hidden check: the files' --seeds/--epochs)
-            "Only one other comparison ran 93 epochs, an analogy (one soft split against 2x2 patches on 8x8 digits, "
+            # review r35c minor 2 (brief fix07_35c item 5): not "one other" (section 6's arms ran 10 epochs only)
+            "Only a different comparison ran 93 epochs, an analogy (one soft split against 2x2 patches on 8x8 digits, "
             "[appendix](07_tokens_to_token_vit_appendix.ipynb#whole-stem)): 27.1 [+17.1, +37.0] points in 10-epoch "
             "runs (10 seeds), 1.2 [-0.1, +2.5] in separate 93-epoch runs (5 seeds), no longer detectable.",
             # reviews r35a minor 3, r35b minor 1 (brief fix07_35b): what the Linear arm's result does and does not show
@@ -1198,12 +1210,18 @@ PROSE = [
             ),
             # review r34c minor 1, r34d MAJOR (brief fix07_34d item 2): "Several", named as in Going further; the plain
             # patch-16 ViT there (timm aa4b585: 82.5 % at 256 px; T2T-ViT_t-14 81.7 % at 224)
-            "Several later models (Xiao et al., CvT, PVTv2, LeViT) use an overlapping local stem, as T2T does; none "
-            "uses token transformers.",
+            # review r35d minor 2 (brief fix07_35c item 4): take-away 3 summarises section 6, not Going further (the
+            # later stems and the timm ViT are Going further's, pinned there: "Several later models use an
+            # overlapping, local stem", "A ViT in timm with a 16x16 patch stem, 4 register tokens")
+            "3. **What section 6 measured.** *Measured.* On these digits",
+            # review r35d minor 4: section 6's 10-epoch caveat, with its 93-epoch analogy ("no longer detectable")
+            "A 10-epoch gap may measure learning speed: the one comparison also run for 93 epochs was no longer "
+            "detectable there.",
+            # reviews r35c minor 4, r35d minor 3 (brief fix07_35c item 3): the deep-narrow backbone (section 4 prints
+            # "blocks: T2T-ViT_t-14 20.7M (14 x 384), the T2T paper's ViT-S/16 47.2M (8 x 768)")
+            "its backbone is *deep-narrow*: 14 blocks of width 384, where the paper's ViT-S/16 has 8 of 768.",
             # reviews r35a minor 7, r35b minor 7 (brief fix07_35b): not "plain"; the timm model's parts (aa4b585,
             # vision_transformer.py vit_little_patch16_reg4_gap_256: patch_size=16, reg_tokens=4, global_pool='avg')
-            "A ViT in timm with a 16x16 patch stem, 4 register tokens and average pooling reports a higher ImageNet "
-            "top-1 than T2T-ViT_t-14 (one reported number each, at 256 px against 224; Going further).",
             # review r34c minor 2 (brief fix07_34d item 2): the width change first; review r34e minor 2 (brief
             # quick07_34e item 2): it forces the skip; the scale is the original's choice (section 3, its hidden check)
             # review r34f MAJOR 2 (brief fix07_35a item 4): x cannot be the skip; v is the original's choice
@@ -1262,9 +1280,9 @@ PROSE = [
             # review r35b minor 5 (brief fix07_35b): the MACs left for section 6 (its rows: "for 1.9G and 0.6G MACs",
             # the recount); the gains are section 6's ("2.2 points above hard patches")
             # audit a35b item 3 (brief quick07_35b): the gains' cost flagged (section 6: 1.9G and 0.6G MACs, 0.4M more)
-            "Table 7 (ImageNet, one backbone, one reported number per model): hard patches 79.5 %, the T2T module "
-            "81.7 % with the token transformers built here (T2T-ViT_t-14), 81.5 % with Performers (T2T-ViT-14), "
-            "both costing more (section 6).",
+            # review r35d minor 7 (brief fix07_35c item 3): Table 7 restated five times; its numbers are section 6's
+            # (the gains there, the rows typed in its hidden check) and the appendix's Sources (rows there)
+            "The paper shows selected feature maps (Fig. 2) and Table 7's ablation (section 6).",
             "as one reason why a ViT",
             "Table 7",
             "disjoint",
@@ -2057,6 +2075,7 @@ FORBIDDEN = [
     ("lands in up to (7/4)^2 windows", "r27f M1: a pixel lands in 1 to 4 windows; (7/4)^2 = 3.06 is an average"),
     ("stem with stride-2 3x3", "r27f minor 9: Xiao et al.'s stems are mostly stride-2, some stride-1"),
     ("So the paper (section 3.1) keeps", "r27f minor 8: the paper's own reason (to reduce MACs), not 'So'"),
+    ("Only one other comparison", "r35c minor 2: section 6's arms did not run 93 epochs; a different comparison did"),
     ("so its skip must add `v`", "r34f M2: the width change rules out x + attn(x); it does not force v"),
     ("the width change forces", "r34f M2: the width change rules out x + attn(x); it does not force v"),
     ("not the token transformers built here", "r34f M1: Table 7 also reports T2T-ViT_t-14, the model built here"),
@@ -2638,7 +2657,10 @@ def test_no_benefit_of_attention_belongs_to_the_attention_off_arm():  # review r
 def test_long_cells_are_split_with_a_check_after_each_part():  # review r25a item 5
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     for first, second in (
-        ("tokens = t2t.soft_splits[1](feature_map)", 'with torch.device("meta"):\n    tall = T2TViT('),
+        (
+            "tokens = t2t.soft_splits[1](feature_map)",
+            'with torch.device("meta"):  # shapes only, no numbers\n    tall = T2TViT(',
+        ),
     ):
         i, j = nb.unique_index(sources, first), nb.unique_index(sources, second)
         assert i < j and second not in sources[i] and first not in sources[j], first
