@@ -717,6 +717,9 @@ PROSE = [
             "test",
             "#step-0-margin",
             "small gradient alone does not prove",
+            # review r35c MAJOR 1: the exact-0 rule holds for a random head; a zero head zeroes the rest at step 0
+            "with a random head, an exact 0 is a bug",
+            'a zero-initialised head (`vit(init="jax")`; vit paper §3.2) zeroes all other step-0 gradients: read check 4 after one step',
             "without proving it",
             "at either rate",  # fix06d: 0.00, 0.69-1.22, 0.65-1.48 are printed (PRINTED row)
             # review r27c M1: "a hand-written layernorm that matches `f.layer_norm` (checked below), and `batch_first=true`"
