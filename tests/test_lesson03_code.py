@@ -147,8 +147,8 @@ def test_the_heads_comparison_names_the_tuning_and_the_figures_come_before_the_c
     assert text.count("tuned") >= 2 and "favours" in text
     claim = next(i for i, s in enumerate(sources) if "removing the scale cost 7.4 points" in s)
     assert any("plots.plot_scale_training(" in s for s in sources[:claim])
-    heads_claim = next(i for i, s in enumerate(sources) if s.startswith("Four heads scored 3.8 points"))
-    assert any("plots.plot_paired_differences(" in s for s in sources[:heads_claim])
+    # fix03_36a (r35c item 3, r35d item 3): the per-seed picture moved to section 0, shown once (test below)
+    assert "section 0 draws it seed by seed" in text and "plots.plot_paired_differences(" not in text
     assert (
         "3.8 points higher, 95 % interval 2.7 to 4.8" in text
         and "7.4 points" in text
@@ -164,6 +164,26 @@ def test_the_heads_comparison_names_the_tuning_and_the_figures_come_before_the_c
     assert "{higher} of {n_seeds} seeds" in text
     appendix = text.index("## G · The scale in real layers")  # review 18c: the training study moved there
     assert text.index("plots.plot_scale_training(") > appendix and "skip on first read" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    "label, printed",
+    [
+        ("heads_line = heads_training_line(", "8x8 digits, validation accuracy, heads x d: 4 x 16"),
+        ("fair_line = scaled_first_line(", "d = 64, scaled at 0.003, unscaled at 0.001"),
+    ],
+)
+def test_each_training_comparison_draws_its_seeds_before_its_printed_line(label, printed):
+    """fix03_36a (r35c item 3, r35d item 3): each main-path training comparison (sections 0 and 3) shows its per-seed
+    paired differences, one picture in the cell that prints the comparison, drawn before the printed line."""
+    lesson = nb.NOTEBOOKS / "03_attention_shapes.ipynb"
+    cells, sources = nb.cells(lesson), nb.sources(lesson)
+    cell = cells[nb.unique_index(sources, label)]
+    assert not nb.hidden(cell) and "display(plots.plot_paired_differences(" in nb.source(cell)
+    kinds = ["picture" if "image/png" in o.get("data", {}) else o["output_type"] for o in cell["outputs"]]
+    assert kinds == ["picture", "stream"], kinds  # one figure, then the printed line
+    assert nb.printed(cell).lstrip().startswith(printed)
+    assert "several-figures" not in cell["metadata"].get("tags", [])
 
 
 # ---- from test_lesson03_fix_18c.py ----

@@ -127,6 +127,10 @@ FACTS = {
         "chosen on the validation split that measures the gap",
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
+        # fix03_36a (r35c minor 1, r35d item 1): section 3's q-gradient sentence, moved here (a35b audit 03 item 3:
+        # the 14x includes the factor (14 = 8 x 1.78), so "lacks", not "without"); the Summary's q clause with it
+        "At $q$ the unscaled gradient lacks the factor $1/\\sqrt{d}$, so it is larger on every seed: 14x at\n"
+        "$d = 64$, 19x at 1024.",
         # r31 density (review r32a minor 3): moved from section 3 with its r30/r31 wording ("Without the scale" first,
         # review r30a_03 M1; "about 1 %", r31 decision on review r30c_03 minor 5)
         # r35b (review r35a M1): nn.Linear's default named, and nn.MultiheadAttention's own init (the table's row)
@@ -532,7 +536,8 @@ FACTS = {
         "$d$",
         # r32c MAJOR (M1, words paid): "Measured on random unit-variance" cut; the scope stays in the bold line
         "$d = 64$",
-        "37",
+        # fix03_36a (r35c/r35d item 1): "(37 % above)" left with the init list; the 37 % prints (PRINTED row) and
+        # appendix G says it ("of section 3's 37 %", row there)
         "#appendix-g",
         "a \\odot (g - \\langle g, a \\rangle)",
         "unit-variance",
@@ -579,7 +584,8 @@ FACTS = {
         # r31 density (review r30c_03 minor 15: section 3's clause density): the three fold lines moved to appendix G
         # (its #fold-scale paragraph, rows there); one clause stays
         # review r28b_03 minor 3: the chart, then a real layer (r35b: named so); a35b audit 03 item 1: d = 64's scope
-        "**Real inits, no scale, ViT-B's layer ($d = 64$).**",
+        # fix03_36a (r35d item 1): one short init sentence; the four inits and their shares are appendix G's rows
+        "**Real inits** (no scale, ViT-B's layer, LayerNormed random tokens)",
         # r29 decision (review r28d_03 minor 6): one sentence on the rate, the rest in appendix G
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
@@ -632,18 +638,16 @@ FACTS = {
         # Xavier init (appendix G's fifth row, 7.8 %); "gives unit-variance q and k, as here"; the 37 % beside the 36 %
         # a35b audit 03 item 1: the shares hold at d = 64 (one head of d = 768 saturates 40 % or more: appendix G);
         # item 2: nn.MultiheadAttention's init is timm's 'jax' fused Xavier, one distribution: "about 8 %" for both
-        "**Real inits, no scale, ViT-B's layer ($d = 64$).** On LayerNormed random tokens, the original ViT's Flax "
-        "init (Xavier per $q$, $k$, $v$)\ngives unit-variance $q$ and $k$, as here: 36 % of rows saturate (37 % "
-        "above). Fused Xavier (`nn.MultiheadAttention`, timm's `'jax'`): about 8 %.\n`nn.Linear`'s default or timm's "
-        "`trunc_normal(.02)`: about 1 % or fewer\n([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # fix03_36a (r35c/r35d item 1, r35d minor 1): trimmed to one sentence and a pointer; the fused Xavier's
+        # "about 8 %", nn.Linear's default and "unit-variance q and k" are appendix G's (rows there, and
+        # test_section_3_numbers_match_appendix_g_stored_output)
+        "the original ViT's init saturates about a third\nof the rows, timm's default 1 % or fewer "
+        "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
         "So, for unit-variance $q$, $k$ and i.i.d. $g$, the scale shrinks the mean gradient at $d = 64$ (at the scores "
         "and\n$q$); with it, no row saturates (0 % at every $d$).",
-        # the q half's mechanism said as such (the hidden check: at q, sqrt(d) times the ratio at the scores)
-        # a35b audit 03 item 3: the 14x includes the factor (14 = 8 x 1.78), so "lacks", not "without"
-        "At $q$ the unscaled gradient also lacks the factor $1/\\sqrt{d}$, so it is larger on every seed: 14x at "
-        "$d = 64$, 19x at 1024",
+        # the q half's sentence (a35b audit 03 item 3: "lacks") moved to appendix G (fix03_36a, r35c minor 1; row there)
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
         # appendix G, which says it ("The gradient reaching $q$ and $k$ is still *larger*"; a35a audit 03 item 1)
@@ -753,9 +757,8 @@ FACTS = {
         # r33b (review r33b M2): "(d = 16 vs 64 at equal D)": heads and width change together
         "Four heads beat one on 8x8 digits by +3.8 points [+2.7, +4.8] ($d = 16$ vs 64 at equal $D$), at a rate tuned\n"
         "  with 4 heads ([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
-        # r34a (review r34a_03 minor 7): the caveats section 0's result carries, in the bullet too
-        "one head ran at its best of four rates, picked on the split that\n  measures the gap; seeds 3-9 came after a "
-        "first look.",
+        # r34a (review r34a_03 minor 7): the caveats section 0's result carries; fix03_36a (r35c item 3, r35d minor 2
+        # and item 4): said once, in section 0's body (row there), no longer repeated in the bullet
         # r31 density (review r31a_03 minor 5): the three scale bullets merged into one; the 0.003 result, its interval
         # and the 1-head arm's second rate moved to appendices G and F (rows there); "the better of the two rates tried"
         # (review r31a_03 minor 3)
@@ -765,17 +768,23 @@ FACTS = {
         # r33 (review r33a M2): "led" kept, the bracketed interval excludes 0
         # r33d (review r33d MAJOR 1, minor 6): the sign written as in its interval; the caveats of section 3 mirrored
         # r35b (review r35a minor 3, item 3): one head of d = 64, and the rates picked on the split measuring the gap
-        "In training, one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7], each arm at its best rate inside "
-        "the\n  range tried, picked on the split that measures the gap ([appendix G]",
-        "Seeds 3-9 came after a first look. With both\n  arms at 0.001, or four heads of $d = 16$ at 0.003, the "
-        "interval holds 0.",  # a35a audit 03 item 6: d = 16 ran at 0.003 only
+        # fix03_36a (r35d minor 2, item 2): the caveats "inside the range tried, picked on the split that measures the
+        # gap" and "Seeds 3-9 came after a first look" said once, in section 3 (its row), not repeated here
+        "In training, one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7], each arm at its best rate tried\n"
+        "  ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget)); with both arms at 0.001, or four heads of "
+        "$d = 16$ at\n  0.003, the interval holds 0.",  # a35a audit 03 item 6: d = 16 ran at 0.003 only
         # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
         "[lesson 08, appendix F](08_attention_maps_appendix.ipynb#appendix-f)",
         # r28a_03 m3; r34a (review r34a_03 minor 7): section 4's version and kernels kept
         "bytes (float32) where\n  the weights are stored (explicit path; torch 2.13's fused CPU kernels store none)",
         # review r26c_03 major 1 kept in section 3 ("these runs do not say why", its row there); r29 decision kept:
         # the second rate lives in appendix G, pointed to here (r31b_03 MAJOR 1: the lowest rate tried)
-        "measures the gap ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",  # r35b: the bullet reworded
+        "best rate tried\n  ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",  # r35b; fix03_36a reworded
+        # fix03_36a (r35c minor 2, item 2): the two results the body shows, each its own bullet
+        "Attention is permutation equivariant: shuffle the tokens and the output shuffles the same way; without "
+        "position\n  embeddings a ViT cannot tell an image from its shuffled patches.",
+        "In FLOPs the products ($4 N^2 D$) overtake the projections ($8 N D^2$) only at $N > 2D$; at ViT-B's 197 "
+        "tokens\n  the projections cost 7.8 times as much.",
         "For random unit-variance $q$, $k$",  # review r27d_03 minor 2: not what the usual inits give
         "head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         # r35 (review r34f_03 item 4): the bullet split; the first half says what the scale buys
@@ -788,8 +797,7 @@ FACTS = {
         "a copy task: one head learns\n  the known right pattern",  # fix25c_03 item 2 (review r25b_03 item 7)
         "(in Going further, a copy task:",  # review r25d_03 item 7: the clause points to Going further
         "3 of 3 seeds",
-        # r33 (review r33a M2): the caveat on "beat" now true of the bracketed grid
-        "one head ran at its best of four rates",
+        # r33 (review r33a M2): the caveat on "beat"; fix03_36a: in section 0's body (row there), not repeated here
         # r32 (review r31c minor 1); r33 (review r33a minor 12: its seeds); r33b (review r33b M1): both halves, each
         # printed in section 3: saturated rows about a third (Vaswani's mechanism), the mean 1.78 times, 0.60 at 1024
         # a33b audit 2: smaller, as Vaswani et al. suspected, not "extremely small"
@@ -798,19 +806,15 @@ FACTS = {
         "- Without the scale, at $d = 64$, saturated rows (top weight above 0.9) pass back about a third of the scaled "
         "gradient\n  at the scores, yet the mean over all rows is 1.78 times larger (5 of 5 seeds), and 0.60 times as "
         "large at $d = 1024$",  # a35a audit 03 item 3: not "0.60 times larger"; r35b (r35a minor 3): no "(smaller)"
-        "(upstream gradient i.i.d.\n  $N(0, 1)$;",
-        # r34a (review r34a_03 minor 1): the original ViT's init first
-        # r35 (review r34f_03 MAJOR 1): scoped to random LayerNormed tokens
-        # r35b (review r35a M1): nn.MultiheadAttention's Xavier init named apart from nn.Linear's and timm's defaults
-        "Unscaled, on random LayerNormed tokens, the original ViT's init saturates about a\n  third of the rows at "
-        "$d = 64$, the fused Xavier init of `nn.MultiheadAttention` and timm's `'jax'` mode about 8 %, `nn.Linear`'s "
-        "default and timm's\n  `trunc_normal(.02)` about 1 % or fewer ([appendix G]",  # a35b audit 03 item 2
+        # fix03_36a (r35c minor 4): the 0.60's seed range, as printed in section 3
+        "0.60 times as large at $d = 1024$\n  (5 seeds: 0.56..0.66; upstream gradient i.i.d. $N(0, 1)$;",
+        # r34a (review r34a_03 minor 1), r35 (r34f_03 MAJOR 1), r35b (r35a M1), a35b audit 03 item 2: the init shares
+        # on random LayerNormed tokens; fix03_36a (r35d minor 2: one idea per bullet): left to section 3's one sentence
+        # and appendix G's (rows there: "about 1 % under `nn.Linear`'s and timm's defaults, about 8 % under ...")
         # a33b audit 3: which spellings are one computation, named (section 2's, not the wrong-order read)
         "Section 2's library spellings\n  (separate Q/K/V, fused, einops, T2T's copy of timm's class, PyTorch's, and "
         "`transformers`' when installed) are one\n  computation.",
-        # r34c (review r34c_03 item 2): at q, appendix G's ratios
-        # r35 (review r34f_03 minor 1): the factors are q's
-        "at $q$\n  the unscaled gradient is larger on every seed, 14 times at $d = 64$ and 19 at 1024",
+        # r34c (review r34c_03 item 2), r35 (r34f_03 minor 1): the q ratios; fix03_36a: appendix G's (row there)
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
@@ -870,7 +874,9 @@ FACTS = {
         # r35 (review r34e_03 minor 7): the metric named
         "Four heads beat one by 3.8 points [2.7, 4.8] (10 seeds, 2-block model, 8x8 digits, validation accuracy, "
         "$d = 16$ vs 64 at equal $D$).\n"
-        "The recipe was tuned for four heads; caveats in [appendix F](03_attention_shapes_appendix.ipynb#appendix-f).",
+        # fix03_36a (r35c item 3, r35d item 4): the two caveats in the body, said once (the Summary no longer repeats)
+        "The recipe was tuned for four heads; one head ran at its best of four rates, picked on the same validation "
+        "split;\nseeds 3-9 came after a first look ([appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -1169,6 +1175,10 @@ HIDDEN_CHECKS = {
         'PRESETS["digits"].depth == 2 and len(mnist_vit.blocks) == 4',  # r34a: the caveat moved from section 0
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
+        # fix03_36a: section 3's q-gradient sentence moved here with its checks (r34c, review r34c_03 item 1)
+        'assert [f"{query_ratio[d_].mean:.0f}x" for d_ in (64, 1024)] == ["14x", "19x"]',
+        "assert all(query_ratio[d_].low > 1 for d_ in query_ratio)",
+        "assert abs(at_q / (math.sqrt(d_) * at_scores) - 1) < 0.1",  # "lacks the factor 1/sqrt(d)", seed by seed
         # r29 density: moved to appendix G with the median-rows figure
         "round(float(soft_gradient.norm() / saturated_gradient.norm())) == 16",
         # r29 density: moved to appendix G from section 3 with the gradient story (review r29c_03 item 1)
@@ -1244,10 +1254,8 @@ HIDDEN_CHECKS = {
         "assert read_as == [f\"{'qkv'[j % 3]}{j // 3}\" for j in range(heads)]",  # review r29a_03 M1: which heads
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
-        # r34c (review r34c_03 item 1): section 3's q-gradient sentence, on appendix G's ratios
-        'assert [f"{query_ratio[d_].mean:.0f}x" for d_ in (64, 1024)] == ["14x", "19x"]',
-        "assert all(query_ratio[d_].low > 1 for d_ in query_ratio)",
-        "assert all(abs(q_ / (math.sqrt(d_) * s_) - 1) < 0.1 for q_, s_ in pairs)",
+        # r34c (review r34c_03 item 1): section 3's q-gradient sentence; fix03_36a: moved to appendix G (rows there)
+        "assert saturation.mean_ratio[64].low > 1 and query_ratio[64].low > 1",  # the "So ..." line's q
         # review r30c_03 M1: the seed range, not the mean
         'assert f"{ratio_256.low:.2f}..{ratio_256.high:.2f}" == "0.98..1.12"',
         "assert all(u > s for d_ in (4, 16, 64) for u, s in per_seed[d_])",
@@ -2252,9 +2260,12 @@ def test_section_3_numbers_match_appendix_g_stored_output():
         printed,
     )
     assert gap and float(gap.group(2)) < 0 < float(gap.group(3))  # "the gap is seed noise": its sign changes
-    assert "fused xavier (`nn.multiheadattention`, timm's `'jax'`): about 8 %" in section_3.lower()
+    # fix03_36a (r35d item 1): section 3 keeps one init sentence; the fused Xavier's "about 8 %" is appendix G's
+    assert "about 8 % under the fused xavier of `nn.multiheadattention`" in appendix_g.lower()
+    assert "about a third of the rows, timm's default 1 % or fewer" in section_3
     assert "about 1 % under" not in section_3
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
     # r34a (review r34a_03 minor 1): section 3 names the original ViT's init with appendix G's 36 % and unit-variance q
-    assert "gives unit-variance $q$ and $k$, as here: 36 %" in section_3  # r35b (review r35a minor 7): "as here"
+    # r35b (review r35a minor 7): "as here"; fix03_36a: said in appendix G, beside its 36.2 % table
+    assert "gives the unit-variance $q$ and $k$ of section 3's 37 %" in appendix_g
     assert re.search(r"xavier, per q/k/v +1\.00 +8\.0 +36\.2 % \(3 seeds", printed)
