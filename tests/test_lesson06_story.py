@@ -442,7 +442,7 @@ PROSE = [
             "rotations up to 10 degrees",
             "1 ± 0.1",
             "up to 1 pixel",
-            "(3 seeds) cannot tell",
+            "3 seeds cannot tell if longer training recovers the cost",  # brief fix06_36a (review r35c item 4): the 1,860-step result stated
             "#appendix-",
             "on 9 of 10 seeds",
             "may not carry",
@@ -622,7 +622,7 @@ PROSE = [
             "8x8 digits",
             # the "why not choose on the test set" paragraph above section 2's heading line (section 1's, by line);
             # r32 density (brief fix06y item 4, review r32a minor 9): its second sentence duplicated the goals, so section 5's
-            # opening says it ("reused here to report, not to choose", pinned there); cell 3's "chooses nothing" stays
+            # opening says it ("reused to report, not to choose", pinned there); cell 3's "chooses nothing" stays
             "chooses nothing",
             "appendix-e",
             '<a id="why-not-test"></a>',
@@ -778,7 +778,7 @@ PROSE = [
             "300",
             "1,257",
             "**leans**",
-            "[the verdict words](#verdict-words)",  # r31: the verdict table is in section 2 (brief fix06t item 1)
+            '<a id="verdict-words"></a>',  # brief fix06_36a: the table is section 5's (the rule above check 1 links to it)
             "test",
             "ahead",
             "**corrected**",
@@ -799,7 +799,8 @@ PROSE = [
             "2",
             # r32 density (brief fix06y item 4, review r32a minor 9): the augmentation's -10.0 and the growth's row left cell 61
             # and this paragraph for appendix D (its row pins "ViT: augmented - plain 10 -10.0"); the verdicts stay here
-            "test digits are reused here to report, not to choose",
+            "test digits are reused to report, not to choose",  # brief fix06_36a (review r35d minor 1): with the post-hoc disclosure below
+            "two of its twenty questions were asked after seeing their results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables))",
             "2,",
             "behind",
             "400",
@@ -815,7 +816,7 @@ PROSE = [
             "95",
             "#appendix-",
             "#why-not-test",
-            "test digits are reused here",
+            "test digits are reused to report",
         ),
     ),
     ("lesson", "6 ·", ("#slow-optimiser", "fixed model")),
@@ -831,7 +832,11 @@ PROSE = [
     ),
     # r29 density (brief fix06n item 1): 3b's init numbers moved to appendix A, the rule stays in section 3
     ("appendix", "A ·", ("42.4", "lr 1e-2", "3 seeds", "plateau length not measured")),
-    ("lesson", "4 ·", ("same init and rate", "33-64")),
+    (
+        "lesson",
+        "4 ·",
+        ("same init scheme and rate", "33-64"),
+    ),  # brief fix06_36a (review r35d minor 6): seeds 1-2 differ from the bugs' seed 0
     ("appendix", "(top)", ("at 1,860 steps",)),  # r33b density: the lesson's 1,860-step clause moved (Summary keeps it)
     # brief fix06i item D: the augmentation verdicts live in the printed table; the 1,860-step reading in appendix G
     ("appendix", "G ·", ("neither model's cost is detectable",)),
@@ -1047,8 +1052,11 @@ PROSE = [
         (
             # brief fix06_35b item 2 (review r35a MAJOR 1): what this lesson's over-fitting runs show (printed in section 3)
             "over-fitting, as run here (300 digits, no regulariser): training accuracy reaches 100 %; the vit's validation accuracy ends 11-16 points lower and its 5-epoch mean validation loss 0.09-0.10 above its lowest",
-            # audit a35b item 1 (brief quick06_35b): both models named, the drop's size and its single-epoch reading
-            "train − validation accuracy is smaller at the end than at each run's lowest-loss epoch on all 6 runs (3 vit, 3 cnn-8), by 0.5-4.9 points at one epoch each, no interval ([section 3](#over-fitting-runs))",
+            # brief fix06_36a (reviews r35c minor 1, r35d minor 2, r35e minor 2): the accuracy gap's narrowing after the
+            # lowest-loss epoch left the Summary and section 3; appendix C (#stopping) states and prints it (its rows)
+            "above its lowest ([section 3](#over-fitting-runs))",
+            # brief fix06_36a (review r35e item 4): the augmentation verdict, as section 5 states it
+            "augmentation (rotations, scalings, interpolated translations), nothing else changed, puts both models **behind** their plain runs at 400 steps on the 8x8 digits ([section 5](#augmentation-verdict))",
             "from the v0.8 dev pre-releases; first stable release v0.9.0",
         ),
     ),
@@ -1088,7 +1096,8 @@ PROSE = [
             "`batch_first` stops exactly at the batch's label entropy",
             "0.01-0.03 below it on every seed",
             # r29 density (brief fix06p item 3): the seeds 0-4 ratios live in check 4's printed line (its PRINTED row)
-            "check 4's 5-21x smaller gradients point to the precedence bug, without proving it",  # fix06z (r32b list 1): no parentheses
+            # brief fix06_36a (review r35e minor 3): the overlapping 7-334x range named; the falling loss tells them apart
+            "of the two, check 4's smaller gradients (5-21x) point to the precedence bug, without proving it: the hand-written line's (7-334x) overlap, but its loss stays at ln 10",
         ),
     ),
     # r31 density (brief fix06t, review r30c): section 3's warm-up paragraph and its running-tally sentence moved to
@@ -1164,7 +1173,8 @@ PROSE = [
         "lesson",
         "4 ·",
         (
-            "1.35 on one seed, above the fixed model's whole seed range, 0.27-0.61 (no interval: an observation)",  # r33a minor 12; r35a minor 1
+            # brief fix06_36a (review r35d minor 9): a full sentence, the seeds named
+            "1.35 on seed 0, above the fixed model's range over seeds 0-2 (0.27-0.61): one observation, with no interval",  # r33a minor 12; r35a minor 1
             # r33c (brief quick_33d, review r33c M1): the permutation test misreads batch_first; asserted in the hidden check
             "`batch_first` with the class token also leaves the logits unchanged (exactly 0), so read check 5 only on a "
             "loss that falls",
@@ -1226,7 +1236,9 @@ PROSE = [
             # r33 (brief fix06_33a item 3, review r33a minor 1): the printed "leans" glossed where it first appears, with a link
             # r33b plain wording (brief fix06_33b item 5, review r33b minor 6): the same gloss as one sentence
             # brief fix06_35a item 3: the table is defined above (section 2), so the gloss is a pointer
-            'they cost validation accuracy on every seed (11-19 points). the printed "leans" is a hint ([the verdict words](#verdict-words))',
+            # brief fix06_36a (reviews r35d minor 4, r35e item 1): the two-line rule sits right above check 1, so the gloss went;
+            # review r35c minor 3: the step-0 reading is seed 0's
+            "pixels x255 do not show in the step-0 loss (seed 0); the input's range shows them. they cost validation accuracy on every seed (11-19 points)",
             # brief fix06z item 1 (review r32b minor 2): Normalize computes nothing, it applies the mean and std passed to
             # it; torchvision is not installed here, so no version is named (brief: "a version you can verify or none")
             # r33 (brief fix06_33a item 5, review r33a minor 10): the version named, checked against torchvision 0.2.1's
@@ -1303,12 +1315,14 @@ PROSE = [
     # verdict word appears before the table (sections 3-4 say "a hint" in plain words)
     # brief fix06_35a item 3 (review r34e minor 2): the table and the exploratory rule back in "How sure?", before check 1
     # prints "leans worse (3 seeds: exploratory)"; section 5 keeps the paired and corrected intervals
+    # brief fix06_36a (reviews r35c minor 5, r35d minor 4, r35e item 1): a two-line rule before check 1 (section 4), the
+    # full table after section 5's figure, below the corrected interval it reads
     (
         "lesson",
-        "2 ·",
+        "5 ·",
         (
             "**ahead** (or **behind**)",
-            "[corrected](#student-t) interval lies above",
+            "even the corrected interval lies above",
             "**holds 0**",
             "| **leans** (better or worse) | only the 95 % interval excludes 0: a hint |",
             # r33b density (brief fix06_33b item 5): the exploratory rule, its `clinic.rise_word` and its link moved to
@@ -1323,7 +1337,7 @@ PROSE = [
         (
             "**paired**",
             "**Student t-interval**",
-            "[the verdict words](#verdict-words)",
+            "wider **corrected** interval, at 1 − 0.05/20 = 99.75 %.",
             "(one 3x3 conv, 8 channels, batchnorm and relu before the patchify; in the spirit of xiao et al., 2021)",  # fix06v item 2 (r31b minor 9)
         ),
     ),
@@ -1611,7 +1625,7 @@ PROSE.append(
 PROSE.append(
     (
         "lesson",
-        "2 ·",  # r32 decision (brief fix06x item 1): with the table; brief fix06_35a item 3: in "How sure?"
+        "5 ·",  # r32 decision (brief fix06x item 1): with the table; brief fix06_36a: the table is section 5's again
         ("| at most **leans** | a lone comparison (in no family) has only its 95 % interval |",),
     )
 )
@@ -1632,8 +1646,8 @@ PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two d
 PROSE.append(
     (
         "lesson",
-        "2 ·",
-        ("a finding or hint on fewer than 6 seeds: **exploratory**",),  # audit a35a item 1: check 1's hint is one
+        "4 ·",  # brief fix06_36a: in the rule right above check 1
+        ("a finding or hint on fewer than 6 seeds is **exploratory**",),  # audit a35a item 1: check 1's hint is one
     )
 )
 PROSE.append(("lesson", "5 ·", ("with test-digit noise, or at 1,860 steps, it only **leans**",)))
@@ -1661,7 +1675,7 @@ PROSE.append(
         # brief fix06_34a (reviews r34a item 5, r34b item 6): the reason check 4 comes before check 5, not a cost disclaimer
         (
             "[its effect](06_train_a_vit_appendix.ipynb#one-direction)",
-            "it comes before check 5, which reads only on a loss that falls",
+            "it comes before check 5, which reads only on a falling loss",
         ),
     )
 )
@@ -1951,13 +1965,13 @@ PRINTED = [
         "lesson",
         "3 ·",
         (
-            "training minus validation accuracy at the end, seeds 0-2: ViT 10.6, 13.9, 16.1 points; CNN-8 7.8, 8.3, 7.2 points",
+            "training minus validation accuracy at the end, ViT seeds 0-2: 10.6, 13.9, 16.1 points",  # brief fix06_36a: the ViT's
             "95 %",
             "QUICK: lr 0.01, warm-up 10% of the steps, then cosine; optimizer adamw",
             "from 1% of the peak lr at step 0",
             "accuracy in epochs 1-5, running training tally / validation: 9% / 10%, 11% / 17%, 43% / 58%, 77% / 85%, 85% / 86%",
             "95 % interval",
-            "from epoch 97",
+            "more than 0.05 above that lowest from epoch 42, 32, 97 on",
         ),
     ),
     # brief fix06u item 3 (review r31a minor 5): the label-smoothing comparison, printed with its intervals; r31 density
@@ -3307,11 +3321,16 @@ CELL_FORBIDDEN = [
     ),
     ("lesson", "d_head = np.array(s5.own_cnn)", "plot_paired_differences", "the headline by hand is its own cell"),
     ("lesson", "fig = plot_paired_differences(s5.drawn", "d_head", "the headline by hand is its own cell"),
-    ("lesson", "Pixels x255 do not show at step 0", "exploratory", "exploratory only where its definition holds"),
-    ("lesson", "Pixels x255 do not show at step 0", "drown the position embeddings", "moved to appendix H"),
     (
         "lesson",
-        "Pixels x255 do not show at step 0",
+        "Pixels x255 do not show in the step-0 loss",
+        "exploratory",
+        "exploratory only where its definition holds",
+    ),
+    ("lesson", "Pixels x255 do not show in the step-0 loss", "drown the position embeddings", "moved to appendix H"),
+    (
+        "lesson",
+        "Pixels x255 do not show in the step-0 loss",
         "its 95 % interval excludes 0",
         "review r29c major 1: 3 seeds: leans",
     ),
@@ -3357,7 +3376,7 @@ HIDDEN_AFTER = [
     # brief fix06j item 4 (review r28a minor 5): seed 2's bump moved into the hidden check (its line still prints)
     ("lesson", "seeds, seed_text = clinic.overfitting_seed_lines("),
     ("appendix", 'decay = reg_change["weight decay"][0]'),
-    ("lesson", "print(seed_text.splitlines()[-1])"),  # brief fix06o item 2: cell 35's printing in the package
+    ("lesson", "print(rise_text.splitlines()[0])"),  # brief fix06o item 2: cell 35's printing in the package
     ("lesson", "fig = plot_paired_differences(s5.drawn"),
     ("lesson", 'save_figure(fig, "06_knobs")'),
     ("lesson", 'save_figure(fig, "06_family_rows")'),  # brief fix06_35b item 2 (review r35a MAJOR 2)
@@ -3412,7 +3431,12 @@ ORDER = [
     # brief fix06_34a (review r34b item 2): section 5 opens with locality and the baseline (about 100 words), then the figure, then
     # "How to read a comparison" and the box, before the headline by hand and every verdict word in prose
     # brief fix06_35a item 3 (review r34e minor 2): the box sits in "How sure?" again, before check 1's printed "leans"
-    ("lesson", '<a id="verdict-words"></a>', "check_1 = clinic.input_check("),
+    ("lesson", '<a id="verdict-rule"></a>', "check_1 = clinic.input_check("),  # brief fix06_36a: the two-line rule
+    (
+        "lesson",
+        "fig = plot_paired_differences(s5.drawn",
+        '<a id="verdict-words"></a>',
+    ),  # the full table after the figure
     ("lesson", "s5 = clinic.section_5(RUNS)", "**How to read a comparison.**"),
     ("lesson", "**How to read a comparison.**", "d_head = np.array(s5.own_cnn)"),
     # review r34a item 1: the plateau drawn before the sentence that reads it
@@ -3592,8 +3616,11 @@ PROSE.append(("lesson", "5 ·", ("cnn-8 has about two-thirds of the vit's parame
 PROSE.append(
     (
         "lesson",
-        "2 ·",
-        ("**verdict words** for a − b, on its 95 % t-interval over paired seeds ([section 5](#student-t)):",),
+        "4 ·",  # brief fix06_36a: the rule reads the 95 % interval over seeds; section 5's table follows its t-interval
+        (
+            "**verdict words** for a − b over seeds: **leans** when only its 95 % interval excludes 0",
+            "[all words](#verdict-words)",
+        ),
     )
 )
 # audit a35a item 2: the appendix points to section 2 for the interval and "holds 0", to section 5 for paired and Student's t
@@ -3653,7 +3680,8 @@ PROSE.append(
             # brief fix06_35a item 6 (review r34e minor 5): its own paragraph, two sentences
             # brief fix06_34c item 3 (review r34c minor 3); brief fix06_35b item 2 (review r35a minor 2): the latest MNIST row
             # audit a35b item 2 (brief quick06_35b): the benchmark's caveats beside its MNIST numbers
-            "the package's benchmark (3 seeds, equal seconds, no interval; a depth-2 soft-split vit, cnn width 32, the vit's tuned recipe) agrees on the 8x8 digits (cnn 99.8 %, vit 97.7 %). on 28x28 mnist its latest run has vit 97.8 % (97.7..97.9) and cnn 97.4 % (97.2..97.7), ranges that touch; over its four runs the order flips, the cnn higher in two",
+            # brief fix06_36a (review r35d minor 5): one clause and a pointer; the rows, seed ranges and caveats: appendix D
+            "the package's benchmark (3 seeds, other models and budgets) agrees on the 8x8 digits; on 28x28 mnist its order flips over four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             "the figure's 7 rows and 13 more in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
@@ -3729,17 +3757,35 @@ PRINTED.append(
 
 
 # brief fix06_35b item 2 (review r35a MAJOR 1): the numbers the Summary's over-fitting sentence states, printed in section 3
+# brief fix06_36a (reviews r35c minor 2, r35d minor 3, r35e item 2): cell 31 prints only the two lines its prose uses; the
+# per-seed rise line and the lowest-loss-epoch gap line are appendix C's (the gap's drop left with the Summary's sentence)
 PRINTED.append(
     (
         "lesson",
         "3 ·",
         (
-            "ViT, seeds 0-2: 5-epoch mean lowest at epoch 25, 29, 72; the end 0.10, 0.10, 0.09 above it",
-            "train minus validation accuracy, lowest-loss epoch -> end (points; ViT seeds 0-2, then CNN-8): 15.4 -> 10.6, 14.4 -> 13.9, 16.7 -> 16.1, 8.8 -> 7.8, 11.9 -> 8.3, 7.8 -> 7.2",
-            "that gap's drop (points): 4.9, 0.5, 0.6, 1.0, 3.6, 0.6",  # audit a35b item 1: the Summary's 0.5-4.9
+            "training minus validation accuracy at the end, ViT seeds 0-2: 10.6, 13.9, 16.1 points",
+            "ViT, 5-epoch mean validation loss, seeds 0-2: lowest at epoch 25, 29, 72; more than 0.05 above that lowest from epoch 42, 32, 97 on; at the end 0.09 to 0.10 above it",
         ),
     )
 )
+PRINTED.append(
+    (
+        "appendix",
+        "C ·",
+        (
+            "ViT, seeds 0-2: 5-epoch mean lowest at epoch 25, 29, 72; the end 0.10, 0.10, 0.09 above it",
+            "train minus validation accuracy, lowest-loss epoch -> end (points; ViT seeds 0-2, then CNN-8): 15.4 -> 10.6, 14.4 -> 13.9, 16.7 -> 16.1, 8.8 -> 7.8, 11.9 -> 8.3, 7.8 -> 7.2",
+        ),
+    )
+)
+
+
+def test_section_3_prints_no_lowest_loss_gap_and_no_cnn_numbers():
+    # brief fix06_36a: cell 31 prints only what its prose uses (the ViT's end gaps and 5-epoch rise)
+    cells, at = cell_with("lesson", "plot_overfitting_seeds(overfitting")
+    out = nb.printed(cells[at])
+    assert len(out.strip().splitlines()) == 2 and "CNN-8" not in out and "lowest-loss epoch" not in out
 
 
 @pytest.mark.parametrize(("book", "heading", "facts"), PROSE, ids=[f"{b}:{h}" for b, h, _ in PROSE])
@@ -3842,27 +3888,32 @@ def test_checks_are_named_check_1_to_6():
         assert f"**Check {n} · " in text and f"**{n} · " not in text
 
 
-def test_verdict_table_sits_in_how_sure_before_any_verdict_word():
+def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure():
     # review r24e item 2 put the box in section 5, r27d minor 1 moved it to section 2, review r27f minor 6 (brief
     # fix06i item 1) back to section 5 with forward links; review r30c minor 7 (brief fix06t item 1): the table sat in
-    # "How sure?" (section 2), so no verdict word appeared before its definition. r32 decision (brief fix06x item 1,
-    # review r31c minor 5): the table opened section 5 again. Brief fix06_35a item 3 (review r34e minor 2): check 1
-    # (section 4) prints "leans worse (3 seeds: exploratory)" before section 5, so the table and the exploratory rule
-    # are back in "How sure?"; section 5's "How to read a comparison" keeps the paired and corrected intervals after its
-    # figure (its folded check between), before the headline by hand, and links back to the box
-    cells, box = cell_with("lesson", '<a id="verdict-words"></a>')
-    text = nb.source(cells[box])
+    # "How sure?" (section 2). r32 decision (brief fix06x item 1, review r31c minor 5): the table opened section 5 again.
+    # Brief fix06_35a item 3 (review r34e minor 2): check 1 prints "leans worse (3 seeds: exploratory)" before section
+    # 5, so the table went back to "How sure?". Brief fix06_36a (reviews r35c minor 5, r35d minor 4, r35e item 1): a
+    # two-line rule (leans, no detectable difference, exploratory) right before check 1, the only verdict words used
+    # before section 5; the full table after section 5's figure, in "How to read a comparison", where "corrected" and
+    # "family" are defined; "How sure?" keeps Wilson, accuracy from logits, the confusion matrix and Fisher
+    cells = nb.cells(LESSON)
+    how_sure = nb.source(cells[cell_with("lesson", '<a id="how-sure"></a>')[1]])
+    assert "Wilson" in how_sure and "**Accuracy from logits.**" in how_sure and "Fisher" in how_sure
+    assert "| **" not in how_sure and "**leans**" not in how_sure and "corrected" not in how_sure
+    _, rule_at = cell_with("lesson", '<a id="verdict-rule"></a>')
+    rule = nb.source(cells[rule_at])
+    assert rule_at < cell_with("lesson", "check_1 = clinic.input_check(")[1] and "**Check 1 · " in rule
+    assert rule.index('<a id="verdict-rule"></a>') < rule.index("**Check 1 · ")
+    head = rule.split("**Check 1 · ")[0]
     assert (
-        box == cell_with("lesson", '<a id="how-sure"></a>')[1] < cell_with("lesson", "check_1 = clinic.input_check(")[1]
+        "**leans** when only its 95 % interval excludes 0" in head
+        and "**no detectable difference** when it holds 0" in head
     )
-    assert "**95 % interval**" in text and "| **leans**" in text and "[corrected](#student-t)" in text
-    assert "a finding or hint on fewer than 6 seeds: **exploratory**" in text.lower()
-    rows = [line for line in text.splitlines() if line.startswith("| **")]
-    levels = ("99.7", "97.5", "98.3", "99.75")  # the table names no corrected level; section 5's line does
-    assert len(rows) == 3 and not any(level in row for row in rows for level in levels)
-    assert text.index("**ahead**") > text.index("95 % interval")  # the interval comes first, then the words
+    assert "a finding or hint on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
+    assert "#why-6-seeds" in head and "**ahead**" not in head and len(head.split()) < 50
     words = ("**leans**", "**ahead**", "**behind**", "**exploratory**", "**no detectable difference**", "[leans]")
-    assert not any(w in nb.source(c) for c in cells[:box] if c["cell_type"] == "markdown" for w in words)
+    assert not any(w in nb.source(c) for c in cells[:rule_at] if c["cell_type"] == "markdown" for w in words)
     opening, figure, reading = (
         cell_with("lesson", "## 5 · A ViT and a CNN")[1],
         cell_with("lesson", "fig = plot_paired_differences(s5.drawn")[1],
@@ -3870,9 +3921,16 @@ def test_verdict_table_sits_in_how_sure_before_any_verdict_word():
     )
     section_5 = nb.source(cells[reading])
     assert opening < figure < reading and all(nb.hidden(c) for c in cells[figure + 1 : reading])
-    assert '<a id="student-t"></a>' in section_5 and "**paired**" in section_5 and "(#verdict-words)" in section_5
+    assert '<a id="student-t"></a>' in section_5 and "**paired**" in section_5
     assert "1 − 0.05/20 = 99.75 %" in section_5 and "one family of 20" in section_5 and "**corrected**" in section_5
-    assert "| **leans**" not in section_5 and len(nb.source(cells[opening]).split()) < 160
+    table = section_5.split('<a id="verdict-words"></a>')[1]
+    assert section_5.index("**corrected**") < section_5.index('<a id="verdict-words"></a>')  # defined, then used
+    assert "**95 % interval**" in section_5 and "| **leans**" in table and "| **ahead** (or **behind**)" in table
+    rows = [line for line in table.splitlines() if line.startswith("| **")]
+    levels = ("99.7", "97.5", "98.3", "99.75")  # the table names no corrected level; the line above it does
+    assert len(rows) == 3 and not any(level in row for row in rows for level in levels)
+    assert "a lone comparison (in no family) has only its 95 % interval" in table
+    assert len(nb.source(cells[opening]).split()) < 160
     assert nb.source(cells[cell_with("lesson", "### 3a · The loop")[1]]).startswith("## 3 · ")
     verdict = nb.source(cells[cell_with("lesson", '<a id="less-data"></a>')[1]])
     assert verdict.index('<a id="less-data"></a>') < verdict.index('<a id="augmentation-verdict"></a>')
@@ -4010,7 +4068,10 @@ def test_recipe_card_has_no_seed_counts_before_its_pointers():
     items = [line for line in card.splitlines() if not line.startswith(("3. ", "5. "))]
     assert "seeds" not in "\n".join(items)
     (item_3,) = [line for line in card.splitlines() if line.startswith("3. ")]
-    assert "(5 seeds, exploratory)" in item_3 and "the test digits lean worse without it" in item_3
+    # brief fix06_36a (review r35e minor 5): a recipe choice cites validation, not the test digits
+    assert (
+        "(5 seeds)" in item_3 and "test digits" not in item_3 and "validation shows no detectable difference" in item_3
+    )
     (item_5,) = [line for line in card.splitlines() if line.startswith("5. ")]
     assert "did not close" in item_5 and "3 seeds" in item_5
 
@@ -4093,12 +4154,31 @@ def test_section_5_table_prints_after_the_headline_by_hand_in_one_cell():
     assert "CNN-8 (lr 3e-2) - ViT (1e-2)" not in out  # the headline row: printed once, by hand
 
 
-def test_the_latest_mnist_row_sits_beside_the_four_runs():
-    # brief fix06_35b item 2 (review r35a minor 2): "97.8 %" is quoted once in the prose, in the sentence that says
-    # the order flips over the benchmark's four runs
+def test_the_benchmark_is_one_clause_in_the_lesson_and_its_rows_in_appendix_d():
+    # brief fix06_35b item 2 (review r35a minor 2) quoted the latest MNIST row beside the four runs; brief fix06_36a
+    # (review r35d minor 5) cut the lesson to one clause: the rows, their seed ranges (review r35e minor 4) and the
+    # flipping order live in appendix D's benchmark paragraph
+    lesson = [nb.flat(nb.source(c)) for c in nb.cells(LESSON) if c["cell_type"] == "markdown"]
+    assert not any("97.8 %" in text or "99.8 %" in text for text in lesson)
     prose = [
-        nb.flat(nb.source(c)) for c in nb.cells(LESSON) if c["cell_type"] == "markdown" and "97.8 %" in nb.source(c)
+        nb.flat(nb.source(c)) for c in nb.cells(APPENDIX) if nb.source(c).startswith("**The package's benchmark**")
     ]
-    assert len(prose) == 1 and prose[0].count("97.8 %") == 1
-    sentence = next(part for part in prose[0].split(". ") if "97.8 %" in part)
-    assert "over its four runs the order flips, the CNN higher in two" in sentence and "97.4 %" in sentence
+    assert len(prose) == 1
+    text = prose[0]
+    assert "99.8 % (99.7..100.0) against the ViT's 97.7 % (97.2..98.3), seed ranges apart" in text
+    assert "97.8 % against 97.4 % in its latest run (seed ranges 97.7..97.9 and 97.2..97.7 touch)" in text
+    assert "the order flips over the four runs (the CNN is higher in two)" in text
+
+
+def test_the_benchmark_check_says_when_it_cannot_check(tmp_path, capsys):
+    # brief fix06_36a (review r35d minor 7): after a pip install there is no benchmarks/ folder; the hidden check says so
+    (code,) = [nb.source(c) for c in nb.cells(LESSON) if nb.hidden(c) and 'results" / "training.md"' in nb.source(c)]
+    package = tmp_path / "vit_explained"
+    package.mkdir()
+    fake_clinic = type("Clinic", (), {"__file__": str(package / "clinic.py")})
+    exec(code, {"clinic": fake_clinic})
+    assert "absent (a pip install): the benchmark clause above is not checked here" in capsys.readouterr().out
+    exec(
+        code, {"clinic": __import__("vit_explained.clinic", fromlist=["clinic"])}
+    )  # in the repository: checked, silent
+    assert capsys.readouterr().out == ""
