@@ -940,7 +940,7 @@ def test_softmax_backward_refuses_the_aten_op(call):
 def test_softmax_backward_in_bfloat16_names_the_precision_not_a_factor():  # r34a minor 6
     with pytest.raises(ExerciseFailed) as raised:
         check_softmax_backward(lambda a, g: softmax_backward(a.bfloat16(), g.bfloat16()))
-    assert "your result is in bfloat16, too coarse for the checker's tolerance" in str(raised.value)  # a34a audit 5
+    assert "computed in bfloat16; it is outside the 16-bit tolerance" in str(raised.value)  # a34a audit 5; r35c
     assert "times a constant" not in str(raised.value)
     with pytest.raises(ExerciseFailed) as raised:  # a real slip in bfloat16 is not called a precision problem
         check_softmax_backward(lambda a, g: 2 * softmax_backward(a.bfloat16(), g.bfloat16()))
@@ -951,6 +951,23 @@ def test_softmax_backward_in_float16_passes(capsys):
     check_softmax_backward(lambda a, g: softmax_backward(a.half(), g.half()))
     out = capsys.readouterr().out
     assert "Correct!" in out and "right to float16's precision" in out  # a34a audit 5: noted like float32
+
+
+def test_softmax_backward_16_bit_pass_and_slip_name_one_rule(capsys):
+    """r35c (Ex. 1): the float16 pass note and the 16-bit slip message state the same tolerance, close()'s own for a
+    16-bit answer; an answer computed in 16 bits and cast back to float64 is judged as if returned in 16 bits."""
+    from vit_explained.exercises import _tolerance
+    from vit_explained.exercises.lesson05 import SIXTEEN_BIT_TOLERANCE
+
+    rtol, atol = _tolerance(torch.float16)
+    assert f"the 16-bit tolerance, {rtol:g} relative and {atol:g} absolute" == SIXTEEN_BIT_TOLERANCE
+    for returned in (lambda t: t, lambda t: t.double()):  # returned in float16, or cast back: the same verdict
+        check_softmax_backward(lambda a, g, r=returned: r(softmax_backward(a.half(), g.half())))
+        out = capsys.readouterr().out
+        assert "Correct!" in out and "right to float16's precision" in out and SIXTEEN_BIT_TOLERANCE in out
+        with pytest.raises(ExerciseFailed) as raised:
+            check_softmax_backward(lambda a, g, r=returned: r(softmax_backward(a.bfloat16(), g.bfloat16())))
+        assert f"computed in bfloat16; it is outside {SIXTEEN_BIT_TOLERANCE}" in str(raised.value)
 
 
 def test_a_complex_result_is_named_without_a_warning():  # r34a minor 13

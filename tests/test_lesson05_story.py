@@ -869,6 +869,7 @@ FACTS = {
         "own gradients",
         "plain SGD",
         "weight decay",
+        "(and, with weight decay,\nits value)",  # fix05_36a (r35d minor 4): grammar
         # r32b density: "Backward meets each block's MLP, `norm2`, then attention" went (it repeated the trace's
         # code comment); the trace's printed "3.norm2 -> 3.attn.proj" (PRINTED) keeps norm2's place
     ],
@@ -892,7 +893,9 @@ FACTS = {
         "far less gradient",
         "185",
         # r31 density (r31a minors 1, 9): "at least 232" (seed 0, printed) left the prose; appendix B's FACTS keep "232"
-        "get a gradient 185 to 464 times smaller than the v rows'** over\n3 seeds x 4 blocks",
+        # fix05_36a (r35c minor 1): the panel is seed 0 (232 to 316); the 3-seed range is the printed line's
+        "right panel (seed 0): in this d = 32 model",
+        "get a gradient 232 to 316 times smaller than the v rows'**; over 3 seeds x 4 blocks, 185 to 464",
         "in this d = 32 model on 8x8 digits at timm 1.0.28's init",  # a33b audit 5: the input's scope restored
         "3 seeds x 4 blocks",
         "464",
@@ -919,8 +922,9 @@ FACTS = {
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
         # r35a item 6: appendix A's printed range; a35b audit 5: seed 0's pass, and below what (appendix A's print)
-        "left panel (seed 0): layernorms sit 26 to 67 times below their block's other weights, the final norm below "
-        "the head (appendix a)",
+        # fix05_36a (r35d minor 5): below which weights (appendix A's print; section 3's folded check asserts 26 to 67)
+        "left panel (seed 0): layernorms sit 26 to 67 times below their block's qkv, proj and mlp weights, the final "
+        "norm below the head (appendix a)",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "$V - \\bar V$",
@@ -967,14 +971,20 @@ FACTS = {
         # points here)"; its scope is B's "one block at timm's init with heads of width 8, on 16 of these digits")
         # r33b plain wording; fix05_35a; a35a audit 4: K - Kbar and V - Vbar scale with the std, the 3.1 and 1.7 do not
         # fix05_35b (r35a item 1): the subject named (was "Both", after "the product"); appendix B's sweep
-        "$k-\\bar k$ and $v-\\bar v$ scale with the std, the 3.1 and 1.7 do not, so $dq/do$ is second order in it "
-        "(appendix b)",
+        # fix05_36a (r35d minor 3): split in two, "it" named (the init's std)
+        "$k-\\bar k$ and $v-\\bar v$ scale with the init's std; the 3.1 and 1.7 do not. so $dq/do$ is second order in "
+        "that std (appendix b)",
+        # fix05_36a (r35c density): three short steps, each naming the bars of the factor chart it reads
+        "**(a) read the printout, then the left panel's first two bars.**",
+        "**(b) its $m$ bar, then $dq/do$.**",
+        "**(c) $dv/do$, then the right panel.**",
         # fix05_35b (r35a item 1): where 0.02 sqrt(D) comes from (cell 30: norm1's rows have norm sqrt(D))
         "with `norm1`'s rows of norm $\\sqrt d$ and weights of std 0.02, an entry of $k$ is about",
         # r27b minor 2; r32b minor 7: K - Kbar, as in M and the chart's first bar
         "is small because it carries a product of two small factors, $k - \\bar k$ and\n$v - \\bar v$",
         # r32b minor 2: a fused kernel keeps no A (cells 26-28's check: a logsumexp per row)
         "($x$ and $a$, or what a fused kernel needs to recompute $a$)",
+        "plus its weights and what it kept from\nforward",  # fix05_36a (r35c minor): backward needs the weights too
         # r32b minor 11: the link to lesson 08's gradient-weighted maps
         # r33a minor 7: the ICCV 2021 paper lesson 08 uses, and its rule
         # r33b density: moved to appendix G (its row, "lesson 08's link"), a cross-reference
@@ -991,7 +1001,9 @@ FACTS = {
         # 3 seeds), 1/D on these digits only, and the input's more-than-tenfold move at a fixed width (appendix B)
         # r32 decision (r31c minor 1): appendix B's seed ranges (316..464 -> 1.2..4.3, 3 seeds) instead of its means,
         # and "sets" / "all but close" softened; the 1/D and input clauses are appendix B's rows (r31c minor 9)
-        "**verdict:** ten times larger block-0 qkv weights shrink the gap from 316..464 to 1.2..4.3 (3 seeds)",
+        # fix05_36a (r35d minor 2, r35c minor 2): an appendix-B pointer, not a verdict; block 0's range named
+        "[appendix b](05_where_gradients_flow_appendix.ipynb) tests step (b): block 0's qkv weights ten times larger "
+        "shrink its gap from 316..464 to 1.2..4.3 (3 seeds)",
         "the weight scale is one lever, the input another",
         # r30b M2: the ViT code's own init for qkv alone: r29 density (r30c minor 6): moved to appendix B (its
         # PRINTED 6 to 14 row and its "the original vit code's init" FACTS row); section 4 points there in one clause
@@ -1029,7 +1041,8 @@ FACTS = {
         # appendix I's 0.82 common part)
         # a35b audit 2: the tokens give x3.4 per image (appendix I's printed 3.4x), the 64 images the rest (x4.0)
         "summed into $dw$: $dq$ sits in the class token's row, $dv$'s 17 nearly equal rows add up "
-        "along the tokens' common part, widening the gap x3.4 per image, x4.0 over 64 images (the chart; appendix i)",
+        # fix05_36a (r35c minor 2, r35d minor 3): the chart shows x4.0 only; x3.4 per image is appendix I's alone
+        "along the tokens' common part, widening the gap x4.0 (the right panel; appendix i)",
         # r31b minor 10: why, in one clause (appendix I has the count)
         # r33b minor 4: about sqrt N (the chart's x4.0, cell 30's printed 4.12), not N
         # r34a minor 1: why the sums widen the gap: dV's equal rows add along the tokens' common part (appendix I's
@@ -1059,6 +1072,8 @@ FACTS = {
         "unchanged",
         "what the MLP route *carries*",
         "(one backward pass, the same weights)",
+        # fix05_36a (main-path words): the Freeze/Cut recap under the table restated the In short; its scope moved there
+        "the qkv gradients are unchanged (one backward pass, the same weights); cut the mlp\nroute and they change",
         # r32 density (r32a minor 9): the fc1 column and its clause moved to appendix D (its rows, "fc1" with its "1")
         # r29 density (r30b minor 6): block 3's -2 % and the share + keep remark moved to appendix D (its rows)
         # r29c minor 5: one plain sentence under the arrow picture
@@ -1091,7 +1106,8 @@ FACTS = {
     ("lesson", "Summary"): [
         # r28b minor 6: one idea a bullet; ViT-Ti, the fresh MNIST provenance and the every-branch cut moved to
         # appendices F and D (their rows there), "disjoint" to section 5's verdict
-        "- **Fresh** (at initialisation), the part through the MLPs is smaller",
+        # fix05_36a (r35c MAJOR 1): "smaller" only where fresh and trained were measured (the same MNIST ViTs' seeds)
+        "- **Fresh** (at initialisation, the same 3 seeds), the MNIST ViTs' block-0 share is smaller: 50-63 %.",
         # r32a M1: the fresh-against-trained contrast scoped (appendix D's 86 to 95 %, F's 84 to 89 %)
         # (no "12 blocks" in the Summary: test_lesson05_code.py, r28b minor 6; section 5's verdict names the shape)
         # r32b minor 9: both set-ups named (appendix D's 86-95 %, appendix F's 84-89 %)
@@ -1107,21 +1123,25 @@ FACTS = {
         # a35a audit 2: depth from 4 blocks, width from D = 32 (each varied alone); ViT-Ti's 4D MLP not varied alone
         # a35b audit 4: each ablation's setting (depth at D = 192, width at 4 blocks, 3 seeds); paid with words:
         # "no trained one measured" is the Not-measured line's ("trained models of a standard shape")
-        "vit-ti-shaped ones, 84-95 % (appendices d, f). "
-        "more blocks than 4 (d = 192) or d above 32 (4 blocks)\nraise it (3 seeds; appendix d)",
+        # fix05_36a (r35c MAJOR 1): the ViT-Ti-shaped range after the ablations, "none trained"
+        "more blocks than 4 (d = 192) or d above 32 (4 blocks) raise it (3 seeds; appendix d); vit-ti-shaped ones,\n"
+        "84-95 % (none trained; appendices d, f)",
         "**not measured:** trained models of a standard shape (no pretrained weights offline). vit-ti's 4d mlp was not "
         "varied alone",
-        "second order in the init's std ($dk$: $q$ and $v-\\bar{v}$)",  # fix05_35a (r34e minor 5)
+        "second order in the init's std ($dk$'s two small factors are $q$ and $v-\\bar{v}$)",  # fix05_36a (r35c minor)
         "84-95 %",
         # r32a (its comparison list): why the gradient gap does not reach AdamW's update, in one clause
         "adamw\ndivides each entry's gradient by that entry's own running scale",
         "**not the update:** in the d = 32 model, from initialisation, the gap",  # r33c minor 5: appendix E's model
-        "84-95 % (appendices D, F)",  # r33a density: one pointer; a33b audit 6: beside the 84-95 %
+        "84-95 % (none trained; appendices D, F)",  # r33a density: one pointer; a33b audit 6; fix05_36a: none trained
         "trained models of a standard shape (no pretrained weights offline)",  # r33b MAJOR 1: no trained ViT-Ti
         "185 to 464 times",
         "the v rows' gradient is 185 to 464 times max(q, k)'s",  # a35b audit 3: words for appendix C's pointer
         # a35b audit 3: the trained ratio (appendix C's 1.3-4.3) and the lesson's only pointer to appendix C
-        "(3 seeds x 4 blocks; trained mnist vits: 1.3-4.3, appendix c)",
+        # fix05_36a (r35d minor 1): the MNIST ViT's ratio in its own bullet, with its start (PyTorch's init, 3 fresh
+        # seeds: appendix C's printed 8 to 83) beside the trained 1.3-4.3; the lesson's one pointer to appendix C
+        "(section 5's trained vit)",
+        "its v rows' gradient: 8 to 83 times max(q, k)'s fresh (pytorch's init), 1.3-4.3 trained (appendix c)",
         "(a related mechanism; appendix B)",
         # r31a minor 12: FlashAttention and entropy collapse moved with their papers to the appendix's opening
         "related mechanism",
@@ -1166,7 +1186,7 @@ FACTS = {
         "(projected on $g$) over 3 trained runs",
         # r31b M1: the fresh comparison on the same models (the MNIST ViTs before training); the 8x8 model's "under
         # half" qualified: one gradient over 512 digits (appendix D), 31..63 % in block 0 per 64-digit batch (its check)
-        "50-63 % in the same mnist vits' block 0;",  # r33a: the bullet's one pointer follows
+        "the mnist vits' block-0 share is smaller: 50-63 %",  # r33a; fix05_36a (r35c MAJOR 1): its scope first
         # r32 decision (r31c minor 5): r31b M1's qualifier kept, reworded; r32 density (r32a M1 paid with it): appendix
         # D's row
         "(projected on $g$)",  # r30a minor 2
@@ -1490,6 +1510,9 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("the part through the MLPs is smaller: 50-63 %", "r35c MAJOR 1: fresh ViT-Ti-shaped models were never trained"),
+    ("**Verdict:** ten times larger block-0", "r35d minor 2: the ablation is appendix B's; section 4 points there"),
+    ("($dK$: $Q$", "r35c minor: telegraphic; the Summary names dK's two small factors"),
     ("Section 5 points here", "a35b audit 3: section 5 no longer points to appendix C's intervals"),
     ("(section 4 points here)", "a35b audit 7: section 4's only appendix B pointer is about the std sweep"),
     ("block 0 at 93 %", "r35a item 5: one statistic on the main path; the batch means are appendix D's"),
@@ -1773,8 +1796,11 @@ FORBIDDEN = [
 # "main" = the lesson's main path (visible cells before the Summary); "lesson" = the whole lesson notebook;
 # ("cell", book, marker) = the one cell holding marker; ("section", book, heading) = that section's text.
 M_CELL = ("cell", "lesson", "Read the printout, then the left panel")  # section 4's M and std cell (r35a item 1)
+RIGHT_PANEL = ("cell", "lesson", "Right panel (seed 0): in this D = 32")  # section 3's panels (r35c minor 1)
 
 SCOPED_FORBIDDEN = [
+    ("x3.4", "main", "r35c minor 2: the chart shows x4.0 only; the 3.4 per image is appendix I's"),
+    ("trained MNIST ViTs: 1.3-4.3", "summary", "r35d minor 1: not beside section 3's timm-init D = 32 range"),
     ("q/k-v gap", "main", "r34a minor 2: undefined shorthand; the main path says v / max(q, k)"),
     ("unablated", "main", "r34a minor 3: telegraphic; the verdict says width was not varied alone"),
     ("most of every block's qkv", "summary", "r29b M1: block 3's share is 44..54 % over the 3 trained runs, not most"),
@@ -1832,12 +1858,12 @@ SCOPED_FORBIDDEN = [
     ("|q, k rows x 10|", M_CELL, "appendix B's table stays there"),
     ("adds up coherently", M_CELL, "the sums are an estimate"),
     ("most of it because", M_CELL, "the sums are an estimate"),
-    ("129", ("cell", "lesson", "Right panel: in this D = 32"), "r25d item 2: no noise number beside the 8x8 toy"),
-    ("224 px", ("cell", "lesson", "Right panel: in this D = 32"), "r25d item 2: same input, only width changed"),
+    ("129", RIGHT_PANEL, "r25d item 2: no noise number beside the 8x8 toy"),
+    ("224 px", RIGHT_PANEL, "r25d item 2: same input, only width changed"),
     ("hundreds of times", "main", "r25d item 2: hundreds-fold is the D = 32 toy's size, stated as a number"),
     ("hundreds of times", "summary", "r25d item 2: the Summary gives the toy's range and ViT-B's width's"),
-    ("smaller patches raise it", ("cell", "lesson", "Right panel: in this D = 32"), "appendix B says it"),
-    ("AdamW's first step", ("cell", "lesson", "Right panel: in this D = 32"), "appendix E holds the optimizers"),
+    ("smaller patches raise it", RIGHT_PANEL, "appendix B says it"),
+    ("AdamW's first step", RIGHT_PANEL, "appendix E holds the optimizers"),
     ("section 4)", ("cell", "lesson", "**Further reading**"), "further reading names papers, not sections"),
     ("GradScaler", ("cell", "lesson", "The **update** happens after backward"), "the AMP detail lives in appendix E"),
     ("0.455", ("cell", "lesson", "near(ratio, 232)"), "the check holds section 3's numbers only"),
