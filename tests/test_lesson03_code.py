@@ -132,6 +132,35 @@ def test_paired_differences_draw_one_dot_per_seed_and_the_interval():
         plots.plot_paired_differences({})
 
 
+def _drawn_dot_positions(comparison) -> np.ndarray:
+    """The seed dots of a one-row ``plot_paired_differences``, in display pixels."""
+    fig = plots.plot_paired_differences({"row": comparison}, unit="accuracy points")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    dots = ax.get_lines()[0]
+    return ax.transData.transform(np.column_stack([dots.get_xdata(), dots.get_ydata()]))
+
+
+def test_paired_differences_show_tied_seeds_as_separate_dots():
+    """quick03_36a (a36a audit 03 item 6): seeds 0, 4 and 6 of section 3's scale comparison tie at +3.9 points; the
+    random y-jitter drew two of them as one dot (9 dots for 10 seeds). Ties are now stacked in y: as many distinct
+    drawn positions as seeds, no two dots closer than a marker's width, for both main-path pictures (cells 13, 51)."""
+    from vit_explained.evidence import paired_seeds
+    from vit_explained.softmax_scale import bracketed_comparisons
+
+    _, fair, _ = bracketed_comparisons()
+    scaled_minus = paired_seeds(fair.b.values, fair.a.values, percent=True)  # as cell 51 draws it
+    tied = [round(100 * v, 2) for v in scaled_minus.difference.values]
+    assert tied.count(3.89) == 3  # the three tied seeds the audit counted
+    tied_everywhere = paired_seeds([0.5] * 4, [0.4] * 4, percent=True)  # every seed the same difference
+    for comparison in (heads_training_comparison(stored_scale_training()), scaled_minus, tied_everywhere):
+        xy = _drawn_dot_positions(comparison)
+        assert len({(round(x), round(y)) for x, y in xy}) == comparison.difference.n == len(xy)
+        marker_px = 5 * 100 / 72  # markersize 5 (points) at the figure's 100 dpi
+        nearest = min(math.dist(a, b) for i, a in enumerate(xy) for b in xy[i + 1 :])
+        assert nearest > marker_px, nearest
+
+
 def test_query_heads_share_one_colour_scale_with_a_colour_bar():
     weights = torch.softmax(torch.randn(4, 50, generator=torch.Generator().manual_seed(0)), dim=-1)
     fig = plots.plot_query_heads(torch.rand(1, 28, 28), weights, (7, 7), query=11)

@@ -127,10 +127,12 @@ FACTS = {
         "chosen on the validation split that measures the gap",
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
-        # fix03_36a (r35c minor 1, r35d item 1): section 3's q-gradient sentence, moved here (a35b audit 03 item 3:
-        # the 14x includes the factor (14 = 8 x 1.78), so "lacks", not "without"); the Summary's q clause with it
-        "At $q$ the unscaled gradient lacks the factor $1/\\sqrt{d}$, so it is larger on every seed: 14x at\n"
-        "$d = 64$, 19x at 1024.",
+        # fix03_36a (r35c minor 1, r35d item 1): section 3's q-gradient sentence, moved here. quick03_36a (a36a audit
+        # 03 item 1): merged into the sentence before it (it repeated the 14x), no "so" (the ratio is sqrt(d) times
+        # the ratio at the scores, checked seed by seed), and the sqrt(d) range over the same widths, 16 to 1024
+        "about 9 times the scaled value at $d = 16$, 14 at 64, 17 at 256 and 19 at 1024, larger on every seed (the "
+        'block\n"at each query" printed below). That is $\\sqrt{d}$ times the ratio at the scores, so it grows much '
+        "more slowly than\n$\\sqrt{d}$ (4 to 32 over the same widths): saturation shrinks the gradient at the scores.",
         # r31 density (review r32a minor 3): moved from section 3 with its r30/r31 wording ("Without the scale" first,
         # review r30a_03 M1; "about 1 %", r31 decision on review r30c_03 minor 5)
         # r35b (review r35a M1): nn.Linear's default named, and nn.MultiheadAttention's own init (the table's row)
@@ -433,6 +435,7 @@ FACTS = {
         "03",
         "notebooks",
         "is blind to token order (shuffle in, shuffle out)",  # review r27c_03 minor 10: as exact as section 1
+        "gather from every token, itself included",  # quick03_36a (a36a audit 03 item 4): cell 10's check, own patch
         # review r28d_03 minor 3: the five spellings named once, as section 2 runs them
         # r33 density: the five are named where section 2 runs them (its bullets and headings), not in the goals
         # r33b plain wording (review r33b minor 1): the lesson runs more than five; "every spelling here"
@@ -645,8 +648,10 @@ FACTS = {
         "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
-        "So, for unit-variance $q$, $k$ and i.i.d. $g$, the scale shrinks the mean gradient at $d = 64$ (at the scores "
-        "and\n$q$); with it, no row saturates (0 % at every $d$).",
+        # quick03_36a (a36a audit 03 item 5): the q half's number and where it is printed (appendix G's 14.1)
+        "So, for unit-variance $q$, $k$ and i.i.d. $g$, the scale shrinks the mean gradient at $d = 64$ (at the "
+        "scores, and at $q$: 14x,\n[appendix G](03_attention_shapes_appendix.ipynb#appendix-g)); with it, no row "
+        "saturates (0 % at every $d$).",
         # the q half's sentence (a35b audit 03 item 3: "lacks") moved to appendix G (fix03_36a, r35c minor 1; row there)
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
@@ -755,8 +760,10 @@ FACTS = {
         # r31 density (review r31b_03 minor 1, brief fix03v item 2): at most 30 words, one number and one qualifier;
         # the seed history, budget and the 1-head arm's rates are in appendix F and section 0 (rows there)
         # r33b (review r33b M2): "(d = 16 vs 64 at equal D)": heads and width change together
+        # quick03_36a (a36a audit 03 item 3): the caveats back, as one parenthesis (section 0's, asserted there)
         "Four heads beat one on 8x8 digits by +3.8 points [+2.7, +4.8] ($d = 16$ vs 64 at equal $D$), at a rate tuned\n"
-        "  with 4 heads ([appendix F](03_attention_shapes_appendix.ipynb#appendix-f))",
+        "  with 4 heads (one head at its best of four rates, picked on the validation split that measures the gap;\n"
+        "  seeds 3-9 added after a first look: [appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
         # r34a (review r34a_03 minor 7): the caveats section 0's result carries; fix03_36a (r35c item 3, r35d minor 2
         # and item 4): said once, in section 0's body (row there), no longer repeated in the bullet
         # r31 density (review r31a_03 minor 5): the three scale bullets merged into one; the 0.003 result, its interval
@@ -770,8 +777,10 @@ FACTS = {
         # r35b (review r35a minor 3, item 3): one head of d = 64, and the rates picked on the split measuring the gap
         # fix03_36a (r35d minor 2, item 2): the caveats "inside the range tried, picked on the split that measures the
         # gap" and "Seeds 3-9 came after a first look" said once, in section 3 (its row), not repeated here
+        # quick03_36a (a36a audit 03 item 3): section 3's caveats back, as one parenthesis (asserted in section 3)
         "In training, one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7], each arm at its best rate tried\n"
-        "  ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget)); with both arms at 0.001, or four heads of "
+        "  (rates picked on the validation split that measures the gap; seeds 3-9 added after a first look:\n"
+        "  [appendix G](03_attention_shapes_appendix.ipynb#lr-budget)); with both arms at 0.001, or four heads of "
         "$d = 16$ at\n  0.003, the interval holds 0.",  # a35a audit 03 item 6: d = 16 ran at 0.003 only
         # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
         "[lesson 08, appendix F](08_attention_maps_appendix.ipynb#appendix-f)",
@@ -779,7 +788,7 @@ FACTS = {
         "bytes (float32) where\n  the weights are stored (explicit path; torch 2.13's fused CPU kernels store none)",
         # review r26c_03 major 1 kept in section 3 ("these runs do not say why", its row there); r29 decision kept:
         # the second rate lives in appendix G, pointed to here (r31b_03 MAJOR 1: the lowest rate tried)
-        "best rate tried\n  ([appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",  # r35b; fix03_36a reworded
+        "after a first look:\n  [appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",  # r35b; quick03_36a
         # fix03_36a (r35c minor 2, item 2): the two results the body shows, each its own bullet
         "Attention is permutation equivariant: shuffle the tokens and the output shuffles the same way; without "
         "position\n  embeddings a ViT cannot tell an image from its shuffled patches.",
@@ -808,6 +817,9 @@ FACTS = {
         "large at $d = 1024$",  # a35a audit 03 item 3: not "0.60 times larger"; r35b (r35a minor 3): no "(smaller)"
         # fix03_36a (r35c minor 4): the 0.60's seed range, as printed in section 3
         "0.60 times as large at $d = 1024$\n  (5 seeds: 0.56..0.66; upstream gradient i.i.d. $N(0, 1)$;",
+        # quick03_36a (a36a audit 03 item 2): saturation's share is the init's (appendix G's "How many rows saturate
+        # unscaled depends on the init", its row there)
+        "how many rows saturate depends on the\n  init: [appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
         # r34a (review r34a_03 minor 1), r35 (r34f_03 MAJOR 1), r35b (r35a M1), a35b audit 03 item 2: the init shares
         # on random LayerNormed tokens; fix03_36a (r35d minor 2: one idea per bullet): left to section 3's one sentence
         # and appendix G's (rows there: "about 1 % under `nn.Linear`'s and timm's defaults, about 8 % under ...")
@@ -1176,9 +1188,13 @@ HIDDEN_CHECKS = {
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
         # fix03_36a: section 3's q-gradient sentence moved here with its checks (r34c, review r34c_03 item 1)
-        'assert [f"{query_ratio[d_].mean:.0f}x" for d_ in (64, 1024)] == ["14x", "19x"]',
+        # quick03_36a (a36a audit 03 item 1): the four ratios the merged sentence names (9, 14, 17, 19), and its
+        # sqrt(d) range 4 to 32 over the same widths; section 3's "14x" is asserted there too
+        'assert [f"{query_ratio[d_].mean:.0f}" for d_ in (16, 64, 256, 1024)] == ["9", "14", "17", "19"]',
+        "assert [math.sqrt(d_) for d_ in (16, 1024)] == [4, 32]",
+        "assert query_ratio[1024].mean / query_ratio[16].mean < (32 / 4) / 2",
         "assert all(query_ratio[d_].low > 1 for d_ in query_ratio)",
-        "assert abs(at_q / (math.sqrt(d_) * at_scores) - 1) < 0.1",  # "lacks the factor 1/sqrt(d)", seed by seed
+        "assert abs(at_q / (math.sqrt(d_) * at_scores) - 1) < 0.1",  # "sqrt(d) times the ratio at the scores"
         # r29 density: moved to appendix G with the median-rows figure
         "round(float(soft_gradient.norm() / saturated_gradient.norm())) == 16",
         # r29 density: moved to appendix G from section 3 with the gradient story (review r29c_03 item 1)
@@ -1256,6 +1272,7 @@ HIDDEN_CHECKS = {
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         # r34c (review r34c_03 item 1): section 3's q-gradient sentence; fix03_36a: moved to appendix G (rows there)
         "assert saturation.mean_ratio[64].low > 1 and query_ratio[64].low > 1",  # the "So ..." line's q
+        'assert f"{query_ratio[64].mean:.0f}x" == "14x"',  # quick03_36a (a36a audit 03 item 5): "and at $q$: 14x"
         # review r30c_03 M1: the seed range, not the mean
         'assert f"{ratio_256.low:.2f}..{ratio_256.high:.2f}" == "0.98..1.12"',
         "assert all(u > s for d_ in (4, 16, 64) for u, s in per_seed[d_])",
@@ -1438,6 +1455,7 @@ CODE = {
 }
 
 FORBIDDEN = [
+    ("gather from every other token", "a36a audit 03 item 4: a token attends to itself too (head 3, own patch)"),
     ("and so $W_q$ and $W_k$, is", "a35a audit 03 item 1: the 14.1x is per query; W_q was never measured"),
     ("weights $W_q$ and $W_k$ still get", "a35a audit 03 item 1: 9, 14 and 17 times are q's, not W_q's"),
     ("and 0.60 times at $d = 1024$", "a35a audit 03 item 3: read as 0.60 times larger; it is smaller"),

@@ -1331,19 +1331,34 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
     return fig
 
 
+def _stacked_offsets(values: np.ndarray, *, spread: float = 0.12) -> np.ndarray:
+    """A y offset per value for a dot strip: 0 for a dot alone; a run of dots closer in x than 2 % of the drawn span
+    (0 included, as the dashed line is) is spread evenly over ``[-spread, spread]``, so tied seeds stay apart."""
+    offsets = np.zeros(len(values))
+    if len(values) < 2:
+        return offsets
+    span = max(values.max(), 0.0) - min(values.min(), 0.0)
+    close = 0.02 * span if span > 0 else 1.0
+    order = np.argsort(values, kind="stable")
+    for run in np.split(order, np.flatnonzero(np.diff(values[order]) >= close) + 1):  # runs of close dots
+        if len(run) > 1:
+            offsets[run] = np.linspace(-spread, spread, len(run))
+    return offsets
+
+
 def plot_paired_differences(comparisons: Mapping[str, object], *, unit: str = "points", scale: float = 100.0) -> Figure:
     """Paired differences seed by seed: one row per comparison (a label and a
     :class:`vit_explained.evidence.SeedComparison`), one dot per seed (``a - b`` times ``scale``), the mean as a
-    bar and its Student's t 95 % interval as a line; a dashed line at 0 (no difference)."""
+    bar and its Student's t 95 % interval as a line; a dashed line at 0 (no difference). Dots that would overlap
+    (tied or nearly tied seeds) are stacked in y, so each seed shows as its own dot."""
     if not comparisons:
         raise ValueError("give at least one comparison")
     fig = new_figure(figsize=(6.4, 1.4 + 0.8 * len(comparisons)))
     ax = fig.subplots()
-    jitter = np.random.default_rng(0)
     for row, comparison in enumerate(comparisons.values()):
         values = np.asarray(comparison.difference.values, dtype=float) * scale
         t = comparison.t_interval()
-        ys = row + jitter.uniform(-0.12, 0.12, size=len(values))
+        ys = row + _stacked_offsets(values)
         ax.plot(values, ys, "o", color="tab:blue", alpha=0.7, markersize=5)
         ax.plot([t.low * scale, t.high * scale], [row - 0.3, row - 0.3], color="black", linewidth=2)
         ax.plot([t.estimate * scale] * 2, [row - 0.4, row - 0.2], color="black", linewidth=2)
