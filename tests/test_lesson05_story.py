@@ -923,8 +923,9 @@ FACTS = {
         "timm 1.0.28's init (std 0.02)",
         # r35a item 6: appendix A's printed range; a35b audit 5: seed 0's pass, and below what (appendix A's print)
         # fix05_36a (r35d minor 5): below which weights (appendix A's print; section 3's folded check asserts 26 to 67)
-        "left panel (seed 0): layernorms sit 26 to 67 times below their block's qkv, proj and mlp weights, the final "
-        "norm below the head (appendix a)",
+        # a36a audit 5: parameter groups, weight and bias together (recorder.by_group(), as the panel's title says)
+        "left panel (seed 0): layernorms sit 26 to 67 times below their block's qkv, proj and mlp parameters, the "
+        "final norm below the head (appendix a)",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "$V - \\bar V$",
@@ -932,7 +933,7 @@ FACTS = {
         "= s\\,dO_i\\,M_i^\\top",
         "m_i = \\sum_j a_{ij}(k_j - \\tilde k_i)^\\top (v_j - o_i)",
         "as $\\sum_j a_{ij}(v_j - o_i) = 0$",
-        "$dV/dO$ is not second order",  # r33a minor 3: ratios to dO, as the chart plots
+        "its $dv/do$** is not second order",  # r33a minor 3: ratios to dO, as the chart plots; a36a audit 3
         "**What this says about the question.**",
         "**cross-covariance** of keys and values",
         "0",
@@ -943,7 +944,7 @@ FACTS = {
         "= dO_i \\cdot O_i$",
         # r33a density: "Always $db_k = 0$" left to the printed line (its PRINTED row "db_k = 0 always")
         # r27f D: M_i's exact form moved to appendix G; r29c minor 11: its pointer is the Going-further list's
-        "Read the printout, then the left panel",  # r28a minor 10; a35a audit 6: K and 0.11 are printed lines
+        "Read the printout, then the *sizes* panel",  # r28a minor 10; a35a audit 6: K and 0.11 are printed lines
         "$\\partial a_j/\\partial s_k = a_j(\\delta_{jk} - a_k)$",  # r27f minor 1: the Jacobian derived, no link
         "\\sum_m A_{im}\\, dA_{im} = dO_i \\cdot O_i",
         "attention-weighted **cross-covariance** of keys and values",
@@ -975,9 +976,10 @@ FACTS = {
         "$k-\\bar k$ and $v-\\bar v$ scale with the init's std; the 3.1 and 1.7 do not. so $dq/do$ is second order in "
         "that std (appendix b)",
         # fix05_36a (r35c density): three short steps, each naming the bars of the factor chart it reads
-        "**(a) read the printout, then the left panel's first two bars.**",
-        "**(b) its $m$ bar, then $dq/do$.**",
-        "**(c) $dv/do$, then the right panel.**",
+        # a36a audit 3: each panel named by its title (plot_factor_chain: "sizes: ...", "ratios to dO", "v over q, ...")
+        "**(a) read the printout, then the *sizes* panel's first two bars.**",
+        "**(b) its $m$ bar, then the *ratios to do* panel's $dq/do$.**",
+        "**(c) its $dv/do$** is not second order",
         # fix05_35b (r35a item 1): where 0.02 sqrt(D) comes from (cell 30: norm1's rows have norm sqrt(D))
         "with `norm1`'s rows of norm $\\sqrt d$ and weights of std 0.02, an entry of $k$ is about",
         # r27b minor 2; r32b minor 7: K - Kbar, as in M and the chart's first bar
@@ -1040,9 +1042,11 @@ FACTS = {
         # fix05_35b (r35a item 2): the x4.0 with its reason (cell 30: dQ nearly one row, dV's rows nearly equal;
         # appendix I's 0.82 common part)
         # a35b audit 2: the tokens give x3.4 per image (appendix I's printed 3.4x), the 64 images the rest (x4.0)
-        "summed into $dw$: $dq$ sits in the class token's row, $dv$'s 17 nearly equal rows add up "
+        "summed into $dw$: $dq$ sits in the class token's row, $dv$'s 17 nearly equal rows add up, "
         # fix05_36a (r35c minor 2, r35d minor 3): the chart shows x4.0 only; x3.4 per image is appendix I's alone
-        "along the tokens' common part, widening the gap x4.0 (the right panel; appendix i)",
+        # a36a audit 2: the x4.0 is over the 64 images, most of it from the tokens (appendix I: 3.4 of the 4.0 per
+        # image, "accounts for most of the factor"); x3.4 itself stays appendix I's (SCOPED_FORBIDDEN)
+        "widening the gap\nx4.0 over the 64 images, mostly from the tokens' common part (*v over q* panel; appendix i)",
         # r31b minor 10: why, in one clause (appendix I has the count)
         # r33b minor 4: about sqrt N (the chart's x4.0, cell 30's printed 4.12), not N
         # r34a minor 1: why the sums widen the gap: dV's equal rows add along the tokens' common part (appendix I's
@@ -1124,8 +1128,10 @@ FACTS = {
         # a35b audit 4: each ablation's setting (depth at D = 192, width at 4 blocks, 3 seeds); paid with words:
         # "no trained one measured" is the Not-measured line's ("trained models of a standard shape")
         # fix05_36a (r35c MAJOR 1): the ViT-Ti-shaped range after the ablations, "none trained"
-        "more blocks than 4 (d = 192) or d above 32 (4 blocks) raise it (3 seeds; appendix d); vit-ti-shaped ones,\n"
-        "84-95 % (none trained; appendices d, f)",
+        # a36a audit 1: the ablations are appendix D's 8x8-digit models (deep_vit, wide_vit), not the MNIST ViTs; the
+        # 6 ViT-Ti-shaped models are on 8x8 (appendix D) and MNIST (appendix F) digits, hence "models", not "ones"
+        "more blocks than 4 (d = 192) or d above 32 (4 blocks) raise an 8x8-digit model's share (3 seeds); "
+        "vit-ti-shaped\nmodels, 84-95 % (none trained; appendices d, f)",
         "**not measured:** trained models of a standard shape (no pretrained weights offline). vit-ti's 4d mlp was not "
         "varied alone",
         "second order in the init's std ($dk$'s two small factors are $q$ and $v-\\bar{v}$)",  # fix05_36a (r35c minor)
@@ -1141,7 +1147,10 @@ FACTS = {
         # fix05_36a (r35d minor 1): the MNIST ViT's ratio in its own bullet, with its start (PyTorch's init, 3 fresh
         # seeds: appendix C's printed 8 to 83) beside the trained 1.3-4.3; the lesson's one pointer to appendix C
         "(section 5's trained vit)",
-        "its v rows' gradient: 8 to 83 times max(q, k)'s fresh (pytorch's init), 1.3-4.3 trained (appendix c)",
+        # a36a audit 4: "their" (the 3 trained runs, started by the 3 fresh seeds): both ranges span 3 models x 4
+        # blocks (appendix C's printed 8 to 83 over 3 fresh seeds x 4 blocks, 1.3 to 4.3 over 3 trained runs)
+        "over 3 trained runs. their v rows' gradient, blocks 0-3: 8 to 83 times max(q, k)'s fresh (pytorch's init), "
+        "1.3-4.3 trained (appendix c)",
         "(a related mechanism; appendix B)",
         # r31a minor 12: FlashAttention and entropy collapse moved with their papers to the appendix's opening
         "related mechanism",
@@ -1510,6 +1519,12 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("raise it (3 seeds; appendix D)", "a36a audit 1: 'it' read as the MNIST ViTs' share; ablations: 8x8 models"),
+    ("ViT-Ti-shaped ones,", "a36a audit 1: 'ones' read as MNIST ViTs; 3 of the 6 are on 8x8 digits"),
+    ("widening the gap x4.0 (the right panel", "a36a audit 2: the tokens give 3.4 of the 4.0, the 64 images the rest"),
+    ("**(b) Its $M$ bar, then $dQ/dO$.**", "a36a audit 3: dQ/dO is in the middle panel (ratios to dO)"),
+    ("Its v rows' gradient: 8 to 83", "a36a audit 4: one checkpoint gives 8 to 60 and 1.7 to 2.8; 8 to 83 is 3 seeds"),
+    ("proj and MLP weights, the final norm", "a36a audit 5: the groups are weight + bias (recorder.by_group())"),
     ("the part through the MLPs is smaller: 50-63 %", "r35c MAJOR 1: fresh ViT-Ti-shaped models were never trained"),
     ("**Verdict:** ten times larger block-0", "r35d minor 2: the ablation is appendix B's; section 4 points there"),
     ("($dK$: $Q$", "r35c minor: telegraphic; the Summary names dK's two small factors"),
@@ -1795,7 +1810,7 @@ FORBIDDEN = [
 # scope: "intro" = the lesson's first cell; "summary" = the Summary cell (the Answer and its bullets);
 # "main" = the lesson's main path (visible cells before the Summary); "lesson" = the whole lesson notebook;
 # ("cell", book, marker) = the one cell holding marker; ("section", book, heading) = that section's text.
-M_CELL = ("cell", "lesson", "Read the printout, then the left panel")  # section 4's M and std cell (r35a item 1)
+M_CELL = ("cell", "lesson", "Read the printout, then the *sizes* panel")  # section 4's M and std cell (r35a item 1)
 RIGHT_PANEL = ("cell", "lesson", "Right panel (seed 0): in this D = 32")  # section 3's panels (r35c minor 1)
 
 SCOPED_FORBIDDEN = [
