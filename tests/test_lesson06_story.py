@@ -800,7 +800,8 @@ PROSE = [
             # r32 density (brief fix06y item 4, review r32a minor 9): the augmentation's -10.0 and the growth's row left cell 61
             # and this paragraph for appendix D (its row pins "ViT: augmented - plain 10 -10.0"); the verdicts stay here
             "test digits are reused to report, not to choose",  # brief fix06_36a (review r35d minor 1): with the post-hoc disclosure below
-            "two of its twenty questions were asked after seeing their results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables))",
+            # audit a36a item 4 (brief quick06_36a): "its" had no antecedent; appendix D names the two
+            "two of this section's twenty comparisons were asked after seeing their results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables))",
             "2,",
             "behind",
             "400",
@@ -888,7 +889,7 @@ PROSE = [
         "lesson",
         "Summary",
         (
-            "ended higher without it on every seed](06_train_a_vit_appendix.ipynb#warm-up)",
+            "ended higher without it on all 5 seeds](06_train_a_vit_appendix.ipynb#warm-up) (a hint, exploratory)",  # audit a36a item 3
             "depth, pooling, size or learning rate",  # review r27e major 3: the size runs share the rate; brief fix06_34a (r34b item 3)
             "at equal steps (400) and the shared rate 1e-2, the cnn's lead grows on fewer training digits (**ahead**)",  # review r29a minor 1; brief fix06_34a (r34a item 3)
             "06_train_a_vit_appendix.ipynb#warm-up",
@@ -1647,12 +1648,20 @@ PROSE.append(
     (
         "lesson",
         "4 ·",  # brief fix06_36a: in the rule right above check 1
-        ("a finding or hint on fewer than 6 seeds is **exploratory**",),  # audit a35a item 1: check 1's hint is one
+        ("a hint or finding on fewer than 6 seeds is **exploratory**",),  # audit a35a item 1: check 1's hint is one
     )
 )
 PROSE.append(("lesson", "5 ·", ("with test-digit noise, or at 1,860 steps, it only **leans**",)))
 # brief fix06_34a (main-path cap): the 1,000-test-digit reading (58 %) left section 2; appendix E states it
 PROSE.append(("appendix", "E ·", ("58 % of its patch attention on",)))
+# audit a36a item 6: lesson section 3 shows only the ViT; CNN-8's runs are the appendix's
+PROSE.append(
+    (
+        "appendix",
+        "C ·",
+        ("(the stored runs behind lesson section 3: its vit, plus cnn-8, which the lesson does not show; seeds 0-2)",),
+    )
+)
 PROSE.append(("appendix", "A ·", ("after 100 steps, validation accuracy goes with the init and the learning rate",)))
 # r33d minor 1: in eval mode the lead of epochs 2-4 is gone: epoch 2 within a point (16.7 % / 17.2 %, printed 17 % / 17 %
 # by appendix C), eval-mode training above validation in epochs 3-4
@@ -3618,8 +3627,9 @@ PROSE.append(
         "lesson",
         "4 ·",  # brief fix06_36a: the rule reads the 95 % interval over seeds; section 5's table follows its t-interval
         (
-            "**verdict words** for a − b over seeds: **leans** when only its 95 % interval excludes 0",
-            "[all words](#verdict-words)",
+            # audit a36a item 7 (brief quick06_36a): hint, finding and the corrected interval glossed where the rule uses them
+            "**verdict words** for a − b over seeds: **no detectable difference**: its 95 % interval holds 0; **leans** (a hint): only it excludes 0",
+            "ahead/behind (a finding): a wider, corrected one does ([section 5](#verdict-words))",
         ),
     )
 )
@@ -3629,12 +3639,22 @@ PROSE.append(
         "appendix",
         "(top)",
         (
-            "interval and holds 0 in [the lesson's section 2](06_train_a_vit.ipynb#how-sure), paired and student's t-interval in [its section 5](06_train_a_vit.ipynb#student-t)",
+            # audit a36a item 1: "holds 0" is defined in the lesson's section 5 table, no longer in section 2's box
+            "interval in [the lesson's section 2](06_train_a_vit.ipynb#how-sure), holds 0 in [its section 5](06_train_a_vit.ipynb#verdict-words), paired and student's t-interval in [its section 5](06_train_a_vit.ipynb#student-t)",
         ),
     )
 )
 PROSE.append(
-    ("appendix", "D ·", ("the lesson's five words (section 2's box, *how sure?*)", "(section 2's *exploratory*)"))
+    (
+        "appendix",
+        "D ·",
+        (
+            "the lesson's five words (its section 4's rule and section 5's table)",  # audit a36a item 1
+            "(section 4's *exploratory*)",
+            # audit a36a item 8: the same scope as the lesson's rule (a 3-seed "no detectable difference" is no hint)
+            "| **exploratory** | a finding or hint on fewer than 6 seeds ([why 6](#why-6-seeds)) | too few seeds for a sign test to reach 5 % |",
+        ),
+    )
 )
 # audit a35a items 4 and 8: the three family rows named; the stored runs record no lr, so the 1,257-digit arm's rate is
 # read from the stored rate grid (section 5's seeds 0-2 are its lr 0.01 arm)
@@ -3655,7 +3675,7 @@ PROSE.append(
         "appendix",
         "E ·",
         (
-            "95 % interval and holds 0 ([the lesson's section 2](06_train_a_vit.ipynb#verdict-words)), paired ([its section 5](06_train_a_vit.ipynb#student-t))",
+            "95 % interval and holds 0 ([the lesson's section 5](06_train_a_vit.ipynb#verdict-words)), paired ([its section 5](06_train_a_vit.ipynb#student-t))",
         ),
     )
 )
@@ -3681,7 +3701,8 @@ PROSE.append(
             # brief fix06_34c item 3 (review r34c minor 3); brief fix06_35b item 2 (review r35a minor 2): the latest MNIST row
             # audit a35b item 2 (brief quick06_35b): the benchmark's caveats beside its MNIST numbers
             # brief fix06_36a (review r35d minor 5): one clause and a pointer; the rows, seed ranges and caveats: appendix D
-            "the package's benchmark (3 seeds, other models and budgets) agrees on the 8x8 digits; on 28x28 mnist its order flips over four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
+            # audit a36a item 2: its rows carry no interval (appendix D: no verdict word)
+            "the package's benchmark (3 seeds, no interval; other models and budgets) agrees on the 8x8 digits; on 28x28 mnist its order flips over four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             "the figure's 7 rows and 13 more in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
@@ -3907,10 +3928,11 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
     assert rule.index('<a id="verdict-rule"></a>') < rule.index("**Check 1 · ")
     head = rule.split("**Check 1 · ")[0]
     assert (
-        "**leans** when only its 95 % interval excludes 0" in head
-        and "**no detectable difference** when it holds 0" in head
+        "**no detectable difference**: its 95 % interval holds 0" in head
+        and "**leans** (a hint): only it excludes 0" in head
+        and "ahead/behind (a finding): a wider, corrected one does" in head
     )
-    assert "a finding or hint on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
+    assert "a hint or finding on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
     assert "#why-6-seeds" in head and "**ahead**" not in head and len(head.split()) < 50
     words = ("**leans**", "**ahead**", "**behind**", "**exploratory**", "**no detectable difference**", "[leans]")
     assert not any(w in nb.source(c) for c in cells[:rule_at] if c["cell_type"] == "markdown" for w in words)
