@@ -672,8 +672,13 @@ def test_item_3_the_layout_explorer_frames_cells_of_another_role_or_head():
     assert "t1\nq1.0" in wrong["head 0 k <- mixed"]  # token 1's query in head 0's key panel
     assert "t0\nq0.0" not in wrong["head 0 q <- mixed"]  # the one right cell stays unframed
     # review r29c_03 minor 8: the damage said plainly; r32 (review r32a minor 2): beside section 2's wrong split
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Section 1's widget draws this misread:")])  # a35b audit 03 item 5
-    assert "four of its six q/k/v panels hold another role's features (red)" in text
+    # fix03_36b (r36b item 4, words paid): the prose names the widget and its red panels; the still's printed line says
+    # the damage plainly (4 of 6 panels hold another role's or head's features)
+    # a35b audit 03 item 5
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Section 1's widget draws the same misread")])
+    assert "draws the same misread (red panels)" in text
+    still = nb.printed(CELLS[nb.unique_index(SOURCES, 'wrong_split = "(h three d) read as (three h d)"')])
+    assert "4 of 6 q/k/v panels hold another role's or head's features" in "".join(still)
 
 
 def test_item_7_the_mha_comment_says_what_torch_does():
@@ -1430,10 +1435,8 @@ def test_wording_nits():
     assert "where the appendix can tell" not in text
     # review r27d_03 minor 2 (scoped to random unit-variance q, k); r29a_03 minor 5: no upstream-gradient clause
     # r35 (review r34f_03 item 4): the same scope, the bullet reworded
-    assert (
-        "For random unit-variance $q$, $k$, $1/\\sqrt{d}$ makes the score spread independent of $d$: no row saturates"
-        in text
-    )
+    # fix03_36b (r36b item 1): the bullet opens with what the scale buys, the same scope
+    assert "scale buys (random unit-variance $q$, $k$): the scores' spread no longer grows with $d$, so no row" in text
     for path in (LESSON, SOLUTIONS):
         cells = _cells_fix_x(path)
         (stub,) = [c.source for c in cells if c.source.startswith("def attention(q: torch.Tensor")]

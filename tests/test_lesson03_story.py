@@ -493,7 +493,8 @@ FACTS = {
         "`vit-pytorch`",
         # r33 (review r33a minor 5): the dangling opener merged into the sentence before its printed evidence
         # r33b plain wording (review r33b minor 5): "the next cell" and "the widget picture after it", not "below" twice
-        "one whole block per head (printed next).",  # a35b (words paid): the same pointer, shorter
+        # fix03_36b (r36b item 5): the block list is the hidden check's now; the lower strip draws it
+        "one whole block per head (lower strip, next).",
         "each head's q, k and v rows together, not timm's `(three h d)`",  # r33: the orders named here (section 1)
         "#appendix-j",
         "Exercise 6",
@@ -505,7 +506,7 @@ FACTS = {
         "The cell below also runs T2T-ViT's vendored copy",  # review r28d_03 minor 8: grammar
         '(row "timm-style")',  # a35a quick fix: two words paid for item 6
         # r35b (words paid for review r35a M1): the split's one name is the still's printed line (PRINTED row)
-        "Section 1's widget draws this misread:",  # a35b audit 03 item 5: the widget and the misread named
+        "Section 1's widget draws the same misread (red panels).",  # a35b audit 03 item 5: the widget, the misread
         "uses `(h three d)`, each head's q, k and v rows together",  # review r30c_03 minor 9: one idea per sentence
         # review r29a_03 M1: the direction the widget, cell 35 and the figure show; per head one whole block
         # r33b plain wording (review r33b minor 5): one idea per sentence, same fact
@@ -516,8 +517,8 @@ FACTS = {
         # review r29c_03 minor 8: the damage line said plainly (checked below); r32 (review r32a minor 2): moved here
         # from section 1, where the (h three d) words were not yet defined
         # a35b audit 03 item 5: "it" and "six" had no antecedent; the widget's own six panels (2 heads), named
-        "Section 1's widget draws this misread: tokens stay in their rows, but\nfour of its six q/k/v panels hold "
-        "another role's features (red)",
+        # fix03_36b (r36b item 4, words paid): the damage ("0 of 18 token slots", "4 of 6 q/k/v panels hold another
+        # role's or head's features") is the still's printed line (PRINTED rows), not said again in prose
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
@@ -533,7 +534,7 @@ FACTS = {
         "spread 8 at $d = 64$ (left panel)",
         "as $d$ grows (middle)",
         "0 if $a$ is one-hot (right)",
-        "at every $d$",
+        "at any width tried",  # fix03_36b: was "(0 % at every $d$)"; the 0 % prints in section 3
         "The point first",
         "saturate",
         "$d$",
@@ -545,7 +546,9 @@ FACTS = {
         "a \\odot (g - \\langle g, a \\rangle)",
         "unit-variance",
         # r32 (review r32b MAJOR 1): scoped; a35b audit 03 item 4: the takeaway's scope covers both halves (row below)
-        "So, for unit-variance $q$, $k$ and i.i.d. $g$, the scale",
+        # fix03_36b (r36a minor 3, r36b item 1): the "So, ..." takeaway replaced by what the scale buys, said plainly
+        "**What the scale buys here:** the scores' spread no longer grows with $d$, so no row saturates at any width "
+        "tried;",
         "0.9",
         "$q$",
         "$k$",
@@ -558,7 +561,7 @@ FACTS = {
         # its words (r29a_03), its link goes; #layer-gradient is inside appendix G
         "64",
         "the scale makes the score spread independent of $d$, so",  # review r25d_03 item 1 (r34c: said in the lead)
-        "no row saturates (0 % at every $d$)",  # review r27b_03 minor 4: what prints, not "barely"
+        "no row saturates at any width tried;",  # review r27b_03 minor 4: what prints (0 % at every d), not "barely"
         # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
         # review r28b_03 M2: the init numbers are appendix G's printed table; section 3 points to them
@@ -604,8 +607,10 @@ FACTS = {
         # r33d (review r33d MAJOR 1): the caveats appendix G prints for the same runs (seeds 3-9 after a first look;
         # both at 0.001 -2.6 [-5.5, +0.3], four heads of d = 16 +0.6 [-0.9, +2.2]: both hold 0), paid in section 3
         "**In training** (one head of $d = 64$, 8x8 digits, 10 seeds), the scaled head wins by 4.2 points [2.6, 5.7], "
-        "each arm at its best\nrate (inside the range tried, picked on the split that measures the gap). Seeds 3-9 "
-        "came after a first look.\nWith both arms at 0.001, or four heads of $d = 16$ at 0.003, the interval holds 0. "
+        # fix03_36b (r36b item 2): the rate grids and the schedule, as appendix G prints them
+        "each arm at its best\nrate (3 rates tried without the scale, 4 with it, each best inside its range, picked "
+        "on the split that\nmeasures the gap; 25-epoch runs). Seeds 3-9 came after a first look.\n"
+        "With both arms at 0.001, or four heads of $d = 16$ at 0.003, the interval holds 0. "
         "These runs do not say why",  # r35 (review r34f_03 minor 4, item 5); a35a audit 03 item 6: d = 16 at 0.003
         # r32 (review r31c minor 1): what the right panel shows at d = 64, said (its numbers, 1.78 and 0.98..1.12 at
         # 256, stay in appendix G: r29 density); what the scale buys is no saturated rows, not a bigger gradient.
@@ -626,10 +631,11 @@ FACTS = {
         # q, k are named in this section too); "smaller, as they suspected, yet the mean over all rows is 1.78x larger"
         # replaces '(not "extremely small")' (brief quick_33d); the default inits' share said (appendix G's table)
         "**The gradient at the scores** (right panel; $g$ i.i.d. $N(0, 1)$). Unscaled at $d = 64$, a saturated row "
-        "passes back about a third of the\nscaled gradient: smaller, as Vaswani et al. suspected, yet the mean "
-        "over all rows is 1.78x\nlarger, because the unsaturated rows pass back more.",
+        # fix03_36b (r36a minor 2): Vaswani et al. suspected "extremely small gradients"; a third is their direction
+        "passes back about a third of the\nscaled gradient: smaller, in the direction Vaswani et al. suspected, though "
+        "far from vanishing. Yet the mean over all rows is 1.78x\nlarger, because the unsaturated rows pass back more.",
         # r33d (words paid for review r33d MAJOR 1): the seeds' range 0.56..0.66 prints in the table just above
-        "At $d = 1024$ it is smaller (0.60x).",
+        "At $d = 1024$ it is smaller (about 0.6x).",  # fix03_36b (r36a minor 6): 5 seeds 0.56..0.66, printed above
         # r34c (review r34c_03 item 1): the other half, at q, as appendix G prints it (same g; every seed, d = 16 to
         # 1024; checked in the cell after); no "d-independent" claim
         # r35 (review r34f_03 minor 1, r34e_03 minor 1): the factors are q's; "(and so W_q)" dropped (forbidden row)
@@ -649,9 +655,11 @@ FACTS = {
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
         # quick03_36a (a36a audit 03 item 5): the q half's number and where it is printed (appendix G's 14.1)
-        "So, for unit-variance $q$, $k$ and i.i.d. $g$, the scale shrinks the mean gradient at $d = 64$ (at the "
-        "scores, and at $q$: 14x,\n[appendix G](03_attention_shapes_appendix.ipynb#appendix-g)); with it, no row "
-        "saturates (0 % at every $d$).",
+        # fix03_36b (r36a minor 3, r36b item 1): what the scale buys, then what it does not (checked in the cell after;
+        # the q factor: appendix G's "at each query" block, sqrt(d) times the ratio at the scores, seed by seed)
+        "it also removes a factor $\\sqrt{d}$ from the gradient reaching $q$\n"
+        "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)). It does not enlarge the mean gradient at "
+        "$d = 64$.",
         # the q half's sentence (a35b audit 03 item 3: "lacks") moved to appendix G (fix03_36a, r35c minor 1; row there)
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
@@ -667,7 +675,7 @@ FACTS = {
         # r32 (review r32b minor 3): "the lowest tried", as the printed line now says for both arms
         # r33 (review r33a M2, minor 3): the telegraphic "(unscaled: 0.001, the lowest; these rates only)" replaced by
         # one plain sentence; the grid now brackets both best rates
-        "each arm at its best\nrate (inside the range tried",  # r33d (review r33d MAJOR 1): one sentence with it
+        "each best inside its range",  # r33d (review r33d MAJOR 1): "inside the range tried", one sentence with it
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
         "has variance $d$ (Vaswani et al. 2017, footnote 4)",  # review r30b_03 minor 8: the argument's source
@@ -794,10 +802,13 @@ FACTS = {
         "position\n  embeddings a ViT cannot tell an image from its shuffled patches.",
         "In FLOPs the products ($4 N^2 D$) overtake the projections ($8 N D^2$) only at $N > 2D$; at ViT-B's 197 "
         "tokens\n  the projections cost 7.8 times as much.",
-        "For random unit-variance $q$, $k$",  # review r27d_03 minor 2: not what the usual inits give
+        "(random unit-variance $q$, $k$)",  # review r27d_03 minor 2: not what the usual inits give
         "head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         # r35 (review r34f_03 item 4): the bullet split; the first half says what the scale buys
-        "$1/\\sqrt{d}$ makes the score spread independent of $d$: no row saturates at any\n  head width tried",
+        # fix03_36b (r36b item 1): the bullet opens with section 3's "What the scale buys" clause
+        "- What the $1/\\sqrt{d}$ scale buys (random unit-variance $q$, $k$): the scores' spread no longer grows "
+        "with $d$, so no row\n  saturates at any head width tried ($d = 4$ to 1024); it also removes a factor "
+        "$\\sqrt{d}$ from the gradient reaching $q$.",
         "$d = 64$",
         "$d = 16$",
         "8",
@@ -813,10 +824,12 @@ FACTS = {
         # r33c (review r33c minors 1-3): the conditions (0.9, the i.i.d. upstream gradient) and the default inits
         # r35 (review r34f_03 item 4): the gradient half its own bullet, the conditions kept (0.9, the i.i.d. draw)
         "- Without the scale, at $d = 64$, saturated rows (top weight above 0.9) pass back about a third of the scaled "
-        "gradient\n  at the scores, yet the mean over all rows is 1.78 times larger (5 of 5 seeds), and 0.60 times as "
-        "large at $d = 1024$",  # a35a audit 03 item 3: not "0.60 times larger"; r35b (r35a minor 3): no "(smaller)"
+        "gradient\n  at the scores, yet the mean over all rows is 1.78 times larger (5 of 5 seeds), and about 0.6 "
+        # a35a audit 03 item 3: not "0.60 times larger"; r35b (r35a minor 3): no "(smaller)"
+        "times as large at $d = 1024$",
         # fix03_36a (r35c minor 4): the 0.60's seed range, as printed in section 3
-        "0.60 times as large at $d = 1024$\n  (5 seeds: 0.56..0.66; upstream gradient i.i.d. $N(0, 1)$;",
+        # fix03_36b (r36a minor 6): "about 0.6"
+        "0.6 times as large at $d = 1024$\n  (5 seeds: 0.56..0.66; upstream gradient i.i.d. $N(0, 1)$;",
         # quick03_36a (a36a audit 03 item 2): saturation's share is the init's (appendix G's "How many rows saturate
         # unscaled depends on the init", its row there)
         "how many rows saturate depends on the\n  init: [appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
@@ -858,7 +871,8 @@ FACTS = {
         # r32 (review r31c minor 8): the evidence (token 2's score for token 3 is 0) before the conclusion
         "It scores token 3 at 0, not 1.41.\nSo **the scores are not symmetric**",
         "Token 2 asks for\nnothing, $(0, 0)$, so its framed row averages: 0.25 on each key",  # review r31a_03 minor 1
-        "head 0's two (framed blue) have their 1s in\nrows 2 and 3",  # review r27f_03 D: merged into the setup
+        # review r27f_03 D: merged into the setup; fix03_36b (words paid): the same reading, shorter
+        "head 0's two query features (framed blue columns of $W_q^\\top$) have their 1s in\nrows 2 and 3",
         # review r28b_03 minor 2: one asserted reading of the trained-heads strip
         # review r28c_03 minor 2: 4-4.5 times uniform is spread out, not flat
         "On this digit, head 3 puts 0.30",  # review r30a_03 minor 7: one digit, one query, one model
@@ -887,8 +901,10 @@ FACTS = {
         "Four heads beat one by 3.8 points [2.7, 4.8] (10 seeds, 2-block model, 8x8 digits, validation accuracy, "
         "$d = 16$ vs 64 at equal $D$).\n"
         # fix03_36a (r35c item 3, r35d item 4): the two caveats in the body, said once (the Summary no longer repeats)
-        "The recipe was tuned for four heads; one head ran at its best of four rates, picked on the same validation "
-        "split;\nseeds 3-9 came after a first look ([appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
+        # fix03_36b (r36b item 3): one plain caveat sentence, the seeds named
+        "Caveats: the recipe was tuned with four heads; one head got its best of four rates, chosen on the same\n"
+        "validation split; seeds 3-9 were added after looking at seeds 0-2 "
+        "([appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
     ],
     ("LESSON", "### Exercise 8 · Make a query find a key"): [  # review r29a_03 item 4: use the idea, not mechanics
         "in head 0, token 0 puts its largest weight on token 3, while head 1's weights stay as they were",
@@ -1082,7 +1098,6 @@ PRINTED = {
         "transformers 5.23.0 ViTAttention vs the package (fused qkv): max |difference| < 1e-5",
         "separate Q/K/V (package copy)",
         "einops (vit-pytorch's spelling)  vs the package (fused qkv)",
-        "heads 0..11's 'queries' are the real blocks q0 k0 v0 q1 k1 v1 q2 k2 v2 q3 k3 v3",  # review r29a_03 M1
         # review r29b_03 minor 7: one wrong split drawn for a static page, its damage printed, red marks it.
         # r32 (review r32a minor 2): moved here from section 1, beside the layouts it illustrates
         "(h three d) read as (three h d) (D = 8, h = 2, d = 4, N = 3): damage 0 of 18 token slots",
@@ -1268,10 +1283,14 @@ HIDDEN_CHECKS = {
         "len(style_differences) == 3 + len(hf_rows) and len(hf_rows) <= 1",
         "assert all(difference < 1e-5 for difference in style_differences",
         "assert read_as == [f\"{'qkv'[j % 3]}{j // 3}\" for j in range(heads)]",  # review r29a_03 M1: which heads
+        # fix03_36b (r36b item 5): the block list, once printed, now asserted (the lower strip draws it)
+        'assert " ".join(read_as) == "q0 k0 v0 q1 k1 v1 q2 k2 v2 q3 k3 v3"',
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         # r34c (review r34c_03 item 1): section 3's q-gradient sentence; fix03_36a: moved to appendix G (rows there)
-        "assert saturation.mean_ratio[64].low > 1 and query_ratio[64].low > 1",  # the "So ..." line's q
+        "assert saturation.mean_ratio[64].low > 1 and query_ratio[64].low > 1",  # "does not enlarge the mean gradient"
+        "assert all(abs(at_q / (math.sqrt(d_) * at_scores) - 1) < 0.1 for at_q, at_scores in ratios)",  # fix03_36b
+        'assert stored["epochs"] == 25',  # fix03_36b (r36b item 2): section 3's "25-epoch runs"
         'assert f"{query_ratio[64].mean:.0f}x" == "14x"',  # quick03_36a (a36a audit 03 item 5): "and at $q$: 14x"
         # review r30c_03 M1: the seed range, not the mean
         'assert f"{ratio_256.low:.2f}..{ratio_256.high:.2f}" == "0.98..1.12"',

@@ -702,7 +702,7 @@ def plot_fused_layouts(heads: int = 4) -> Figure:
     axes = fig.subplots(2, 1)
     titles = {
         "three h d": "(three h d): timm, this package, nn.MultiheadAttention: all queries, then keys, then values",
-        "h three d": "(h three d): GPT-NeoX (transformers 5.23): per head its query, key and value",
+        "h three d": "(h three d): UvA tutorial 6, GPT-NeoX (transformers 5.23): per head its query, key and value",
     }
     for ax, order in zip(axes, titles, strict=True):
         for block, (role, head) in enumerate(fused_layout(order, heads)):
