@@ -21,10 +21,11 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
 - ``selection``: 12 seeds of one recipe that trains (soft split, 100 steps); validation accuracy and
   which test digits each run gets right (for lesson 06's "why not choose on the test set").
 - ``overfit``: Karpathy's "overfit one batch": the clinic's fixed model, two structural bugs and SGD at
-  0.01 and 0.1, 100 steps (and SGD at 0.1 for 400) on one batch of 64 training digits; the fixed model and
-  the hand-written LayerNorm at Adam 0.1 for 400 steps, and that LayerNorm at its own 0.01 for 400 (the
-  last two arms added on 2026-12-05 with the same code, ``conditions["overfit"]["added"]``); and the fixed
-  model trained on zeroed images (an input-independent baseline, 150 steps).
+  0.01 and 0.1, 100 steps (and SGD at 0.01 and at 0.1 for 400) on one batch of 64 training digits; the
+  fixed model and the hand-written LayerNorm at Adam 0.1 for 400 steps, and that LayerNorm at its own 0.01
+  for 400 (the last two arms added on 2026-12-05 and SGD at 0.01 for 400 on 2026-12-07, with the same code,
+  ``conditions["overfit"]["added"]``); and the fixed model trained on zeroed images (an input-independent
+  baseline, 150 steps).
 - ``clinic``: the debugging clinic's runs, one per bug (``clinic.run(bug, steps=150, lr=1e-2)``, seed 0):
   every step's loss, the step-0 gradient norms and the validation accuracy; the lesson reads them
   (``clinic.stored_clinic_runs``) instead of training them, and a test checks a fresh run's first steps.
@@ -228,6 +229,8 @@ OVERFIT_RUNS: dict[str, dict] = {
     clinic.LAYER_NORM_NO_CENTRING: {"bug": clinic.LAYER_NORM_NO_CENTRING},
     "SGD at lr 0.01": {"optimizer": "sgd"},
     "SGD at lr 0.1": {"optimizer": "sgd", "lr": 0.1},
+    # the steps' control: SGD at its own rate for the same 400 steps (added 2026-12-07)
+    "SGD at lr 0.01, 400 steps": {"optimizer": "sgd", "steps": 400},
     "SGD at lr 0.1, 400 steps": {"optimizer": "sgd", "lr": 0.1, "steps": 400},
     # the rule's negative control: a structural bug at the same 10x rate and 4x steps (Adam, its own optimiser)
     f"{clinic.LAYER_NORM_NO_CENTRING} at lr 0.1, 400 steps": {

@@ -629,6 +629,21 @@ def test_train_step_names_slips(answer, message):
         lesson06.check_train_step(answer)
 
 
+def test_train_step_two_steps_per_call_message_counts_in_the_singular():
+    # review r36b minor 10: "after 1 calls" read as a slip of its own
+    def two_steps(model, optimizer, images, labels):
+        model.train()
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        optimizer.step()
+        return loss.item()
+
+    with pytest.raises(ExerciseFailed, match=r"after 1 call optimizer\.step\(\) ran 2 times: one step per call"):
+        lesson06.check_train_step(two_steps)
+
+
 def test_train_step_with_all_three_bugs_is_told_to_check_the_order_too():
     def three_bugs(model, optimizer, images, labels):  # the exercise's listing, as given
         loss = torch.nn.functional.cross_entropy(model(images), labels)

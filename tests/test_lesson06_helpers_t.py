@@ -89,7 +89,7 @@ def test_one_batch_report_is_the_old_cell():
     assert text.splitlines()[1:-1] == old and len(old) == 5
     assert dots == {names.get(n, n): v for n, v in one_batch["last_loss"].items()}
     long_text = clinic.one_batch_report(one_batch, long_arms=True)[0]
-    assert len(long_text.splitlines()) == 4 and "the fixed model at 10x (0.1), 400 steps  0.00, 0.00, 0.00" in long_text
+    assert len(long_text.splitlines()) == 5 and "the fixed model at 10x (0.1), 400 steps  0.00, 0.00, 0.00" in long_text
 
 
 def test_section_5_is_the_old_cell():

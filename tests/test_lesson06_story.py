@@ -640,7 +640,8 @@ PROSE = [
             "**95 % interval**",
             # brief fix06_34a (review r34b minor 9): appendix E re-reads it, choosing nothing; audit a34a item 1: scoped to
             # the shipped model (section 5 reports every model on the 8x8 test digits)
-            "this is the shipped model's only test evaluation",
+            # brief fix06_36b (review r36a minor 3): the training script read the test set once; this recomputes it
+            "this recomputes the training script's one test read",
             "test images",
             "95 %",
             "mnist",
@@ -718,7 +719,8 @@ PROSE = [
             "#step-0-margin",
             "small gradient alone does not prove",
             # review r35c MAJOR 1: the exact-0 rule holds for a random head; a zero head zeroes the rest at step 0
-            "with a random head, an exact 0 is a bug",
+            # brief fix06_36b (reviews r36a minor 4, r36b minor 1): scoped to no zero-initialised layer and to this clinic
+            "with no zero-initialised layer, an exact 0 shows a part cut off from the loss (here, always a bug); a small gradient alone does not prove one",
             'a zero-initialised head (`vit(init="jax")`; vit paper §3.2) zeroes all other step-0 gradients: read check 4 after one step',
             "without proving it",
             "at either rate",  # fix06d: 0.00, 0.69-1.22, 0.65-1.48 are printed (PRINTED row)
@@ -734,7 +736,8 @@ PROSE = [
             # r33d minor 2: the 10x arms ran on two bugs (SGD, the hand-written LayerNorm), not on `batch_first`
             # brief fix06_34a (main-path cap): the takeaway's second sentence repeated the paragraph; "run on two bugs" moved there
             "Takeaway: if one batch does not fit, the model is broken or the optimiser is slow.",
-            "at 10x the rate and 400 steps (run on two bugs), sgd fits",
+            # brief fix06_36b (review r36a MAJOR 1): the steps fit the batch, at SGD's own rate too (the 0.01, 400-step arm)
+            "given 4x the steps (400, run on two bugs), sgd fits at adam's rate and at 10x",
             "exactly the fixed model's gradients",
             "its step is at fault",  # brief quick06_35b: reworded (was "its fault lies in the step")
             "5",
@@ -1094,7 +1097,8 @@ PROSE = [
         "lesson",
         "4 ·",
         (
-            "`batch_first` stops exactly at the batch's label entropy",
+            # brief fix06_36b (review r36a minor 1): equal only to 4 decimals, so no "exactly"
+            "`batch_first` stops at the batch's label entropy",
             "0.01-0.03 below it on every seed",
             # r29 density (brief fix06p item 3): the seeds 0-4 ratios live in check 4's printed line (its PRINTED row)
             # brief fix06_36a (review r35e minor 3): the overlapping 7-334x range named; the falling loss tells them apart
@@ -1323,7 +1327,7 @@ PROSE = [
         "5 ·",
         (
             "**ahead** (or **behind**)",
-            "even the corrected interval lies above",
+            "even the corrected interval excludes 0: a finding",
             "**holds 0**",
             "| **leans** (better or worse) | only the 95 % interval excludes 0: a hint |",
             # r33b density (brief fix06_33b item 5): the exploratory rule, its `clinic.rise_word` and its link moved to
@@ -1441,7 +1445,7 @@ PROSE = [
         "lesson",
         "2 ·",
         (
-            "the class token's last-block patch attention puts 57 % on inked patches (a third of the patches)",
+            "the class token's last-block patch attention puts 57 % on inked patches, which are a third of the patches",  # r36b minor 9
         ),  # brief fix06_35a item 4
     ),
     (
@@ -1676,7 +1680,16 @@ PROSE.append(
     )
 )
 # r33d minor 2: only SGD and the hand-written LayerNorm (and the fixed model) ran at 10x, not `batch_first`
-PROSE.append(("lesson", "Summary", ("slow optimiser, in this clinic (of the two bugs run at 10x)",)))
+# brief fix06_36b (review r36a MAJOR 1): the recap row credits the steps, not the rate
+PROSE.append(
+    (
+        "lesson",
+        "Summary",
+        (
+            "| one batch fits given 4x the steps | 6, run longer | slow optimiser, in this clinic (of the two bugs run 400 steps) |",
+        ),
+    )
+)
 PROSE.append(
     (
         "lesson",
@@ -2478,6 +2491,11 @@ SOURCE = [
 ]
 
 FORBIDDEN = [
+    # brief fix06_36b (review r36a MAJOR 1): SGD fits one batch at its own rate given 400 steps: the steps, not the rate
+    ("fitted only at a 10x larger rate", "review r36a MAJOR 1: SGD at 0.01 fits in 400 steps", ("lesson", "solutions")),
+    ("6 at the larger rate", "review r36a MAJOR 1: the recap row credits the steps", ("lesson",)),
+    ("one batch fits at a larger lr", "review r36a MAJOR 1: the steps, not the rate", ("solutions",)),
+    ("stops exactly at the batch's label entropy", "review r36a minor 1: equal to 4 decimals only", ("lesson",)),
     # review r35a: MAJOR 1 (the textbook picture the runs contradict: the gap ends smaller, validation accuracy rises),
     # minor 1 ("hint" only where the box defines it)
     (
@@ -3628,8 +3646,9 @@ PROSE.append(
         "4 ·",  # brief fix06_36a: the rule reads the 95 % interval over seeds; section 5's table follows its t-interval
         (
             # audit a36a item 7 (brief quick06_36a): hint, finding and the corrected interval glossed where the rule uses them
-            "**verdict words** for a − b over seeds: **no detectable difference**: its 95 % interval holds 0; **leans** (a hint): only it excludes 0",
-            "ahead/behind (a finding): a wider, corrected one does ([section 5](#verdict-words))",
+            # brief fix06_36b (review r36b minor 2): the rule in full words
+            "**verdict words** for a − b over seeds: **no detectable difference**: its 95 % interval holds 0; **leans** (a hint): it excludes 0, the corrected one does not",
+            "ahead/behind (a finding): both do ([section 5](#verdict-words))",
         ),
     )
 )
@@ -3683,8 +3702,11 @@ PROSE.append(
 # cell below the Summary (review r27c minor 8's reference card; ~250 words the main-path cap cannot pay for); section 4
 # opens by pointing to it as its map
 PROSE.append(("lesson", "4 ·", ("its map: [the checks, recapped](#symptom-table), below the summary.",)))
-PROSE.append(("appendix", "F ·", ('<a id="one-batch-400"></a>', "check 6's four 400-step arms")))
+PROSE.append(("appendix", "F ·", ('<a id="one-batch-400"></a>', "check 6's five 400-step arms")))
 PRINTED.append(("appendix", "F ·", ("SGD at 10x that (0.1), 400 steps         0.00, 0.02, 0.01",)))
+# brief fix06_36b (review r36a MAJOR 1): SGD at its own rate, given 400 steps, fits the batch on every seed
+PRINTED.append(("appendix", "F ·", ("SGD at Adam's rate (0.01), 400 steps     0.03, 0.04, 0.05",)))
+PRINTED.append(("lesson", "4 ·", ("the five 400-step arms: right of the line in the figure below",)))
 # brief fix06z item 1 (review r32b minor 4): the widget's +0.07 rise is labelled where it prints
 PRINTED.append(("lesson", "6 ·", ("one seed, 180 digits, no interval: not a finding",)))
 PROSE.append(
@@ -3695,7 +3717,7 @@ PROSE.append(
         # "on mnist it shows no stable order" and "over the benchmark's four runs the mnist order flips"
         # brief fix06_34a (reviews r34a item 3, r34b item 3): the growth at the shared rate, its two ends named (6.3: appendix D)
         (
-            "**on fewer training digits**, at the shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300), by +6.3 before rounding, corrected [+1.9, +10.7]: **ahead**",  # brief fix06_35a item 2; audit a35a item 5: 8.3 - 1.9 shows 6.4
+            "**on fewer training digits**, at the shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300), by +6.3 (the printed leads are rounded), corrected [+1.9, +10.7]: **ahead**",  # brief fix06_35a item 2; audit a35a item 5: 8.3 - 1.9 shows 6.4
             # audit a34a item 5: its ViT is not this section's (the `digits` preset, appendix D)
             # brief fix06_35a item 6 (review r34e minor 5): its own paragraph, two sentences
             # brief fix06_34c item 3 (review r34c minor 3); brief fix06_35b item 2 (review r35a minor 2): the latest MNIST row
@@ -3705,7 +3727,8 @@ PROSE.append(
             "the package's benchmark (3 seeds, no interval; other models and budgets) agrees on the 8x8 digits; on 28x28 mnist its order flips over four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
-            "the figure's 7 rows and 13 more in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
+            # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
+            "the figure's 7 rows, 3 drawn below and 10 more in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
         ),
     )
 )
@@ -3929,8 +3952,8 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
     head = rule.split("**Check 1 · ")[0]
     assert (
         "**no detectable difference**: its 95 % interval holds 0" in head
-        and "**leans** (a hint): only it excludes 0" in head
-        and "ahead/behind (a finding): a wider, corrected one does" in head
+        and "**leans** (a hint): it excludes 0, the corrected one does not" in head
+        and "ahead/behind (a finding): both do" in head
     )
     assert "a hint or finding on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
     assert "#why-6-seeds" in head and "**ahead**" not in head and len(head.split()) < 50

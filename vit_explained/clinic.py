@@ -1375,6 +1375,7 @@ def gradient_check(runs: Mapping[str, ClinicRun], seeds: Sequence[int] = range(5
 ONE_BATCH_NAMES = {
     "SGD at lr 0.01": "SGD at Adam's learning rate (0.01)",
     "SGD at lr 0.1": "SGD at 10x that (0.1)",
+    "SGD at lr 0.01, 400 steps": "SGD at Adam's rate (0.01), 400 steps",
     "SGD at lr 0.1, 400 steps": "SGD at 10x that (0.1), 400 steps",
     "none": "none (the fixed model)",
     f"{LAYER_NORM_NO_CENTRING} at lr 0.1, 400 steps": "that LayerNorm at 10x (0.1), 400 steps",
@@ -1385,7 +1386,7 @@ ONE_BATCH_NAMES = {
 
 def one_batch_report(one_batch: dict, long_arms: bool = False) -> tuple[str, dict[str, list[float]], list[float]]:
     """Check 6 as lesson 06 prints it: the last loss per seed of each 100-step arm of the stored one-batch runs
-    (with ``long_arms``, the four 400-step arms instead), named by :data:`ONE_BATCH_NAMES`. Returns ``(text, dots,
+    (with ``long_arms``, the 400-step arms instead), named by :data:`ONE_BATCH_NAMES`. Returns ``(text, dots,
     entropy)``: ``dots`` every arm's losses by display name (the figure), ``entropy`` each batch's label entropy."""
     entropy = list(one_batch["label_entropy"].values())
     last = one_batch["last_loss"]
@@ -1401,7 +1402,9 @@ def one_batch_report(one_batch: dict, long_arms: bool = False) -> tuple[str, dic
         if ("400 steps" in name) == long_arms:
             lines.append(f"  {ONE_BATCH_NAMES.get(name, name):40} " + ", ".join(f"{loss:.2f}" for loss in losses))
     if not long_arms:
-        lines.append("the four 400-step arms: right of the line in the figure below")
+        long = sum("400 steps" in name for name in last)
+        word = {4: "four", 5: "five", 6: "six"}.get(long, str(long))
+        lines.append(f"the {word} 400-step arms: right of the line in the figure below")
     dots = {ONE_BATCH_NAMES.get(name, name): losses for name, losses in last.items()}
     return "\n".join(lines), dots, entropy
 

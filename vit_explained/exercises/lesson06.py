@@ -883,7 +883,7 @@ def check_train_step(
                 "every step forgets its momentum and Adam's running averages)"
             )
         if len(steps) != call + 1:
-            fail(f"after {call + 1} calls optimizer.step() ran {len(steps)} times: one step per call")
+            fail(f"after {call + 1} call{'s' * (call > 0)} optimizer.step() ran {len(steps)} times: one step per call")
         if not torch.allclose(weights, right[call], rtol=1e-4, atol=1e-6):
             clipped = _clipping_message(model, before, images, labels)
             fail(clipped) if clipped else _diagnose_wrong_weights(weights, call, slips)
