@@ -43,8 +43,24 @@ def test_an_unattempted_stub_renders_as_one_short_line():
     with pytest.raises(ExerciseNotAttempted) as caught:
         lesson04.check_gelu_slope(stub)
     lines = caught.value._render_traceback_()
-    assert len(lines) == 1 and lines[0].startswith("Not yet: ")
+    assert len(lines) == 1 and lines[0].startswith("This exercise is not done yet: ")
+    assert "Not yet: " not in lines[0]  # said once, not "Not yet: the exercise is not done yet" (reviews r35)
     assert ".py" not in lines[0] and "File" not in lines[0] and "raise " not in lines[0].replace("`raise Not", "")
+
+
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [
+        (None, "returned None; return a torch.Tensor"),
+        (3, "returned an int; return a torch.Tensor"),
+        ([1], "returned a list; return a torch.Tensor"),
+    ],
+)
+def test_a_wrong_return_type_is_named_with_its_article(returned, said):
+    from vit_explained.exercises import attempt
+
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: your function {said}$"):
+        attempt(lambda: returned, returns=torch.Tensor)
 
 
 def test_a_checker_failure_shows_no_checker_path_or_code():

@@ -679,7 +679,7 @@ def test_mha_accepts_answers_written_differently(answer, capsys):
             lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].transpose(0, 1),
             r"the input is reshaped, not transposed: x.view\(N, B, D\) or x.reshape\(N, B, D\)",
         ),  # on the way in
-        (lambda mha, x: None, "is a NoneType"),
+        (lambda mha, x: None, "returned is None; return a torch.Tensor"),
         (lambda mha, x: mha.forward(*[x.transpose(0, 1)] * 3, need_weights=False), r"returns \(output, weights\)"),
     ],
 )

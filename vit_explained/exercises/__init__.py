@@ -62,6 +62,13 @@ class ExerciseNotAttempted(_ShortMessage, NotImplementedError):
     """The exercise's stub still raises ``NotImplementedError``."""
 
 
+#: What a check says while the exercise's stub still raises ``NotImplementedError``.
+NOT_ATTEMPTED = (
+    "This exercise is not done yet: replace `raise NotImplementedError` in the cell above with your code, "
+    "run that cell, then run this check again"
+)
+
+
 def passed(message: str) -> None:
     """Print a friendly verdict for a correct answer (and return nothing, so no stray ``True``)."""
     print(f"Correct! {message}")
@@ -85,10 +92,21 @@ def _type_name(value: object) -> str:
     return f"{module.split('.')[0]}.{kind.__name__}"
 
 
+def a_type(value: object) -> str:
+    """The value's type with its article, as a message says it: "an int", "a list", "None"."""
+    if value is None:
+        return "None"
+    return _with_article(_type_name(value))
+
+
 def _expected_name(expected: type | tuple[type, ...]) -> str:
     kinds = expected if isinstance(expected, tuple) else (expected,)
     names = ["torch.Tensor" if kind is torch.Tensor else kind.__name__ for kind in kinds]
     return " or ".join(names)
+
+
+def _with_article(name: str) -> str:
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _first_line(error: BaseException, limit: int = 200) -> str:
@@ -114,7 +132,7 @@ def attempt(
       and the type expected.
     """
     if not callable(answer):
-        fail(f"pass your function itself, not its result (got a {_type_name(answer)})")
+        fail(f"pass your function itself, not its result (got {a_type(answer)})")
     try:
         with warnings.catch_warnings():  # torch's note on a slip (e.g. float() of a loss) is not the checker's message
             warnings.filterwarnings("ignore", "Converting a tensor with requires_grad=True", UserWarning)
@@ -122,16 +140,13 @@ def attempt(
     except ExerciseFailed:  # e.g. a forbidden shortcut, already explained
         raise
     except NotImplementedError:
-        raise ExerciseNotAttempted(
-            "Not yet: the exercise is not done yet: replace `raise NotImplementedError` in the cell above "
-            "with your code, run that cell, then run this check again"
-        ) from None
+        raise ExerciseNotAttempted(NOT_ATTEMPTED) from None
     except Exception as error:  # the learner's bug, named, not a traceback through the checker
         extra = hint(error) if callable(hint) else hint
         message = f"your function raised {type(error).__name__}: {_first_line(error)}"
         fail(f"{message.rstrip('.')}. {extra}" if extra else message)
     if returns is not None and not isinstance(result, returns):
-        fail(f"your function returned a {_type_name(result)}; return a {_expected_name(returns)}")
+        fail(f"your function returned {a_type(result)}; return {_with_article(_expected_name(returns))}")
     return result
 
 
@@ -150,7 +165,7 @@ def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
             return torch.as_tensor(np.asarray(value))
         except (TypeError, ValueError, RuntimeError):
             pass
-    fail(f"{what} is a {_type_name(value)}; return a torch.Tensor (a numpy array or a number also works)")
+    fail(f"{what} is {a_type(value)}; return a torch.Tensor (a numpy array or a number also works)")
 
 
 def as_int(value: object, what: str = "your answer", *, integral_floats: bool = False) -> int:
@@ -162,7 +177,7 @@ def as_int(value: object, what: str = "your answer", *, integral_floats: bool = 
     if one_number or isinstance(value, np.generic):
         value = value.item()  # type: ignore[union-attr]
     elif isinstance(value, (torch.Tensor, np.ndarray)):
-        fail(f"{what} is a {_type_name(value)} of shape {tuple(value.shape)}; return one whole number (an int)")
+        fail(f"{what} is {a_type(value)} of shape {tuple(value.shape)}; return one whole number (an int)")
     if isinstance(value, bool):
         fail(f"{what} is a bool ({value!r}); return a whole number (an int)")
     if isinstance(value, Integral):
@@ -172,7 +187,7 @@ def as_int(value: object, what: str = "your answer", *, integral_floats: bool = 
             return int(value)
         hint = " (use // rather than /, or int(...))" if value.is_integer() else ""
         fail(f"{what} is the float {value!r}; return a whole number (an int){hint}")
-    fail(f"{what} is a {_type_name(value)} ({value!r:.60}); return a whole number (an int)")
+    fail(f"{what} is {a_type(value)} ({value!r:.60}); return a whole number (an int)")
 
 
 def _tolerance(*dtypes: torch.dtype) -> tuple[float, float]:

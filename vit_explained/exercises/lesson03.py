@@ -27,14 +27,7 @@ from torch import nn
 
 from ..attention import Attention, to_multihead
 from ..cost import attention_cost
-from . import _type_name, as_tensor, attempt, close, fail, forbid, passed
-
-
-def _a_type(value: object) -> str:
-    """The type's name with its article: "an int", "a list" (review r35a minor 9: not "a int")."""
-    name = _type_name(value)
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
-
+from . import a_type, as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 2 asks for reshape and permute (or transpose) only.
 _NO_EINOPS = forbid("einops", reason="the head split with reshape and permute")
@@ -143,7 +136,7 @@ def _a_dict(answer: object) -> dict:
     if answer is None:  # a35b audit item 6: a forgotten `return`, named as the other checkers name it
         fail("your function returned None: its last line needs `return` and the dict")
     if not isinstance(answer, dict):
-        fail(f"your function returned {_a_type(answer)}; return a dict")
+        fail(f"your function returned {a_type(answer)}; return a dict")
     return answer
 
 
@@ -1090,7 +1083,7 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
         if isinstance(result, (tuple, list)):
             fail(f"{where}: return one fused (3 D, D_in) weight, not {len(result)} pieces (torch.cat joins them)")
         if not isinstance(result, torch.Tensor):  # copy_ and load_state_dict need a torch weight
-            fail(f"{where}: your weight is {_a_type(result)}; return a torch.Tensor (torch.as_tensor converts)")
+            fail(f"{where}: your weight is {a_type(result)}; return a torch.Tensor (torch.as_tensor converts)")
         answer = result.detach()
         if answer.dtype != dtype:
             fail(f"{where}: your weight is {str(answer.dtype).replace('torch.', '')}; keep the given weight's dtype")
@@ -1405,7 +1398,7 @@ def check_query_finds_key(query_finds_key: Callable[[], Any]) -> None:
     answer = attempt(query_finds_key)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         items = f" of {len(answer)} items" if isinstance(answer, (tuple, list)) else ""
-        fail(f"your function returned {_a_type(answer)}{items}; return the pair (w_q, w_k)")
+        fail(f"your function returned {a_type(answer)}{items}; return the pair (w_q, w_k)")
     w_q, w_k = (as_tensor(w, name).double() for w, name in zip(answer, ("w_q", "w_k"), strict=True))
     for name, w in (("w_q", w_q), ("w_k", w_k)):
         if tuple(w.shape) != (4, 4):

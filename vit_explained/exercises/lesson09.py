@@ -34,7 +34,7 @@ from torch.overrides import TorchFunctionMode
 from ..attention_maps import class_token_attention, token_attention
 from ..deit import TimmStyleAttention, TimmStyleBlock, resolve_mask
 from ..distill import hard_distillation_loss, soft_distillation_loss
-from . import ExerciseFailed, ExerciseNotAttempted, as_tensor, attempt, close, fail, forbid, passed
+from . import NOT_ATTEMPTED, ExerciseFailed, ExerciseNotAttempted, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = [
     "check_hard_distillation",
@@ -2135,10 +2135,7 @@ def _boolean_refused(
             fail(_bug_not_refusal("with a boolean attn_mask", error, _FIX_OR_REFUSE_BOOLEAN))
         message = str(error).strip()
         if isinstance(error, NotImplementedError) and message.lower() in _STUB_MESSAGES and not ran_before:
-            raise ExerciseNotAttempted(
-                "Not yet: the exercise is not done yet: replace `raise NotImplementedError` in the cell above with "
-                "your code, run that cell, then run this check again"
-            ) from None
+            raise ExerciseNotAttempted(NOT_ATTEMPTED) from None
         if "bool" in message.lower() or "mask" in message.lower():
             return True  # a clear refusal of a boolean mask is a right answer in exercise 3
         fail(
