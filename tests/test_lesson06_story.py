@@ -719,8 +719,9 @@ PROSE = [
             "#step-0-margin",
             "small gradient alone does not prove",
             # review r35c MAJOR 1: the exact-0 rule holds for a random head; a zero head zeroes the rest at step 0
-            # brief fix06_36b (reviews r36a minor 4, r36b minor 1): scoped to no zero-initialised layer and to this clinic
-            "with no zero-initialised layer, an exact 0 shows a part cut off from the loss (here, always a bug); a small gradient alone does not prove one",
+            # brief fix06_36b (reviews r36a minor 4, r36b minor 1): scoped to this clinic; audit a36b item 1 (brief
+            # quick06_36b): to a random head, as recap row 4 (BlogViT's class token and LayerNorm biases start at zero)
+            "with a random (not zero-initialised) head, an exact 0 shows a part cut off from the loss (here, always a bug); a small gradient alone does not prove one",
             'a zero-initialised head (`vit(init="jax")`; vit paper §3.2) zeroes all other step-0 gradients: read check 4 after one step',
             "without proving it",
             "at either rate",  # fix06d: 0.00, 0.69-1.22, 0.65-1.48 are printed (PRINTED row)
@@ -1681,12 +1682,13 @@ PROSE.append(
 )
 # r33d minor 2: only SGD and the hand-written LayerNorm (and the fixed model) ran at 10x, not `batch_first`
 # brief fix06_36b (review r36a MAJOR 1): the recap row credits the steps, not the rate
+# audit a36b item 4 (brief quick06_36b): the 400-step arm is a rerun with its whole schedule stretched, not resumed
 PROSE.append(
     (
         "lesson",
         "Summary",
         (
-            "| one batch fits given 4x the steps | 6, run longer | slow optimiser, in this clinic (of the two bugs run 400 steps) |",
+            "| one batch fits given 4x the steps | 6, rerun with the schedule stretched | slow optimiser, in this clinic (of the two bugs run 400 steps) |",
         ),
     )
 )
@@ -2491,6 +2493,15 @@ SOURCE = [
 ]
 
 FORBIDDEN = [
+    # audit a36b (brief quick06_36b): items 1-4's replaced wording
+    (
+        "with no zero-initialised layer",
+        "audit a36b item 1: BlogViT starts its class token and biases at zero",
+        ("lesson",),
+    ),
+    ("and 10 more in", "audit a36b item 2: appendix D lists all 13 of the family's other rows", ("lesson",)),
+    ("the corrected one does not", "audit a36b item 3: a lone comparison has no corrected interval", ("lesson",)),
+    ("6, run longer", "audit a36b item 4: the 400-step arm reruns a stretched schedule", ("lesson",)),
     # brief fix06_36b (review r36a MAJOR 1): SGD fits one batch at its own rate given 400 steps: the steps, not the rate
     ("fitted only at a 10x larger rate", "review r36a MAJOR 1: SGD at 0.01 fits in 400 steps", ("lesson", "solutions")),
     ("6 at the larger rate", "review r36a MAJOR 1: the recap row credits the steps", ("lesson",)),
@@ -3647,7 +3658,8 @@ PROSE.append(
         (
             # audit a36a item 7 (brief quick06_36a): hint, finding and the corrected interval glossed where the rule uses them
             # brief fix06_36b (review r36b minor 2): the rule in full words
-            "**verdict words** for a − b over seeds: **no detectable difference**: its 95 % interval holds 0; **leans** (a hint): it excludes 0, the corrected one does not",
+            # audit a36b item 3 (brief quick06_36b): a lone comparison (x255, check 1) has no corrected interval
+            "**verdict words** for a − b over seeds: **no detectable difference**: its 95 % interval holds 0; **leans** (a hint): it excludes 0, any corrected one does not",
             "ahead/behind (a finding): both do ([section 5](#verdict-words))",
         ),
     )
@@ -3728,7 +3740,8 @@ PROSE.append(
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
-            "the figure's 7 rows, 3 drawn below and 10 more in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
+            # audit a36b item 2 (brief quick06_36b): appendix D lists all 13, the 3 drawn below among them
+            "the figure's 7 rows and the 13 in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) (3 drawn below) form one family of 20",
         ),
     )
 )
@@ -3952,7 +3965,7 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
     head = rule.split("**Check 1 · ")[0]
     assert (
         "**no detectable difference**: its 95 % interval holds 0" in head
-        and "**leans** (a hint): it excludes 0, the corrected one does not" in head
+        and "**leans** (a hint): it excludes 0, any corrected one does not" in head
         and "ahead/behind (a finding): both do" in head
     )
     assert "a hint or finding on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
