@@ -10,7 +10,7 @@ fresh kernel for it, asserted new; the last lesson's is shut down), runs all cel
 - every picture it draws is the stored one (conftest.same_picture: a few shades may differ), in the cells
   nbval compares: a stored picture older than the plotting code fails here;
 - no cell shows an error except the untouched exercise checks (tagged `raises-exception`), and
-  those show the short `Not yet ...` message, not a traceback;
+  those show one short line ("This exercise is not done yet: ..."), not a traceback;
 - the number of rendered pictures equals the number the notebook should show (its stored
   outputs, which tests/test_notebooks.py keeps honest);
 - every widget renders as a widget (not as `VBox(...)` text); one control of each lesson widget
@@ -350,7 +350,9 @@ def _lesson_in_a_real_browser(page, lesson, stored: Path):
         for index, cell in enumerate(cells):
             for error in cell["errors"]:  # the untouched exercise checks: one short line, no traceback
                 shown = re.sub(r"\x1b\[[0-9;]*m", "", error["shown"]).strip()
-                assert shown.startswith("Not yet") and len(shown.splitlines()) <= 3, (index, shown)
+                assert (
+                    shown.startswith(("This exercise is not done yet", "Not yet")) and len(shown.splitlines()) <= 3
+                ), (index, shown)
                 assert "File " not in shown and "Traceback" not in shown, (index, shown)
 
         # nbval's check, on this run: every cell's fresh output equals the stored one (conftest.py deselects
