@@ -435,7 +435,7 @@ def test_item_7_chunk_and_stack_answers_pass_and_are_said_to():
 
 
 def test_item_1_the_hook_fires_only_on_the_explicit_path_and_is_counted():
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "ViT-B's `Attention`: `qkv` makes")])
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "The package's `Attention` ([code]")])
     assert "so a forward hook can read the attention weights" not in text
     # review r24a: the hook count moved from section 1 to appendix I (same assertions there)
     text = nb.flat(APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "**A hook on the softmax module.**")])
@@ -1436,7 +1436,8 @@ def test_wording_nits():
     # review r27d_03 minor 2 (scoped to random unit-variance q, k); r29a_03 minor 5: no upstream-gradient clause
     # r35 (review r34f_03 item 4): the same scope, the bullet reworded
     # fix03_36b (r36b item 1): the bullet opens with what the scale buys, the same scope
-    assert "scale buys (random unit-variance $q$, $k$): the scores' spread no longer grows with $d$, so no row" in text
+    # fix03_36c (r36c/r36d): the same scope, the bullet says section 3's takeaway
+    assert "scale buys (random unit-variance $q$, $k$): the scores' spread stays the same at every $d$, so no" in text
     for path in (LESSON, SOLUTIONS):
         cells = _cells_fix_x(path)
         (stub,) = [c.source for c in cells if c.source.startswith("def attention(q: torch.Tensor")]

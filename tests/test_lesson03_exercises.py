@@ -929,7 +929,8 @@ def test_exercise6_names_a_typed_in_head_count():  # review r26c_03 minor 11
         return weight.reshape(2, 3, -1, weight.shape[1]).permute(1, 0, 2, 3).reshape(weight.shape)
 
     assert "The head count is typed in (12): use the `heads`" in _reported(lesson03.check_to_timm_qkv, typed_in)
-    assert "The head count is typed in (2)" in _reported(lesson03.check_to_timm_qkv, typed_reshape)
+    # review r36c minor 5: after "...(float32):" the hint goes on in lower case
+    assert "(float32): the head count is typed in (2)" in _reported(lesson03.check_to_timm_qkv, typed_reshape)
 
 
 def test_exercise3_names_v_transposed_not_k():  # review r27a_03 MAJOR 1
@@ -1322,7 +1323,37 @@ def test_attention_layer_names_a_typed_in_head_count():  # review r31b_03 minor 
         return proj((weights @ v).transpose(1, 2).reshape(b, n, dim))
 
     message = _reported(lesson03.check_attention_layer, typed_in)
-    assert "The head count is typed in (12): use the `heads` argument (here heads=3)" in message
+    # review r36c minor 5: after the colon, lower case ("(float32): the head count ...")
+    assert "(float32): the head count is typed in (12): use the `heads` argument (here heads=3)" in message
+    assert "The head" not in message
+
+
+def _ex7_per_role_reshape(x, qkv, proj, heads, *, merge_by_transpose=True):
+    """Review r36c minor 3: exercise 2's slip per role: q, k, v each reshaped straight to (B, h, N, d)."""
+    b, n, dim = x.shape
+    q, k, v = (part.reshape(b, heads, n, dim // heads) for part in qkv(x).chunk(3, dim=-1))
+    out = (q @ k.transpose(-2, -1) / math.sqrt(dim // heads)).softmax(-1) @ v
+    return proj((out.transpose(1, 2) if merge_by_transpose else out).reshape(b, n, dim))
+
+
+def _ex7_per_role_reshape_both_ways(x, qkv, proj, heads):  # the merge by the same reshape, undone
+    return _ex7_per_role_reshape(x, qkv, proj, heads, merge_by_transpose=False)
+
+
+@pytest.mark.parametrize("answer", [_ex7_per_role_reshape, _ex7_per_role_reshape_both_ways])
+def test_attention_layer_names_the_per_role_reshape(answer):
+    message = _reported(lesson03.check_attention_layer, answer)
+    assert "q, k and v were each reshaped straight to (B, h, N, d)" in message, message
+    assert "reshape each to (B, N, h, d), then transpose(1, 2)" in message and "differ" not in message
+
+
+def test_to_timm_qkv_names_a_typed_head_width_after_minus_one():  # review r36c minor 4: reshape(-1, 3, 6, D_in)
+    def answer(weight, heads):
+        return weight.reshape(-1, 3, 6, weight.shape[1]).transpose(0, 1).reshape(weight.shape)
+
+    message = _reported(lesson03.check_to_timm_qkv, answer)
+    assert "The head width is typed in (6): these weights have other widths (here d = 2)" in message, message
+    assert "your function raised RuntimeError" in message  # the torch error, then the hint as its own sentence
 
 
 def test_exercise8_hint_token_3s_head_0_key_is_zero():  # review r31b_03 minor 10: the task's hint is true
@@ -1366,7 +1397,11 @@ def _ex6_typed_heads_einops(weight, heads):  # the first case's h = 5 typed into
         (_ex6_typed_four_inferred, r"The head count is typed in \(4\)"),
         (_ex6_typed_heads_einops, r"The head count is typed in \(5\): use the `heads` argument \(here heads=4\)"),
         (_ex6_typed_width, r"The head width is typed in \(4\): these weights have other widths \(here d = 2\)"),
-        (_ex6_typed_width_einops, r"The head width is typed in \(2\): these weights have other widths \(here d = 6\)"),
+        # after "...(float32):" the hint goes on in lower case (review r36c minor 5)
+        (
+            _ex6_typed_width_einops,
+            r"\): the head width is typed in \(2\): these weights have other widths \(here d = 6\)",
+        ),
     ],
 )
 def test_exercise6_names_typed_numbers_before_layout_slips(answer, named):

@@ -133,6 +133,10 @@ FACTS = {
         "about 9 times the scaled value at $d = 16$, 14 at 64, 17 at 256 and 19 at 1024, larger on every seed (the "
         'block\n"at each query" printed below). That is $\\sqrt{d}$ times the ratio at the scores, so it grows much '
         "more slowly than\n$\\sqrt{d}$ (4 to 32 over the same widths): saturation shrinks the gradient at the scores.",
+        # fix03_36c (r36c minor 2, r36d item 1): section 3's "removes a factor sqrt(d) from the gradient reaching q" and
+        # its "Real inits (no scale, ViT-B's layer, LayerNormed random tokens)" are said here (section 3 points here)
+        "scale, because it then carries an extra factor $\\sqrt{d}$",
+        "feeds it\n197 LayerNormed random tokens (3 seeds)",
         # r31 density (review r32a minor 3): moved from section 3 with its r30/r31 wording ("Without the scale" first,
         # review r30a_03 M1; "about 1 %", r31 decision on review r30c_03 minor 5)
         # r35b (review r35a M1): nn.Linear's default named, and nn.MultiheadAttention's own init (the table's row)
@@ -434,7 +438,8 @@ FACTS = {
     ("LESSON", "# 03 · Attention: what it is for, and its shapes"): [
         "03",
         "notebooks",
-        "is blind to token order (shuffle in, shuffle out)",  # review r27c_03 minor 10: as exact as section 1
+        # fix03_36c (r36d item 6): "blind to token order" was loose for an equivariant layer
+        "which does not see token order: shuffled tokens give outputs shuffled the same way",  # review r27c_03 minor 10
         "gather from every token, itself included",  # quick03_36a (a36a audit 03 item 4): cell 10's check, own patch
         # review r28d_03 minor 3: the five spellings named once, as section 2 runs them
         # r33 density: the five are named where section 2 runs them (its bullets and headings), not in the goals
@@ -485,6 +490,9 @@ FACTS = {
         "`Attention`",
         "`nn.Softmax`",
         "`attend`",
+        # fix03_36c (r36d item 4): the package's class, its three parts said
+        "The package's `Attention` ([code](03_attention_shapes_appendix.ipynb#appendix-a)), at ViT-B's size: `qkv`, "
+        "one Linear,\nmakes $q$, $k$, $v$; `attend`, an `nn.Softmax`, runs over the keys; `proj` mixes the heads.",
         "03",
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
@@ -550,8 +558,9 @@ FACTS = {
         "unit-variance",
         # r32 (review r32b MAJOR 1): scoped; a35b audit 03 item 4: the takeaway's scope covers both halves (row below)
         # fix03_36b (r36a minor 3, r36b item 1): the "So, ..." takeaway replaced by what the scale buys, said plainly
-        "**What the scale buys here:** the scores' spread no longer grows with $d$, so no row saturates at any width "
-        "tried;",
+        # fix03_36c (r36c item 2, r36d item 1): the takeaway, plain: no more gradient at d = 64; the spread kept
+        "**So at $d = 64$ the scale does not buy more gradient.** It keeps the scores' spread the same at every\n"
+        "width: no row saturates at any width tried.",
         "0.9",
         "$q$",
         "$k$",
@@ -564,7 +573,7 @@ FACTS = {
         # its words (r29a_03), its link goes; #layer-gradient is inside appendix G
         "64",
         "the scale makes the score spread independent of $d$, so",  # review r25d_03 item 1 (r34c: said in the lead)
-        "no row saturates at any width tried;",  # review r27b_03 minor 4: what prints (0 % at every d), not "barely"
+        "no row saturates at any width tried.",  # review r27b_03 minor 4: what prints (0 % at every d), not "barely"
         # review r27f_03 minor 1: two short sentences; the epoch-by-epoch course: appendix G's rows
         # review r27d_03 minor 2; r28a_03 M2: the original ViT's own init named with its third
         # review r28b_03 M2: the init numbers are appendix G's printed table; section 3 points to them
@@ -594,7 +603,8 @@ FACTS = {
         # (its #fold-scale paragraph, rows there); one clause stays
         # review r28b_03 minor 3: the chart, then a real layer (r35b: named so); a35b audit 03 item 1: d = 64's scope
         # fix03_36a (r35d item 1): one short init sentence; the four inits and their shares are appendix G's rows
-        "**Real inits** (no scale, ViT-B's layer, LayerNormed random tokens)",
+        # fix03_36c (r36d item 1): the real-init sentence became the pointer (row below); its scope and shares are
+        # appendix G's (rows there: "197 LayerNormed random tokens", the init table)
         # r29 decision (review r28d_03 minor 6): one sentence on the rate, the rest in appendix G
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         # review r27b_03 M1's paired difference of the gaps: the printed table's last line (PRINTED below)
@@ -609,11 +619,13 @@ FACTS = {
         # r33c (review r33c minor 5): the setting named in the prose ("10 seeds": "paired seeds" stays out, fix_20a)
         # r33d (review r33d MAJOR 1): the caveats appendix G prints for the same runs (seeds 3-9 after a first look;
         # both at 0.001 -2.6 [-5.5, +0.3], four heads of d = 16 +0.6 [-0.9, +2.2]: both hold 0), paid in section 3
-        "**In training** (one head of $d = 64$, 8x8 digits, 10 seeds), the scaled head wins by 4.2 points [2.6, 5.7], "
         # fix03_36b (r36b item 2): the rate grids and the schedule, as appendix G prints them
-        "each arm at its best\nrate (3 rates tried without the scale, 4 with it, each best inside its range, picked "
-        "on the split that\nmeasures the gap; 25-epoch runs). Seeds 3-9 came after a first look.\n"
-        "With both arms at 0.001, or four heads of $d = 16$ at 0.003, the interval holds 0. "
+        # fix03_36c (r36d item 2): the caveats in plain words (appendix G prints the grid, each best marked, "picked on
+        # the validation split it reports" and "seeds 0..2 ran first and 3..9 were added after a first look")
+        "**In training** (one head of $d = 64$, 8x8 digits, 10 seeds, 25-epoch runs), the scaled head wins by 4.2 "
+        "points\n[2.6, 5.7], each arm at its best rate (3 rates tried without the scale, 4 with it; neither best is at "
+        "the\nedge). Rates were picked on the validation digits that measure the gap; seeds 3-9 were added after a\n"
+        "first look at seeds 0-2. With both arms at 0.001, or four heads of $d = 16$ at 0.003, the interval holds 0.\n"
         "These runs do not say why",  # r35 (review r34f_03 minor 4, item 5); a35a audit 03 item 6: d = 16 at 0.003
         # r32 (review r31c minor 1): what the right panel shows at d = 64, said (its numbers, 1.78 and 0.98..1.12 at
         # 256, stay in appendix G: r29 density); what the scale buys is no saturated rows, not a bigger gradient.
@@ -633,12 +645,13 @@ FACTS = {
         # r33c (review r33c minors 1-3): the upstream gradient's draw named beside the numbers (0.9 and unit-variance
         # q, k are named in this section too); "smaller, as they suspected, yet the mean over all rows is 1.78x larger"
         # replaces '(not "extremely small")' (brief quick_33d); the default inits' share said (appendix G's table)
-        "**The gradient at the scores** (right panel; $g$ i.i.d. $N(0, 1)$). Unscaled at $d = 64$, a saturated row "
+        # fix03_36c (r36d item 1): "Without the scale", "a scaled row's gradient", "But the other rows ..., so"
+        "**The gradient at the scores** (right panel; $g$ i.i.d. $N(0, 1)$). Without the scale, at $d = 64$, a "
+        "saturated row\npasses back about a third of a scaled row's gradient, in the direction Vaswani et al. "
+        "suspected. But the\nother rows pass back more, so the mean over all rows is 1.78x larger.",
         # fix03_36b (r36a minor 2): Vaswani et al. suspected "extremely small gradients"; a third is their direction
         # quick03_36b (a36b audit 03 item 1): "though far from vanishing" dropped (a third is the saturated rows' mean;
-        # their median is about a seventh, appendix G); "because" made a colon (words paid for items 2-3)
-        "passes back about a third of the\nscaled gradient: smaller, in the direction Vaswani et al. suspected. Yet "
-        "the mean over all rows is 1.78x\nlarger: the unsaturated rows pass back more.",
+        # their median is about a seventh, appendix G)
         # r33d (words paid for review r33d MAJOR 1): the seeds' range 0.56..0.66 prints in the table just above
         "At $d = 1024$ it is smaller (about 0.6x).",  # fix03_36b (r36a minor 6): 5 seeds 0.56..0.66, printed above
         # r34c (review r34c_03 item 1): the other half, at q, as appendix G prints it (same g; every seed, d = 16 to
@@ -655,18 +668,17 @@ FACTS = {
         # fix03_36a (r35c/r35d item 1, r35d minor 1): trimmed to one sentence and a pointer; the fused Xavier's
         # "about 8 %", nn.Linear's default and "unit-variance q and k" are appendix G's (rows there, and
         # test_section_3_numbers_match_appendix_g_stored_output)
-        "the original ViT's init saturates about a third\nof the rows, timm's default 1 % or fewer "
-        "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # fix03_36c (r36d item 1): the init shares left for the pointer (appendix G's rows and init table)
+        "How many rows real inits saturate, and the gradient at $q$ (14x\nlarger without the scale): "
+        "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
         # quick03_36a (a36a audit 03 item 5): the q half's number and where it is printed (appendix G's 14.1)
         # fix03_36b (r36a minor 3, r36b item 1): what the scale buys, then what it does not (checked in the cell after;
         # the q factor: appendix G's "at each query" block, sqrt(d) times the ratio at the scores, seed by seed)
-        "it also removes a factor $\\sqrt{d}$ from the gradient reaching $q$\n"
-        # quick03_36b (a36b audit 03 item 2): "does not enlarge" read as "leaves unchanged"; the check says it shrinks
-        # (cell after: unscaled / scaled above 1 on every seed, 1.78 at the scores, 14 at q; appendix G prints 14.1)
-        "([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)). At $d = 64$ it shrinks the mean gradient "
-        "instead\n(1.78x at the scores, 14x at $q$, every seed).",
+        # quick03_36b (a36b audit 03 item 2): "does not enlarge" read as "leaves unchanged"; fix03_36c (r36c minor 2,
+        # r36d item 1): "instead" was unclear; said as "does not buy more gradient" (row above), the q factor moved to
+        # appendix G (row there), its 14x in the pointer (checked in the cell after; appendix G prints 14.1)
         # the q half's sentence (a35b audit 03 item 3: "lacks") moved to appendix G (fix03_36a, r35c minor 1; row there)
         "largest weight above 0.9",
         # r33d (words paid for review r33d MAJOR 1): "At $q$ the unscaled gradient is larger at every $d$" moved to
@@ -682,7 +694,7 @@ FACTS = {
         # r32 (review r32b minor 3): "the lowest tried", as the printed line now says for both arms
         # r33 (review r33a M2, minor 3): the telegraphic "(unscaled: 0.001, the lowest; these rates only)" replaced by
         # one plain sentence; the grid now brackets both best rates
-        "each best inside its range",  # r33d (review r33d MAJOR 1): "inside the range tried", one sentence with it
+        "neither best is at the\nedge",  # r33d (review r33d MAJOR 1); fix03_36c (r36d minor 2): plain words
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
         "has variance $d$ (Vaswani et al. 2017, footnote 4)",  # review r30b_03 minor 8: the argument's source
@@ -813,9 +825,9 @@ FACTS = {
         "head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         # r35 (review r34f_03 item 4): the bullet split; the first half says what the scale buys
         # fix03_36b (r36b item 1): the bullet opens with section 3's "What the scale buys" clause
-        "- What the $1/\\sqrt{d}$ scale buys (random unit-variance $q$, $k$): the scores' spread no longer grows "
-        "with $d$, so no row\n  saturates at any head width tried ($d = 4$ to 1024); it also removes a factor "
-        "$\\sqrt{d}$ from the gradient reaching $q$.",
+        # fix03_36c (r36c/r36d): the scale bullets say section 3's takeaway; the q factor is appendix G's (row there)
+        "- What the $1/\\sqrt{d}$ scale buys (random unit-variance $q$, $k$): the scores' spread stays the same at "
+        "every $d$, so no\n  row saturates at any head width tried ($d = 4$ to 1024).",
         "$d = 64$",
         "$d = 16$",
         "8",
@@ -830,16 +842,18 @@ FACTS = {
         # a33b audit 2: smaller, as Vaswani et al. suspected, not "extremely small"
         # r33c (review r33c minors 1-3): the conditions (0.9, the i.i.d. upstream gradient) and the default inits
         # r35 (review r34f_03 item 4): the gradient half its own bullet, the conditions kept (0.9, the i.i.d. draw)
-        "- Without the scale, at $d = 64$, saturated rows (top weight above 0.9) pass back about a third of the scaled "
-        "gradient\n  at the scores, yet the mean over all rows is 1.78 times larger (5 of 5 seeds), and about 0.6 "
+        # fix03_36c (r36d minor 7): the 60-word bullet split into short sentences, the same facts
+        "- The scale does not buy more gradient at $d = 64$. There, without it, saturated rows (top weight above 0.9) "
+        "pass\n  back about a third of the scaled gradient at the scores. The other rows pass back more, so the mean "
+        "over all rows is\n  1.78 times larger (5 of 5 seeds).",
         # a35a audit 03 item 3: not "0.60 times larger"; r35b (r35a minor 3): no "(smaller)"
-        "times as large at $d = 1024$",
+        "At $d = 1024$ it is about 0.6 times as large (5 seeds: 0.56..0.66).",
         # fix03_36a (r35c minor 4): the 0.60's seed range, as printed in section 3
         # fix03_36b (r36a minor 6): "about 0.6"
-        "0.6 times as large at $d = 1024$\n  (5 seeds: 0.56..0.66; upstream gradient i.i.d. $N(0, 1)$;",
+        "The upstream\n  gradient is i.i.d. $N(0, 1)$;",
         # quick03_36a (a36a audit 03 item 2): saturation's share is the init's (appendix G's "How many rows saturate
         # unscaled depends on the init", its row there)
-        "how many rows saturate depends on the\n  init: [appendix G](03_attention_shapes_appendix.ipynb#appendix-g))",
+        "how many rows saturate depends on the\n  init: [appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
         # r34a (review r34a_03 minor 1), r35 (r34f_03 MAJOR 1), r35b (r35a M1), a35b audit 03 item 2: the init shares
         # on random LayerNormed tokens; fix03_36a (r35d minor 2: one idea per bullet): left to section 3's one sentence
         # and appendix G's (rows there: "about 1 % under `nn.Linear`'s and timm's defaults, about 8 % under ...")
@@ -905,8 +919,9 @@ FACTS = {
         # the best of four rates on the split that measures the gap, and "does not size the gain" (r32c/r33b M2))
         # audit a34a_03 item 4: the result's model is named (not section 0's 4-block MNIST model above it)
         # r35 (review r34e_03 minor 7): the metric named
-        "Four heads beat one by 3.8 points [2.7, 4.8] (10 seeds, 2-block model, 8x8 digits, validation accuracy, "
-        "$d = 16$ vs 64 at equal $D$).\n"
+        # fix03_36c (r36d item 3): the change of model said first
+        "On a smaller model (2 blocks, 8x8 digits, 25-epoch runs), four heads beat one by 3.8 points [2.7, 4.8]\n"
+        "(10 seeds, validation accuracy, $d = 16$ vs 64 at equal $D$).\n"
         # fix03_36a (r35c item 3, r35d item 4): the two caveats in the body, said once (the Summary no longer repeats)
         # fix03_36b (r36b item 3): one plain caveat sentence, the seeds named
         "Caveats: the recipe was tuned with four heads; one head got its best of four rates, chosen on the same\n"
@@ -933,7 +948,7 @@ FACTS = {
         "`qkv`",
     ],
     ("LESSON", "### The same as PyTorch's attention"): [
-        "is a dispatcher",
+        "picks a kernel for its inputs (torch 2.13;",  # fix03_36c (r36d item 5): "is a dispatcher" was jargon
         "2.13",
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
@@ -1114,6 +1129,9 @@ PRINTED = {
         "random unit-variance q, k; 8 heads x 197 keys; 5 seeds",
         "with the scale, at every d: 0% saturated rows, spread 1.0, mean gradient norm per row at the scores 0.11",
         "saturated rows, d = 64    37 % (5 seeds: 36..39)    0 %",
+        # fix03_36c (r36c item 1): the d = 64 measurement, by hand, printed before the chart
+        "no scale        spread 8.0, saturated rows 37%, mean gradient norm per row at the scores 0.188",
+        "with the scale  spread 1.0, saturated rows 0%, mean gradient norm per row at the scores 0.111",
         # r31 density (brief fix03u item 1; review r31a_03 minor 4): one printed line, the fair comparison; the 0.003
         # table, the recipe, the schedule's full line, how to read a row and the seed history moved to appendix G
         # r32 (review r31c minor 3): one sign convention, scaled minus unscaled as the prose says, interval named
@@ -1295,7 +1313,10 @@ HIDDEN_CHECKS = {
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         # r34c (review r34c_03 item 1): section 3's q-gradient sentence; fix03_36a: moved to appendix G (rows there)
-        "assert saturation.mean_ratio[64].low > 1 and query_ratio[64].low > 1",  # "shrinks the mean gradient instead"
+        "assert saturation.mean_ratio[64].low > 1 and query_ratio[64].low > 1",  # "does not buy more gradient"
+        # fix03_36c (r36c item 1): the by-hand measurement is the package helper's, number for number
+        "assert all(abs(value - helper[name][key]) < 1e-9 for key, value in stats.items()), (name, stats)",
+        "helper = softmax_saturation(64, seed=0)",
         "assert all(abs(at_q / (math.sqrt(d_) * at_scores) - 1) < 0.1 for at_q, at_scores in ratios)",  # fix03_36b
         'assert stored["epochs"] == 25',  # fix03_36b (r36b item 2): section 3's "25-epoch runs"
         'assert f"{query_ratio[64].mean:.0f}x" == "14x"',  # quick03_36a (a36a audit 03 item 5): "and at $q$: 14x"
@@ -1444,6 +1465,10 @@ CODE = {
         "plots.plot_softmax_saturation(",
         "saturation = summarize_saturation(runs)",
         "plots.saturation_rows(saturation, gradients=False)",  # review r29c_03 item 1: the gradient lines: appendix G
+        # fix03_36c (r36c item 1): the measurement behind the chart, by hand, at d = 64 (seed 0 of the chart's 5)
+        'for name, scale in (("no scale", 1.0), ("with the scale", 64**-0.5)):',
+        "(a * g).sum().backward()  # scores64.grad: a * (g - <g, a>), row by row",
+        "saturated64 = a.max(dim=-1).values > 0.9",
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "stored_copy_task()",
@@ -2307,7 +2332,7 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert gap and float(gap.group(2)) < 0 < float(gap.group(3))  # "the gap is seed noise": its sign changes
     # fix03_36a (r35d item 1): section 3 keeps one init sentence; the fused Xavier's "about 8 %" is appendix G's
     assert "about 8 % under the fused xavier of `nn.multiheadattention`" in appendix_g.lower()
-    assert "about a third of the rows, timm's default 1 % or fewer" in section_3
+    assert "How many rows real inits saturate" in section_3  # fix03_36c (r36d item 1): the init shares, a pointer
     assert "about 1 % under" not in section_3
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
     # r34a (review r34a_03 minor 1): section 3 names the original ViT's init with appendix G's 36 % and unit-variance q

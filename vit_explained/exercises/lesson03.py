@@ -1025,13 +1025,18 @@ def _typed_heads_hint(source: str, heads: int) -> str | None:
     return None
 
 
+def _lower_first(sentence: str) -> str:
+    """A hint written as its own sentence, continued after a colon: its first letter lower-case."""
+    return sentence[:1].lower() + sentence[1:]
+
+
 _ZERO_AXIS = re.compile(r"shape '\[(?:\d+, )*0(?:, \d+)*\]' is invalid")
 
 
 def _qkv_typed_hint(source: str, heads: int, head_dim: int) -> str | None:
     """Exercise 6: a head count (``h=4``, ``reshape(4, 3, ...)``) or a head width (``d=4``, ``reshape(heads, 3, 4,
     ...)``) typed into the answer, named before any layout slip (a typed 4 can mimic one on some weights)."""
-    width = re.findall(r"\bd\s*=\s*(\d+)\b|(?:reshape|view)\(\s*[A-Za-z_][\w.]*\s*,\s*3\s*,\s*(\d+)\s*,", source)
+    width = re.findall(r"\bd\s*=\s*(\d+)\b|(?:reshape|view)\(\s*(?:-1|[A-Za-z_][\w.]*)\s*,\s*3\s*,\s*(\d+)\s*,", source)
     widths = {int(n) for match in width for n in match if n}
     count = re.findall(r"\bh\s*=\s*(\d+)|(?:reshape|view)\(\s*(\d+)\s*,\s*3\b", source)
     counts = {int(n) for match in count for n in match if n}
@@ -1098,7 +1103,7 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
             continue
         typed = _qkv_typed_hint(source, heads, head_dim)  # before the layouts: a typed number can mimic one
         if typed:
-            fail(f"{where}: {typed}")
+            fail(f"{where}: {_lower_first(typed)}")
         for message, slip in _qkv_slips(weight, heads).items():
             if close(answer, slip):
                 fail(f"{where}: {message}")
@@ -1143,9 +1148,10 @@ def _bias_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
     }
 
 
-def _reshape_alone_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
+def _reshape_alone_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor | tuple[torch.Tensor, ...]]:
     """Exercise 7: section 1's widget, "reshape, no permute": q, k, v read straight from the (B, N, 3D) features as
-    (B, 3, h, N, d) or (3, B, h, N, d), then the rest of the layer done right."""
+    (B, 3, h, N, d) or (3, B, h, N, d), or each of q, k, v (B, N, D) reshaped straight to (B, h, N, d) (exercise 2's
+    slip), then the rest of the layer done right."""
     batch, tokens, dim = x.shape
     heads = layer.heads
     head_dim = dim // heads
@@ -1153,13 +1159,23 @@ def _reshape_alone_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.T
         "(B, 3, h, N, d)": layer.qkv(x).reshape(batch, 3, heads, tokens, head_dim).transpose(0, 1),
         "(3, B, h, N, d)": layer.qkv(x).reshape(3, batch, heads, tokens, head_dim),
     }
+    per_role = [part.reshape(batch, heads, tokens, head_dim) for part in layer.qkv(x).chunk(3, dim=-1)]
+    out = _attend(*per_role, head_dim)  # (B, h, N, d), merged back as the lesson does or by the same reshape
+    per_role_message = (
+        "q, k and v were each reshaped straight to (B, h, N, d): a reshape alone mixes tokens and heads (exercise "
+        "2); reshape each to (B, N, h, d), then transpose(1, 2)"
+    )
+    merges = (out.transpose(1, 2).reshape(batch, tokens, dim), out.reshape(batch, tokens, dim))
     return {
-        f"the qkv features are split with a reshape alone, {shape}: token slots then hold other tokens' "
-        "features, and heads hold other roles' (section 1's widget, 'reshape, no permute'); reshape to "
-        "(B, N, 3, h, d), then permute": layer.proj(
-            _attend(*parts, head_dim).transpose(1, 2).reshape(batch, tokens, dim)
-        )
-        for shape, parts in lone.items()
+        per_role_message: tuple(layer.proj(merged) for merged in merges),
+        **{
+            f"the qkv features are split with a reshape alone, {shape}: token slots then hold other tokens' "
+            "features, and heads hold other roles' (section 1's widget, 'reshape, no permute'); reshape to "
+            "(B, N, 3, h, d), then permute": layer.proj(
+                _attend(*parts, head_dim).transpose(1, 2).reshape(batch, tokens, dim)
+            )
+            for shape, parts in lone.items()
+        },
     }
 
 
@@ -1363,7 +1379,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         if mistake:
             fail(f"{where} {_NO_SOFTMAX_DIM if implicit_softmax and mistake == _HEADS_AXIS_SLIP else mistake}")
         generic = "the values differ from the layer's own output"  # a typed-in head count: exercise 6's message
-        fail(f"{where}: {_typed_heads_hint(source, heads) or generic}")
+        fail(f"{where}: {_lower_first(_typed_heads_hint(source, heads) or generic)}")
     note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
     passed("your layer equals the package's Attention, step by step." + note)
 
