@@ -1344,6 +1344,7 @@ def _ex7_per_role_reshape_both_ways(x, qkv, proj, heads):  # the merge by the sa
 def test_attention_layer_names_the_per_role_reshape(answer):
     message = _reported(lesson03.check_attention_layer, answer)
     assert "q, k and v were each reshaped straight to (B, h, N, d)" in message, message
+    assert "(float32): q, k and v were" in message, message  # a36c audit 03 item 7: a colon after the setting
     assert "reshape each to (B, N, h, d), then transpose(1, 2)" in message and "differ" not in message
 
 

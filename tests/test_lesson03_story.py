@@ -492,7 +492,9 @@ FACTS = {
         "`attend`",
         # fix03_36c (r36d item 4): the package's class, its three parts said
         "The package's `Attention` ([code](03_attention_shapes_appendix.ipynb#appendix-a)), at ViT-B's size: `qkv`, "
-        "one Linear,\nmakes $q$, $k$, $v$; `attend`, an `nn.Softmax`, runs over the keys; `proj` mixes the heads.",
+        # a36c audit 03 item 5: `attend` runs on the explicit path only (cell 17 prints fused=True)
+        "one Linear,\nmakes $q$, $k$, $v$; `attend`, an `nn.Softmax`, runs over the keys\n(explicit path only); `proj` "
+        "mixes the heads.",
         "03",
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
@@ -559,8 +561,10 @@ FACTS = {
         # r32 (review r32b MAJOR 1): scoped; a35b audit 03 item 4: the takeaway's scope covers both halves (row below)
         # fix03_36b (r36a minor 3, r36b item 1): the "So, ..." takeaway replaced by what the scale buys, said plainly
         # fix03_36c (r36c item 2, r36d item 1): the takeaway, plain: no more gradient at d = 64; the spread kept
-        "**So at $d = 64$ the scale does not buy more gradient.** It keeps the scores' spread the same at every\n"
-        "width: no row saturates at any width tried.",
+        # quick03_36c (a36c audit 03 item 1): "here" (random q, k at init, i.i.d. g), as measured; words paid: the
+        # spread's restatement (the lead's row "makes the score spread independent of $d$") cut to "With it"
+        "**So here, at $d = 64$, the scale does not buy more gradient.** With it, no row\nsaturates at any width "
+        "tried.",
         "0.9",
         "$q$",
         "$k$",
@@ -646,14 +650,16 @@ FACTS = {
         # q, k are named in this section too); "smaller, as they suspected, yet the mean over all rows is 1.78x larger"
         # replaces '(not "extremely small")' (brief quick_33d); the default inits' share said (appendix G's table)
         # fix03_36c (r36d item 1): "Without the scale", "a scaled row's gradient", "But the other rows ..., so"
-        "**The gradient at the scores** (right panel; $g$ i.i.d. $N(0, 1)$). Without the scale, at $d = 64$, a "
-        "saturated row\npasses back about a third of a scaled row's gradient, in the direction Vaswani et al. "
-        "suspected. But the\nother rows pass back more, so the mean over all rows is 1.78x larger.",
+        # quick03_36c (words paid): the bold "The gradient at the scores" is the cell before's (its bold term)
+        "Right panel ($g$ i.i.d. $N(0, 1)$): without the scale, at $d = 64$, "
+        "saturated rows\npass back on average about a third of a scaled row's gradient, in the direction Vaswani et "
+        "al. suspected. But the\nother rows pass back more, so the mean over all rows is 1.78x larger.",
         # fix03_36b (r36a minor 2): Vaswani et al. suspected "extremely small gradients"; a third is their direction
         # quick03_36b (a36b audit 03 item 1): "though far from vanishing" dropped (a third is the saturated rows' mean;
         # their median is about a seventh, appendix G)
         # r33d (words paid for review r33d MAJOR 1): the seeds' range 0.56..0.66 prints in the table just above
-        "At $d = 1024$ it is smaller (about 0.6x).",  # fix03_36b (r36a minor 6): 5 seeds 0.56..0.66, printed above
+        # fix03_36b (r36a minor 6): 5 seeds 0.56..0.66, printed above; quick03_36c (words paid): "it is smaller" cut
+        "At $d = 1024$: about 0.6x.",
         # r34c (review r34c_03 item 1): the other half, at q, as appendix G prints it (same g; every seed, d = 16 to
         # 1024; checked in the cell after); no "d-independent" claim
         # r35 (review r34f_03 minor 1, r34e_03 minor 1): the factors are q's; "(and so W_q)" dropped (forbidden row)
@@ -669,7 +675,11 @@ FACTS = {
         # "about 8 %", nn.Linear's default and "unit-variance q and k" are appendix G's (rows there, and
         # test_section_3_numbers_match_appendix_g_stored_output)
         # fix03_36c (r36d item 1): the init shares left for the pointer (appendix G's rows and init table)
-        "How many rows real inits saturate, and the gradient at $q$ (14x\nlarger without the scale): "
+        # quick03_36c (a36c audit 03 items 3-4): the two init shares (appendix G's 36.2 % and 0.4 %, checked in
+        # test_section_3_numbers_match_appendix_g_stored_output) and why 14x (sqrt(d) = 8 times 1.78, seed by seed in
+        # the cell after)
+        "Real inits' saturated rows (original ViT: about a third;\ntimm's default: under 1 %) and the gradient at $q$ "
+        "(14x unscaled: $\\sqrt{d} = 8$ times the 1.78x):\n"
         "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
@@ -788,9 +798,11 @@ FACTS = {
         # the seed history, budget and the 1-head arm's rates are in appendix F and section 0 (rows there)
         # r33b (review r33b M2): "(d = 16 vs 64 at equal D)": heads and width change together
         # quick03_36a (a36a audit 03 item 3): the caveats back, as one parenthesis (section 0's, asserted there)
-        "Four heads beat one on 8x8 digits by +3.8 points [+2.7, +4.8] ($d = 16$ vs 64 at equal $D$), at a rate tuned\n"
-        "  with 4 heads (one head at its best of four rates, picked on the validation split that measures the gap;\n"
-        "  seeds 3-9 added after a first look: [appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
+        # quick03_36c (a36c audit 03 item 6): section 0's model and budget in the bullet
+        "Four heads beat one on 8x8 digits (a 2-block model, 25-epoch runs) by +3.8 points [+2.7, +4.8] ($d = 16$ "
+        "vs\n  64 at equal $D$), at a rate tuned with 4 heads (one head at its best of four rates, picked on the "
+        "validation\n  split that measures the gap; seeds 3-9 added after a first look:\n"
+        "  [appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
         # r34a (review r34a_03 minor 7): the caveats section 0's result carries; fix03_36a (r35c item 3, r35d minor 2
         # and item 4): said once, in section 0's body (row there), no longer repeated in the bullet
         # r31 density (review r31a_03 minor 5): the three scale bullets merged into one; the 0.003 result, its interval
@@ -805,10 +817,12 @@ FACTS = {
         # fix03_36a (r35d minor 2, item 2): the caveats "inside the range tried, picked on the split that measures the
         # gap" and "Seeds 3-9 came after a first look" said once, in section 3 (its row), not repeated here
         # quick03_36a (a36a audit 03 item 3): section 3's caveats back, as one parenthesis (asserted in section 3)
-        "In training, one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7], each arm at its best rate tried\n"
-        "  (rates picked on the validation split that measures the gap; seeds 3-9 added after a first look:\n"
+        # quick03_36c (a36c audit 03 item 6): "(25-epoch runs)", section 3's budget
+        "In training (25-epoch runs), one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7], each arm at its "
+        "best\n  rate tried (rates picked on the validation split that measures the gap; seeds 3-9 added after a first "
+        "look:\n"
         "  [appendix G](03_attention_shapes_appendix.ipynb#lr-budget)); with both arms at 0.001, or four heads of "
-        "$d = 16$ at\n  0.003, the interval holds 0.",  # a35a audit 03 item 6: d = 16 ran at 0.003 only
+        "$d = 16$\n  at 0.003, the interval holds 0.",  # a35a audit 03 item 6: d = 16 ran at 0.003 only
         # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
         "[lesson 08, appendix F](08_attention_maps_appendix.ipynb#appendix-f)",
         # r28a_03 m3; r34a (review r34a_03 minor 7): section 4's version and kernels kept
@@ -843,17 +857,19 @@ FACTS = {
         # r33c (review r33c minors 1-3): the conditions (0.9, the i.i.d. upstream gradient) and the default inits
         # r35 (review r34f_03 item 4): the gradient half its own bullet, the conditions kept (0.9, the i.i.d. draw)
         # fix03_36c (r36d minor 7): the 60-word bullet split into short sentences, the same facts
-        "- The scale does not buy more gradient at $d = 64$. There, without it, saturated rows (top weight above 0.9) "
-        "pass\n  back about a third of the scaled gradient at the scores. The other rows pass back more, so the mean "
-        "over all rows is\n  1.78 times larger (5 of 5 seeds).",
+        # quick03_36c (a36c audit 03 items 1, 2, 6): the scope in the bullet; "on average" (a ratio of means)
+        "- With random unit-variance $q$, $k$ at init, the scale does not buy more gradient at $d = 64$. There, "
+        "without it,\n  saturated rows (top weight above 0.9) pass back on average about a third of the scaled "
+        "gradient at the scores.\n  The other rows pass back more, so the mean over all rows is 1.78 times larger "
+        "(5 of 5 seeds).",
         # a35a audit 03 item 3: not "0.60 times larger"; r35b (r35a minor 3): no "(smaller)"
-        "At $d = 1024$ it is about 0.6 times as large (5 seeds: 0.56..0.66).",
+        "At $d = 1024$ it\n  is about 0.6 times as large (5 seeds: 0.56..0.66).",
         # fix03_36a (r35c minor 4): the 0.60's seed range, as printed in section 3
         # fix03_36b (r36a minor 6): "about 0.6"
-        "The upstream\n  gradient is i.i.d. $N(0, 1)$;",
+        "The upstream gradient is i.i.d. $N(0, 1)$;",
         # quick03_36a (a36a audit 03 item 2): saturation's share is the init's (appendix G's "How many rows saturate
         # unscaled depends on the init", its row there)
-        "how many rows saturate depends on the\n  init: [appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
+        "how many rows\n  saturate depends on the init: [appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
         # r34a (review r34a_03 minor 1), r35 (r34f_03 MAJOR 1), r35b (r35a M1), a35b audit 03 item 2: the init shares
         # on random LayerNormed tokens; fix03_36a (r35d minor 2: one idea per bullet): left to section 3's one sentence
         # and appendix G's (rows there: "about 1 % under `nn.Linear`'s and timm's defaults, about 8 % under ...")
@@ -1506,6 +1522,8 @@ CODE = {
 }
 
 FORBIDDEN = [
+    ("So at $d = 64$ the scale does not", "a36c audit 03 item 1: unscoped; measured with random q, k at init only"),
+    ("a saturated row\npasses back about a third", "a36c audit 03 item 2: a ratio of means; per row, the median 1/7"),
     ("far from vanishing", "a36b audit 03 item 1: saturated rows' median passes back about a seventh (appendix G)"),
     ("gather from every other token", "a36a audit 03 item 4: a token attends to itself too (head 3, own patch)"),
     ("and so $W_q$ and $W_k$, is", "a35a audit 03 item 1: the 14.1x is per query; W_q was never measured"),
@@ -2332,8 +2350,12 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert gap and float(gap.group(2)) < 0 < float(gap.group(3))  # "the gap is seed noise": its sign changes
     # fix03_36a (r35d item 1): section 3 keeps one init sentence; the fused Xavier's "about 8 %" is appendix G's
     assert "about 8 % under the fused xavier of `nn.multiheadattention`" in appendix_g.lower()
-    assert "How many rows real inits saturate" in section_3  # fix03_36c (r36d item 1): the init shares, a pointer
+    assert "Real inits' saturated rows" in section_3  # fix03_36c (r36d item 1): the init shares, a pointer
     assert "about 1 % under" not in section_3
+    # quick03_36c (a36c audit 03 item 4): section 3's two shares, appendix G's Xavier per q/k/v and trunc_normal rows
+    assert "(original ViT: about a third; timm's default: under 1 %)" in section_3
+    trunc_normal = re.search(r"trunc_normal\(\.02\)  ViT-B layer, d = 64: +(\d+\.\d)%", printed)
+    assert trunc_normal and float(trunc_normal.group(1)) < 1 and 30 < float(share.group(1)) < 40
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
     # r34a (review r34a_03 minor 1): section 3 names the original ViT's init with appendix G's 36 % and unit-variance q
     # r35b (review r35a minor 7): "as here"; fix03_36a: said in appendix G, beside its 36.2 % table

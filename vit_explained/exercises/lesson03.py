@@ -1377,7 +1377,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
             continue
         mistake = _first_layer_slip(result, slips, source)
         if mistake:
-            fail(f"{where} {_NO_SOFTMAX_DIM if implicit_softmax and mistake == _HEADS_AXIS_SLIP else mistake}")
+            fail(f"{where}: {_NO_SOFTMAX_DIM if implicit_softmax and mistake == _HEADS_AXIS_SLIP else mistake}")
         generic = "the values differ from the layer's own output"  # a typed-in head count: exercise 6's message
         fail(f"{where}: {_lower_first(_typed_heads_hint(source, heads) or generic)}")
     note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
