@@ -76,6 +76,13 @@ def test_gradient_check_is_the_old_cell():
     assert got.seed_ratios == seed_ratios
 
 
+def test_below_one_clause_only_when_the_lowest_ratio_is_below_1():
+    # audit a36c item 7: check 4's "(the head's below 1x)" is printed only when that part's ratio is below 1
+    assert clinic.below_one({"head": 0.9545, "attn": 1.016, "mlp": 1.477}) == " (the head's below 1x)"
+    assert clinic.below_one({"head": 1.0, "attn": 1.016, "mlp": 1.477}) == ""
+    assert clinic.below_one({"embed": 1.2, "norm": 1.01}) == ""
+
+
 def test_one_batch_report_is_the_old_cell():
     one_batch = RUNS["overfit"]
     text, dots, entropy = clinic.one_batch_report(one_batch)

@@ -597,7 +597,7 @@ PROSE = [
         "(top)",
         (
             "test",
-            "the course downloads nothing",  # brief fix06_36c (review r36c minor 7): a sentence, not "without downloads, no cifar-10"
+            "the course downloads no data or weights",  # brief fix06_36c (review r36c minor 7); audit a36c item 5: Colab pip-installs the package
             "10",
             "#deit-recipe",
             "Mixup/CutMix",
@@ -1549,7 +1549,8 @@ PROSE.append(
             # brief fix06_35a item 4 (review r34e minor 4): the same facts in two sentences
             # audit a35a item 7: the mean of the same 500 maps (not image-blind); "only" keeps the gain small; the link to #vit-payoff
             # brief fix06_36c item d (review r36d item 3): one pointer sentence; the reading and its caveat: appendix E
-            "right: the class token's attention; [appendix e](06_train_a_vit_appendix.ipynb#ink-validation) measures how much sits on ink",
+            # audit a36c item 1 (brief quick06_36c): the pixels caveat back beside the figure, in few words
+            "right: the class token's attention after 3 blocks of mixing: not attention on pixels; [appendix e](06_train_a_vit_appendix.ipynb#ink-validation) measures how much sits on ink",
         ),
     )
 )
@@ -1560,6 +1561,8 @@ PROSE.append(
         (
             "the 500 maps' mean already puts 52 % there; each digit's own map adds only 5.7 points, 95 % [+4.4, +7.0]",
             "this is not attention on pixels",
+            # audit a36c item 6 (brief quick06_36c): the reason before the claim, with its pointer
+            "after 3 blocks the tokens have mixed ([below](#vit-payoff)): this is not attention on pixels",
             "[the validation digits](#ink-validation) read the same",
         ),
     )
@@ -1712,7 +1715,7 @@ PROSE.append(
         (
             "[its effect](06_train_a_vit_appendix.ipynb#one-direction)",
             # brief fix06_36c (review r36c minor 4): check 5 named where it is referred to ahead
-            "it comes before check 5 (the permutation test), which needs a falling loss",
+            "it comes before check 5 (the permutation test), which is read only on a falling loss",  # audit a36c item 3
         ),
     )
 )
@@ -2585,6 +2588,21 @@ FORBIDDEN = [
     ),
     ("unexplained", "review r28a major 1: no cause to look for", ("lesson",)),
     ("turns up after step 110, by 0.07", "review r28a major 1: a 0.07 rise on 180 digits, one seed", ("lesson",)),
+    # audit a36c (brief quick06_36c): the replaced wordings
+    ("The course downloads nothing", "audit a36c item 5: Colab pip-installs the package", ("lesson",)),
+    ("Right: the class token's attention;", "audit a36c item 1: the pixels caveat was lost", ("lesson",)),
+    ("turns up after step 110 (printed)", "audit a36c item 2: one step up, then a plateau, one seed", ("lesson",)),
+    (
+        "which needs a falling loss",
+        "audit a36c item 3: the test runs on untrained models; reading it needs the fall",
+        ("lesson",),
+    ),
+    (
+        "(a different, soft-split ViT)",
+        "audit a36c item 4: both benchmark ViTs are soft-split; no referent",
+        ("lesson",),
+    ),
+    ("The tokens have mixed by then: this", "audit a36c item 6: the claim before its reason", ("appendix",)),
     ("overlaps every other's, so these counts", "review r28a minor 1: overlapping intervals are no test", ("lesson",)),
     ("Checks 4 and 6 tell them apart", "review r28a minor 6: say what each shows", ("lesson",)),
     ("its confidence side, a validation loss", "review r28a minor 6: clipped", ("lesson",)),
@@ -3666,7 +3684,7 @@ PRINTED.append(
 )
 PROSE.append(("lesson", "5 ·", ("cnn-8 has about two-thirds of the vit's parameters (printed)",)))
 # brief fix06_36c item c (reviews r36c minors 2, 3, 6, 7; r36d minor 8): the plain wordings, each checked in its cell
-PROSE.append(("lesson", "(top)", ("the course downloads nothing, so there is no cifar-10",)))
+PROSE.append(("lesson", "(top)", ("the course downloads no data or weights, so there is no cifar-10",)))
 PROSE.append(
     ("lesson", "2 ·", ("its training curve was not saved; below is a smaller preset's, mnist-fast, run for 10 epochs",))
 )
@@ -3674,11 +3692,19 @@ PROSE.append(
     (
         "lesson",
         "3 ·",
-        ("with the same init and peak rate, a longer schedule leaves ln 10: the 2-epoch loop was too short",),
+        # brief quick06_36c (main-path cap): the same init and peak rate are stated above (only the length differs) and in the rule
+        ("falls in epoch 3 and ends at 0.63: the 2-epoch loop was too short",),
     )
 )
 PROSE.append(("lesson", "4 ·", ("`clinic.blogvit`, a 1-block vit written in tutorial style, has one bug at a time",)))
-PROSE.append(("lesson", "6 ·", ("on 300 digits the validation loss turns up after step 110 (printed)",)))
+# audit a36c item 2 (brief quick06_36c): what the one run shows, flagged as one seed
+PROSE.append(
+    (
+        "lesson",
+        "6 ·",
+        ("on 300 digits the validation loss ends 0.07 above its step-110 lowest (one seed: not a finding)",),
+    )
+)
 # audit a35a item 3: the box says which interval its verdict words read (the paired t-interval over seeds, section 5)
 PROSE.append(
     (
@@ -3766,7 +3792,7 @@ PROSE.append(
             # audit a35b item 2 (brief quick06_35b): the benchmark's caveats beside its MNIST numbers
             # brief fix06_36a (review r35d minor 5): one clause and a pointer; the rows, seed ranges and caveats: appendix D
             # audit a36a item 2: its rows carry no interval (appendix D: no verdict word)
-            "the package's benchmark (3 seeds, no interval; other models and budgets) agrees on the 8x8 digits; on 28x28 mnist (a different, soft-split vit) its order flips over four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
+            "the package's benchmark (3 seeds, no interval; other models and budgets) agrees on the 8x8 digits; on 28x28 mnist (`mnist-fast`, not section 2's vit) its order flips over four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",  # audit a36c item 4
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure

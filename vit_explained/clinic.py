@@ -1346,6 +1346,12 @@ class GradientCheck:
     batch_first_default: bool  # torch.nn.MultiheadAttention's default
 
 
+def below_one(drawn: Mapping[str, float]) -> str:
+    """The clause naming the part whose ratio ``drawn`` (part -> bug / fixed model) is lowest, only if it is below 1."""
+    lowest = min(drawn, key=drawn.get)
+    return f" (the {lowest}'s below 1x)" if drawn[lowest] < 1 else ""
+
+
 def gradient_check(runs: Mapping[str, ClinicRun], seeds: Sequence[int] = range(5)) -> GradientCheck:
     """Check 4 as lesson 06 prints it: seed 0's step-0 norms of the stored clinic ``runs`` (``batch_first``'s exact
     0, SGD's equal norms, the missing activation's ratio range), then :func:`gradient_ratio_report` over ``seeds``
@@ -1360,12 +1366,12 @@ def gradient_check(runs: Mapping[str, ClinicRun], seeds: Sequence[int] = range(5
     drawn = {bug: {part: 1 / r for part, r in ratio.items()} for bug, ratio in {**ratios, no_activation: quiet}.items()}
     default = inspect.signature(nn.MultiheadAttention).parameters["batch_first"].default
     quiet_drawn = drawn[no_activation].values()
-    lowest = min(drawn[no_activation], key=drawn[no_activation].get)  # the one part below 1x (the head, seed 0)
     sgd = "equal the fixed model's exactly" if norms[slow_sgd] == fixed else "differ from the fixed model's"
     line = (
         f"seed 0, step 0: batch_first (default {default}, torch {torch.__version__.split('+')[0]}): embed gradient "
         f"{norms[batch_first]['embed']:g}; SGD's norms {sgd}; "
-        f"no MLP activation: {min(quiet_drawn):.2f}-{max(quiet_drawn):.1f}x the fixed model's (the {lowest}'s below 1x)"
+        f"no MLP activation: {min(quiet_drawn):.2f}-{max(quiet_drawn):.1f}x the fixed model's"
+        f"{below_one(drawn[no_activation])}"
     )
     _, seed_ratios, report = gradient_ratio_report(ratios, quiet, seeds=seeds)
     text = "\n".join([line, *report.splitlines()[-2:]])
