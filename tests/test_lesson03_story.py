@@ -563,8 +563,9 @@ FACTS = {
         # fix03_36c (r36c item 2, r36d item 1): the takeaway, plain: no more gradient at d = 64; the spread kept
         # quick03_36c (a36c audit 03 item 1): "here" (random q, k at init, i.i.d. g), as measured; words paid: the
         # spread's restatement (the lead's row "makes the score spread independent of $d$") cut to "With it"
-        "**So here, at $d = 64$, the scale does not buy more gradient.** With it, no row\nsaturates at any width "
-        "tried.",
+        # fix03_36d (r36e MAJOR 1, r36f item 2): "So" cut (words paid); "With it" set against "Without it" (row below)
+        "**Here, at $d = 64$, the scale does not buy more gradient.** With it, no row saturates at any width tried. "
+        "Without\nit,",
         "0.9",
         "$q$",
         "$k$",
@@ -651,15 +652,21 @@ FACTS = {
         # replaces '(not "extremely small")' (brief quick_33d); the default inits' share said (appendix G's table)
         # fix03_36c (r36d item 1): "Without the scale", "a scaled row's gradient", "But the other rows ..., so"
         # quick03_36c (words paid): the bold "The gradient at the scores" is the cell before's (its bold term)
-        "Right panel ($g$ i.i.d. $N(0, 1)$): without the scale, at $d = 64$, "
-        "saturated rows\npass back on average about a third of a scaled row's gradient, in the direction Vaswani et "
-        "al. suspected. But the\nother rows pass back more, so the mean over all rows is 1.78x larger.",
+        # fix03_36d (r36f item 1): the cell now follows the chart, the gradient sentence and the d = 64 point by hand;
+        # "Right panel" cut and the upstream gradient's draw said where g is defined (row below), words paid
+        "Without the scale, at $d = 64$, saturated rows pass back on average about a third of a scaled row's gradient, "
+        "in\nthe direction Vaswani et al. suspected. The other rows pass back more: the mean over all rows is 1.78x "
+        "larger",
+        "upstream gradient $g$ (i.i.d. $N(0, 1)$), the softmax passes back",  # r33c: the draw beside the numbers
+        # fix03_36d (r36e MAJOR 1, r36f item 2): the q factor its own clause, at d = 64, beside the 1.78x it multiplies
+        # (appendix G prints 14.1 and checks it is sqrt(d) times the ratio at the scores, seed by seed)
+        "At $q$, 14x: $\\sqrt{d} = 8$ times the 1.78x ([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # fix03_36b (r36a minor 2): Vaswani et al. suspected "extremely small gradients"; a third is their direction
         # quick03_36b (a36b audit 03 item 1): "though far from vanishing" dropped (a third is the saturated rows' mean;
         # their median is about a seventh, appendix G)
         # r33d (words paid for review r33d MAJOR 1): the seeds' range 0.56..0.66 prints in the table just above
         # fix03_36b (r36a minor 6): 5 seeds 0.56..0.66, printed above; quick03_36c (words paid): "it is smaller" cut
-        "At $d = 1024$: about 0.6x.",
+        "1.78x larger\n(0.60x at $d = 1024$).",  # fix03_36d: the printed 0.60, beside the 1.78x it is set against
         # r34c (review r34c_03 item 1): the other half, at q, as appendix G prints it (same g; every seed, d = 16 to
         # 1024; checked in the cell after); no "d-independent" claim
         # r35 (review r34f_03 minor 1, r34e_03 minor 1): the factors are q's; "(and so W_q)" dropped (forbidden row)
@@ -678,9 +685,11 @@ FACTS = {
         # quick03_36c (a36c audit 03 items 3-4): the two init shares (appendix G's 36.2 % and 0.4 %, checked in
         # test_section_3_numbers_match_appendix_g_stored_output) and why 14x (sqrt(d) = 8 times 1.78, seed by seed in
         # the cell after)
-        "Real inits' saturated rows (original ViT: about a third;\ntimm's default: under 1 %) and the gradient at $q$ "
-        "(14x unscaled: $\\sqrt{d} = 8$ times the 1.78x):\n"
-        "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g).",
+        # fix03_36d (r36e MAJOR 1, r36f item 2): "Real inits' saturated rows (...)" read as if with the scale; now
+        # "Without it" (appendix G's unscaled 0.4 % and 36.2 %; with the scale 0 % under every init)
+        "Without\nit, real inits saturate from under 1 % (timm's default) to about a third (the original "
+        "ViT's;\n"
+        "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
         # quick03_36a (a36a audit 03 item 5): the q half's number and where it is printed (appendix G's 14.1)
@@ -818,11 +827,12 @@ FACTS = {
         # gap" and "Seeds 3-9 came after a first look" said once, in section 3 (its row), not repeated here
         # quick03_36a (a36a audit 03 item 3): section 3's caveats back, as one parenthesis (asserted in section 3)
         # quick03_36c (a36c audit 03 item 6): "(25-epoch runs)", section 3's budget
-        "In training (25-epoch runs), one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7], each arm at its "
-        "best\n  rate tried (rates picked on the validation split that measures the gap; seeds 3-9 added after a first "
-        "look:\n"
-        "  [appendix G](03_attention_shapes_appendix.ipynb#lr-budget)); with both arms at 0.001, or four heads of "
-        "$d = 16$\n  at 0.003, the interval holds 0.",  # a35a audit 03 item 6: d = 16 ran at 0.003 only
+        # fix03_36d (r36f item 3): the task and the metric named
+        "In training (8x8 digits, validation accuracy, 25-epoch runs), one head of $d = 64$ scaled led by +4.2 "
+        "points\n  [+2.6, +5.7], each arm at its best rate tried (rates picked on the validation split that measures "
+        "the gap; seeds\n  3-9 added after a first look: [appendix G](03_attention_shapes_appendix.ipynb#lr-budget)); "
+        # a35a audit 03 item 6: d = 16 ran at 0.003 only
+        "with both arms at\n  0.001, or four heads of $d = 16$ at 0.003, the interval holds 0.",
         # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
         "[lesson 08, appendix F](08_attention_maps_appendix.ipynb#appendix-f)",
         # r28a_03 m3; r34a (review r34a_03 minor 7): section 4's version and kernels kept
@@ -1522,6 +1532,7 @@ CODE = {
 }
 
 FORBIDDEN = [
+    ("Real inits' saturated rows", "review r36e_03 MAJOR 1: read as with the scale; the shares are unscaled"),
     ("So at $d = 64$ the scale does not", "a36c audit 03 item 1: unscoped; measured with random q, k at init only"),
     ("a saturated row\npasses back about a third", "a36c audit 03 item 2: a ratio of means; per row, the median 1/7"),
     ("far from vanishing", "a36b audit 03 item 1: saturated rows' median passes back about a seventh (appendix G)"),
@@ -2297,6 +2308,14 @@ def test_section_3_opens_with_the_spread_then_saturation_and_gradient():
     second = nb.unique_index(sources, "Without the scale, more rows **saturate**")
     table = nb.unique_index(sources, "saturation = summarize_saturation(runs)")
     assert lead < chart < second < table
+    # fix03_36d (r36e minor 1, r36f item 1): a picture before the proof: the chart, then the gradient sentence that
+    # names the d = 64 point, then that point by hand and its folded check, then the table over the seeds
+    cells = nb.cells(LESSON)
+    by_hand = nb.unique_index(sources, "q64, k64 = torch.randn(")
+    assert chart + 1 == second and second + 1 == by_hand and by_hand + 2 == table
+    assert nb.hidden(cells[by_hand + 1]) and "helper = softmax_saturation(64, seed=0)" in sources[by_hand + 1]
+    assert nb.flat(sources[second]).endswith("Below: $d = 64$, by hand.")
+    assert "$a \\odot (g - \\langle g, a \\rangle)$" in sources[second]  # the gradient, defined before it is printed
     assert "(left panel)" in sources[lead] and "saturate" not in sources[lead]
     assert "(middle)" in sources[second] and "(right)" in sources[second]
 
@@ -2350,10 +2369,11 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert gap and float(gap.group(2)) < 0 < float(gap.group(3))  # "the gap is seed noise": its sign changes
     # fix03_36a (r35d item 1): section 3 keeps one init sentence; the fused Xavier's "about 8 %" is appendix G's
     assert "about 8 % under the fused xavier of `nn.multiheadattention`" in appendix_g.lower()
-    assert "Real inits' saturated rows" in section_3  # fix03_36c (r36d item 1): the init shares, a pointer
+    # fix03_36c (r36d item 1): the init shares, a pointer; fix03_36d (r36e MAJOR 1): said as unscaled
+    assert "Without it, real inits saturate" in section_3
     assert "about 1 % under" not in section_3
     # quick03_36c (a36c audit 03 item 4): section 3's two shares, appendix G's Xavier per q/k/v and trunc_normal rows
-    assert "(original ViT: about a third; timm's default: under 1 %)" in section_3
+    assert "from under 1 % (timm's default) to about a third (the original ViT's;" in section_3
     trunc_normal = re.search(r"trunc_normal\(\.02\)  ViT-B layer, d = 64: +(\d+\.\d)%", printed)
     assert trunc_normal and float(trunc_normal.group(1)) < 1 and 30 < float(share.group(1)) < 40
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
