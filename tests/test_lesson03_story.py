@@ -564,7 +564,8 @@ FACTS = {
         # quick03_36c (a36c audit 03 item 1): "here" (random q, k at init, i.i.d. g), as measured; words paid: the
         # spread's restatement (the lead's row "makes the score spread independent of $d$") cut to "With it"
         # fix03_36d (r36e MAJOR 1, r36f item 2): "So" cut (words paid); "With it" set against "Without it" (row below)
-        "**Here, at $d = 64$, the scale does not buy more gradient.** With it, no row saturates at any width tried. "
+        # quick03_36d (words paid for a36d audit 03 items 1-3): "does not buy more" said as "buys no extra"
+        "**Here, at $d = 64$, the scale buys no extra gradient.** With it, no row saturates at any width tried. "
         "Without\nit,",
         "0.9",
         "$q$",
@@ -655,18 +656,21 @@ FACTS = {
         # fix03_36d (r36f item 1): the cell now follows the chart, the gradient sentence and the d = 64 point by hand;
         # "Right panel" cut and the upstream gradient's draw said where g is defined (row below), words paid
         "Without the scale, at $d = 64$, saturated rows pass back on average about a third of a scaled row's gradient, "
-        "in\nthe direction Vaswani et al. suspected. The other rows pass back more: the mean over all rows is 1.78x "
+        # quick03_36d (words paid for a36d audit 03 items 1-3): "The other rows" said as "The others"
+        "in\nthe direction Vaswani et al. suspected. The others pass back more: the mean over all rows is 1.78x "
         "larger",
         "upstream gradient $g$ (i.i.d. $N(0, 1)$), the softmax passes back",  # r33c: the draw beside the numbers
         # fix03_36d (r36e MAJOR 1, r36f item 2): the q factor its own clause, at d = 64, beside the 1.78x it multiplies
         # (appendix G prints 14.1 and checks it is sqrt(d) times the ratio at the scores, seed by seed)
-        "At $q$, 14x: $\\sqrt{d} = 8$ times the 1.78x ([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # quick03_36d (a36d audit 03 item 2): "about": 8 x 1.78 = 14.2, the measured 14.1 (0.98-1.00 of it per seed)
+        "At $q$, 14x: about $\\sqrt{d}$ times the 1.78x ([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # fix03_36b (r36a minor 2): Vaswani et al. suspected "extremely small gradients"; a third is their direction
         # quick03_36b (a36b audit 03 item 1): "though far from vanishing" dropped (a third is the saturated rows' mean;
         # their median is about a seventh, appendix G)
         # r33d (words paid for review r33d MAJOR 1): the seeds' range 0.56..0.66 prints in the table just above
         # fix03_36b (r36a minor 6): 5 seeds 0.56..0.66, printed above; quick03_36c (words paid): "it is smaller" cut
-        "1.78x larger\n(0.60x at $d = 1024$).",  # fix03_36d: the printed 0.60, beside the 1.78x it is set against
+        # quick03_36d (a36d audit 03 item 1): "(0.60x at $d = 1024$)" read as "0.60x larger"; "smaller" said
+        "1.78x larger\n(at $d = 1024$: 0.60x, smaller).",  # fix03_36d: the printed 0.60, beside the 1.78x
         # r34c (review r34c_03 item 1): the other half, at q, as appendix G prints it (same g; every seed, d = 16 to
         # 1024; checked in the cell after); no "d-independent" claim
         # r35 (review r34f_03 minor 1, r34e_03 minor 1): the factors are q's; "(and so W_q)" dropped (forbidden row)
@@ -687,7 +691,9 @@ FACTS = {
         # the cell after)
         # fix03_36d (r36e MAJOR 1, r36f item 2): "Real inits' saturated rows (...)" read as if with the scale; now
         # "Without it" (appendix G's unscaled 0.4 % and 36.2 %; with the scale 0 % under every init)
-        "Without\nit, real inits saturate from under 1 % (timm's default) to about a third (the original "
+        # quick03_36d (a36d audit 03 item 3): rows saturate, not inits; scoped to what appendix G measured, a fresh
+        # ViT-B layer (its init table: Attention(768, 12), LayerNormed random tokens, no scale)
+        "Without\nit, a fresh ViT-B layer's rows saturate: under 1 % (timm's default) to about a third (the original "
         "ViT's;\n"
         "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
@@ -1532,6 +1538,8 @@ CODE = {
 }
 
 FORBIDDEN = [
+    ("real inits saturate", "a36d audit 03 item 3: inits do not saturate, rows do; a fresh ViT-B layer's, scoped"),
+    ("(0.60x at $d = 1024$)", "a36d audit 03 item 1: read as '0.60x larger'; at d = 1024 it is smaller"),
     ("Real inits' saturated rows", "review r36e_03 MAJOR 1: read as with the scale; the shares are unscaled"),
     ("So at $d = 64$ the scale does not", "a36c audit 03 item 1: unscoped; measured with random q, k at init only"),
     ("a saturated row\npasses back about a third", "a36c audit 03 item 2: a ratio of means; per row, the median 1/7"),
@@ -2370,10 +2378,10 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     # fix03_36a (r35d item 1): section 3 keeps one init sentence; the fused Xavier's "about 8 %" is appendix G's
     assert "about 8 % under the fused xavier of `nn.multiheadattention`" in appendix_g.lower()
     # fix03_36c (r36d item 1): the init shares, a pointer; fix03_36d (r36e MAJOR 1): said as unscaled
-    assert "Without it, real inits saturate" in section_3
+    assert "Without it, a fresh ViT-B layer's rows saturate" in section_3  # quick03_36d (a36d audit 03 item 3)
     assert "about 1 % under" not in section_3
     # quick03_36c (a36c audit 03 item 4): section 3's two shares, appendix G's Xavier per q/k/v and trunc_normal rows
-    assert "from under 1 % (timm's default) to about a third (the original ViT's;" in section_3
+    assert "under 1 % (timm's default) to about a third (the original ViT's;" in section_3
     trunc_normal = re.search(r"trunc_normal\(\.02\)  ViT-B layer, d = 64: +(\d+\.\d)%", printed)
     assert trunc_normal and float(trunc_normal.group(1)) < 1 and 30 < float(share.group(1)) < 40
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
