@@ -557,6 +557,26 @@ def test_plot_history_draws_a_live_run_dashed():
         plot_history(stored, live=History())
 
 
+def test_plot_history_draws_a_stored_validation_loss_only_for_its_own_run():
+    # brief fix06_36d (review r36e minor 1): section 3b draws the stored run's validation loss beside a live run;
+    # it is labelled as the stored run's, and an edited recipe (other epochs, other accuracies) does not get it
+    from vit_explained.plotting.lesson06 import plot_history, stored_val_loss
+    from vit_explained.training import History
+
+    live = History(epoch=[1, 2, 3], steps=[5, 10, 15], train_loss=[2.0, 1.0, 0.5])
+    live.train_accuracy, live.val_accuracy = [0.3, 0.6, 0.8], [0.4, 0.7, 0.9]
+    stored = {"val_loss": [2.1, 1.1, 0.7], "val_accuracy": [0.4, 0.7 + 1 / 180, 0.9]}  # one digit moved: the same run
+    assert stored_val_loss(live, stored) == [2.1, 1.1, 0.7]
+    labels = [line.get_label() for line in plot_history(live, stored_run=stored).axes[0].get_lines()]
+    assert "validation (stored run, after the epoch)" in labels
+    other = {"val_loss": [2.1, 1.1, 0.7], "val_accuracy": [0.4, 0.8, 0.9]}  # another recipe: 18 digits apart
+    longer = {"val_loss": [2.1, 1.1, 0.7, 0.6], "val_accuracy": [0.4, 0.7, 0.9, 0.9]}  # another epoch count
+    for record in (other, longer):
+        assert stored_val_loss(live, record) is None
+        left = plot_history(live, stored_run=record).axes[0]  # no ValueError: the curve is left out, and said so
+        assert len(left.get_lines()) == 1 and "not drawn" in left.get_title()
+
+
 # fix_23c
 def test_the_label_smoothing_rerun_stores_its_training_accuracy_and_matches_the_stored_arm():
     from vit_explained import clinic

@@ -367,6 +367,18 @@ def test_accuracy_names_topk_shape():
         lesson06.check_accuracy(lambda logits, labels: (logits.topk(1).indices == labels).float().mean().item())
 
 
+def test_accuracy_gives_no_shape_hint_on_an_unrelated_error():
+    # brief fix06_36d (review r36f minor 9): a NameError is named, with no hint about the logits' shape
+    def typo(logits, labels):
+        return (logits.argmax(dim=1) == lables).float().mean().item()  # noqa: F821
+
+    with pytest.raises(ExerciseFailed) as caught:
+        lesson06.check_accuracy(typo)
+    assert "NameError" in str(caught.value) and "largest entry" not in str(caught.value)
+    with pytest.raises(ExerciseFailed, match="largest entry of each row"):  # a shape error keeps the hint
+        lesson06.check_accuracy(lambda logits, labels: (logits[:, :, 0].argmax(1) == labels).float().mean().item())
+
+
 # --- exercise 2: one training step ------------------------------------------------------------------
 
 

@@ -722,7 +722,10 @@ PROSE = [
             # brief fix06_36b (reviews r36a minor 4, r36b minor 1): scoped to this clinic; audit a36b item 1 (brief
             # quick06_36b): to a random head, as recap row 4 (BlogViT's class token and LayerNorm biases start at zero)
             "with a random (not zero-initialised) head, an exact 0 shows a part cut off from the loss (here, always a bug); a small gradient alone does not prove one",
-            'a zero-initialised head (`vit(init="jax")`; vit paper §3.2) zeroes all other step-0 gradients: read check 4 after one step',
+            # brief fix06_36d (review r36e minor 5): §3.2 zero-initialises the head it attaches for fine-tuning
+            'a zero-initialised head (`vit(init="jax")`; the vit paper §3.2 attaches one for fine-tuning) zeroes all other step-0 gradients: read check 4 after one step',
+            # brief fix06_36d (review r36f minor 1): the cause first, then the exact 0
+            "no patch reaches the head, so the patch embedding's gradient is exactly 0",
             "without proving it",
             "at either rate",  # fix06d: 0.00, 0.69-1.22, 0.65-1.48 are printed (PRINTED row)
             # review r27c M1: "a hand-written layernorm that matches `f.layer_norm` (checked below), and `batch_first=true`"
@@ -738,7 +741,8 @@ PROSE = [
             # brief fix06_34a (main-path cap): the takeaway's second sentence repeated the paragraph; "run on two bugs" moved there
             "Takeaway: if one batch does not fit, the model is broken or the optimiser is slow.",
             # brief fix06_36b (review r36a MAJOR 1): the steps fit the batch, at SGD's own rate too (the 0.01, 400-step arm)
-            "given 4x the steps (400, run on two bugs), sgd fits at adam's rate and at 10x",
+            # brief fix06_36d (review r36e minor 7): the 400-step arms named, the fixed model at 10x as the control
+            "given 4x the steps (400), sgd fits at adam's rate and at 10x; the hand-written layernorm line does not, at either rate; the fixed model at 10x (control) fits",
             "exactly the fixed model's gradients",
             "its step is at fault",  # brief quick06_35b: reworded (was "its fault lies in the step")
             "5",
@@ -1043,7 +1047,7 @@ PROSE = [
     (
         "lesson",
         "4 ·",
-        ("under mean pooling, the exact 0 moves to the class token",),
+        ("mean pooling moves it to the class token",),  # brief fix06_36d (main-path cap): "it" is the exact 0
     ),  # r33b plain wording (review r33b minor 6)
     (
         "lesson",
@@ -1062,7 +1066,8 @@ PROSE = [
             # lowest-loss epoch left the Summary and section 3; appendix C (#stopping) states and prints it (its rows)
             "above its lowest ([section 3](#over-fitting-runs))",
             # brief fix06_36a (review r35e item 4): the augmentation verdict, as section 5 states it
-            "augmentation (rotations, scalings, interpolated translations), nothing else changed, puts both models **behind** their plain runs at 400 steps on the 8x8 digits ([section 5](#augmentation-verdict))",
+            # brief fix06_36d (review r36f minor 3): the rate, and the 1,860-step result
+            "augmentation (rotations, scalings, interpolated translations), nothing else changed, puts both models **behind** their plain runs at 400 steps, lr 1e-2, on the 8x8 digits ([section 5](#augmentation-verdict)); at 1,860 steps (3 seeds): no detectable difference",
             "from the v0.8 dev pre-releases; first stable release v0.9.0",
         ),
     ),
@@ -1372,7 +1377,7 @@ PROSE = [
         "3 ·",
         (
             "ends 11-16 points lower",
-            "rises by 0.09-0.10",
+            "then rises, ends 0.09-0.10 above it",  # brief fix06_36d (review r36f minor 2): printed "at the end 0.09 to 0.10 above it"
             # brief fix06t item 3 (review r30c minor 3): the paired interval of validation accuracy, not two ranges (r31
             # density, brief fix06x: both moved to appendix C, pinned in its row at the top of PROSE)
             "judge a plateau against a longer run with the same init and peak rate",
@@ -1671,7 +1676,19 @@ PROSE.append(
         ("a hint or finding on fewer than 6 seeds is **exploratory**",),  # audit a35a item 1: check 1's hint is one
     )
 )
-PROSE.append(("lesson", "5 ·", ("with test-digit noise, or at 1,860 steps, it only **leans**",)))
+# brief fix06_36d (review r36e minor 4): "1,860 steps" said as a longer run
+PROSE.append(("lesson", "5 ·", ("with test-digit noise, or training longer (1,860 steps), it only **leans**",)))
+# brief fix06_36d (review r36f minor 3): the augmentation verdict names its rate and the 1,860-step result
+PROSE.append(
+    (
+        "lesson",
+        "5 ·",
+        (
+            "at 400 steps, lr 1e-2; at 1,860 steps (3 seeds), [no detectable difference](06_train_a_vit_appendix.ipynb#appendix-g)",
+            "the runs below do not isolate locality",
+        ),
+    )
+)
 # brief fix06_34a (main-path cap): the 1,000-test-digit reading (58 %) left section 2; appendix E states it
 PROSE.append(("appendix", "E ·", ("58 % of its patch attention on",)))
 # audit a36a item 6: lesson section 3 shows only the ViT; CNN-8's runs are the appendix's
@@ -2606,6 +2623,8 @@ FORBIDDEN = [
     ("overlaps every other's, so these counts", "review r28a minor 1: overlapping intervals are no test", ("lesson",)),
     ("Checks 4 and 6 tell them apart", "review r28a minor 6: say what each shows", ("lesson",)),
     ("its confidence side, a validation loss", "review r28a minor 6: clipped", ("lesson",)),
+    ("gradient is exactly 0, so no patch reaches", "review r36f minor 1: the cause is the missing path", ("lesson",)),
+    ("its order flips over four runs", "review r36f minor 7: cryptic", ("lesson",)),
     ("four arms also ran 400 steps:", "review r28a minor 6: say why", ("lesson",)),
     (
         "the smallest blank margin (in pixels) over all sides",
@@ -3642,8 +3661,9 @@ PROSE.append(
         (
             # brief fix06y item 2 (review r32a "what would make it a 9", item 2): a second knob, class token vs mean pooling
             '<a id="patch-size"></a>**two vit knobs: patch size and pooling.**',
-            "or classifies from the mean patch token, not the class token",
-            "takes 4x4 patches, not 2x2",
+            # brief fix06_36d (review r36e minor 6): one knob at a time, in plain words
+            "one knob at a time on the same vit: 4x4 patches instead of 2x2",
+            "or mean pooling instead of the class token",
             "on 5 seeds at lr 1e-2: **no detectable difference** for either knob, though patch 4 uses a quarter of the tokens",
             # review r31c: the scale story; brief fix06_34a (review r34b item 2, about 100 words before the figure): cited by figure
             # here, its ImageNet-1k and JFT-300M detail in appendix D (pinned there)
@@ -3714,8 +3734,8 @@ PROSE.append(
             # audit a36a item 7 (brief quick06_36a): hint, finding and the corrected interval glossed where the rule uses them
             # brief fix06_36b (review r36b minor 2): the rule in full words
             # audit a36b item 3 (brief quick06_36b): a lone comparison (x255, check 1) has no corrected interval
-            "**verdict words** for a − b over seeds: **no detectable difference**: its 95 % interval holds 0; **leans** (a hint): it excludes 0, any corrected one does not",
-            "ahead/behind (a finding): both do ([section 5](#verdict-words))",
+            # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line; the full table only in section 5
+            "**verdict words** for a − b: **no detectable difference** when its 95 % interval holds 0, **leans** (a hint) when it excludes 0; [section 5](#verdict-words) defines a finding",
         ),
     )
 )
@@ -3792,7 +3812,7 @@ PROSE.append(
             # audit a35b item 2 (brief quick06_35b): the benchmark's caveats beside its MNIST numbers
             # brief fix06_36a (review r35d minor 5): one clause and a pointer; the rows, seed ranges and caveats: appendix D
             # audit a36a item 2: its rows carry no interval (appendix D: no verdict word)
-            "the package's benchmark (3 seeds, no interval; other models and budgets) agrees on the 8x8 digits; on 28x28 mnist (`mnist-fast`, not section 2's vit) its order flips over four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",  # audit a36c item 4
+            "the package's benchmark (3 seeds, no interval; other models and budgets) agrees on the 8x8 digits; on 28x28 mnist (`mnist-fast`, not section 2's vit) its vit and cnn swap places across four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",  # audit a36c item 4; brief fix06_36d (review r36f minor 7)
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
@@ -4020,11 +4040,14 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
     assert rule_at < cell_with("lesson", "check_1 = clinic.input_check(")[1] and "**Check 1 · " in rule
     assert rule.index('<a id="verdict-rule"></a>') < rule.index("**Check 1 · ")
     head = rule.split("**Check 1 · ")[0]
+    # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line, as clinic.verdict_word reads the 95 % interval;
+    # "corrected" and "family" are defined only in section 5's table
     assert (
-        "**no detectable difference**: its 95 % interval holds 0" in head
-        and "**leans** (a hint): it excludes 0, any corrected one does not" in head
-        and "ahead/behind (a finding): both do" in head
+        "**no detectable difference** when its 95 % interval holds 0" in head
+        and "**leans** (a hint) when it excludes 0" in head
+        and "[section 5](#verdict-words) defines a finding" in head
     )
+    assert "corrected" not in head and "family" not in head and "| **" not in head
     assert "a hint or finding on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
     assert "#why-6-seeds" in head and "**ahead**" not in head and len(head.split()) < 50
     words = ("**leans**", "**ahead**", "**behind**", "**exploratory**", "**no detectable difference**", "[leans]")

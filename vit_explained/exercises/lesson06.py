@@ -143,7 +143,7 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
 ]
 
 
-def _accuracy_hint(error: Exception) -> str:
+def _accuracy_hint(error: Exception) -> str | None:
     text = str(error)
     if isinstance(error, RuntimeError) and ("dtype" in text or "Bool" in text or "Long" in text):
         return (
@@ -165,7 +165,9 @@ def _accuracy_hint(error: Exception) -> str:
             "the predictions and the labels have different lengths: the argmax is probably over the wrong axis "
             "(over the batch axis it gives one index per class); the classes are along the other one"
         )
-    return "logits are (B, num_classes): take the largest entry of each row"
+    if isinstance(error, IndexError) or any(word in text for word in ("dimension", "shape", "size")):
+        return "logits are (B, num_classes): take the largest entry of each row"
+    return None  # an unrelated error (a NameError, a typo): its own message is enough, no shape hint
 
 
 def _call_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float], logits, labels):

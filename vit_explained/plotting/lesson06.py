@@ -61,11 +61,24 @@ def _plot_live(ax, epochs, values, colour: str, label: str) -> None:
     )
 
 
+def stored_val_loss(history: History, stored_run: Mapping) -> list[float] | None:
+    """``stored_run["val_loss"]`` (a stored run's validation loss per epoch) when ``history`` is that run: as
+    many epochs and each validation accuracy within 2 of 180 digits of ``stored_run["val_accuracy"]`` (retrained
+    on another CPU, a few digits may move). ``None`` for another run (an edited recipe, seed or epoch count)."""
+    stored = stored_run["val_accuracy"]
+    if len(stored) != len(history):
+        return None
+    if any(abs(a - b) > 2 / 180 for a, b in zip(stored, history.val_accuracy, strict=True)):
+        return None
+    return list(stored_run["val_loss"])
+
+
 def _plot_loss_panel(
     left,
     history: History,
     *,
     val_loss,
+    val_label: str = "validation (after the epoch)",
     live: History | None,
     chance: float | None,
     floor: float | None,
@@ -84,9 +97,7 @@ def _plot_loss_panel(
     if val_loss is not None:
         if len(val_loss) != len(history):
             raise ValueError(f"val_loss needs one value per epoch ({len(history)}), got {len(val_loss)}")
-        left.plot(
-            history.epoch, val_loss, marker="s", markersize=3, color="tab:orange", label="validation (after the epoch)"
-        )
+        left.plot(history.epoch, val_loss, marker="s", markersize=3, color="tab:orange", label=val_label)
     if live is not None:
         _plot_live(left, live.epoch, live.train_loss, "tab:blue", f"training, trained here ({len(live)} epochs)")
     left.set(xlabel="epoch", ylabel="cross-entropy", title="loss" if val_loss is not None else "training loss")
@@ -108,11 +119,15 @@ def plot_history(
     chance: float | None = None,
     floor: float | None = None,
     val_loss: Sequence[float] | None = None,
+    stored_run: Mapping | None = None,
     live: History | None = None,
     legend_loc: str = "upper right",
 ) -> Figure:
     """Two panels against epochs: the training loss (and ``val_loss``, one per epoch, when given), and the
     train / validation accuracy.
+
+    ``stored_run``: a stored run's record (``val_loss``, ``val_accuracy`` per epoch); its validation loss is drawn,
+    labelled "stored run", only when ``history`` is that run (:func:`stored_val_loss`), else left out and said so.
 
     ``live``: a second, shorter run (e.g. a few epochs trained in the notebook beside a stored run), drawn over
     the first with dashed lines and open markers and labelled "trained here".
@@ -129,7 +144,13 @@ def plot_history(
         raise ValueError("live must be a non-empty History returned by vit_explained.training.fit, or None")
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
-    _plot_loss_panel(left, history, val_loss=val_loss, live=live, chance=chance, floor=floor, legend_loc=legend_loc)
+    val_label = "validation (after the epoch)"
+    if stored_run is not None:
+        val_loss, val_label = stored_val_loss(history, stored_run), "validation (stored run, after the epoch)"
+    panel = {"live": live, "chance": chance, "floor": floor, "legend_loc": legend_loc}
+    _plot_loss_panel(left, history, val_loss=val_loss, val_label=val_label, **panel)
+    if stored_run is not None and val_loss is None:
+        left.set_title("training loss (the stored validation loss is another run's: not drawn)", fontsize=9)
     right.plot(
         history.epoch,
         np.array(history.train_accuracy) * 100,
