@@ -67,6 +67,9 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # for by cuts in sections 2-5)
 # brief quick06_35b (audit a35b): 2,075 -> 2,076 words, 47 cells (the benchmark's tuned recipe and touching ranges, paid
 # for by its repeated "3 seeds:", "split alike", "its step is at fault" and "the full recipe, 12 epochs")
+# brief quick06_36d (audit a36d): 2,076 kept, 47 cells (the full leans/finding rule, "which chooses nothing" and
+# "`batch_first` not re-run" paid for by "One print shows a wrong scale" -> "Print its range", "reads the images" ->
+# "learns", "12 epochs," (printed), section 6's heading and "the class axis" -> "classes")
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2076
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
@@ -642,6 +645,7 @@ PROSE = [
             # the shipped model (section 5 reports every model on the 8x8 test digits)
             # brief fix06_36b (review r36a minor 3): the training script read the test set once; this recomputes it
             "this recomputes the training script's one test read",
+            "one test read, which chooses nothing",  # audit a36d item 2 (brief quick06_36d): the caveat restored
             "test images",
             "95 %",
             "mnist",
@@ -742,7 +746,8 @@ PROSE = [
             "Takeaway: if one batch does not fit, the model is broken or the optimiser is slow.",
             # brief fix06_36b (review r36a MAJOR 1): the steps fit the batch, at SGD's own rate too (the 0.01, 400-step arm)
             # brief fix06_36d (review r36e minor 7): the 400-step arms named, the fixed model at 10x as the control
-            "given 4x the steps (400), sgd fits at adam's rate and at 10x; the hand-written layernorm line does not, at either rate; the fixed model at 10x (control) fits",
+            # audit a36d item 3 (brief quick06_36d): the 400-step re-runs exclude `batch_first`
+            "given 4x the steps (400; `batch_first` not re-run), sgd fits at adam's rate and at 10x; the hand-written layernorm line does not, at either rate; the fixed model at 10x (control) fits",
             "exactly the fixed model's gradients",
             "its step is at fault",  # brief quick06_35b: reworded (was "its fault lies in the step")
             "5",
@@ -1067,7 +1072,7 @@ PROSE = [
             "above its lowest ([section 3](#over-fitting-runs))",
             # brief fix06_36a (review r35e item 4): the augmentation verdict, as section 5 states it
             # brief fix06_36d (review r36f minor 3): the rate, and the 1,860-step result
-            "augmentation (rotations, scalings, interpolated translations), nothing else changed, puts both models **behind** their plain runs at 400 steps, lr 1e-2, on the 8x8 digits ([section 5](#augmentation-verdict)); at 1,860 steps (3 seeds): no detectable difference",
+            "augmentation (rotations, scalings, interpolated translations), nothing else changed, puts both models **behind** their plain runs at 400 steps, lr 1e-2, on the 8x8 digits ([section 5](#augmentation-verdict)); at 1,860 steps (3 seeds, wide intervals): no detectable difference",  # audit a36d item 5
             "from the v0.8 dev pre-releases; first stable release v0.9.0",
         ),
     ),
@@ -3735,7 +3740,8 @@ PROSE.append(
             # brief fix06_36b (review r36b minor 2): the rule in full words
             # audit a36b item 3 (brief quick06_36b): a lone comparison (x255, check 1) has no corrected interval
             # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line; the full table only in section 5
-            "**verdict words** for a − b: **no detectable difference** when its 95 % interval holds 0, **leans** (a hint) when it excludes 0; [section 5](#verdict-words) defines a finding",
+            # audit a36d item 1 (brief quick06_36d): leans only when the stricter interval holds 0; a finding when it too excludes 0
+            "**verdict words** for a − b: **no detectable difference** when its 95 % interval holds 0, **leans** (a hint) when only it excludes 0, a finding when [section 5](#verdict-words)'s stricter interval does too",
         ),
     )
 )
@@ -4044,8 +4050,8 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
     # "corrected" and "family" are defined only in section 5's table
     assert (
         "**no detectable difference** when its 95 % interval holds 0" in head
-        and "**leans** (a hint) when it excludes 0" in head
-        and "[section 5](#verdict-words) defines a finding" in head
+        and "**leans** (a hint) when only it excludes 0" in head  # audit a36d item 1: and a finding when both do
+        and "a finding when [section 5](#verdict-words)'s stricter interval does too" in head
     )
     assert "corrected" not in head and "family" not in head and "| **" not in head
     assert "a hint or finding on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
