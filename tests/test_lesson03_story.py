@@ -629,9 +629,11 @@ FACTS = {
         # fix03_36c (r36d item 2): the caveats in plain words (appendix G prints the grid, each best marked, "picked on
         # the validation split it reports" and "seeds 0..2 ran first and 3..9 were added after a first look")
         "**In training** (one head of $d = 64$, 8x8 digits, 10 seeds, 25-epoch runs), the scaled head wins by 4.2 "
-        "points\n[2.6, 5.7], each arm at its best rate (3 rates tried without the scale, 4 with it; neither best is at "
-        "the\nedge). Rates were picked on the validation digits that measure the gap; seeds 3-9 were added after a\n"
-        "first look at seeds 0-2. With both arms at 0.001, or four heads of $d = 16$ at 0.003, the interval holds 0.\n"
+        "points\n[2.6, 5.7], each arm at its best rate (3 rates tried unscaled, 4 scaled; neither best at "
+        # fix03_36e (r36h item 3: say it once): the 180 digits and the 10-seed interval said in section 0 (row there)
+        "the\nedge). Rates were picked on the validation digits that measure the gap; seeds 3-9 were added "
+        "after a\n"
+        "first look. With both arms at 0.001, or four heads of $d = 16$ at 0.003, the interval holds 0.\n"
         "These runs do not say why",  # r35 (review r34f_03 minor 4, item 5); a35a audit 03 item 6: d = 16 at 0.003
         # r32 (review r31c minor 1): what the right panel shows at d = 64, said (its numbers, 1.78 and 0.98..1.12 at
         # 256, stay in appendix G: r29 density); what the scale buys is no saturated rows, not a bigger gradient.
@@ -663,7 +665,9 @@ FACTS = {
         # fix03_36d (r36e MAJOR 1, r36f item 2): the q factor its own clause, at d = 64, beside the 1.78x it multiplies
         # (appendix G prints 14.1 and checks it is sqrt(d) times the ratio at the scores, seed by seed)
         # quick03_36d (a36d audit 03 item 2): "about": 8 x 1.78 = 14.2, the measured 14.1 (0.98-1.00 of it per seed)
-        "At $q$, 14x: about $\\sqrt{d}$ times the 1.78x ([appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # fix03_36e (r36g minor 1, r36h item 2): why the factor, in words (the score without 1/sqrt(d))
+        "At $q$ the gradient is about 14x: the score is\n$q{\\cdot}k$, not $q{\\cdot}k/\\sqrt{d}$, "
+        "a factor $\\sqrt{d}=8$ on the 1.78x.",
         # fix03_36b (r36a minor 2): Vaswani et al. suspected "extremely small gradients"; a third is their direction
         # quick03_36b (a36b audit 03 item 1): "though far from vanishing" dropped (a third is the saturated rows' mean;
         # their median is about a seventh, appendix G)
@@ -693,8 +697,9 @@ FACTS = {
         # "Without it" (appendix G's unscaled 0.4 % and 36.2 %; with the scale 0 % under every init)
         # quick03_36d (a36d audit 03 item 3): rows saturate, not inits; scoped to what appendix G measured, a fresh
         # ViT-B layer (its init table: Attention(768, 12), LayerNormed random tokens, no scale)
-        "Without\nit, a fresh ViT-B layer's rows saturate: under 1 % (timm's default) to about a third (the original "
-        "ViT's;\n"
+        # fix03_36e (r36h item 2): "rows saturate: under 1 %" read as a contradiction; the share depends on the init
+        "Without\nit, a fresh ViT-B layer's saturated rows depend on the init: under 1 % (timm's default), about a\n"
+        "third (the original ViT's;\n"
         "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
@@ -719,7 +724,8 @@ FACTS = {
         # r32 (review r32b minor 3): "the lowest tried", as the printed line now says for both arms
         # r33 (review r33a M2, minor 3): the telegraphic "(unscaled: 0.001, the lowest; these rates only)" replaced by
         # one plain sentence; the grid now brackets both best rates
-        "neither best is at the\nedge",  # r33d (review r33d MAJOR 1); fix03_36c (r36d minor 2): plain words
+        # r33d (review r33d MAJOR 1); fix03_36c (r36d minor 2): plain words; fix03_36e (words paid)
+        "neither best at the\nedge",
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
         "has variance $d$ (Vaswani et al. 2017, footnote 4)",  # review r30b_03 minor 8: the argument's source
@@ -814,10 +820,10 @@ FACTS = {
         # r33b (review r33b M2): "(d = 16 vs 64 at equal D)": heads and width change together
         # quick03_36a (a36a audit 03 item 3): the caveats back, as one parenthesis (section 0's, asserted there)
         # quick03_36c (a36c audit 03 item 6): section 0's model and budget in the bullet
-        "Four heads beat one on 8x8 digits (a 2-block model, 25-epoch runs) by +3.8 points [+2.7, +4.8] ($d = 16$ "
-        "vs\n  64 at equal $D$), at a rate tuned with 4 heads (one head at its best of four rates, picked on the "
-        "validation\n  split that measures the gap; seeds 3-9 added after a first look:\n"
-        "  [appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
+        # fix03_36e (r36g minor 4, r36h item 4): the result plus a pointer; the caveats in full in section 0's body
+        # (its row below) and appendix F
+        "Four heads of $d = 16$ beat one of $d = 64$ on 8x8 digits (a 2-block model) by +3.8 points [+2.7, +4.8]\n"
+        "  (caveats: section 0, [appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
         # r34a (review r34a_03 minor 7): the caveats section 0's result carries; fix03_36a (r35c item 3, r35d minor 2
         # and item 4): said once, in section 0's body (row there), no longer repeated in the bullet
         # r31 density (review r31a_03 minor 5): the three scale bullets merged into one; the 0.003 result, its interval
@@ -834,18 +840,19 @@ FACTS = {
         # quick03_36a (a36a audit 03 item 3): section 3's caveats back, as one parenthesis (asserted in section 3)
         # quick03_36c (a36c audit 03 item 6): "(25-epoch runs)", section 3's budget
         # fix03_36d (r36f item 3): the task and the metric named
-        "In training (8x8 digits, validation accuracy, 25-epoch runs), one head of $d = 64$ scaled led by +4.2 "
-        "points\n  [+2.6, +5.7], each arm at its best rate tried (rates picked on the validation split that measures "
-        "the gap; seeds\n  3-9 added after a first look: [appendix G](03_attention_shapes_appendix.ipynb#lr-budget)); "
-        # a35a audit 03 item 6: d = 16 ran at 0.003 only
-        "with both arms at\n  0.001, or four heads of $d = 16$ at 0.003, the interval holds 0.",
+        # fix03_36e (r36g minor 4, r36h item 4): the result plus a pointer; the caveats (rates picked on the split
+        # that measures the gap, seeds 3-9 after a first look, both at 0.001 or d = 16 at 0.003 holding 0; a35a audit
+        # 03 item 6) in full in section 3 (its row above) and appendix G
+        "In training (8x8 digits, validation accuracy), one head of $d = 64$ scaled led by +4.2 points [+2.6, +5.7],\n"
+        "  each arm at its best rate tried (caveats: section 3, "
+        "[appendix G](03_attention_shapes_appendix.ipynb#lr-budget)).",
         # r32 (review r32b, what a learner misses: ViT Fig. 7): one pointer to lesson 08's mean attention distance
         "[lesson 08, appendix F](08_attention_maps_appendix.ipynb#appendix-f)",
         # r28a_03 m3; r34a (review r34a_03 minor 7): section 4's version and kernels kept
         "bytes (float32) where\n  the weights are stored (explicit path; torch 2.13's fused CPU kernels store none)",
         # review r26c_03 major 1 kept in section 3 ("these runs do not say why", its row there); r29 decision kept:
         # the second rate lives in appendix G, pointed to here (r31b_03 MAJOR 1: the lowest rate tried)
-        "after a first look:\n  [appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",  # r35b; quick03_36a
+        "(caveats: section 3, [appendix G](03_attention_shapes_appendix.ipynb#lr-budget))",  # r35b; fix03_36e
         # fix03_36a (r35c minor 2, item 2): the two results the body shows, each its own bullet
         "Attention is permutation equivariant: shuffle the tokens and the output shuffles the same way; without "
         "position\n  embeddings a ViT cannot tell an image from its shuffled patches.",
@@ -953,7 +960,8 @@ FACTS = {
         # r35 (review r34e_03 minor 7): the metric named
         # fix03_36c (r36d item 3): the change of model said first
         "On a smaller model (2 blocks, 8x8 digits, 25-epoch runs), four heads beat one by 3.8 points [2.7, 4.8]\n"
-        "(10 seeds, validation accuracy, $d = 16$ vs 64 at equal $D$).\n"
+        # fix03_36e (r36h item 3): the split's size and what the interval covers (asserted in the cell after)
+        "(validation accuracy, 180 digits, 10-seed interval; $d = 16$ vs 64 at equal $D$).\n"
         # fix03_36a (r35c item 3, r35d item 4): the two caveats in the body, said once (the Summary no longer repeats)
         # fix03_36b (r36b item 3): one plain caveat sentence, the seeds named
         "Caveats: the recipe was tuned with four heads; one head got its best of four rates, chosen on the same\n"
@@ -984,7 +992,8 @@ FACTS = {
         "2.13",
     ],
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
-        "Below: right shape, wrong values.",  # r28d: one cell; a35b (words paid): "That is the symptom" cut
+        # r28d: one cell; a35b (words paid): "That is the symptom" cut; fix03_36e (words paid): "a shape assert passes"
+        "Below: right shape, wrong values:",
         "assert",
         "right shape, wrong values",
         "197",
@@ -2378,10 +2387,11 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     # fix03_36a (r35d item 1): section 3 keeps one init sentence; the fused Xavier's "about 8 %" is appendix G's
     assert "about 8 % under the fused xavier of `nn.multiheadattention`" in appendix_g.lower()
     # fix03_36c (r36d item 1): the init shares, a pointer; fix03_36d (r36e MAJOR 1): said as unscaled
-    assert "Without it, a fresh ViT-B layer's rows saturate" in section_3  # quick03_36d (a36d audit 03 item 3)
+    # fix03_36e (r36h item 2): no "rows saturate: under 1 %" contradiction
+    assert "Without it, a fresh ViT-B layer's saturated rows depend on the init" in section_3
     assert "about 1 % under" not in section_3
     # quick03_36c (a36c audit 03 item 4): section 3's two shares, appendix G's Xavier per q/k/v and trunc_normal rows
-    assert "under 1 % (timm's default) to about a third (the original ViT's;" in section_3
+    assert "under 1 % (timm's default), about a third (the original ViT's;" in section_3
     trunc_normal = re.search(r"trunc_normal\(\.02\)  ViT-B layer, d = 64: +(\d+\.\d)%", printed)
     assert trunc_normal and float(trunc_normal.group(1)) < 1 and 30 < float(share.group(1)) < 40
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
