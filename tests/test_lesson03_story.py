@@ -657,17 +657,20 @@ FACTS = {
         # quick03_36c (words paid): the bold "The gradient at the scores" is the cell before's (its bold term)
         # fix03_36d (r36f item 1): the cell now follows the chart, the gradient sentence and the d = 64 point by hand;
         # "Right panel" cut and the upstream gradient's draw said where g is defined (row below), words paid
-        "Without the scale, at $d = 64$, saturated rows pass back on average about a third of a scaled row's gradient, "
+        # quick03_36e (words paid for a36e audit 03 items 1-2): "Without the scale" said as "Unscaled"
+        "Unscaled, at $d = 64$, saturated rows pass back on average about a third of a scaled row's gradient, "
         # quick03_36d (words paid for a36d audit 03 items 1-3): "The other rows" said as "The others"
-        "in\nthe direction Vaswani et al. suspected. The others pass back more: the mean over all rows is 1.78x "
-        "larger",
+        "in\nthe direction Vaswani et al. suspected. The others pass back more: all rows' mean is 1.78x "
+        "larger",  # quick03_36e (words paid): "the mean over all rows" said as "all rows' mean"
         "upstream gradient $g$ (i.i.d. $N(0, 1)$), the softmax passes back",  # r33c: the draw beside the numbers
         # fix03_36d (r36e MAJOR 1, r36f item 2): the q factor its own clause, at d = 64, beside the 1.78x it multiplies
         # (appendix G prints 14.1 and checks it is sqrt(d) times the ratio at the scores, seed by seed)
         # quick03_36d (a36d audit 03 item 2): "about": 8 x 1.78 = 14.2, the measured 14.1 (0.98-1.00 of it per seed)
         # fix03_36e (r36g minor 1, r36h item 2): why the factor, in words (the score without 1/sqrt(d))
-        "At $q$ the gradient is about 14x: the score is\n$q{\\cdot}k$, not $q{\\cdot}k/\\sqrt{d}$, "
-        "a factor $\\sqrt{d}=8$ on the 1.78x.",
+        # quick03_36e (a36e audit 03 item 1): the width named after the d = 1024 aside, and where the 14x is printed
+        # (appendix G's "d =   64: 14.1"); words paid: "a factor ... on the" said as "times"
+        "At $q$ ($d = 64$) the gradient is about 14x: the score is\n$q{\\cdot}k$, not $q{\\cdot}k/\\sqrt{d}$, "
+        "$\\sqrt{d}=8$ times 1.78x\n([appendix G](03_attention_shapes_appendix.ipynb#appendix-g) prints 14.1).",
         # fix03_36b (r36a minor 2): Vaswani et al. suspected "extremely small gradients"; a third is their direction
         # quick03_36b (a36b audit 03 item 1): "though far from vanishing" dropped (a third is the saturated rows' mean;
         # their median is about a seventh, appendix G)
@@ -698,9 +701,10 @@ FACTS = {
         # quick03_36d (a36d audit 03 item 3): rows saturate, not inits; scoped to what appendix G measured, a fresh
         # ViT-B layer (its init table: Attention(768, 12), LayerNormed random tokens, no scale)
         # fix03_36e (r36h item 2): "rows saturate: under 1 %" read as a contradiction; the share depends on the init
-        "Without\nit, a fresh ViT-B layer's saturated rows depend on the init: under 1 % (timm's default), about a\n"
-        "third (the original ViT's;\n"
-        "[appendix G](03_attention_shapes_appendix.ipynb#appendix-g)).",
+        # quick03_36e (a36e audit 03 item 2): the share depends on the init, not the rows; words paid: the cell's one
+        # appendix G link is the q sentence's (row above)
+        "Without\nit, a fresh ViT-B layer's share of saturated rows depends on the init: under 1 % (timm's default),\n"
+        "about a third (the original ViT's).",
         # r35b (review r35a minor 1, item 2): the takeaway, each half shown above (1.78 and 14 on every seed; 0 %)
         # a35b audit 03 item 4: scoped (the draws measured; at the scores and at q, both checked in the cell after)
         # quick03_36a (a36a audit 03 item 5): the q half's number and where it is printed (appendix G's 14.1)
@@ -822,8 +826,9 @@ FACTS = {
         # quick03_36c (a36c audit 03 item 6): section 0's model and budget in the bullet
         # fix03_36e (r36g minor 4, r36h item 4): the result plus a pointer; the caveats in full in section 0's body
         # (its row below) and appendix F
-        "Four heads of $d = 16$ beat one of $d = 64$ on 8x8 digits (a 2-block model) by +3.8 points [+2.7, +4.8]\n"
-        "  (caveats: section 0, [appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
+        # quick03_36e (a36e audit 03 item 5): section 0's budget back in the bullet (the Summary is not capped)
+        "Four heads of $d = 16$ beat one of $d = 64$ on 8x8 digits (a 2-block model, 25-epoch runs) by +3.8 points\n"
+        "  [+2.7, +4.8] (caveats: section 0, [appendix F](03_attention_shapes_appendix.ipynb#appendix-f)).",
         # r34a (review r34a_03 minor 7): the caveats section 0's result carries; fix03_36a (r35c item 3, r35d minor 2
         # and item 4): said once, in section 0's body (row there), no longer repeated in the bullet
         # r31 density (review r31a_03 minor 5): the three scale bullets merged into one; the 0.003 result, its interval
@@ -994,6 +999,7 @@ FACTS = {
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         # r28d: one cell; a35b (words paid): "That is the symptom" cut; fix03_36e (words paid): "a shape assert passes"
         "Below: right shape, wrong values:",
+        "a shape assert passes, a leak test flags it",  # quick03_36e (a36e audit 03 item 4): not "fails"
         "assert",
         "right shape, wrong values",
         "197",
@@ -1547,6 +1553,7 @@ CODE = {
 }
 
 FORBIDDEN = [
+    ("a leak test fails", "a36e audit 03 item 4: read as 'fails to catch it'; the leak test catches the bug"),
     ("real inits saturate", "a36d audit 03 item 3: inits do not saturate, rows do; a fresh ViT-B layer's, scoped"),
     ("(0.60x at $d = 1024$)", "a36d audit 03 item 1: read as '0.60x larger'; at d = 1024 it is smaller"),
     ("Real inits' saturated rows", "review r36e_03 MAJOR 1: read as with the scale; the shares are unscaled"),
@@ -2388,10 +2395,11 @@ def test_section_3_numbers_match_appendix_g_stored_output():
     assert "about 8 % under the fused xavier of `nn.multiheadattention`" in appendix_g.lower()
     # fix03_36c (r36d item 1): the init shares, a pointer; fix03_36d (r36e MAJOR 1): said as unscaled
     # fix03_36e (r36h item 2): no "rows saturate: under 1 %" contradiction
-    assert "Without it, a fresh ViT-B layer's saturated rows depend on the init" in section_3
+    # quick03_36e (a36e audit 03 item 2): the subject is the share
+    assert "Without it, a fresh ViT-B layer's share of saturated rows depends on the init" in section_3
     assert "about 1 % under" not in section_3
     # quick03_36c (a36c audit 03 item 4): section 3's two shares, appendix G's Xavier per q/k/v and trunc_normal rows
-    assert "under 1 % (timm's default), about a third (the original ViT's;" in section_3
+    assert "under 1 % (timm's default), about a third (the original ViT's)." in section_3
     trunc_normal = re.search(r"trunc_normal\(\.02\)  ViT-B layer, d = 64: +(\d+\.\d)%", printed)
     assert trunc_normal and float(trunc_normal.group(1)) < 1 and 30 < float(share.group(1)) < 40
     assert "from under 1 % to about a third" in appendix_g  # r29 density: the init range moved to appendix G
