@@ -575,6 +575,8 @@ def test_plot_history_draws_a_stored_validation_loss_only_for_its_own_run():
         assert stored_val_loss(live, record) is None
         left = plot_history(live, stored_run=record).axes[0]  # no ValueError: the curve is left out, and said so
         assert len(left.get_lines()) == 1 and "not drawn" in left.get_title()
+    with pytest.raises(ValueError, match="not both"):  # two validation curves asked for: say so, draw neither
+        plot_history(live, val_loss=[2.1, 1.1, 0.7], stored_run=stored)
 
 
 # fix_23c

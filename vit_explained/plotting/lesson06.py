@@ -145,6 +145,8 @@ def plot_history(
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
     val_label = "validation (after the epoch)"
+    if stored_run is not None and val_loss is not None:
+        raise ValueError("give val_loss or stored_run (a stored run's record), not both: which curve to draw?")
     if stored_run is not None:
         val_loss, val_label = stored_val_loss(history, stored_run), "validation (stored run, after the epoch)"
     panel = {"live": live, "chance": chance, "floor": floor, "legend_loc": legend_loc}
