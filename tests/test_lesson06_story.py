@@ -70,6 +70,9 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief quick06_36d (audit a36d): 2,076 kept, 47 cells (the full leans/finding rule, "which chooses nothing" and
 # "`batch_first` not re-run" paid for by "One print shows a wrong scale" -> "Print its range", "reads the images" ->
 # "learns", "12 epochs," (printed), section 6's heading and "the class axis" -> "classes")
+# brief fix06_37a (reviews r36g, r36h): 2,076 kept, 47 -> 48 cells (check 5 in its own cell; section 2 opens on the shipped
+# ViT, the mnist-fast curve beside the 8x8 one in 3b; plain sentences in cells 11, 16, 62, 65; the zero-head aside, "two of
+# the 20" and the rounding note to appendices F and D; the check-order sentence said once, at check 5)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2076
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
@@ -644,16 +647,15 @@ PROSE = [
             # brief fix06_34a (review r34b minor 9): appendix E re-reads it, choosing nothing; audit a34a item 1: scoped to
             # the shipped model (section 5 reports every model on the 8x8 test digits)
             # brief fix06_36b (review r36a minor 3): the training script read the test set once; this recomputes it
-            "this recomputes the training script's one test read",
-            "one test read, which chooses nothing",  # audit a36d item 2 (brief quick06_36d): the caveat restored
+            # brief fix06_37a (review r36h item 2): the same two facts as two plain sentences
+            "the cell below recomputes the training script's one test read",
+            "one test read. nothing was chosen on it",  # audit a36d item 2 (brief quick06_36d): the caveat restored
             "test images",
             "95 %",
-            "mnist",
             "95",
             "100",
             "1",
             "06_train_a_vit_appendix.ipynb#wilson",
-            "#appendix-c",
             "95 % interval",
             "#appendix-",
         ),
@@ -725,9 +727,8 @@ PROSE = [
             # review r35c MAJOR 1: the exact-0 rule holds for a random head; a zero head zeroes the rest at step 0
             # brief fix06_36b (reviews r36a minor 4, r36b minor 1): scoped to this clinic; audit a36b item 1 (brief
             # quick06_36b): to a random head, as recap row 4 (BlogViT's class token and LayerNorm biases start at zero)
-            "with a random (not zero-initialised) head, an exact 0 shows a part cut off from the loss (here, always a bug); a small gradient alone does not prove one",
-            # brief fix06_36d (review r36e minor 5): §3.2 zero-initialises the head it attaches for fine-tuning
-            'a zero-initialised head (`vit(init="jax")`; the vit paper §3.2 attaches one for fine-tuning) zeroes all other step-0 gradients: read check 4 after one step',
+            # brief fix06_37a (review r36g minor 4): the zero-head aside moved to appendix F (#zero-head, pinned there); a link stays
+            "with a random ([not zero-initialised](06_train_a_vit_appendix.ipynb#zero-head)) head, an exact 0 shows a part cut off from the loss (here, always a bug); a small gradient alone does not prove one",
             # brief fix06_36d (review r36f minor 1): the cause first, then the exact 0
             "no patch reaches the head, so the patch embedding's gradient is exactly 0",
             "without proving it",
@@ -815,7 +816,9 @@ PROSE = [
             "test digits are reused to report, not to choose",  # brief fix06_36a (review r35d minor 1): with the post-hoc disclosure below
             # audit a36a item 4 (brief quick06_36a): "its" had no antecedent; appendix D names the two
             # brief fix06_36c item b (review r36d minor 3): right after the family of 20 is defined (99.75 %)
-            "at 1 − 0.05/20 = 99.75 %. two of the 20 were asked after seeing their results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables))",
+            # brief fix06_37a (reviews r36h item 3, r36g minor 2): the post-hoc note moved to where the growth is stated (appendix D
+            # names both post-hoc questions: "the last two questions were asked after their results were seen", pinned there)
+            "this question was asked after seeing the results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables)), and its cause is not isolated",
             "2,",
             "behind",
             "400",
@@ -905,7 +908,8 @@ PROSE = [
         (
             "ended higher without it on all 5 seeds](06_train_a_vit_appendix.ipynb#warm-up) (a hint, exploratory)",  # audit a36a item 3
             "depth, pooling, size or learning rate",  # review r27e major 3: the size runs share the rate; brief fix06_34a (r34b item 3)
-            "at equal steps (400) and the shared rate 1e-2, the cnn's lead grows on fewer training digits (**ahead**)",  # review r29a minor 1; brief fix06_34a (r34a item 3)
+            # review r29a minor 1; brief fix06_34a (r34a item 3); brief fix06_37a (r36g minor 2): flagged post hoc, as in section 5
+            "at equal steps (400) and the shared rate 1e-2, the cnn's lead grows on fewer training digits (**ahead**, a question asked after seeing the results)",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "#regularisers",
@@ -1205,7 +1209,7 @@ PROSE = [
         (
             # brief fix06s item 2 (review r30b minor 4): one seed, no interval: "it may be noise", no tie to 3b's rule;
             # r31 density (brief fix06x): the two readings moved to appendix F (#widget-runs), pinned there
-            "300 training digits beside all 1,257",
+            "two stored runs of the fixed model (seed 0) are drawn, on 300 training digits and on all 1,257",
             # 52 against 64 lies inside section 4's seed range (33-64): the sentence went; its check stays hidden
         ),
     ),
@@ -1543,9 +1547,6 @@ PROSE.append(
             # r33 (brief fix06_33a, review r33a density remark): "tally" defined where it first appears
             # r33b plain wording (brief fix06_33b item 5, review r33b minor 6): the tally defined in one sentence, the two
             # causes named in appendix C, still not separated, still linked
-            "early on, validation accuracy sits above training accuracy, a running *tally* counted during the epoch on augmented "
-            "images. [appendix c](06_train_a_vit_appendix.ipynb#mnist-in-view) gives two possible causes, not separated for this run",
-            "06_train_a_vit_appendix.ipynb#mnist-in-view",
             # brief fix06t items 4-5 (review r30c minors 6, 8): the floor where label smoothing is defined; AdamW's
             # decay scaled by the lr (torch 2.13: param.mul_(1 - lr * weight_decay))
             # r33 density: the floor and AdamW's fraction moved to section 3a with the recipe's words (pinned in its row)
@@ -1560,7 +1561,8 @@ PROSE.append(
             # audit a35a item 7: the mean of the same 500 maps (not image-blind); "only" keeps the gain small; the link to #vit-payoff
             # brief fix06_36c item d (review r36d item 3): one pointer sentence; the reading and its caveat: appendix E
             # audit a36c item 1 (brief quick06_36c): the pixels caveat back beside the figure, in few words
-            "right: the class token's attention after 3 blocks of mixing: not attention on pixels; [appendix e](06_train_a_vit_appendix.ipynb#ink-validation) measures how much sits on ink",
+            # brief fix06_37a (reviews r36g minor 5, r36h minor 2): the same facts in plain sentences
+            "the right panels show the class token's attention in the last block. its input has already been mixed by 3 blocks, so this is not attention on pixels. [appendix e](06_train_a_vit_appendix.ipynb#ink-validation) measures how much of it sits on ink",
         ),
     )
 )
@@ -1666,7 +1668,11 @@ PROSE.append(
         "3 ·",
         (
             # fix06v item 2 (r31b minor 2): epochs 1 and 5 within a point; r32 (review r31c minor 2): the 5-point threshold stated
-            "as on mnist, validation sits more than 5 points above the running training tally in epochs 2-4",  # fix06z: "(printed)" cut
+            # brief fix06_37a (review r36h item 1): the mnist-fast curve beside the 8x8 one; both leads in one place
+            "early on, validation accuracy sits above the running training tally, which counts each batch before its step",
+            "on the 8x8 digits it sits more than 5 points above in epochs 2-4; on mnist, in epochs 1-7",
+            "for mnist, [appendix c](06_train_a_vit_appendix.ipynb#mnist-in-view) gives two possible causes, not separated for this run",
+            "then a larger vit on 28x28 mnist, augmented (preset mnist-fast, 10 epochs, [its command](06_train_a_vit_appendix.ipynb#appendix-c); not the shipped model)",
         ),
     )
 )
@@ -1713,7 +1719,7 @@ PROSE.append(
         "3 ·",
         (
             # brief fix06_34a (review r34a item 2): the lead goes with the recount, not the mode (no dropout, no BatchNorm here)
-            "recounted after each epoch with fixed weights (no dropout here: the mode changes nothing), [that lead disappears](06_train_a_vit_appendix.ipynb#eval-mode); epoch 2 nearly ties (one run)",
+            "recounted after each epoch with fixed weights (no dropout here, so the mode changes nothing), [the 8x8 lead disappears](06_train_a_vit_appendix.ipynb#eval-mode); epoch 2 nearly ties (one run)",
         ),
     )
 )
@@ -1737,7 +1743,7 @@ PROSE.append(
         (
             "[its effect](06_train_a_vit_appendix.ipynb#one-direction)",
             # brief fix06_36c (review r36c minor 4): check 5 named where it is referred to ahead
-            "it comes before check 5 (the permutation test), which is read only on a falling loss",  # audit a36c item 3
+            "so read check 5 only on a loss that falls",  # audit a36c item 3; brief fix06_37a: said once in section 4, where check 5 is
         ),
     )
 )
@@ -2115,7 +2121,7 @@ PRINTED = [
     # brief fix06m item 1 (review r28d minors 2-4): cell 8 in short lines, the two causes named and not separated
     (
         "lesson",
-        "2 ·",
+        "3 ·",  # brief fix06_37a: the mnist-fast curve moved to section 3b
         (
             "preset mnist-fast: a soft split (lesson 02's overlapping 10x10 windows, stride 6), depth 2, lr 0.003, 75,338 parameters",
             "training loss 2.05 -> 0.68, towards label smoothing's floor, 0.50 (dashed)",
@@ -2187,7 +2193,7 @@ PRINTED = [
     # r30 density (brief fix06q item 1, review r29d minors 8-9): cell 8 prints only the epochs; the two causes are said in the markdown above it
     (
         "lesson",
-        "2 ·",
+        "3 ·",
         ("validation above the training tally in epochs 1-7",),
     ),
 ]
@@ -3538,7 +3544,7 @@ ORDER = [
     ("lesson", 'save_figure(fig, "06_plateau")', "The loss sits near ln 10 for two epochs"),
     # review r34b item 4: the x1 / x255 seeds drawn before "on every seed (11-19 points)", the knobs before their verdict
     ("lesson", 'save_figure(fig, "06_input_scale")', "They cost validation accuracy on every seed"),
-    ("lesson", 'save_figure(fig, "06_knobs")', "On 5 seeds at lr 1e-2: **no detectable difference** for either knob"),
+    ("lesson", 'save_figure(fig, "06_knobs")', "For either knob, 5 seeds at lr 1e-2 give **no detectable difference**"),
     # brief fix06_35b item 2 (review r35a MAJOR 2): the fewer-digits and augmentation rows drawn before their prose,
     # the knobs after, with their own prose, code and figure
     ("lesson", 'save_figure(fig, "06_family_rows")', '<a id="less-data"></a>'),
@@ -3581,7 +3587,7 @@ ORDER = [
     # brief fix06m item 2 (review r28d minor 9): each seed's difference drawn before section 5's verdict table
     # brief fix06u item 2 (review r31a minors 7-8): the table now prints from the package, after the by-hand headline
     # brief fix06_34a (review r34b item 2): the table, its headline row dropped, prints in the by-hand cell, after it
-    ("lesson", "seeds=s5.seed_points", "clinic.section_5_table(s5, RUNS, QUICK.lr).splitlines()"),
+    ("lesson", "seeds=s5.seed_points", "line not in rates"),
 ]
 
 # Cells whose stored output holds a picture: (book, a text of the cell).
@@ -3633,7 +3639,31 @@ COUNTS = [
 ]
 
 # Texts moved from the lesson to the appendix: never back in the lesson, still in the appendix.
+# brief fix06_37a (review r36g minor 4): the zero-head caveat, moved whole to appendix F with its own printed check
+PROSE.append(
+    (
+        "appendix",
+        "F ·",
+        (
+            'a zero-initialised head (`vit(init="jax")`; the vit paper §3.2 attaches one for fine-tuning) zeroes all other step-0 gradients: read check 4 after one step',
+        ),
+    )
+)
+PRINTED.append(("appendix", "F ·", ("exact 0 gradient (all but the head's); after one Adam step: 0",)))
+# brief fix06_37a (review r36h item 3): the growth's rounding note moved to appendix D
+PROSE.append(
+    (
+        "appendix",
+        "D ·",
+        ("its growth, +6.3 points, comes from the unrounded leads; the rounded +8.3 and +1.9 differ by 6.4",),
+    )
+)
+
 MOVED_TO_APPENDIX = [
+    # brief fix06_37a (reviews r36g minor 4, r36h item 3): the zero-head aside and the 6.3-vs-6.4 rounding note
+    'A zero-initialised head (`ViT(init="jax")`; the ViT paper §3.2 attaches one for fine-tuning) zeroes all other step-0 gradients: read check 4 after one step',
+    "the rounded +8.3 and +1.9 differ by 6.4",
+    "the last two questions were asked",
     "qk = paired_seeds(",
     "overshoot = max(",
     "1 - 0.05 / 23",
@@ -3669,7 +3699,7 @@ PROSE.append(
             # brief fix06_36d (review r36e minor 6): one knob at a time, in plain words
             "one knob at a time on the same vit: 4x4 patches instead of 2x2",
             "or mean pooling instead of the class token",
-            "on 5 seeds at lr 1e-2: **no detectable difference** for either knob, though patch 4 uses a quarter of the tokens",
+            "for either knob, 5 seeds at lr 1e-2 give **no detectable difference**, though patch 4 uses a quarter of the tokens",
             # review r31c: the scale story; brief fix06_34a (review r34b item 2, about 100 words before the figure): cited by figure
             # here, its ImageNet-1k and JFT-300M detail in appendix D (pinned there)
             # audit a34a item 3: the argument is the paper's §1 ("such as ImageNet"); its 1.3M images: §4.1
@@ -3711,7 +3741,11 @@ PROSE.append(("lesson", "5 ·", ("cnn-8 has about two-thirds of the vit's parame
 # brief fix06_36c item c (reviews r36c minors 2, 3, 6, 7; r36d minor 8): the plain wordings, each checked in its cell
 PROSE.append(("lesson", "(top)", ("the course downloads no data or weights, so there is no cifar-10",)))
 PROSE.append(
-    ("lesson", "2 ·", ("its training curve was not saved; below is a smaller preset's, mnist-fast, run for 10 epochs",))
+    (
+        "lesson",
+        "3 ·",
+        ("below, the 8x8 vit, unaugmented; then a larger vit on 28x28 mnist",),
+    )  # brief fix06_37a: section 2 starts with the shipped ViT
 )
 PROSE.append(
     (
@@ -3811,7 +3845,7 @@ PROSE.append(
         # brief fix06_34a (reviews r34a item 3, r34b item 3): the growth at the shared rate, its two ends named (6.3: appendix D)
         (
             # brief fix06_36c (review r36d minor 6): the growth in its own sentence, still from the unrounded leads
-            "**on fewer training digits**, at the shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300). the growth, 6.3 points from the unrounded leads (corrected [+1.9, +10.7]), is **ahead**",  # brief fix06_35a item 2; audit a35a item 5: 8.3 - 1.9 shows 6.4
+            "**on fewer training digits**, at the shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300). the growth, [6.3 points](06_train_a_vit_appendix.ipynb#less-data-main), is **ahead** (corrected interval [+1.9, +10.7])",  # brief fix06_35a item 2; audit a35a item 5: 8.3 - 1.9 shows 6.4
             # audit a34a item 5: its ViT is not this section's (the `digits` preset, appendix D)
             # brief fix06_35a item 6 (review r34e minor 5): its own paragraph, two sentences
             # brief fix06_34c item 3 (review r34c minor 3); brief fix06_35b item 2 (review r35a minor 2): the latest MNIST row
@@ -3846,6 +3880,7 @@ SOURCE.append(
 
 
 APPENDIX_ANCHORS = [
+    "zero-head",  # brief fix06_37a: check 4's zero-initialised-head caveat
     "ink-validation",  # brief fix06_36c item d
     "one-batch-400",  # brief fix06y: check 6's four 400-step arms, printed
     "widget-runs",  # brief fix06x: section 6's readings of the widget's runs
@@ -4292,7 +4327,7 @@ def test_section_5_table_prints_after_the_headline_by_hand_in_one_cell():
     # brief fix06_34a (review r34b item 2): the table (its headline row dropped) joined the by-hand cell, after it
     cells, at = cell_with("lesson", "d_head = np.array(s5.own_cnn)")
     code = nb.source(cells[at])
-    assert code.index("d_head = np.array(s5.own_cnn)") < code.index("clinic.section_5_table(s5, RUNS, QUICK.lr)")
+    assert code.index("d_head = np.array(s5.own_cnn)") < code.index("line not in rates")
     out = nb.printed(cells[at])
     assert out.index("mean +2.9 points, 95 % [+1.8, +4.0]") < out.index("CNN-32 - ViT")
     assert "CNN-8 (lr 3e-2) - ViT (1e-2)" not in out  # the headline row: printed once, by hand
@@ -4326,3 +4361,17 @@ def test_the_benchmark_check_says_when_it_cannot_check(tmp_path, capsys):
         code, {"clinic": __import__("vit_explained.clinic", fromlist=["clinic"])}
     )  # in the repository: checked, silent
     assert capsys.readouterr().out == ""
+
+
+def test_rates_print_before_the_comparison_figure():
+    # brief fix06_37a (review r36h item 3): "each at its own rate" is defined (printed) before the figure is read
+    cells, at = cell_with("lesson", "seeds=s5.seed_points")
+    code, out = nb.source(cells[at]), nb.printed(cells[at])
+    assert code.index('print("\\n".join(rates))') < code.index("plot_paired_differences(")
+    assert (
+        "rate chosen on validation (4 rates, mean over seeds 0-2): ViT 0.01, soft split 0.01, conv stem 0.01, CNN-8 0.03"
+        in out
+    )
+    assert "each at its own rate, 400 steps: CNN-8 (lr 0.03) 97.9 %" in out
+    later = nb.printed(cells[cell_with("lesson", "d_head = np.array(s5.own_cnn)")[1]])
+    assert "rate chosen on validation" not in later and "each at its own rate" not in later  # printed once
