@@ -256,6 +256,15 @@ def test_attention_names_the_model_width_scale_and_transposed_scores():
         check_attention(lambda q, k, v: (k @ q.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ v)
 
 
+def test_attention_names_d_taken_from_the_heads_axis():  # fix03_37a (review r36j minor 6)
+    def heads_as_width(q, k, v):
+        d = q.shape[1]  # the slip: axis 1 of (B, h, N, d) is the heads
+        return (q @ k.transpose(-2, -1) / math.sqrt(d)).softmax(-1) @ v
+
+    with pytest.raises(ExerciseFailed, match=r"q\.shape\[1\], the number of heads; d is the last axis"):
+        check_attention(heads_as_width)
+
+
 def test_attention_accepts_float64_einsum_and_numpy_answers():
     import numpy as np
 

@@ -306,3 +306,25 @@ def test_saturation_gradient_lines_prints_both_halves():  # review r33b M1: satu
     assert len(lines) == 3 and lines[0].startswith("no scale, d = 64, gradient norm per row at the scores: saturated")
     assert lines[1].startswith("  the other rows ") and lines[1].endswith("with the scale 0.11")
     assert lines[2].startswith("mean over all rows, no scale / scale: d = 64: ") and ", d = 64: " in lines[2]
+
+
+def test_scale_table_rows_no_scale_and_with_the_scale():  # fix03_37a (review r36j minor 3): cell 48's one table
+    from vit_explained.plotting import lesson03 as plots
+    from vit_explained.softmax_scale import softmax_saturation, summarize_saturation
+
+    runs = {d_: [softmax_saturation(d_, seed=seed) for seed in range(2)] for d_ in (16, 64)}
+    summary = summarize_saturation(runs, saturated_at=(16, 64), ratio_at=(16, 64))
+    lines = plots.scale_table(runs, summary).splitlines()
+    assert len(lines) == 6 and lines[0].split() == ["saturated", "rows", "gradient", "norm", "per", "row", "at", "the",
+                                                    "scores,", "d", "=", "64"]  # fmt: skip
+    assert lines[1].split() == ["d", "=", "64", "d", "=", "64", "saturated", "rows", "other", "rows", "all", "rows"]
+    no_scale, scaled = lines[2].split(), lines[3].split()
+    assert no_scale[:2] == ["no", "scale"] and no_scale[3] == "%" and no_scale[2].replace(".", "").isdigit()
+    assert scaled == ["with", "the", "scale", "0", "%", "0", "%", "-", "0.11", "0.11"]
+    assert lines[4].startswith("all rows, no scale / scale: d = 64: ") and "(2 seeds: " in lines[4]
+    assert lines[5].startswith("with the scale, at every d: 0% saturated rows, spread ")
+    # each cell: the mean, then (min..max) over the seeds; the column starts under its header
+    assert lines[1].index("other rows") == lines[3].index("0.11")
+    at = runs[64]
+    other = [r["unscaled"]["grad_scores_unsaturated"] for r in at]
+    assert f"{sum(other) / 2:.3f} ({min(other):.3f}..{max(other):.3f})" in lines[2]

@@ -314,6 +314,29 @@ def check_split_merge(
     passed("split and merge are exact inverses and match einops' 'b n (h d) -> b h n d'.")
 
 
+def _divisor_slips(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, dots: torch.Tensor) -> dict[str, Callable]:
+    """Exercise 3's wrong scales, ``softmax(dots / divisor) v``, keyed by the message naming each."""
+    d = q.shape[-1]
+    divisors = {
+        "the scores are divided by d; the right scale is 1 / sqrt(d) (the spread of q.k grows like sqrt(d))": d,
+        "the scores are multiplied by sqrt(d); they should be divided by it": 1 / math.sqrt(d),
+        "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /": d / 2,
+        "the scores are divided by 2 d: dots / d**1/2 is (dots / d**1) / 2, since ** binds tighter than / and "
+        "the divisions run left to right": 2 * d,
+        "the scale is a fixed 1/8, ViT-B's 1/sqrt(64): it is right only for heads 64 wide": 8,
+        "the scores are divided by sqrt(N), the number of queries (q.shape[-2]); the scale is 1 / sqrt(d), the "
+        "head width": math.sqrt(q.shape[-2]),
+        "the scores are divided by sqrt(N), the number of keys (k.shape[-2]); the scale is 1 / sqrt(d), the "
+        "head width": math.sqrt(k.shape[-2]),
+        "the scores are divided by sqrt(h * d), the model width D; the scale uses the width of one head": math.sqrt(
+            q.shape[1] * d
+        ),
+        # fix03_37a (review r36j minor 6): d = q.shape[1], the heads axis
+        "the scale uses q.shape[1], the number of heads; d is the last axis, q.shape[-1]": math.sqrt(q.shape[1]),
+    }
+    return {message: (lambda x=x: (dots / x).softmax(-1) @ v) for message, x in divisors.items()}
+
+
 def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> dict[str, torch.Tensor]:
     """Plausible wrong answers keyed by the message naming each; a slip whose shapes do not fit is left out."""
     head_dim = q.shape[-1]
@@ -321,27 +344,7 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
     scores = dots / math.sqrt(head_dim)
     variants: dict[str, Callable[[], torch.Tensor]] = {
         "the scores are not scaled: divide q k^T by sqrt(d) before the softmax": lambda: dots.softmax(-1) @ v,
-        "the scores are divided by d; the right scale is 1 / sqrt(d) (the spread of q.k grows like sqrt(d))": lambda: (
-            (dots / head_dim).softmax(-1) @ v
-        ),
-        "the scores are multiplied by sqrt(d); they should be divided by it": lambda: (
-            (dots * math.sqrt(head_dim)).softmax(-1) @ v
-        ),
-        "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /": lambda: (
-            (dots / (head_dim / 2)).softmax(-1) @ v
-        ),
-        "the scores are divided by 2 d: dots / d**1/2 is (dots / d**1) / 2, since ** binds tighter than / and "
-        "the divisions run left to right": lambda: (dots / head_dim / 2).softmax(-1) @ v,
-        "the scale is a fixed 1/8, ViT-B's 1/sqrt(64): it is right only for heads 64 wide": lambda: (
-            (dots / 8).softmax(-1) @ v
-        ),
-        "the scores are divided by sqrt(N), the number of queries (q.shape[-2]); the scale is 1 / sqrt(d), the "
-        "head width": lambda: (dots / math.sqrt(q.shape[-2])).softmax(-1) @ v,
-        "the scores are divided by sqrt(N), the number of keys (k.shape[-2]); the scale is 1 / sqrt(d), the "
-        "head width": lambda: (dots / math.sqrt(k.shape[-2])).softmax(-1) @ v,
-        "the scores are divided by sqrt(h * d), the model width D; the scale uses the width of one head": lambda: (
-            (dots / math.sqrt(q.shape[1] * head_dim)).softmax(-1) @ v
-        ),
+        **_divisor_slips(q, k, v, dots),  # dots over a wrong divisor, each named
         "the scores are k q^T, the transpose of q k^T: row i must hold query i's scores against every key": lambda: (
             ((k @ q.transpose(-2, -1)) / math.sqrt(head_dim)).softmax(-1) @ v
         ),

@@ -220,12 +220,16 @@ def saturation_rows(summary, gradients: bool = True) -> str:
     shares = [(f"saturated rows, d = {d_}", str(summary.saturated[d_]), scaled) for d_ in (d, wide)]
     width = max(len(row[0]) for row in shares)
     lines = [f"{a:<{width}}  {b:<24}  {c}" for a, b, c in (("", "no scale", "with the scale"), *shares)]
-    scaled_line = (
+    extra = saturation_gradient_rows(summary).splitlines() if gradients else []
+    return "\n".join([*lines, *extra[:1], _scaled_line(summary), *extra[1:]])
+
+
+def _scaled_line(summary) -> str:
+    """The scaled runs over every width and seed: saturated share, spread and gradient at the scores."""
+    return (
         f"with the scale, at every d: {summary.scaled_saturated:.0%} saturated rows, spread "
         f"{summary.scaled_spread:.1f}, mean gradient norm per row at the scores {summary.scaled_grad_scores:.2f}"
     )
-    extra = saturation_gradient_rows(summary).splitlines() if gradients else []
-    return "\n".join([*lines, *extra[:1], scaled_line, *extra[1:]])
 
 
 def saturation_gradient_rows(summary) -> str:
@@ -255,6 +259,37 @@ def saturation_gradient_lines(runs: Mapping[int, Sequence[Mapping]], summary, he
         f"mean over all rows, no scale / scale: d = {head_dim}: {summary.mean_ratio[head_dim]}, "
         f"d = {wide}: {summary.mean_ratio[wide]}"
     )
+
+
+def _compact(summary) -> str:
+    """``mean (low..high)`` of a :class:`~vit_explained.evidence.SeedSummary`, in its own units and digits."""
+    s, d, u = summary.scale, summary.digits, summary.unit
+    return f"{summary.mean * s:.{d}f}{u} ({summary.low * s:.{d}f}..{summary.high * s:.{d}f})"
+
+
+def scale_table(runs: Mapping[int, Sequence[Mapping]], summary, head_dim: int = 64) -> str:
+    """Section 3's numbers as one table (fix03_37a, review r36j minor 3): rows no scale / with the scale; columns
+    the saturated share at ``head_dim`` and at the widest width, then the gradient norm per row at the scores at
+    ``head_dim`` for saturated rows, the other rows and all rows; then all rows no scale / scale, and the scaled runs
+    at every width."""
+    from ..evidence import over_seeds
+
+    at, wide, ratio = runs[head_dim], max(summary.saturated), summary.mean_ratio
+    gradients = (over_seeds([r["unscaled"][key] for r in at]) for key in
+                 ("grad_scores_saturated", "grad_scores_unsaturated", "grad_scores"))  # fmt: skip
+    unscaled = [_compact(summary.saturated[head_dim]), _compact(summary.saturated[wide]), *map(_compact, gradients)]
+    share, grad = f"{summary.scaled_saturated * 100:.0f} %", f"{summary.scaled_grad_scores:.2f}"
+    scaled = [share, share, "-", grad, grad]
+    header = [f"d = {head_dim}", f"d = {wide}", "saturated rows", "other rows", "all rows"]
+    widths = [max(map(len, column)) for column in zip(header, unscaled, scaled, strict=True)]
+    span = widths[0] + widths[1] + 4  # the two saturated-share columns
+    lines = [f"{'':<16}{'saturated rows':<{span}}gradient norm per row at the scores, d = {head_dim}"]
+    for label, cells in (("", header), ("no scale", unscaled), ("with the scale", scaled)):
+        lines.append(f"{label:<16}" + "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True)))
+    top = max(ratio)  # the widest width with a ratio
+    lines.append(f"all rows, no scale / scale: d = {head_dim}: {ratio[head_dim]}, d = {top}: {ratio[top]}")
+    lines.append(_scaled_line(summary))  # the widths between too
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def init_table(init_runs: Mapping[str, Sequence[Mapping[str, float]]], head_dim: int = 64) -> str:
