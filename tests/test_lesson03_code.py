@@ -176,8 +176,9 @@ def test_the_heads_comparison_names_the_tuning_and_the_figures_come_before_the_c
     assert text.count("tuned") >= 2 and "favours" in text
     claim = next(i for i, s in enumerate(sources) if "removing the scale cost 7.4 points" in s)
     assert any("plots.plot_scale_training(" in s for s in sources[:claim])
-    # fix03_36a (r35c item 3, r35d item 3): the per-seed picture moved to section 0, shown once (test below)
-    assert "section 0 draws it seed by seed" in text and "plots.plot_paired_differences(" not in text
+    # fix03_36a (r35c item 3, r35d item 3): the per-seed picture moved to section 0, shown once (test below);
+    # quick03_37a (a37a audit 03 item 1): now section 1
+    assert "section 1 draws it seed by seed" in text and "plots.plot_paired_differences(" not in text
     assert (
         "3.8 points higher, 95 % interval 2.7 to 4.8" in text
         and "7.4 points" in text
@@ -730,7 +731,7 @@ def test_the_package_helper_labels_every_row():
     assert lines[1].startswith("saturated rows, d = 64 ") and lines[2].startswith("saturated rows, d = 64 ")
     assert lines[3].startswith("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: ")
     assert len(lines) == 6  # the gradient reaching each query: appendix G's lines (review r27d_03 minor 4)
-    assert lines[4].startswith("with the scale, at every d: 0% saturated rows")
+    assert lines[4].startswith("with the scale, at every d: 0 % saturated rows")  # a37a audit 03 item 3: "0 %"
     assert "mean gradient norm per row at the scores" in lines[4]  # review r27d_03 minor 1
     # review r28d_03 minor 1: section 3's 1.78 printed, the ratio at d = 64 (only where it was measured)
     assert lines[5].startswith("no scale / scale, d = 64, mean gradient norm per row at the scores: ")

@@ -290,7 +290,7 @@ FACTS = {
         "1",
         "$\\sqrt{d} = 8$",
         "does not tell the two apart",
-        "Section 3's counterpoint in full",
+        "Section 3's gradient reading, carried on to $q$:",  # a37a audit 03 item 6 (was "counterpoint in full")
         "$d = 1024$",
         "0.21",
         "3.53",
@@ -1187,11 +1187,11 @@ PRINTED = {
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "random unit-variance q, k; 8 heads x 197 keys; 5 seeds",
-        "with the scale, at every d: 0% saturated rows, spread 1.0, mean gradient norm per row at the scores 0.11",
+        "with the scale, at every d: 0 % saturated rows, spread 1.0, mean gradient norm per row at the scores 0.11",
         # fix03_37a (r36j minor 3): the 37 % and its seeds now in the table's "no scale" row (row below)
         # fix03_36c (r36c item 1): the d = 64 measurement, by hand, printed before the chart
-        "no scale        spread 8.0, saturated rows 37%, mean gradient norm per row at the scores 0.188",
-        "with the scale  spread 1.0, saturated rows 0%, mean gradient norm per row at the scores 0.111",
+        "no scale        spread 8.0, saturated rows 37 %, mean gradient norm per row at the scores 0.188",
+        "with the scale  spread 1.0, saturated rows 0 %, mean gradient norm per row at the scores 0.111",
         # r31 density (brief fix03u item 1; review r31a_03 minor 4): one printed line, the fair comparison; the 0.003
         # table, the recipe, the schedule's full line, how to read a row and the seed history moved to appendix G
         # r32 (review r31c minor 3): one sign convention, scaled minus unscaled as the prose says, interval named
@@ -1207,7 +1207,8 @@ PRINTED = {
         "saturated rows gradient norm per row at the scores, d = 64",
         "d = 64 d = 1024 saturated rows other rows all rows",
         "no scale 37 % (36..39) 81 % (79..83) 0.035 (0.031..0.038) 0.291 (0.278..0.301)",
-        "with the scale 0 % 0 % - 0.11 0.11",
+        # quick03_37a (a37a audit 03 item 2): the scaled row read at d = 64, as the no-scale row (was the 25-run 0.11)
+        "with the scale 0 % (0..0) 0 % (0..0) - 0.110 (0.109..0.111) 0.110 (0.109..0.111)",
         "all rows, no scale / scale: d = 64: 1.78 (5 seeds: 1.69..1.90), d = 1024: 0.60 (5 seeds: 0.56..0.66)",
     ],
     ("LESSON", "### A tiny example you can read"): [

@@ -320,11 +320,15 @@ def test_scale_table_rows_no_scale_and_with_the_scale():  # fix03_37a (review r3
     assert lines[1].split() == ["d", "=", "64", "d", "=", "64", "saturated", "rows", "other", "rows", "all", "rows"]
     no_scale, scaled = lines[2].split(), lines[3].split()
     assert no_scale[:2] == ["no", "scale"] and no_scale[3] == "%" and no_scale[2].replace(".", "").isdigit()
-    assert scaled == ["with", "the", "scale", "0", "%", "0", "%", "-", "0.11", "0.11"]
+    # quick03_37a (a37a audit 03 item 2): the scaled row read at d = 64 (its shares at d = 64 and the widest, here
+    # also 64), as the no-scale row: mean (min..max) over the seeds, 3 decimals
+    assert scaled[:10] == ["with", "the", "scale", "0", "%", "(0..0)", "0", "%", "(0..0)", "-"]
+    sc = [r["scaled"]["grad_scores"] for r in runs[64]]  # other rows and all rows: the same d = 64 runs
+    assert scaled[10:] == [f"{sum(sc) / 2:.3f}", f"({min(sc):.3f}..{max(sc):.3f})"] * 2
     assert lines[4].startswith("all rows, no scale / scale: d = 64: ") and "(2 seeds: " in lines[4]
-    assert lines[5].startswith("with the scale, at every d: 0% saturated rows, spread ")
+    assert lines[5].startswith("with the scale, at every d: 0 % saturated rows, spread ")  # a37a item 3: "0 %"
     # each cell: the mean, then (min..max) over the seeds; the column starts under its header
-    assert lines[1].index("other rows") == lines[3].index("0.11")
+    assert lines[1].index("other rows") == lines[3].index("0.110 (")
     at = runs[64]
     other = [r["unscaled"]["grad_scores_unsaturated"] for r in at]
     assert f"{sum(other) / 2:.3f} ({min(other):.3f}..{max(other):.3f})" in lines[2]

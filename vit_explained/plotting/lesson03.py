@@ -227,7 +227,7 @@ def saturation_rows(summary, gradients: bool = True) -> str:
 def _scaled_line(summary) -> str:
     """The scaled runs over every width and seed: saturated share, spread and gradient at the scores."""
     return (
-        f"with the scale, at every d: {summary.scaled_saturated:.0%} saturated rows, spread "
+        f"with the scale, at every d: {summary.scaled_saturated * 100:.0f} % saturated rows, spread "
         f"{summary.scaled_spread:.1f}, mean gradient norm per row at the scores {summary.scaled_grad_scores:.2f}"
     )
 
@@ -278,8 +278,12 @@ def scale_table(runs: Mapping[int, Sequence[Mapping]], summary, head_dim: int = 
     gradients = (over_seeds([r["unscaled"][key] for r in at]) for key in
                  ("grad_scores_saturated", "grad_scores_unsaturated", "grad_scores"))  # fmt: skip
     unscaled = [_compact(summary.saturated[head_dim]), _compact(summary.saturated[wide]), *map(_compact, gradients)]
-    share, grad = f"{summary.scaled_saturated * 100:.0f} %", f"{summary.scaled_grad_scores:.2f}"
-    scaled = [share, share, "-", grad, grad]
+    share = (
+        _compact(over_seeds([r["scaled"]["saturated"] for r in runs[d]], percent=True, digits=0))
+        for d in (head_dim, wide)
+    )
+    grad = _compact(over_seeds([r["scaled"]["grad_scores"] for r in at]))  # at head_dim, as the no-scale row
+    scaled = [*share, "-", grad, grad]
     header = [f"d = {head_dim}", f"d = {wide}", "saturated rows", "other rows", "all rows"]
     widths = [max(map(len, column)) for column in zip(header, unscaled, scaled, strict=True)]
     span = widths[0] + widths[1] + 4  # the two saturated-share columns
