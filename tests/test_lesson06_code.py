@@ -1170,6 +1170,19 @@ def test_seed_dots_split_line_separates_the_longer_arms():
     assert len(grey) == 1 and list(grey[0].get_xdata()) == [1.5, 1.5]
 
 
+def test_seed_dots_label_check_6s_columns_in_plain_words():
+    # brief fix06_37b item f (review r37b minor 3): no "arms", no "at its 0.01": run, rate, steps
+    from vit_explained import clinic
+
+    names = list(clinic.ONE_BATCH_NAMES.values())
+    fig = plot_seed_dots({name: [1.0] for name in names} | {"other": [0.5]}, ylabel="y", title="t")
+    (ax,) = fig.axes
+    ticks = [tick.get_text().replace("\n", " ") for tick in ax.get_xticklabels()]
+    assert "LayerNorm line, lr 0.01, 400 steps" in ticks and "fixed model, lr 0.1, 400 steps" in ticks
+    assert ticks[-1] == "other"  # a name without a short label shows as it is
+    assert not any("arm" in tick or "at its" in tick or "that" in tick for tick in ticks), ticks
+
+
 # brief fix06_35b item 2 (review r35a MAJOR 2): section 5's three family rows, drawn from paired comparisons
 def test_paired_comparisons_draws_points_seeds_and_the_verdict_words():
     from vit_explained import clinic

@@ -1214,6 +1214,19 @@ def plot_epoch_losses(
     return fig
 
 
+#: Check 6's figure: a short column label for each one-batch run (``clinic.ONE_BATCH_NAMES``' display names).
+ONE_BATCH_COLUMNS = {
+    "none (the fixed model)": "fixed model",
+    "SGD at Adam's learning rate (0.01)": "SGD, lr 0.01",
+    "SGD at 10x that (0.1)": "SGD, lr 0.1",
+    "the fixed model at 10x (0.1), 400 steps": "fixed model, lr 0.1, 400 steps",
+    "SGD at Adam's rate (0.01), 400 steps": "SGD, lr 0.01, 400 steps",
+    "SGD at 10x that (0.1), 400 steps": "SGD, lr 0.1, 400 steps",
+    "that LayerNorm at its 0.01, 400 steps": "LayerNorm line, lr 0.01, 400 steps",
+    "that LayerNorm at 10x (0.1), 400 steps": "LayerNorm line, lr 0.1, 400 steps",
+}
+
+
 def plot_seed_dots(
     groups: Mapping[str, Sequence[float]],
     ylabel: str,
@@ -1222,11 +1235,13 @@ def plot_seed_dots(
     xlabel: str = "each column: one dot per seed (seed 0, 1, ... left to right)",
     split_before: int | None = None,
     split_label: str = "",
+    labels: Mapping[str, str] = ONE_BATCH_COLUMNS,
 ) -> Figure:
     """``groups[name] = [one value per seed]`` (stored or printed results): one column per group, left to right,
     each seed a dot (seed 0, 1, ... left to right within the column) and the seeds' mean a short black bar;
     ``lines[label] = y`` draws a dashed reference line each (0, ln 10, a label entropy, ...); ``split_before = i``
-    draws a solid grey line between columns i - 1 and i (``split_label`` in the legend)."""
+    draws a solid grey line between columns i - 1 and i (``split_label`` in the legend). ``labels[name]`` is a
+    column's tick label (default: check 6's short labels, :data:`ONE_BATCH_COLUMNS`); other names show as they are."""
     if not groups or any(len(values) == 0 for values in groups.values()):
         raise ValueError("groups must map each name to a non-empty list of per-seed values")
     values = {name: np.asarray(v, dtype=float) for name, v in groups.items()}
@@ -1242,7 +1257,7 @@ def plot_seed_dots(
         ax.axhline(y, color=f"C{index + 1}", linestyle="--", linewidth=1, label=label)
     if split_before is not None:
         ax.axvline(split_before - 0.5, color="grey", linewidth=1.5, label=split_label or None)
-    names = [textwrap.fill(name, 16, break_long_words=False) for name in groups]
+    names = [textwrap.fill(labels.get(name, name), 16, break_long_words=False) for name in groups]
     ax.set_xticks(range(len(groups)), names, fontsize=8)
     ax.set_xlim(-0.6, len(groups) - 0.4)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
