@@ -1180,6 +1180,9 @@ def test_seed_dots_label_check_6s_columns_in_plain_words():
     ticks = [tick.get_text().replace("\n", " ") for tick in ax.get_xticklabels()]
     assert "LayerNorm line, lr 0.01, 400 steps" in ticks and "fixed model, lr 0.1, 400 steps" in ticks
     assert ticks[-1] == "other"  # a name without a short label shows as it is
+    # audit a37b item 6 (brief quick06_37b): the hand-written LayerNorm bug has one name on both sides of the line
+    fig = plot_seed_dots({clinic.LAYER_NORM_NO_CENTRING: [1.0]}, ylabel="y", title="t")
+    assert [tick.get_text().replace("\n", " ") for tick in fig.axes[0].get_xticklabels()] == ["LayerNorm line"]
     assert not any("arm" in tick or "at its" in tick or "that" in tick for tick in ticks), ticks
 
 

@@ -1217,6 +1217,7 @@ def plot_epoch_losses(
 #: Check 6's figure: a short column label for each one-batch run (``clinic.ONE_BATCH_NAMES``' display names).
 ONE_BATCH_COLUMNS = {
     "none (the fixed model)": "fixed model",
+    "LayerNorm w*x.mean/(x.std+eps)+b": "LayerNorm line",
     "SGD at Adam's learning rate (0.01)": "SGD, lr 0.01",
     "SGD at 10x that (0.1)": "SGD, lr 0.1",
     "the fixed model at 10x (0.1), 400 steps": "fixed model, lr 0.1, 400 steps",
