@@ -176,6 +176,27 @@ def test_seed_dots_draw_every_seed_its_mean_and_the_reference_lines():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
 
 
+# brief fix06_37c (review r37d minor 4): check 6's figure marks each batch's own label entropy beside its seed's dot
+def test_seed_dots_mark_each_seed_beside_its_dot():
+    fig = plot_seed_dots(
+        {"a": [1.0, 2.0, 3.0], "b": [0.5, 0.6, 0.7], "c": [0.1]},
+        ylabel="y",
+        title="t",
+        seed_marks=[2.26, 2.28, 2.24],
+        seed_marks_label="each batch's label entropy",
+    )
+    ax = fig.axes[0]
+    ticks = [line for line in ax.lines if line.get_marker() == "_"]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(ticks) == 2  # the two 3-seed columns; the 1-seed column gets none
+    for tick, dot in zip(ticks, dots[:2], strict=True):
+        assert tick.get_ydata().tolist() == [2.26, 2.28, 2.24]
+        assert tick.get_xdata().tolist() == dot.get_xdata().tolist()  # each tick at its seed's dot
+    assert [t.get_text() for t in ax.get_legend().get_texts()].count("each batch's label entropy") == 1
+    with pytest.raises(ValueError, match="seed_marks"):
+        plot_seed_dots({"a": [1.0]}, ylabel="y", title="t", seed_marks=[float("nan")])
+
+
 # fix_18a
 def test_seed_dots_refuse_empty_or_non_finite_groups():
     with pytest.raises(ValueError, match="non-empty"):

@@ -108,6 +108,36 @@ def per_image_shifts(images):  # one margin per image, not the batch's smallest
     return [max_safe_shift(images[i : i + 1]) for i in range(len(images))]
 
 
+def one_side_off_by_one(side):
+    """The reference with one margin one too large: H - last row (bottom) or W - last column (right)."""
+
+    def answer(images):
+        ink = images.abs().sum(dim=1) > 0
+        margins = []
+        for mask in ink:
+            rows = mask.any(dim=1).nonzero().flatten()
+            cols = mask.any(dim=0).nonzero().flatten()
+            height, width = mask.shape
+            bottom = height - rows[-1].item() - (side != "bottom")
+            right = width - cols[-1].item() - (side != "right")
+            margins += [rows[0].item(), bottom, cols[0].item(), right]
+        return int(min(margins))
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("side", "message"),
+    [
+        ("bottom", r"off by one on one side: the bottom margin is H - 1 - \(last ink row\)"),
+        ("right", r"off by one on one side: the right margin is W - 1 - \(last ink column\)"),
+    ],
+)
+def test_safe_shift_names_the_one_side_off_by_one(side, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_max_safe_shift(one_side_off_by_one(side))
+
+
 def test_safe_shift_accepts_the_reference():
     lesson06.check_max_safe_shift(max_safe_shift)
 

@@ -902,7 +902,8 @@ PROSE = [
             "### Exercise 2",
             "two layers or more",
             "`nn.Linear`",
-            "the losses fall, then climb, over some 30 steps cycling the checker's three batches.",  # review r32a minor 3
+            # review r32a minor 3; brief fix06_37c (review r37d minor 6): "that" named
+            "fix the cause of those two, and with the checker's sgd with momentum the losses fall, then climb, over some 30 steps cycling its three batches.",
             "leaves the weights where they were",
             "the losses fall, then climb",
             "eval mode",
@@ -917,10 +918,12 @@ PROSE = [
         "lesson",
         "Summary",
         (
-            "ended higher without it on all 5 seeds](06_train_a_vit_appendix.ipynb#warm-up) (a hint, exploratory)",  # audit a36a item 3
+            # audit a36a item 3; brief fix06_37c (r37c minor 2): the paired t-interval, printed in appendix C
+            "ended higher without it](06_train_a_vit_appendix.ipynb#warm-up): **leans**, 95 % [+0.01, +0.06] (5 seeds: exploratory)",
             "depth, pooling, size or learning rate",  # review r27e major 3: the size runs share the rate; brief fix06_34a (r34b item 3)
             # review r29a minor 1; brief fix06_34a (r34a item 3); brief fix06_37a (r36g minor 2): flagged post hoc, as in section 5
-            "at equal steps (400) and the shared rate 1e-2, the cnn's lead grows on fewer training digits (**ahead**, a question asked after seeing the results)",
+            # brief fix06_37c (review r37c item 4): one claim and one link per bullet
+            "at the shared rate 1e-2, cnn-8's lead grows on fewer training digits: **ahead**, asked after seeing results; [locality is not isolated from depth, pooling, size or learning rate](06_train_a_vit_appendix.ipynb#locality-control)",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "#regularisers",
@@ -948,7 +951,7 @@ PROSE = [
             "300",
             "no other regulariser",
             "6. Before crediting the ViT",  # brief fix06p item 3: the card at 6 items
-            "[appendix D](06_train_a_vit_appendix.ipynb#locality-control)",
+            "(06_train_a_vit_appendix.ipynb#locality-control)",  # brief fix06_37c: the caveat is the link's text
             "#augmentation-main",
             "#lead-longer",
             "06_train_a_vit_appendix.ipynb#baseline",
@@ -981,7 +984,8 @@ PROSE = [
             "### Exercise 2",
             "two layers or more",
             "`nn.Linear`",
-            "the losses fall, then climb, over some 30 steps cycling the checker's three batches.",  # review r32a minor 3
+            # review r32a minor 3; brief fix06_37c (review r37d minor 6): "that" named
+            "fix the cause of those two, and with the checker's sgd with momentum the losses fall, then climb, over some 30 steps cycling its three batches.",
             "leaves the weights where they were",
             "the losses fall, then climb",
             "eval mode",
@@ -1049,7 +1053,8 @@ PROSE = [
             # r33: "the shipped model's" peak lr, now that the words sit beside QUICK (lr 1e-2)
             # brief fix06_34a (review r34b item 5): Adam's L2 term against AdamW's decoupled decay (torch 2.13 torch/optim/adam.py)
             "`torch.optim.adam(weight_decay=wd)` adds wd·w to the gradient, then rescales it per weight",
-            "it multiplies each weight by 1 − lr·wd outside the adaptive step, 1 − 1e-4 at the shipped model's peak lr 2e-3",
+            # brief fix06_37c (review r37d minor 5): the one step at the shipped lr 2e-3 and wd 0.05 printed in view
+            "it multiplies each weight by 1 − lr·wd outside the adaptive step (printed below)",
         ),
     ),
     (
@@ -1087,7 +1092,8 @@ PROSE = [
             "above its lowest ([section 3](#over-fitting-runs))",
             # brief fix06_36a (review r35e item 4): the augmentation verdict, as section 5 states it
             # brief fix06_36d (review r36f minor 3): the rate, and the 1,860-step result
-            "augmentation (rotations up to 10°, scaling ±10 %, interpolated shifts up to 1 pixel per axis), nothing else changed, puts both models **behind** their plain runs at 400 steps, lr 1e-2, on the 8x8 digits ([section 5](#augmentation-verdict)); at 1,860 steps (3 seeds, wide intervals): no detectable difference",  # audit a36d item 5
+            # audit a36d item 5; brief fix06_37c (review r37c item 4): the augmentation's details and rate stay in section 5
+            "augmentation puts both models **behind** their plain runs at 400 steps; at 1,860 steps (3 seeds): no detectable difference ([section 5](#augmentation-verdict))",
             "from the v0.8 dev pre-releases; first stable release v0.9.0",
         ),
     ),
@@ -1099,8 +1105,6 @@ PROSE = [
             '<a id="symptom-table"></a>',
             "step 33-64",
             "0.27-0.61",
-            "7-334x",
-            "3-7x",
             "a LayerNorm bug (in this clinic)",
             "`class_token`",
             "#appendix-f",
@@ -1488,12 +1492,13 @@ PROSE = [
         "Summary",
         (
             # audit a37a item 3 (brief quick06_37a): the 1,860-step lead was asked after its results (appendix D)
-            "at a longer budget (1,860 steps, asked after seeing results) it only **leans**",
+            "or at 1,860 steps (asked after seeing results), it only **leans**",  # brief fix06_37c: one claim, one link
             "the fixed model leaves ln 10 at step 33-64",
             # review r35a minor 3: the two LayerNorm rows told apart by the loss (seed 0: 2.30 at the end, 0.57)
             # audit a35b item 4 (brief quick06_35b): the loss readings are seed 0's (stored_clinic_runs)
-            "layernorm γ, β 3-7x (seeds 0-4); loss stays at ln 10 (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the hand-written line",
-            "layernorm γ, β 2-5x (seeds 0-4); loss falls (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the precedence slip",
+            # brief fix06_37c (review r37c minor 5): symptoms in the recap; the seed-range ratios stay in section 4 (printed)
+            "| gradients smaller, none 0; loss stays at ln 10 (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the hand-written line |",
+            "| gradients smaller, none 0; loss falls (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the precedence slip |",
             "3. keep a short warm-up, as deit does.",  # brief fix06p item 3: the card at 6 items; review r35a minor 1
         ),
     ),
@@ -1710,8 +1715,9 @@ PROSE.append(
             # fix06v item 2 (r31b minor 2): epochs 1 and 5 within a point; r32 (review r31c minor 2): the 5-point threshold stated
             # brief fix06_37a (review r36h item 1): the mnist-fast curve beside the 8x8 one; both leads in one place
             # audit a37a item 1 (brief quick06_37a): the 5-point margin is the 8x8 run's only (MNIST: above in epochs 1-7)
-            "validation accuracy sits above the running training tally, which counts each batch before its step: on mnist "
-            "in epochs 1-7, on the 8x8 digits by more than 5 points in epochs 2-4",
+            # brief fix06_37c (reviews r37c minor 4, r37d minor 8): the "why" first, one fact per sentence
+            "the training tally scores each batch before its step. validation accuracy sits above it: on mnist in "
+            "epochs 1-7, on the 8x8 digits by more than 5 points in epochs 2-4",
             # brief fix06_37b (main-path cap): the two causes are stated in appendix C (its row pins them); a pointer stays
             # audit a37b item 2 (brief quick06_37b): the two causes named again, in short
             "for mnist, two possible causes (the tally; augmentation), not separated: [appendix c](06_train_a_vit_appendix.ipynb#mnist-in-view)",
@@ -1727,7 +1733,8 @@ PROSE.append(
     (
         "lesson",
         "4 ·",  # brief fix06_36a: in the rule right above check 1
-        ("a hint or finding on fewer than 6 seeds is **exploratory**",),  # audit a35a item 1: check 1's hint is one
+        # audit a35a item 1: check 1's hint is one; brief fix06_37c: "hint" and "finding" are defined in section 5's table
+        ("leans or stronger on fewer than 6 seeds is **exploratory**",),
     )
 )
 # brief fix06_36d (review r36e minor 4): "1,860 steps" said as a longer run
@@ -1787,7 +1794,8 @@ PROSE.append(
         "lesson",
         "Summary",
         (
-            "| one batch fits given 4x the steps | 6, rerun with the schedule stretched | slow optimiser, in this clinic (of the two bugs run 400 steps) |",
+            # brief fix06_37c (review r37c minor 5): the row in plain words
+            "| one batch fits in a 400-step rerun (schedule stretched) | 6, rerun at 4x the steps | a slow optimiser (in this clinic; `batch_first` not re-run) |",
         ),
     )
 )
@@ -1808,7 +1816,7 @@ PROSE.append(
         "lesson",
         "Summary",
         (
-            "over training seeds; with the test digits' noise, or at a longer budget",
+            "cnn-8 is **ahead** of this 1-block vit on the 8x8 digits; counting the test digits' noise, or at 1,860 steps",
             "check 5 reads only on a loss that falls):",
         ),  # brief fix06_34a
     )
@@ -1914,6 +1922,7 @@ PRINTED = [
         (
             "per model, 3 of 3, p = 0.25 each",
             "higher without on 5 of 5 (sign test p = 0.06)",
+            "last-epoch training loss, without - with: +0.036, 95 % t-interval [+0.010, +0.062] (5 seeds)",  # r37c minor 2
             "label smoothing, by hand: differences",
             "epoch 1, largest difference from train_loop's 20 losses",
             "no decay - decay: -0.3 points, 95 % interval [-1.1, +0.6], corrected (98.3%) [-1.4, +0.8] (10 seeds): no detectable difference",
@@ -3854,7 +3863,9 @@ PROSE.append(
             # audit a36b item 3 (brief quick06_36b): a lone comparison (x255, check 1) has no corrected interval
             # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line; the full table only in section 5
             # audit a36d item 1 (brief quick06_36d): leans only when the stricter interval holds 0; a finding when it too excludes 0
-            "**verdict words** for a − b: **no detectable difference** when its 95 % interval holds 0, **leans** (a hint) when only it excludes 0, a finding when [section 5](#verdict-words)'s stricter interval does too",
+            # brief fix06_37c (review r37d minor 2): defined once, in section 5's table; here the one-line rule
+            "**verdict words** for a − b: **leans** when its 95 % interval excludes 0, **no detectable difference** when it holds 0; [section 5](#verdict-words) adds a stricter level",
+            "print its range; the figure shows the wrong scale's cost (3 seeds):",  # review r37d minor 3
         ),
     )
 )
@@ -3911,6 +3922,14 @@ PROSE.append(
 PROSE.append(("lesson", "4 ·", ("has one bug at a time ([recapped](#symptom-table)):",)))
 PROSE.append(("appendix", "F ·", ('<a id="one-batch-400"></a>', "check 6's five 400-step arms")))
 PRINTED.append(("appendix", "F ·", ("SGD at 10x that (0.1), 400 steps         0.00, 0.02, 0.01",)))
+# brief fix06_37c: review r37d minor 5 (Adam and AdamW, one step in view); review r37c minor 2 (the warm-up loss interval)
+PRINTED.append(
+    ("lesson", "4 ·", ("other parts 7-334x smaller, LayerNorm γ, β 3-7x",))
+)  # moved from the recap table (r37c minor 5)
+PRINTED.append(
+    ("lesson", "3 ·", ("one step on a zero gradient, lr 0.002, wd 0.05: AdamW 0.99990, Adam 0.99800 (from 1)",))
+)
+PROSE.append(("appendix", "C ·", ("training loss **leans** higher, +0.036 [+0.010, +0.062]",)))
 # brief fix06_36b (review r36a MAJOR 1): SGD at its own rate, given 400 steps, fits the batch on every seed
 PRINTED.append(("appendix", "F ·", ("SGD at Adam's rate (0.01), 400 steps     0.03, 0.04, 0.05",)))
 PRINTED.append(("lesson", "4 ·", ("the five 400-step arms: right of the line in the figure below",)))
@@ -3932,7 +3951,8 @@ PROSE.append(
             # audit a35b item 2 (brief quick06_35b): the benchmark's caveats beside its MNIST numbers
             # brief fix06_36a (review r35d minor 5): one clause and a pointer; the rows, seed ranges and caveats: appendix D
             # audit a36a item 2: its rows carry no interval (appendix D: no verdict word)
-            "the package's benchmark (3 seeds, no interval; other models and budgets) agrees on the 8x8 digits; on 28x28 mnist (`mnist-fast`, not section 2's vit) its vit and cnn swap places across four runs ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",  # audit a36c item 4; brief fix06_36d (review r36f minor 7)
+            # audit a36c item 4; brief fix06_36d (review r36f minor 7); brief fix06_37c (review r37c minor 3): what it agrees with
+            "the package's benchmark (width-32 `smallcnn` against a depth-2 soft-split vit, equal seconds, 3 seeds, no interval) puts the cnn higher on the 8x8 digits in all four runs; on 28x28 mnist (`mnist-fast`, not section 2's vit) the two swap places ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
@@ -4165,14 +4185,16 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
     head = rule.split("**Check 1 · ")[0]
     # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line, as clinic.verdict_word reads the 95 % interval;
     # "corrected" and "family" are defined only in section 5's table
+    # brief fix06_37c (review r37d minor 2): the words are defined once, in section 5's table (hint and finding there);
+    # here one line with the stricter level pointed to
     assert (
-        "**no detectable difference** when its 95 % interval holds 0" in head
-        and "**leans** (a hint) when only it excludes 0" in head  # audit a36d item 1: and a finding when both do
-        and "a finding when [section 5](#verdict-words)'s stricter interval does too" in head
+        "**no detectable difference** when it holds 0" in head
+        and "**leans** when its 95 % interval excludes 0" in head
+        and "[section 5](#verdict-words) adds a stricter level" in head
     )
-    assert "corrected" not in head and "family" not in head and "| **" not in head
-    assert "a hint or finding on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
-    assert "#why-6-seeds" in head and "**ahead**" not in head and len(head.split()) < 50
+    assert "corrected" not in head and "family" not in head and "| **" not in head and "hint" not in head
+    assert "leans or stronger on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
+    assert "#why-6-seeds" in head and "**ahead**" not in head and len(head.split()) <= 40
     words = ("**leans**", "**ahead**", "**behind**", "**exploratory**", "**no detectable difference**", "[leans]")
     assert not any(w in nb.source(c) for c in cells[:rule_at] if c["cell_type"] == "markdown" for w in words)
     opening, figure, reading = (

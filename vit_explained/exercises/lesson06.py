@@ -357,6 +357,32 @@ def _single_sides(images: torch.Tensor) -> set[int]:
     return {int(m.argmax(dim=1).min()) for m in (rows, rows.flip(1), cols, cols.flip(1))}
 
 
+def _one_side_plus_one(images: torch.Tensor, side: int) -> int:
+    """The answer with one side's margin (0 top, 1 bottom, 2 left, 3 right) one too large, e.g. H - last."""
+    ink = images.abs().sum(dim=1) > 0
+    rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()
+    sides = torch.stack([m.argmax(dim=1) for m in (rows, rows.flip(1), cols, cols.flip(1))])
+    sides[side] += 1
+    return int(sides.min())
+
+
+#: What to say for each side's off-by-one slip (top, bottom, left, right).
+_ONE_SIDE_MESSAGES = (
+    "off by one on one side: the top margin is the index of the first ink row, not that + 1",
+    "off by one on one side: the bottom margin is H - 1 - (last ink row), not H - (last ink row)",
+    "off by one on one side: the left margin is the index of the first ink column, not that + 1",
+    "off by one on one side: the right margin is W - 1 - (last ink column), not W - (last ink column)",
+)
+
+
+def _one_side_slip(answers: list[tuple[torch.Tensor, int, int]]) -> str | None:
+    """The message for a one-side off-by-one slip, if it explains the answer on every batch (right ones too)."""
+    for side, message in enumerate(_ONE_SIDE_MESSAGES):
+        if all(result == _one_side_plus_one(images, side) for images, result, _ in answers):
+            return message
+    return None
+
+
 def _swapped_sides(images: torch.Tensor) -> int:
     """The answer with H and W swapped when measuring the bottom and right margins from the far edge."""
     ink = images.abs().sum(dim=1) > 0
@@ -568,6 +594,8 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
             "you returned 1 where no shift is safe (a floor such as max(..., 1)?): when some image's ink touches "
             "the frame the answer is 0"
         )
+    if wrong and (message := _one_side_slip(answers)):
+        fail(message)
     if wrong:
         # Name a slip only if it explains the answer on every batch it gets wrong (one batch alone can
         # mislead: the largest margin of some image may happen to equal the smallest top/bottom margin).
@@ -1061,8 +1089,8 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
             fail("return the interval in the units of a and b (fractions), not in percentage points")
         fail(_interval_miss(low, high, a_array - b_array, earlier))
     passed(
-        "it passes the 95 % rule of section 5 (leans or better) when the interval lies above or below 0; "
-        "with 3 seeds the t quantile (4.30) makes it wide."
+        "mean ± t·s/√n, with t from n − 1 degrees of freedom (4.30 at 3 seeds, so the interval is wide); "
+        "a − b passes the 95 % rule of section 5 (leans or better) when this interval excludes 0."
     )
 
 

@@ -1237,12 +1237,18 @@ def plot_seed_dots(
     split_before: int | None = None,
     split_label: str = "",
     labels: Mapping[str, str] = ONE_BATCH_COLUMNS,
+    seed_marks: Sequence[float] | None = None,
+    seed_marks_label: str = "",
 ) -> Figure:
     """``groups[name] = [one value per seed]`` (stored or printed results): one column per group, left to right,
     each seed a dot (seed 0, 1, ... left to right within the column) and the seeds' mean a short black bar;
     ``lines[label] = y`` draws a dashed reference line each (0, ln 10, a label entropy, ...); ``split_before = i``
     draws a solid grey line between columns i - 1 and i (``split_label`` in the legend). ``labels[name]`` is a
-    column's tick label (default: check 6's short labels, :data:`ONE_BATCH_COLUMNS`); other names show as they are."""
+    column's tick label (default: check 6's short labels, :data:`ONE_BATCH_COLUMNS`); other names show as they are.
+    ``seed_marks = [one value per seed]`` (e.g. each seed's batch's label entropy) draws a short red tick beside each
+    seed's dot, in every column with that many seeds (``seed_marks_label`` in the legend)."""
+    if seed_marks is not None and not np.isfinite(np.asarray(seed_marks, dtype=float)).all():
+        raise ValueError("seed_marks must be finite, one per seed")
     if not groups or any(len(values) == 0 for values in groups.values()):
         raise ValueError("groups must map each name to a non-empty list of per-seed values")
     values = {name: np.asarray(v, dtype=float) for name, v in groups.items()}
@@ -1254,6 +1260,17 @@ def plot_seed_dots(
         offsets = np.linspace(-0.12, 0.12, len(v)) if len(v) > 1 else np.zeros(1)
         ax.plot(x + offsets, v, "o", color="C0", alpha=0.75, markersize=5, label="one seed" if x == 0 else None)
         ax.hlines(v.mean(), x - 0.25, x + 0.25, color="black", linewidth=2, label="mean over seeds" if x == 0 else None)
+        if seed_marks is not None and len(seed_marks) == len(v):
+            first = not any(line.get_marker() == "_" for line in ax.lines)
+            ax.plot(
+                x + offsets,
+                seed_marks,
+                "_",
+                color="C3",
+                markersize=12,
+                markeredgewidth=2,
+                label=(seed_marks_label or None) if first else None,
+            )
     for index, (label, y) in enumerate((lines or {}).items()):
         ax.axhline(y, color=f"C{index + 1}", linestyle="--", linewidth=1, label=label)
     if split_before is not None:
