@@ -192,6 +192,7 @@ def test_seed_dots_mark_each_seed_beside_its_dot():
     for tick, dot in zip(ticks, dots[:2], strict=True):
         assert tick.get_ydata().tolist() == [2.26, 2.28, 2.24]
         assert tick.get_xdata().tolist() == dot.get_xdata().tolist()  # each tick at its seed's dot
+        assert tick.get_zorder() < dot.get_zorder()  # audit a37c item 7: below, so a dot on its tick stays visible
     assert [t.get_text() for t in ax.get_legend().get_texts()].count("each batch's label entropy") == 1
     with pytest.raises(ValueError, match="seed_marks"):
         plot_seed_dots({"a": [1.0]}, ylabel="y", title="t", seed_marks=[float("nan")])

@@ -141,6 +141,28 @@ def test_section_5_table_is_the_old_cell_62():
     assert text.endswith("\n".join(rates[1:])) and rates[0] not in text  # the grid itself: appendix D
 
 
+# brief quick06_37c (review r37d minor 1): cells 54 and 57 print named lines, not filtered table lines
+def test_section_5_lines_split_the_table_by_name():
+    s5 = clinic.section_5(RUNS)
+    table = clinic.section_5_table(s5, RUNS, 0.01).splitlines()
+    lines = clinic.section_5_lines(s5, RUNS, 0.01)
+    rates = lines.rates.splitlines()
+    assert [line.split(" ", 2)[:2] for line in rates] == [["rate", "chosen"], ["each", "at"]]
+    assert all(line in table for line in rates + lines.rows.splitlines())
+    assert not any(line.startswith(s5.head) for line in lines.rows.splitlines())  # the headline row: printed by hand
+    assert len(rates) + len(lines.rows.splitlines()) + 1 == len(table)
+    assert lines.rows.splitlines()[0].startswith("400 steps each; the plain ViT: ")
+
+
+def test_overfitting_model_lines_are_overfitting_rises_lines_by_name():
+    runs = RUNS["overfitting"]
+    short = {"SmallCNN width 8": "CNN-8"}
+    rise, text = clinic.overfitting_rises(runs, window=5, margin=0.05, short=short)
+    named = clinic.overfitting_model_lines(runs, rise, short=short)
+    assert list(named) == list(runs["curves"]) and text.splitlines()[:-1] == list(named.values())
+    assert clinic.overfitting_model_lines(runs, rise)["ViT"] == named["ViT"] == text.splitlines()[0]
+
+
 def test_section_5_family_rows_are_the_old_cell_64():
     s5 = clinic.section_5(RUNS)
     growth, aug, text = clinic.section_5_family_rows(RUNS, s5)

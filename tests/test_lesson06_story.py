@@ -758,7 +758,7 @@ PROSE = [
             # audit a36d item 3 (brief quick06_36d): the 400-step re-runs exclude `batch_first`
             # brief fix06_37b item f (review r37b minor 3): one idea a sentence, 100 steps first, then 400, then the control
             "in 100 steps, the fixed model fits the batch. `batch_first` stops at the batch's label entropy.",
-            "given 4x the steps (400; `batch_first` not re-run), sgd fits at adam's rate and at 10x. the hand-written layernorm line does not, at either rate. the control, the fixed model at 10x, fits.",
+            "given 4x the steps (400; `batch_first` not re-run), sgd fits at adam's rate and at 10x. the hand-written layernorm line does not, at either rate. the fixed model at 10x (control) fits.",  # audit a37c: a word paid for item 3
             "exactly the fixed model's gradients",
             "its step is at fault",  # brief quick06_35b: reworded (was "its fault lies in the step")
             "5",
@@ -919,11 +919,11 @@ PROSE = [
         "Summary",
         (
             # audit a36a item 3; brief fix06_37c (r37c minor 2): the paired t-interval, printed in appendix C
-            "ended higher without it](06_train_a_vit_appendix.ipynb#warm-up): **leans**, 95 % [+0.01, +0.06] (5 seeds: exploratory)",
+            "ended higher without it](06_train_a_vit_appendix.ipynb#warm-up): **leans**, 95 % [+0.01, +0.06] (5 seeds: exploratory; a reading added after seeing results, whose corrected interval holds 0)",  # audit a37c item 2
             "depth, pooling, size or learning rate",  # review r27e major 3: the size runs share the rate; brief fix06_34a (r34b item 3)
             # review r29a minor 1; brief fix06_34a (r34a item 3); brief fix06_37a (r36g minor 2): flagged post hoc, as in section 5
             # brief fix06_37c (review r37c item 4): one claim and one link per bullet
-            "at the shared rate 1e-2, cnn-8's lead grows on fewer training digits: **ahead**, asked after seeing results; [locality is not isolated from depth, pooling, size or learning rate](06_train_a_vit_appendix.ipynb#locality-control)",
+            "at 400 steps and the shared rate 1e-2, cnn-8's lead grows on fewer training digits: **ahead**, asked after seeing results; [locality is not isolated from depth, pooling, size or learning rate](06_train_a_vit_appendix.ipynb#locality-control)",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "#regularisers",
@@ -1093,7 +1093,8 @@ PROSE = [
             # brief fix06_36a (review r35e item 4): the augmentation verdict, as section 5 states it
             # brief fix06_36d (review r36f minor 3): the rate, and the 1,860-step result
             # audit a36d item 5; brief fix06_37c (review r37c item 4): the augmentation's details and rate stay in section 5
-            "augmentation puts both models **behind** their plain runs at 400 steps; at 1,860 steps (3 seeds): no detectable difference ([section 5](#augmentation-verdict))",
+            # audit a37c item 1: the dataset, the one change, the rate and the wide intervals, so the bullet stands alone
+            "on the 8x8 digits, augmentation (nothing else changed) puts both models **behind** their plain runs at 400 steps, lr 1e-2; at 1,860 steps (3 seeds, wide intervals): no detectable difference ([section 5](#augmentation-verdict))",
             "from the v0.8 dev pre-releases; first stable release v0.9.0",
         ),
     ),
@@ -1795,7 +1796,7 @@ PROSE.append(
         "Summary",
         (
             # brief fix06_37c (review r37c minor 5): the row in plain words
-            "| one batch fits in a 400-step rerun (schedule stretched) | 6, rerun at 4x the steps | a slow optimiser (in this clinic; `batch_first` not re-run) |",
+            "| one batch fits in a 400-step rerun (schedule stretched) | 6, rerun at 4x the steps | a slow optimiser (in this clinic, of the two bugs rerun at 400 steps) |",  # audit a37c item 6
         ),
     )
 )
@@ -1923,6 +1924,7 @@ PRINTED = [
             "per model, 3 of 3, p = 0.25 each",
             "higher without on 5 of 5 (sign test p = 0.06)",
             "last-epoch training loss, without - with: +0.036, 95 % t-interval [+0.010, +0.062] (5 seeds)",  # r37c minor 2
+            "corrected for four readings (98.75%): [-0.005, +0.076], holds 0",  # audit a37c item 2
             "label smoothing, by hand: differences",
             "epoch 1, largest difference from train_loop's 20 losses",
             "no decay - decay: -0.3 points, 95 % interval [-1.1, +0.6], corrected (98.3%) [-1.4, +0.8] (10 seeds): no detectable difference",
@@ -3426,13 +3428,13 @@ CELL_FORBIDDEN = [
     ("lesson", '<a id="student-t"></a>', "Bonferroni", "the family's wording lives in appendix D"),
     (
         "lesson",
-        "clinic.section_5_table(s5, RUNS, QUICK.lr).splitlines()",
+        "clinic.section_5_lines(s5, RUNS, QUICK.lr)",  # brief quick06_37c (r37d minor 1): named lines
         "long_own",
         "the longer budget moved to appendix D",
     ),
     (
         "lesson",
-        "clinic.section_5_table(s5, RUNS, QUICK.lr).splitlines()",
+        "clinic.section_5_lines(s5, RUNS, QUICK.lr)",  # brief quick06_37c (r37d minor 1): named lines
         "benchmark",
         "the benchmark moved to appendix D",
     ),
@@ -3560,9 +3562,12 @@ HIDDEN_AFTER = [
     ),  # r30 density (brief fix06q item 1): moved with the augmentation table to appendix D
     ("appendix", "later = paired_seeds(own_cnn[3:]"),
     # brief fix06j item 4 (review r28a minor 5): seed 2's bump moved into the hidden check (its line still prints)
-    ("lesson", "seeds, seed_text = clinic.overfitting_seed_lines("),
+    ("lesson", "seeds, _ = clinic.overfitting_seed_lines("),
     ("appendix", 'decay = reg_change["weight decay"][0]'),
-    ("lesson", "print(rise_text.splitlines()[0])"),  # brief fix06o item 2: cell 35's printing in the package
+    (
+        "lesson",
+        'print(clinic.overfitting_model_lines(overfitting, rise)["ViT"])',
+    ),  # fix06o item 2; r37d minor 1: by name
     ("lesson", "fig = plot_paired_differences(s5.drawn"),
     ("lesson", 'save_figure(fig, "06_knobs")'),
     ("lesson", 'save_figure(fig, "06_family_rows")'),  # brief fix06_35b item 2 (review r35a MAJOR 2)
@@ -3672,7 +3677,7 @@ ORDER = [
     # brief fix06m item 2 (review r28d minor 9): each seed's difference drawn before section 5's verdict table
     # brief fix06u item 2 (review r31a minors 7-8): the table now prints from the package, after the by-hand headline
     # brief fix06_34a (review r34b item 2): the table, its headline row dropped, prints in the by-hand cell, after it
-    ("lesson", "seeds=s5.seed_points", "line not in rates"),
+    ("lesson", "seeds=s5.seed_points", "print(lines.rows)"),
 ]
 
 # Cells whose stored output holds a picture: (book, a text of the cell).
@@ -3864,7 +3869,7 @@ PROSE.append(
             # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line; the full table only in section 5
             # audit a36d item 1 (brief quick06_36d): leans only when the stricter interval holds 0; a finding when it too excludes 0
             # brief fix06_37c (review r37d minor 2): defined once, in section 5's table; here the one-line rule
-            "**verdict words** for a − b: **leans** when its 95 % interval excludes 0, **no detectable difference** when it holds 0; [section 5](#verdict-words) adds a stricter level",
+            "**verdict words** for a − b: **leans** when only its 95 % interval excludes 0, **no detectable difference** when it holds 0; stricter: ahead ([section 5](#verdict-words)).",  # audit a37c item 5
             "print its range; the figure shows the wrong scale's cost (3 seeds):",  # review r37d minor 3
         ),
     )
@@ -3930,6 +3935,10 @@ PRINTED.append(
     ("lesson", "3 ·", ("one step on a zero gradient, lr 0.002, wd 0.05: AdamW 0.99990, Adam 0.99800 (from 1)",))
 )
 PROSE.append(("appendix", "C ·", ("training loss **leans** higher, +0.036 [+0.010, +0.062]",)))
+# audit a37c item 2: a fourth reading, added after seeing results; corrected, it holds 0 (printed in appendix C)
+PROSE.append(
+    ("appendix", "C ·", ("added after seeing results; corrected for the four readings it holds 0, [−0.005, +0.076]",))
+)
 # brief fix06_36b (review r36a MAJOR 1): SGD at its own rate, given 400 steps, fits the batch on every seed
 PRINTED.append(("appendix", "F ·", ("SGD at Adam's rate (0.01), 400 steps     0.03, 0.04, 0.05",)))
 PRINTED.append(("lesson", "4 ·", ("the five 400-step arms: right of the line in the figure below",)))
@@ -3944,7 +3953,7 @@ PROSE.append(
         # brief fix06_34a (reviews r34a item 3, r34b item 3): the growth at the shared rate, its two ends named (6.3: appendix D)
         (
             # brief fix06_36c (review r36d minor 6): the growth in its own sentence, still from the unrounded leads
-            "**on fewer training digits**, at the shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300). the growth, [6.3 points](06_train_a_vit_appendix.ipynb#less-data-main), is **ahead** (corrected [+1.9, +10.7])",  # brief fix06_35a item 2; audit a35a item 5: 8.3 - 1.9 shows 6.4
+            "**on fewer training digits**, at 400 steps, shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300). the growth, [6.3 points](06_train_a_vit_appendix.ipynb#less-data-main), is **ahead** (corrected [+1.9, +10.7])",  # brief fix06_35a item 2; audit a35a item 5: 8.3 - 1.9 shows 6.4
             # audit a34a item 5: its ViT is not this section's (the `digits` preset, appendix D)
             # brief fix06_35a item 6 (review r34e minor 5): its own paragraph, two sentences
             # brief fix06_34c item 3 (review r34c minor 3); brief fix06_35b item 2 (review r35a minor 2): the latest MNIST row
@@ -3952,7 +3961,7 @@ PROSE.append(
             # brief fix06_36a (review r35d minor 5): one clause and a pointer; the rows, seed ranges and caveats: appendix D
             # audit a36a item 2: its rows carry no interval (appendix D: no verdict word)
             # audit a36c item 4; brief fix06_36d (review r36f minor 7); brief fix06_37c (review r37c minor 3): what it agrees with
-            "the package's benchmark (width-32 `smallcnn` against a depth-2 soft-split vit, equal seconds, 3 seeds, no interval) puts the cnn higher on the 8x8 digits in all four runs; on 28x28 mnist (`mnist-fast`, not section 2's vit) the two swap places ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
+            "the package's benchmark (width-32 `smallcnn` against a depth-2 soft-split vit, equal wall-clock seconds, 3 seeds, no interval) puts the cnn higher on the 8x8 digits in all four runs; on 28x28 mnist (`mnist-fast`, not section 2's vit) the two swap places ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
@@ -4189,8 +4198,8 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
     # here one line with the stricter level pointed to
     assert (
         "**no detectable difference** when it holds 0" in head
-        and "**leans** when its 95 % interval excludes 0" in head
-        and "[section 5](#verdict-words) adds a stricter level" in head
+        and "**leans** when only its 95 % interval excludes 0" in head  # audit a37c item 5: not also 'ahead'
+        and "stricter: ahead ([section 5](#verdict-words))" in head
     )
     assert "corrected" not in head and "family" not in head and "| **" not in head and "hint" not in head
     assert "leans or stronger on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
@@ -4431,7 +4440,7 @@ def test_section_5_table_prints_after_the_headline_by_hand_in_one_cell():
     # brief fix06_34a (review r34b item 2): the table (its headline row dropped) joined the by-hand cell, after it
     cells, at = cell_with("lesson", "d_head = np.array(s5.own_cnn)")
     code = nb.source(cells[at])
-    assert code.index("d_head = np.array(s5.own_cnn)") < code.index("line not in rates")
+    assert code.index("d_head = np.array(s5.own_cnn)") < code.index("print(lines.rows)")  # r37d minor 1: named rows
     out = nb.printed(cells[at])
     assert out.index("mean +2.9 points, 95 % [+1.8, +4.0]") < out.index("CNN-32 - ViT")
     assert "CNN-8 (lr 3e-2) - ViT (1e-2)" not in out  # the headline row: printed once, by hand
@@ -4471,7 +4480,7 @@ def test_rates_print_before_the_comparison_figure():
     # brief fix06_37a (review r36h item 3): "each at its own rate" is defined (printed) before the figure is read
     cells, at = cell_with("lesson", "seeds=s5.seed_points")
     code, out = nb.source(cells[at]), nb.printed(cells[at])
-    assert code.index('print("\\n".join(rates))') < code.index("plot_paired_differences(")
+    assert code.index("print(lines.rates)") < code.index("plot_paired_differences(")  # r37d minor 1: named lines
     assert (
         "rate chosen on validation (4 rates, mean over seeds 0-2): ViT 0.01, soft split 0.01, conv stem 0.01, CNN-8 0.03"
         in out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -825,23 +825,36 @@ def overfitting_rises(
         for name, seed_runs in runs["curves"].items()
         for seed, run in zip(runs["seeds"], seed_runs, strict=True)
     }
-    lines, every = [], []
-    for name in runs["curves"]:
-        mine = [rise[name, seed] for seed in runs["seeds"]]
-        label = short.get(name, name)
-        ends = " to ".join(sorted({f"{r[2]:.2f}" for r in mine}))
-        lines.append(
-            f"{label}, {window}-epoch mean validation loss, seeds {runs['seeds'][0]}-{runs['seeds'][-1]}: "
-            f"lowest at epoch "
-            f"{', '.join(str(r[0]) for r in mine)}; more than {margin} above that lowest from epoch "
-            f"{', '.join(str(r[1]) for r in mine)} on; at the end {ends} above it"
-        )
-        every.append((max(r[1] for r in mine), label))
+    lines = list(overfitting_model_lines(runs, rise, window, margin, short).values())
+    every = [(max(rise[name, seed][1] for seed in runs["seeds"]), short.get(name, name)) for name in runs["curves"]]
     lines.append(
         f"on every seed, the windowed validation loss stays more than {margin} above its lowest from epoch "
         + ", ".join(f"{epoch}{' on' if i == 0 else ''} ({label})" for i, (epoch, label) in enumerate(every))
     )
     return rise, "\n".join(lines)
+
+
+def overfitting_model_lines(
+    runs: dict,
+    rise: Mapping[tuple[str, int], tuple[int, int, float]],
+    window: int = 5,
+    margin: float = 0.05,
+    short: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """:func:`overfitting_rises`' line for each model, keyed by its name in ``runs["curves"]`` (``["ViT"]``: the
+    ViT's seeds' lowest epochs, the epochs from which each stays ``margin`` above it, and its end rises)."""
+    short = dict(short or {})
+    lines = {}
+    for name in runs["curves"]:
+        mine = [rise[name, seed] for seed in runs["seeds"]]
+        ends = " to ".join(sorted({f"{r[2]:.2f}" for r in mine}))
+        lines[name] = (
+            f"{short.get(name, name)}, {window}-epoch mean validation loss, "
+            f"seeds {runs['seeds'][0]}-{runs['seeds'][-1]}: lowest at epoch "
+            f"{', '.join(str(r[0]) for r in mine)}; more than {margin} above that lowest from epoch "
+            f"{', '.join(str(r[1]) for r in mine)} on; at the end {ends} above it"
+        )
+    return lines
 
 
 def overfitting_seed_lines(runs: dict, window: int = 5) -> tuple[dict[str, list], str]:
@@ -1487,6 +1500,23 @@ def section_5_table(s5: Section5, runs: dict, vit_lr: float) -> str:
             *rates,
         )
     )
+
+
+class Section5Lines(NamedTuple):
+    """:func:`section_5_table`'s lines by what the lesson prints where: ``rates`` above the figure (each model's
+    validation-chosen rate, the headline's two accuracies), ``rows`` under the headline computed by hand (the plain
+    ViT over seeds and the table without the headline's row)."""
+
+    rates: str
+    rows: str
+
+
+def section_5_lines(s5: Section5, runs: dict, vit_lr: float) -> Section5Lines:
+    """:func:`section_5_table`, split into :class:`Section5Lines` (``.rates``, ``.rows``), each ready to print."""
+    table = section_5_table(s5, runs, vit_lr).splitlines()
+    rates = [line for line in table if line.startswith(("rate chosen", "each at its own rate"))]
+    rows = [line for line in table if not line.startswith(s5.head) and line not in rates]
+    return Section5Lines("\n".join(rates), "\n".join(rows))
 
 
 def fast_run_report(fast: dict) -> tuple[object, object, float, str]:

@@ -1245,8 +1245,8 @@ def plot_seed_dots(
     ``lines[label] = y`` draws a dashed reference line each (0, ln 10, a label entropy, ...); ``split_before = i``
     draws a solid grey line between columns i - 1 and i (``split_label`` in the legend). ``labels[name]`` is a
     column's tick label (default: check 6's short labels, :data:`ONE_BATCH_COLUMNS`); other names show as they are.
-    ``seed_marks = [one value per seed]`` (e.g. each seed's batch's label entropy) draws a short red tick beside each
-    seed's dot, in every column with that many seeds (``seed_marks_label`` in the legend)."""
+    ``seed_marks = [one value per seed]`` (e.g. each seed's batch's label entropy) draws a short red tick under each
+    seed's dot (drawn below it), in every column with that many seeds (``seed_marks_label`` in the legend)."""
     if seed_marks is not None and not np.isfinite(np.asarray(seed_marks, dtype=float)).all():
         raise ValueError("seed_marks must be finite, one per seed")
     if not groups or any(len(values) == 0 for values in groups.values()):
@@ -1258,7 +1258,8 @@ def plot_seed_dots(
     ax = fig.subplots()
     for x, v in enumerate(values.values()):
         offsets = np.linspace(-0.12, 0.12, len(v)) if len(v) > 1 else np.zeros(1)
-        ax.plot(x + offsets, v, "o", color="C0", alpha=0.75, markersize=5, label="one seed" if x == 0 else None)
+        dot_label = "one seed" if x == 0 else None
+        ax.plot(x + offsets, v, "o", color="C0", alpha=0.75, markersize=5, zorder=3, label=dot_label)
         ax.hlines(v.mean(), x - 0.25, x + 0.25, color="black", linewidth=2, label="mean over seeds" if x == 0 else None)
         if seed_marks is not None and len(seed_marks) == len(v):
             first = not any(line.get_marker() == "_" for line in ax.lines)
@@ -1269,6 +1270,7 @@ def plot_seed_dots(
                 color="C3",
                 markersize=12,
                 markeredgewidth=2,
+                zorder=1,  # below the dots, so a dot at its tick (a loss at its batch's entropy) stays visible
                 label=(seed_marks_label or None) if first else None,
             )
     for index, (label, y) in enumerate((lines or {}).items()):
