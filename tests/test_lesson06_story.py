@@ -831,7 +831,9 @@ PROSE = [
             # brief fix06_36c item b (review r36d minor 3): right after the family of 20 is defined (99.75 %)
             # brief fix06_37a (reviews r36h item 3, r36g minor 2): the post-hoc note moved to where the growth is stated (appendix D
             # names both post-hoc questions: "the last two questions were asked after their results were seen", pinned there)
-            "asked after seeing results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables)); its cause is not isolated",
+            # brief quick06_37e item 1 (review r37h minor 1): "ahead" by its interval, but post hoc and confounded: a hypothesis
+            "but asked after seeing results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables)), and its cause is not isolated (300 digits get 4x the epochs): a hypothesis, not a finding",
+            "| **ahead** (or **behind**) | even the corrected interval excludes 0: a finding, if asked before the results |",
             "2,",
             "behind",
             "400",
@@ -927,7 +929,9 @@ PROSE = [
             "depth, pooling, size or learning rate",  # review r27e major 3: the size runs share the rate; brief fix06_34a (r34b item 3)
             # review r29a minor 1; brief fix06_34a (r34a item 3); brief fix06_37a (r36g minor 2): flagged post hoc, as in section 5
             # brief fix06_37c (review r37c item 4): one claim and one link per bullet
-            "at 400 steps and the shared rate 1e-2, cnn-8's lead grows on fewer training digits: **ahead**, asked after seeing results; [locality is not isolated from depth, pooling, size or learning rate](06_train_a_vit_appendix.ipynb#locality-control)",
+            "at 400 steps and the shared rate 1e-2, cnn-8's lead grows on fewer training digits: **ahead** by its interval, but asked after seeing results, so a hypothesis to re-test; [locality is not isolated from depth, pooling, size or learning rate](06_train_a_vit_appendix.ipynb#locality-control)",
+            # brief quick06_37e item 3 (review r37g minor 2): which items rest on this lesson's runs, which on the papers
+            "from scratch (items 1, 2 and 6 rest on this lesson's runs; 3, 4, 5 and 7 on deit, augreg and the vit paper, with this lesson's caveats):",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "#regularisers",
@@ -1060,7 +1064,8 @@ PROSE = [
             # brief quick06_37d item 4 (reviews r37f minor 1, r37e minor 3): why Adam moves the weight by lr; torch 2.13's
             # Adam(decoupled_weight_decay=True) is AdamW (both printed in cell 18 and asserted after it)
             "then rescales it per weight: on a zero loss gradient, an lr-sized step",
-            "`adam(decoupled_weight_decay=true)` is adamw",
+            # brief quick06_37e item 6 (review r37g minor 3): no first version stated (not verified); older ones lack the flag
+            "`adam(decoupled_weight_decay=true)` is adamw (older releases lack it)",
             # brief fix06_37c (review r37d minor 5): the one step at the shipped lr 2e-3 and wd 0.05 printed in view
             "it multiplies each weight by 1 − lr·wd outside the adaptive step (printed below)",
         ),
@@ -1142,7 +1147,8 @@ PROSE = [
             "0.01-0.03 below it on every seed",
             # r29 density (brief fix06p item 3): the seeds 0-4 ratios live in check 4's printed line (its PRINTED row)
             # brief fix06_36a (review r35e minor 3): the overlapping 7-334x range named; the falling loss tells them apart
-            "of the two, check 4's smaller gradients (5-21x) point to the precedence bug, without proving it: the hand-written line's (7-334x) overlap, but its loss stays at ln 10",
+            # brief quick06_37e item 4 (review r37h minor 2): one claim per sentence; the [why] link moved here from cell 45
+            "of the two, only the precedence slip's gradients shrink in check 4 (5-21x). the hand-written line's also shrink (7-334x), but its loss stays at ln 10. a falling loss with smaller gradients ([why](06_train_a_vit_appendix.ipynb#small-gradients)) points to the precedence slip, without proving it",
         ),
     ),
     # r31 density (brief fix06t, review r30c): section 3's warm-up paragraph and its running-tally sentence moved to
@@ -1727,8 +1733,9 @@ PROSE.append(
             # brief fix06_37a (review r36h item 1): the mnist-fast curve beside the 8x8 one; both leads in one place
             # audit a37a item 1 (brief quick06_37a): the 5-point margin is the 8x8 run's only (MNIST: above in epochs 1-7)
             # brief fix06_37c (reviews r37c minor 4, r37d minor 8): the "why" first, one fact per sentence
-            "the training tally scores each batch before its step. validation accuracy sits above it: on mnist in "
-            "epochs 1-7, on the 8x8 digits by more than 5 points in epochs 2-4",
+            # brief quick06_37e item 4 (reviews r37g minor 6, r37h minor 4): one claim per sentence
+            "the training tally scores each batch before its step. on mnist, validation accuracy sits above it in "
+            "epochs 1-7; on the 8x8 digits, by more than 5 points in epochs 2-4",
             # brief fix06_37b (main-path cap): the two causes are stated in appendix C (its row pins them); a pointer stays
             # audit a37b item 2 (brief quick06_37b): the two causes named again, in short
             "for mnist, two possible causes (the tally; augmentation), not separated: [appendix c](06_train_a_vit_appendix.ipynb#mnist-in-view)",
@@ -1807,7 +1814,9 @@ PROSE.append(
         "Summary",
         (
             # brief fix06_37c (review r37c minor 5): the row in plain words
-            "| one batch fits in a 400-step rerun (schedule stretched) | 6, rerun at 4x the steps | a slow optimiser (in this clinic, of the two bugs rerun at 400 steps) |",  # audit a37c item 6
+            # brief quick06_37e item 7 (review r37g minor 5): one cause per row; the row's scope moved to a footnote
+            "| one batch fits only in a 400-step rerun¹ | 6, rerun at 4x the steps | a slow optimiser |",  # audit a37c item 6
+            "¹ a rerun with the whole schedule stretched; in this clinic, of the two bugs rerun at 400 steps, only the slow optimiser fits.",
         ),
     )
 )
@@ -3884,7 +3893,7 @@ PROSE.append(
             # brief fix06_37c (review r37d minor 2): defined once, in section 5's table; here the one-line rule
             "**verdict words** for a − b: **leans** when only its 95 % interval excludes 0, **no detectable difference** when it holds 0; stricter: ahead ([section 5](#verdict-words)).",  # audit a37c item 5
             # brief quick06_37d item 6 (review r37f minor 2): the interval named where it first prints, pointing forward
-            "print its range; the figure shows the wrong scale's cost (3 seeds; paired t-intervals: [section 5](#student-t)):",  # review r37d minor 3
+            "print its range; the figure shows the wrong scale's cost (3 seeds; interval: the mean seed-by-seed difference ± t·s/√n, [section 5](#student-t) builds one by hand):",  # review r37d minor 3; brief quick06_37e item 2
         ),
     )
 )
@@ -3983,7 +3992,9 @@ PROSE.append(
             # brief fix06_36a (review r35d minor 5): one clause and a pointer; the rows, seed ranges and caveats: appendix D
             # audit a36a item 2: its rows carry no interval (appendix D: no verdict word)
             # audit a36c item 4; brief fix06_36d (review r36f minor 7); brief fix06_37c (review r37c minor 3): what it agrees with
-            "the package's benchmark (width-32 `smallcnn` against a depth-2 soft-split vit, equal wall-clock seconds, 3 seeds, no interval) puts the cnn higher on the 8x8 digits in all four runs; on 28x28 mnist (`mnist-fast`, not section 2's vit) it shows no stable order (the cnn higher in two of four runs, by under 0.5 points) ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more))",  # brief quick06_37d item 1 (reviews r37e, r37f MAJOR 1); cell 60 asserts the four MNIST pairs
+            # brief quick06_37e item 5 (reviews r37g minor 7, r37h item 4): two sentences (8x8; MNIST); the benchmark's models,
+            # seconds and MNIST rows stay in appendix D (cell "The package's benchmark", pinned there)
+            "the package's wall-clock benchmark (3 seeds, no interval) puts the cnn higher on the 8x8 digits in all four runs. on 28x28 mnist it shows no stable order ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more)).",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
