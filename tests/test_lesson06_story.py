@@ -908,9 +908,9 @@ PROSE = [
             "two layers or more",
             "`nn.Linear`",
             # review r32a minor 3; brief fix06_37c (review r37d minor 6): "that" named
-            "fix the cause of those two, and with the checker's sgd with momentum the losses fall, then climb, over some 30 steps cycling its three batches.",
+            "fix the cause of those two, and with the checker's sgd with momentum the losses swing more and more, and climb, within some 30 steps cycling its three batches.",
             "leaves the weights where they were",
-            "the losses fall, then climb",
+            "the losses swing more and more, and climb",  # brief quick06_37f item 4 (review r37j minor 5)
             "eval mode",
             "training mode",
             "passes",
@@ -993,9 +993,9 @@ PROSE = [
             "two layers or more",
             "`nn.Linear`",
             # review r32a minor 3; brief fix06_37c (review r37d minor 6): "that" named
-            "fix the cause of those two, and with the checker's sgd with momentum the losses fall, then climb, over some 30 steps cycling its three batches.",
+            "fix the cause of those two, and with the checker's sgd with momentum the losses swing more and more, and climb, within some 30 steps cycling its three batches.",
             "leaves the weights where they were",
-            "the losses fall, then climb",
+            "the losses swing more and more, and climb",  # brief quick06_37f item 4 (review r37j minor 5)
             "eval mode",
             "training mode",
             "passes",
@@ -1148,7 +1148,8 @@ PROSE = [
             # r29 density (brief fix06p item 3): the seeds 0-4 ratios live in check 4's printed line (its PRINTED row)
             # brief fix06_36a (review r35e minor 3): the overlapping 7-334x range named; the falling loss tells them apart
             # brief quick06_37e item 4 (review r37h minor 2): one claim per sentence; the [why] link moved here from cell 45
-            "of the two, only the precedence slip's gradients shrink in check 4 (5-21x). the hand-written line's also shrink (7-334x), but its loss stays at ln 10. a falling loss with smaller gradients ([why](06_train_a_vit_appendix.ipynb#small-gradients)) points to the precedence slip, without proving it",
+            # brief quick06_37f item 1 (review r37i item 1): no "only ... also"; both ranges from check 4's printed lines
+            "both layernorm bugs shrink the gradients (hand-written line 7-334x, precedence slip 5-21x), but only the hand-written line's loss stays at ln 10: a falling loss with smaller gradients ([why](06_train_a_vit_appendix.ipynb#small-gradients)) points to the precedence slip, without proving it",
         ),
     ),
     # r31 density (brief fix06t, review r30c): section 3's warm-up paragraph and its running-tally sentence moved to
@@ -1502,7 +1503,9 @@ PROSE = [
     (
         "lesson",
         "5 ·",
-        ("**training noise** (the circles above)",),  # brief fix06_34a (review r34b item 2): after the figure
+        (
+            "**training noise** (the circles below)",
+        ),  # brief quick06_37f item 2: the reading key before the figure  # brief fix06_34a (review r34b item 2): after the figure
     ),
     (
         "lesson",
@@ -3645,13 +3648,14 @@ ORDER = [
     # "How to read a comparison" and the box, before the headline by hand and every verdict word in prose
     # brief fix06_35a item 3 (review r34e minor 2): the box sits in "How sure?" again, before check 1's printed "leans"
     ("lesson", '<a id="verdict-rule"></a>', "check_1 = clinic.input_check("),  # brief fix06_36a: the two-line rule
+    # brief quick06_37f item 2 (reviews r37i minor 2, r37j item 1): the reading key and the table before the figure
     (
         "lesson",
-        "fig = plot_paired_differences(s5.drawn",
         '<a id="verdict-words"></a>',
-    ),  # the full table after the figure
-    ("lesson", "s5 = clinic.section_5(RUNS)", "**How to read a comparison.**"),
-    ("lesson", "**How to read a comparison.**", "d_head = np.array(s5.own_cnn)"),
+        "fig = plot_paired_differences(s5.drawn",
+    ),
+    ("lesson", "**How to read a comparison.**", "s5 = clinic.section_5(RUNS)"),
+    ("lesson", "s5 = clinic.section_5(RUNS)", "d_head = np.array(s5.own_cnn)"),
     # review r34a item 1: the plateau drawn before the sentence that reads it
     ("lesson", 'save_figure(fig, "06_plateau")', "The loss sits near ln 10 for two epochs"),
     # review r34b item 4: the x1 / x255 seeds drawn before "on every seed (11-19 points)", the knobs before their verdict
@@ -3994,12 +3998,13 @@ PROSE.append(
             # audit a36c item 4; brief fix06_36d (review r36f minor 7); brief fix06_37c (review r37c minor 3): what it agrees with
             # brief quick06_37e item 5 (reviews r37g minor 7, r37h item 4): two sentences (8x8; MNIST); the benchmark's models,
             # seconds and MNIST rows stay in appendix D (cell "The package's benchmark", pinned there)
-            "the package's wall-clock benchmark (3 seeds, no interval) puts the cnn higher on the 8x8 digits in all four runs. on 28x28 mnist it shows no stable order ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more)).",
+            # brief quick06_37f item 3 (review r37i minor 3): it names its other models (cell 60 asserts them)
+            "the package's wall-clock benchmark, on other models (a depth-2 soft-split vit, the width-32 cnn; 3 seeds, no interval), puts the cnn higher on the 8x8 digits in all four runs, and on 28x28 mnist in no stable order ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more)).",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
             # audit a36b item 2 (brief quick06_36b): appendix D lists all 13, the 3 drawn below among them
-            "the figure's 7 rows and the 13 in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) (3 drawn below) form one family of 20",
+            "the 7 rows below and the 13 in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) (3 drawn below) form one family of 20",
         ),
     )
 )
@@ -4205,7 +4210,7 @@ def test_checks_are_named_check_1_to_6():
         assert f"**Check {n} · " in text and f"**{n} · " not in text
 
 
-def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure():
+def test_verdict_rule_sits_before_check_1_and_the_table_before_section_5s_figure():
     # review r24e item 2 put the box in section 5, r27d minor 1 moved it to section 2, review r27f minor 6 (brief
     # fix06i item 1) back to section 5 with forward links; review r30c minor 7 (brief fix06t item 1): the table sat in
     # "How sure?" (section 2). r32 decision (brief fix06x item 1, review r31c minor 5): the table opened section 5 again.
@@ -4245,7 +4250,7 @@ def test_verdict_rule_sits_before_check_1_and_the_table_after_section_5s_figure(
         cell_with("lesson", "**How to read a comparison.**")[1],
     )
     section_5 = nb.source(cells[reading])
-    assert opening < figure < reading and all(nb.hidden(c) for c in cells[figure + 1 : reading])
+    assert opening < reading == figure - 1  # brief quick06_37f item 2: the reading key right before the figure
     assert '<a id="student-t"></a>' in section_5 and "**paired**" in section_5
     assert "1 − 0.05/20 = 99.75 %" in section_5 and "one family of 20" in section_5 and "**corrected**" in section_5
     table = section_5.split('<a id="verdict-words"></a>')[1]
