@@ -1149,7 +1149,8 @@ PROSE = [
             # brief fix06_36a (review r35e minor 3): the overlapping 7-334x range named; the falling loss tells them apart
             # brief quick06_37e item 4 (review r37h minor 2): one claim per sentence; the [why] link moved here from cell 45
             # brief quick06_37f item 1 (review r37i item 1): no "only ... also"; both ranges from check 4's printed lines
-            "both layernorm bugs shrink the gradients (hand-written line 7-334x, precedence slip 5-21x), but only the hand-written line's loss stays at ln 10: a falling loss with smaller gradients ([why](06_train_a_vit_appendix.ipynb#small-gradients)) points to the precedence slip, without proving it",
+            # lead fix (review r37k MAJOR 1): the 7-334x / 5-21x ranges are the other parts', not the LayerNorms' own (3-7x, 2-5x)
+            "both layernorm bugs shrink non-layernorm gradients (hand-written line 7-334x, precedence slip 5-21x), but only the hand-written line's loss stays at ln 10: a falling loss with smaller gradients ([why](06_train_a_vit_appendix.ipynb#small-gradients)) points to the precedence slip, without proving it",
         ),
     ),
     # r31 density (brief fix06t, review r30c): section 3's warm-up paragraph and its running-tally sentence moved to
