@@ -198,6 +198,23 @@ def test_seed_dots_mark_each_seed_beside_its_dot():
         plot_seed_dots({"a": [1.0]}, ylabel="y", title="t", seed_marks=[float("nan")])
 
 
+# brief fix06_38a item b (review r37l minor 3): check 1's figure joins each seed's x1 and x255 dots
+def test_seed_dots_paired_join_each_seed_across_the_columns():
+    fig = plot_seed_dots({"x1": [80.0, 90.0, 85.0], "x255": [70.0, 71.0, 69.0]}, ylabel="y", title="t", paired=True)
+    ax = fig.axes[0]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    joins = [line for line in ax.lines if line.get_marker() in ("None", "", None) and len(line.get_xdata()) == 2]
+    assert len(joins) == 3  # one line per seed
+    for seed, join in enumerate(joins):
+        assert join.get_ydata().tolist() == [dots[0].get_ydata()[seed], dots[1].get_ydata()[seed]]
+        assert join.get_xdata().tolist() == [dots[0].get_xdata()[seed], dots[1].get_xdata()[seed]]  # through its dots
+    assert "one seed's runs" in [t.get_text() for t in ax.get_legend().get_texts()]
+    unpaired = plot_seed_dots({"x1": [80.0, 90.0, 85.0], "x255": [70.0, 71.0, 69.0]}, ylabel="y", title="t")
+    assert not [line for line in unpaired.axes[0].lines if line.get_marker() in ("None", "", None)]
+    with pytest.raises(ValueError, match="same number of seeds"):
+        plot_seed_dots({"a": [1.0, 2.0], "b": [1.0]}, ylabel="y", title="t", paired=True)
+
+
 # fix_18a
 def test_seed_dots_refuse_empty_or_non_finite_groups():
     with pytest.raises(ValueError, match="non-empty"):

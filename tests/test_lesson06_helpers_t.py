@@ -47,8 +47,13 @@ def test_input_check_is_the_old_cell(first_batch):
         lines[0] == "fixed model  loss at step 0 2.49 (seed 0)"
         and lines[1] == "pixels x255  loss at step 0 2.50 (seed 0)"
     )
+    # brief fix06_38a item b: section 4 prints no interval (verdict words start in section 5); the line moved to
+    # appendix H, printed by clinic.input_scale_verdict
+    assert lines[-1] == "validation accuracy lost to the scale, seed by seed: 11, 19, 15 points"
+    assert "95 %" not in got.text
     assert (
-        lines[-1] == "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: x255 leans worse (3 seeds: exploratory)"
+        clinic.input_scale_verdict(got.paired)
+        == "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: x255 leans worse (3 seeds: exploratory)"
     )
 
 
@@ -69,9 +74,10 @@ def test_gradient_check_is_the_old_cell():
     assert got.norms == norms and got.ratios == ratios and got.quiet_ratio == quiet and got.drawn == drawn
     default = inspect.signature(torch.nn.MultiheadAttention).parameters["batch_first"].default
     assert got.batch_first_default is default is False
-    first = got.text.splitlines()[0]
-    assert "embed gradient 0;" in first and "SGD's norms equal the fixed model's exactly" in first
-    assert first.endswith("no MLP activation: 0.95-1.5x the fixed model's (the head's below 1x)")
+    first = got.text.splitlines()[:3]  # brief fix06_38a item g: seed 0's three facts, one per line
+    assert first[0].endswith("embed gradient 0")
+    assert first[1] == "seed 0, step 0: SGD's norms equal the fixed model's exactly"
+    assert first[2].endswith("no MLP activation: 0.95-1.5x the fixed model's (the head's below 1x)")
     _, seed_ratios, _ = clinic.gradient_ratio_report(ratios, quiet, seeds=range(2))
     assert got.seed_ratios == seed_ratios
 
@@ -93,7 +99,9 @@ def test_one_batch_report_is_the_old_cell():
         for n, v in one_batch["last_loss"].items()
         if "400 steps" not in n
     ]
-    assert text.splitlines()[1:-1] == old and len(old) == 5
+    # brief fix06_38a item g: the entropies on a line of their own
+    assert text.splitlines()[2:-1] == old and len(old) == 5
+    assert text.splitlines()[0] == "each seed's batch, the entropy of its label shares: 2.26, 2.28, 2.24"
     assert dots == {names.get(n, n): v for n, v in one_batch["last_loss"].items()}
     long_text = clinic.one_batch_report(one_batch, long_arms=True)[0]
     assert len(long_text.splitlines()) == 5 and "the fixed model at 10x (0.1), 400 steps  0.00, 0.00, 0.00" in long_text

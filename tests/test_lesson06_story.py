@@ -82,7 +82,10 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief quick06_37d: 2,075 of 2,076, 48 cells (the 8x8 eval-mode epochs to appendix C's pointer, "shipped in installed
 # packages", "a part with no gradient cannot learn", "on the confidence side", the floor's pointer: printed in cell 18 now)
 # after the MNIST benchmark clause, Adam's lr-sized step, the paired t-interval pointer and Xiao et al.'s stem
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2076
+# brief fix06_38a: 48 -> 45 cells, 2,076 -> 1,925 words (section 5's family rows, the augmentation sentence and the two
+# ViT knobs moved to appendices D and I; section 4's verdict-word paragraph went; the card's statistics behind its
+# links; check 4's in-view norms named in 12 words); the freed room stays free
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 45, 1925
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -794,7 +797,6 @@ PROSE = [
             "**ahead**",
             "leans",
             "ahead",
-            "25",
             "**behind**",
             "5",
             "20",
@@ -802,8 +804,6 @@ PROSE = [
             "1",
             "0.05",
             "99.75",
-            "300",
-            "1,257",
             "**leans**",
             '<a id="verdict-words"></a>',  # brief fix06_36a: the table is section 5's (the rule above check 1 links to it)
             "test",
@@ -832,7 +832,6 @@ PROSE = [
             # brief fix06_37a (reviews r36h item 3, r36g minor 2): the post-hoc note moved to where the growth is stated (appendix D
             # names both post-hoc questions: "the last two questions were asked after their results were seen", pinned there)
             # brief quick06_37e item 1 (review r37h minor 1): "ahead" by its interval, but post hoc and confounded: a hypothesis
-            "but asked after seeing results ([appendix d](06_train_a_vit_appendix.ipynb#section-5-tables)), and its cause is not isolated (300 digits get 4x the epochs): a hypothesis, not a finding",
             "| **ahead** (or **behind**) | even the corrected interval excludes 0: a finding, if asked before the results |",
             "2,",
             "behind",
@@ -841,11 +840,9 @@ PROSE = [
             # ("it only leans") moved to the appendix's summary table, pinned there; the lesson's Summary keeps 1,860
             "9",
             # brief fix06_37b item d (review r37b minor 1): the digits preset's sizes, printed in cell 61 and asserted
-            "(rotations up to 10°, scaling ±10 %, interpolated shifts up to 1 pixel per axis)",
             "8x8 digits",
             "[+0.8, +5.0]",
             "**behind**",
-            '<a id="less-data"></a>',
             # brief fix06a item 1: the growth under both budgets, corrected (its 95 % printed)
             "95",
             "#appendix-",
@@ -925,11 +922,8 @@ PROSE = [
         (
             # audit a36a item 3; brief fix06_37c (r37c minor 2): the paired t-interval, printed in appendix C
             # brief quick06_37d item 5 (reviews r37e minor 7, r37f minor 3): plainer; the corrected interval stays in appendix C
-            "here validation shows no detectable difference without it (5 seeds); [the training loss ended higher without it](06_train_a_vit_appendix.ipynb#warm-up): **leans**, 95 % [+0.01, +0.06], asked after seeing results: exploratory",  # audit a37c item 2
-            "depth, pooling, size or learning rate",  # review r27e major 3: the size runs share the rate; brief fix06_34a (r34b item 3)
             # review r29a minor 1; brief fix06_34a (r34a item 3); brief fix06_37a (r36g minor 2): flagged post hoc, as in section 5
             # brief fix06_37c (review r37c item 4): one claim and one link per bullet
-            "at 400 steps and the shared rate 1e-2, cnn-8's lead grows on fewer training digits: **ahead** by its interval, but asked after seeing results, so a hypothesis to re-test; [locality is not isolated from depth, pooling, size or learning rate](06_train_a_vit_appendix.ipynb#locality-control)",
             # brief quick06_37e item 3 (review r37g minor 2): which items rest on this lesson's runs, which on the papers
             "from scratch (items 1, 2 and 6 rest on this lesson's runs; 3, 4, 5 and 7 on deit, augreg and the vit paper, with this lesson's caveats):",
             "06_train_a_vit_appendix.ipynb#warm-up",
@@ -945,10 +939,7 @@ PROSE = [
             "ahead",
             "06_train_a_vit_appendix.ipynb#lr-grid",
             "3",
-            "here validation shows no detectable difference",  # review r35a minor 1: not a hint (no interval excludes 0)
-            "training loss ended higher without it",
             "8",
-            "exploratory",
             "weight decay",
             "#how-sure",
             "97.4",
@@ -957,9 +948,7 @@ PROSE = [
             "98.2",
             "label smoothing",
             "300",
-            "no other regulariser",
             "6. Before crediting the ViT",  # brief fix06p item 3: the card at 6 items
-            "(06_train_a_vit_appendix.ipynb#locality-control)",  # brief fix06_37c: the caveat is the link's text
             "#augmentation-main",
             "#lead-longer",
             "06_train_a_vit_appendix.ipynb#baseline",
@@ -971,7 +960,6 @@ PROSE = [
             "[section 1](#why-not-test)",
             "#appendix-",
             "#lr-grid",
-            "did not close the train-validation accuracy gap",
             "same init and peak rate",  # brief fix06_35a item 1 (review r34e minor 1): only the peak rate is shared
             "`zero_grad`",
             # review r27d major 2: one seed's 5-epoch mean rose by 0.01, so the claim is "within 0.02", in 3 places
@@ -1065,7 +1053,7 @@ PROSE = [
             # Adam(decoupled_weight_decay=True) is AdamW (both printed in cell 18 and asserted after it)
             "then rescales it per weight: on a zero loss gradient, an lr-sized step",
             # brief quick06_37e item 6 (review r37g minor 3): no first version stated (not verified); older ones lack the flag
-            "`adam(decoupled_weight_decay=true)` is adamw (older releases lack it)",
+            "`adam(decoupled_weight_decay=true)` is adamw (torch 2.7 and later)",
             # brief fix06_37c (review r37d minor 5): the one step at the shipped lr 2e-3 and wd 0.05 printed in view
             "it multiplies each weight by 1 − lr·wd outside the adaptive step (printed below)",
         ),
@@ -1107,7 +1095,6 @@ PROSE = [
             # brief fix06_36d (review r36f minor 3): the rate, and the 1,860-step result
             # audit a36d item 5; brief fix06_37c (review r37c item 4): the augmentation's details and rate stay in section 5
             # audit a37c item 1: the dataset, the one change, the rate and the wide intervals, so the bullet stands alone
-            "on the 8x8 digits, augmentation (nothing else changed) puts both models **behind** their plain runs at 400 steps, lr 1e-2; at 1,860 steps (3 seeds, wide intervals): no detectable difference ([section 5](#augmentation-verdict))",
             "from the v0.8 dev pre-releases; first stable release v0.9.0",
         ),
     ),
@@ -1144,7 +1131,7 @@ PROSE = [
         (
             # brief fix06_36b (review r36a minor 1): equal only to 4 decimals, so no "exactly"
             "`batch_first` stops at the batch's label entropy",
-            "0.01-0.03 below it on every seed",
+            "ends just below the entropy on every seed (0.01-0.03); given 400 steps it fits (below): it learns, slowly",
             # r29 density (brief fix06p item 3): the seeds 0-4 ratios live in check 4's printed line (its PRINTED row)
             # brief fix06_36a (review r35e minor 3): the overlapping 7-334x range named; the falling loss tells them apart
             # brief quick06_37e item 4 (review r37h minor 2): one claim per sentence; the [why] link moved here from cell 45
@@ -1182,12 +1169,15 @@ PROSE = [
         "lesson",
         "5 ·",
         (
-            '<a id="augmentation-verdict"></a>**augmentation**',
             # review r27b minor 5: "both" named
             # review r27c minor 4: each reading named
         ),
     ),
-    ("lesson", "(top)", ("[section 5](#augmentation-verdict)",)),
+    (
+        "lesson",
+        "(top)",
+        ("[appendix d](06_train_a_vit_appendix.ipynb#augmentation-verdict)",),
+    ),  # brief fix06_38a item a
     # brief fix06o item 2 (review r29b_06 minor 1: one link per paragraph): section 5's augmentation paragraph keeps
     # one link (appendix G); its Steiner et al. link, r29 density: moved to appendix D (#augmentation-main) and the
     # lesson's top cell ("[why](...#augmentation-main)")
@@ -1291,7 +1281,7 @@ PROSE = [
             # brief fix06_35a item 3: the table is defined above (section 2), so the gloss is a pointer
             # brief fix06_36a (reviews r35d minor 4, r35e item 1): the two-line rule sits right above check 1, so the gloss went;
             # review r35c minor 3: the step-0 reading is seed 0's
-            "pixels x255 do not show in the step-0 loss (seed 0); the input's range shows them. they cost validation accuracy on every seed (11-19 points)",
+            "pixels x255 do not show in the step-0 loss (seed 0); the input's range shows them. they cost validation accuracy on every seed (11-19 points, 3 seeds)",
             # brief fix06z item 1 (review r32b minor 2): Normalize computes nothing, it applies the mean and std passed to
             # it; torchvision is not installed here, so no version is named (brief: "a version you can verify or none")
             # r33 (brief fix06_33a item 5, review r33a minor 10): the version named, checked against torchvision 0.2.1's
@@ -1520,7 +1510,7 @@ PROSE = [
             # brief fix06_37c (review r37c minor 5): symptoms in the recap; the seed-range ratios stay in section 4 (printed)
             "| gradients smaller, none 0; loss stays at ln 10 (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the hand-written line |",
             "| gradients smaller, none 0; loss falls (seed 0) | 4 gradient norms | a layernorm bug (in this clinic): the precedence slip |",
-            "3. keep a short warm-up, as deit does.",  # brief fix06p item 3: the card at 6 items; review r35a minor 1
+            "3. keep a short warm-up, as deit does ([on and off, here](06_train_a_vit_appendix.ipynb#warm-up)).",  # brief fix06p item 3: the card at 6 items; review r35a minor 1
         ),
     ),
     # r30 density (brief fix06q item 1, review r29d minors 8-9): moved with the size study and the augmentation table to appendix D
@@ -1723,9 +1713,9 @@ PROSE.append(
 # item 1 (review r31a minor 2): cell 32's epochs 1-5 print is read in the prose
 PROSE.append(
     (
-        "lesson",
-        "5 ·",  # r32 decision (brief fix06x item 1): with the table; brief fix06_36a: the table is section 5's again
-        ("| at most **leans** | a lone comparison (in no family) has only its 95 % interval |",),
+        "appendix",  # brief fix06_38a item a: with the knobs, in appendix I
+        "I ·",
+        ("each is a lone comparison (in no family), so it has only its 95 % interval: at most **leans**",),
     )
 )
 PROSE.append(
@@ -1754,9 +1744,11 @@ PROSE.append(("appendix", "E ·", ("these 100-digit counts do not tell any two d
 PROSE.append(
     (
         "lesson",
-        "4 ·",  # brief fix06_36a: in the rule right above check 1
+        "5 ·",  # brief fix06_38a item b: a row of section 5's table (section 4 uses no verdict word)
         # audit a35a item 1: check 1's hint is one; brief fix06_37c: "hint" and "finding" are defined in section 5's table
-        ("leans or stronger on fewer than 6 seeds is **exploratory**",),
+        (
+            "| **exploratory** | leans or stronger on fewer than 6 seeds ([why 6](06_train_a_vit_appendix.ipynb#why-6-seeds)) |",
+        ),
     )
 )
 # brief fix06_36d (review r36e minor 4): "1,860 steps" said as a longer run
@@ -1770,7 +1762,7 @@ PROSE.append(
 # audit a37a (brief quick06_37a): item 4, check 1's 3-seed hint flagged without "exploratory" (banned in that cell);
 # item 2, the appendix points to the MNIST curve's new place
 PROSE.append(
-    ("lesson", "4 ·", ("x255 **leans** worse on 3 seeds (fewer than 6)",))
+    ("appendix", "H ·", ("x255 **leans** worse (printed below; 3 seeds: exploratory)",))  # brief fix06_38a item b
 )  # brief quick06_37b (main-path cap)
 PROSE.append(("appendix", "C ·", ("the lesson's section 3b draws the stored run of this preset",)))
 # brief fix06_36d (review r36f minor 3): the augmentation verdict names its rate and the 1,860-step result
@@ -1778,10 +1770,7 @@ PROSE.append(
     (
         "lesson",
         "5 ·",
-        (
-            "at 400 steps, lr 1e-2; at 1,860 steps (3 seeds), [no detectable difference](06_train_a_vit_appendix.ipynb#appendix-g)",
-            "the runs below do not isolate locality",
-        ),
+        ("the runs below do not isolate locality",),
     )
 )
 # brief fix06_34a (main-path cap): the 1,000-test-digit reading (58 %) left section 2; appendix E states it
@@ -1883,11 +1872,9 @@ PRINTED = [
     ),
     # brief fix06_37b item d (review r37b minor 1): the augmentation's sizes, printed where its verdict is read
     (
-        "lesson",
-        "5 ·",
-        (
-            "augmentation: rotations up to 10°, scaling by 1 ± 0.1, interpolated shifts up to 1 pixel per axis, on 8x8 images",
-        ),
+        "appendix",  # brief fix06_38a item a: appendix D prints the sizes where the augmentation verdict now lives
+        "D ·",
+        ("augmentation: rotations up to 10 degrees, scaling by 1 ± 0.1, sub-pixel moves up to 1 pixel",),
     ),
     ("appendix", "(top)", ("torch 2.13",)),
     # brief fix06e item 5 (review r27b minor 3): the x255 cost with its interval
@@ -1896,7 +1883,7 @@ PRINTED = [
         "4 ·",
         (
             # review r27d minor 2: check 1 is no part of section 5's family: its 95 % interval only
-            "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: x255 leans worse (3 seeds: exploratory)",  # review r29c major 1
+            "validation accuracy lost to the scale, seed by seed: 11, 19, 15 points",  # brief fix06_38a item b: no interval here
         ),
     ),
     # brief fix06d item 3 (review r26e_06 minor 7): check 6's and section 5's numbers left the prose for the printed lines;
@@ -2166,7 +2153,7 @@ PRINTED = [
             "validation accuracy lost to the scale, seed by seed: 11, 19, 15 points",
             "fixed model",
             "seed 0, step 0: batch_first (default False, torch 2.13",
-            "embed gradient 0;",
+            "embed gradient 0 seed 0, step 0: SGD's norms equal the fixed model's exactly",  # brief fix06_38a item g: one fact per line
             "SGD's norms equal the fixed model's exactly",
             # brief fix06_36c item a (reviews r36c minor 1, r36d minor 1): the head's 0.95x shown, not rounded to 1.0
             "no MLP activation: 0.95-1.5x the fixed model's (the head's below 1x)",
@@ -3595,8 +3582,8 @@ HIDDEN_AFTER = [
         'print(clinic.overfitting_model_lines(overfitting, rise)["ViT"])',
     ),  # fix06o item 2; r37d minor 1: by name
     ("lesson", "fig = plot_paired_differences(s5.drawn"),
-    ("lesson", 'save_figure(fig, "06_knobs")'),
-    ("lesson", 'save_figure(fig, "06_family_rows")'),  # brief fix06_35b item 2 (review r35a MAJOR 2)
+    ("appendix", 'save_figure(fig, "06_knobs")'),  # brief fix06_38a item a: moved to appendix I with its check
+    ("appendix", 'save_figure(fig, "06_family_rows")'),  # brief fix06_35b item 2; fix06_38a: appendix D, with its check
     ("lesson", 'save_figure(fig, "06_input_scale")'),
     ("appendix", 'RUNS["size_conv"]'),
     ("appendix", 'RUNS["weight_decay"]'),
@@ -3639,7 +3626,7 @@ ORDER = [
     # brief fix06f item 4 (review r27c minor 12): the schedule drawn where section 3a names it, before the loop
     (
         "lesson",
-        "schedule drawn below, a linear warm-up",
+        "(drawn below for 12 epochs;",
         'save_figure(fig, "06_lr_schedule")',
     ),  # fix06z: one claim per sentence
     ("lesson", 'save_figure(fig, "06_lr_schedule")', "def train_loop("),
@@ -3648,7 +3635,6 @@ ORDER = [
     # brief fix06_34a (review r34b item 2): section 5 opens with locality and the baseline (about 100 words), then the figure, then
     # "How to read a comparison" and the box, before the headline by hand and every verdict word in prose
     # brief fix06_35a item 3 (review r34e minor 2): the box sits in "How sure?" again, before check 1's printed "leans"
-    ("lesson", '<a id="verdict-rule"></a>', "check_1 = clinic.input_check("),  # brief fix06_36a: the two-line rule
     # brief quick06_37f item 2 (reviews r37i minor 2, r37j item 1): the reading key and the table before the figure
     (
         "lesson",
@@ -3661,22 +3647,29 @@ ORDER = [
     ("lesson", 'save_figure(fig, "06_plateau")', "The loss sits near ln 10 for two epochs"),
     # review r34b item 4: the x1 / x255 seeds drawn before "on every seed (11-19 points)", the knobs before their verdict
     ("lesson", 'save_figure(fig, "06_input_scale")', "They cost validation accuracy on every seed"),
-    ("lesson", 'save_figure(fig, "06_knobs")', "For either knob, 5 seeds at lr 1e-2 give **no detectable difference**"),
+    (
+        "appendix",
+        'save_figure(fig, "06_knobs")',
+        "For either knob, 5 seeds at lr 1e-2 give **no detectable difference**",
+    ),
     # brief fix06_35b item 2 (review r35a MAJOR 2): the fewer-digits and augmentation rows drawn before their prose,
     # the knobs after, with their own prose, code and figure
-    ("lesson", 'save_figure(fig, "06_family_rows")', '<a id="less-data"></a>'),
-    ("lesson", "**Takeaway: at 400 steps, each at its own rate", 'save_figure(fig, "06_family_rows")'),
-    ("lesson", 'save_figure(fig, "06_family_rows")', 'save_figure(fig, "06_knobs")'),
+    # brief fix06_38a item a: both in the appendix, the family rows drawn after the growth's reading, before the knobs
+    ("appendix", '<a id="less-data"></a>', 'save_figure(fig, "06_family_rows")'),
+    ("appendix", "Under both budgets the lead is larger at 300 digits", 'save_figure(fig, "06_family_rows")'),
+    ("appendix", 'save_figure(fig, "06_family_rows")', 'save_figure(fig, "06_knobs")'),
+    ("appendix", '<a id="appendix-h"></a>', '<a id="appendix-i"></a>'),
+    ("appendix", '<a id="appendix-i"></a>', "## Summary"),
     ("lesson", "matrix = np.bincount(pairs, minlength=100)", 'save_figure(fig, "06_vit_learned")'),
     ("lesson", 'save_figure(fig, "06_vit_learned")', "### 3a · The loop"),
     ("appendix", 'regularised = RUNS["regularisers"]', "smooth = reg_change["),  # the reading follows the study
     # brief fix06e item 2 (review r27b minor 6): the forest plot (the picture) before the headline by hand (the proof)
     ("lesson", "fig = plot_paired_differences(s5.drawn", "d_head = np.array(s5.own_cnn)"),
     (
-        "lesson",
+        "appendix",  # brief fix06_38a item a: the verdict line joined appendix D's
         '<a id="augmentation-verdict"></a>',
         "## Summary",
-    ),  # r30 density: the table moved to appendix D, its verdict line stays
+    ),  # r30 density: the table moved to appendix D
     # brief fix06e item 2: augmentation after the ViT-CNN story (brief fix06t: one cell now; the order inside it is
     # asserted in test_verdict_table_sits_in_how_sure_before_any_verdict_word)
     ("lesson", 'save_figure(fig, "06_paired_differences")', "The top row by hand"),
@@ -3750,8 +3743,10 @@ COUNTS = [
     ("appendix", "[appendix D](#lead-longer)", 2),
     ("lesson", "returning the step's loss as a float, unrounded (within 1e-5;", 1),
     ("solutions", "returning the step's loss as a float, unrounded (within 1e-5;", 1),
-    ("lesson", "plot_paired_differences(", 2),  # brief fix06_34a (review r34b item 4): + the two knobs
-    ("lesson", "plot_paired_comparisons(", 1),  # brief fix06_35b item 2: the three family rows of section 5
+    ("lesson", "plot_paired_differences(", 1),  # brief fix06_38a item a: the two knobs moved to appendix I
+    ("appendix", "plot_paired_differences(", 1),
+    ("lesson", "plot_paired_comparisons(", 0),  # brief fix06_38a item a: the three family rows moved to appendix D
+    ("appendix", "plot_paired_comparisons(", 1),
     ("lesson", "plot_epoch_losses(", 1),
 ]
 
@@ -3812,11 +3807,7 @@ PROSE.append(
         "5 ·",
         (
             # brief fix06y item 2 (review r32a "what would make it a 9", item 2): a second knob, class token vs mean pooling
-            '<a id="patch-size"></a>**two vit knobs: patch size and pooling.**',
             # brief fix06_36d (review r36e minor 6): one knob at a time, in plain words
-            "one knob at a time on the same vit: 4x4 patches instead of 2x2",
-            "or mean pooling instead of the class token",
-            "for either knob, 5 seeds at lr 1e-2 give **no detectable difference**, though patch 4 uses a quarter of the tokens",
             # review r31c: the scale story; brief fix06_34a (review r34b item 2, about 100 words before the figure): cited by figure
             # here, its ImageNet-1k and JFT-300M detail in appendix D (pinned there)
             # audit a34a item 3: the argument is the paper's §1 ("such as ImageNet"); its 1.3M images: §4.1
@@ -3832,8 +3823,31 @@ PROSE.append(
     (
         "lesson",
         "Summary",
+        (),
+    )
+)
+PRINTED.append(
+    (
+        "appendix",  # brief fix06_38a item a: the two knobs moved to appendix I
+        "I ·",
         (
-            "two vit knobs on the 8x8 digits, patch size 4 against 2 and mean pooling against the class token (400 steps, lr 1e-2, 5 seeds, validation): **no detectable difference** for either",  # brief fix06y item 2; fix06_35a item 7
+            "patch 4 (4 tokens) - patch 2 (16 tokens), validation, 5 seeds, 400 steps, lr 0.01: +1.9 points, 95 % [-0.1, +3.9]: no detectable difference",
+            # brief fix06y item 2 (review r32a "what would make it a 9", item 2): the second ViT knob, class token vs mean
+            # pooling (benchmarks/bench_lesson06_pool.py, 400 steps, seeds 0-4), a lone comparison: at most leans
+            "mean pooling - class token, validation, 5 seeds, 400 steps, lr 0.01: +0.7 points, 95 % [-0.8, +2.2]: no detectable difference",
+        ),
+    )
+)
+PRINTED.append(
+    (
+        "appendix",  # brief fix06_38a item a: the growth and augmentation rows, drawn in appendix D (the leads: its table)
+        "D ·",
+        (
+            "400 steps: CNN-8 - ViT in test accuracy, mean of 10 seeds: 300 digits +8.3, 600 digits +4.9, 1,257 digits +1.9",
+            "lead on 300 digits - on 1,257 (both lr 1e-2): +6.3 points, 95 % [+3.9, +8.7], corrected [+1.9, +10.7]: ahead",
+            "ViT, augmented - plain: -10.0 points, 95 % [-13.2, -6.8], corrected [-15.8, -4.2]: behind",
+            "CNN-8, augmented - plain: -4.0 points, 95 % [-5.4, -2.6], corrected [-6.5, -1.5]: behind",
+            "augmentation: rotations up to 10 degrees, scaling by 1 ± 0.1, sub-pixel moves up to 1 pixel (12.5% of the 8-pixel width)",
         ),
     )
 )
@@ -3842,17 +3856,13 @@ PRINTED.append(
         "lesson",
         "5 ·",
         (
-            "patch 4 (4 tokens) - patch 2 (16 tokens), validation, 5 seeds, 400 steps, lr 0.01: +1.9 points, 95 % [-0.1, +3.9]: no detectable difference",
-            # brief fix06y item 2 (review r32a "what would make it a 9", item 2): the second ViT knob, class token vs mean
-            # pooling (benchmarks/bench_lesson06_pool.py, 400 steps, seeds 0-4), a lone comparison: at most leans
-            "mean pooling - class token, validation, 5 seeds, 400 steps, lr 0.01: +0.7 points, 95 % [-0.8, +2.2]: no detectable difference",
-            # brief fix06_35a item 2 (review r34e minor 6): the growth and augmentation rows printed in view, beside cell 63
-            "CNN-8 - ViT, 400 steps, lr 0.01, mean of 10 seeds, on 300 / 600 / 1,257 training digits: +8.3 / +4.9 / +1.9 points",
-            "lead on 300 digits - on 1,257 (both lr 1e-2): +6.3 points, 95 % [+3.9, +8.7], corrected [+1.9, +10.7]: ahead",
-            "ViT, augmented - plain: -10.0 points, 95 % [-13.2, -6.8], corrected [-15.8, -4.2]: behind",
-            "CNN-8, augmented - plain: -4.0 points, 95 % [-5.4, -2.6], corrected [-6.5, -1.5]: behind",
-            # brief fix06y item 3 (review r32a minor 6): CNN-8 is the smaller model, printed in view
-            "parameters: ViT 9,674, soft split 10,058, conv stem 10,666, CNN-8 6,218, CNN-32 93,962",
+            # brief fix06y item 3 (review r32a minor 6): CNN-8 is the smaller model, printed in view; brief fix06_38a item g:
+            # one model per line, what it is beside its parameters
+            "ViT         QUICK: 1 block, D = 32, 2x2 patches                9,674 parameters",
+            "soft split  the ViT, overlapping 4x4 patches, stride 2         10,058 parameters",
+            "conv stem   the ViT after one 3x3 conv, 8 channels             10,666 parameters",
+            "CNN-8       3 conv stages, 8, 16, 32 channels                  6,218 parameters",
+            "CNN-32      3 conv stages, 32, 64, 128 channels               93,962 parameters",
         ),
     )
 )
@@ -3896,9 +3906,8 @@ PROSE.append(
             # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line; the full table only in section 5
             # audit a36d item 1 (brief quick06_36d): leans only when the stricter interval holds 0; a finding when it too excludes 0
             # brief fix06_37c (review r37d minor 2): defined once, in section 5's table; here the one-line rule
-            "**verdict words** for a − b: **leans** when only its 95 % interval excludes 0, **no detectable difference** when it holds 0; stricter: ahead ([section 5](#verdict-words)).",  # audit a37c item 5
             # brief quick06_37d item 6 (review r37f minor 2): the interval named where it first prints, pointing forward
-            "print its range; the figure shows the wrong scale's cost (3 seeds; interval: the mean seed-by-seed difference ± t·s/√n, [section 5](#student-t) builds one by hand):",  # review r37d minor 3; brief quick06_37e item 2
+            "print its range. the figure shows each seed's validation accuracy at pixels x1 and x255, a line joining the seed's two runs:",  # review r37d minor 3; brief quick06_37e item 2
         ),
     )
 )
@@ -3919,7 +3928,7 @@ PROSE.append(
         "D ·",
         (
             "the lesson's five words (its section 4's rule and section 5's table)",  # audit a36a item 1
-            "(section 4's *exploratory*)",
+            "(section 5's *exploratory*)",
             # audit a36a item 8: the same scope as the lesson's rule (a 3-seed "no detectable difference" is no hint)
             "| **exploratory** | a finding or hint on fewer than 6 seeds ([why 6](#why-6-seeds)) | too few seeds for a sign test to reach 5 % |",
         ),
@@ -3929,10 +3938,10 @@ PROSE.append(
 # read from the stored rate grid (section 5's seeds 0-2 are its lr 0.01 arm)
 SOURCE.append(
     (
-        "lesson",
-        "5 ·",
+        "appendix",  # brief fix06_38a item a: the family rows moved to appendix D
+        "D ·",
         (
-            "# three more rows of section 5's family of 20 (the growth, two augmentation changes)",
+            "# three rows of section 5's family of 20 (the growth, two augmentation changes)",
             "# the benchmark's QUICK (bench_lesson06.py); the stored runs record no lr",
             'size_test["1257"]["ViT"] == compare["equal_steps"]["test"]["ViT"]',
             'compare["equal_steps"]["val"][m][:3] == RUNS["lr"]["val"]["0.01"][m] for m in ("ViT", "SmallCNN width 8")',
@@ -3989,7 +3998,6 @@ PROSE.append(
         # brief fix06_34a (reviews r34a item 3, r34b item 3): the growth at the shared rate, its two ends named (6.3: appendix D)
         (
             # brief fix06_36c (review r36d minor 6): the growth in its own sentence, still from the unrounded leads
-            "**on fewer training digits**, at 400 steps, shared rate 1e-2, cnn-8's lead grows from +1.9 points (1,257 digits) to +8.3 (300). the growth, [6.3 points](06_train_a_vit_appendix.ipynb#less-data-main), is **ahead** (corrected [+1.9, +10.7])",  # brief fix06_35a item 2; audit a35a item 5: 8.3 - 1.9 shows 6.4
             # audit a34a item 5: its ViT is not this section's (the `digits` preset, appendix D)
             # brief fix06_35a item 6 (review r34e minor 5): its own paragraph, two sentences
             # brief fix06_34c item 3 (review r34c minor 3); brief fix06_35b item 2 (review r35a minor 2): the latest MNIST row
@@ -4000,12 +4008,11 @@ PROSE.append(
             # brief quick06_37e item 5 (reviews r37g minor 7, r37h item 4): two sentences (8x8; MNIST); the benchmark's models,
             # seconds and MNIST rows stay in appendix D (cell "The package's benchmark", pinned there)
             # brief quick06_37f item 3 (review r37i minor 3): it names its other models (cell 60 asserts them)
-            "the package's wall-clock benchmark, on other models (a depth-2 soft-split vit, the width-32 cnn; 3 seeds, no interval), puts the cnn higher on the 8x8 digits in all four runs, and on 28x28 mnist in no stable order ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more)).",
+            "the package's wall-clock benchmark, on other models (a depth-2 soft-split vit, the width-32 cnn; no interval), puts the cnn higher on the 8x8 digits in each of its four stored runs, and on 28x28 mnist in no stable order ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more)).",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
-            "puts both models **behind** their plain runs at 400 steps",
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
             # audit a36b item 2 (brief quick06_36b): appendix D lists all 13, the 3 drawn below among them
-            "the 7 rows below and the 13 in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) (3 drawn below) form one family of 20",
+            "the 7 rows below and the 13 in [appendix d](06_train_a_vit_appendix.ipynb#appendix-d) form one family of 20",
         ),
     )
 )
@@ -4100,6 +4107,96 @@ PRINTED.append(
             "ViT, seeds 0-2: 5-epoch mean lowest at epoch 25, 29, 72; the end 0.10, 0.10, 0.09 above it",
             "train minus validation accuracy, lowest-loss epoch -> end (points; ViT seeds 0-2, then CNN-8): 15.4 -> 10.6, 14.4 -> 13.9, 16.7 -> 16.1, 8.8 -> 7.8, 11.9 -> 8.3, 7.8 -> 7.2",
         ),
+    )
+)
+
+# brief fix06_38a item a: section 5 ends at its takeaway; the family rows (fewer digits, augmentation) live in appendix D,
+# the two ViT knobs in appendix I; the main path points there and claims no result
+PROSE.append(
+    (
+        "lesson",
+        "5 ·",
+        (
+            "more rows of the same family (fewer training digits, augmentation): [appendix d](06_train_a_vit_appendix.ipynb#less-data).",
+            "two vit knobs (patch size, pooling): [appendix i](06_train_a_vit_appendix.ipynb#appendix-i).",
+        ),
+    )
+)
+PROSE.append(
+    (
+        "lesson",
+        "Summary",
+        (
+            "fewer training digits, augmentation and two vit knobs are side experiments, with their verdicts, in [the appendix](06_train_a_vit_appendix.ipynb#index)",
+            # brief fix06_38a item h: each card item is advice, one clause and its link; the statistics live behind the links
+            "5. regularise (weight decay, label smoothing), judging it by the accuracy gap too ([here](06_train_a_vit_appendix.ipynb#regularisers)), and [choose the stopping point on validation, on the metric you report](06_train_a_vit_appendix.ipynb#stopping).",
+        ),
+    )
+)
+PROSE.append(
+    (
+        "appendix",
+        "D ·",
+        (
+            '<a id="less-data"></a>',
+            "the growth was asked after seeing results ([the tables below](#section-5-tables)) and 300 digits get 4x the epochs: a hypothesis, not a finding",
+            "three of section 5's twenty rows, drawn (the growth and [the augmentation costs](#augmentation-main)), corrected at 99.75 %",
+            "these runs do not isolate it: cnn-8 differs in depth, pooling and parameter count",
+            "(random rotations up to 10 degrees, scalings by 1 ± 0.1, sub-pixel moves up to 1 pixel)",
+            '<a id="augmentation-verdict"></a>**augmentation**',
+            "puts both models **behind** their plain runs",
+            "at the `digits` preset's 1,860 steps (appendix g's runs, 3 seeds) augmentation makes **no detectable difference** to either model",
+            "300",
+            "1,257",
+            "25",
+        ),
+    )
+)
+PROSE.append(
+    (
+        "appendix",
+        "C ·",
+        (
+            # brief fix06_38a item h: the recipe card's warm-up and label-smoothing statistics, behind its links
+            "on the 180 validation digits: no detectable difference, −2.0 points [−4.8, +0.8]",
+            "without the warm-up the last-epoch training loss **leans** higher, +0.036 [+0.010, +0.062]",
+            "(5 seeds: exploratory), from one more reading of the same runs, added after seeing results",
+            "its accuracy gap stays",
+        ),
+    )
+)
+PROSE.append(("appendix", "Summary", ("with depth, pooling, size and rate not separated from locality",)))
+PROSE.append(
+    (
+        "appendix",
+        "I ·",
+        (
+            '<a id="patch-size"></a>on validation, one knob at a time on the lesson\'s `quick` vit: 4x4 patches instead of 2x2',
+            "or mean pooling instead of the class token",
+            "for either knob, 5 seeds at lr 1e-2 give **no detectable difference**, though patch 4 uses a quarter of the tokens",
+        ),
+    )
+)
+PROSE.append(
+    (
+        "appendix",
+        "Summary",
+        (
+            "**i · two vit knobs.** on validation (400 steps, lr 1e-2, 5 seeds), patch size 4 against 2 (+1.9 points, 95 % [−0.1, +3.9]) and mean pooling against the class token (+0.7, [−0.8, +2.2]): **no detectable difference** for either",
+        ),
+    )
+)
+PROSE.append(
+    ("appendix", "(top)", ("# 06 · appendix: nine side experiments", "**i** two vit knobs (patch size, pooling)"))
+)
+# brief fix06_38a item f: the 2-epoch LOOP's own schedule, printed
+PROSE.append(("lesson", "3 ·", ("(drawn below for 12 epochs; the 2-epoch `loop` squeezes it into 40 steps, printed)",)))
+PRINTED.append(("lesson", "3 ·", ("LOOP (2 epochs): the same shape in 40 steps, warm-up 4 steps",)))
+PRINTED.append(
+    (
+        "appendix",
+        "H ·",
+        ("x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: x255 leans worse (3 seeds: exploratory)",),
     )
 )
 
@@ -4226,25 +4323,28 @@ def test_verdict_rule_sits_before_check_1_and_the_table_before_section_5s_figure
     assert "Wilson" in how_sure and "**Accuracy from logits.**" in how_sure and "#confusion-extremes" in how_sure
     assert "Fisher" not in how_sure
     assert "| **" not in how_sure and "**leans**" not in how_sure and "corrected" not in how_sure
-    _, rule_at = cell_with("lesson", '<a id="verdict-rule"></a>')
-    rule = nb.source(cells[rule_at])
-    assert rule_at < cell_with("lesson", "check_1 = clinic.input_check(")[1] and "**Check 1 · " in rule
-    assert rule.index('<a id="verdict-rule"></a>') < rule.index("**Check 1 · ")
-    head = rule.split("**Check 1 · ")[0]
-    # brief fix06_36d (reviews r36e item 3, r36f minor 4): one line, as clinic.verdict_word reads the 95 % interval;
-    # "corrected" and "family" are defined only in section 5's table
-    # brief fix06_37c (review r37d minor 2): the words are defined once, in section 5's table (hint and finding there);
-    # here one line with the stricter level pointed to
-    assert (
-        "**no detectable difference** when it holds 0" in head
-        and "**leans** when only its 95 % interval excludes 0" in head  # audit a37c item 5: not also 'ahead'
-        and "stricter: ahead ([section 5](#verdict-words))" in head
+    # brief fix06_38a item b (reviews r37k minor 2, r37l minor 2): section 4 without statistics. The verdict words and
+    # intervals appear first in section 5's table; check 1 prints the seed-by-seed costs (appendix H the interval)
+    assert '<a id="verdict-rule"></a>' not in nb.all_text(LESSON)
+    five = cell_with("lesson", "## 5 · A ViT and a CNN")[1]
+    words = (
+        "**leans**",
+        "**ahead**",
+        "**behind**",
+        "**exploratory**",
+        "**no detectable difference**",
+        "[leans]",
+        "t·s",
     )
-    assert "corrected" not in head and "family" not in head and "| **" not in head and "hint" not in head
-    assert "leans or stronger on fewer than 6 seeds is **exploratory**" in head.lower() and "(#verdict-words)" in head
-    assert "#why-6-seeds" in head and "**ahead**" not in head and len(head.split()) <= 40
-    words = ("**leans**", "**ahead**", "**behind**", "**exploratory**", "**no detectable difference**", "[leans]")
-    assert not any(w in nb.source(c) for c in cells[:rule_at] if c["cell_type"] == "markdown" for w in words)
+    assert not any(w in nb.source(c) for c in cells[:five] if c["cell_type"] == "markdown" for w in words)
+    before = "\n".join(nb.printed(c) for c in cells[:five])
+    assert not any(w in before for w in ("leans", "exploratory", "t-interval"))
+    assert all(
+        "(n = " in line or "Wilson" in line for line in before.splitlines() if "interval" in line
+    )  # one accuracy's (Wilson's)
+    check_1 = cells[cell_with("lesson", "check_1 = clinic.input_check(")[1]]
+    assert "validation accuracy lost to the scale, seed by seed: 11, 19, 15 points" in nb.printed(check_1)
+    assert "paired=True" in nb.source(check_1)  # each seed's x1 and x255 dots joined
     opening, figure, reading = (
         cell_with("lesson", "## 5 · A ViT and a CNN")[1],
         cell_with("lesson", "fig = plot_paired_differences(s5.drawn")[1],
@@ -4259,12 +4359,16 @@ def test_verdict_rule_sits_before_check_1_and_the_table_before_section_5s_figure
     assert "**95 % interval**" in section_5 and "| **leans**" in table and "| **ahead** (or **behind**)" in table
     rows = [line for line in table.splitlines() if line.startswith("| **")]
     levels = ("99.7", "97.5", "98.3", "99.75")  # the table names no corrected level; the line above it does
-    assert len(rows) == 3 and not any(level in row for row in rows for level in levels)
-    assert "a lone comparison (in no family) has only its 95 % interval" in table
+    assert len(rows) == 4 and not any(level in row for row in rows for level in levels)
+    # brief fix06_38a items a-b: the lone-comparison row went with the knobs (appendix I); exploratory is defined here
+    assert "a lone comparison" not in table and "| **exploratory** | leans or stronger on fewer than 6 seeds" in table
     assert len(nb.source(cells[opening]).split()) < 160
     assert nb.source(cells[cell_with("lesson", "### 3a · The loop")[1]]).startswith("## 3 · ")
-    verdict = nb.source(cells[cell_with("lesson", '<a id="less-data"></a>')[1]])
-    assert verdict.index('<a id="less-data"></a>') < verdict.index('<a id="augmentation-verdict"></a>')
+    # brief fix06_38a item a: the fewer-digits and augmentation readings moved to appendix D, fewer digits first
+    sources = nb.sources(APPENDIX)
+    assert nb.unique_index(sources, '<a id="less-data"></a>') < nb.unique_index(
+        sources, '<a id="augmentation-verdict"></a>'
+    )
 
 
 @pytest.mark.parametrize("heading", ["### Exercise 2", "### Exercise 3", "### Exercise 6"])
@@ -4293,8 +4397,12 @@ def test_check_4_prints_two_seed_ranges_and_keeps_the_raw_norms_in_its_check():
     # review r25a item 5: check 4 prints one seed-0 line, the two seed ranges and the figure; the raw norms are asserted
     cells, at = cell_with("lesson", "grads = clinic.gradient_check(runs")  # brief fix06t: the plumbing in the package
     out = nb.printed(cells[at])
-    assert "step-0 gradient norms" not in out and len(out.strip().splitlines()) == 3
-    assert "embed gradient 0;" in out and "SGD's norms equal the fixed model's exactly" in out
+    assert (
+        "step-0 gradient norms" not in out
+        and len(out.strip().splitlines()) == 6  # fix06_38a item j: + the norms in view
+    )  # brief fix06_38a item g: one fact per line
+    assert out.startswith("fixed model, seed 0, step 0, gradient norm per part: class_token 1.45,")  # fix06_38a item j
+    assert "embed gradient 0\n" in out and "SGD's norms equal the fixed model's exactly" in out
     assert sum(line.startswith("seeds 0-4, fixed model / ") for line in out.splitlines()) == 2
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1]) and 'norms["MultiheadAttention without batch_first"]["embed"] == 0.0' in check
@@ -4314,7 +4422,8 @@ def test_ahead_is_printed_only_with_a_corrected_interval():
     # keeps the verdict word and links there (3 lines); brief fix06_34a (review r34b item 2): the table's headline row
     # dropped (the by-hand line above it prints the headline with both intervals) (2 lines)
     # brief fix06_35a item 2 (review r34e minor 6): the growth row printed again in section 5, with both intervals (3 lines)
-    assert len(ahead_lines) == 3 and all(line.count("[") >= 2 for line in ahead_lines)
+    # brief fix06_38a item a: the growth row moved to appendix D (printed there with both intervals, pinned) (2 lines)
+    assert len(ahead_lines) == 2 and all(line.count("[") >= 2 for line in ahead_lines)
 
 
 def test_weight_decay_row_is_printed_after_label_smoothing():
@@ -4396,15 +4505,14 @@ def test_recipe_card_has_no_seed_counts_before_its_pointers():
     card = nb.source(cells[at]).split('<a id="recipe-card"></a>')[1]
     # review r25b_06 item 6 (brief fix25c_06 item 3): item 5 alone names its sample, "(3 seeds)"; audit a35b item 3
     # (brief quick06_35b): item 3 names its 5 seeds too, below the 6-seed line
-    items = [line for line in card.splitlines() if not line.startswith(("3. ", "5. "))]
-    assert "seeds" not in "\n".join(items)
-    (item_3,) = [line for line in card.splitlines() if line.startswith("3. ")]
-    # brief fix06_36a (review r35e minor 5): a recipe choice cites validation, not the test digits
-    assert (
-        "(5 seeds)" in item_3 and "test digits" not in item_3 and "validation shows no detectable difference" in item_3
-    )
-    (item_5,) = [line for line in card.splitlines() if line.startswith("5. ")]
-    assert "did not close" in item_5 and "3 seeds" in item_5
+    # brief fix06_38a item h: each item is advice, at most one clause and its link; the statistics (item 3's warm-up
+    # reading, item 5's label-smoothing gap) live behind the links, pinned in appendix C
+    items = [line for line in card.splitlines() if line[:3] in {f"{n}. " for n in range(1, 8)}]
+    assert len(items) == 7 and not any(w in "\n".join(items) for w in ("seeds", "95 %", "**leans**", "exploratory"))
+    (item_3,) = [line for line in items if line.startswith("3. ")]
+    assert "test digits" not in item_3 and "(06_train_a_vit_appendix.ipynb#warm-up)" in item_3
+    (item_5,) = [line for line in items if line.startswith("5. ")]
+    assert "#regularisers" in item_5 and "#stopping" in item_5
 
 
 # Phrases the lesson's markdown (or code) must not hold, though its other cells may: (kind, phrase, why).

@@ -1081,12 +1081,10 @@ def input_scale_table(images: torch.Tensor, scale_runs: dict, last: int = 20) ->
     """The cheapest check (the input just before the model, on pixels x1 and x255) and what the wrong scale
     costs over the stored ``input_scale`` runs (``runs["x1"]``, ``runs["x255"]``: one run per seed)."""
     seen = {scale: images * scale for scale in (1, 255)}
-    lines = [
-        "the input just before the model: "
-        + "; ".join(
-            f"pixels x{k}: {v.min():.0f} to {v.max():.0f}, mean {v.mean():.2f}, std {v.std():.2f}"
-            for k, v in seen.items()
-        )
+    lines = [  # one line per scale (brief fix06_38a item g)
+        f"the input just before the model, pixels x{k}: {v.min():.0f} to {v.max():.0f}, "
+        f"mean {v.mean():.2f}, std {v.std():.2f}"
+        for k, v in seen.items()
     ]
     end = {key: [sum(r["losses"][-last:]) / last for r in rs] for key, rs in scale_runs["runs"].items()}
     val = {key: [r["val_accuracy"] for r in rs] for key, rs in scale_runs["runs"].items()}
@@ -1328,22 +1326,26 @@ class InputCheck:
 def input_check(images: torch.Tensor, labels: torch.Tensor, scale_runs: dict, last: int = 20) -> InputCheck:
     """Check 1 as lesson 06 prints it: the step-0 loss of the fixed model and of pixels x255 on one batch
     (``images``, ``labels``: clinic.run's first batch), :func:`input_scale_table` over the stored ``input_scale``
-    runs, and the paired 95 % t-interval of x1 - x255 (validation accuracy; 3 seeds, so exploratory)."""
+    runs (seed-by-seed costs, no interval: section 4 comes before the verdict words); ``paired`` keeps x1 - x255 by
+    seed for :func:`input_scale_verdict` (appendix H)."""
     from .evidence import paired_seeds
 
     cases = {name: START_CASES[name] for name in ("fixed model", "pixels x255")}
     start = step_0_losses(cases, images, labels)
     scale = input_scale_table(images, scale_runs, last)
     paired = paired_seeds(scale.val["x1"], scale.val["x255"])
+    lines = [f"{name:12} loss at step 0 {loss0:.2f} (seed 0)" for name, (loss0, _) in start.items()]
+    return InputCheck("\n".join([*lines, scale.text]), start, scale, paired)
+
+
+def input_scale_verdict(paired) -> str:
+    """The paired 95 % t-interval of x1 - x255 (validation accuracy; 3 seeds: exploratory), as appendix H prints it."""
     t = paired.t_interval()
     word = "x255 leans worse" if t.low > 0 else "no detectable difference"
-    lines = [f"{name:12} loss at step 0 {loss0:.2f} (seed 0)" for name, (loss0, _) in start.items()]
-    lines += [
-        scale.text,
+    return (
         f"x1 - x255, validation: {100 * paired.difference.mean:+.1f} points, 95 % [{100 * t.low:+.1f}, "
-        f"{100 * t.high:+.1f}]: {word} (3 seeds: exploratory)",
-    ]
-    return InputCheck("\n".join(lines), start, scale, paired)
+        f"{100 * t.high:+.1f}]: {word} (3 seeds: exploratory)"
+    )
 
 
 @dataclass
@@ -1380,14 +1382,15 @@ def gradient_check(runs: Mapping[str, ClinicRun], seeds: Sequence[int] = range(5
     default = inspect.signature(nn.MultiheadAttention).parameters["batch_first"].default
     quiet_drawn = drawn[no_activation].values()
     sgd = "equal the fixed model's exactly" if norms[slow_sgd] == fixed else "differ from the fixed model's"
-    line = (
+    lines = [  # seed 0, one fact per line (brief fix06_38a item g)
         f"seed 0, step 0: batch_first (default {default}, torch {torch.__version__.split('+')[0]}): embed gradient "
-        f"{norms[batch_first]['embed']:g}; SGD's norms {sgd}; "
-        f"no MLP activation: {min(quiet_drawn):.2f}-{max(quiet_drawn):.1f}x the fixed model's"
-        f"{below_one(drawn[no_activation])}"
-    )
+        f"{norms[batch_first]['embed']:g}",
+        f"seed 0, step 0: SGD's norms {sgd}",
+        f"seed 0, step 0: no MLP activation: {min(quiet_drawn):.2f}-{max(quiet_drawn):.1f}x the fixed model's"
+        f"{below_one(drawn[no_activation])}",
+    ]
     _, seed_ratios, report = gradient_ratio_report(ratios, quiet, seeds=seeds)
-    text = "\n".join([line, *report.splitlines()[-2:]])
+    text = "\n".join([*lines, *report.splitlines()[-2:]])
     return GradientCheck(text, norms, ratios, quiet, drawn, seed_ratios, default)
 
 
@@ -1413,9 +1416,9 @@ def one_batch_report(one_batch: dict, long_arms: bool = False) -> tuple[str, dic
     lines = (
         []
         if long_arms
-        else [
-            f"one batch of 64, {one_batch['steps']} steps, last loss per seed (the entropy of each batch's label "
-            f"shares: {', '.join(f'{e:.2f}' for e in entropy)}):"
+        else [  # one fact per line (brief fix06_38a item g)
+            f"each seed's batch, the entropy of its label shares: {', '.join(f'{e:.2f}' for e in entropy)}",
+            f"one batch of 64, {one_batch['steps']} steps, last loss per seed:",
         ]
     )
     for name, losses in last.items():

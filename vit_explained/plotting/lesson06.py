@@ -1239,14 +1239,14 @@ def plot_seed_dots(
     labels: Mapping[str, str] = ONE_BATCH_COLUMNS,
     seed_marks: Sequence[float] | None = None,
     seed_marks_label: str = "",
+    paired: bool = False,
 ) -> Figure:
-    """``groups[name] = [one value per seed]`` (stored or printed results): one column per group, left to right,
-    each seed a dot (seed 0, 1, ... left to right within the column) and the seeds' mean a short black bar;
-    ``lines[label] = y`` draws a dashed reference line each (0, ln 10, a label entropy, ...); ``split_before = i``
-    draws a solid grey line between columns i - 1 and i (``split_label`` in the legend). ``labels[name]`` is a
-    column's tick label (default: check 6's short labels, :data:`ONE_BATCH_COLUMNS`); other names show as they are.
-    ``seed_marks = [one value per seed]`` (e.g. each seed's batch's label entropy) draws a short red tick under each
-    seed's dot (drawn below it), in every column with that many seeds (``seed_marks_label`` in the legend)."""
+    """``groups[name] = [one value per seed]``: one column per group, each seed a dot (seed 0, 1, ... left to right
+    within the column), the seeds' mean a short black bar; ``lines[label] = y``: a dashed reference line each;
+    ``split_before = i``: a solid grey line between columns i - 1 and i (``split_label`` in the legend). ``labels``:
+    the columns' tick labels (default :data:`ONE_BATCH_COLUMNS`; other names show as they are). ``seed_marks``: one
+    value per seed, a short red tick under each seed's dot in every column with that many seeds. ``paired=True``
+    joins each seed's dots across the columns with a thin grey line (every column needs the same seeds)."""
     if seed_marks is not None and not np.isfinite(np.asarray(seed_marks, dtype=float)).all():
         raise ValueError("seed_marks must be finite, one per seed")
     if not groups or any(len(values) == 0 for values in groups.values()):
@@ -1273,6 +1273,8 @@ def plot_seed_dots(
                 zorder=1,  # below the dots, so a dot at its tick (a loss at its batch's entropy) stays visible
                 label=(seed_marks_label or None) if first else None,
             )
+    if paired:
+        _join_seeds(ax, list(values.values()))
     for index, (label, y) in enumerate((lines or {}).items()):
         ax.axhline(y, color=f"C{index + 1}", linestyle="--", linewidth=1, label=label)
     if split_before is not None:
@@ -1285,6 +1287,18 @@ def plot_seed_dots(
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     return fig
+
+
+def _join_seeds(ax, columns: list[np.ndarray]) -> None:
+    """:func:`plot_seed_dots` with ``paired=True``: a thin grey line per seed through its dot in every column."""
+    if len({len(v) for v in columns}) != 1:
+        raise ValueError("paired=True needs the same number of seeds in every column")
+    n = len(columns[0])
+    offsets = np.linspace(-0.12, 0.12, n) if n > 1 else np.zeros(1)
+    for seed in range(n):
+        xs = [x + offsets[seed] for x in range(len(columns))]
+        label = "one seed's runs" if seed == 0 else None
+        ax.plot(xs, [v[seed] for v in columns], color="grey", linewidth=0.8, alpha=0.7, zorder=2, label=label)
 
 
 def plot_shuffle_changes(
