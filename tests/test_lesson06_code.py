@@ -29,7 +29,6 @@ from vit_explained import clinic
 from vit_explained.conv_stem import ConvStem
 from vit_explained.evidence import paired_seeds
 from vit_explained.exercises import ExerciseFailed, lesson06
-from vit_explained.plotting import lesson06 as lesson06_plotting
 from vit_explained.plotting.lesson06 import (
     plot_overfitting,
     plot_overfitting_seeds,
@@ -144,10 +143,14 @@ def test_over_fitting_middle_panel_has_no_training_curves_and_one_dashed_entry()
     runs = clinic.stored_runs()["overfitting"]
     rise, _ = clinic.overfitting_rises(runs, window=5, margin=0.05, short={"SmallCNN width 8": "CNN-8"})
     fig = plot_overfitting_seeds(runs, rise, seed=1, last_epoch=100)
-    middle = fig.axes[1]
+    # brief fix06_38c item d (review r38b minor 4): two panels, the seeds' means and the accuracy gap; seed 1's raw
+    # loss panel moved to appendix C (#overfitting-seeds), the legend cut to the seeds and the dashed lines
+    assert len(fig.axes) == 2 and not fig.legends
+    middle = fig.axes[0]
     assert not any(line.get_color() == "tab:blue" for line in middle.lines)  # no faint training curves
-    labels = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert len(labels) == 7 and sum(label.startswith("dashed") for label in labels) == 1
+    labels = [text.get_text() for text in middle.get_legend().get_texts()]
+    assert labels[:3] == ["seed 0", "seed 1", "seed 2"] and len(labels) == 4
+    assert sum(label.startswith("dashed") for label in labels) == 1
 
 
 # fix_17e
@@ -177,9 +180,10 @@ def test_seed_dots_draw_every_seed_its_mean_and_the_reference_lines():
 
 
 # brief fix06_37c (review r37d minor 4): check 6's figure marks each batch's own label entropy beside its seed's dot
+# brief fix06_38c item d (reviews r38a minor 2, r38b minor 5): ticks only where a loss sits near them, under the dots
 def test_seed_dots_mark_each_seed_beside_its_dot():
     fig = plot_seed_dots(
-        {"a": [1.0, 2.0, 3.0], "b": [0.5, 0.6, 0.7], "c": [0.1]},
+        {"a": [1.0, 2.0, 2.24], "b": [0.5, 0.6, 0.7], "c": [0.1], "d": [2.2, 2.3, 2.2]},
         ylabel="y",
         title="t",
         seed_marks=[2.26, 2.28, 2.24],
@@ -188,8 +192,8 @@ def test_seed_dots_mark_each_seed_beside_its_dot():
     ax = fig.axes[0]
     ticks = [line for line in ax.lines if line.get_marker() == "_"]
     dots = [line for line in ax.lines if line.get_marker() == "o"]
-    assert len(ticks) == 2  # the two 3-seed columns; the 1-seed column gets none
-    for tick, dot in zip(ticks, dots[:2], strict=True):
+    assert len(ticks) == 2  # columns a and d (a loss within 0.1 of its tick); b is far, the 1-seed column c has none
+    for tick, dot in zip(ticks, (dots[0], dots[3]), strict=True):
         assert tick.get_ydata().tolist() == [2.26, 2.28, 2.24]
         assert tick.get_xdata().tolist() == dot.get_xdata().tolist()  # each tick at its seed's dot
         assert tick.get_zorder() < dot.get_zorder()  # audit a37c item 7: below, so a dot on its tick stays visible
@@ -894,8 +898,8 @@ def test_overfitting_loss_axes_cut_and_shaded():
     left, middle, _ = fig.axes[:3]
     assert left.get_ylim() == (0.0, 1.5) and middle.get_ylim() == (0.0, 1.5)
     assert any("from epoch 97" in text.get_text() for text in fig.legends[0].get_texts())
-    source = inspect.getsource(lesson06_plotting.plot_overfitting_seeds)
-    assert "loss_top=1.5" in source and "crossings=" in source
+    seeds_fig = plot_overfitting_seeds(runs, clinic.overfitting_rises(runs)[0])  # the lesson's figure: cut at 1.5
+    assert seeds_fig.axes[0].get_ylim() == (0.0, 1.5)
 
 
 # fix_r
@@ -963,8 +967,8 @@ def test_overfitting_figure_marks_each_seeds_crossing_in_its_colour():
     with pytest.raises(ValueError, match="not one of the runs"):
         plot_overfitting(vit[1], seeds=seeds, crossings={"seed 9": 10})
     fig = plot_overfitting_seeds(runs, clinic.overfitting_rises(runs)[0])
-    dashed = {int(line.get_xdata()[0]) for line in fig.axes[1].lines if line.get_linestyle() == "--"}
-    assert dashed == {42, 32, 97} and fig.axes[1].get_xlim() == (0.0, 100.0)
+    dashed = {int(line.get_xdata()[0]) for line in fig.axes[0].lines if line.get_linestyle() == "--"}
+    assert dashed == {42, 32, 97} and fig.axes[0].get_xlim() == (0.0, 100.0)
 
 
 # fix_v
@@ -1223,6 +1227,27 @@ def test_seed_dots_label_check_6s_columns_in_plain_words():
     fig = plot_seed_dots({clinic.LAYER_NORM_NO_CENTRING: [1.0]}, ylabel="y", title="t")
     assert [tick.get_text().replace("\n", " ") for tick in fig.axes[0].get_xticklabels()] == ["LayerNorm line"]
     assert not any("arm" in tick or "at its" in tick or "that" in tick for tick in ticks), ticks
+
+
+# brief fix06_38c item d (review r38b minor 5): check 6's columns in ONE_BATCH_COLUMNS' order, the 400-step runs by run
+def test_seed_dots_order_check_6s_columns_by_run():
+    from vit_explained import clinic
+
+    names = [*clinic.ONE_BATCH_NAMES.values(), "MultiheadAttention without batch_first", clinic.LAYER_NORM_NO_CENTRING]
+    fig = plot_seed_dots({name: [1.0] for name in names}, ylabel="y", title="t")
+    ticks = [tick.get_text().replace("\n", " ") for tick in fig.axes[0].get_xticklabels()]
+    assert ticks == [
+        "fixed model",
+        "MultiheadAttention without batch_first",
+        "LayerNorm line",
+        "SGD, lr 0.01",
+        "SGD, lr 0.1",
+        "fixed model, lr 0.1, 400 steps",
+        "SGD, lr 0.01, 400 steps",
+        "SGD, lr 0.1, 400 steps",
+        "LayerNorm line, lr 0.01, 400 steps",
+        "LayerNorm line, lr 0.1, 400 steps",
+    ]
 
 
 # brief fix06_35b item 2 (review r35a MAJOR 2): section 5's three family rows, drawn from paired comparisons

@@ -1093,6 +1093,17 @@ def test_smoothing_floor_names_slips(answer, message):
         lesson06.check_smoothing_floor(answer)
 
 
+def test_smoothing_floor_blames_zero_log_zero_only_where_a_target_holds_a_zero():
+    # brief fix06_38c item f (review r38b minor 7): at epsilon = 0.1, K = 10 no entry is 0, so a nan is not 0 * log 0
+    with pytest.raises(
+        ExerciseFailed, match=r"epsilon = 0.1, K = 10 you returned nan \(a log of 0 or of a negative"
+    ) as raised:
+        lesson06.check_smoothing_floor(lambda e, k: float("nan"))
+    assert "0 * log 0" not in str(raised.value)
+    with pytest.raises(ExerciseFailed, match=r"epsilon = 0.0, K = 7 you returned nan: .*0 \* log 0 must count as 0"):
+        lesson06.check_smoothing_floor(lambda e, k: smoothing_floor(e, k) if e else float("nan"))
+
+
 def _math_log_entropy(target):  # math.log(0) raises ValueError: math domain error
     return -sum(q * math.log(q) for q in target)
 

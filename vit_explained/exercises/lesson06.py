@@ -1340,7 +1340,9 @@ def _floor_value(smoothing_floor: Callable[[float, int], float], epsilon: float,
         fail(f"return one number, got shape {tuple(value.shape)}")
     number = float(value.item())
     if not np.isfinite(number):
-        fail(f"for epsilon = {epsilon}, K = {classes} you returned {number}: {_ZERO_LOG}")
+        if epsilon in (0.0, 1.0):  # only there does the target hold a 0
+            fail(f"for epsilon = {epsilon}, K = {classes} you returned {number}: {_ZERO_LOG}")
+        fail(f"for epsilon = {epsilon}, K = {classes} you returned {number} (a log of 0 or of a negative number?)")
     return number
 
 

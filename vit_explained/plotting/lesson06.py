@@ -902,29 +902,40 @@ def plot_overfitting(
 def plot_overfitting_seeds(
     runs: Mapping, rise: Mapping[tuple[str, int], tuple[int, int, float]], seed: int = 1, last_epoch: int | None = 100
 ) -> Figure:
-    """Lesson 06's over-fitting figure from its stored runs (``clinic.stored_runs()["overfitting"]``): the ViT's
-    ``seed`` in the left and right panels, every seed's 5-epoch mean in the middle, each seed's dashed line at
-    ``rise[("ViT", seed)][1]`` (``clinic.overfitting_rises``), loss axes cut at 1.5, epochs up to ``last_epoch``."""
+    """Lesson 06's over-fitting figure from its stored runs (``clinic.stored_runs()["overfitting"]``), two panels:
+    every ViT seed's 5-epoch mean validation loss (axis cut at 1.5), each seed's dashed line at
+    ``rise[("ViT", seed)][1]`` (``clinic.overfitting_rises``); ``seed``'s training and validation accuracy and their
+    gap. Epochs up to ``last_epoch``. (One seed's raw loss curves: :func:`plot_overfitting`, appendix C.)"""
     vit_runs = runs["curves"]["ViT"]
-    shown = f"epochs 1-{last_epoch} of {runs['epochs']}; " if last_epoch else ""
+    seeds = {f"seed {s}": run for s, run in zip(runs["seeds"], vit_runs, strict=True)}
     drawn = vit_runs[runs["seeds"].index(seed)]
+    epochs = _overfitting_epochs(drawn, seeds)
     at = min(last_epoch or runs["epochs"], len(drawn["val_accuracy"]))  # the accuracy gap first: the clearer sign
     gap = 100 * (drawn["train_accuracy"][at - 1] - drawn["val_accuracy"][at - 1])
-    end = len(drawn["val_accuracy"])  # the last epoch's gap, named when the panels stop earlier (review r30a minor 7)
-    end_gap = 100 * (drawn["train_accuracy"][-1] - drawn["val_accuracy"][-1])
-    later = f"; {end_gap:.1f} at the end, epoch {end}" if at < end else ""
-    fig = plot_overfitting(
-        drawn,
-        seeds={f"seed {s}": run for s, run in zip(runs["seeds"], vit_runs, strict=True)},
-        title=f"Seed {seed}, epoch {at}: validation accuracy {gap:.1f} points below training (right{later})\n"
-        f"The 1-block ViT on "
-        f"{runs['size']} of the 8x8 training digits, no weight decay, no label smoothing ({shown}loss axes cut at 1.5)",
-        loss_top=1.5,
-        crossings={f"seed {s}": rise["ViT", s][1] for s in runs["seeds"]},
+    fig = new_figure(figsize=(10, 3.8))
+    means, accuracy = fig.subplots(1, 2)
+    _draw_seed_means(means, seeds, window=5)
+    _cut_and_shade((means,), 1.5, None, int(epochs[-1]))
+    _mark_crossings((means,), seeds, {f"seed {s}": rise["ViT", s][1] for s in runs["seeds"]})
+    means.get_legend().remove()
+    means.legend(fontsize=8, loc="lower right", ncol=2)  # under the curves
+    train, val = np.asarray(drawn["train_accuracy"]) * 100, np.asarray(drawn["val_accuracy"]) * 100
+    accuracy.plot(epochs, train, color="tab:blue", label="train")
+    accuracy.plot(epochs, val, color="tab:orange", label="validation")
+    accuracy.fill_between(epochs, val, train, color="gray", alpha=0.2, label="gap")
+    accuracy.set(xlabel="epoch", ylabel="accuracy (%)", title=f"accuracy (seed {seed})")
+    accuracy.grid(alpha=0.3)
+    accuracy.legend(fontsize=8, loc="center right")
+    shown = f"epochs 1-{last_epoch} of {runs['epochs']}; " if last_epoch else ""
+    fig.suptitle(
+        f"Seed {seed}, epoch {at}: validation accuracy {gap:.1f} points below training (right)\n"
+        f"1-block ViT, {runs['size']} of the 8x8 training digits, no weight decay or label smoothing "
+        f"({shown}loss axis cut at 1.5)"
     )
     if last_epoch:
         for ax in fig.axes:
             ax.set_xlim(0, last_epoch)
+    fig.tight_layout()
     return fig
 
 
@@ -1000,6 +1011,7 @@ def plot_paired_differences(
     xlabel: str = "a - b, test accuracy (points)",
     level: float | None = 1 - 0.05 / 6,
     seeds: Mapping[str, Sequence[float]] | None = None,
+    split: tuple[int, str, str] | None = None,
 ) -> Figure:
     """``rows[comparison] = (mean, (low, high) at 95 %, (low, high) at the corrected ``level``, verdict)``,
     all in points: one row per comparison, top to bottom, the mean a dot, the 95 % interval a thick bar,
@@ -1007,7 +1019,7 @@ def plot_paired_differences(
     right of each row. ``level=None``: lone comparisons, in no family: no corrected bar is drawn (each row's
     third item is then ignored). ``seeds[comparison]``, when given, holds that row's per-seed differences a - b
     (points), drawn as small open circles just above its bars (one per seed), so the spread the intervals
-    summarise shows."""
+    summarise shows. ``split = (n, above, below)``: a line under the top ``n`` rows, each part labelled."""
     if level is None:
         rows = {name: (mean, narrow, narrow, verdict) for name, (mean, narrow, _, verdict) in rows.items()}
     if not rows:
@@ -1033,6 +1045,7 @@ def plot_paired_differences(
         y_dots = y + 0.22 + 0.1 * np.array([np.sum(np.abs(values[:i] - v) < 1e-6) for i, v in enumerate(values)])
         ax.plot(values, y_dots, "o", markersize=3.5, markerfacecolor="none", color="C1", label=label)
     ax.axvline(0, color="gray", linestyle="--", linewidth=1, label="0: no difference")
+    _divide_rows(ax, len(rows), split)
     ax.set_yticks(range(len(rows)), list(reversed(list(rows))), fontsize=8)
     ax.set_xlim(left - 0.05 * (right - left), right + 0.05 * (right - left))
     ax.set(xlabel=xlabel, title=title, ylim=(-0.6, len(rows) - 0.4))
@@ -1041,6 +1054,22 @@ def plot_paired_differences(
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)  # under the axis label
     fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
     return fig
+
+
+def _divide_rows(ax: Axes, count: int, split: tuple[int, str, str] | None) -> None:
+    """plot_paired_differences' divider: a solid line under the top ``split[0]`` of ``count`` rows, ``split[1]``
+    written just above it and ``split[2]`` just below it, at the axes' right edge."""
+    if split is None:
+        return
+    top, above, below = split
+    if not 0 < top < count:
+        raise ValueError(f"split needs 0 < n < {count} (the rows above the line)")
+    y = count - top - 0.5
+    ax.axhline(y, color="black", linewidth=1.2)
+    for text, offset, va in ((above, 0.08, "bottom"), (below, -0.08, "top")):
+        ax.text(
+            0.99, y + offset, text, ha="right", va=va, fontsize=8, style="italic", transform=ax.get_yaxis_transform()
+        )
 
 
 def plot_paired_comparisons(
@@ -1215,8 +1244,9 @@ def plot_epoch_losses(
 
 
 #: Check 6's figure: a short column label for each one-batch run (``clinic.ONE_BATCH_NAMES``' display names).
-ONE_BATCH_COLUMNS = {
+ONE_BATCH_COLUMNS = {  # in the figure's order: the 100-step runs, then the 400-step ones grouped by run
     "none (the fixed model)": "fixed model",
+    "MultiheadAttention without batch_first": "MultiheadAttention without batch_first",
     "LayerNorm w*x.mean/(x.std+eps)+b": "LayerNorm line",
     "SGD at Adam's learning rate (0.01)": "SGD, lr 0.01",
     "SGD at 10x that (0.1)": "SGD, lr 0.1",
@@ -1245,12 +1275,15 @@ def plot_seed_dots(
     within the column), the seeds' mean a short black bar; ``lines[label] = y``: a dashed reference line each;
     ``split_before = i``: a solid grey line between columns i - 1 and i (``split_label`` in the legend). ``labels``:
     the columns' tick labels (default :data:`ONE_BATCH_COLUMNS`; other names show as they are). ``seed_marks``: one
-    value per seed, a short red tick under each seed's dot in every column with that many seeds. ``paired=True``
+    value per seed, a short red tick under each seed's dot in a column with that many seeds where some seed's value
+    is within 0.1 of its tick (drawn below the dots). Columns all named in ``labels`` follow its order. ``paired=True``
     joins each seed's dots across the columns with a thin grey line (every column needs the same seeds)."""
     if seed_marks is not None and not np.isfinite(np.asarray(seed_marks, dtype=float)).all():
         raise ValueError("seed_marks must be finite, one per seed")
     if not groups or any(len(values) == 0 for values in groups.values()):
         raise ValueError("groups must map each name to a non-empty list of per-seed values")
+    if set(groups) <= set(labels):  # every column named in labels: drawn in labels' order (check 6: grouped by run)
+        groups = {name: groups[name] for name in labels if name in groups}
     values = {name: np.asarray(v, dtype=float) for name, v in groups.items()}
     if any(v.ndim != 1 or not np.isfinite(v).all() for v in values.values()):
         raise ValueError("each group's values must be a finite 1-D list, one per seed")
@@ -1259,20 +1292,9 @@ def plot_seed_dots(
     for x, v in enumerate(values.values()):
         offsets = np.linspace(-0.12, 0.12, len(v)) if len(v) > 1 else np.zeros(1)
         dot_label = "one seed" if x == 0 else None
-        ax.plot(x + offsets, v, "o", color="C0", alpha=0.75, markersize=5, zorder=3, label=dot_label)
+        ax.plot(x + offsets, v, "o", color="C0", markeredgecolor="white", markersize=6, zorder=4, label=dot_label)
         ax.hlines(v.mean(), x - 0.25, x + 0.25, color="black", linewidth=2, label="mean over seeds" if x == 0 else None)
-        if seed_marks is not None and len(seed_marks) == len(v):
-            first = not any(line.get_marker() == "_" for line in ax.lines)
-            ax.plot(
-                x + offsets,
-                seed_marks,
-                "_",
-                color="C3",
-                markersize=12,
-                markeredgewidth=2,
-                zorder=1,  # below the dots, so a dot at its tick (a loss at its batch's entropy) stays visible
-                label=(seed_marks_label or None) if first else None,
-            )
+        _draw_seed_marks(ax, x + offsets, v, seed_marks, seed_marks_label)
     if paired:
         _join_seeds(ax, list(values.values()))
     for index, (label, y) in enumerate((lines or {}).items()):
@@ -1287,6 +1309,25 @@ def plot_seed_dots(
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     return fig
+
+
+def _draw_seed_marks(ax, xs: np.ndarray, values: np.ndarray, marks: Sequence[float] | None, label: str) -> None:
+    """:func:`plot_seed_dots`' red ticks (one per seed) in one column, only if some seed's value sits within 0.1 of
+    its tick (check 6: a loss at its batch's label entropy); below the dots (zorder), so every dot shows."""
+    if marks is None or len(marks) != len(values) or np.abs(values - np.asarray(marks, dtype=float)).min() >= 0.1:
+        return
+    first = not any(line.get_marker() == "_" for line in ax.lines)
+    ax.plot(
+        xs,
+        marks,
+        "_",
+        color="C3",
+        alpha=0.7,
+        markersize=12,
+        markeredgewidth=1.5,
+        zorder=1,
+        label=(label or None) if first else None,
+    )
 
 
 def _join_seeds(ax, columns: list[np.ndarray]) -> None:
