@@ -151,6 +151,10 @@ def test_over_fitting_middle_panel_has_no_training_curves_and_one_dashed_entry()
     labels = [text.get_text() for text in middle.get_legend().get_texts()]
     assert labels[:3] == ["seed 0", "seed 1", "seed 2"] and len(labels) == 4
     assert sum(label.startswith("dashed") for label in labels) == 1
+    # audit a38b item 6 (brief fix06_38d): the legend sits under the axes, so it hides no dashed line
+    fig.canvas.draw()
+    legend_box, axes_box = middle.get_legend().get_window_extent(), middle.get_window_extent()
+    assert legend_box.y1 <= axes_box.y0
 
 
 # fix_17e
@@ -858,6 +862,8 @@ def test_overfitting_middle_panel_draws_every_seed_from_zero():
         assert np.allclose(line.get_ydata(), clinic.windowed(run["val_loss"], 5))
     assert middle.get_ylim()[0] == 0 and middle.get_ylim()[1] > 2  # the full range, not a zoom on the bump
     assert left.get_legend()._loc == 1
+    titled = plot_overfitting(vit[1], accuracy_title="accuracy (seed 1)")  # audit a38b item 5: the panel says whose
+    assert titled.axes[2].get_title() == "accuracy (seed 1)" and fig.axes[2].get_title() == "accuracy"
 
 
 # fix_p

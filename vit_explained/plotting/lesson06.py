@@ -848,6 +848,7 @@ def plot_overfitting(
     loss_top: float | None = None,
     shade_from: int | None = None,
     crossings: Mapping[str, int] | None = None,
+    accuracy_title: str = "accuracy",
 ) -> Figure:
     """Three panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
     and the accuracy on the training digits and on the validation digits, both measured in eval mode
@@ -879,7 +880,7 @@ def plot_overfitting(
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
     right.fill_between(epochs, val, train, color="gray", alpha=0.2, label="gap")
-    right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    right.set(xlabel="epoch", ylabel="accuracy (%)", title=accuracy_title)
     if smooth:  # the lesson's one definition of the lowest epoch: on the windowed curve
         best, what = low + window, f"lowest {window}-epoch mean validation loss"
     else:
@@ -912,13 +913,15 @@ def plot_overfitting_seeds(
     epochs = _overfitting_epochs(drawn, seeds)
     at = min(last_epoch or runs["epochs"], len(drawn["val_accuracy"]))  # the accuracy gap first: the clearer sign
     gap = 100 * (drawn["train_accuracy"][at - 1] - drawn["val_accuracy"][at - 1])
-    fig = new_figure(figsize=(10, 3.8))
+    fig = new_figure(figsize=(10, 4.4))  # room for the legend under the loss panel
     means, accuracy = fig.subplots(1, 2)
     _draw_seed_means(means, seeds, window=5)
     _cut_and_shade((means,), 1.5, None, int(epochs[-1]))
     _mark_crossings((means,), seeds, {f"seed {s}": rise["ViT", s][1] for s in runs["seeds"]})
     means.get_legend().remove()
-    means.legend(fontsize=8, loc="lower right", ncol=2)  # under the curves
+    means.legend(
+        fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.26), ncol=2
+    )  # under the axes: no curve or dashed line hidden
     train, val = np.asarray(drawn["train_accuracy"]) * 100, np.asarray(drawn["val_accuracy"]) * 100
     accuracy.plot(epochs, train, color="tab:blue", label="train")
     accuracy.plot(epochs, val, color="tab:orange", label="validation")
