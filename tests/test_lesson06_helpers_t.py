@@ -50,6 +50,14 @@ def test_input_check_is_the_old_cell(first_batch):
     # brief fix06_38a item b: section 4 prints no interval (verdict words start in section 5); the line moved to
     # appendix H, printed by clinic.input_scale_verdict
     assert lines[-1] == "validation accuracy lost to the scale, seed by seed: 11, 19, 15 points"
+    # brief fix06_38f: the lesson prints the range lines it computes in view, then .runs_text (no string filtering)
+    assert got.scale.ranges == [
+        "the input just before the model, pixels x1: 0 to 1, mean 0.31, std 0.38",
+        "the input just before the model, pixels x255: 0 to 255, mean 78.29, std 96.35",
+    ]
+    assert got.runs_text.splitlines() == [*lines[:2], *lines[4:]] and lines[2:4] == got.scale.ranges
+    runs = got.runs_text.splitlines()
+    assert len(runs) == 5 and not any("just before the model" in line for line in runs)
     assert "95 %" not in got.text
     assert (
         clinic.input_scale_verdict(got.paired)

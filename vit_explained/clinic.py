@@ -1075,6 +1075,7 @@ class InputScale:
     end: dict[str, list[float]]  # "x1" / "x255" -> each seed's mean loss over the last steps
     val: dict[str, list[float]]  # "x1" / "x255" -> each seed's validation accuracy
     cost: list[float]  # validation accuracy lost to the scale, seed by seed, points
+    ranges: list[str]  # the first lines of ``text``: the input's range on pixels x1 and x255
 
 
 def input_scale_table(images: torch.Tensor, scale_runs: dict, last: int = 20) -> InputScale:
@@ -1095,7 +1096,8 @@ def input_scale_table(images: torch.Tensor, scale_runs: dict, last: int = 20) ->
         )
     cost = [100 * (a - b) for a, b in zip(val["x1"], val["x255"], strict=True)]
     lines.append(f"validation accuracy lost to the scale, seed by seed: {', '.join(f'{d:.0f}' for d in cost)} points")
-    return InputScale("\n".join(lines), {k: v.max().item() for k, v in seen.items()}, end, val, cost)
+    largest = {k: v.max().item() for k, v in seen.items()}
+    return InputScale("\n".join(lines), largest, end, val, cost, lines[: len(seen)])
 
 
 def reading_verdict(low: float, high: float, corrected: tuple[float, float] | None = None) -> str:
@@ -1318,6 +1320,7 @@ class InputCheck:
     """What :func:`input_check` measured: section 4's check 1 (the input just before the model)."""
 
     text: str
+    runs_text: str  # ``text`` without the input's range lines: the step-0 losses and the stored seed runs
     start: dict[str, tuple[float, float]]  # :func:`step_0_losses` of the fixed model and of pixels x255, seed 0
     scale: InputScale  # the input's range and the stored x1 / x255 runs
     paired: object  # evidence.paired_seeds(x1, x255), validation accuracy seed by seed
@@ -1335,7 +1338,8 @@ def input_check(images: torch.Tensor, labels: torch.Tensor, scale_runs: dict, la
     scale = input_scale_table(images, scale_runs, last)
     paired = paired_seeds(scale.val["x1"], scale.val["x255"])
     lines = [f"{name:12} loss at step 0 {loss0:.2f} (seed 0)" for name, (loss0, _) in start.items()]
-    return InputCheck("\n".join([*lines, scale.text]), start, scale, paired)
+    runs = scale.text.splitlines()[len(scale.ranges) :]  # scale.text after its range lines
+    return InputCheck("\n".join([*lines, scale.text]), "\n".join([*lines, *runs]), start, scale, paired)
 
 
 def input_scale_verdict(paired) -> str:
