@@ -307,6 +307,17 @@ def swapped_height_width(images):  # the bottom margin from W - 1, the right one
     return int(min(margins))
 
 
+def _one_size_answer(images, axis):  # both far margins counted from one size: H (axis -2) or W (axis -1)
+    ink = images.abs().sum(dim=1) > 0
+    size = images.shape[axis]
+    margins = []
+    for mask in ink:
+        rows = mask.any(dim=1).nonzero().flatten()
+        cols = mask.any(dim=0).nonzero().flatten()
+        margins += [rows[0].item(), size - 1 - rows[-1].item(), cols[0].item(), size - 1 - cols[-1].item()]
+    return int(min(margins))
+
+
 def largest_margin(images):  # the safest image, not the least safe
     return max(max_safe_shift(image[None]) for image in images)
 
@@ -337,6 +348,9 @@ def largest_margin(images):  # the safest image, not the least safe
         (lambda images: _argmax_shift(images * (images.abs() > 0.01)), "faint ink is ink"),  # even 0.01
         (lambda images: _argmax_shift(images * (images.abs() > 1e-3)), "faint ink is ink.*0.0001"),  # below 1/255
         (swapped_height_width, "you swapped H and W"),
+        # brief fix06_38g item e (review r38e minor 5): one size for both far margins is not a swap
+        (lambda images: _one_size_answer(images, -2), "you used one size for both axes"),
+        (lambda images: _one_size_answer(images, -1), "you used one size for both axes"),
         (lambda images: _argmax_shift(images.sum(dim=1, keepdim=True)), "channels can cancel"),  # x.sum(1) != 0
         (lambda images: _argmax_shift(images.sum(dim=0, keepdim=True)), "summed over the batch, and the images can"),
         (
@@ -823,6 +837,9 @@ def _welch_interval(a, b):
         (lambda a, b: [x - y for x, y in zip(a, b, strict=True)][:2], r"not \("),
         (lambda a, b: (-0.01, 0.05), r"centre should be the mean of the seed-by-seed differences"),
         (_interval_with(q=3.0), r"centre is right, its width is not"),
+        # brief fix06_38g item e (review r38e minor 7): a t typed in for 3 or 10 seeds
+        (_interval_with(q=4.303), r"t depends on the number of seeds \(n - 1 degrees of freedom\).*scipy.stats.t.ppf"),
+        (_interval_with(q=2.262), r"t depends on the number of seeds \(n - 1 degrees of freedom\).*scipy.stats.t.ppf"),
         (lambda a, b: a - b, r"raised TypeError.*np.asarray"),
     ],
 )
@@ -1348,6 +1365,10 @@ def test_accuracy_accepts_a_fraction(capsys):
 
 
 def test_accuracy_names_a_division_by_zero():
+    # brief fix06_38g item e (review r38e minor 6): the exception named, no guess at the divisor
+    with pytest.raises(ExerciseFailed, match=r"ZeroDivisionError.*never empty") as caught:
+        lesson06.check_accuracy(lambda logits, labels: 1 / 0)
+    assert "divisor" not in str(caught.value) and "len(labels)" not in str(caught.value)
     with pytest.raises(ExerciseFailed, match=r"ZeroDivisionError.*never empty"):
         lesson06.check_accuracy(lambda logits, labels: int((logits.argmax(1) == labels).sum()) / 0)
 

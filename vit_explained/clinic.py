@@ -1444,6 +1444,14 @@ SHORT_NAMES = {
     "SmallCNN width 8": "CNN-8",
     "SmallCNN width 32": "CNN-32",
 }
+#: Section 5's models in a few words (printed beside their parameter counts; tests/test_lesson06_clinic.py checks them).
+DESCRIPTIONS = {
+    "ViT": "QUICK: 1 block, D = 32, 2x2 patches",
+    "ViT, soft split": "the ViT, overlapping 4x4 patches, stride 2",
+    "ViT, conv stem": "the ViT after one 3x3 conv, 8 channels",
+    "SmallCNN width 8": "3 conv stages, 8, 16, 32 channels",
+    "SmallCNN width 32": "3 conv stages, 32, 64, 128 channels",
+}
 #: Section 5's six pairs at the shared lr 1e-2, each ``(a, b)`` read as a - b.
 SECTION_5_PAIRS = (
     ("ViT, soft split", "ViT"),

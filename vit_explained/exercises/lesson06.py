@@ -156,10 +156,7 @@ def _accuracy_hint(error: Exception) -> str | None:
             "(or .max(dim=1).indices) for the predicted classes"
         )
     if isinstance(error, ZeroDivisionError):
-        return (
-            "The checker's batches are never empty (7 to 12 rows), so the divisor is something else: divide the "
-            "number of right rows by the batch size, len(labels)"
-        )
+        return "your function divided by zero (ZeroDivisionError); the checker's batches are never empty"
     if isinstance(error, RuntimeError) and "must match the size" in text:
         return (
             "the predictions and the labels have different lengths: the argmax is probably over the wrong axis "
@@ -287,6 +284,11 @@ def _wide_batch() -> torch.Tensor:
     return _rectangles((3, 3, 4, 2), (3, 3, 3, 4), (4, 3, 5, 3), size=(10, 14))
 
 
+def _tall_batch() -> torch.Tensor:
+    """14 x 10 images (H != W): the bottom margin, on the long side, decides."""
+    return _rectangles((3, 3, 4, 3), (4, 3, 3, 3), (3, 2, 3, 3), size=(14, 10))
+
+
 def _cancelling_channels() -> torch.Tensor:
     """Two channels whose ink cancels near the edge (+0.4 in one, -0.4 in the other): still ink."""
     outer = _rectangles((2, 3, 3, 2), (3, 2, 2, 3))
@@ -323,6 +325,7 @@ def _shift_batches() -> list[torch.Tensor]:
         _cancelling_images(),  # +0.4 in one image, -0.4 at the same pixels of the other: still ink
         _faintest_edges(),  # ink of 0.0001 nearest the edge: any non-zero pixel is ink
         _wide_batch(),  # 10 x 14 images: H and W swapped gives another answer
+        _tall_batch(),  # 14 x 10 images: the bottom margin decides (one size for both axes is wrong here or above)
         load_mnist().train_images[:200],
     ]
 
@@ -395,6 +398,23 @@ def _swapped_sides(images: torch.Tensor) -> int:
     return int(sides.min())
 
 
+def _one_size_slip(wrong: list[tuple[torch.Tensor, int, int]]) -> str | None:
+    """Both far margins counted from one size (H or W): wrong only on the wide or only on the tall batch, where a
+    swap of H and W is wrong on both."""
+    if not all(
+        images.shape[-2] != images.shape[-1]
+        and result in {_fixed_size_margins(images, size) for size in images.shape[-2:]}
+        for images, result, _ in wrong
+    ):
+        return None
+    if len({images.shape[-2] < images.shape[-1] for images, _, _ in wrong}) != 1:
+        return None
+    return (
+        "you used one size for both axes: some images here are not square (H != W); the bottom margin counts "
+        "from H - 1 and the right margin from W - 1, with H, W = images.shape[-2:]"
+    )
+
+
 def _fixed_size_margins(images: torch.Tensor, size: int) -> int:
     """The answer with the bottom and right margins counted from a fixed ``size`` (28 or 8), not from H and W."""
     ink = images.abs().sum(dim=1) > 0
@@ -458,7 +478,7 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
             images.shape[-2:] != (size, size) and result == _fixed_size_margins(images, size) for size in (28, 8)
         ),
         "you measured the bottom and right margins from a fixed size (28 or 8?), not from each batch's own: "
-        "the images here are 14 x 14, 10 x 14 and 28 x 28; read H, W = images.shape[-2:]",
+        "the images here are 14 x 14, 10 x 14, 14 x 10 and 28 x 28; read H, W = images.shape[-2:]",
     ),
     (
         lambda images, result, _: result == _leading_margins(images),
@@ -595,6 +615,8 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
             "the frame the answer is 0"
         )
     if wrong and (message := _one_side_slip(answers)):
+        fail(message)
+    if wrong and (message := _one_size_slip(wrong)):
         fail(message)
     if wrong:
         # Name a slip only if it explains the answer on every batch it gets wrong (one batch alone can
@@ -1040,6 +1062,17 @@ def _interval_hint(error: Exception) -> str | None:
     return None
 
 
+def _typed_t(low: float, high: float, d: np.ndarray) -> bool:
+    """Is the interval's half-width t * s / sqrt(n) for the 95 % t of some other number of seeds (a typed 4.303)?"""
+    from scipy import stats
+
+    spread = d.std(ddof=1) / np.sqrt(len(d))
+    if not spread > 0:
+        return False
+    quantile = (high - low) / 2 / spread
+    return any(abs(quantile - stats.t.ppf(0.975, dof)) < 2e-3 for dof in range(1, 100))
+
+
 def _interval_miss(low: float, high: float, d: np.ndarray, earlier: list[tuple[float, float]]) -> str:
     """What is wrong with an interval no known slip explains, without giving the formula."""
     where = f"for {len(d)} seeds the interval is not ({low:.4f}, {high:.4f})"
@@ -1050,6 +1083,11 @@ def _interval_miss(low: float, high: float, d: np.ndarray, earlier: list[tuple[f
         return f"{where}: that is not the t-interval (a bootstrap?); the exercise asks for Student's t-interval"
     if off_centre:
         return f"{where}: its centre should be the mean of the seed-by-seed differences a - b"
+    if _typed_t(low, high, d):
+        return (
+            f"{where}: t depends on the number of seeds (n - 1 degrees of freedom): compute it with "
+            "scipy.stats.t.ppf(0.975, n - 1)"
+        )
     return f"{where}: its centre is right, its width is not the 95 % t-interval's of a mean over paired seeds"
 
 
