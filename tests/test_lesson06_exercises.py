@@ -351,6 +351,9 @@ def largest_margin(images):  # the safest image, not the least safe
         # brief fix06_38g item e (review r38e minor 5): one size for both far margins is not a swap
         (lambda images: _one_size_answer(images, -2), "you used one size for both axes"),
         (lambda images: _one_size_answer(images, -1), "you used one size for both axes"),
+        # brief fix06_38i item 5 (audit a38d): clamped with max(..., 0) it gives a square crop's 0 here: both named
+        (lambda images: max(_one_size_answer(images, -1), 0), "you used one size for both axes, or cropped"),
+        (lambda images: max(_one_size_answer(images, -2), 0), "you used one size for both axes, or cropped"),
         (lambda images: _argmax_shift(images.sum(dim=1, keepdim=True)), "channels can cancel"),  # x.sum(1) != 0
         (lambda images: _argmax_shift(images.sum(dim=0, keepdim=True)), "summed over the batch, and the images can"),
         (

@@ -400,19 +400,31 @@ def _swapped_sides(images: torch.Tensor) -> int:
 
 def _one_size_slip(wrong: list[tuple[torch.Tensor, int, int]]) -> str | None:
     """Both far margins counted from one size (H or W): wrong only on the wide or only on the tall batch, where a
-    swap of H and W is wrong on both."""
+    swap of H and W is wrong on both. Also with a ``max(..., 0)`` clamp, whose 0 a square crop gives too on these
+    batches: then both are named."""
     if not all(
-        images.shape[-2] != images.shape[-1]
-        and result in {_fixed_size_margins(images, size) for size in images.shape[-2:]}
-        for images, result, _ in wrong
+        images.shape[-2] != images.shape[-1] and result in _one_size_answers(images) for images, result, _ in wrong
     ):
         return None
     if len({images.shape[-2] < images.shape[-1] for images, _, _ in wrong}) != 1:
         return None
+    crop = all(result in _square_crop_answers(images) for images, result, _ in wrong)
     return (
-        "you used one size for both axes: some images here are not square (H != W); the bottom margin counts "
-        "from H - 1 and the right margin from W - 1, with H, W = images.shape[-2:]"
+        f"you used one size for both axes{', or cropped the images to a square (H x H or W x W)' if crop else ''}: "
+        "some images here are not square (H != W); the bottom margin counts from H - 1 and the right margin from "
+        "W - 1, with H, W = images.shape[-2:]"
     )
+
+
+def _square_crop_answers(images: torch.Tensor) -> set[int]:
+    """The answers on the images cropped to H x H or W x W."""
+    return {_safe_shift(images[..., :side, :side]) for side in images.shape[-2:]}
+
+
+def _one_size_answers(images: torch.Tensor) -> set[int]:
+    """The answers with both far margins counted from H, or from W, each also clamped at 0."""
+    margins = {_fixed_size_margins(images, size) for size in images.shape[-2:]}
+    return margins | {max(margin, 0) for margin in margins}
 
 
 def _fixed_size_margins(images: torch.Tensor, size: int) -> int:
@@ -491,10 +503,7 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "width images.shape[-1], so the bottom margin counts from H - 1 and the right margin from W - 1",
     ),
     (
-        lambda images, result, _: (
-            images.shape[-2] != images.shape[-1]
-            and result in {_safe_shift(images[..., :side, :side]) for side in images.shape[-2:]}
-        ),
+        lambda images, result, _: images.shape[-2] != images.shape[-1] and result in _square_crop_answers(images),
         "you cropped the images to a square (H x H or W x W): some images here are not square (H != W), and ink "
         "beyond the crop is still ink; measure the rows over H and the columns over W",
     ),
