@@ -100,7 +100,9 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief fix06_38i (audit a38d; brief cap 48 / 2,060): 48 cells, 2,039 -> 2,059 words (Adam's decay scoped to a loss
 # gradient much larger than wd·w, with AdamW's two clauses merged; the family's 18 planned and 2 asked after results;
 # over-fitting with training loss still falling; "ahead" in the takeaway)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2059
+# brief fix06_38j (reviews r38g, r38h M1; brief cap 48 / 2,070): 48 cells, 2,059 -> 2,050 words (Adam against AdamW
+# on seeded gradient noise at two scales, cell 17 in three sentences, the lr-sized step scoped to wd·w above eps)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2050
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -1075,12 +1077,13 @@ PROSE = [
             # brief fix06_38c item a (reviews r38a minor 3, r38b minor 2): "on this first step" (the printed one)
             # brief fix06_38e item b (reviews r38c minor 3, r38d minor 4): in plain words, with the printed numbers
             # audit a38c item 1 (brief fix06_38f): Adam's first step is lr only while wd·w is well above eps; the printed case
-            "on a first step with no loss gradient, here, at wd 0.05, the weight moves by lr (0.002), as it would at any larger wd",
+            # brief fix06_38j item 2 (review r38h minor 1): scoped to any wd with wd·w well above eps (asserted at 1e-4, 1, 100)
+            "on a zero gradient, a full lr-sized step, 0.002, for any wd with wd·w well above adam's eps, 1e-8",
             # brief quick06_37e item 6 (review r37g minor 3): no first version stated (not verified); older ones lack the flag
             "`adam(decoupled_weight_decay=true)` is adamw (torch 2.7 and later; earlier `adam` lacks it)",
             # brief fix06_37c (review r37d minor 5): the one step at the shipped lr 2e-3 and wd 0.05 printed in view
             # audit a38c item 5 (brief fix06_38f): "multiplies", not "shrinks by"
-            "**adamw** multiplies each weight by 1 − lr·wd (here 0.9999) each step",
+            "**adamw** multiplies every decayed weight by 1 − lr·wd (here 0.9999) each step, whatever its gradient.",
         ),
     ),
     (
@@ -1839,12 +1842,10 @@ PROSE.append(
         "lesson",
         "3 ·",
         (
-            # brief fix06_38i item 1 (audit a38d item 1): scoped to a loss gradient much larger than wd·w, with the
-            # printed 0.00032; AdamW's clause merged into its first sentence (one step and 100, both printed in cell 18)
-            "with a loss gradient much larger than wd·w (here 1 against 0.05), adam divides wd·w by that gradient's size, "
-            "and weight decay barely changes the step (here the weight moves 0.00032 less).",
-            "**adamw** multiplies each weight by 1 − lr·wd (here 0.9999) each step, whatever its gradient, besides the "
-            "adaptive step (printed below: one step, then 100)",
+            # brief fix06_38j item 1 (reviews r38g, r38h M1): noisy gradients at two scales, not a constant one;
+            # Adam's coupled decay is uneven (σ = 1: +0.0096 against AdamW's +0.0100; σ = 0.01: +0.1999, 20x)
+            "so it decays each weight unevenly: at about adamw's rate where the loss gradient is large, about 20 times "
+            "faster where it is small (printed below: 100 steps of gradient noise, σ = 1 and σ = 0.01;",
         ),
     )
 )
@@ -2733,6 +2734,14 @@ SOURCE = [
 FORBIDDEN = [
     # brief fix06_38i (audit a38d items 1-2): Adam's decay unscoped, and the family as if all 20 were planned together
     ("barely decays the weight", "audit a38d item 1: only for a loss gradient much larger than wd·w", ("lesson",)),
+    # brief fix06_38j (reviews r38g, r38h M1): the constant-gradient generalisation
+    ("barely changes the step", "reviews r38g/r38h M1: uneven with noisy gradients", ("lesson",)),
+    (
+        "real loss gradient",
+        "reviews r38g/r38h M1: the constant gradient was the one case where it cancels",
+        ("lesson",),
+    ),
+    ("as it would at any larger wd", "review r38h minor 1: any wd with wd·w well above eps", ("lesson",)),
     ("this lesson makes together", "audit a38d item 2: the last two were asked after seeing results", ("lesson",)),
     # brief quick06_37d item 1 (reviews r37e, r37f MAJOR 1): the CNN is higher in two of the four MNIST runs
     ("the two swap places", "reviews r37e/r37f MAJOR 1: no stable order on MNIST", ("lesson",)),
@@ -3833,6 +3842,9 @@ COUNTS = [
         2,
     ),  # r30 density: the size study's dots moved to appendix D; brief fix06_34a: + x1 / x255
     ("lesson", "plot_lr_schedule(", 1),  # brief fix06f item 4: moved from appendix C to section 3a, shown once
+    # brief fix06_38j item 3 (review r38h minor 2): Adam's and AdamW's decay under gradient noise, before cell 19's proof
+    ("lesson", "plot_weight_decay_paths(", 1),
+    ("appendix", "plot_weight_decay_paths(", 0),
     ("appendix", "plot_lr_schedule(", 0),
     ("appendix", "plot_seed_dots(", 2),  # r30 density: + the size study's dots (appendix D)
     ("lesson", "plot_shuffle_changes(", 1),
@@ -4088,9 +4100,16 @@ PRINTED.append(("appendix", "F ·", ("SGD at Adam's rate (0.01), 400 steps     0
 PRINTED.append(("lesson", "4 ·", ("the five 400-step arms: right of the line in the figure below",)))
 # brief fix06z item 1 (review r32b minor 4): the widget's +0.07 rise is labelled where it prints
 PRINTED.append(("lesson", "6 ·", ("one seed, 180 digits, no interval: not a finding",)))
-# brief fix06_38g item a (review r38f minor 1): the with-gradient case, printed in cell 18
+# brief fix06_38j item 1 (reviews r38g, r38h M1): seeded gradient noise at two scales, printed in cell 18
 PRINTED.append(
-    ("lesson", "3 ·", ("100 steps, loss gradient 1, extra movement from wd 0.05: Adam -0.00032, AdamW +0.00897",))
+    (
+        "lesson",
+        "3 ·",
+        (
+            "100 steps, gradient noise σ = 1, extra movement from wd 0.05: Adam +0.0096, AdamW +0.0100",
+            "100 steps, gradient noise σ = 0.01, extra movement from wd 0.05: Adam +0.1999, AdamW +0.0100",
+        ),
+    )
 )
 # brief quick06_37d items 4 and 7 (r37f): Adam(decoupled_weight_decay=True) and the 0.50-nat floor, printed where stated
 PRINTED.append(

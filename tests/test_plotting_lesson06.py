@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from vit_explained.plotting.lesson06 import plot_lr_schedule, plot_selection_gaps
+from vit_explained.plotting.lesson06 import plot_lr_schedule, plot_selection_gaps, plot_weight_decay_paths
 from vit_explained.training import lr_factor
 
 
@@ -295,3 +295,25 @@ def test_epoch_losses_draws_one_line_per_run_and_the_chance_line():
     assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["12 epochs", "2 epochs"]
     with pytest.raises(ValueError, match="non-empty"):
         plot_epoch_losses({"x": []})
+
+
+def test_weight_decay_paths_one_panel_per_noise_scale():
+    paths = {1.0: {"no decay": [1.0, 0.9, 0.8], "AdamW": [1.0, 0.8, 0.7]}, 0.01: {"no decay": [1.0, 1.0, 1.0]}}
+    fig = plot_weight_decay_paths(paths)
+    axes = fig.get_axes()
+    assert [ax.get_title() for ax in axes] == ["gradient noise σ = 1", "gradient noise σ = 0.01"]
+    assert [len(ax.get_lines()) for ax in axes] == [2, 1]
+    assert list(axes[0].get_lines()[1].get_ydata()) == [1.0, 0.8, 0.7]
+    with pytest.raises(ValueError):
+        plot_weight_decay_paths({})
+    with pytest.raises(ValueError):
+        plot_weight_decay_paths({1.0: {"no decay": [1.0, float("nan")]}})
+
+
+def test_weight_decay_paths_that_coincide_both_show():
+    """Adam's and AdamW's paths nearly coincide at σ = 1: the later one is dashed and thinner, so both show."""
+    same = [1.0, 0.99, 0.98]
+    fig = plot_weight_decay_paths({1.0: {"no decay": [1.0, 1.0, 1.0], "Adam": same, "AdamW": same}})
+    _, adam, adamw = fig.get_axes()[0].get_lines()
+    assert adamw.get_linestyle() == "--" and adam.get_linestyle() == "-"
+    assert adamw.get_linewidth() < adam.get_linewidth()

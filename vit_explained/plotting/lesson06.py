@@ -42,6 +42,7 @@ __all__ = [
     "plot_start_loss",
     "plot_trained_vit_payoff",
     "plot_warmup",
+    "plot_weight_decay_paths",
     "position_similarity_by_distance",
 ]
 
@@ -222,6 +223,32 @@ def plot_lr_schedule(
     ax.ticklabel_format(axis="y", style="plain", useOffset=False)  # 0 to 0.01 read directly, no "1e-2" offset
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_weight_decay_paths(
+    paths: Mapping[float, Mapping[str, Sequence[float]]], title: str = "One weight under gradient noise"
+) -> Figure:
+    """One panel per gradient-noise scale σ (the keys of ``paths``): the weight after each step, one line per
+    optimizer (for example "no decay", "Adam, wd 0.05", "AdamW, wd 0.05"), each path starting at step 0."""
+    if not paths or any(not lines for lines in paths.values()):
+        raise ValueError("paths must map at least one noise scale to at least one weight path")
+    fig = new_figure(figsize=(7.6, 2.8))
+    axes = np.atleast_1d(fig.subplots(1, len(paths), sharey=True))
+    # Later lines dashed and thinner, drawn on top: where two paths coincide (Adam and AdamW at σ = 1) both show.
+    styles = (("gray", "-", 2.4), ("tab:red", "-", 2.4), ("tab:blue", "--", 1.6), ("tab:green", ":", 1.6))
+    for ax, (sigma, lines) in zip(axes, paths.items(), strict=True):
+        for (colour, style, width), (label, path) in zip(styles, lines.items(), strict=False):
+            values = np.asarray(path, dtype=float)
+            if values.ndim != 1 or len(values) < 2 or not np.isfinite(values).all():
+                raise ValueError(f"the path {label!r} at σ = {sigma:g} must be at least 2 finite weights")
+            ax.plot(np.arange(len(values)), values, color=colour, linestyle=style, linewidth=width, label=label)
+        ax.set(xlabel="step", title=f"gradient noise σ = {sigma:g}")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("weight")
+    axes[0].legend(fontsize=8, loc="lower left")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 
