@@ -74,6 +74,16 @@ def _cropped_to_h_by_h(images):
     return int(torch.minimum(first, torch.minimum(cols.argmax(dim=1), cols.flip(1).argmax(dim=1))).min())
 
 
+def _swapped_and_clamped(images):  # review r38g minor: H and W swapped for the far margins, then max(..., 0)
+    ink = (images != 0).any(dim=1)
+    height, width = ink.shape[1:]
+    rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()
+    last_row = height - 1 - rows.flip(1).argmax(dim=1)
+    last_col = width - 1 - cols.flip(1).argmax(dim=1)
+    sides = torch.stack([rows.argmax(dim=1), width - 1 - last_row, cols.argmax(dim=1), height - 1 - last_col])
+    return max(int(sides.min()), 0)
+
+
 def _mismatch(logits, labels):
     return (logits.argmax(dim=0) == labels).float().mean().item()
 
@@ -169,6 +179,12 @@ def test_ex3_a_square_crop_of_a_non_square_image_is_named():
     with pytest.raises(ExerciseFailed, match=r"cropped the images to a square") as failure:
         lesson06.check_max_safe_shift(_cropped_to_h_by_h)
     assert "threshold" not in str(failure.value)
+
+
+# review r38g minor: a swap clamped at 0 gives the square crop's answer too; the message names both slips
+def test_ex3_a_clamped_swap_of_h_and_w_is_named_with_the_crop():
+    with pytest.raises(ExerciseFailed, match=r"you swapped H and W \(clamped at 0\?\), or cropped the images"):
+        lesson06.check_max_safe_shift(_swapped_and_clamped)
 
 
 # fix_18a
@@ -1227,11 +1243,12 @@ def test_seed_dots_label_check_6s_columns_in_plain_words():
     fig = plot_seed_dots({name: [1.0] for name in names} | {"other": [0.5]}, ylabel="y", title="t")
     (ax,) = fig.axes
     ticks = [tick.get_text().replace("\n", " ") for tick in ax.get_xticklabels()]
-    assert "LayerNorm line, lr 0.01, 400 steps" in ticks and "fixed model, lr 0.1, 400 steps" in ticks
+    assert "hand-written LayerNorm line, lr 0.01, 400 steps" in ticks and "fixed model, lr 0.1, 400 steps" in ticks
     assert ticks[-1] == "other"  # a name without a short label shows as it is
     # audit a37b item 6 (brief quick06_37b): the hand-written LayerNorm bug has one name on both sides of the line
     fig = plot_seed_dots({clinic.LAYER_NORM_NO_CENTRING: [1.0]}, ylabel="y", title="t")
-    assert [tick.get_text().replace("\n", " ") for tick in fig.axes[0].get_xticklabels()] == ["LayerNorm line"]
+    ticks_alone = [tick.get_text().replace("\n", " ") for tick in fig.axes[0].get_xticklabels()]
+    assert ticks_alone == ["hand-written LayerNorm line"]
     assert not any("arm" in tick or "at its" in tick or "that" in tick for tick in ticks), ticks
 
 
@@ -1245,14 +1262,14 @@ def test_seed_dots_order_check_6s_columns_by_run():
     assert ticks == [
         "fixed model",
         "MultiheadAttention without batch_first",
-        "LayerNorm line",
+        "hand-written LayerNorm line",
         "SGD, lr 0.01",
         "SGD, lr 0.1",
         "fixed model, lr 0.1, 400 steps",
         "SGD, lr 0.01, 400 steps",
         "SGD, lr 0.1, 400 steps",
-        "LayerNorm line, lr 0.01, 400 steps",
-        "LayerNorm line, lr 0.1, 400 steps",
+        "hand-written LayerNorm line, lr 0.01, 400 steps",
+        "hand-written LayerNorm line, lr 0.1, 400 steps",
     ]
 
 
@@ -1279,3 +1296,11 @@ def test_paired_comparisons_draws_points_seeds_and_the_verdict_words():
     assert sorted(len(line.get_xdata()) for line in dots) == [5, 5]  # a circle per seed, per row
     assert any(abs(min(line.get_xdata()) - 100 * min(behind.difference.values)) < 1e-9 for line in dots)  # in points
     assert fig.legends[0].get_texts()[0].get_text() == "99.75 % interval (corrected)"
+
+
+# review r39b minor 6: a string (or any non-number) gets "return a float", the type exercise 1 asks for
+@pytest.mark.parametrize("returned", ["0.5", {"accuracy": 0.5}])
+def test_ex1_a_non_number_is_told_to_return_a_float(returned):
+    message = r"returned a (str|dict); return a float \(a one-number tensor also works\)"
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_accuracy(lambda logits, labels: returned)

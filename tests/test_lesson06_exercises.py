@@ -235,7 +235,7 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
         (lambda logits, labels: bool(accuracy(logits, labels)), "got a bool"),
         (lambda logits, labels: [accuracy(logits, labels)], "one float, not a list"),  # a one-element list
         (lambda logits, labels: (accuracy(logits, labels),), "one float, not a tuple"),
-        (lambda logits, labels: f"{accuracy(logits, labels):.0%}", "return a torch.Tensor"),
+        (lambda logits, labels: f"{accuracy(logits, labels):.0%}", "returned a str; return a float"),
         (lambda logits, labels: (logits.argmax(dim=2) == labels).float().mean(), "raised IndexError"),
         (lambda logits, labels: (logits.argmax(dim=1) == labels).mean(), "bool tensor.*float\\(\\)\\.mean\\(\\)"),
     ],

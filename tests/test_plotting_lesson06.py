@@ -317,3 +317,6 @@ def test_weight_decay_paths_that_coincide_both_show():
     _, adam, adamw = fig.get_axes()[0].get_lines()
     assert adamw.get_linestyle() == "--" and adam.get_linestyle() == "-"
     assert adamw.get_linewidth() < adam.get_linewidth()
+    # Adam on no decay at σ = 10: the first line is a wider band under the second
+    no_decay = fig.get_axes()[0].get_lines()[0]
+    assert no_decay.get_linewidth() > 1.5 * adam.get_linewidth()

@@ -196,6 +196,8 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
             fail(f"return one float, not a {type(result).__name__} ({result!r}): take the number out of it")
         if not isinstance(result, (torch.Tensor, np.ndarray, np.generic, int, float)) and hasattr(result, "__float__"):
             result = float(result)  # a Fraction or a Decimal: a number all the same
+        if not isinstance(result, (torch.Tensor, np.ndarray, np.generic, int, float)):  # a str, a dict, ...
+            fail(f"your accuracy returned a {type(result).__name__}; return a float (a one-number tensor also works)")
         result_in = result
         integer = isinstance(result, int) or (isinstance(result, torch.Tensor) and not result.is_floating_point())
         integer = integer or isinstance(result, np.integer)
@@ -398,6 +400,12 @@ def _swapped_sides(images: torch.Tensor) -> int:
     return int(sides.min())
 
 
+def _swapped_answers(images: torch.Tensor) -> set[int]:
+    """The answers with H and W swapped, also clamped at 0 (``max(..., 0)``)."""
+    swapped = _swapped_sides(images)
+    return {swapped, max(swapped, 0)}
+
+
 def _one_size_slip(wrong: list[tuple[torch.Tensor, int, int]]) -> str | None:
     """Both far margins counted from one size (H or W): wrong only on the wide or only on the tall batch, where a
     swap of H and W is wrong on both. Also with a ``max(..., 0)`` clamp, whose 0 a square crop gives too on these
@@ -498,7 +506,18 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "the bottom or right edge, so check all four sides",
     ),
     (
-        lambda images, result, _: images.shape[-2] != images.shape[-1] and result == _swapped_sides(images),
+        # a swap clamped at 0 can give the square crop's 0 too (review r38g minor): name both
+        lambda images, result, _: (
+            images.shape[-2] != images.shape[-1]
+            and result in _swapped_answers(images)
+            and result in _square_crop_answers(images)
+        ),
+        "you swapped H and W (clamped at 0?), or cropped the images to a square (H x H or W x W): some images here "
+        "are not square (H != W); the bottom margin counts from H - 1 and the right margin from W - 1, with H, W = "
+        "images.shape[-2:]",
+    ),
+    (
+        lambda images, result, _: images.shape[-2] != images.shape[-1] and result in _swapped_answers(images),
         "you swapped H and W: some images here are not square (H != W); the height is images.shape[-2] and the "
         "width images.shape[-1], so the bottom margin counts from H - 1 and the right margin from W - 1",
     ),

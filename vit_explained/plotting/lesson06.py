@@ -234,10 +234,11 @@ def plot_weight_decay_paths(
     optimizer (for example "no decay", "Adam, wd 0.05", "AdamW, wd 0.05"), each path starting at step 0."""
     if not paths or any(not lines for lines in paths.values()):
         raise ValueError("paths must map at least one noise scale to at least one weight path")
-    fig = new_figure(figsize=(7.6, 2.8))
+    fig = new_figure(figsize=(1.0 + 3.3 * len(paths), 2.8))  # 7.6 wide for two panels
     axes = np.atleast_1d(fig.subplots(1, len(paths), sharey=True))
-    # Later lines dashed and thinner, drawn on top: where two paths coincide (Adam and AdamW at σ = 1) both show.
-    styles = (("gray", "-", 2.4), ("tab:red", "-", 2.4), ("tab:blue", "--", 1.6), ("tab:green", ":", 1.6))
+    # Each later line thinner, drawn on top: where two paths coincide (Adam and AdamW at σ = 1, Adam and no decay
+    # at σ = 10) both show, the first as a wide grey band.
+    styles = (("darkgray", "-", 5.0), ("tab:red", "-", 2.4), ("tab:blue", "--", 1.6), ("tab:green", ":", 1.6))
     for ax, (sigma, lines) in zip(axes, paths.items(), strict=True):
         for (colour, style, width), (label, path) in zip(styles, lines.items(), strict=False):
             values = np.asarray(path, dtype=float)
@@ -1277,14 +1278,14 @@ def plot_epoch_losses(
 ONE_BATCH_COLUMNS = {  # in the figure's order: the 100-step runs, then the 400-step ones grouped by run
     "none (the fixed model)": "fixed model",
     "MultiheadAttention without batch_first": "MultiheadAttention without batch_first",
-    "LayerNorm w*x.mean/(x.std+eps)+b": "LayerNorm line",
+    "LayerNorm w*x.mean/(x.std+eps)+b": "hand-written LayerNorm line",
     "SGD at Adam's learning rate (0.01)": "SGD, lr 0.01",
     "SGD at 10x that (0.1)": "SGD, lr 0.1",
     "the fixed model at 10x (0.1), 400 steps": "fixed model, lr 0.1, 400 steps",
     "SGD at Adam's rate (0.01), 400 steps": "SGD, lr 0.01, 400 steps",
     "SGD at 10x that (0.1), 400 steps": "SGD, lr 0.1, 400 steps",
-    "that LayerNorm at its 0.01, 400 steps": "LayerNorm line, lr 0.01, 400 steps",
-    "that LayerNorm at 10x (0.1), 400 steps": "LayerNorm line, lr 0.1, 400 steps",
+    "that LayerNorm at its 0.01, 400 steps": "hand-written LayerNorm line, lr 0.01, 400 steps",
+    "that LayerNorm at 10x (0.1), 400 steps": "hand-written LayerNorm line, lr 0.1, 400 steps",
 }
 
 
