@@ -49,7 +49,7 @@ LESSON_COMPARISONS = """### The lessons' own comparisons over seeds
   [-2.3, +6.1]) while the width-8 CNN's lead over the conv stem does (+4.5, [+2.5, +6.4]): one 3x3 convolution does
   not reproduce the CNN's gain on less data. `lesson06_mnist_fast.md` (`benchmarks/bench_lesson06_mnist_fast.py`):
   the `mnist-fast` preset (depth 2, 75,338 parameters), 10 epochs, seed 0: 92.8 % validation accuracy after 22 s of
-  training; lesson 06 draws its curve and trains the first 3 epochs live beside it, dashed (all 10 with
+  training; lesson 06's appendix C draws its curve and trains the first 3 epochs live beside it, dashed (all 10 with
   `TRAIN_HERE = True`).
 - `benchmarks/results/lesson01_canvas_grid_confirm.md` (hypotheses written down before the runs;
   `benchmarks/bench_lesson01_canvas_grid.py 1` and `2`, 2026-12-05): on two new 8 x 8-grid canvas models, same-row
