@@ -1243,7 +1243,8 @@ def test_seed_dots_label_check_6s_columns_in_plain_words():
     fig = plot_seed_dots({name: [1.0] for name in names} | {"other": [0.5]}, ylabel="y", title="t")
     (ax,) = fig.axes
     ticks = [tick.get_text().replace("\n", " ") for tick in ax.get_xticklabels()]
-    assert "hand-written LayerNorm line, lr 0.01, 400 steps" in ticks and "fixed model, lr 0.1, 400 steps" in ticks
+    # review r39d minor 6: the columns named as the prose names the runs ("SGD at Adam's rate", "at 10x")
+    assert "hand-written LayerNorm line (0.01), 400 steps" in ticks and "fixed model at 10x (0.1), 400 steps" in ticks
     assert ticks[-1] == "other"  # a name without a short label shows as it is
     # audit a37b item 6 (brief quick06_37b): the hand-written LayerNorm bug has one name on both sides of the line
     fig = plot_seed_dots({clinic.LAYER_NORM_NO_CENTRING: [1.0]}, ylabel="y", title="t")
@@ -1263,13 +1264,13 @@ def test_seed_dots_order_check_6s_columns_by_run():
         "fixed model",
         "MultiheadAttention without batch_first",
         "hand-written LayerNorm line",
-        "SGD, lr 0.01",
-        "SGD, lr 0.1",
-        "fixed model, lr 0.1, 400 steps",
-        "SGD, lr 0.01, 400 steps",
-        "SGD, lr 0.1, 400 steps",
-        "hand-written LayerNorm line, lr 0.01, 400 steps",
-        "hand-written LayerNorm line, lr 0.1, 400 steps",
+        "SGD at Adam's rate (0.01)",
+        "SGD at 10x (0.1)",
+        "fixed model at 10x (0.1), 400 steps",
+        "SGD at Adam's rate (0.01), 400 steps",
+        "SGD at 10x (0.1), 400 steps",
+        "hand-written LayerNorm line (0.01), 400 steps",
+        "hand-written LayerNorm line at 10x (0.1), 400 steps",
     ]
 
 
@@ -1304,3 +1305,10 @@ def test_ex1_a_non_number_is_told_to_return_a_float(returned):
     message = r"returned a (str|dict); return a float \(a one-number tensor also works\)"
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_accuracy(lambda logits, labels: returned)
+
+
+# review r39d minor 8: a fixed threshold on the mean difference is named as such
+@pytest.mark.parametrize("threshold", [0.005, 0.01])
+def test_ex4_a_threshold_on_the_mean_is_named(threshold):
+    with pytest.raises(ExerciseFailed, match="or past a fixed threshold"):
+        lesson06.check_leans_or_better(lambda a, b: bool(abs(np.mean(np.subtract(a, b))) > threshold))

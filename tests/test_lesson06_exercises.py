@@ -1030,7 +1030,7 @@ def _normal(a, b):
     [
         (_every_seed, r"every seed agrees.*t-interval"),
         (_above_only, r"below 0 passes the rule too"),
-        (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference that is not 0"),
+        (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference away from 0"),
         # review r29c minor 9: the sign-of-the-mean shortcut is named
         (lambda a, b: bool(np.mean(np.subtract(a, b)) > 0), r"sign of the mean.*the interval decides"),
         (_unpaired, r"unrelated samples"),

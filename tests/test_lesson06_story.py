@@ -107,7 +107,10 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief lead39 (reviews r39a, r39b): 48 -> 47 cells (the mnist-fast curve left for appendix C, where the same run is
 # drawn), 2,061 words kept (Adam against AdamW as a rule with three noise scales; check 1's slip; check 4's reference;
 # the family's correction in plain words; locality cited)
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 47, 2060
+# brief lead39b (reviews r39c minors 1-2, r39d minor 1, both 9): 2,060 -> 2,119 words, the cap raised on purpose: Adam's
+# coupled decay shown with its mechanism (m/√v; √v ≈ σ or ≈ wd·w), why it matters and the identical grey path, where
+# the 9-reviewers found the rule stated but not explained; the running tally's mechanism reworded; the reading key split
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 47, 2119
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -953,9 +956,10 @@ PROSE = [
             # brief fix06_38e item d (reviews r38c minor 6, r38d minor 1): a short source tag ends each item
             "(#a-bug-or-a-plateau) (measured here).",
             "for each model separately (measured here).",
-            "on the metric you report](06_train_a_vit_appendix.ipynb#stopping) (deit, augreg; stopping: common practice).",
+            # review r39d minor 7: the stopping point and the checkpoint are one piece of advice, in item 7 (common practice)
+            "regularise (weight decay, label smoothing; deit, augreg)",
             "(06_train_a_vit_appendix.ipynb#lead-longer) (measured here).",
-            "keep the best-on-validation checkpoint (common practice).",
+            "keep the checkpoint that scores best on validation, [on the metric you report](06_train_a_vit_appendix.ipynb#stopping) (common practice).",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "#regularisers",
@@ -1080,7 +1084,7 @@ PROSE = [
             # brief fix06_34a (review r34b item 5): Adam's L2 term against AdamW's decoupled decay (torch 2.13 torch/optim/adam.py)
             # reviews r39a minor 1, r39b minor 2: the sum (gradient + wd·w) is what Adam divides, by the sum's running size
             # audit a39a item 4: the sum feeds both moments (torch 2.13 adam.py): its running mean over its running size
-            "`torch.optim.adam(weight_decay=wd)` instead adds wd·w to the gradient, then steps by that sum's running mean divided by its running size",
+            "`torch.optim.adam(weight_decay=wd)` instead adds wd·w to the gradient g and steps by lr·m/√v, m and v the running means of g + wd·w and of its square.",
             # brief quick06_37e item 6 (review r37g minor 3); review r39a verified torch 2.7 as the first release with the flag
             "`adam(decoupled_weight_decay=true)` is adamw (torch 2.7 and later)",
             # audit a38c item 5 (brief fix06_38f): "multiplies", not "shrinks by"
@@ -1527,14 +1531,17 @@ PROSE = [
         "lesson",
         "5 ·",
         (
-            "both models share ten seeds (**paired**): each gives one difference a − b (a circle below: **training noise**)",
+            # review r39c minor 5: a circle is one difference; their spread is the training noise
+            "both models share ten seeds (**paired**): each gives one difference a − b (a circle below; their spread is **training noise**)",
             # brief fix06_38e item c (review r38c make-it-9 3): three short lines; the family as appendix D states it
             "their mean's **student t-interval** (a **95 % interval**) gives **leans** if it excludes 0.",
             # brief fix06_38g item d (review r38e minor 3): one sentence and a link; the first-18 detail in appendix D
             # brief fix06_38i item 2 (audit a38d item 2): one family, with appendix D's 18 planned and 2 asked after results
             # review r39a minor 3: what the correction is for, in plain words; appendix D keeps the 18 + 2 bookkeeping
             # audit a39a item 3: the guarantee is for the comparisons planned in advance
-            "the wider **corrected** interval gives **ahead**: widened to 1 − 0.05/20 = 99.75 % for the 20 comparisons of one family ([all twenty](06_train_a_vit_appendix.ipynb#appendix-d); 2 asked after seeing results), it keeps the chance of even one false **ahead** among those planned in advance at most 5 %.",
+            # review r39d minor 3: split in two sentences
+            "the wider **corrected** interval gives **ahead**. it is widened to 1 − 0.05/20 = 99.75 % for the 20 comparisons of one family ([all twenty](06_train_a_vit_appendix.ipynb#appendix-d); 2 asked after seeing results).",
+            "then the chance of even one false **ahead** among those planned in advance is at most 5 %.",
         ),  # brief quick06_37f item 2: the reading key before the figure  # brief fix06_34a (review r34b item 2): after the figure
     ),
     (
@@ -1772,8 +1779,9 @@ PROSE.append(
             # brief fix06_37c (reviews r37c minor 4, r37d minor 8): the "why" first, one fact per sentence
             # brief quick06_37e item 4 (reviews r37g minor 6, r37h minor 4): one claim per sentence
             # brief fix06_38c item b (reviews r38b minor 1, r38a minor 5): the cause in plain words first; "(one run)"
+            # review r39d minor 2: the tally lags because it averages the epoch's older weights
             "why is validation above training early on? the training number is a *running tally*: each batch is scored "
-            "before its own update, so it lags the weights.",
+            "with the weights of that moment, older than the end-of-epoch weights validation uses.",
             # audit a38b item 1 (brief fix06_38d): MNIST's lead stated with its own range, not read as "more than 5 points"
             # brief lead39 (review r39b minor 4): the mnist-fast curve left the main path (appendix C draws the same run)
             "validation sits above it by more than 5 points in epochs 2-4.",
@@ -1851,8 +1859,12 @@ PROSE.append(
             # mean Adam / AdamW 0.10 at σ = 10, 0.95 at σ = 1, 18.83 at σ = 0.01, capped near a full lr per step)
             # audit a39a item 1: scoped to where σ sits against wd·w (σ = 10 and 1 well above 0.05, σ = 0.01 below), seed 0,
             # the averages only ("never" was false for single weights); "in between" is not printed, so not stated
-            "below, ten weights (w = 1, wd 0.05, seed 0) take 100 steps on gradient noise of size σ. where σ is well above wd·w, "
-            "adam's decay averages about adamw's divided by σ; well below it, about a full lr (0.002) per step, 20 times adamw's here.",
+            # reviews r39c minors 1-2, r39d minor 1: the mechanism (√v ≈ σ or ≈ wd·w), why it matters, the grey path
+            "where the noise dominates (σ ≫ wd·w), √v ≈ σ, so the decay adds about lr·wd·w/σ per step: adamw's divided by σ.",
+            "where wd·w dominates, the step is about lr (0.002), 20 times adamw's here.",
+            "so adam's decay depends on how noisy a weight's gradients are; adamw's does not.",
+            "below: ten weights (w = 1, wd 0.05, seed 0), 100 steps of gradient noise of size σ.",
+            "without decay (grey) the path is the same at every σ: scaling every gradient leaves adam's step unchanged.",
         ),
     )
 )
@@ -4279,7 +4291,7 @@ PROSE.append(
             "more rows of section 5's family (fewer training digits, augmentation) and two vit knobs (patch size, pooling) are in the appendix, with their verdicts ([index](06_train_a_vit_appendix.ipynb#index))",
             # brief fix06_38a item h: each card item is advice, one clause and its link; the statistics live behind the links
             # audit a38a item 5 (brief fix06_38b): the label-smoothing caveat back on the card
-            "5. regularise (weight decay, label smoothing), judging it by the accuracy gap too (here, label smoothing alone did not close it: [3 seeds, exploratory](06_train_a_vit_appendix.ipynb#regularisers)), and [choose the stopping point on validation, on the metric you report](06_train_a_vit_appendix.ipynb#stopping) (deit, augreg; stopping: common practice).",
+            "5. regularise (weight decay, label smoothing; deit, augreg) and judge it by the accuracy gap too (here, label smoothing alone did not close it: [3 seeds, exploratory](06_train_a_vit_appendix.ipynb#regularisers)).",
         ),
     )
 )
@@ -4715,7 +4727,8 @@ def test_recipe_card_has_no_seed_counts_before_its_pointers():
     (item_3,) = [line for line in items if line.startswith("3. ")]
     assert "test digits" not in item_3 and "(06_train_a_vit_appendix.ipynb#warm-up)" in item_3
     (item_5,) = [line for line in items if line.startswith("5. ")]
-    assert "#regularisers" in item_5 and "#stopping" in item_5
+    (item_7,) = [line for line in items if line.startswith("7. ")]
+    assert "#regularisers" in item_5 and "#stopping" in item_7  # review r39d minor 7: stopping and checkpoint in item 7
 
 
 # Phrases the lesson's markdown (or code) must not hold, though its other cells may: (kind, phrase, why).

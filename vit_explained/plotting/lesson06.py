@@ -1279,13 +1279,13 @@ ONE_BATCH_COLUMNS = {  # in the figure's order: the 100-step runs, then the 400-
     "none (the fixed model)": "fixed model",
     "MultiheadAttention without batch_first": "MultiheadAttention without batch_first",
     "LayerNorm w*x.mean/(x.std+eps)+b": "hand-written LayerNorm line",
-    "SGD at Adam's learning rate (0.01)": "SGD, lr 0.01",
-    "SGD at 10x that (0.1)": "SGD, lr 0.1",
-    "the fixed model at 10x (0.1), 400 steps": "fixed model, lr 0.1, 400 steps",
-    "SGD at Adam's rate (0.01), 400 steps": "SGD, lr 0.01, 400 steps",
-    "SGD at 10x that (0.1), 400 steps": "SGD, lr 0.1, 400 steps",
-    "that LayerNorm at its 0.01, 400 steps": "hand-written LayerNorm line, lr 0.01, 400 steps",
-    "that LayerNorm at 10x (0.1), 400 steps": "hand-written LayerNorm line, lr 0.1, 400 steps",
+    "SGD at Adam's learning rate (0.01)": "SGD at Adam's rate (0.01)",
+    "SGD at 10x that (0.1)": "SGD at 10x (0.1)",
+    "the fixed model at 10x (0.1), 400 steps": "fixed model at 10x (0.1), 400 steps",
+    "SGD at Adam's rate (0.01), 400 steps": "SGD at Adam's rate (0.01), 400 steps",
+    "SGD at 10x that (0.1), 400 steps": "SGD at 10x (0.1), 400 steps",
+    "that LayerNorm at its 0.01, 400 steps": "hand-written LayerNorm line (0.01), 400 steps",
+    "that LayerNorm at 10x (0.1), 400 steps": "hand-written LayerNorm line at 10x (0.1), 400 steps",
 }
 
 
