@@ -110,7 +110,8 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # brief lead39b (reviews r39c minors 1-2, r39d minor 1, both 9): 2,060 -> 2,119 words, the cap raised on purpose: Adam's
 # coupled decay shown with its mechanism (m/√v; √v ≈ σ or ≈ wd·w), why it matters and the identical grey path, where
 # the 9-reviewers found the rule stated but not explained; the running tally's mechanism reworded; the reading key split
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 47, 2119
+# audit a39b (lead): +3 words for precision (bias-corrected averages, zero-mean noise, "on average")
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 47, 2122
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -1084,7 +1085,8 @@ PROSE = [
             # brief fix06_34a (review r34b item 5): Adam's L2 term against AdamW's decoupled decay (torch 2.13 torch/optim/adam.py)
             # reviews r39a minor 1, r39b minor 2: the sum (gradient + wd·w) is what Adam divides, by the sum's running size
             # audit a39a item 4: the sum feeds both moments (torch 2.13 adam.py): its running mean over its running size
-            "`torch.optim.adam(weight_decay=wd)` instead adds wd·w to the gradient g and steps by lr·m/√v, m and v the running means of g + wd·w and of its square.",
+            # audit a39b item 3: torch 2.13 divides the bias-corrected averages (adam.py); eps aside
+            "`torch.optim.adam(weight_decay=wd)` instead adds wd·w to the gradient g and steps by lr·m/√v, m and v the bias-corrected running averages of g + wd·w and of its square (eps aside).",
             # brief quick06_37e item 6 (review r37g minor 3); review r39a verified torch 2.7 as the first release with the flag
             "`adam(decoupled_weight_decay=true)` is adamw (torch 2.7 and later)",
             # audit a38c item 5 (brief fix06_38f): "multiplies", not "shrinks by"
@@ -1860,10 +1862,11 @@ PROSE.append(
             # audit a39a item 1: scoped to where σ sits against wd·w (σ = 10 and 1 well above 0.05, σ = 0.01 below), seed 0,
             # the averages only ("never" was false for single weights); "in between" is not printed, so not stated
             # reviews r39c minors 1-2, r39d minor 1: the mechanism (√v ≈ σ or ≈ wd·w), why it matters, the grey path
-            "where the noise dominates (σ ≫ wd·w), √v ≈ σ, so the decay adds about lr·wd·w/σ per step: adamw's divided by σ.",
+            # audit a39b items 1, 4: zero-mean noise (a steady gradient gets almost none of Adam's decay), on average
+            "where the noise dominates (σ ≫ wd·w), √v ≈ σ, so the decay adds on average about lr·wd·w/σ per step: adamw's divided by σ.",
             "where wd·w dominates, the step is about lr (0.002), 20 times adamw's here.",
-            "so adam's decay depends on how noisy a weight's gradients are; adamw's does not.",
-            "below: ten weights (w = 1, wd 0.05, seed 0), 100 steps of gradient noise of size σ.",
+            "so adam's decay depends on a weight's gradients; adamw's does not.",
+            "below: ten weights (w = 1, wd 0.05, seed 0), 100 steps of zero-mean gradient noise of size σ.",
             "without decay (grey) the path is the same at every σ: scaling every gradient leaves adam's step unchanged.",
         ),
     )

@@ -9,6 +9,7 @@ a weight decays depends on that weight's gradients; ``torch.optim.AdamW`` multip
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 
@@ -55,23 +56,11 @@ def noisy_weight_paths(
     return torch.stack(path)
 
 
-def extra_decay(
-    optimizer: type[torch.optim.Optimizer],
-    *,
-    sigma: float,
-    lr: float,
-    weight_decay: float,
-    weights: int = 10,
-    steps: int = 100,
-    seed: int = 0,
-) -> torch.Tensor:
+def extra_decay(optimizer: type[torch.optim.Optimizer], *, weight_decay: float, **noise: Any) -> torch.Tensor:
     """``(weights,)``: how much further each weight ends below its start with ``weight_decay`` than without it,
-    on the same noise: the movement weight decay adds. AdamW's is about ``steps * lr * weight_decay`` for every
-    weight (each starts at 1)."""
-    with_decay = noisy_weight_paths(
-        optimizer, sigma=sigma, lr=lr, weight_decay=weight_decay, weights=weights, steps=steps, seed=seed
-    )
-    without = noisy_weight_paths(
-        optimizer, sigma=sigma, lr=lr, weight_decay=0.0, weights=weights, steps=steps, seed=seed
-    )
+    on the same noise: the movement weight decay adds. ``noise``: ``sigma`` and ``lr``, and optionally ``weights``,
+    ``steps`` and ``seed``, as for :func:`noisy_weight_paths`. AdamW's is about ``steps * lr * weight_decay`` for
+    every weight (each starts at 1)."""
+    with_decay = noisy_weight_paths(optimizer, weight_decay=weight_decay, **noise)
+    without = noisy_weight_paths(optimizer, weight_decay=0.0, **noise)
     return without[-1] - with_decay[-1]
