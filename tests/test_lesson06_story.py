@@ -111,7 +111,10 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # coupled decay shown with its mechanism (m/√v; √v ≈ σ or ≈ wd·w), why it matters and the identical grey path, where
 # the 9-reviewers found the rule stated but not explained; the running tally's mechanism reworded; the reading key split
 # audit a39b (lead): +3 words for precision (bias-corrected averages, zero-mean noise, "on average")
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 47, 2122
+# brief lead39c (reviews r39e minor 3, r39f minor 1): 47 -> 48 cells, 2,122 -> 2,140 words: the Adam/AdamW setting
+# before its figure and the mechanism ("Why.") after it, in a cell of its own; SGD's momentum; the benchmark's equal
+# seconds and seed ranges; border patches said plainly
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2140
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -1086,7 +1089,9 @@ PROSE = [
             # reviews r39a minor 1, r39b minor 2: the sum (gradient + wd·w) is what Adam divides, by the sum's running size
             # audit a39a item 4: the sum feeds both moments (torch 2.13 adam.py): its running mean over its running size
             # audit a39b item 3: torch 2.13 divides the bias-corrected averages (adam.py); eps aside
-            "`torch.optim.adam(weight_decay=wd)` instead adds wd·w to the gradient g and steps by lr·m/√v, m and v the bias-corrected running averages of g + wd·w and of its square (eps aside).",
+            "`torch.optim.adam(weight_decay=wd)` instead adds wd·w to the gradient.",
+            # reviews r39e minor 3, r39f minor 1: the mechanism after the figure, in its own cell
+            "**why.** adam steps by lr·m/√v, m and v the bias-corrected running averages of the gradient plus wd·w (g + wd·w) and of its square (eps aside).",
             # brief quick06_37e item 6 (review r37g minor 3); review r39a verified torch 2.7 as the first release with the flag
             "`adam(decoupled_weight_decay=true)` is adamw (torch 2.7 and later)",
             # audit a38c item 5 (brief fix06_38f): "multiplies", not "shrinks by"
@@ -1869,6 +1874,26 @@ PROSE.append(
             "below: ten weights (w = 1, wd 0.05, seed 0), 100 steps of zero-mean gradient noise of size σ.",
             "without decay (grey) the path is the same at every σ: scaling every gradient leaves adam's step unchanged.",
         ),
+    )
+)
+# brief lead39c (reviews r39e, r39f): the summary names section 3a; SGD's momentum in the bug list; border patches plainly
+PROSE.append(
+    (
+        "lesson",
+        "Summary",
+        (
+            "- weight decay: adam adds wd·w to the gradient and divides the sum by its running size, so how much it decays a "
+            "weight depends on that weight's gradients; adamw's decay does not ([section 3a](#the-loop)).",
+            "label smoothing 0.1 keeps the training loss above 0.50 nats.",
+        ),
+    )
+)
+PROSE.append(("lesson", "4 ·", ("sgd (momentum 0.9) at adam's learning rate.",)))
+PROSE.append(
+    (
+        "lesson",
+        "2 ·",
+        ("neighbouring patches get similar position vectors, and border patches resemble other border patches.",),
     )
 )
 # brief fix06_36d (review r36e minor 4): "1,860 steps" said as a longer run
@@ -4167,7 +4192,7 @@ PROSE.append(
             # brief quick06_37e item 5 (reviews r37g minor 7, r37h item 4): two sentences (8x8; MNIST); the benchmark's models,
             # seconds and MNIST rows stay in appendix D (cell "The package's benchmark", pinned there)
             # brief quick06_37f item 3 (review r37i minor 3): it names its other models (cell 60 asserts them)
-            "the package's wall-clock benchmark, on other models (a depth-2 soft-split vit, the width-32 cnn; no interval), puts the cnn higher on the 8x8 digits in each of its four stored runs, and on 28x28 mnist in no stable order ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more)).",
+            "the package's wall-clock benchmark, on other models (a depth-2 soft-split vit, the width-32 cnn) at equal wall-clock seconds (seed ranges; no interval on the difference), puts the cnn higher on the 8x8 digits in each of its four stored runs, and on 28x28 mnist in no stable order ([appendix d](06_train_a_vit_appendix.ipynb#section-5-more)).",
             # audit a34a item 2: the augmentation verdict keeps its budget (at 1,860 steps appendix D finds no cost)
             # brief fix06_36b (review r36a minor 2): 3 of the 13 are drawn in section 5's family-rows figure
             # audit a36b item 2 (brief quick06_36b): appendix D lists all 13, the 3 drawn below among them
@@ -4294,7 +4319,7 @@ PROSE.append(
             "more rows of section 5's family (fewer training digits, augmentation) and two vit knobs (patch size, pooling) are in the appendix, with their verdicts ([index](06_train_a_vit_appendix.ipynb#index))",
             # brief fix06_38a item h: each card item is advice, one clause and its link; the statistics live behind the links
             # audit a38a item 5 (brief fix06_38b): the label-smoothing caveat back on the card
-            "5. regularise (weight decay, label smoothing; deit, augreg) and judge it by the accuracy gap too (here, label smoothing alone did not close it: [3 seeds, exploratory](06_train_a_vit_appendix.ipynb#regularisers)).",
+            "5. regularise (weight decay, label smoothing; deit, augreg) and judge it by the accuracy gap too (here, label smoothing alone did not close it: [3 seeds, no detectable difference](06_train_a_vit_appendix.ipynb#regularisers)).",  # review r39e minor 2: a null result is not "exploratory"
         ),
     )
 )
