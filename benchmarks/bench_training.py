@@ -1,4 +1,4 @@
-"""A small ViT against a small CNN at the same budget of CPU seconds, over several seeds.
+"""A small ViT against a small CNN at the same budget of training seconds, over several seeds.
 
     .venv/bin/python benchmarks/bench_training.py --seeds 3     # about 12 minutes on a quiet machine
     .venv/bin/python benchmarks/bench_training.py --quick       # a smoke run (10 % budgets, 1 seed)
@@ -207,9 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     fig.savefig(RESULTS / "training.png", dpi=100, bbox_inches="tight", metadata={"Software": None})
-    write_result(
-        "training", "A small ViT and a small CNN at the same budget of CPU seconds", body, threads="1 or 2 (per model)"
-    )
+    title = "A small ViT and a small CNN at the same budget of training seconds"
+    write_result("training", title, body, threads="1 or 2 (per model)")
     return 0
 
 

@@ -1312,3 +1312,17 @@ def test_ex1_a_non_number_is_told_to_return_a_float(returned):
 def test_ex4_a_threshold_on_the_mean_is_named(threshold):
     with pytest.raises(ExerciseFailed, match="or past a fixed threshold"):
         lesson06.check_leans_or_better(lambda a, b: bool(abs(np.mean(np.subtract(a, b))) > threshold))
+
+
+# review r39g minor 3: a rounded interval is named as rounded, not as an off-centre one
+@pytest.mark.parametrize("digits", [2, 3])
+def test_ex4_a_rounded_interval_is_named(digits):
+    from scipy import stats
+
+    def rounded(a, b):
+        d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+        half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+        return round(d.mean() - half, digits), round(d.mean() + half, digits)
+
+    with pytest.raises(ExerciseFailed, match=r"the ends look rounded"):
+        lesson06.check_paired_interval(rounded)

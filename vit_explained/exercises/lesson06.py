@@ -157,7 +157,7 @@ def _accuracy_hint(error: Exception) -> str | None:
         )
     if isinstance(error, ZeroDivisionError):
         # review r39e minor 8: the raised error is already named before the hint; say only what to do
-        return "The checker's batches are never empty"  # review r38e minor 6: no guess at what was divided
+        return "The checker's batches are never empty: check what you divide by"  # r38e minor 6: no guess at it
     if isinstance(error, RuntimeError) and "must match the size" in text:
         return (
             "the predictions and the labels have different lengths: the argmax is probably over the wrong axis "
@@ -1154,6 +1154,8 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
                 fail(message)
         if max(abs(low - 100 * expected[0]), abs(high - 100 * expected[1])) < 1e-4:
             fail("return the interval in the units of a and b (fractions), not in percentage points")
+        if any(max(abs(low - round(expected[0], k)), abs(high - round(expected[1], k))) < 1e-12 for k in range(1, 5)):
+            fail("the ends look rounded (round(..., 2)?): return them unrounded")  # review r39g minor 3
         fail(_interval_miss(low, high, a_array - b_array, earlier))
     passed(
         "mean ± t·s/√n, with t from n − 1 degrees of freedom (4.30 at 3 seeds, so the interval is wide); "
