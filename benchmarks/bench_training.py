@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     fig = plot_accuracy_vs_time(
         curves,
         targets={dataset: plan[2] for dataset, plan in PLAN.items()},
-        title="Validation accuracy vs seconds of training (2 CPU threads, seed 0)",
+        title="Validation accuracy vs seconds of training (1 or 2 threads per model, seed 0)",
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     fig.savefig(RESULTS / "training.png", dpi=100, bbox_inches="tight", metadata={"Software": None})

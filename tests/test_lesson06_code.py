@@ -1315,7 +1315,7 @@ def test_ex4_a_threshold_on_the_mean_is_named(threshold):
 
 
 # review r39g minor 3: a rounded interval is named as rounded, not as an off-centre one
-@pytest.mark.parametrize("digits", [2, 3])
+@pytest.mark.parametrize("digits", [2, 3, 5])  # audit a39d item 4: 5 decimals too
 def test_ex4_a_rounded_interval_is_named(digits):
     from scipy import stats
 
@@ -1326,3 +1326,22 @@ def test_ex4_a_rounded_interval_is_named(digits):
 
     with pytest.raises(ExerciseFailed, match=r"the ends look rounded"):
         lesson06.check_paired_interval(rounded)
+
+
+# review r39i minor 1: the largest margin where the smallest belongs is named as such, not as "one side only"
+def test_ex3_a_largest_margin_is_named():
+    def largest(images):
+        ink = (images != 0).any(dim=1)
+        rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()
+        sides = torch.stack([m.argmax(dim=1) for m in (rows, rows.flip(1), cols, cols.flip(1))])
+        return int(sides.max(dim=0).values.min())
+
+    with pytest.raises(ExerciseFailed, match="you took the largest margin"):
+        lesson06.check_max_safe_shift(largest)
+
+
+# review r39j minor 5: None is named once, with its likely cause
+def test_ex3_none_is_named_once():
+    with pytest.raises(ExerciseFailed, match=r"returned None: return the shift, an int") as failure:
+        lesson06.check_max_safe_shift(lambda images: None)
+    assert "(None)" not in str(failure.value)

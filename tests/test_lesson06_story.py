@@ -116,7 +116,9 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # seconds and seed ranges; border patches said plainly
 # audit a39c and review r39h (lead): 2,140 -> 2,147 words (the measured 18.83 beside the cap of 20; the late two named)
 # reviews r39g (lead): the learning goals name the recipe and over-fitting; seed 2's bump linked; Xiao et al.'s stem
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2166
+# audit a39d (lead): the per-weight range beside "about 20"; the goal names the recipe `fit` runs
+# reviews r39i, r39j (lead): why single weights exceed 20; the loop says it runs plain Adam; training loss linked
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2196
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -1569,7 +1571,7 @@ PROSE = [
             # brief fix06_38e item d (review r38d minor 1): both halves of appendix C's warm-up reading (its cell 44 asserts them)
             # audit a38c item 6 (brief fix06_38f): both leans are uncorrected (appendix C holds 0 once corrected)
             # brief fix06_38g item g (review r38f minor 2): recipe item 3, one idea per sentence
-            "3. keep a short warm-up, as deit does. without it (5 seeds), validation showed no detectable difference; training loss and test leaned worse (exploratory: 5 seeds, uncorrected; [on and off](06_train_a_vit_appendix.ipynb#warm-up)).",  # review r39h minor 2: "exploratory" qualifies the leans only
+            "3. keep a short warm-up, as deit does. without it, on 5 seeds, validation showed no detectable difference; training loss and test leaned worse (exploratory, uncorrected; [on and off](06_train_a_vit_appendix.ipynb#warm-up)).",  # review r39h minor 2: "exploratory" qualifies the leans only
         ),
     ),
     # r30 density (brief fix06q item 1, review r29d minors 8-9): moved with the size study and the augmentation table to appendix D
@@ -1844,7 +1846,7 @@ PROSE.append(
         "lesson",
         "3 ·",
         (
-            "on the confidence side, as validation loss rising after its lowest point while training loss keeps falling.",
+            "on the confidence side, as validation loss rising after its lowest point while training loss keeps falling ([training loss: appendix c](06_train_a_vit_appendix.ipynb#overfitting-seed1)).",  # reviews r39h minor 4, r39j minor 4
         ),
     )
 )
@@ -1872,7 +1874,7 @@ PROSE.append(
             # reviews r39c minors 1-2, r39d minor 1: the mechanism (√v ≈ σ or ≈ wd·w), why it matters, the grey path
             # audit a39b items 1, 4: zero-mean noise (a steady gradient gets almost none of Adam's decay), on average
             "where the noise dominates (σ ≫ wd·w), √v ≈ σ, so the decay adds on average about lr·wd·w/σ per step: adamw's divided by σ.",
-            "where wd·w dominates, the step is about lr (0.002): up to 1/(wd·w) = 20 times adamw's (18.83 on average here).",  # review r39h minor 5
+            "where wd·w dominates, the step is about lr (0.002): about 1/(wd·w) = 20 times adamw's (18.83 on average here; 16.27-21.77 per weight, as the no-decay path wanders too).",  # audit a39d item 1: not "up to"  # review r39h minor 5
             "so adam's decay depends on a weight's gradients; adamw's does not.",
             "below: ten weights (w = 1, wd 0.05, seed 0), 100 steps of zero-mean gradient noise of size σ.",
             "without decay (grey) the path is the same at every σ: scaling every gradient leaves adam's step unchanged.",
@@ -4432,7 +4434,7 @@ PROSE.append(
         (
             # brief fix06_38g item c (reviews r38e minor 2, r38f minors 2-3): plain sentences, right before the figure
             "each batch gets its learning rate from a schedule: a linear warm-up, then cosine decay to 0",
-            "the figure below draws it over 12 epochs. `loop` runs it over 2 epochs, 40 steps.",
+            "the figure below draws it over 12 epochs. `loop` runs it over 2 epochs, 40 steps, with plain adam (no weight decay); `fit` uses the recipe's adamw.",  # review r39i minor 2
         ),
     )
 )

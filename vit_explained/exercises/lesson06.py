@@ -363,6 +363,15 @@ def _single_sides(images: torch.Tensor) -> set[int]:
     return {int(m.argmax(dim=1).min()) for m in (rows, rows.flip(1), cols, cols.flip(1))}
 
 
+def _largest_margins(images: torch.Tensor) -> set[int]:
+    """The answers with a largest margin taken where the smallest belongs: each image's largest side, then the
+    smallest over the images; or the largest margin of all."""
+    ink = images.abs().sum(dim=1) > 0
+    rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()
+    sides = torch.stack([m.argmax(dim=1) for m in (rows, rows.flip(1), cols, cols.flip(1))])  # (4, B)
+    return {int(sides.max(dim=0).values.min()), int(sides.max())}
+
+
 def _one_side_plus_one(images: torch.Tensor, side: int) -> int:
     """The answer with one side's margin (0 top, 1 bottom, 2 left, 3 right) one too large, e.g. H - last."""
     ink = images.abs().sum(dim=1) > 0
@@ -591,6 +600,11 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "off by one: a margin of m blank pixels allows a shift of m, not m - 1",
     ),
     (
+        # review r39i minor 1: before the one-side slip, which a largest margin can look like
+        lambda images, result, expected: result > expected and result in _largest_margins(images),
+        "you took the largest margin: a shift is safe only up to the smallest one, over all four sides and all images",
+    ),
+    (
         lambda images, result, _: result in _single_sides(images),
         "you measured one side only (the top margin, say): a shift the other way loses the ink near the "
         "opposite edge, so check all four sides",
@@ -629,6 +643,8 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
                 f"you returned one shift per image ({len(images)} numbers); the answer is one number for the whole "
                 "batch: take the smallest margin over all images"
             )
+        if raw is None:  # review r39j minor 5: said once, with the likely cause
+            fail("your function returned None: return the shift, an int (is the return statement missing?)")
         if _is_float(raw):
             fail(f"return an int (a whole number of pixels), as asked; got a float ({raw!r:.40}): int(...) it")
         result = as_int(raw, "your shift (a whole number of pixels)")
@@ -1154,7 +1170,7 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
                 fail(message)
         if max(abs(low - 100 * expected[0]), abs(high - 100 * expected[1])) < 1e-4:
             fail("return the interval in the units of a and b (fractions), not in percentage points")
-        if any(max(abs(low - round(expected[0], k)), abs(high - round(expected[1], k))) < 1e-12 for k in range(1, 5)):
+        if any(max(abs(low - round(expected[0], k)), abs(high - round(expected[1], k))) < 1e-12 for k in range(1, 7)):
             fail("the ends look rounded (round(..., 2)?): return them unrounded")  # review r39g minor 3
         fail(_interval_miss(low, high, a_array - b_array, earlier))
     passed(
