@@ -1324,7 +1324,7 @@ def test_ex4_a_rounded_interval_is_named(digits):
         half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
         return round(d.mean() - half, digits), round(d.mean() + half, digits)
 
-    with pytest.raises(ExerciseFailed, match=r"the ends look rounded"):
+    with pytest.raises(ExerciseFailed, match=rf"the ends look rounded to {digits} decimals"):
         lesson06.check_paired_interval(rounded)
 
 
@@ -1345,3 +1345,22 @@ def test_ex3_none_is_named_once():
     with pytest.raises(ExerciseFailed, match=r"returned None: return the shift, an int") as failure:
         lesson06.check_max_safe_shift(lambda images: None)
     assert "(None)" not in str(failure.value)
+
+
+# review r39k minor 1: a hard-coded interval is named as one, even where it equals a rounded right answer
+def test_ex4_a_constant_interval_is_named_as_hard_coded():
+    with pytest.raises(ExerciseFailed, match=r"for every a and b \(hard-coded\?\)"):
+        lesson06.check_paired_interval(lambda a, b: (0.0, 0.02))
+
+
+# the off-centre message stays for an answer that varies with a and b (the constant case is named above)
+def test_ex4_an_off_centre_interval_is_named():
+    from scipy import stats
+
+    def shifted(a, b):
+        d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+        half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+        return d.mean() + 0.01 - half, d.mean() + 0.01 + half
+
+    with pytest.raises(ExerciseFailed, match="centre should be the mean of the seed-by-seed differences"):
+        lesson06.check_paired_interval(shifted)

@@ -118,7 +118,8 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 # reviews r39g (lead): the learning goals name the recipe and over-fitting; seed 2's bump linked; Xiao et al.'s stem
 # audit a39d (lead): the per-weight range beside "about 20"; the goal names the recipe `fit` runs
 # reviews r39i, r39j (lead): why single weights exceed 20; the loop says it runs plain Adam; training loss linked
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2196
+# reviews r39k, r39l (lead): check 6's 'fits' defined (last loss under 0.1); fit's optimizer per recipe
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2205
 # r32 decision (brief fix06z item 2, review r32b minor 11): the takeaway names the package's MNIST benchmark in one
 # clause, "no stable order over its four runs", keeping the r30 decisions (no "97.8 %" in the lesson, no direction):
 # the reviewer's "the ViT slightly ahead" holds for the last run only (ViT higher in two runs of four)
@@ -1901,6 +1902,17 @@ PROSE.append(
         ("neighbouring patches get similar position vectors, and border patches resemble other border patches.",),
     )
 )
+# review r39l MAJOR: check 6 was never run on the missing activation; the recap row says what was run, and "fits" is defined
+PROSE.append(
+    (
+        "lesson",
+        "Summary",
+        (
+            "| checks 1-5 do not fire (check 6 was not run on it) | unit test against a reference (lessons 03, 04) | no mlp activation |",
+        ),
+    )
+)
+PROSE.append(("lesson", "4 ·", ("a working model memorises it: its last loss falls under 0.1.",)))
 # brief fix06_36d (review r36e minor 4): "1,860 steps" said as a longer run
 PROSE.append(
     (
@@ -4434,7 +4446,7 @@ PROSE.append(
         (
             # brief fix06_38g item c (reviews r38e minor 2, r38f minors 2-3): plain sentences, right before the figure
             "each batch gets its learning rate from a schedule: a linear warm-up, then cosine decay to 0",
-            "the figure below draws it over 12 epochs. `loop` runs it over 2 epochs, 40 steps, with plain adam (no weight decay); `fit` uses the recipe's adamw.",  # review r39i minor 2
+            "the figure below draws it over 12 epochs. `loop` runs it over 2 epochs, 40 steps, with plain adam (no weight decay); `fit` uses each recipe's optimizer (adamw in `quick`).",  # review r39i minor 2
         ),
     )
 )

@@ -1136,6 +1136,18 @@ def _interval_miss(low: float, high: float, d: np.ndarray, earlier: list[tuple[f
     return f"{where}: its centre is right, its width is not the 95 % t-interval's of a mean over paired seeds"
 
 
+def _same_for_all(paired_interval: Callable[[object, object], tuple[float, float]], first: tuple[float, float]) -> bool:
+    """Does ``paired_interval`` give ``first`` for every case (a hard-coded answer, not a rounded one)?"""
+    for a, b in _interval_cases():
+        try:
+            low, high = (float(np.asarray(end)) for end in paired_interval(list(a), list(b)))
+        except Exception:  # the learner's code: any failure means "not the same answer"
+            return False
+        if abs(low - first[0]) > 1e-9 or abs(high - first[1]) > 1e-9:
+            return False
+    return True
+
+
 def check_paired_interval(paired_interval: Callable[[object, object], tuple[float, float]]) -> None:
     """``paired_interval(a, b) -> (low, high)``: the 95 % Student t-interval of the mean of ``a[i] - b[i]``
     over paired seeds (``a``, ``b``: lists or arrays of accuracies, the same seeds in the same order)."""
@@ -1170,8 +1182,12 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
                 fail(message)
         if max(abs(low - 100 * expected[0]), abs(high - 100 * expected[1])) < 1e-4:
             fail("return the interval in the units of a and b (fractions), not in percentage points")
-        if any(max(abs(low - round(expected[0], k)), abs(high - round(expected[1], k))) < 1e-12 for k in range(1, 7)):
-            fail("the ends look rounded (round(..., 2)?): return them unrounded")  # review r39g minor 3
+        ends = (expected[0], low), (expected[1], high)
+        digits = [k for k in range(1, 7) if all(abs(mine - round(right, k)) < 1e-12 for right, mine in ends)]
+        if _same_for_all(paired_interval, (low, high)):  # review r39k minor 1: a constant before a rounding
+            fail(f"you returned ({low:.4g}, {high:.4g}) for every a and b (hard-coded?): compute it from a and b")
+        if digits:  # reviews r39g minor 3, r39k minor 1: the decimals it was rounded to
+            fail(f"the ends look rounded to {digits[0]} decimals: return them unrounded (within 1e-6)")
         fail(_interval_miss(low, high, a_array - b_array, earlier))
     passed(
         "mean ± t·s/√n, with t from n − 1 degrees of freedom (4.30 at 3 seeds, so the interval is wide); "
@@ -1595,7 +1611,8 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
             fail(_wrong_pick(letter, picked))
     _check_next(answer["NEXT"])
     passed(
-        "each symptom names one bug; the missing activation needs a unit test. Next: the gradient norms (one "
+        "each symptom names one bug; checks 1-5 miss the missing activation: a unit test catches it. "
+        "Next: the gradient norms (one "
         "forward and one backward) tell apart the three bugs stuck at ln 10."
     )
 
