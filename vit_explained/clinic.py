@@ -1534,33 +1534,6 @@ def section_5_lines(s5: Section5, runs: dict, vit_lr: float) -> Section5Lines:
     return Section5Lines("\n".join(rates), "\n".join(rows))
 
 
-def fast_run_report(fast: dict) -> tuple[object, object, float, str]:
-    """Lesson 06's section 2 curve (``fast``: ``stored_runs("lesson06_mnist_fast.json")``): ``(history, preset,
-    floor, text)``, the stored :class:`~vit_explained.training.History`, the ``mnist-fast`` preset, label
-    smoothing's floor (its target's entropy, nats) and the printed lines."""
-    from .training import PRESETS, History
-
-    history, preset = History(**fast["history"]), PRESETS["mnist-fast"]
-    eps = preset.label_smoothing
-    keep = 1 - eps + eps / 10  # PyTorch's smoothed target: the true class's share; each other class gets eps / 10
-    floor = -(keep * math.log(keep) + 9 * (eps / 10) * math.log(eps / 10)) if eps else 0.0
-    pairs = zip(history.train_accuracy, history.val_accuracy, strict=True)
-    above = next((epoch for epoch, (train, val) in enumerate(pairs) if val <= train), len(history))
-    window, stride = preset.soft_split[0], preset.soft_split[1]
-    lines = (
-        f"preset mnist-fast: a soft split (lesson 02's overlapping {window}x{window} windows, stride {stride}), "
-        f"depth {preset.depth}, lr {preset.lr:g}, {fast['parameters']:,} parameters, "
-        f"{preset.epochs} epochs by default",
-        f"stored run, shortened to {fast['epochs']} epochs (the schedule with it), seed {fast['seed']}, "
-        f"the shipped recipe's augmentation: validation accuracy {history.val_accuracy[0]:.1%} after epoch 1, "
-        f"{history.val_accuracy[-1]:.1%} after {fast['epochs']}",
-        f"training loss {history.train_loss[0]:.2f} -> {history.train_loss[-1]:.2f}, towards label smoothing's "
-        f"floor, {floor:.2f} (dashed)",
-        f"validation above the training tally in epochs 1-{above}",
-    )
-    return history, preset, floor, "\n".join(lines)
-
-
 def section_5_family_rows(runs: dict, s5: Section5) -> tuple[object, list, str]:
     """Three more of lesson 06's section 5 comparisons, read in the same family (``s5.corrected``): CNN-8's lead over
     the ViT on 300 training digits minus on all 1,257 (both at lr 1e-2, 400 steps, paired by seed), and
